@@ -1,0 +1,39 @@
+// Builds every bundle. Contexts run together; any failure fails the build (exit 1).
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+mkdirSync('dist', { recursive: true });
+
+// client-node is ~1 MB minified: keep it out of the extension bundle and load it on first use.
+const lazyClientNode = {
+  name: 'lazy-client-node',
+  setup(build) {
+    build.onResolve({ filter: /^@kubernetes\/client-node$/ }, () => ({ path: './kube.js', external: true }));
+  },
+};
+
+const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: !production, minify: production, logLevel: 'warning' };
+
+const contexts = [
+  { ...node, minify: true, sourcemap: false, entryPoints: { kube: 'src/core/kube/client-node-entry.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', plugins: [lazyClientNode] },
+];
+if (existsSync('src/vscode/extension.ts')) {
+  contexts.push({ ...node, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [lazyClientNode] });
+}
+if (existsSync('webview/main.ts')) {
+  contexts.push({ bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: true, logLevel: 'warning',
+    entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist', loader: { '.css': 'css' } });
+}
+
+const results = await Promise.allSettled(contexts.map(async (options) => {
+  if (watch) { const ctx = await esbuild.context(options); await ctx.watch(); return; }
+  await esbuild.build(options);
+}));
+const failed = results.filter((r) => r.status === 'rejected');
+for (const f of failed) console.error(`build failed: ${f.reason?.message ?? f.reason}`);
+if (failed.length) process.exit(1);
+writeFileSync('dist/.built', new Date().toISOString());
+if (!watch) console.log(`built ${contexts.length} bundles into dist/`);

@@ -1,0 +1,30 @@
+// `npm test`: build, type-check, check the layering, then every test under node's test runner.
+// `npm test -- test/unit` (or any files/folders) runs a subset, still after the checks.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function run(cmd, args, env = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  if (r.status !== 0) { console.error(`\n${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`); process.exit(r.status || 1); }
+}
+function collect(p, out) {
+  let st;
+  try { st = statSync(p); } catch { console.error(`no such test path: ${p}`); process.exit(2); }
+  if (st.isDirectory()) { for (const e of readdirSync(p).sort()) collect(join(p, e), out); }
+  else if (/\.test\.ts$/.test(p)) out.push(p);
+  return out;
+}
+
+const args = process.argv.slice(2);
+const skipChecks = process.env.KUBETRACE_SKIP_CHECKS === '1';
+if (!skipChecks) {
+  run('node', ['scripts/build.mjs']);
+  run('npx', ['--no-install', 'tsc', '--noEmit', '-p', '.']);
+  run('node', ['scripts/lint-layers.mjs']);
+}
+const roots = args.length ? args : ['test/unit', 'test/integration', 'test/e2e'];
+const files = roots.flatMap((r) => collect(r, []));
+if (!files.length) { console.error('no test files found'); process.exit(1); }
+const concurrency = process.env.KUBETRACE_TEST_CONCURRENCY ?? '2';
+run('node', ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...files]);

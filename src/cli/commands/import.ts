@@ -1,0 +1,5 @@
+import { KubetraceError } from '../../core/errors';
+
+export async function run(_argv: string[]): Promise<number> {
+  throw new KubetraceError('`kubetrace import` is not built yet');
+}
