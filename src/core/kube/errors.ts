@@ -1,0 +1,45 @@
+// API failures in plain words, with the Status reason kept for callers that branch on it.
+import { KubetraceError } from '../errors';
+import type { LoadedKubeconfig } from './load';
+
+export class KubeApiError extends KubetraceError {
+  constructor(message: string, hint: string | undefined, readonly status: number, readonly reason: string) {
+    super(message, hint, 'kube-api');
+    this.name = 'KubeApiError';
+  }
+}
+
+export function connectionError(e: Error & { code?: string }, server: string): KubeApiError {
+  if (e instanceof KubeApiError) return e;
+  const code = e.code ?? '';
+  if (e.name === 'AbortError') return new KubeApiError('request cancelled', undefined, 0, 'Cancelled');
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
+    return new KubeApiError(`TLS verification of the API server ${server} failed (${code})`,
+      'check certificate-authority(-data) for this cluster in the kubeconfig', 0, 'TLS');
+  }
+  if (['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN', 'ENETUNREACH'].includes(code) || /no answer within/.test(e.message)) {
+    return new KubeApiError(`cannot reach the API server at ${server} (${code || e.message})`,
+      'is the cluster running and the kubeconfig\'s server address right? (kubectl cluster-info)', 0, 'Unreachable');
+  }
+  return new KubeApiError(`request to the API server at ${server} failed: ${e.message}`, undefined, 0, 'Network');
+}
+
+interface StatusBody { kind?: string; message?: string; reason?: string; details?: { kind?: string; name?: string } }
+
+export function statusError(status: number, body: Buffer, path: string, config: LoadedKubeconfig): KubeApiError {
+  let s: StatusBody = {};
+  try { s = JSON.parse(body.toString('utf8')); } catch { /* not a Status */ }
+  const message = s.message || body.toString('utf8').slice(0, 200).trim() || `HTTP ${status}`;
+  switch (status) {
+    case 401:
+      return new KubeApiError(`the cluster refused the credentials of user "${config.user}" (401 Unauthorized)`,
+        'the token or certificate may have expired: refresh your credentials, or pick another context', 401, 'Unauthorized');
+    case 403:
+      return new KubeApiError(`forbidden: ${message}`,
+        'ask for RBAC permission (see README, "RBAC"), or narrow the request with -n NAMESPACE', 403, s.reason || 'Forbidden');
+    case 404:
+      return new KubeApiError(s.details?.name ? `${s.details.kind ?? 'object'} "${s.details.name}" not found` : `not found: ${path}`, undefined, 404, 'NotFound');
+    default:
+      return new KubeApiError(`the API server answered ${status} for ${path}: ${message}`, undefined, status, s.reason || 'Error');
+  }
+}

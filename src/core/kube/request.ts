@@ -1,0 +1,75 @@
+// Raw requests to the API server with client-node's auth, TLS and proxy settings. Raw JSON keeps paging
+// and Status errors simple and lets one code path serve lists, logs and the service proxy.
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { LoadedKubeconfig } from './load';
+import { KubeApiError, connectionError, statusError } from './errors';
+
+export interface KubeRequest {
+  method?: string;
+  path: string;                                   // starts with /
+  query?: Record<string, string | number | boolean | undefined>;
+  headers?: Record<string, string>;
+  body?: Buffer | string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface KubeResponse { status: number; headers: http.IncomingHttpHeaders; body: Buffer }
+
+export class KubeRequester {
+  constructor(readonly config: LoadedKubeconfig) {}
+
+  private async options(): Promise<https.RequestOptions> {
+    const opts: https.RequestOptions = {};
+    try {
+      await this.config.kc.applyToHTTPSOptions(opts as never);
+    } catch (e) {
+      throw new KubeApiError(`cannot authenticate to the cluster: ${(e as Error).message?.split('\n')[0]}`,
+        'check the user\'s credentials or exec plugin in the kubeconfig (kubectl config view)', 0, 'AuthConfig');
+    }
+    return opts;
+  }
+
+  url(path: string, query?: KubeRequest['query']): URL {
+    const base = new URL(this.config.server);
+    const url = new URL(base.pathname.replace(/\/$/, '') + path, base);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    return url;
+  }
+
+  /** Opens the response as a stream (logs with follow, watches). The caller consumes `res`. */
+  async stream(req: KubeRequest): Promise<http.IncomingMessage> {
+    const url = this.url(req.path, req.query);
+    const opts = await this.options();
+    const mod = url.protocol === 'http:' ? http : https;
+    return new Promise((resolve, reject) => {
+      const r = mod.request(url, { ...opts, method: req.method ?? 'GET', headers: { ...(opts.headers ?? {}), ...(req.headers ?? {}) }, signal: req.signal }, resolve);
+      r.on('error', (e) => reject(connectionError(e, this.config.server)));
+      if (req.timeoutMs) r.setTimeout(req.timeoutMs, () => r.destroy(new Error(`no answer within ${req.timeoutMs} ms`)));
+      r.end(req.body);
+    });
+  }
+
+  async request(req: KubeRequest): Promise<KubeResponse> {
+    const res = await this.stream(req);
+    const chunks: Buffer[] = [];
+    try {
+      for await (const c of res) chunks.push(c as Buffer);
+    } catch (e) {
+      throw connectionError(e as Error, this.config.server);
+    }
+    return { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) };
+  }
+
+  /** GET (or other) expecting JSON; non-2xx answers become KubeApiError with the Status message. */
+  async json<T>(req: KubeRequest): Promise<T> {
+    const res = await this.request({ ...req, headers: { accept: 'application/json', ...(req.headers ?? {}) } });
+    if (res.status < 200 || res.status >= 300) throw statusError(res.status, res.body, req.path, this.config);
+    try {
+      return JSON.parse(res.body.toString('utf8')) as T;
+    } catch {
+      throw new KubeApiError(`the API server sent a body that is not JSON for ${req.path}`, undefined, res.status, 'BadBody');
+    }
+  }
+}
