@@ -1,0 +1,38 @@
+// Trace backends for a probe: found by well-known ports and labels (or the setting), read through the API
+// server's service proxy, polled by the collector until the trace is complete.
+import { discoverBackends, fetchTrace, parseBackendSetting, urlTransport, type BackendCandidate } from '../sources/backend';
+import type { ClusterSnapshot } from '../kube/tree';
+import type { KubeRequester } from '../kube/request';
+import { serviceProxyTransport } from '../kube/proxy';
+import type { Diagnostic, SourceResult } from '../trace/model';
+import type { PollingSource } from './collect';
+
+export function backendSources(o: { api: KubeRequester; snapshot: ClusterSnapshot; setting?: string; traceId: string }): { sources: PollingSource[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  let candidates: BackendCandidate[] = [];
+  const setting = o.setting && o.setting !== 'auto' ? parseBackendSetting(o.setting) : undefined;
+  if (setting && 'error' in setting) {
+    diagnostics.push({ code: 'backend-setting', severity: 'warning', message: `kubetrace.traceBackend: ${setting.error}`, hint: 'use auto, a URL, or namespace/service:port' });
+  } else if (setting) {
+    candidates = [setting];
+  } else {
+    candidates = discoverBackends(o.snapshot.services.map((s) => ({
+      namespace: s.metadata.namespace ?? 'default', name: s.metadata.name, labels: s.metadata.labels ?? {},
+      ports: (s.spec?.ports ?? []).map((p) => ({ name: p.name, port: p.port })),
+    })));
+  }
+  const sources = candidates.map((c): PollingSource => {
+    const transport = c.url ? urlTransport(c.url) : serviceProxyTransport(o.api, c.namespace!, c.service!, c.port!);
+    const where = c.url ?? `${c.namespace}/${c.service}:${c.port}`;
+    return {
+      name: `${c.kind} ${where}`,
+      intervalMs: 30,
+      async poll(signal): Promise<SourceResult> {
+        // One attempt per poll: the collector owns the waiting. A 404 means "not yet", not a failure.
+        const r = await fetchTrace({ kind: c.kind, transport }, o.traceId, { timeoutMs: 2000, signal, isComplete: () => true, pollIntervalMs: 0, once: true });
+        return { spans: r.spans, diagnostics: r.diagnostics.filter((d) => d.code !== 'backend-not-found') };
+      },
+    };
+  });
+  return { sources, diagnostics };
+}

@@ -1,0 +1,89 @@
+// Gathers spans from every source until the trace is complete (DESIGN.md, "When a trace is complete"):
+// every expected layer present and `quietMs` without a new span; give up after `maxWaitMs` with what arrived.
+import type { Diagnostic, Layer, SourceResult, Span } from '../trace/model';
+
+export interface PollingSource {
+  name: string;
+  /** One attempt; returns everything this source knows about the trace so far. Never throws for bad data. */
+  poll(signal: AbortSignal): Promise<SourceResult>;
+  intervalMs?: number;
+}
+
+export interface CollectOptions {
+  sources: PollingSource[];
+  /** Layers that must be present before the trace is complete. */
+  expected: Layer[];
+  /** Spans already known (the client spans). */
+  initial: Span[];
+  quietMs?: number;
+  maxWaitMs?: number;
+  signal?: AbortSignal;
+  now?: () => number;
+  onUpdate?: (spanCount: number, missing: Layer[]) => void;
+  /** Called with each source's latest answer, so that one source can look at another's spans. */
+  onResult?: (source: string, result: SourceResult) => void;
+}
+
+export interface Collected { results: SourceResult[]; complete: boolean; missing: Layer[]; waitedMs: number; diagnostics: Diagnostic[] }
+
+export async function collect(o: CollectOptions): Promise<Collected> {
+  const now = o.now ?? (() => performance.now());
+  const quietMs = o.quietMs ?? 50;
+  const maxWaitMs = o.maxWaitMs ?? 5000;
+  const t0 = now();
+  const latest = new Map<string, SourceResult>();
+  const errors = new Map<string, string>();
+  let lastNew = t0;
+  const seen = new Set(o.initial.map((s) => s.spanId));
+  const layers = () => {
+    const have = new Set<Layer>(o.initial.map((s) => s.layer));
+    for (const r of latest.values()) for (const s of r.spans) have.add(s.layer === 'downstream' ? 'app' : s.layer);
+    return o.expected.filter((l) => !have.has(l));
+  };
+  const stop = new AbortController();
+  const onOuterAbort = () => stop.abort();
+  o.signal?.addEventListener('abort', onOuterAbort, { once: true });
+
+  const runner = async (src: PollingSource) => {
+    while (!stop.signal.aborted) {
+      try {
+        const r = await src.poll(stop.signal);
+        latest.set(src.name, r);
+        o.onResult?.(src.name, r);
+        errors.delete(src.name);
+        for (const s of r.spans) if (!seen.has(s.spanId)) { seen.add(s.spanId); lastNew = now(); }
+      } catch (e) {
+        if (stop.signal.aborted) break;
+        errors.set(src.name, e instanceof Error ? e.message : String(e));
+      }
+      await sleep(src.intervalMs ?? 25, stop.signal);
+    }
+  };
+  const runners = o.sources.map(runner);
+  let complete = false;
+  while (!stop.signal.aborted) {
+    const missing = layers();
+    o.onUpdate?.(seen.size, missing);
+    const t = now();
+    if (!missing.length && t - lastNew >= quietMs) { complete = true; break; }
+    if (t - t0 >= maxWaitMs) break;
+    await sleep(10, stop.signal);
+  }
+  stop.abort();
+  o.signal?.removeEventListener('abort', onOuterAbort);
+  await Promise.allSettled(runners);
+  const diagnostics: Diagnostic[] = [...errors].map(([name, message]) => ({
+    code: 'source-failed', severity: 'warning', message: `${name}: ${message}`,
+    hint: 'the trace shows what the other sources gave',
+  }));
+  return { results: [...latest.values()], complete, missing: layers(), waitedMs: now() - t0, diagnostics };
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() { clearTimeout(t); signal?.removeEventListener('abort', done); resolve(); }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

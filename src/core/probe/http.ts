@@ -1,0 +1,124 @@
+// One HTTP(S) exchange on a fresh connection, with the time of each phase. No keep-alive and no retries:
+// a probe measures exactly one request.
+import * as dns from 'node:dns';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { nowUnixNano } from '../time';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface ExchangeRequest {
+  scheme: 'http' | 'https';
+  /** Where to connect (IP or DNS name) and the port. */
+  address: string;
+  port: number;
+  /** Host header and TLS server name. */
+  host: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+  ca?: (string | Buffer)[];
+  insecure?: boolean;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface PhaseTimes {
+  start: bigint;
+  dnsStart?: bigint; dnsEnd?: bigint;
+  connectStart?: bigint; connectEnd?: bigint;
+  tlsEnd?: bigint;
+  requestEnd?: bigint;
+  firstByte?: bigint;
+  end?: bigint;
+}
+
+export interface ExchangeResult {
+  times: PhaseTimes;
+  status?: number;
+  statusMessage?: string;
+  headers: Record<string, string>;
+  body: Buffer;
+  bodyTruncated: boolean;
+  bodyBytes: number;
+  remoteAddress?: string;
+  remotePort?: number;
+  localAddress?: string;
+  localPort?: number;
+  tls?: { protocol?: string; cipher?: string; authorized: boolean; authorizationError?: string; peerSubject?: string };
+  error?: { code: string; message: string };
+}
+
+export function exchange(req: ExchangeRequest): Promise<ExchangeResult> {
+  const times: PhaseTimes = { start: nowUnixNano() };
+  const result: ExchangeResult = { times, headers: {}, body: Buffer.alloc(0), bodyTruncated: false, bodyBytes: 0 };
+  const isIp = net.isIP(req.address) !== 0;
+  const lookup: net.LookupFunction = (hostname, options, cb) => {
+    times.dnsStart = nowUnixNano();
+    dns.lookup(hostname, options, (err, address, family) => {
+      times.dnsEnd = nowUnixNano();
+      (cb as (e: Error | null, a: string | dns.LookupAddress[], f?: number) => void)(err, address as string, family);
+    });
+  };
+  const options: https.RequestOptions = {
+    host: req.address, port: req.port, method: req.method, path: req.path,
+    headers: { ...req.headers, host: req.host },
+    agent: false,
+    lookup: isIp ? undefined : lookup,
+    signal: req.signal,
+  };
+  if (req.scheme === 'https') {
+    options.servername = net.isIP(req.host) ? undefined : req.host;
+    options.rejectUnauthorized = !req.insecure;
+    if (req.ca?.length) options.ca = [...tls.rootCertificates, ...req.ca.map(String)];
+  }
+  return new Promise((resolve) => {
+    let settled = false;
+    const chunks: Buffer[] = [];
+    const finish = (error?: { code: string; message: string }) => {
+      if (settled) return;
+      settled = true;
+      times.end ??= nowUnixNano();
+      if (error) result.error = error;
+      result.body = Buffer.concat(chunks);
+      resolve(result);
+    };
+    const r = (req.scheme === 'https' ? https : http).request(options, (res) => {
+      times.firstByte ??= nowUnixNano();
+      result.status = res.statusCode;
+      result.statusMessage = res.statusMessage;
+      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) result.headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      let kept = 0;
+      res.on('data', (c: Buffer) => {
+        result.bodyBytes += c.length;
+        if (kept < MAX_BODY_BYTES) { const part = c.subarray(0, MAX_BODY_BYTES - kept); chunks.push(part); kept += part.length; }
+        if (result.bodyBytes > MAX_BODY_BYTES) result.bodyTruncated = true;
+      });
+      res.on('end', () => { times.end = nowUnixNano(); finish(); });
+      res.on('error', (e: NodeJS.ErrnoException) => finish({ code: e.code ?? 'ERESPONSE', message: e.message }));
+      res.on('aborted', () => finish({ code: 'ECONNRESET', message: 'the connection closed before the response ended' }));
+    });
+    r.setTimeout(req.timeoutMs, () => r.destroy(Object.assign(new Error(`no complete answer within ${req.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+    r.on('socket', (socket: net.Socket) => {
+      times.connectStart = isIp ? nowUnixNano() : undefined;
+      socket.once('lookup', () => { times.connectStart = nowUnixNano(); });
+      socket.once('connect', () => {
+        times.connectEnd = nowUnixNano();
+        result.remoteAddress = socket.remoteAddress; result.remotePort = socket.remotePort;
+        result.localAddress = socket.localAddress; result.localPort = socket.localPort;
+      });
+      socket.once('secureConnect', () => {
+        times.tlsEnd = nowUnixNano();
+        const t = socket as tls.TLSSocket;
+        const cipher = t.getCipher?.();
+        result.tls = { protocol: t.getProtocol?.() ?? undefined, cipher: cipher?.name, authorized: t.authorized, authorizationError: t.authorizationError ? String(t.authorizationError) : undefined, peerSubject: t.getPeerCertificate?.()?.subject?.CN as string | undefined };
+      });
+    });
+    r.on('finish', () => { times.requestEnd = nowUnixNano(); });
+    r.on('error', (e: NodeJS.ErrnoException) => finish({ code: e.code ?? (e.name === 'AbortError' ? 'ABORT_ERR' : 'EREQUEST'), message: e.message }));
+    r.end(req.body);
+  });
+}

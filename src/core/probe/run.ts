@@ -1,0 +1,168 @@
+// A whole probe: resolve the Ingress, send one traced request, gather every layer's spans, assemble the trace.
+import { readFileSync } from 'node:fs';
+import { KubetraceError, UsageError } from '../errors';
+import { newSpanId, newTraceId, traceparent } from '../ids';
+import { findController } from '../kube/controller';
+import type { LoadedKubeconfig } from '../kube/load';
+import { KINDS, kindPath } from '../kube/list';
+import type { Ingress, Pod } from '../kube/objects';
+import type { KubeRequester } from '../kube/request';
+import { readRouteTree } from '../kube/tree';
+import { assemble } from '../trace/assemble';
+import type { Diagnostic, Layer, Span, Trace } from '../trace/model';
+import { choose, type ProbeChoice } from './choose';
+import { collect, type PollingSource } from './collect';
+import { exchange, type ExchangeResult } from './http';
+import { appLogSource, nginxLogSource, podIndex, type NginxLogState } from './sources';
+import { backendSources } from './backend';
+import { clientSpans } from './spans';
+import { chooseTarget, type Target } from './target';
+import { missingLayerDiagnostics, propagationDiagnostics, responseDiagnostics } from './diagnose';
+
+export interface ProbeOptions {
+  config: LoadedKubeconfig;
+  api: KubeRequester;
+  namespace: string;
+  name: string;
+  host?: string;
+  path?: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: Buffer;
+  via?: 'lb' | 'port-forward';
+  insecure?: boolean;
+  caFiles?: string[];
+  timeoutMs?: number;
+  traceBackend?: string;
+  /** Required for a non-GET probe or one with a body outside the sandbox. */
+  confirmed?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (message: string) => void;
+  /** Test hook: how long to wait for spans after the response. */
+  maxWaitMs?: number;
+}
+
+export interface ProbeOutcome {
+  trace: Trace;
+  choice: ProbeChoice;
+  target: { kind: Target['kind']; address: string; port: number; scheme: 'http' | 'https' };
+  url: string;
+  response: { status?: number; headers: Record<string, string>; body: string; bodyTruncated: boolean; error?: { code: string; message: string } };
+  /** The controller pod's log lines around the probe, for the nginx execution path. */
+  controllerLog: { pod?: Pod; lines: string[] };
+  timings: { exchangeMs: number; readyMs: number; complete: boolean };
+  curl: string;
+}
+
+export const isSandbox = (config: LoadedKubeconfig): boolean => config.contextName.startsWith('kubetrace-sandbox');
+
+export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
+  const progress = o.onProgress ?? (() => {});
+  const method = (o.method ?? 'GET').toUpperCase();
+  if ((method !== 'GET' || o.body?.length) && !isSandbox(o.config) && !o.confirmed) {
+    throw new UsageError(`a ${method}${o.body?.length ? ' with a body' : ''} probe changes things on a real cluster; confirm it`, 'add --yes to send it');
+  }
+  progress(`reading Ingress ${o.namespace}/${o.name}`);
+  const ingress = await o.api.json<Ingress>({ path: kindPath(KINDS.ingresses, o.namespace, o.name), signal: o.signal });
+  const tree = await readRouteTree(o.api, { fallbackNamespace: o.namespace, signal: o.signal });
+  const entry = tree.entries.find((e) => e.kind === 'Ingress' && e.namespace === o.namespace && e.name === o.name);
+  if (!entry) throw new KubetraceError(`Ingress ${o.namespace}/${o.name} is not visible in the listing`);
+  const choice = choose(entry, { host: o.host, path: o.path });
+  if (choice.backend?.resource) throw new KubetraceError(`the path ${choice.path} goes to a ${choice.backend.resource.kind} resource backend, which Kubetrace does not probe`);
+  const controller = findController(tree.snapshot, ingress);
+  const tlsHost = entry.tls.some((t) => t.hosts.some((h) => h === choice.host || (h.startsWith('*.') && choice.host.endsWith(h.slice(1)))));
+  const scheme: 'http' | 'https' = tlsHost ? 'https' : 'http';
+
+  const diagnostics: Diagnostic[] = tree.notices.map((n) => ({ code: 'limited-listing', severity: 'info' as const, message: n }));
+  if (choice.backend && !choice.backend.missing && choice.backend.endpoints.length && !choice.backend.endpoints.some((e) => e.ready)) {
+    diagnostics.push({ code: 'no-ready-endpoints', severity: 'warning', message: `service ${choice.backend.service?.name} has no ready endpoints`, hint: 'nginx will answer 503; check the pods behind the service' });
+  }
+  if (choice.backend?.missing) diagnostics.push({ code: 'backend-missing', severity: 'warning', message: `service ${choice.backend.service?.name} does not exist`, hint: 'fix the Ingress backend or create the Service' });
+  if (!controller.isIngressNginx) {
+    diagnostics.push({ code: 'no-ingress-spans', severity: 'info', message: `no ingress-layer spans for controller ${controller.controller ?? 'unknown'} yet`, hint: 'Kubetrace reads ingress-nginx access logs; other controllers show client and app spans only' });
+  }
+
+  progress(o.via === 'port-forward' || !ingress.status?.loadBalancer?.ingress?.length ? 'opening a port-forward to the controller' : 'sending the probe');
+  const target = await chooseTarget({ config: o.config, ingress, controller, scheme, via: o.via });
+  const ids = { traceId: newTraceId(), rootSpanId: newSpanId(), requestId: '' };
+  ids.requestId = ids.traceId;
+  const headers: Record<string, string> = {
+    'user-agent': 'kubetrace-probe/0.1', accept: '*/*',
+    ...Object.fromEntries(Object.entries(o.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+    traceparent: traceparent(ids.traceId, ids.rootSpanId), 'x-request-id': ids.requestId,
+  };
+  const ca = [...(o.caFiles ?? []).map((f) => readFileSync(f)), ...clusterCa(o.config)];
+  const started = new Date();
+  let res: ExchangeResult;
+  try {
+    res = await exchange({ scheme, address: target.address, port: target.port, host: choice.host, method, path: choice.path, headers, body: o.body, ca, insecure: o.insecure, timeoutMs: o.timeoutMs ?? 10_000, signal: o.signal });
+  } finally {
+    if (target.forward) await target.forward.close().catch(() => {});
+  }
+  if (target.forward?.errors.length) diagnostics.push({ code: 'port-forward-error', severity: 'error', message: target.forward.errors.join('; '), hint: 'the port-forward dropped or the pod refused the port' });
+  diagnostics.push(...responseDiagnostics(res, target));
+  const url = `${scheme}://${choice.host}${(scheme === 'https' && target.port !== 443) || (scheme === 'http' && target.port !== 80) ? `:${target.port}` : ''}${choice.path}`;
+  const client = clientSpans({ traceId: ids.traceId, rootSpanId: ids.rootSpanId, req: { scheme, address: target.address, port: target.port, host: choice.host, method, path: choice.path, headers, timeoutMs: 0 }, res, target: target.kind, url });
+  const clientWindow = { startUnixNano: res.times.start, endUnixNano: res.times.end ?? res.times.start };
+
+  // Sources: nginx's access log, the backend pods' logs, and a trace backend when the cluster has one.
+  const sources: PollingSource[] = [];
+  const expected: Layer[] = ['client'];
+  const nginxState: NginxLogState = { lines: [] };
+  const svc = choice.backend?.service?.name;
+  const backendNs = o.namespace;
+  const podByAddr = podIndex(choice.backend?.endpoints ?? [], backendNs, svc ?? '');
+  if (controller.isIngressNginx && controller.pods.length && !res.error?.code.startsWith('ECONNREFUSED')) {
+    expected.push('ingress');
+    sources.push(nginxLogSource({ api: o.api, pods: controller.pods, ids, since: started, clientWindow, podByAddr, state: nginxState }));
+  }
+  const collectedSpans: Span[] = [];
+  const bySource = new Map<string, Span[]>();
+  const appLogSeen: { service: string; traceparent?: string; traceId?: string }[] = [];
+  const backendPods = tree.snapshot.pods.filter((p) => p.metadata.namespace === backendNs && choice.backend?.endpoints.some((e) => e.pod === p.metadata.name));
+  const backends = backendSources({ api: o.api, snapshot: tree.snapshot, setting: o.traceBackend, traceId: ids.traceId });
+  sources.push(...backends.sources);
+  diagnostics.push(...backends.diagnostics);
+  if (svc && backendPods.length) {
+    sources.push(appLogSource({ api: o.api, pods: backendPods, service: svc, ids, since: started, otherSpans: () => collectedSpans, clientWindow, seen: appLogSeen }));
+  }
+  if (svc && (backends.sources.length || backendPods.length) && res.status !== undefined && !choice.backend?.missing) expected.push('app');
+
+  progress('collecting spans');
+  const got = await collect({
+    sources, expected, initial: client, signal: o.signal, maxWaitMs: o.maxWaitMs,
+    onResult: (name, r) => { bySource.set(name, r.spans); collectedSpans.splice(0, collectedSpans.length, ...[...bySource.values()].flat()); },
+  });
+  diagnostics.push(...got.diagnostics, ...missingLayerDiagnostics(got, { controller, service: svc, backendsFound: backends.sources.length > 0, requestId: ids.requestId, via: target.kind }), ...propagationDiagnostics(collectedSpans, appLogSeen, ids.traceId));
+  const trace = assemble([{ spans: client, diagnostics: [] }, ...got.results], { traceId: ids.traceId, rootSpanId: ids.rootSpanId, diagnostics });
+  const exchangeMs = Number((res.times.end ?? res.times.start) - res.times.start) / 1e6;
+  return {
+    trace, choice, url,
+    target: { kind: target.kind, address: target.address, port: target.port, scheme },
+    response: { status: res.status, headers: res.headers, body: res.body.toString('utf8'), bodyTruncated: res.bodyTruncated, error: res.error },
+    controllerLog: { pod: nginxState.pod, lines: nginxState.lines.map((l) => l.text) },
+    timings: { exchangeMs, readyMs: got.waitedMs, complete: got.complete },
+    curl: curlCommand(method, url, target, headers, o.body),
+  };
+}
+
+/** Clusters often issue ingress certificates from the cluster CA; trust it along with the system roots. */
+function clusterCa(config: LoadedKubeconfig): Buffer[] {
+  const cluster = config.kc.getCurrentCluster();
+  try {
+    if (cluster?.caData) return [Buffer.from(cluster.caData, 'base64')];
+    if (cluster?.caFile) return [readFileSync(cluster.caFile)];
+  } catch { /* an unreadable CA is reported by the API calls themselves */ }
+  return [];
+}
+
+function curlCommand(method: string, url: string, target: Target, headers: Record<string, string>, body?: Buffer): string {
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const u = new URL(url);
+  const parts = ['curl', '-sS', '-o', '/dev/null', '-w', q('%{http_code} %{time_total}s\\n')];
+  if (method !== 'GET') parts.push('-X', method);
+  for (const [k, v] of Object.entries(headers)) if (k !== 'user-agent' && k !== 'accept' && k !== 'authorization') parts.push('-H', q(`${k}: ${v}`));
+  if (body?.length) parts.push('--data-binary', q(body.toString('utf8')));
+  parts.push('--resolve', q(`${u.hostname}:${target.port}:${target.address}`), q(url));
+  return parts.join(' ');
+}

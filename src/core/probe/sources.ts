@@ -1,0 +1,81 @@
+// The span sources of one probe: the controller's access log (and its debug lines), app logs, and a trace backend.
+import type { KubeRequester } from '../kube/request';
+import { readPodLog, type PodLogLine } from '../kube/logs';
+import type { Pod } from '../kube/objects';
+import type { Endpoint } from '../kube/routes';
+import { findRecordByRequestId } from '../sources/nginx-log/spans';
+import { nginxSpansFromRecord } from '../sources/nginx-log/spans';
+import { appLogEvents, derivedAppSpan, matchAppLogLines } from '../sources/app-log';
+import type { Span, SourceResult } from '../trace/model';
+import type { PollingSource } from './collect';
+
+export interface ProbeIds { traceId: string; rootSpanId: string; requestId: string }
+
+/** Endpoint address -> pod, from the route tree, so `$upstream_addr` names a pod. */
+export function podIndex(endpoints: Endpoint[], namespace: string, service: string) {
+  const byAddr = new Map(endpoints.map((e) => [`${e.ip}:${e.port}`, e]));
+  return (addr: string) => {
+    const e = byAddr.get(addr);
+    return e ? { pod: e.pod ?? e.ip, namespace, node: e.node, service } : undefined;
+  };
+}
+
+export interface NginxLogState { lines: PodLogLine[]; pod?: Pod }
+
+export function nginxLogSource(o: {
+  api: KubeRequester; pods: Pod[]; ids: ProbeIds; since: Date;
+  clientWindow: { startUnixNano: bigint; endUnixNano: bigint };
+  podByAddr: (addr: string) => { pod: string; namespace?: string; node?: string; service?: string } | undefined;
+  state: NginxLogState;
+}): PollingSource {
+  return {
+    name: 'ingress-nginx access log',
+    async poll(signal): Promise<SourceResult> {
+      for (const pod of o.pods) {
+        const lines = await readPodLog(o.api, pod.metadata.namespace ?? 'ingress-nginx', pod.metadata.name, { sinceTime: new Date(o.since.getTime() - 1000), signal });
+        const found = findRecordByRequestId(lines.map((l) => l.text), o.ids.requestId);
+        if (!found.record) continue;
+        o.state.lines = lines;
+        o.state.pod = pod;
+        return nginxSpansFromRecord(found.record, {
+          traceId: o.ids.traceId, parentSpanId: o.ids.rootSpanId, clientWindow: o.clientWindow,
+          controllerPod: pod.metadata.name, controllerNode: pod.spec?.nodeName, podByAddr: o.podByAddr,
+        });
+      }
+      return { spans: [], diagnostics: [] };
+    },
+  };
+}
+
+/** Log lines of the backend pods that carry the probe's ids: events on the app span, or a derived span when the app has none. */
+export function appLogSource(o: {
+  api: KubeRequester; pods: Pod[]; service: string; ids: ProbeIds; since: Date;
+  otherSpans: () => Span[];
+  clientWindow: { startUnixNano: bigint; endUnixNano: bigint };
+  /** Filled with the matched lines' propagation facts, for diagnostics. */
+  seen: { service: string; traceparent?: string; traceId?: string }[];
+}): PollingSource {
+  return {
+    name: `${o.service} logs`,
+    intervalMs: 40,
+    async poll(signal): Promise<SourceResult> {
+      const spans: Span[] = [];
+      for (const pod of o.pods) {
+        const lines = await readPodLog(o.api, pod.metadata.namespace ?? 'default', pod.metadata.name, { sinceTime: new Date(o.since.getTime() - 1000), signal });
+        const matched = matchAppLogLines(lines.map((l) => l.text), { requestId: o.ids.requestId, traceId: o.ids.traceId });
+        if (!matched.length) continue;
+        o.seen.splice(0, o.seen.length, ...matched.filter((m) => m.requestId === o.ids.requestId).map((m) => ({ service: o.service, traceparent: m.traceparent ?? m.fields.traceparent, traceId: m.traceId })));
+        const existing = o.otherSpans().find((s) => s.service === o.service && s.kind === 'server' && s.origin !== 'app-log');
+        if (existing) {
+          // Log lines join the instrumented span as events; the span itself comes from the trace backend.
+          spans.push({ ...existing, attributes: {}, events: appLogEvents(matched), origin: 'app-log' });
+        } else {
+          const s = derivedAppSpan(matched[0], { traceId: o.ids.traceId, parentSpanId: o.ids.rootSpanId, service: o.service, pod: pod.metadata.name, node: pod.spec?.nodeName, fallbackWindow: o.clientWindow });
+          s.events.push(...appLogEvents(matched));
+          spans.push(s);
+        }
+      }
+      return { spans, diagnostics: [] };
+    },
+  };
+}
