@@ -1,5 +1,70 @@
-import { KubetraceError } from '../../core/errors';
+// `kubetrace import FILE [--format otlp|jaeger|tempo|zipkin|nginx-log] [--json]`
+import { parseArgs, bool, str } from '../args';
+import { KubetraceError, UsageError } from '../../core/errors';
+import type { Diagnostic, Trace } from '../../core/trace/model';
+import { IMPORT_FORMATS, openImport, type ImportFormat } from '../../core/io/import';
+import { writeTraceJson } from '../../core/io/trace-json';
+import { nanoDiff } from '../../core/io/values';
+import { createOutput } from '../../core/io/output';
 
-export async function run(_argv: string[]): Promise<number> {
-  throw new KubetraceError('`kubetrace import` is not built yet');
+export async function run(argv: string[]): Promise<number> {
+  const p = parseArgs(argv, { format: { type: 'string' }, json: { type: 'boolean' } });
+  if (p.positional.length !== 1) throw new UsageError(p.positional.length ? 'import takes one file' : 'import needs a file', 'kubetrace import FILE [--format otlp|jaeger|tempo|zipkin|nginx-log] [--json]');
+  const format = str(p, 'format');
+  if (format !== undefined && !(IMPORT_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`unknown format "${format}"`, `use one of ${IMPORT_FORMATS.join(', ')}`);
+  }
+  const file = p.positional[0];
+  const json = bool(p, 'json');
+  const opened = await openImport(file, { format: format as ImportFormat | undefined });
+  const out = createOutput(process.stdout);
+  const fileErrors: Diagnostic[] = [];
+  let traces = 0;
+  let spans = 0;
+  let badLines = 0;
+  if (json) out.write('[');
+  for await (const item of opened.items) {
+    if ('trace' in item) {
+      if (json) { out.write(traces ? ',\n' : '\n'); writeTraceJson(item.trace, (s) => out.write(s)); }
+      else out.write(summarizeTrace(item.trace) + '\n');
+      traces++;
+      spans += item.trace.spans.length;
+    } else if ('lineNumber' in item) {
+      badLines++;
+      process.stderr.write(`warning: line ${item.lineNumber}: ${item.error}: ${item.line.slice(0, 200)}\n`);
+    } else if (item.diagnostic.severity === 'error') {
+      fileErrors.push(item.diagnostic);
+    } else {
+      process.stderr.write(`${item.diagnostic.severity}: ${item.diagnostic.message}\n`);
+    }
+  }
+  if (json) out.write(traces ? '\n]\n' : ']\n');
+  else out.write(`${traces} trace${traces === 1 ? '' : 's'}, ${spans} span${spans === 1 ? '' : 's'} from ${file} (${opened.format}: ${opened.why})${badLines ? `; ${badLines} line${badLines === 1 ? '' : 's'} could not be read` : ''}\n`);
+  out.flush();
+  if (fileErrors.length) {
+    for (const d of fileErrors.slice(1)) process.stderr.write(`warning: ${d.message}\n`);
+    throw new KubetraceError(fileErrors[0].message, traces ? `${traces} trace(s) read before the problem were printed` : `check that ${file} is a complete ${opened.format} file, or pass --format`);
+  }
+  if (!traces && badLines) throw new KubetraceError(`no line of ${file} could be read as an nginx access log`, 'see the warnings above for why each line was refused');
+  return 0;
+}
+
+/** A short readable summary of one trace. One function, so the shared waterfall renderer can replace it. */
+export function summarizeTrace(t: Trace): string {
+  const services = [...new Set(t.spans.map((s) => s.service))];
+  let start: bigint | undefined;
+  let end: bigint | undefined;
+  for (const s of t.spans) {
+    try {
+      const a = BigInt(s.startTimeUnixNano);
+      const b = BigInt(s.endTimeUnixNano);
+      if (start === undefined || a < start) start = a;
+      if (end === undefined || b > end) end = b;
+    } catch { /* a bad time shows up in the diagnostics */ }
+  }
+  const ms = start !== undefined && end !== undefined ? Number(nanoDiff(end.toString(), start.toString())) / 1e6 : 0;
+  const errors = t.spans.filter((s) => s.status === 'error').length;
+  const lines = [`trace ${t.traceId}  ${t.spans.length} span${t.spans.length === 1 ? '' : 's'}  ${ms.toFixed(3)} ms  services: ${services.slice(0, 8).join(', ')}${services.length > 8 ? `, +${services.length - 8}` : ''}${errors ? `  ${errors} error span${errors === 1 ? '' : 's'}` : ''}`];
+  for (const d of t.diagnostics) lines.push(`  ${d.severity} ${d.code}: ${d.message}`);
+  return lines.join('\n');
 }

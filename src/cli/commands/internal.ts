@@ -1,5 +1,48 @@
-import { KubetraceError } from '../../core/errors';
+// `kubetrace internal <subcommand>`: processes the sandbox runs as pods. Not part of the user-facing CLI.
+import { int, parseArgs, str } from '../args';
+import { UsageError } from '../../core/errors';
 
-export async function run(_argv: string[]): Promise<number> {
-  throw new KubetraceError('`kubetrace internal` is not built yet');
+type Sub = (argv: string[]) => Promise<number>;
+const subcommands: Record<string, Sub> = {
+  'trace-store': traceStore,
+};
+
+export async function run(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const sub = name ? subcommands[name] : undefined;
+  if (!sub) {
+    throw new UsageError(name ? `unknown internal command "${name}"` : 'missing internal command',
+      `internal commands: ${Object.keys(subcommands).join(', ')}`);
+  }
+  return sub(rest);
+}
+
+/** The trace-store pod: OTLP/HTTP in, Jaeger query API out. Runs until SIGTERM/SIGINT. */
+async function traceStore(argv: string[]): Promise<number> {
+  const p = parseArgs(argv, {
+    host: { type: 'string' }, 'query-port': { type: 'string' }, 'otlp-port': { type: 'string' },
+    'max-traces': { type: 'string' }, 'max-spans': { type: 'string' },
+  });
+  const host = str(p, 'host') ?? process.env.POD_IP ?? '127.0.0.1';
+  const queryPort = int(p, 'query-port') ?? 16686;
+  const otlpPort = int(p, 'otlp-port') ?? 4318;
+  const { startTraceStore } = await import('../../sandbox/trace-store/server');
+  const ts = await startTraceStore({
+    host, queryPort, otlpPort,
+    maxTraces: int(p, 'max-traces'),
+    maxSpans: int(p, 'max-spans'),
+    onBatch: (b) => {
+      process.stdout.write(`${new Date().toISOString()} received format=${b.format} spans=${b.spans} stored=${b.stored}`
+        + ` duplicates=${b.duplicates} rejected=${b.rejected} traces=${b.traces} services=${b.services.join(',') || '-'}\n`);
+    },
+    onError: (status, message) => process.stdout.write(`${new Date().toISOString()} refused status=${status} ${JSON.stringify(message)}\n`),
+  });
+  process.stdout.write(`trace-store ready query=${ts.queryUrl} otlp=${ts.otlpUrl}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  await ts.close();
+  return 0;
 }
