@@ -1,0 +1,126 @@
+// The cluster the tree shows: kubeconfig + context + namespace filter, the last listing, and the watches
+// that keep it current. Errors are kept as state for the tree to show, never thrown at VS Code.
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { delimiter } from 'node:path';
+import { KubetraceError, errorMessage } from '../core/errors';
+import { KubeApiError } from '../core/kube/errors';
+import { KINDS } from '../core/kube/list';
+import { loadKubeconfig, type LoadedKubeconfig } from '../core/kube/load';
+import { KubeRequester } from '../core/kube/request';
+import { readRouteTree, type RouteTree } from '../core/kube/tree';
+import { watchKinds, type WatchHandle } from '../core/kube/watch';
+import { kubeconfigSetting } from './config';
+import { log } from './output';
+
+export type ClusterState =
+  | { kind: 'noKubeconfig'; looked: string }
+  | { kind: 'loading' }
+  | { kind: 'error'; message: string; hint?: string; actions: ('retry' | 'kubeconfig' | 'context')[] }
+  | { kind: 'ready'; tree: RouteTree };
+
+export class Cluster implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  state: ClusterState = { kind: 'loading' };
+  config?: LoadedKubeconfig;
+  api?: KubeRequester;
+  kubeconfigOverride?: string;
+  contextOverride?: string;
+  namespaces: string[] = [];
+  private watch?: WatchHandle;
+  private loading?: Promise<void>;
+
+  constructor(private readonly memento: vscode.Memento) {
+    this.namespaces = memento.get<string[]>('kubetrace.namespaces', []);
+    this.contextOverride = memento.get<string>('kubetrace.context') || undefined;
+    this.kubeconfigOverride = memento.get<string>('kubetrace.kubeconfigOverride') || undefined;
+  }
+
+  async setKubeconfig(path: string | undefined, context?: string): Promise<void> {
+    this.kubeconfigOverride = path;
+    this.contextOverride = context;
+    await this.memento.update('kubetrace.kubeconfigOverride', path);
+    await this.memento.update('kubetrace.context', context);
+    return this.reload();
+  }
+
+  async setContext(name: string): Promise<void> {
+    this.contextOverride = name;
+    await this.memento.update('kubetrace.context', name);
+    return this.reload();
+  }
+
+  async setNamespaces(ns: string[]): Promise<void> {
+    this.namespaces = ns;
+    await this.memento.update('kubetrace.namespaces', ns);
+    return this.reload();
+  }
+
+  reload(): Promise<void> {
+    this.loading ??= this.load().finally(() => { this.loading = undefined; });
+    return this.loading;
+  }
+
+  private async load(): Promise<void> {
+    this.watch?.stop();
+    this.setState({ kind: 'loading' });
+    const where = kubeconfigSetting(this.kubeconfigOverride);
+    const files = where.value.split(delimiter).filter(Boolean);
+    if (!files.some((f) => existsSync(f))) {
+      this.config = undefined; this.api = undefined;
+      this.setState({ kind: 'noKubeconfig', looked: `${where.value} (from ${where.from})` });
+      return;
+    }
+    try {
+      this.config = await loadKubeconfig({ kubeconfig: where.value, context: this.contextOverride });
+    } catch (e) {
+      this.config = undefined;
+      this.setState({ kind: 'error', message: errorMessage(e), hint: e instanceof KubetraceError ? e.hint : undefined, actions: ['kubeconfig', 'context', 'retry'] });
+      return;
+    }
+    this.api = new KubeRequester(this.config);
+    try {
+      const ns = this.namespaces.length === 1 ? this.namespaces[0] : undefined;
+      const tree = await readRouteTree(this.api, { namespace: ns, fallbackNamespace: this.config.namespace });
+      if (this.namespaces.length > 1) tree.entries = tree.entries.filter((e) => this.namespaces.includes(e.namespace));
+      this.setState({ kind: 'ready', tree });
+      this.startWatch(ns ?? (tree.scope.kind === 'namespace' ? tree.scope.namespace : undefined));
+    } catch (e) {
+      const status = e instanceof KubeApiError ? e.status : 0;
+      const actions: ('retry' | 'kubeconfig' | 'context')[] = status === 401 ? ['kubeconfig', 'context', 'retry'] : status === 403 ? ['context', 'retry'] : ['retry', 'context', 'kubeconfig'];
+      this.setState({ kind: 'error', message: errorMessage(e), hint: e instanceof KubetraceError ? e.hint : undefined, actions });
+      log.warn(`listing failed: ${errorMessage(e)}`);
+    }
+  }
+
+  private startWatch(namespace?: string): void {
+    if (!this.api) return;
+    this.watch = watchKinds(this.api, [KINDS.ingresses, KINDS.services, KINDS.endpointslices, KINDS.pods, KINDS.httproutes], {
+      namespace,
+      onChange: () => { void this.refreshQuietly(); },
+      onError: (m, retry) => log.warn(`watch: ${m}; reconnecting in ${Math.round(retry / 1000)} s`),
+    });
+  }
+
+  /** A watch event: re-list without flashing the tree into "loading". */
+  private async refreshQuietly(): Promise<void> {
+    if (!this.api || !this.config || this.state.kind !== 'ready') return;
+    try {
+      const ns = this.namespaces.length === 1 ? this.namespaces[0] : undefined;
+      const tree = await readRouteTree(this.api, { namespace: ns, fallbackNamespace: this.config.namespace });
+      if (this.namespaces.length > 1) tree.entries = tree.entries.filter((e) => this.namespaces.includes(e.namespace));
+      this.setState({ kind: 'ready', tree });
+    } catch (e) {
+      log.warn(`refresh after a change failed: ${errorMessage(e)}`);
+    }
+  }
+
+  private setState(s: ClusterState): void {
+    this.state = s;
+    void vscode.commands.executeCommand('setContext', 'kubetrace.state', s.kind);
+    this.changed.fire();
+  }
+
+  dispose(): void { this.watch?.stop(); this.changed.dispose(); }
+}

@@ -1,0 +1,51 @@
+// Activation: wires the cluster view, the commands and the trace panel. Nothing heavy runs here; client-node
+// loads on the first listing, and the activation time is logged (DESIGN.md benchmarks).
+import * as vscode from 'vscode';
+import { Cluster } from './cluster';
+import { ClusterTree, type Node } from './tree';
+import { History } from './history';
+import { TracePanel, PANEL_VIEW_TYPE, type PanelActions } from './panel';
+import { log, output } from './output';
+import { openSourceRef } from './open-source';
+import { LiveDocs, LIVE_URI_SCHEME } from './live-docs';
+import { registerCommands } from './commands';
+import { allowedRoots } from './roots';
+import { exportTraceFile } from './trace-files';
+import { stopSandbox } from './sandbox';
+
+export function activate(ext: vscode.ExtensionContext): { activationMs: number } {
+  const t0 = performance.now();
+  const cluster = new Cluster(ext.workspaceState);
+  const tree = new ClusterTree(cluster);
+  const history = new History();
+  const status = vscode.window.createStatusBarItem('kubetrace.lastProbe', vscode.StatusBarAlignment.Left, 10);
+  status.name = 'Kubetrace: last probe';
+  status.command = 'kubetrace.openTracePanel';
+
+  const actions: PanelActions = {
+    openSource: (ref) => openSourceRef(ref, allowedRoots(ext, cluster)),
+    exportTrace: (trace, format) => exportTraceFile(trace, format),
+    rerun: () => vscode.commands.executeCommand('kubetrace.rerunLastProbe') as Promise<void>,
+    copyCurl: () => vscode.commands.executeCommand('kubetrace.copyAsCurl') as Promise<void>,
+  };
+  const view = vscode.window.createTreeView<Node>('kubetrace.cluster', { treeDataProvider: tree, showCollapseAll: true });
+  ext.subscriptions.push(
+    cluster, view, status, output(),
+    vscode.workspace.registerTextDocumentContentProvider(LIVE_URI_SCHEME, new LiveDocs(cluster)),
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => { TracePanel.revive(panel, ext, history, actions, state); },
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('kubetrace.kubeconfig') || e.affectsConfiguration('vs-kubernetes')) void cluster.reload(); }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void cluster.reload()),
+    { dispose: stopSandbox },
+    ...registerCommands({ ext, cluster, tree, history, status, actions }),
+  );
+  // The first listing starts when the view is shown, not during activation.
+  if (view.visible) void cluster.reload();
+  ext.subscriptions.push(view.onDidChangeVisibility((e) => { if (e.visible && cluster.state.kind === 'loading') void cluster.reload(); }));
+  const activationMs = performance.now() - t0;
+  log.info(`activated in ${activationMs.toFixed(1)} ms`);
+  return { activationMs };
+}
+
+export function deactivate(): void { stopSandbox(); }

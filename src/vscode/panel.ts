@@ -1,0 +1,129 @@
+// Hosts the trace panel webview: strict CSP with a fresh nonce per render, posts queued until the webview
+// says "ready", and only allow-listed, validated messages acted on.
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import type { HostToWebview, ProbeSummary, Trace, WebviewToHost } from '../protocol/messages';
+import { assertNever, parseWebviewMessage } from '../protocol/validate';
+import { checkTrace } from '../protocol/trace-check';
+import { findSpanSourceRef } from '../protocol/source-check';
+import { compareRows } from '../protocol/compare';
+import { renderPanelHtml } from './panel-html';
+import type { History } from './history';
+import { log } from './output';
+
+export const PANEL_VIEW_TYPE = 'kubetrace.trace';
+
+export interface PanelActions {
+  openSource(ref: import('../core/trace/model').SourceRef): Promise<{ ok: true } | { ok: false; reason: string }>;
+  exportTrace(trace: Trace, format: 'otlp' | 'jaeger'): Promise<void>;
+  rerun(): Promise<void>;
+  copyCurl(): Promise<void>;
+}
+
+export class TracePanel implements vscode.Disposable {
+  private static current?: TracePanel;
+  private ready = false;
+  private queue: HostToWebview[] = [];
+  private trace?: Trace;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  static show(ext: vscode.ExtensionContext, history: History, actions: PanelActions): TracePanel {
+    if (TracePanel.current) { TracePanel.current.panel.reveal(vscode.ViewColumn.Beside, true); return TracePanel.current; }
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Kubetrace', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, TracePanel.options(ext));
+    return (TracePanel.current = new TracePanel(panel, ext, history, actions));
+  }
+
+  static revive(panel: vscode.WebviewPanel, ext: vscode.ExtensionContext, history: History, actions: PanelActions, state: unknown): TracePanel {
+    panel.webview.options = TracePanel.options(ext);
+    const p = (TracePanel.current = new TracePanel(panel, ext, history, actions));
+    // After a window reload the host has no trace of its own: take the webview's, checked like any untrusted input.
+    const saved = (state as { trace?: unknown } | undefined)?.trace;
+    if (saved) { try { p.trace = checkTrace(saved, 'state.trace'); } catch { /* the panel starts empty */ } }
+    return p;
+  }
+
+  static get active(): TracePanel | undefined { return TracePanel.current; }
+
+  private static options(ext: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(ext.extensionUri, 'dist'), vscode.Uri.joinPath(ext.extensionUri, 'media')] };
+  }
+
+  private constructor(readonly panel: vscode.WebviewPanel, private readonly ext: vscode.ExtensionContext, private readonly history: History, private readonly actions: PanelActions) {
+    panel.iconPath = vscode.Uri.joinPath(ext.extensionUri, 'media', 'kubetrace.svg');
+    this.render();
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m) => { void this.receive(m); }),
+      panel.onDidChangeViewState(() => { void vscode.commands.executeCommand('setContext', 'kubetrace.panelVisible', panel.visible); }),
+    );
+  }
+
+  get currentTrace(): Trace | undefined { return this.trace; }
+
+  private render(): void {
+    const w = this.panel.webview;
+    const uri = (...p: string[]) => w.asWebviewUri(vscode.Uri.joinPath(this.ext.extensionUri, ...p)).toString();
+    this.ready = false;
+    w.html = renderPanelHtml({ cspSource: w.cspSource, nonce: randomBytes(18).toString('base64'), scriptUri: uri('dist', 'webview.js'), styleUri: uri('dist', 'webview.css') });
+  }
+
+  showTrace(trace: Trace, probe: ProbeSummary | undefined, historyId: string | undefined): void {
+    this.trace = trace;
+    void vscode.commands.executeCommand('setContext', 'kubetrace.hasTrace', true);
+    this.post({ type: 'trace', trace, probe, historyId });
+    this.post({ type: 'history', entries: this.history.entries(), currentId: historyId });
+  }
+
+  progress(message: string, fraction?: number, done?: boolean): void { this.post({ type: 'progress', message, fraction, done }); }
+  empty(message?: string): void { this.post({ type: 'empty', message }); }
+
+  compare(leftId: string, rightId: string): void {
+    const l = this.history.get(leftId), r = this.history.get(rightId);
+    if (l && r) this.post({ type: 'compare', left: l.entry, right: r.entry, rows: compareRows(l.trace, r.trace) });
+  }
+
+  private post(m: HostToWebview): void {
+    if (this.ready) void this.panel.webview.postMessage(m);
+    else this.queue.push(m);
+  }
+
+  private async receive(raw: unknown): Promise<void> {
+    const m: WebviewToHost | undefined = parseWebviewMessage(raw);
+    if (!m) { log.warn('ignored a malformed message from the trace panel'); return; }
+    switch (m.type) {
+      case 'ready': {
+        this.ready = true;
+        const q = this.queue; this.queue = [];
+        if (!q.length) this.post({ type: 'history', entries: this.history.entries() });
+        for (const x of q) void this.panel.webview.postMessage(x);
+        return;
+      }
+      case 'openSource': {
+        const ref = this.trace ? findSpanSourceRef(this.trace, m.spanId, m.ref) : undefined;
+        if (!ref) { this.post({ type: 'sourceStatus', spanId: m.spanId, ok: false, reason: 'that source is not part of the current trace' }); return; }
+        const r = await this.actions.openSource(ref);
+        this.post({ type: 'sourceStatus', spanId: m.spanId, ok: r.ok, reason: r.ok ? undefined : r.reason });
+        return;
+      }
+      case 'selectHistory': {
+        const h = this.history.get(m.id);
+        if (h) this.showTrace(h.trace, h.probe, h.entry.id);
+        return;
+      }
+      case 'compare': this.compare(m.leftId, m.rightId); return;
+      case 'export': if (this.trace) await this.actions.exportTrace(this.trace, m.format); return;
+      case 'copy':
+        if (m.what === 'traceId' && this.trace) await vscode.env.clipboard.writeText(this.trace.traceId);
+        else if (m.what === 'curl') await this.actions.copyCurl();
+        return;
+      case 'rerun': await this.actions.rerun(); return;
+      default: assertNever(m);
+    }
+  }
+
+  dispose(): void {
+    if (TracePanel.current === this) TracePanel.current = undefined;
+    this.panel.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

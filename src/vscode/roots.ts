@@ -1,0 +1,17 @@
+// Where Open Source may open files (DESIGN.md): workspace folders, the nginx source cache, nginx.sourcePath,
+// and the sandbox's generated nginx config.
+import * as vscode from 'vscode';
+import { join } from 'node:path';
+import { allowedRootsFor } from '../core/sourcemap/roots';
+import { sandboxInfo } from '../core/probe/map-sources';
+import { readSettings } from './config';
+import type { Cluster } from './cluster';
+
+export function allowedRoots(ext: vscode.ExtensionContext, cluster: Cluster): string[] {
+  return allowedRootsFor({
+    workspaceFolders: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+    nginxSourceCache: join(ext.globalStorageUri.fsPath, 'nginx'),
+    nginxSourcePath: readSettings().nginxSourcePath || undefined,
+    sandboxConfDir: sandboxInfo(cluster.config?.files[0])?.nginxConfDir,
+  });
+}

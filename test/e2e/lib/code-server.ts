@@ -1,0 +1,70 @@
+// Starts a real VS Code (code-server 4.100.3) with the packaged extension, for the e2e flows and `npm run demo:vscode`.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '../../..');
+const CACHE = join(ROOT, '.cache');
+export const CODE_SERVER = join(CACHE, 'code-server', 'node_modules', '.bin', 'code-server');
+
+export function ensureCodeServer(): void {
+  execFileSync('bash', [join(ROOT, 'scripts', 'setup-code-server.sh')], { stdio: 'inherit' });
+}
+
+/** Builds the production bundles and the .vsix, as `npm run package` does. */
+export function buildVsix(): string {
+  const out = join(CACHE, 'e2e', 'kubetrace.vsix');
+  mkdirSync(join(CACHE, 'e2e'), { recursive: true });
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--production'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '-o', out], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  return out;
+}
+
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, host, () => { const p = (s.address() as { port: number }).port; s.close(() => res(p)); });
+  });
+}
+
+export interface CodeServer { url: string; userDataDir: string; extensionsDir: string; logs: string[]; stop(): Promise<void> }
+
+export async function startCodeServer(o: { vsix: string; workspace: string; settings: Record<string, unknown>; env?: Record<string, string> }): Promise<CodeServer> {
+  const base = mkdtempSync(join(tmpdir(), 'kubetrace-cs-'));
+  const userDataDir = join(base, 'user'), extensionsDir = join(base, 'ext');
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({
+    'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false,
+    'telemetry.telemetryLevel': 'off', 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false,
+    'workbench.enableExperiments': false, 'update.mode': 'none', 'window.commandCenter': false, 'chat.commandCenter.enabled': false,
+    ...o.settings,
+  }, null, 2));
+  execFileSync(CODE_SERVER, ['--install-extension', o.vsix, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir], { stdio: 'ignore' });
+  const port = await freePort();
+  const logs: string[] = [];
+  const proc: ChildProcess = spawn(CODE_SERVER, ['--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, o.workspace], { env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  proc.stdout!.on('data', (d) => logs.push(String(d)));
+  proc.stderr!.on('data', (d) => logs.push(String(d)));
+  const url = `http://127.0.0.1:${port}/`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`code-server exited (${proc.exitCode}): ${logs.join('').slice(-2000)}`);
+    try { const r = await fetch(url + 'healthz'); if (r.ok) break; } catch { /* not yet */ }
+    if (Date.now() > deadline) throw new Error(`code-server did not answer within 60 s: ${logs.join('').slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    url, userDataDir, extensionsDir, logs,
+    stop: async () => {
+      if (proc.exitCode === null) {
+        try { process.kill(-proc.pid!, 'SIGTERM'); } catch { /* gone */ }
+        await new Promise<void>((r) => { const t = setTimeout(() => { try { process.kill(-proc.pid!, 'SIGKILL'); } catch { /* gone */ } r(); }, 5000); proc.once('exit', () => { clearTimeout(t); r(); }); });
+      }
+      if (existsSync(base)) rmSync(base, { recursive: true, force: true });
+    },
+  };
+}
