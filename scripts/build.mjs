@@ -1,9 +1,11 @@
 // Builds every bundle. Contexts run together; any failure fails the build (exit 1).
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+// A fresh dist/ each build, so no stale bundle or map from an earlier build is shipped.
+if (!watch) rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 
 // client-node is ~1 MB minified: keep it out of the extension bundle and load it on first use.
@@ -14,6 +16,14 @@ const lazyClientNode = {
   },
 };
 
+// The extension's heavy engine (probe, source mapping, import) is a second lazily required file as well.
+const lazyEngine = {
+  name: 'lazy-engine',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/engine$/ }, () => ({ path: './engine.js', external: true }));
+  },
+};
+
 const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: !production, minify: production, logLevel: 'warning' };
 
 const contexts = [
@@ -21,7 +31,8 @@ const contexts = [
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', plugins: [lazyClientNode] },
 ];
 if (existsSync('src/vscode/extension.ts')) {
-  contexts.push({ ...node, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [lazyClientNode] });
+  contexts.push({ ...node, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [lazyClientNode, lazyEngine] });
+  contexts.push({ ...node, entryPoints: { engine: 'src/vscode/engine.ts' }, outdir: 'dist', external: ['vscode'], plugins: [lazyClientNode] });
 }
 if (existsSync('webview/main.ts')) {
   contexts.push({ bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: true, logLevel: 'warning',

@@ -13,7 +13,10 @@ import { allowedRoots } from './roots';
 import { exportTraceFile } from './trace-files';
 import { stopSandbox } from './sandbox';
 
-export function activate(ext: vscode.ExtensionContext): { activationMs: number } {
+/** What activate() returns: its own duration, and the listed names (for the extension-host suite). */
+export interface KubetraceApi { activationMs: number; entryNames(): string[] }
+
+export function activate(ext: vscode.ExtensionContext): KubetraceApi {
   const t0 = performance.now();
   const cluster = new Cluster(ext.workspaceState);
   const tree = new ClusterTree(cluster);
@@ -45,7 +48,7 @@ export function activate(ext: vscode.ExtensionContext): { activationMs: number }
   ext.subscriptions.push(view.onDidChangeVisibility((e) => { if (e.visible && cluster.state.kind === 'loading') void cluster.reload(); }));
   const activationMs = performance.now() - t0;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs };
+  return { activationMs, entryNames: () => (cluster.state.kind === 'ready' ? cluster.state.tree.entries.map((e) => e.name) : []) };
 }
 
 export function deactivate(): void { stopSandbox(); }

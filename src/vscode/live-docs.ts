@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { KINDS, kindPath } from '../core/kube/list';
 import type { Ingress } from '../core/kube/objects';
-import { renderLiveIngressYaml } from '../core/sourcemap/routing';
+import { loadEngine } from './engine-loader';
 import type { Cluster } from './cluster';
 
 export const LIVE_URI_SCHEME = 'kubetrace-live';
@@ -13,6 +13,6 @@ export class LiveDocs implements vscode.TextDocumentContentProvider {
     const m = /^\/([^/]+)\/([^/]+)\.yaml$/.exec(uri.path);
     if (!m || !this.cluster.api) return '# this object is not available';
     const obj = await this.cluster.api.json<Ingress>({ path: kindPath(KINDS.ingresses, m[1], m[2]) });
-    return renderLiveIngressYaml(obj as never);
+    return (await loadEngine()).renderLiveIngressYaml(obj as never);
   }
 }

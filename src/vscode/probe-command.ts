@@ -4,8 +4,9 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { UsageError, errorMessage } from '../core/errors';
 import { candidates, choose } from '../core/probe/choose';
-import { isSandbox, runProbe, type ProbeOutcome } from '../core/probe/run';
-import { mapProbeSources } from '../core/probe/map-sources';
+import type { ProbeOutcome } from '../core/probe/run';
+import { isSandbox } from '../core/kube/sandbox';
+import { loadEngine } from './engine-loader';
 import type { RouteEntry } from '../core/kube/routes';
 import type { Trace } from '../core/trace/model';
 import { readSettings } from './config';
@@ -103,6 +104,7 @@ export async function sendProbe(req: ProbeRequest, deps: ProbeDeps): Promise<voi
     const abort = new AbortController();
     token.onCancellationRequested(() => abort.abort());
     try {
+      const { runProbe, mapProbeSources } = await loadEngine();
       const outcome = await runProbe({
         config, api, namespace: req.entry.namespace, name: req.entry.name, host: req.host, path: req.path, method,
         headers: req.headers, body: req.body ? Buffer.from(req.body) : undefined, insecure: settings.tlsInsecure,

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { allowedRootsFor } from '../core/sourcemap/roots';
-import { sandboxInfo } from '../core/probe/map-sources';
+import { sandboxInfo } from '../core/kube/sandbox';
 import { readSettings } from './config';
 import type { Cluster } from './cluster';
 

@@ -1,15 +1,14 @@
 // Open Trace File... (import) and Export Trace (OTLP / Jaeger JSON), with secrets redacted on the way out.
 import * as vscode from 'vscode';
 import { writeFile } from 'node:fs/promises';
-import { openImport } from '../core/io/import';
-import { exportTraces } from './export-bridge';
+import { loadEngine } from './engine-loader';
 import { redactTrace } from '../core/redact';
 import type { Trace } from '../core/trace/model';
 import { errorMessage } from '../core/errors';
 import { log } from './output';
 
 export async function importTraceFile(uri: vscode.Uri): Promise<{ traces: Trace[]; problems: string[] }> {
-  const opened = await openImport(uri.fsPath);
+  const opened = await (await loadEngine()).openImport(uri.fsPath);
   const traces: Trace[] = [];
   const problems: string[] = [];
   for await (const item of opened.items) {
@@ -31,7 +30,7 @@ export async function exportTraceFile(trace: Trace, format: 'otlp' | 'jaeger'): 
   });
   if (!target) return;
   try {
-    await writeFile(target.fsPath, await exportTraces([redactTrace(trace)], format));
+    await writeFile(target.fsPath, await (await loadEngine()).exportTraces([redactTrace(trace)], format));
     void vscode.window.showInformationMessage(`Trace exported to ${target.fsPath}`);
   } catch (e) {
     void vscode.window.showErrorMessage(`Export failed: ${errorMessage(e)}`);

@@ -1,7 +1,6 @@
 // After a probe: find the nginx source tree, fill the nginx span's execution path from the debug lines,
 // then give every span its source (src/core/sourcemap).
-import { dirname, join } from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
+import { sandboxInfo } from '../kube/sandbox';
 import { resolveSources } from '../sourcemap';
 import { detectNginxVersion, findNginxSourceTree, stepsFromDebugLog, type NginxSourceTree } from '../sourcemap/nginx';
 import type { Trace } from '../trace/model';
@@ -45,12 +44,4 @@ export async function mapProbeSources(outcome: ProbeOutcome, o: MapOptions): Pro
     workspaceFolders: o.workspaceFolders, pathMappings: o.pathMappings, workloadFolders: o.workloadFolders,
     nginx: { tree, reason }, nginxConfDir, allowedRoots,
   });
-}
-
-/** The sandbox leaves `sandbox.json` beside its kubeconfig, naming its generated nginx config folder. */
-export function sandboxInfo(kubeconfigFile?: string): { nginxConfDir?: string } | undefined {
-  if (!kubeconfigFile) return undefined;
-  const f = join(dirname(kubeconfigFile), 'sandbox.json');
-  if (!existsSync(f)) return undefined;
-  try { return JSON.parse(readFileSync(f, 'utf8')); } catch { return undefined; }
 }

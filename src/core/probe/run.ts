@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { KubetraceError, UsageError } from '../errors';
 import { newSpanId, newTraceId, traceparent } from '../ids';
 import { findController } from '../kube/controller';
+import { isSandbox } from '../kube/sandbox';
+import { missingPermissions, probeNeeds } from '../kube/permissions';
 import type { LoadedKubeconfig } from '../kube/load';
 import { KINDS, kindPath } from '../kube/list';
 import type { Ingress, Pod } from '../kube/objects';
@@ -54,7 +56,6 @@ export interface ProbeOutcome {
   curl: string;
 }
 
-export const isSandbox = (config: LoadedKubeconfig): boolean => config.contextName.startsWith('kubetrace-sandbox');
 
 export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
   const progress = o.onProgress ?? (() => {});
@@ -74,12 +75,18 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
   const scheme: 'http' | 'https' = tlsHost ? 'https' : 'http';
 
   const diagnostics: Diagnostic[] = tree.notices.map((n) => ({ code: 'limited-listing', severity: 'info' as const, message: n }));
-  if (choice.backend && !choice.backend.missing && choice.backend.endpoints.length && !choice.backend.endpoints.some((e) => e.ready)) {
+  if (choice.backend?.service && !choice.backend.missing && !choice.backend.endpoints.some((e) => e.ready)) {
     diagnostics.push({ code: 'no-ready-endpoints', severity: 'warning', message: `service ${choice.backend.service?.name} has no ready endpoints`, hint: 'nginx will answer 503; check the pods behind the service' });
   }
   if (choice.backend?.missing) diagnostics.push({ code: 'backend-missing', severity: 'warning', message: `service ${choice.backend.service?.name} does not exist`, hint: 'fix the Ingress backend or create the Service' });
   if (!controller.isIngressNginx) {
     diagnostics.push({ code: 'no-ingress-spans', severity: 'info', message: `no ingress-layer spans for controller ${controller.controller ?? 'unknown'} yet`, hint: 'Kubetrace reads ingress-nginx access logs; other controllers show client and app spans only' });
+  }
+
+  const needs = probeNeeds(controller.pods[0]?.metadata.namespace, o.namespace);
+  const missing = await missingPermissions(o.api, needs);
+  if (missing.length) {
+    diagnostics.push({ code: 'missing-permission', severity: 'warning', message: `missing permission: ${missing.map((m) => `${m.verb} ${m.label}`).join(', ')}`, hint: 'the trace will lack what those give (logs, port-forward); see README, "RBAC" for the minimal ClusterRole' });
   }
 
   progress(o.via === 'port-forward' || !ingress.status?.loadBalancer?.ingress?.length ? 'opening a port-forward to the controller' : 'sending the probe');
