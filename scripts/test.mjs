@@ -19,12 +19,17 @@ function collect(p, out) {
 const args = process.argv.slice(2);
 const skipChecks = process.env.KUBETRACE_SKIP_CHECKS === '1';
 if (!skipChecks) {
+  run('bash', ['scripts/setup-system.sh']);
   run('node', ['scripts/build.mjs']);
   run('npx', ['--no-install', 'tsc', '--noEmit', '-p', '.']);
   run('node', ['scripts/lint-layers.mjs']);
 }
 const roots = args.length ? args : ['test/unit', 'test/integration', 'test/e2e'];
 const files = roots.flatMap((r) => collect(r, []));
+// Test assets, cached in .cache/: the reference nginx source (Debian's upstream 1.22.1 tarball) and,
+// for the end-to-end flows, code-server.
+run('bash', ['scripts/fetch-nginx-source.sh']);
+if (files.some((f) => f.startsWith('test/e2e'))) run('bash', ['scripts/setup-code-server.sh']);
 if (!files.length) { console.error('no test files found'); process.exit(1); }
 const concurrency = process.env.KUBETRACE_TEST_CONCURRENCY ?? '2';
 run('node', ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...files]);
