@@ -24,6 +24,8 @@ export interface StoreChange { type: WatchEventType; object: KubeObject; resourc
 /** Kinds by their `kind` field; the API layer maps plural resource names to these. */
 export class ObjectStore extends EventEmitter {
   private readonly byKind = new Map<string, Map<string, KubeObject>>();
+  /** Sorted lists per kind, dropped on each write to that kind (lists far outnumber writes). */
+  private readonly sorted = new Map<string, KubeObject[]>();
   private rv = 1;
   private uidCounter = 0;
   /** Recent changes, so a watch from an older resourceVersion can be replayed (like etcd's window). */
@@ -36,10 +38,14 @@ export class ObjectStore extends EventEmitter {
   list(kind: string, namespace?: string): KubeObject[] {
     const m = this.byKind.get(kind);
     if (!m) return [];
-    const all = [...m.values()];
-    const filtered = namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
-    // Stable order as the API server gives it: namespace, then name.
-    return filtered.sort((a, b) => ObjectStore.key(a.metadata.namespace, a.metadata.name).localeCompare(ObjectStore.key(b.metadata.namespace, b.metadata.name)));
+    let all = this.sorted.get(kind);
+    if (!all) {
+      // Order as the API server gives it (etcd key order): namespace, then name, compared bytewise.
+      const keyed = [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      all = keyed.map(([, o]) => o);
+      this.sorted.set(kind, all);
+    }
+    return namespace === undefined ? [...all] : all.filter((o) => o.metadata.namespace === namespace);
   }
 
   get(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
@@ -58,6 +64,7 @@ export class ObjectStore extends EventEmitter {
     stored.metadata.uid = old?.metadata.uid ?? stored.metadata.uid ?? uid(++this.uidCounter);
     stored.metadata.creationTimestamp = old?.metadata.creationTimestamp ?? stored.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     m.set(key, stored);
+    this.sorted.delete(obj.kind);
     this.record({ type: old ? 'MODIFIED' : 'ADDED', object: stored, resourceVersion: rv });
     return stored;
   }
@@ -68,6 +75,7 @@ export class ObjectStore extends EventEmitter {
     const old = m?.get(key);
     if (!m || !old) return undefined;
     m.delete(key);
+    this.sorted.delete(kind);
     const rv = ++this.rv;
     const gone = { ...old, metadata: { ...old.metadata, resourceVersion: String(rv) } };
     this.record({ type: 'DELETED', object: gone, resourceVersion: rv });
@@ -76,7 +84,8 @@ export class ObjectStore extends EventEmitter {
 
   private record(change: StoreChange): void {
     this.history.push(change);
-    if (this.history.length > 10_000) this.history.splice(0, this.history.length - 10_000);
+    // Trim in chunks: splicing the head on every write would make bulk loads quadratic.
+    if (this.history.length > 12_000) this.history.splice(0, this.history.length - 10_000);
     this.emit('change', change);
   }
 }

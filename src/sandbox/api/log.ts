@@ -1,0 +1,80 @@
+// pods/log from the LogStore, with the kubelet's options: container, tailLines, sinceTime, sinceSeconds,
+// limitBytes, timestamps (RFC3339Nano prefix) and follow (stream until the client goes away).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LogEntry, LogStore } from '../logs';
+import type { KubeObject } from '../store';
+import { ApiError, badRequest } from './status';
+
+/** Go's time.RFC3339Nano in UTC: fraction without trailing zeros. */
+export function rfc3339Nano(ns: bigint): string {
+  const secs = ns / 1_000_000_000n, frac = ns % 1_000_000_000n;
+  const base = new Date(Number(secs) * 1000).toISOString().slice(0, 19);
+  const f = frac.toString().padStart(9, '0').replace(/0+$/, '');
+  return `${base}${f ? `.${f}` : ''}Z`;
+}
+
+function intParam(q: URLSearchParams, name: string, min: number): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === '') return undefined;
+  if (!/^-?\d+$/.test(v) || Number(v) < min) throw new ApiError(badRequest(`${name}: Invalid value: ${v}: must be greater than or equal to ${min}`));
+  return Number(v);
+}
+
+/** The container the request means, or a 400 as the API server words it. */
+function pickContainer(pod: KubeObject, q: URLSearchParams): string {
+  const names = ((pod.spec as { containers?: { name: string }[] }).containers ?? []).map((c) => c.name);
+  const want = q.get('container');
+  const podName = pod.metadata.name;
+  if (want) {
+    if (!names.includes(want)) throw new ApiError(badRequest(`container ${want} is not valid for pod ${podName}`));
+    return want;
+  }
+  if (names.length === 1) return names[0];
+  throw new ApiError(badRequest(`a container name must be specified for pod ${podName}, choose one of: [${names.join(' ')}]`));
+}
+
+export function handleLog(req: IncomingMessage, res: ServerResponse, logs: LogStore, pod: KubeObject, q: URLSearchParams): void {
+  const container = pickContainer(pod, q);
+  if (q.get('previous') === 'true') throw new ApiError(badRequest(`previous terminated container "${container}" in pod "${pod.metadata.name}" not found`));
+  const tail = intParam(q, 'tailLines', 0);
+  const limitBytes = intParam(q, 'limitBytes', 1);
+  const sinceSeconds = intParam(q, 'sinceSeconds', 1);
+  const sinceTimeText = q.get('sinceTime');
+  if (sinceSeconds !== undefined && sinceTimeText) throw new ApiError(badRequest('at most one of sinceTime or sinceSeconds may be specified'));
+  let since: bigint | undefined;
+  if (sinceTimeText) {
+    const ms = Date.parse(sinceTimeText);
+    if (Number.isNaN(ms)) throw new ApiError(badRequest(`sinceTime: Invalid value: "${sinceTimeText}"`));
+    since = BigInt(ms) * 1_000_000n;
+  } else if (sinceSeconds !== undefined) {
+    since = (BigInt(Date.now()) - BigInt(sinceSeconds) * 1000n) * 1_000_000n;
+  }
+  const timestamps = q.get('timestamps') === 'true';
+  const follow = q.get('follow') === 'true';
+
+  const key = { namespace: pod.metadata.namespace!, pod: pod.metadata.name, container };
+  // In a one-container pod, lines written without a container name are that container's.
+  const single = ((pod.spec as { containers?: unknown[] }).containers ?? []).length === 1;
+  const podKey = { namespace: key.namespace, pod: key.pod };
+  const exact = logs.read(key);
+  let lines = (single && !exact.length ? logs.read(podKey) : exact).filter((e) => since === undefined || e.timeUnixNano >= since);
+  if (tail !== undefined) lines = tail === 0 ? [] : lines.slice(-tail);
+
+  res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  let budget = limitBytes ?? Infinity;
+  const write = (e: LogEntry): boolean => {
+    if (budget <= 0) return false;
+    let buf = Buffer.from(`${timestamps ? `${rfc3339Nano(e.timeUnixNano)} ` : ''}${e.line}\n`);
+    if (buf.length > budget) buf = buf.subarray(0, budget);
+    budget -= buf.length;
+    res.write(buf);
+    return budget > 0;
+  };
+  for (const e of lines) if (!write(e)) break;
+  if (!follow || budget <= 0) { res.end(); return; }
+  res.flushHeaders();
+  const stop = logs.follow(single ? podKey : key, (e) => { if (!write(e)) { stopAll(); res.end(); } });
+  const stopAll = () => stop();
+  res.on('close', stopAll);
+  req.on('close', stopAll);
+}
