@@ -4,4 +4,4 @@ export { runProbe } from '../core/probe/run';
 export { mapProbeSources } from '../core/probe/map-sources';
 export { openImport } from '../core/io/import';
 export { renderLiveIngressYaml } from '../core/sourcemap/routing';
-export { exportTraces } from './export-bridge';
+export { exportTrace as exportTraces } from '../core/io/export';

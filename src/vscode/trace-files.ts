@@ -30,7 +30,7 @@ export async function exportTraceFile(trace: Trace, format: 'otlp' | 'jaeger'): 
   });
   if (!target) return;
   try {
-    await writeFile(target.fsPath, await (await loadEngine()).exportTraces([redactTrace(trace)], format));
+    await writeFile(target.fsPath, (await loadEngine()).exportTraces([redactTrace(trace)], format));
     void vscode.window.showInformationMessage(`Trace exported to ${target.fsPath}`);
   } catch (e) {
     void vscode.window.showErrorMessage(`Export failed: ${errorMessage(e)}`);

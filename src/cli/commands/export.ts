@@ -4,7 +4,7 @@ import { parseArgs, str } from '../args';
 import { KubetraceError, UsageError } from '../../core/errors';
 import { EXPORT_FORMATS, ExportWriter, type ExportFormat } from '../../core/io/export';
 import { openImport } from '../../core/io/import';
-import { createOutput } from '../../core/io/output';
+import { createOutput } from '../output';
 
 export async function run(argv: string[]): Promise<number> {
   const p = parseArgs(argv, { format: { type: 'string' }, output: { type: 'string', short: 'o' } });

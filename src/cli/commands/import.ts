@@ -5,7 +5,7 @@ import type { Diagnostic, Trace } from '../../core/trace/model';
 import { IMPORT_FORMATS, openImport, type ImportFormat } from '../../core/io/import';
 import { writeTraceJson } from '../../core/io/trace-json';
 import { nanoDiff } from '../../core/io/values';
-import { createOutput } from '../../core/io/output';
+import { createOutput } from '../output';
 
 export async function run(argv: string[]): Promise<number> {
   const p = parseArgs(argv, { format: { type: 'string' }, json: { type: 'boolean' } });

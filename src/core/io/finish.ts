@@ -1,0 +1,77 @@
+// The last step of every import: checks that hold across a whole trace, and the critical path. Imports keep
+// their spans as given (no re-parenting or skew correction): the file is the record.
+import type { Diagnostic, Trace } from '../trace/model';
+import { criticalPath } from '../trace/critical-path';
+import { explicitLayer } from './collect';
+
+const MAX_PER_CODE = 20;
+
+export function finishTrace(trace: Trace): Trace {
+  const counts = new Map<string, number>();
+  for (const s of trace.spans) counts.set(s.spanId, (counts.get(s.spanId) ?? 0) + 1);
+  const diagnostics: Diagnostic[] = [...trace.diagnostics];
+  for (const [id, n] of counts) {
+    if (n > 1) {
+      diagnostics.push({ code: 'duplicate-span-id', severity: 'warning', spanId: id,
+        message: `span id ${id} appears ${n} times in trace ${trace.traceId}; all ${n} spans are kept` });
+    }
+  }
+  const missing = new Set<string>();
+  for (const s of trace.spans) if (s.parentSpanId !== undefined && !counts.has(s.parentSpanId)) missing.add(s.parentSpanId);
+  if (missing.size) {
+    const list = [...missing].slice(0, 5).join(', ');
+    diagnostics.push({ code: 'missing-parent', severity: 'info',
+      message: `${missing.size} parent span${missing.size > 1 ? 's are' : ' is'} not in the trace (${list}${missing.size > 5 ? ', ...' : ''}); their children show as roots` });
+  }
+  refineLayers(trace);
+  trace.diagnostics = capPerCode(dedupe(diagnostics));
+  if (!Array.isArray(trace.criticalPath) || !trace.criticalPath.length) trace.criticalPath = criticalPath(trace.spans);
+  return trace;
+}
+
+/** The first service reached after the ingress is the app; other guessed "app" services are downstream of it. */
+function refineLayers(trace: Trace): void {
+  let first: { service: string; start: bigint } | undefined;
+  for (const s of trace.spans) {
+    if (s.layer !== 'app' || s.kind !== 'server') continue;
+    const start = safeBig(s.startTimeUnixNano);
+    if (!first || start < first.start) first = { service: s.service, start };
+  }
+  if (!first) return;
+  for (const s of trace.spans) {
+    if (s.layer === 'app' && s.service !== first.service && !explicitLayer.has(s)) s.layer = 'downstream';
+  }
+}
+
+// A trace read back from Kubetrace's own JSON already carries these diagnostics.
+function dedupe(list: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return list.filter((d) => {
+    const key = `${d.code}\n${d.spanId ?? ''}\n${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function safeBig(v: string): bigint {
+  try { return BigInt(v); } catch { return 0n; }
+}
+
+/** One bad field repeated over 100,000 spans should not give 100,000 lines. */
+export function capPerCode(list: Diagnostic[]): Diagnostic[] {
+  const seen = new Map<string, number>();
+  const out: Diagnostic[] = [];
+  for (const d of list) {
+    const n = (seen.get(d.code) ?? 0) + 1;
+    seen.set(d.code, n);
+    if (n <= MAX_PER_CODE) out.push(d);
+  }
+  for (const [code, n] of seen) {
+    if (n > MAX_PER_CODE) {
+      const first = list.find((d) => d.code === code) as Diagnostic;
+      out.push({ code, severity: first.severity, message: `${n - MAX_PER_CODE} more "${code}" diagnostics like the ones above` });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,146 @@
+// `kubetrace import`: one file in, Traces out, one at a time where the format allows. Never throws on bad data:
+// what cannot be read becomes a diagnostic (or, for access logs, a reported line).
+import { createReadStream } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { KubetraceError } from '../errors';
+import type { Diagnostic, SpanOrigin, Trace } from '../trace/model';
+import { importNginxLog } from '../sources/nginx-log/import';
+import { decodeOtlpProtobuf } from '../sources/otlp/protobuf';
+import { otlpToTracedSpans } from '../sources/otlp/to-model';
+import { JAEGER_PATTERNS, JaegerReader } from '../sources/jaeger/reader';
+import { ZIPKIN_PATTERNS, ZipkinReader } from '../sources/zipkin/reader';
+import { TraceCollector } from './collect';
+import { detectFormat, sniffJson, HEAD_BYTES, type DetectedFormat } from './detect';
+import { finishTrace, capPerCode } from './finish';
+import { streamJson, type JsonEvent, type Pattern } from './json-stream';
+import { OTLP_PATTERNS, OtlpStreamReader } from './otlp-stream';
+import { TRACE_PATTERNS, TraceJsonReader } from './trace-json';
+
+export const IMPORT_FORMATS = ['otlp', 'jaeger', 'tempo', 'zipkin', 'nginx-log'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+export type ImportItem =
+  | { trace: Trace }
+  | { lineNumber: number; error: string; line: string }   // an access-log line that could not be read
+  | { diagnostic: Diagnostic };                             // about the file as a whole
+
+export interface OpenedImport { format: DetectedFormat; why: string; items: AsyncGenerator<ImportItem> }
+
+const MAX_PROTOBUF_BYTES = 512 * 1024 * 1024;
+const CHUNK = 1 << 20;
+
+/** Picks the format (given or detected) and returns the items to read. Throws KubetraceError only when the file cannot be read or recognised. */
+export async function openImport(path: string, opts: { format?: ImportFormat } = {}): Promise<OpenedImport> {
+  const head = await readHead(path);
+  const { format, why } = resolveFormat(head, opts.format);
+  if (!format) throw new KubetraceError(`cannot tell the format of ${path}: ${why}`, `pass --format ${IMPORT_FORMATS.join('|')}`);
+  return { format, why, items: readItems(path, format) };
+}
+
+/** What a given --format means for this file: e.g. `jaeger` covers both the UI API and api_v3 JSON. */
+export function resolveFormat(head: Uint8Array, given?: ImportFormat): { format?: DetectedFormat; why: string } {
+  const detected = detectFormat(head);
+  if (!given) return detected;
+  const why = `--format ${given}`;
+  if (given === 'nginx-log' || given === 'zipkin') return { format: given, why };
+  if (given === 'jaeger') return { format: sniffJson(Buffer.from(head).toString('utf8')).rootKeys.includes('result') ? 'jaeger-v3' : 'jaeger', why };
+  if (detected.format === 'otlp-protobuf') return { format: 'otlp-protobuf', why: `${why} (protobuf)` };
+  return { format: given, why };
+}
+
+async function readHead(path: string): Promise<Uint8Array> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new KubetraceError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message}`);
+  }
+  try {
+    if ((await fh.stat()).isDirectory()) throw new KubetraceError(`cannot read ${path}: it is a folder`);
+    const buf = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, HEAD_BYTES, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function* readItems(path: string, format: DetectedFormat): AsyncGenerator<ImportItem> {
+  switch (format) {
+    case 'nginx-log': {
+      const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8', highWaterMark: CHUNK }), crlfDelay: Infinity });
+      for await (const item of importNginxLog(lines)) yield 'trace' in item ? { trace: finishTrace(item.trace) } : item;
+      return;
+    }
+    case 'otlp-protobuf':
+      yield* readProtobuf(path);
+      return;
+    case 'kubetrace': {
+      const ready: Trace[] = [];
+      const reader = new TraceJsonReader((t) => ready.push(t));
+      yield* pump(path, TRACE_PATTERNS, (ev) => reader.onEvent(ev), function* () { while (ready.length) yield { trace: finishTrace(ready.shift() as Trace) }; });
+      for (const d of capPerCode(reader.diagnostics)) yield { diagnostic: d };
+      return;
+    }
+    default: {
+      const out = new TraceCollector();
+      const origin: SpanOrigin = format === 'jaeger-v3' ? 'jaeger' : format;
+      let onEvent: (ev: JsonEvent) => void;
+      let patterns: Pattern[];
+      let finish = () => {};
+      let ready = () => false;
+      if (format === 'jaeger') {
+        const r = new JaegerReader(out, origin);
+        onEvent = (ev) => r.onEvent(ev);
+        patterns = JAEGER_PATTERNS;
+        let seen = 0;
+        ready = () => (seen !== r.tracesClosed ? ((seen = r.tracesClosed), true) : false);
+      } else if (format === 'zipkin') {
+        const r = new ZipkinReader(out, origin);
+        onEvent = (ev) => r.onEvent(ev);
+        patterns = ZIPKIN_PATTERNS;
+        finish = () => r.finish();
+      } else {
+        const r = new OtlpStreamReader(out, origin);
+        onEvent = (ev) => r.onEvent(ev);
+        patterns = OTLP_PATTERNS;
+      }
+      // Jaeger's data[] holds whole traces, so each can go as soon as it closes; other formats may spread a trace over the file.
+      yield* pump(path, patterns, onEvent, function* () { if (ready()) for (const t of out.drain()) yield { trace: finishTrace(t) }; });
+      finish();
+      for (const t of out.drain()) yield { trace: finishTrace(t) };
+      for (const d of capPerCode(out.diagnostics)) yield { diagnostic: d };
+    }
+  }
+}
+
+async function* pump(path: string, patterns: Pattern[], onEvent: (ev: JsonEvent) => void, after: () => Generator<ImportItem>): AsyncGenerator<ImportItem> {
+  const chunks = createReadStream(path, { highWaterMark: CHUNK });
+  for await (const ev of streamJson(chunks, patterns)) {
+    onEvent(ev);
+    if (ev.type === 'close' || ev.type === 'end') yield* after();
+  }
+  yield* after();
+}
+
+async function* readProtobuf(path: string): AsyncGenerator<ImportItem> {
+  const size = (await stat(path)).size;
+  if (size > MAX_PROTOBUF_BYTES) {
+    yield { diagnostic: { code: 'otlp-too-large', severity: 'error', message: `${path} is ${size} bytes; OTLP protobuf files over ${MAX_PROTOBUF_BYTES} bytes are not read (use OTLP JSON)` } };
+    return;
+  }
+  const out = new TraceCollector();
+  try {
+    const decoded = decodeOtlpProtobuf(await readFile(path));
+    const { items, diagnostics } = otlpToTracedSpans(decoded.resourceSpans, 'otlp');
+    for (const { traceId, span } of items) out.add(traceId, span);
+    for (const d of diagnostics) out.diag(undefined, d);
+    for (const p of decoded.problems) out.diag(undefined, { code: 'otlp-problem', severity: 'warning', message: p });
+  } catch (e) {
+    out.diag(undefined, { code: 'otlp-malformed', severity: 'error', message: (e as Error).message });
+  }
+  for (const t of out.drain()) yield { trace: finishTrace(t) };
+  for (const d of capPerCode(out.diagnostics)) yield { diagnostic: d };
+}

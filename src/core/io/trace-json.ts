@@ -1,0 +1,82 @@
+// Kubetrace's own Trace JSON (what `probe --json` and `import --json` print): read back span by span, and written
+// span by span, so a 100,000-span trace never has to exist as one string.
+import type { Diagnostic, Span, Trace } from '../trace/model';
+import type { JsonEvent, Pattern } from './json-stream';
+import { explicitLayer } from './collect';
+import { describe, isObject } from './values';
+
+export const TRACE_PATTERNS: Pattern[] = [[['spans'], '*'], ['*', ['spans'], '*']];
+
+const KINDS = new Set(['client', 'server', 'internal', 'producer', 'consumer']);
+const LAYERS = new Set(['client', 'ingress', 'app', 'downstream']);
+const STATUSES = new Set(['unset', 'ok', 'error']);
+
+/** Checks one span of Trace JSON; returns a reason when it is not a model span. */
+export function spanProblem(v: unknown): string | undefined {
+  if (!isObject(v)) return `is ${describe(v)}, not a span object`;
+  for (const k of ['spanId', 'name', 'service', 'startTimeUnixNano', 'endTimeUnixNano'] as const) {
+    if (typeof v[k] !== 'string') return `has no string "${k}"`;
+  }
+  if (!/^\d+$/.test(v.startTimeUnixNano as string) || !/^\d+$/.test(v.endTimeUnixNano as string)) return 'has times that are not decimal nanoseconds';
+  if (!LAYERS.has(v.layer as string)) return `has an unknown layer ${JSON.stringify(v.layer)}`;
+  if (!KINDS.has(v.kind as string)) return `has an unknown kind ${JSON.stringify(v.kind)}`;
+  if (!STATUSES.has(v.status as string)) return `has an unknown status ${JSON.stringify(v.status)}`;
+  if (!isObject(v.attributes)) return 'has no attributes object';
+  if (!Array.isArray(v.events) || !Array.isArray(v.links)) return 'has no events or links list';
+  return undefined;
+}
+
+/** Collects Trace objects from streamJson(..., TRACE_PATTERNS) events; `emit` gets each trace when it closes. */
+export class TraceJsonReader {
+  private readonly spans = new Map<object, Span[]>();
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(private readonly emit: (t: Trace) => void) {}
+
+  onEvent(ev: JsonEvent): void {
+    switch (ev.type) {
+      case 'element': {
+        const owner = ev.parents[ev.parents.length - 2] as object;
+        const problem = spanProblem(ev.value);
+        if (problem) {
+          this.diagnostics.push({ code: 'trace-json-bad-span', severity: 'warning', message: `${ev.path.join('.')} ${problem}; it was skipped` });
+          return;
+        }
+        let list = this.spans.get(owner);
+        if (!list) this.spans.set(owner, (list = []));
+        list.push(ev.value as Span);
+        explicitLayer.add(ev.value as Span); // Kubetrace wrote this layer itself
+        break;
+      }
+      case 'close':
+        if (isObject(ev.value) && 'spans' in ev.value) this.close(ev.value);
+        break;
+      case 'stray':
+        this.diagnostics.push({ code: 'trace-json-malformed', severity: 'warning', message: `${ev.path.join('.')} is ${describe(ev.value)}, not a Trace; it was skipped` });
+        break;
+      case 'end':
+        if (!Array.isArray(ev.value) && !(isObject(ev.value) && 'spans' in ev.value)) {
+          this.diagnostics.push({ code: 'trace-json-malformed', severity: 'error', message: `expected a Kubetrace Trace or a list of them, found ${describe(ev.value)}` });
+        }
+        break;
+      case 'error':
+        this.diagnostics.push({ code: 'trace-json-malformed', severity: 'error', message: `the Trace JSON is malformed at byte ${ev.offset}: ${ev.message}` });
+        break;
+    }
+  }
+
+  private close(t: Record<string, unknown>): void {
+    const spans = this.spans.get(t) ?? [];
+    this.spans.delete(t);
+    const diagnostics = Array.isArray(t.diagnostics) ? (t.diagnostics.filter((d) => isObject(d) && typeof d.message === 'string') as Diagnostic[]) : [];
+    const criticalPath = Array.isArray(t.criticalPath) ? t.criticalPath.filter((x): x is string => typeof x === 'string') : [];
+    this.emit({ traceId: typeof t.traceId === 'string' ? t.traceId : '', spans, criticalPath, diagnostics });
+  }
+}
+
+/** Writes one Trace as JSON, a span at a time (same text as JSON.stringify(trace, null, 0) up to key order). */
+export function writeTraceJson(trace: Trace, write: (s: string) => void): void {
+  write(`{"traceId":${JSON.stringify(trace.traceId)},"spans":[`);
+  trace.spans.forEach((s, i) => write((i ? ',\n' : '\n') + JSON.stringify(s)));
+  write(`],"criticalPath":${JSON.stringify(trace.criticalPath)},"diagnostics":${JSON.stringify(trace.diagnostics)}}`);
+}

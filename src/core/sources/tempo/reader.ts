@@ -1,0 +1,41 @@
+// Tempo's `GET /api/traces/{id}`: OTLP-like JSON (top-level `batches` in some versions, `resourceSpans` in others,
+// base64 ids, either proto3 JSON name style), or OTLP protobuf when asked with `Accept: application/protobuf`.
+// The OTLP decoding itself is sources/otlp's; this file only picks the body's form.
+import type { SourceResult, SpanOrigin } from '../../trace/model';
+import { TraceCollector } from '../../io/collect';
+import { scanJson } from '../../io/json-stream';
+import { OTLP_PATTERNS, OtlpStreamReader } from '../../io/otlp-stream';
+import { decodeOtlpProtobuf } from '../otlp/protobuf';
+import { otlpToSpans } from '../otlp/to-model';
+
+/** True when the body is protobuf: by Content-Type, or (when that is missing) because it does not look like JSON. */
+export function isProtobufBody(body: Uint8Array, contentType = ''): boolean {
+  if (/protobuf/i.test(contentType)) return true;
+  if (/json/i.test(contentType)) return false;
+  let i = 0;
+  while (i < body.length && (body[i] === 0x20 || body[i] === 0x0a || body[i] === 0x0d || body[i] === 0x09)) i++;
+  return i < body.length && body[i] !== 0x7b && body[i] !== 0x5b;
+}
+
+export function readTempoBody(body: Uint8Array, contentType = '', origin: SpanOrigin = 'tempo'): SourceResult {
+  if (isProtobufBody(body, contentType)) {
+    try {
+      const decoded = decodeOtlpProtobuf(body);
+      const r = otlpToSpans(decoded.resourceSpans, origin);
+      for (const p of decoded.problems) r.diagnostics.push({ code: 'otlp-problem', severity: 'warning', message: p });
+      return r;
+    } catch (e) {
+      return { spans: [], diagnostics: [{ code: 'otlp-malformed', severity: 'error', message: `the protobuf answer could not be decoded: ${(e as Error).message}` }] };
+    }
+  }
+  return readOtlpJsonBody(body, origin);
+}
+
+/** OTLP-shaped JSON from a backend (Tempo, Jaeger api_v3) to spans. */
+export function readOtlpJsonBody(body: Uint8Array, origin: SpanOrigin): SourceResult {
+  const out = new TraceCollector();
+  const reader = new OtlpStreamReader(out, origin);
+  for (const ev of scanJson(body, OTLP_PATTERNS)) reader.onEvent(ev);
+  const traces = out.drain();
+  return { spans: traces.flatMap((t) => t.spans), diagnostics: [...out.diagnostics, ...traces.flatMap((t) => t.diagnostics)] };
+}

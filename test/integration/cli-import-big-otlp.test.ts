@@ -1,0 +1,4 @@
+// 100,000-span OTLP JSON file, streamed.
+import { bigTraceTest } from '../fixtures/traces/big-trace';
+
+bigTraceTest('otlp');

@@ -1,0 +1,112 @@
+// `kubetrace import` and `kubetrace export` as a user runs them: the built CLI, real files, stdout/stderr/exit codes.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Trace } from '../../src/core/trace/model';
+import { ensureBuilt } from '../fixtures/traces/measure';
+
+const ROOT = join(__dirname, '..', '..');
+const FIX = join(ROOT, 'test', 'fixtures', 'traces');
+const dir = mkdtempSync(join(tmpdir(), 'kubetrace-cli-import-'));
+
+before(() => ensureBuilt());
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function cli(...args: string[]) {
+  const r = spawnSync('node', ['bin/kubetrace.js', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('import --json prints an array of Traces for every format, detected on its own', () => {
+  for (const f of ['jaeger-ui.json', 'jaeger-v3.json', 'otlp.json', 'tempo-batches.json', 'tempo-resource-spans.json', 'zipkin.json']) {
+    const r = cli('import', join(FIX, f), '--json');
+    assert.equal(r.code, 0, `${f}: ${r.err}`);
+    const traces = JSON.parse(r.out) as Trace[];
+    assert.equal(traces.length, 1, f);
+    assert.equal(traces[0].traceId, '4bf92f3577b34da6a3ce929d0e0e4736', f);
+    assert.deepEqual(traces[0].spans.map((s) => s.spanId).sort(), ['00f067aa0ba902b7', '53995c3f42cd8ad8', 'b7ad6b7169203331'], f);
+  }
+});
+
+test('import without --json prints a short summary per trace, with its diagnostics', () => {
+  const r = cli('import', join(FIX, 'jaeger-quirks.json'));
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^trace af5e9c1d2b3a4f60 {2}4 spans {2}1\.250 ms {2}services: queue-worker, unknown$/m);
+  assert.match(r.out, /warning duplicate-span-id: span id 2222222222222222 appears 2 times/);
+  assert.match(r.out, /info reference-other-trace: .*0af7651916cd43dd8448eb211c80319c/);
+  assert.match(r.out, /^1 trace, 4 spans from .*jaeger-quirks\.json \(jaeger: one bare Jaeger trace object\)$/m);
+});
+
+test('an access log: one trace per line; a bad line is reported on stderr with its number', () => {
+  const r = cli('import', join(FIX, 'access.log'), '--json');
+  assert.equal(r.code, 0, r.err);
+  const traces = JSON.parse(r.out) as Trace[];
+  assert.deepEqual(traces.map((t) => t.traceId), ['4bf92f3577b34da6a3ce929d0e0e4736', '0af7651916cd43dd8448eb211c80319c']);
+  assert.ok(traces[1].spans.filter((s) => s.name === 'upstream.attempt').length === 2, 'both upstream tries are children');
+  assert.match(r.err, /^warning: line 2: .*: this line is not an access log line$/m);
+  const forced = cli('import', join(FIX, 'access.log'), '--format', 'nginx-log');
+  assert.equal(forced.code, 0);
+  assert.match(forced.out, /2 traces, 12 spans .*; 1 line could not be read/);
+  const none = join(dir, 'bad.log');
+  writeFileSync(none, 'nothing\nto see\n');
+  const r2 = cli('import', none, '--format', 'nginx-log');
+  assert.equal(r2.code, 1);
+  assert.match(r2.err, /^warning: line 1: /m);
+  assert.match(r2.err, /^warning: line 2: /m);
+  assert.match(r2.err, /^error: no line of .* could be read as an nginx access log$/m);
+});
+
+test('errors: exit 1 with error:/hint: lines; bad usage exits 2', () => {
+  const missing = cli('import', join(dir, 'missing.json'));
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /^error: cannot read .*missing\.json: no such file$/m);
+  const unknown = join(dir, 'unknown.json');
+  writeFileSync(unknown, '{"hello":"world"}');
+  const u = cli('import', unknown);
+  assert.equal(u.code, 1);
+  assert.match(u.err, /^error: cannot tell the format of .*: JSON with top-level keys "hello"/m);
+  assert.match(u.err, /^hint: pass --format otlp\|jaeger\|tempo\|zipkin\|nginx-log$/m);
+  const cut = join(dir, 'cut.json');
+  writeFileSync(cut, readFileSync(join(FIX, 'zipkin.json'), 'utf8').slice(0, 700));
+  const c = cli('import', cut, '--json');
+  assert.equal(c.code, 1);
+  assert.equal((JSON.parse(c.out) as Trace[])[0].spans.length, 1, 'what was read before the cut is printed');
+  assert.match(c.err, /^error: the Zipkin JSON is malformed at byte \d+: the JSON ends too early/m);
+  assert.equal(cli('import').code, 2);
+  assert.equal(cli('import', 'a', 'b').code, 2);
+  const bad = cli('import', join(FIX, 'otlp.json'), '--format', 'xml');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /^error: unknown format "xml"$/m);
+  assert.equal(cli('import', join(FIX, 'otlp.json'), '--bogus').code, 2);
+  assert.equal(cli('export', join(FIX, 'otlp.json')).code, 2);
+  assert.equal(cli('export', join(FIX, 'otlp.json'), '--format', 'zipkin').code, 2);
+});
+
+test('export: import --json output to OTLP and Jaeger files that import back to the same spans', () => {
+  const native = join(dir, 'native.json');
+  const imp = cli('import', join(FIX, 'otlp.json'), '--json');
+  writeFileSync(native, imp.out);
+  const original = (JSON.parse(imp.out) as Trace[])[0];
+  for (const format of ['otlp', 'jaeger']) {
+    const out = join(dir, `out.${format}.json`);
+    const e = cli('export', native, '--format', format, '-o', out);
+    assert.equal(e.code, 0, e.err);
+    assert.match(e.err, new RegExp(`wrote 1 trace \\(3 spans\\) as ${format === 'otlp' ? 'OTLP' : 'Jaeger'} JSON`));
+    const back = (JSON.parse(cli('import', out, '--json').out) as Trace[])[0];
+    assert.deepEqual(back.spans.map((s) => [s.spanId, s.parentSpanId, s.name, s.service, s.kind, s.status, s.layer]),
+      original.spans.map((s) => [s.spanId, s.parentSpanId, s.name, s.service, s.kind, s.status, s.layer]), format);
+    assert.deepEqual(back.spans.map((s) => s.events.map((ev) => ev.name)), original.spans.map((s) => s.events.map((ev) => ev.name)));
+  }
+  const toStdout = cli('export', native, '--format', 'jaeger');
+  assert.equal(toStdout.code, 0);
+  assert.equal(JSON.parse(toStdout.out).data[0].spans.length, 3);
+  const broken = join(dir, 'broken.json');
+  writeFileSync(broken, imp.out.slice(0, 200));
+  const failed = cli('export', broken, '--format', 'otlp', '-o', join(dir, 'never.json'));
+  assert.equal(failed.code, 1);
+  assert.match(failed.err, /^error: the Trace JSON is malformed/m);
+  assert.ok(!existsSync(join(dir, 'never.json')), 'no half-written output file');
+});
