@@ -6,6 +6,7 @@ import { IMPORT_FORMATS, openImport, type ImportFormat } from '../../core/io/imp
 import { writeTraceJson } from '../../core/io/trace-json';
 import { nanoDiff } from '../../core/io/values';
 import { createOutput } from '../output';
+import { renderWaterfall } from '../waterfall';
 
 export async function run(argv: string[]): Promise<number> {
   const p = parseArgs(argv, { format: { type: 'string' }, json: { type: 'boolean' } });
@@ -26,7 +27,7 @@ export async function run(argv: string[]): Promise<number> {
   for await (const item of opened.items) {
     if ('trace' in item) {
       if (json) { out.write(traces ? ',\n' : '\n'); writeTraceJson(item.trace, (s) => out.write(s)); }
-      else out.write(summarizeTrace(item.trace) + '\n');
+      else out.write(describeTrace(item.trace, traces));
       traces++;
       spans += item.trace.spans.length;
     } else if ('lineNumber' in item) {
@@ -49,7 +50,15 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** A short readable summary of one trace. One function, so the shared waterfall renderer can replace it. */
+/** The first few traces as waterfalls (as `probe` prints them); the rest, and huge ones, as one-line summaries. */
+function describeTrace(t: Trace, index: number): string {
+  if (index < 5 && t.spans.length <= 200) {
+    try { return renderWaterfall(t, { color: !!process.stdout.isTTY && !process.env.NO_COLOR, width: process.stdout.columns }) + '\n'; } catch { /* odd times: fall back */ }
+  }
+  return summarizeTrace(t) + '\n';
+}
+
+/** A short readable summary of one trace. */
 export function summarizeTrace(t: Trace): string {
   const services = [...new Set(t.spans.map((s) => s.service))];
   let start: bigint | undefined;

@@ -1,6 +1,6 @@
 // `kubetrace internal <subcommand>`: processes the sandbox runs as pods. Not part of the user-facing CLI.
 import { int, parseArgs, str } from '../args';
-import { UsageError } from '../../core/errors';
+import { errorMessage, KubetraceError, UsageError } from '../../core/errors';
 
 type Sub = (argv: string[]) => Promise<number>;
 const subcommands: Record<string, Sub> = {
@@ -36,6 +36,10 @@ async function traceStore(argv: string[]): Promise<number> {
         + ` duplicates=${b.duplicates} rejected=${b.rejected} traces=${b.traces} services=${b.services.join(',') || '-'}\n`);
     },
     onError: (status, message) => process.stdout.write(`${new Date().toISOString()} refused status=${status} ${JSON.stringify(message)}\n`),
+  }).catch((e: unknown) => {
+    const inUse = (e as { code?: string }).code === 'EADDRINUSE';
+    throw new KubetraceError(`trace-store cannot listen on ${host}: ${errorMessage(e)}`,
+      inUse ? 'pick free ports with --query-port/--otlp-port (0 picks any)' : '--host must be an address of this machine (e.g. a 127.x.y.z pod IP)');
   });
   process.stdout.write(`trace-store ready query=${ts.queryUrl} otlp=${ts.otlpUrl}\n`);
   await new Promise<void>((resolve) => {
