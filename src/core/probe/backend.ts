@@ -30,7 +30,7 @@ export function backendSources(o: { api: KubeRequester; snapshot: ClusterSnapsho
       async poll(signal): Promise<SourceResult> {
         // One attempt per poll: the collector owns the waiting. A 404 means "not yet", not a failure.
         const r = await fetchTrace({ kind: c.kind, transport }, o.traceId, { timeoutMs: 2000, signal, isComplete: () => true, pollIntervalMs: 0, once: true });
-        return { spans: r.spans, diagnostics: r.diagnostics.filter((d) => d.code !== 'backend-not-found') };
+        return { spans: r.spans, diagnostics: r.diagnostics.filter((d) => d.code !== 'backend-not-found' && d.code !== 'backend-cancelled') };
       },
     };
   });

@@ -37,7 +37,7 @@ export async function collect(o: CollectOptions): Promise<Collected> {
   const seen = new Set(o.initial.map((s) => s.spanId));
   const layers = () => {
     const have = new Set<Layer>(o.initial.map((s) => s.layer));
-    for (const r of latest.values()) for (const s of r.spans) have.add(s.layer === 'downstream' ? 'app' : s.layer);
+    for (const r of latest.values()) for (const s of r.spans) if (s.attributes['kubetrace.provisional'] !== true) have.add(s.layer === 'downstream' ? 'app' : s.layer);
     return o.expected.filter((l) => !have.has(l));
   };
   const stop = new AbortController();

@@ -1,5 +1,6 @@
 // One HTTP(S) exchange on a fresh connection, with the time of each phase. No keep-alive and no retries:
 // a probe measures exactly one request.
+import { createHash } from 'node:crypto';
 import * as dns from 'node:dns';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -63,7 +64,7 @@ export function exchange(req: ExchangeRequest): Promise<ExchangeResult> {
       (cb as (e: Error | null, a: string | dns.LookupAddress[], f?: number) => void)(err, address as string, family);
     });
   };
-  const options: https.RequestOptions = {
+  const options: https.RequestOptions & { secureContext?: tls.SecureContext } = {
     host: req.address, port: req.port, method: req.method, path: req.path,
     headers: { ...req.headers, host: req.host },
     agent: false,
@@ -73,7 +74,7 @@ export function exchange(req: ExchangeRequest): Promise<ExchangeResult> {
   if (req.scheme === 'https') {
     options.servername = net.isIP(req.host) ? undefined : req.host;
     options.rejectUnauthorized = !req.insecure;
-    if (req.ca?.length) options.ca = [...tls.rootCertificates, ...req.ca.map(String)];
+    if (req.ca?.length) options.secureContext = secureContextFor(req.ca);
   }
   return new Promise((resolve) => {
     let settled = false;
@@ -121,4 +122,15 @@ export function exchange(req: ExchangeRequest): Promise<ExchangeResult> {
     r.on('error', (e: NodeJS.ErrnoException) => finish({ code: e.code ?? (e.name === 'AbortError' ? 'ABORT_ERR' : 'EREQUEST'), message: e.message }));
     r.end(req.body);
   });
+}
+
+// Parsing the ~140 system roots costs tens of milliseconds; build each CA set's context once per process so
+// the probe measures the network, not certificate parsing.
+const contexts = new Map<string, tls.SecureContext>();
+function secureContextFor(ca: (string | Buffer)[]): tls.SecureContext {
+  const extra = ca.map(String);
+  const key = createHash('sha256').update(extra.join('\n')).digest('hex');
+  let ctx = contexts.get(key);
+  if (!ctx) { ctx = tls.createSecureContext({ ca: [...tls.rootCertificates, ...extra] }); contexts.set(key, ctx); }
+  return ctx;
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { KubetraceError, UsageError } from '../errors';
 import { newSpanId, newTraceId, traceparent } from '../ids';
 import { findController } from '../kube/controller';
+import { KubeApiError } from '../kube/errors';
 import { isSandbox } from '../kube/sandbox';
 import { missingPermissions, probeNeeds } from '../kube/permissions';
 import type { LoadedKubeconfig } from '../kube/load';
@@ -15,7 +16,7 @@ import type { Diagnostic, Layer, Span, Trace } from '../trace/model';
 import { choose, type ProbeChoice } from './choose';
 import { collect, type PollingSource } from './collect';
 import { exchange, type ExchangeResult } from './http';
-import { appLogSource, nginxLogSource, podIndex, type NginxLogState } from './sources';
+import { appLogSource, nginxLogSource, podIndex, PROVISIONAL, type NginxLogState } from './sources';
 import { backendSources } from './backend';
 import { clientSpans } from './spans';
 import { chooseTarget, type Target } from './target';
@@ -64,7 +65,10 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
     throw new UsageError(`a ${method}${o.body?.length ? ' with a body' : ''} probe changes things on a real cluster; confirm it`, 'add --yes to send it');
   }
   progress(`reading Ingress ${o.namespace}/${o.name}`);
-  const ingress = await o.api.json<Ingress>({ path: kindPath(KINDS.ingresses, o.namespace, o.name), signal: o.signal });
+  const ingress = await o.api.json<Ingress>({ path: kindPath(KINDS.ingresses, o.namespace, o.name), signal: o.signal }).catch((e: unknown) => {
+    if (e instanceof KubeApiError && e.status === 404) throw new KubeApiError(`Ingress ${o.namespace}/${o.name} not found`, `list the Ingresses with \`kubetrace ingresses -n ${o.namespace}\``, 404, 'NotFound');
+    throw e;
+  });
   const tree = await readRouteTree(o.api, { fallbackNamespace: o.namespace, signal: o.signal });
   const entry = tree.entries.find((e) => e.kind === 'Ingress' && e.namespace === o.namespace && e.name === o.name);
   if (!entry) throw new KubetraceError(`Ingress ${o.namespace}/${o.name} is not visible in the listing`);
@@ -83,7 +87,9 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
     diagnostics.push({ code: 'no-ingress-spans', severity: 'info', message: `no ingress-layer spans for controller ${controller.controller ?? 'unknown'} yet`, hint: 'Kubetrace reads ingress-nginx access logs; other controllers show client and app spans only' });
   }
 
-  const needs = probeNeeds(controller.pods[0]?.metadata.namespace, o.namespace);
+  // A namespace-restricted user cannot see the controller pods; check the chart's namespace so the gap is named.
+  const controllerNs = controller.pods[0]?.metadata.namespace ?? controller.service?.metadata.namespace ?? (controller.isIngressNginx ? 'ingress-nginx' : undefined);
+  const needs = probeNeeds(controllerNs, o.namespace);
   const missing = await missingPermissions(o.api, needs);
   if (missing.length) {
     diagnostics.push({ code: 'missing-permission', severity: 'warning', message: `missing permission: ${missing.map((m) => `${m.verb} ${m.label}`).join(', ')}`, hint: 'the trace will lack what those give (logs, port-forward); see README, "RBAC" for the minimal ClusterRole' });
@@ -122,6 +128,12 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
   if (controller.isIngressNginx && controller.pods.length && !res.error?.code.startsWith('ECONNREFUSED')) {
     expected.push('ingress');
     sources.push(nginxLogSource({ api: o.api, pods: controller.pods, ids, since: started, clientWindow, podByAddr, state: nginxState }));
+  } else if (controller.isIngressNginx && !controller.pods.length) {
+    diagnostics.push({
+      code: 'no-access-log-line', severity: 'warning',
+      message: `the ingress-nginx controller pods${controllerNs ? ` (namespace ${controllerNs})` : ''} are not visible with these credentials, so their access log was not read: the trace has no ingress spans`,
+      hint: 'grant list pods and get pods/log in the controller\'s namespace (see README, "RBAC")',
+    });
   }
   const collectedSpans: Span[] = [];
   const bySource = new Map<string, Span[]>();
@@ -142,7 +154,15 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
   });
   diagnostics.push(...got.diagnostics, ...missingLayerDiagnostics(got, { controller, service: svc, backendsFound: backends.sources.length > 0, requestId: ids.requestId, via: target.kind }), ...propagationDiagnostics(collectedSpans, appLogSeen, ids.traceId));
   const trace = assemble([{ spans: client, diagnostics: [] }, ...got.results], { traceId: ids.traceId, rootSpanId: ids.rootSpanId, diagnostics });
-  const exchangeMs = Number((res.times.end ?? res.times.start) - res.times.start) / 1e6;
+  for (const s of trace.spans) {
+    if (s.attributes[PROVISIONAL] !== true) continue;
+    delete s.attributes[PROVISIONAL];
+    if (s.origin === 'app-log') {
+      trace.diagnostics.push({ code: 'app-spans-missing', severity: 'warning', spanId: s.spanId, message: `${s.service} logged this request as span ${s.spanId}, but its spans never reached the trace backend; the span shown comes from its log line`, hint: 'check the app\'s OTLP exporter endpoint and that the backend receives (e.g. its logs)' });
+    }
+  }
+  const begin = res.times.dnsStart ?? res.times.connectStart ?? res.times.start;
+  const exchangeMs = Number((res.times.end ?? begin) - begin) / 1e6;
   return {
     trace, choice, url,
     target: { kind: target.kind, address: target.address, port: target.port, scheme },

@@ -9,6 +9,9 @@ import { appLogEvents, derivedAppSpan, matchAppLogLines } from '../sources/app-l
 import type { Span, SourceResult } from '../trace/model';
 import type { PollingSource } from './collect';
 
+/** Marks a span derived from a log line of an app that exports real spans; the real one should replace it. */
+export const PROVISIONAL = 'kubetrace.provisional';
+
 export interface ProbeIds { traceId: string; rootSpanId: string; requestId: string }
 
 /** Endpoint address -> pod, from the route tree, so `$upstream_addr` names a pod. */
@@ -70,7 +73,12 @@ export function appLogSource(o: {
           // Log lines join the instrumented span as events; the span itself comes from the trace backend.
           spans.push({ ...existing, attributes: {}, events: appLogEvents(matched), origin: 'app-log' });
         } else {
-          const s = derivedAppSpan(matched[0], { traceId: o.ids.traceId, parentSpanId: o.ids.rootSpanId, service: o.service, pod: pod.metadata.name, node: pod.spec?.nodeName, fallbackWindow: o.clientWindow });
+          // An instrumented app logs its span id: the derived span takes that id, so the real span replaces it
+          // when the trace backend delivers, and it does not count as the app layer until then (provisional).
+          const line = matched.find((m) => m.requestId === o.ids.requestId) ?? matched[0];
+          const loggedId = line.spanId && /^[0-9a-f]{16}$/.test(line.spanId) ? line.spanId : undefined;
+          const s = derivedAppSpan(line, { traceId: o.ids.traceId, parentSpanId: o.ids.rootSpanId, service: o.service, pod: pod.metadata.name, node: pod.spec?.nodeName, fallbackWindow: o.clientWindow, ...(loggedId ? { newSpanId: () => loggedId } : {}) });
+          if (loggedId) s.attributes[PROVISIONAL] = true;
           s.events.push(...appLogEvents(matched));
           spans.push(s);
         }

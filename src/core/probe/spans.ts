@@ -15,11 +15,13 @@ export interface ClientSpanInput {
 
 export function clientSpans(i: ClientSpanInput): Span[] {
   const t = i.res.times;
-  const end = t.end ?? t.start;
+  // The probe's window is the network exchange: from the lookup or connection start to the last body byte.
+  const begin = t.dnsStart ?? t.connectStart ?? t.start;
+  const end = t.end ?? begin;
   const status = i.res.error || (i.res.status ?? 0) >= 500 ? 'error' : 'ok';
   const root: Span = {
     spanId: i.rootSpanId, name: 'probe', service: 'client', layer: 'client', kind: 'client',
-    startTimeUnixNano: String(t.start), endTimeUnixNano: String(end), status,
+    startTimeUnixNano: String(begin), endTimeUnixNano: String(end), status,
     attributes: {
       'http.request.method': i.req.method,
       'url.full': i.url,

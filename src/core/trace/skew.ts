@@ -22,7 +22,7 @@ export function correctClockSkew(spans: Span[]): Diagnostic[] {
           });
           diagnostics.push({
             code: 'clock-skew', severity: 'info', spanId: child.spanId,
-            message: `${child.service} "${child.name}" started ${fmtMs(delta)} ${delta > 0n ? 'before' : 'after'} the time its parent allows; it was moved inside its parent`,
+            message: `${child.service} "${child.name}" ${cs < ps ? `started ${fmtMs(ps - cs)} before its parent` : `ended ${fmtMs(ce - pe)} after its parent`} (${parent.service} "${parent.name}"); it was moved ${fmtMs(delta)} ${delta > 0n ? 'later' : 'earlier'} to sit inside it`,
             hint: 'the clocks of the two hosts differ; the span durations are exact, their offsets are estimated',
           });
         }
