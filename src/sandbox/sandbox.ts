@@ -83,6 +83,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const caFile = join(dirname(kubeconfigPath), 'sandbox-ca.crt');
     await writeKubeconfig(kubeconfigPath, { server: api.url, caPem: api.caPem, adminToken: api.adminToken, restrictedToken: api.restrictedToken, restrictedNamespace: api.restrictedNamespace });
     writeFileSync(caFile, ca.certPem);
+    // Read by the probe's source mapping (src/core/kube/sandbox.ts) to link nginx `location` blocks.
+    writeFileSync(join(dirname(kubeconfigPath), 'sandbox.json'), JSON.stringify({ nginxConfDir: runtime.nginx?.dir, apiUrl: api.url }, null, 2));
     if (opts.watchManifests !== false && userDirs.length) {
       const unwatch = manifests.watch((r) => {
         if (r instanceof Error) { say(`manifests: ${r.message}`); return; }

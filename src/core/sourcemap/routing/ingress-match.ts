@@ -1,0 +1,160 @@
+// Which Ingress rule served a request, by host and path, as ingress-nginx decides it: every Ingress with the same host
+// is merged into one nginx server (exact host, then wildcard, then the host-less catch-all); inside it Exact paths win,
+// then the longest matching path (Prefix by whole path elements, ImplementationSpecific as an nginx string prefix, or
+// a case-insensitive regex under use-regex). $proxy_upstream_name (<ns>-<svc>-<port>) settles what host/path cannot.
+
+export interface IngressBackendLike {
+  service?: { name?: string; port?: { number?: number; name?: string } };
+  resource?: { kind?: string; name?: string; apiGroup?: string };
+}
+export interface IngressPathLike { path?: string; pathType?: string; backend?: IngressBackendLike }
+export interface IngressRuleLike { host?: string | null; http?: { paths?: IngressPathLike[] } }
+/** An Ingress (networking.k8s.io/v1) as the API returns it, or as a manifest parses; only these fields are read. */
+export interface IngressLike {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; annotations?: Record<string, string>; [k: string]: unknown };
+  spec?: { ingressClassName?: string; defaultBackend?: IngressBackendLike; rules?: IngressRuleLike[]; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+export interface RequestFacts { host?: string; path?: string; upstream?: string; ingressName?: string; namespace?: string }
+export interface RuleMatch {
+  ingress: IngressLike;
+  kind: 'path' | 'defaultBackend';
+  rule?: number;
+  path?: number;
+  host?: string | null;
+  pathValue?: string;
+  pathType?: string;
+  confidence: 'high' | 'medium' | 'low';
+  why: string;
+}
+
+export const upstreamName = (ns: string | undefined, b: IngressBackendLike | undefined): string | undefined => {
+  const s = b?.service;
+  if (!s?.name) return undefined;
+  const port = s.port?.number ?? s.port?.name;
+  return `${ns ?? ''}-${s.name}-${port ?? ''}`;
+};
+/** Does a backend produce this $proxy_upstream_name? Some docs add an "upstream-" prefix; a manifest may lack a namespace. */
+export function sameUpstream(actual: string | undefined, ns: string | undefined, b: IngressBackendLike | undefined): boolean {
+  if (!actual) return false;
+  const want = upstreamName(ns, b);
+  if (!want) return false;
+  const a = actual.replace(/^upstream-/, '');
+  return ns ? a === want : a.endsWith(want);
+}
+
+// Objects come from YAML files and the API: any field may be of the wrong type.
+const arr = <T>(v: T[] | undefined): T[] => (Array.isArray(v) ? v : []);
+
+function hostLevel(ruleHost: string | null | undefined, host: string): number {
+  if (!ruleHost) return 1;
+  if (typeof ruleHost !== 'string') return 0;
+  const rh = ruleHost.toLowerCase();
+  if (rh === host) return 3;
+  if (rh.startsWith('*.')) {
+    const suffix = rh.slice(1);
+    return host.endsWith(suffix) && !host.slice(0, -suffix.length).includes('.') && host.length > suffix.length ? 2 : 0;
+  }
+  return 0;
+}
+
+interface Entry {
+  r: number; p: number; rule: IngressRuleLike; entry: IngressPathLike;
+  path: string; type: string; segs: string[]; regex: RegExp | null | undefined;
+}
+// Objects are matched against thousands of spans: split paths and build regexes once per object.
+const compiled = new WeakMap<IngressLike, Entry[]>();
+function entriesOf(ing: IngressLike): Entry[] {
+  let out = compiled.get(ing);
+  if (out) return out;
+  out = [];
+  const useRegex = useRegexOf(ing);
+  const rules = arr(ing.spec?.rules);
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r];
+    const paths = arr(rule?.http?.paths);
+    for (let p = 0; p < paths.length; p++) {
+      const entry = paths[p] ?? {};
+      const path = typeof entry.path === 'string' && entry.path ? entry.path : '/';
+      const type = typeof entry.pathType === 'string' ? entry.pathType : 'ImplementationSpecific';
+      let regex: RegExp | null | undefined;
+      if (useRegex && type === 'ImplementationSpecific') { try { regex = new RegExp('^' + path, 'i'); } catch { regex = null; } }
+      out.push({ r, p, rule, entry, path, type, segs: path.split('/').filter(Boolean), regex });
+    }
+  }
+  compiled.set(ing, out);
+  return out;
+}
+
+/** Length of the match (bigger wins), +10000 for Exact; 0 when the path does not match. */
+function score(e: Entry, reqPath: string, reqSegs: string[]): number {
+  if (e.type === 'Exact') return reqPath === e.path ? 10000 + e.path.length : 0;
+  if (e.type === 'Prefix') {
+    if (e.segs.length > reqSegs.length) return 0;
+    for (let i = 0; i < e.segs.length; i++) if (e.segs[i] !== reqSegs[i]) return 0;
+    return e.path.length + 1;
+  }
+  if (e.regex !== undefined) return e.regex?.test(reqPath) ? e.path.length + 1 : 0;
+  return reqPath.startsWith(e.path) ? e.path.length + 1 : 0;
+}
+
+const useRegexOf = (ing: IngressLike) => {
+  const a = ing.metadata?.annotations && typeof ing.metadata.annotations === 'object' ? ing.metadata.annotations : {};
+  return a['nginx.ingress.kubernetes.io/use-regex'] === 'true' || 'nginx.ingress.kubernetes.io/rewrite-target' in a;
+};
+
+export function matchIngressRule(ingresses: IngressLike[], req: RequestFacts): RuleMatch | null {
+  let pool = arr(ingresses).filter((i) => i && typeof i === 'object' && typeof i.metadata?.name === 'string');
+  if (req.ingressName) pool = pool.filter((i) => i.metadata?.name === req.ingressName && (!req.namespace || !i.metadata?.namespace || i.metadata.namespace === req.namespace));
+  const host = (req.host ?? '').toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
+  const reqPath = (req.path || '/').split('?')[0];
+  const upstream = req.upstream && req.upstream !== '-' ? req.upstream : undefined;
+  // ingress-nginx's own fallback: no Ingress rule (nor an Ingress defaultBackend) took the request.
+  if (upstream === 'upstream-default-backend') return null;
+
+  type Cand = { ing: IngressLike; r: number; p: number; level: number; score: number; up: boolean; rule: IngressRuleLike; entry: IngressPathLike };
+  const cands: Cand[] = [];
+  const reqSegs = reqPath.split('/').filter(Boolean);
+  for (const ing of pool) {
+    for (const e of entriesOf(ing)) {
+      const sc = score(e, reqPath, reqSegs);
+      if (!sc) continue;
+      // Level 0 (another host) is kept: when the logged upstream only fits such a rule, the upstream is believed.
+      const level = host ? hostLevel(e.rule?.host, host) : 1;
+      cands.push({ ing, r: e.r, p: e.p, level, score: sc, up: sameUpstream(upstream, ing.metadata?.namespace, e.entry.backend), rule: e.rule, entry: e.entry });
+    }
+  }
+  const topLevel = Math.max(0, ...cands.map((c) => c.level));
+  const server = topLevel > 0 ? cands.filter((c) => c.level === topLevel) : [];
+  server.sort((a, b) => b.score - a.score || Number(b.up) - Number(a.up));
+  const toMatch = (c: Cand, confidence: RuleMatch['confidence'], why: string): RuleMatch => ({
+    ingress: c.ing, kind: 'path', rule: c.r, path: c.p, host: c.rule.host ?? null, pathValue: c.entry.path ?? '/',
+    pathType: c.entry.pathType ?? 'ImplementationSpecific', confidence, why,
+  });
+  const best = server[0];
+  if (best && (!upstream || best.up)) {
+    const unique = !server[1] || server[1].score < best.score;
+    return toMatch(best, upstream || unique ? 'high' : 'medium', best.up ? 'host and path match and the upstream agrees' : 'host and path match (no upstream name to confirm)');
+  }
+  if (upstream) {
+    const agreeing = server.find((c) => c.up) ?? cands.filter((c) => c.up).sort((a, b) => b.level - a.level || b.score - a.score)[0];
+    if (agreeing) return toMatch(agreeing, 'medium', `chosen by $proxy_upstream_name ${upstream}; host/path alone point elsewhere`);
+    // Only a default backend can have served it (no rule matched, or the Ingress has no rules).
+    for (const ing of pool) {
+      if (sameUpstream(upstream, ing.metadata?.namespace, ing.spec?.defaultBackend)) {
+        return { ingress: ing, kind: 'defaultBackend', confidence: 'medium', why: `no rule matches; ${upstream} is this Ingress's defaultBackend` };
+      }
+    }
+    if (best) return toMatch(best, 'low', `host and path match, but the upstream ${upstream} is not this rule's backend`);
+    return null;
+  }
+  // A host some rule names has its own server, whose unmatched paths go to the controller's default backend; only
+  // hosts no rule names reach the catch-all server, where an Ingress defaultBackend answers.
+  const named = host && pool.some((i) => arr(i.spec?.rules).some((r) => hostLevel(r?.host, host) >= 2));
+  const withDefault = pool.filter((i) => i.spec?.defaultBackend);
+  if (!named && withDefault.length === 1) return { ingress: withDefault[0], kind: 'defaultBackend', confidence: 'low', why: 'no rule matches; the catch-all server uses this Ingress\'s defaultBackend' };
+  return null;
+}
