@@ -1,0 +1,35 @@
+// Test stand-in for the VS Code webview host API. Loaded as an external script (the CSP allows no
+// inline script), before the panel bundle. It records what the panel posts, keeps setState across
+// reloads in sessionStorage (as VS Code keeps it across hide/show), and lets tests post host messages.
+(function () {
+  'use strict';
+  var params = new URLSearchParams(location.search);
+  var theme = params.get('theme') || 'dark';
+  document.body.classList.add(theme === 'light' ? 'vscode-light' : theme === 'hc' ? 'vscode-high-contrast' : 'vscode-dark');
+  document.body.setAttribute('data-vscode-theme-kind', document.body.classList[0]);
+
+  window.__posted = [];
+  window.__cspViolations = [];
+  document.addEventListener('securitypolicyviolation', function (e) {
+    window.__cspViolations.push({ directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample });
+  });
+
+  var acquired = false;
+  window.acquireVsCodeApi = function () {
+    if (acquired) throw new Error('acquireVsCodeApi may be called only once');
+    acquired = true;
+    return Object.freeze({
+      postMessage: function (m) { window.__posted.push(JSON.parse(JSON.stringify(m))); },
+      getState: function () {
+        var s = sessionStorage.getItem('kubetrace-state');
+        return s ? JSON.parse(s) : undefined;
+      },
+      setState: function (s) { sessionStorage.setItem('kubetrace-state', JSON.stringify(s)); return s; },
+    });
+  };
+
+  // What the extension host does: postMessage arrives as a 'message' event carrying a structured clone.
+  window.__host = {
+    post: function (m) { window.dispatchEvent(new MessageEvent('message', { data: m })); },
+  };
+})();

@@ -1,0 +1,47 @@
+// Reading and driving the panel from tests, through what a user sees (row text, buttons).
+import type { Page } from 'playwright-core';
+
+export interface RowInfo { name: string; service: string; layerRow: boolean; selected: boolean; error: boolean; critical: boolean; context: boolean }
+
+export function rows(page: Page): Promise<RowInfo[]> {
+  return page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.wf-row:not([hidden])')]
+    .sort((a, b) => Number(a.dataset.pos) - Number(b.dataset.pos))
+    .map((r) => ({
+      name: r.querySelector('.wf-name')!.textContent ?? '',
+      service: r.querySelector('.wf-service')!.textContent ?? '',
+      layerRow: r.classList.contains('wf-row--layer'),
+      selected: r.classList.contains('is-selected'),
+      error: r.classList.contains('is-error'),
+      critical: r.classList.contains('is-critical'),
+      context: r.classList.contains('is-context'),
+    })));
+}
+
+/** The nth row (0-based) whose span name is exactly `name`. */
+export function row(page: Page, name: string, nth = 0) {
+  return page.locator('.wf-row:not([hidden])', { has: page.locator('.wf-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).nth(nth);
+}
+
+export async function detailsTitle(page: Page): Promise<string> {
+  return (await page.locator('.kt-side .kt-details-title').textContent()) ?? '';
+}
+
+export async function lastPosted(page: Page, type: string): Promise<any> {
+  return page.evaluate((t) => [...(window as any).__posted].reverse().find((m: any) => m.type === t), type);
+}
+
+export async function clearPosted(page: Page): Promise<void> {
+  await page.evaluate(() => { (window as any).__posted.length = 0; });
+}
+
+/** Tick labels on the time axis, left to right. */
+export function tickLabels(page: Page): Promise<string[]> {
+  return page.evaluate(() => [...document.querySelectorAll('.wf-tick-label')].map((t) => t.textContent ?? ''));
+}
+
+/** Bars that are drawn (inside the zoom range), by span name. */
+export function drawnBars(page: Page): Promise<string[]> {
+  return page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.wf-row:not([hidden]):not(.wf-row--layer)')]
+    .filter((r) => !(r.querySelector('.wf-bar') as HTMLElement).hidden)
+    .map((r) => r.querySelector('.wf-name')!.textContent ?? ''));
+}
