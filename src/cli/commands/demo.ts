@@ -1,13 +1,55 @@
-// `kubetrace demo` (what `npm run demo` runs): the sandbox, then what runs where and how to look at it,
-// until Ctrl-C. Probes through orders and catalog join here later.
-import { relative } from 'node:path';
+// `kubetrace demo` (what `npm run demo` runs): the sandbox, a traced probe through `orders`
+// (client → nginx → orders → inventory) and one through `catalog`, printed as waterfalls; then what runs
+// where and how to look at it, until Ctrl-C (or right away with --exit).
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import type { Sandbox } from '../../sandbox/sandbox';
+import { loadKubeconfig } from '../../core/kube/load';
+import { KubeRequester } from '../../core/kube/request';
+import { runProbe } from '../../core/probe/run';
+import { mapProbeSources } from '../../core/probe/map-sources';
+import { errorMessage } from '../../core/errors';
+import { renderWaterfall } from '../waterfall';
 import { runSandbox, sandboxOptions } from './sandbox';
 
 export async function run(argv: string[]): Promise<number> {
-  const opts = sandboxOptions(argv);
+  const exit = argv.includes('--exit');
+  const opts = sandboxOptions(argv.filter((a) => a !== '--exit'));
   process.stderr.write('Starting the Kubetrace sandbox (real nginx, Node and Flask apps, a trace store)...\n');
-  return runSandbox(opts, (sb) => { process.stdout.write(describeSandbox(sb)); });
+  let failed = false;
+  const code = await runSandbox(opts, async (sb) => {
+    process.stdout.write(describeSandbox(sb).replace(/\nPress Ctrl-C to stop the sandbox\.\n$/, '\n'));
+    failed = !(await demoProbes(sb));
+    process.stdout.write(exit ? '' : 'Press Ctrl-C to stop the sandbox.\n');
+    if (exit) process.kill(process.pid, 'SIGTERM');
+  });
+  return failed ? 1 : code;
+}
+
+/** Two probes, as a user would send them; the waterfalls show where each layer spent its time. */
+async function demoProbes(sb: Sandbox): Promise<boolean> {
+  const config = await loadKubeconfig({ kubeconfig: sb.kubeconfigPath });
+  const api = new KubeRequester(config);
+  const repo = resolve(__dirname, '..');
+  const workspace = existsSync(join(process.cwd(), 'src', 'sandbox', 'apps')) ? process.cwd() : repo;
+  const nginxSource = [join(workspace, '.cache', 'nginx-src', 'nginx-1.22.1'), join(repo, '.cache', 'nginx-src', 'nginx-1.22.1')].find((d) => existsSync(d));
+  let ok = true;
+  for (const [ns, name, what] of [['shop', 'orders', 'client → ingress nginx → orders (Node, OpenTelemetry) → inventory'], ['catalog', 'catalog', 'client → ingress nginx → catalog (Flask, no instrumentation: its span comes from its log line)']]) {
+    process.stdout.write(`\n\x1b[1mkubetrace probe ${ns}/${name}\x1b[0m  ${what}\n`.replace(/\x1b\[[0-9;]*m/g, process.stdout.isTTY ? '$&' : ''));
+    try {
+      const outcome = await runProbe({ config, api, namespace: ns, name });
+      const trace = await mapProbeSources(outcome, { workspaceFolders: [workspace], nginxSource, kubeconfigFile: sb.kubeconfigPath });
+      process.stdout.write(`${outcome.url} → ${outcome.response.status ?? outcome.response.error?.code}\n`);
+      process.stdout.write(renderWaterfall(trace, { color: !!process.stdout.isTTY && !process.env.NO_COLOR, width: process.stdout.columns ?? 140, cwd: workspace }));
+    } catch (e) {
+      ok = false;
+      process.stdout.write(`error: ${errorMessage(e)}\n`);
+    }
+  }
+  if (!nginxSource) process.stdout.write('\n(nginx spans show functions without lines: run `bash scripts/fetch-nginx-source.sh` for the 1.22.1 source)\n');
+  process.stdout.write(`\nSame from a terminal: npx kubetrace probe shop/orders --kubeconfig ${sb.kubeconfigPath} --workspace . --nginx-source .cache/nginx-src/nginx-1.22.1\n`);
+  process.stdout.write('In VS Code with nothing installed: npm run demo:vscode\n\n');
+  return ok;
 }
 
 const shellQuote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);

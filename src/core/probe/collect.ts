@@ -48,6 +48,9 @@ export async function collect(o: CollectOptions): Promise<Collected> {
     while (!stop.signal.aborted) {
       try {
         const r = await src.poll(stop.signal);
+        // A poll cut short by our own stop knows less than the answer before it (a cancelled backend read has no
+        // spans): keep that one, or the trace loses spans that had already arrived.
+        if (stop.signal.aborted && latest.has(src.name)) break;
         latest.set(src.name, r);
         o.onResult?.(src.name, r);
         errors.delete(src.name);

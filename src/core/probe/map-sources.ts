@@ -1,6 +1,7 @@
 // After a probe: find the nginx source tree, fill the nginx span's execution path from the debug lines,
 // then give every span its source (src/core/sourcemap).
 import { sandboxInfo } from '../kube/sandbox';
+import { allowedRootsFor } from '../sourcemap/roots';
 import { resolveSources } from '../sourcemap';
 import { detectNginxVersion, findNginxSourceTree, stepsFromDebugLog, type NginxSourceTree } from '../sourcemap/nginx';
 import type { Trace } from '../trace/model';
@@ -39,9 +40,9 @@ export async function mapProbeSources(outcome: ProbeOutcome, o: MapOptions): Pro
     if (steps.steps.length) nginxSpan.steps = steps.steps;
     trace.diagnostics.push(...steps.diagnostics);
   }
-  const allowedRoots = [...o.workspaceFolders, ...(tree ? [tree.root] : []), ...(nginxConfDir ? [nginxConfDir] : [])];
+  const allowedRoots = allowedRootsFor({ workspaceFolders: o.workspaceFolders, nginxSourceCache: tree?.root, nginxSourcePath: o.nginxSource, sandboxConfDir: nginxConfDir });
   return resolveSources(trace, {
     workspaceFolders: o.workspaceFolders, pathMappings: o.pathMappings, workloadFolders: o.workloadFolders,
-    nginx: { tree, reason }, nginxConfDir, allowedRoots,
+    nginx: { tree, reason }, nginxConfDir, allowedRoots, ingressObjects: outcome.ingresses as never,
   });
 }

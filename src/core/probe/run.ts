@@ -54,6 +54,8 @@ export interface ProbeOutcome {
   /** The controller pod's log lines around the probe, for the nginx execution path. */
   controllerLog: { pod?: Pod; lines: string[] };
   timings: { exchangeMs: number; readyMs: number; complete: boolean };
+  /** The live Ingresses, for linking the matched rule when its manifest is not in the workspace. */
+  ingresses: Ingress[];
   curl: string;
 }
 
@@ -170,6 +172,7 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
     controllerLog: { pod: nginxState.pod, lines: nginxState.lines.map((l) => l.text) },
     timings: { exchangeMs, readyMs: got.waitedMs, complete: got.complete },
     curl: curlCommand(method, url, target, headers, o.body),
+    ingresses: tree.snapshot.ingresses,
   };
 }
 
