@@ -17,6 +17,7 @@ export function renderWaterfall(trace: Trace, o: WaterfallOptions = {}): string 
   const critical = new Set(trace.criticalPath);
   const rows: { label: string; layer: Span['layer']; bar: string; dur: string; src: string; err: boolean; crit: boolean }[] = [];
   const barWidth = Math.max(20, Math.min(50, (o.width ?? 120) - 80));
+  const seen = new Set<Span>();
   for (const root of tree.roots) {
     walk(tree, root, (s, depth) => {
       const a = Math.floor((Number(start(s) - t0) / total) * barWidth);
@@ -26,7 +27,7 @@ export function renderWaterfall(trace: Trace, o: WaterfallOptions = {}): string 
         label: `${'  '.repeat(Math.min(depth, 12))}${s.name}`, layer: s.layer, bar,
         dur: fmtDuration(Number(end(s) - start(s))), src: sourceText(s, o.cwd), err: s.status === 'error', crit: critical.has(s.spanId),
       });
-    });
+    }, seen);
   }
   const labelW = Math.min(40, Math.max(...rows.map((r) => r.label.length)));
   const root = tree.byId.get(trace.criticalPath[0] ?? '') ?? tree.roots[0];

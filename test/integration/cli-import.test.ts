@@ -31,12 +31,14 @@ test('import --json prints an array of Traces for every format, detected on its 
   }
 });
 
-test('import without --json prints a short summary per trace, with its diagnostics', () => {
+test('import without --json prints each trace as a waterfall (every span, duplicates included), with its diagnostics', () => {
   const r = cli('import', join(FIX, 'jaeger-quirks.json'));
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /^trace af5e9c1d2b3a4f60 {2}4 spans {2}1\.250 ms {2}services: queue-worker, unknown$/m);
-  assert.match(r.out, /warning duplicate-span-id: span id 2222222222222222 appears 2 times/);
-  assert.match(r.out, /info reference-other-trace: .*0af7651916cd43dd8448eb211c80319c/);
+  assert.match(r.out, /^trace af5e9c1d2b3a4f60 {2}1\.25 ms {2}4 spans$/m);
+  const rows = r.out.split('\n').filter((l) => /│/.test(l));
+  assert.equal(rows.length, 4, 'one waterfall row per span, the repeated id too');
+  assert.match(r.out, /warning span id 2222222222222222 appears 2 times/);
+  assert.match(r.out, /info {4}span 1111111111111111 references span .* of another trace \(0af7651916cd43dd8448eb211c80319c\)/);
   assert.match(r.out, /^1 trace, 4 spans from .*jaeger-quirks\.json \(jaeger: one bare Jaeger trace object\)$/m);
 });
 

@@ -15,8 +15,8 @@ export function indexSpans(spans: Span[]): SpanTree {
   for (const s of spans) if (!byId.has(s.spanId)) byId.set(s.spanId, s);
   const children = new Map<string, Span[]>();
   const roots: Span[] = [];
+  // A repeated span id (imports keep them) is still placed, so no span is lost from the tree.
   for (const s of spans) {
-    if (byId.get(s.spanId) !== s) continue;
     const p = s.parentSpanId && s.parentSpanId !== s.spanId ? byId.get(s.parentSpanId) : undefined;
     if (p) (children.get(p.spanId) ?? children.set(p.spanId, []).get(p.spanId)!).push(s);
     else roots.push(s);
@@ -26,13 +26,12 @@ export function indexSpans(spans: Span[]): SpanTree {
 }
 
 /** Visits a subtree depth-first; guards against parent cycles in imported data. */
-export function walk(tree: SpanTree, root: Span, fn: (s: Span, depth: number) => void): void {
-  const seen = new Set<string>();
+export function walk(tree: SpanTree, root: Span, fn: (s: Span, depth: number) => void, seen = new Set<Span>()): void {
   const stack: [Span, number][] = [[root, 0]];
   while (stack.length) {
     const [s, d] = stack.pop()!;
-    if (seen.has(s.spanId)) continue;
-    seen.add(s.spanId);
+    if (seen.has(s)) continue;
+    seen.add(s);
     fn(s, d);
     const kids = tree.children.get(s.spanId) ?? [];
     for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i], d + 1]);
