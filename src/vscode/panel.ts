@@ -38,7 +38,7 @@ export class TracePanel implements vscode.Disposable {
     const p = (TracePanel.current = new TracePanel(panel, ext, history, actions));
     // After a window reload the host has no trace of its own: take the webview's, checked like any untrusted input.
     const saved = (state as { trace?: unknown } | undefined)?.trace;
-    if (saved) { try { p.trace = checkTrace(saved, 'state.trace'); } catch { /* the panel starts empty */ } }
+    if (saved) { try { p.trace = checkTrace(saved, 'state', 'trace'); } catch { /* the panel starts empty */ } }
     return p;
   }
 
