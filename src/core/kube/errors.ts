@@ -9,17 +9,28 @@ export class KubeApiError extends KubetraceError {
   }
 }
 
-export function connectionError(e: Error & { code?: string }, server: string): KubeApiError {
+export function connectionError(e: Error & { code?: string }, server: string, proxyUrl?: string, clientCert?: boolean): KubeApiError {
   if (e instanceof KubeApiError) return e;
   const code = e.code ?? '';
   if (e.name === 'AbortError') return new KubeApiError('request cancelled', undefined, 0, 'Cancelled');
+  // A TLS alert comes from the server: it refused our client certificate (or asked for one we did not send).
+  if (/^ERR_SSL_.*ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|CERTIFICATE_EXPIRED|ACCESS_DENIED)/.test(code)) {
+    return new KubeApiError(`the API server ${server} refused the TLS connection: it wants a client certificate it trusts (${code})`,
+      'check client-certificate(-data) and client-key(-data) of this user in the kubeconfig: the cluster must trust the certificate, and it must not be expired', 0, 'ClientCert');
+  }
+  if (proxyUrl && ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN', 'ENETUNREACH'].includes(code)) {
+    return new KubeApiError(`cannot reach the API server at ${server} through the proxy ${proxyUrl} (${code})`,
+      'is the proxy in the kubeconfig\'s proxy-url running and reachable from here?', 0, 'Unreachable');
+  }
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
     return new KubeApiError(`TLS verification of the API server ${server} failed (${code})`,
       'check certificate-authority(-data) for this cluster in the kubeconfig', 0, 'TLS');
   }
   if (['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN', 'ENETUNREACH'].includes(code) || /no answer within/.test(e.message)) {
+    // A server that rejects a client certificate in TLS 1.3 often just resets the connection: say it may be that.
+    const certHint = clientCert && code === 'ECONNRESET' ? '; a reset right after connecting may also mean the server refused the client certificate (check client-certificate(-data) and client-key(-data))' : '';
     return new KubeApiError(`cannot reach the API server at ${server} (${code || e.message})`,
-      'is the cluster running and the kubeconfig\'s server address right? (kubectl cluster-info)', 0, 'Unreachable');
+      `is the cluster running and the kubeconfig's server address right? (kubectl cluster-info)${certHint}`, 0, 'Unreachable');
   }
   return new KubeApiError(`request to the API server at ${server} failed: ${e.message}`, undefined, 0, 'Network');
 }

@@ -1,7 +1,7 @@
 // Kubeconfig loading as kubectl does it: KUBECONFIG with several files, a chosen or current context,
 // a namespace per context, token / client-cert / exec auth and the cluster's proxy-url (via client-node).
 import type * as K8s from '@kubernetes/client-node';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubetraceError, errorMessage } from '../errors';
@@ -41,10 +41,14 @@ export async function loadKubeconfig(opts: KubeconfigOptions = {}): Promise<Load
       'pass --kubeconfig FILE, set KUBECONFIG, or start the sandbox with `kubetrace sandbox`');
   }
   const kc = new k8s.KubeConfig();
-  for (const [i, file] of existing.entries()) {
+  kc.loadFromOptions({ clusters: [], users: [], contexts: [], currentContext: '' });
+  for (const file of existing) {
     try {
-      if (i === 0) kc.loadFromFile(file);
-      else { const more = new k8s.KubeConfig(); more.loadFromFile(file); kc.mergeConfig(more, true); }
+      // kubectl reads an empty file as an empty config; client-node would fail on it.
+      if (!readFileSync(file, 'utf8').trim()) continue;
+      const more = new k8s.KubeConfig();
+      more.loadFromFile(file);
+      mergeFirstWins(kc, more);
     } catch (e) {
       throw new KubetraceError(`cannot read kubeconfig ${file}: ${firstLine(errorMessage(e))}`,
         'check that the file is valid kubeconfig YAML (kubectl config view --kubeconfig FILE)');
@@ -64,9 +68,30 @@ export async function loadKubeconfig(opts: KubeconfigOptions = {}): Promise<Load
   }
   const cluster = kc.getCluster(context.cluster);
   if (!cluster || !cluster.server) {
-    throw new KubetraceError(`context "${contextName}" names cluster "${context.cluster}", which has no server address in the kubeconfig`);
+    const names = kc.getClusters().map((c) => c.name);
+    throw new KubetraceError(`context "${contextName}" names cluster "${context.cluster}", which is not in the kubeconfig`,
+      names.length ? `known clusters: ${names.join(', ')}; fix the context's cluster field` : 'the kubeconfig defines no clusters');
   }
-  return { kc, files: existing, contextName, namespace: context.namespace || 'default', server: cluster.server, user: context.user };
+  if (!/^https?:\/\//i.test(cluster.server) || !URL.canParse(cluster.server)) {
+    throw new KubetraceError(`cluster "${cluster.name}" has server "${String(cluster.server).slice(0, 100)}", which is not an http(s) URL`,
+      'the server must look like https://HOST:PORT (kubectl config view)');
+  }
+  // kubectl refuses a context whose user is missing rather than connecting anonymously; so do we.
+  if (context.user && !kc.getUser(context.user)) {
+    const names = kc.getUsers().map((u) => u.name);
+    throw new KubetraceError(`context "${contextName}" names user "${context.user}", which is not in the kubeconfig`,
+      names.length ? `known users: ${names.join(', ')}; fix the context's user field` : 'the kubeconfig defines no users');
+  }
+  const namespace = typeof context.namespace === 'string' && context.namespace ? context.namespace : 'default';
+  return { kc, files: existing, contextName, namespace, server: cluster.server, user: context.user };
+}
+
+/** kubectl's merge rule: the first file to set a name (or the current context) wins; later ones only add. */
+function mergeFirstWins(kc: K8s.KubeConfig, more: K8s.KubeConfig): void {
+  if (!kc.currentContext && more.currentContext) kc.setCurrentContext(more.currentContext);
+  for (const c of more.clusters) if (!kc.getCluster(c.name)) kc.addCluster(c);
+  for (const u of more.users) if (!kc.getUser(u.name)) kc.addUser(u);
+  for (const x of more.contexts) if (!kc.getContextObject(x.name)) kc.addContext(x);
 }
 
 const firstLine = (s: string) => s.split('\n')[0].slice(0, 300);

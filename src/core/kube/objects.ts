@@ -37,5 +37,5 @@ export interface HTTPRoute extends Obj {
   };
 }
 
-export const isPodReady = (p: Pod): boolean => !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+export const isPodReady = (p: Pod): boolean => Array.isArray(p?.status?.conditions) && p.status.conditions.some((c) => c?.type === 'Ready' && c.status === 'True');
 export const nsName = (o: Obj): string => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;

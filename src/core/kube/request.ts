@@ -25,10 +25,23 @@ export class KubeRequester {
     try {
       await this.config.kc.applyToHTTPSOptions(opts as never);
     } catch (e) {
-      throw new KubeApiError(`cannot authenticate to the cluster: ${(e as Error).message?.split('\n')[0]}`,
+      // client-node rejects a failing exec plugin with its stderr as the message, which may be empty.
+      const first = (e as Error)?.message?.split('\n').find((l) => l.trim())?.trim();
+      const plugin = this.config.kc.getCurrentUser()?.exec?.command;
+      throw new KubeApiError(`cannot authenticate to the cluster: ${first ?? (plugin ? `the exec plugin ${plugin} failed without a message` : 'no reason given')}`,
         'check the user\'s credentials or exec plugin in the kubeconfig (kubectl config view)', 0, 'AuthConfig');
     }
     return opts;
+  }
+
+  private proxyUrl(): string | undefined {
+    const p = this.config.kc.getCurrentCluster()?.proxyUrl;
+    return typeof p === 'string' && p ? p : undefined;
+  }
+
+  private hasClientCert(): boolean {
+    const u = this.config.kc.getCurrentUser();
+    return !!(u?.certData || u?.certFile);
   }
 
   url(path: string, query?: KubeRequest['query']): URL {
@@ -45,7 +58,7 @@ export class KubeRequester {
     const mod = url.protocol === 'http:' ? http : https;
     return new Promise((resolve, reject) => {
       const r = mod.request(url, { ...opts, method: req.method ?? 'GET', headers: { ...(opts.headers ?? {}), ...(req.headers ?? {}) }, signal: req.signal }, resolve);
-      r.on('error', (e) => reject(connectionError(e, this.config.server)));
+      r.on('error', (e) => reject(connectionError(e, this.config.server, this.proxyUrl(), this.hasClientCert())));
       if (req.timeoutMs) r.setTimeout(req.timeoutMs, () => r.destroy(new Error(`no answer within ${req.timeoutMs} ms`)));
       r.end(req.body);
     });
@@ -57,7 +70,7 @@ export class KubeRequester {
     try {
       for await (const c of res) chunks.push(c as Buffer);
     } catch (e) {
-      throw connectionError(e as Error, this.config.server);
+      throw connectionError(e as Error, this.config.server, this.proxyUrl(), this.hasClientCert());
     }
     return { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) };
   }

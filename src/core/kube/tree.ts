@@ -59,12 +59,21 @@ export async function readRouteTree(api: KubeRequester, opts: { namespace?: stri
   return { entries: buildEntries(snapshot), scope, notices, snapshot };
 }
 
-export function buildEntries(s: ClusterSnapshot): RouteEntry[] {
+// Objects come from raw JSON (CRDs with loose schemas, odd servers): a field of the wrong type is read as absent,
+// so one bad object never breaks the listing, and every entry keeps the documented shape.
+const arr = <T>(x: T[] | undefined): T[] => (Array.isArray(x) ? x : []);
+const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
+const isObj = <T>(x: T | null | undefined): x is T => !!x && typeof x === 'object' && !Array.isArray(x);
+const named = <T extends { metadata: { name: string } }>(list: T[]): T[] => arr(list).filter((o) => isObj(o) && isObj(o.metadata) && typeof o.metadata.name === 'string');
+const portOf = (x: unknown): number | string | undefined => (Number.isInteger(x) ? x as number : str(x));
+
+export function buildEntries(s0: ClusterSnapshot): RouteEntry[] {
+  const s = { ...s0, ingresses: named(s0.ingresses), httpRoutes: named(s0.httpRoutes), classes: named(s0.classes), services: named(s0.services), slices: named(s0.slices), pods: named(s0.pods) };
   const services = new Map(s.services.map((x) => [`${x.metadata.namespace}/${x.metadata.name}`, x]));
   const podsByName = new Map(s.pods.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p]));
   const slicesBySvc = new Map<string, EndpointSlice[]>();
   for (const sl of s.slices) {
-    const svc = sl.metadata.labels?.['kubernetes.io/service-name'];
+    const svc = str(sl.metadata.labels?.['kubernetes.io/service-name']);
     if (!svc) continue;
     const key = `${sl.metadata.namespace}/${svc}`;
     (slicesBySvc.get(key) ?? slicesBySvc.set(key, []).get(key)!).push(sl);
@@ -76,18 +85,21 @@ export function buildEntries(s: ClusterSnapshot): RouteEntry[] {
     const svc = services.get(`${ns}/${name}`);
     const out: Backend = { service: { name, port: port ?? '' }, endpoints: [] };
     if (!svc) { out.missing = true; return out; }
-    const sp = svc.spec?.ports?.find((p) => (typeof port === 'number' ? p.port === port : p.name === port)) ?? (port === undefined ? svc.spec?.ports?.[0] : undefined);
+    const ports = arr(svc.spec?.ports).filter(isObj);
+    const sp = ports.find((p) => (typeof port === 'number' ? p.port === port : p.name === port)) ?? (port === undefined ? ports[0] : undefined);
     if (!sp) return out;
     for (const sl of slicesBySvc.get(`${ns}/${name}`) ?? []) {
-      const slPort = sl.ports?.find((p) => (p.name ?? '') === (sp.name ?? '')) ?? (sl.ports?.length === 1 ? sl.ports[0] : undefined);
-      if (!slPort?.port) continue;
-      for (const ep of sl.endpoints ?? []) {
-        for (const ip of ep.addresses ?? []) {
-          const pod = ep.targetRef?.kind === 'Pod' ? ep.targetRef.name : undefined;
+      const slPorts = arr(sl.ports).filter(isObj);
+      const slPort = slPorts.find((p) => (p.name ?? '') === (sp.name ?? '')) ?? (slPorts.length === 1 ? slPorts[0] : undefined);
+      if (!slPort?.port || !Number.isInteger(slPort.port)) continue;
+      for (const ep of arr(sl.endpoints).filter(isObj)) {
+        for (const ip of arr(ep.addresses)) {
+          if (typeof ip !== 'string') continue;
+          const pod = isObj(ep.targetRef) && ep.targetRef.kind === 'Pod' ? str(ep.targetRef.name) : undefined;
           const podObj = pod ? podsByName.get(`${ns}/${pod}`) : undefined;
-          const e: Endpoint = { ip, port: slPort.port, ready: ep.conditions?.ready !== false && (podObj ? isPodReady(podObj) : true) };
+          const e: Endpoint = { ip, port: slPort.port, ready: (ep.conditions as { ready?: unknown } | undefined)?.ready !== false && (podObj ? isPodReady(podObj) : true) };
           if (pod) e.pod = pod;
-          const node = ep.nodeName ?? podObj?.spec?.nodeName;
+          const node = str(ep.nodeName) ?? str(podObj?.spec?.nodeName);
           if (node) e.node = node;
           out.endpoints.push(e);
         }
@@ -95,42 +107,47 @@ export function buildEntries(s: ClusterSnapshot): RouteEntry[] {
     }
     return out;
   };
-  const ingressBackend = (ns: string, b: IngressBackend): Backend => {
-    if (b.resource) return { resource: { kind: b.resource.kind, name: b.resource.name }, endpoints: [] };
-    if (!b.service) return { missing: true, endpoints: [] };
-    return backendFor(ns, b.service.name, b.service.port?.number ?? b.service.port?.name);
+  const ingressBackend = (ns: string, b: IngressBackend | undefined): Backend => {
+    if (!isObj(b)) return { missing: true, endpoints: [] };
+    if (isObj(b.resource)) return { resource: { kind: str(b.resource.kind) ?? '', name: str(b.resource.name) ?? '' }, endpoints: [] };
+    if (!isObj(b.service) || typeof b.service.name !== 'string') return { missing: true, endpoints: [] };
+    const port = isObj(b.service.port) ? portOf(b.service.port.number) ?? str(b.service.port.name) : undefined;
+    return backendFor(ns, b.service.name, port);
   };
 
   const entries: RouteEntry[] = [];
   for (const ing of s.ingresses) {
-    const ns = ing.metadata.namespace ?? 'default';
-    const className = ing.spec?.ingressClassName ?? ing.metadata.annotations?.['kubernetes.io/ingress.class'] ?? defaultClass?.metadata.name;
+    const ns = str(ing.metadata.namespace) ?? 'default';
+    const className = str(ing.spec?.ingressClassName) ?? str(ing.metadata.annotations?.['kubernetes.io/ingress.class']) ?? defaultClass?.metadata.name;
     const e: RouteEntry = {
       kind: 'Ingress', namespace: ns, name: ing.metadata.name,
-      addresses: (ing.status?.loadBalancer?.ingress ?? []).map((a) => a.ip ?? a.hostname ?? '').filter(Boolean),
-      tls: (ing.spec?.tls ?? []).map((t) => ({ hosts: t.hosts ?? [], ...(t.secretName ? { secretName: t.secretName } : {}) })),
-      rules: (ing.spec?.rules ?? []).map((r) => ({
-        host: r.host ?? null,
-        paths: (r.http?.paths ?? []).map((p) => ({ path: p.path ?? '/', pathType: p.pathType ?? 'ImplementationSpecific', backends: [ingressBackend(ns, p.backend)] })),
+      addresses: arr(ing.status?.loadBalancer?.ingress).filter(isObj).map((a) => str(a.ip) ?? str(a.hostname) ?? '').filter(Boolean),
+      tls: arr(ing.spec?.tls).filter(isObj).map((t) => ({ hosts: arr(t.hosts).filter((h) => typeof h === 'string'), ...(str(t.secretName) ? { secretName: t.secretName } : {}) })),
+      rules: arr(ing.spec?.rules).filter(isObj).map((r) => ({
+        host: str(r.host) ?? null,
+        paths: arr(r.http?.paths).filter(isObj).map((p) => ({ path: str(p.path) ?? '/', pathType: str(p.pathType) ?? 'ImplementationSpecific', backends: [ingressBackend(ns, p.backend)] })),
       })),
     };
     if (className) e.className = className;
-    const controller = className ? classes.get(className)?.spec?.controller : undefined;
+    const controller = className ? str(classes.get(className)?.spec?.controller) : undefined;
     if (controller) e.controller = controller;
     if (ing.spec?.defaultBackend) e.defaultBackend = ingressBackend(ns, ing.spec.defaultBackend);
     entries.push(e);
   }
   for (const r of s.httpRoutes) {
-    const ns = r.metadata.namespace ?? 'default';
-    const hosts: (string | null)[] = r.spec?.hostnames?.length ? r.spec.hostnames : [null];
-    const paths = (r.spec?.rules ?? []).flatMap((rule) => {
-      const backends = (rule.backendRefs ?? []).map((b) => {
-        const be = b.kind && b.kind !== 'Service' ? { resource: { kind: b.kind, name: b.name }, endpoints: [] } as Backend : backendFor(b.namespace ?? ns, b.name, b.port);
-        if (b.weight !== undefined) be.weight = b.weight;
+    const ns = str(r.metadata.namespace) ?? 'default';
+    const named_ = arr(r.spec?.hostnames).filter((h): h is string => typeof h === 'string');
+    const hosts: (string | null)[] = named_.length ? named_ : [null];
+    const paths = arr(r.spec?.rules).filter(isObj).flatMap((rule) => {
+      const backends = arr(rule.backendRefs).filter(isObj).map((b) => {
+        const kind = str(b.kind);
+        const be = kind && kind !== 'Service' ? { resource: { kind, name: str(b.name) ?? '' }, endpoints: [] } as Backend : backendFor(str(b.namespace) ?? ns, str(b.name) ?? '', portOf(b.port));
+        if (typeof b.weight === 'number' && Number.isFinite(b.weight)) be.weight = b.weight;
         return be;
       });
-      const matches = rule.matches?.length ? rule.matches : [{ path: { type: 'PathPrefix', value: '/' } }];
-      return matches.map((m) => ({ path: m.path?.value ?? '/', pathType: m.path?.type ?? 'PathPrefix', backends }));
+      const given = arr(rule.matches).filter(isObj);
+      const matches = given.length ? given : [{ path: { type: 'PathPrefix', value: '/' } }];
+      return matches.map((m) => ({ path: str(m.path?.value) ?? '/', pathType: str(m.path?.type) ?? 'PathPrefix', backends }));
     });
     entries.push({ kind: 'HTTPRoute', namespace: ns, name: r.metadata.name, addresses: [], tls: [], rules: hosts.map((h) => ({ host: h, paths })) });
   }

@@ -145,9 +145,11 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
   sources.push(...backends.sources);
   diagnostics.push(...backends.diagnostics);
   if (svc && backendPods.length) {
-    sources.push(appLogSource({ api: o.api, pods: backendPods, service: svc, ids, since: started, otherSpans: () => collectedSpans, clientWindow, seen: appLogSeen }));
+    sources.push(appLogSource({ api: o.api, pods: backendPods, service: svc, ids, since: started, otherSpans: () => collectedSpans, clientWindow, seen: appLogSeen, backendExpected: backends.sources.length > 0 }));
   }
-  if (svc && (backends.sources.length || backendPods.length) && res.status !== undefined && !choice.backend?.missing) expected.push('app');
+  // No ready endpoint means nginx answered for the app (503): waiting for app spans would only run out the clock.
+  const backendReady = !!choice.backend?.endpoints.some((e) => e.ready);
+  if (svc && (backends.sources.length || backendPods.length) && res.status !== undefined && !choice.backend?.missing && backendReady) expected.push('app');
 
   progress('collecting spans');
   const got = await collect({

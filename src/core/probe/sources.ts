@@ -57,6 +57,8 @@ export function appLogSource(o: {
   clientWindow: { startUnixNano: bigint; endUnixNano: bigint };
   /** Filled with the matched lines' propagation facts, for diagnostics. */
   seen: { service: string; traceparent?: string; traceId?: string }[];
+  /** Whether a trace backend is being read: only then can a logged span's real version still arrive. */
+  backendExpected?: boolean;
 }): PollingSource {
   return {
     name: `${o.service} logs`,
@@ -78,7 +80,7 @@ export function appLogSource(o: {
           const line = matched.find((m) => m.requestId === o.ids.requestId) ?? matched[0];
           const loggedId = line.spanId && /^[0-9a-f]{16}$/.test(line.spanId) ? line.spanId : undefined;
           const s = derivedAppSpan(line, { traceId: o.ids.traceId, parentSpanId: o.ids.rootSpanId, service: o.service, pod: pod.metadata.name, node: pod.spec?.nodeName, fallbackWindow: o.clientWindow, ...(loggedId ? { newSpanId: () => loggedId } : {}) });
-          if (loggedId) s.attributes[PROVISIONAL] = true;
+          if (loggedId && o.backendExpected !== false) s.attributes[PROVISIONAL] = true;
           s.events.push(...appLogEvents(matched));
           spans.push(s);
         }
