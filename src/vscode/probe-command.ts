@@ -116,7 +116,11 @@ export async function sendProbe(req: ProbeRequest, deps: ProbeDeps): Promise<voi
       const trace = await mapProbeSources(outcome, {
         workspaceFolders: folders, pathMappings: settings.pathMappings, workloadFolders: settings.workloadFolders,
         nginxSource: settings.nginxSourcePath || undefined, nginxCandidates: [join(deps.storage.fsPath, 'nginx')],
-        nginxVersionSetting: settings.nginxVersion || undefined, kubeconfigFile: config.files[0],
+        nginxVersionSetting: settings.nginxVersion || undefined, kubeconfigFile: config.files[0], config,
+        download: {
+          cacheDir: join(deps.storage.fsPath, 'nginx'), baseUrl: settings.nginxDownloadBaseUrl, signal: abort.signal,
+          onProgress: (p) => progress.report({ message: `nginx source: ${p.message}` }),
+        },
       });
       const item = deps.history.add({
         trace, curl: outcome.curl,

@@ -38,7 +38,7 @@ async function demoProbes(sb: Sandbox): Promise<boolean> {
     process.stdout.write(`\n\x1b[1mkubetrace probe ${ns}/${name}\x1b[0m  ${what}\n`.replace(/\x1b\[[0-9;]*m/g, process.stdout.isTTY ? '$&' : ''));
     try {
       const outcome = await runProbe({ config, api, namespace: ns, name });
-      const trace = await mapProbeSources(outcome, { workspaceFolders: [workspace], nginxSource, kubeconfigFile: sb.kubeconfigPath });
+      const trace = await mapProbeSources(outcome, { workspaceFolders: [workspace], nginxSource, kubeconfigFile: sb.kubeconfigPath, config });
       process.stdout.write(`${outcome.url} → ${outcome.response.status ?? outcome.response.error?.code}\n`);
       process.stdout.write(renderWaterfall(trace, { color: !!process.stdout.isTTY && !process.env.NO_COLOR, width: process.stdout.columns ?? 140, cwd: workspace }));
     } catch (e) {

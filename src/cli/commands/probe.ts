@@ -50,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
   const trace = await mapProbeSources(outcome, {
     workspaceFolders: workspace ? [resolve(workspace)] : [],
     pathMappings, nginxSource: str(p, 'nginx-source') ? resolve(str(p, 'nginx-source')!) : undefined,
-    kubeconfigFile: session.config.files[0],
+    kubeconfigFile: session.config.files[0], config: session.config,
   });
   if (json) { process.stdout.write(JSON.stringify(trace, null, 2) + '\n'); return 0; }
   const r = outcome.response;

@@ -2,3 +2,4 @@
 // uses is exported (deep imports keep the rest of client-node out: ~0.9 MB instead of ~3.5 MB).
 export { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 export { PortForward } from '@kubernetes/client-node/dist/portforward.js';
+export { Exec } from '@kubernetes/client-node/dist/exec.js';

@@ -29,7 +29,9 @@ export function missingLayerDiagnostics(got: Collected, ctx: MissingContext): Di
       hint: 'the log format may lack $req_id (see README, "Access-log format"), the line may not be flushed yet, or another controller replica served the request',
     });
   }
-  if (got.missing.includes('app')) {
+  // A provisional span (from the app's log line) means the app answered; app-spans-missing says the rest.
+  const provisional = got.results.some((r) => r.spans.some((s) => s.attributes['kubetrace.provisional'] === true));
+  if (got.missing.includes('app') && !provisional) {
     out.push({
       code: 'no-app-spans', severity: 'warning',
       message: `no spans or log lines from ${ctx.service ?? 'the backend'} arrived within ${Math.round(got.waitedMs)} ms`,
