@@ -3,6 +3,8 @@
 import type { Diagnostic, Span } from './model';
 import { end, indexSpans, start, walk } from './tree';
 
+const RESOLUTION_NS = 2_000_000n;
+
 export function correctClockSkew(spans: Span[]): Diagnostic[] {
   const tree = indexSpans(spans);
   const diagnostics: Diagnostic[] = [];
@@ -12,7 +14,9 @@ export function correctClockSkew(spans: Span[]): Diagnostic[] {
       if (child.service !== parent.service && !shifted.has(child.spanId)) {
         const ps = start(parent), pe = end(parent), cs = start(child), ce = end(child);
         const pd = pe - ps, cd = ce - cs;
-        if ((cs < ps || ce > pe) && cd <= pd) {
+        // nginx logs times to the millisecond: an overhang within that resolution is rounding, not skew.
+        const overhang = cs < ps ? ps - cs : ce - pe;
+        if ((cs < ps || ce > pe) && cd <= pd && overhang > RESOLUTION_NS) {
           const delta = ps + (pd - cd) / 2n - cs;
           walk(tree, child, (s) => {
             s.startTimeUnixNano = String(start(s) + delta);

@@ -64,7 +64,9 @@ export function launchFor(p: PodInfo, ctx: LaunchContext): Launch {
     case 'orders':
     case 'inventory': {
       const port = mainPort(p, 8080);
-      const env: Record<string, string> = { ...baseEnv(p, port), OTEL_SERVICE_NAME: p.app, OTEL_BSP_SCHEDULE_DELAY: String(ctx.exporterDelayMs), NODE_ENV: 'production' };
+      // As a Deployment passes them from the downward API, so spans name their pod and node.
+      const resource = `k8s.pod.name=${p.name},k8s.namespace.name=${p.namespace},k8s.node.name=${p.node}`;
+      const env: Record<string, string> = { ...baseEnv(p, port), OTEL_SERVICE_NAME: p.app, OTEL_RESOURCE_ATTRIBUTES: resource, OTEL_BSP_SCHEDULE_DELAY: String(ctx.exporterDelayMs), NODE_ENV: 'production' };
       if (ctx.otlpEndpoint) env.OTEL_EXPORTER_OTLP_ENDPOINT = ctx.otlpEndpoint;
       if (p.app === 'orders' && ctx.inventoryUrl) env.INVENTORY_URL = ctx.inventoryUrl;
       const appDir = join(dir, p.app);
