@@ -114,11 +114,12 @@ export function safeEntryPath(dest: string, name: string, strip: number): string
 
 /** Extracts a .tar.gz stream into `dest`, dropping the first `strip` path components. */
 export async function extractTarGz(input: Readable, dest: string, opts: { strip?: number } = {}): Promise<ExtractResult> {
+  // The folder first: a gzip error emitted while we awaited it would have no listener yet and crash the process.
+  await mkdir(dest, { recursive: true });
   const gunzip = createGunzip();
   input.on('error', (e) => gunzip.destroy(e));
   input.pipe(gunzip);
   const result: ExtractResult = { files: 0, dirs: 0, skipped: [] };
-  await mkdir(dest, { recursive: true });
   const made = new Set<string>();
   const ensureDir = async (d: string) => { if (!made.has(d)) { await mkdir(d, { recursive: true }); made.add(d); } };
   try {
