@@ -12,14 +12,15 @@ import type { Ingress, Pod } from '../kube/objects';
 import type { KubeRequester } from '../kube/request';
 import { readRouteTree } from '../kube/tree';
 import { assemble } from '../trace/assemble';
-import type { Diagnostic, Layer, Span, Trace } from '../trace/model';
+import type { Diagnostic, Layer, Span, SpanEvent, Trace } from '../trace/model';
 import { choose, type ProbeChoice } from './choose';
 import { collect, type PollingSource } from './collect';
 import { exchange, type ExchangeResult } from './http';
 import { appLogSource, nginxLogSource, podIndex, PROVISIONAL, type NginxLogState } from './sources';
 import { backendSources } from './backend';
 import { clientSpans } from './spans';
-import { chooseTarget, type Target } from './target';
+import { chooseTarget, loadBalancerTarget, type Target } from './target';
+import { nextHop } from './redirects';
 import { missingLayerDiagnostics, propagationDiagnostics, responseDiagnostics } from './diagnose';
 
 export interface ProbeOptions {
@@ -109,15 +110,27 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
   const ca = [...(o.caFiles ?? []).map((f) => readFileSync(f)), ...clusterCa(o.config)];
   const started = new Date();
   let res: ExchangeResult;
+  // Redirects on the same host are followed (at most 5), e.g. ingress-nginx's 308 from http to https;
+  // another host never is, and the trace says so. The spans describe the last exchange.
+  let hop = { scheme, port: target.port, path: choice.path };
+  const redirects: SpanEvent[] = [];
   try {
-    res = await exchange({ scheme, address: target.address, port: target.port, host: choice.host, method, path: choice.path, headers, body: o.body, ca, insecure: o.insecure, timeoutMs: o.timeoutMs ?? 10_000, signal: o.signal });
+    for (;;) {
+      res = await exchange({ scheme: hop.scheme, address: target.address, port: hop.port, host: choice.host, method, path: hop.path, headers, body: o.body, ca, insecure: o.insecure, timeoutMs: o.timeoutMs ?? 10_000, signal: o.signal });
+      const next = nextHop(res, hop, choice.host, redirects.length, (s) => (target.kind === 'load-balancer' ? loadBalancerTarget(ingress, s)?.port : s === hop.scheme ? hop.port : undefined));
+      if (!next) break;
+      if ('stop' in next) { diagnostics.push(next.stop); break; }
+      redirects.push(next.event);
+      hop = next.hop;
+    }
   } finally {
     if (target.forward) await target.forward.close().catch(() => {});
   }
+  const finalScheme = hop.scheme;
   if (target.forward?.errors.length) diagnostics.push({ code: 'port-forward-error', severity: 'error', message: target.forward.errors.join('; '), hint: 'the port-forward dropped or the pod refused the port' });
   diagnostics.push(...responseDiagnostics(res, target));
-  const url = `${scheme}://${choice.host}${(scheme === 'https' && target.port !== 443) || (scheme === 'http' && target.port !== 80) ? `:${target.port}` : ''}${choice.path}`;
-  const client = clientSpans({ traceId: ids.traceId, rootSpanId: ids.rootSpanId, req: { scheme, address: target.address, port: target.port, host: choice.host, method, path: choice.path, headers, timeoutMs: 0 }, res, target: target.kind, url });
+  const url = `${finalScheme}://${choice.host}${(finalScheme === 'https' && hop.port !== 443) || (finalScheme === 'http' && hop.port !== 80) ? `:${hop.port}` : ''}${hop.path}`;
+  const client = clientSpans({ traceId: ids.traceId, rootSpanId: ids.rootSpanId, req: { scheme: finalScheme, address: target.address, port: hop.port, host: choice.host, method, path: hop.path, headers, timeoutMs: 0 }, res, target: target.kind, url, events: redirects });
   const clientWindow = { startUnixNano: res.times.start, endUnixNano: res.times.end ?? res.times.start };
 
   // Sources: nginx's access log, the backend pods' logs, and a trace backend when the cluster has one.
@@ -169,7 +182,7 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
   const exchangeMs = Number((res.times.end ?? begin) - begin) / 1e6;
   return {
     trace, choice, url,
-    target: { kind: target.kind, address: target.address, port: target.port, scheme },
+    target: { kind: target.kind, address: target.address, port: hop.port, scheme: finalScheme },
     response: { status: res.status, headers: res.headers, body: res.body.toString('utf8'), bodyTruncated: res.bodyTruncated, error: res.error },
     controllerLog: { pod: nginxState.pod, lines: nginxState.lines.map((l) => l.text) },
     timings: { exchangeMs, readyMs: got.waitedMs, complete: got.complete },

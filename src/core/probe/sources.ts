@@ -36,7 +36,8 @@ export function nginxLogSource(o: {
     async poll(signal): Promise<SourceResult> {
       for (const pod of o.pods) {
         const lines = await readPodLog(o.api, pod.metadata.namespace ?? 'ingress-nginx', pod.metadata.name, { sinceTime: new Date(o.since.getTime() - 1000), signal });
-        const found = findRecordByRequestId(lines.map((l) => l.text), o.ids.requestId);
+        // The last line with the id: after redirects, that is the exchange the client spans describe.
+        const found = findRecordByRequestId(lines.map((l) => l.text).reverse(), o.ids.requestId);
         if (!found.record) continue;
         o.state.lines = lines;
         o.state.pod = pod;

@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { nextHop, MAX_REDIRECTS } from '../../src/core/probe/redirects';
+import type { ExchangeResult } from '../../src/core/probe/http';
+
+const res = (status: number, location?: string): ExchangeResult => ({
+  times: { start: 1n, end: 2n }, status, headers: location ? { location } : {}, body: Buffer.alloc(0), bodyTruncated: false, bodyBytes: 0,
+});
+const hop = { scheme: 'http' as const, port: 8080, path: '/orders' };
+const ports = (s: 'http' | 'https') => (s === 'https' ? 8443 : 8080);
+
+test('a 308 to https on the same host is followed on the target\'s https port, with an event', () => {
+  const n = nextHop(res(308, 'https://shop.test/orders'), hop, 'shop.test', 0, ports);
+  assert.ok(n && 'hop' in n);
+  assert.deepEqual(n.hop, { scheme: 'https', port: 8443, path: '/orders' });
+  assert.equal(n.event.name, 'redirect');
+  assert.equal(n.event.attributes['http.response.status_code'], 308);
+});
+
+test('relative locations resolve against the current URL, query included', () => {
+  const n = nextHop(res(302, '/orders/7?x=1'), hop, 'shop.test', 1, ports);
+  assert.ok(n && 'hop' in n);
+  assert.deepEqual(n.hop, { scheme: 'http', port: 8080, path: '/orders/7?x=1' });
+});
+
+test('another host is never followed, and the trace says where it went', () => {
+  const n = nextHop(res(301, 'https://login.example.com/'), hop, 'shop.test', 0, ports);
+  assert.ok(n && 'stop' in n);
+  assert.equal(n.stop.code, 'redirect-other-host');
+  assert.match(n.stop.message, /login\.example\.com/);
+});
+
+test('at most MAX_REDIRECTS, a scheme the target cannot reach stops, non-redirects end', () => {
+  const many = nextHop(res(302, '/x'), hop, 'shop.test', MAX_REDIRECTS, ports);
+  assert.ok(many && 'stop' in many && many.stop.code === 'too-many-redirects');
+  const noPort = nextHop(res(308, 'https://shop.test/orders'), hop, 'shop.test', 0, () => undefined);
+  assert.ok(noPort && 'stop' in noPort && noPort.stop.code === 'redirect-not-followed');
+  assert.equal(nextHop(res(200), hop, 'shop.test', 0, ports), undefined);
+  assert.equal(nextHop(res(304), hop, 'shop.test', 0, ports), undefined);
+});
