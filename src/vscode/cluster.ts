@@ -16,7 +16,7 @@ import { log } from './output';
 export type ClusterState =
   | { kind: 'noKubeconfig'; looked: string }
   | { kind: 'loading' }
-  | { kind: 'error'; message: string; hint?: string; actions: ('retry' | 'kubeconfig' | 'context')[] }
+  | { kind: 'error'; title: string; message: string; hint?: string; actions: ('retry' | 'kubeconfig' | 'context')[] }
   | { kind: 'ready'; tree: RouteTree };
 
 export class Cluster implements vscode.Disposable {
@@ -76,7 +76,7 @@ export class Cluster implements vscode.Disposable {
       this.config = await loadKubeconfig({ kubeconfig: where.value, context: this.contextOverride });
     } catch (e) {
       this.config = undefined;
-      this.setState({ kind: 'error', message: errorMessage(e), hint: e instanceof KubetraceError ? e.hint : undefined, actions: ['kubeconfig', 'context', 'retry'] });
+      this.setState({ kind: 'error', title: 'Kubeconfig problem', message: errorMessage(e), hint: e instanceof KubetraceError ? e.hint : undefined, actions: ['kubeconfig', 'context', 'retry'] });
       return;
     }
     this.api = new KubeRequester(this.config);
@@ -89,7 +89,7 @@ export class Cluster implements vscode.Disposable {
     } catch (e) {
       const status = e instanceof KubeApiError ? e.status : 0;
       const actions: ('retry' | 'kubeconfig' | 'context')[] = status === 401 ? ['kubeconfig', 'context', 'retry'] : status === 403 ? ['context', 'retry'] : ['retry', 'context', 'kubeconfig'];
-      this.setState({ kind: 'error', message: errorMessage(e), hint: e instanceof KubetraceError ? e.hint : undefined, actions });
+      this.setState({ kind: 'error', title: errorTitle(e), message: errorMessage(e), hint: e instanceof KubetraceError ? e.hint : undefined, actions });
       log.warn(`listing failed: ${errorMessage(e)}`);
     }
   }
@@ -123,4 +123,15 @@ export class Cluster implements vscode.Disposable {
   }
 
   dispose(): void { this.watch?.stop(); this.changed.dispose(); }
+}
+
+/** A label short enough for the side bar; the full message is the node's tooltip and first child. */
+function errorTitle(e: unknown): string {
+  if (!(e instanceof KubeApiError)) return 'Listing failed';
+  switch (e.status) {
+    case 401: return '401 Unauthorized: credentials refused';
+    case 403: return '403 Forbidden: permission missing';
+    case 0: return e.reason === 'Unreachable' ? 'Cannot reach the API server' : e.reason === 'TLS' ? 'TLS verification failed' : 'Cannot talk to the API server';
+    default: return `API error ${e.status}`;
+  }
 }

@@ -26,7 +26,7 @@ export function activate(ext: vscode.ExtensionContext): KubetraceApi {
   status.command = 'kubetrace.openTracePanel';
 
   const actions: PanelActions = {
-    openSource: (ref) => openSourceRef(ref, allowedRoots(ext, cluster)),
+    openSource: (ref) => openSourceRef(ref, allowedRoots(ext, cluster), TracePanel.active?.panel.viewColumn),
     exportTrace: (trace, format) => exportTraceFile(trace, format),
     rerun: () => vscode.commands.executeCommand('kubetrace.rerunLastProbe') as Promise<void>,
     copyCurl: () => vscode.commands.executeCommand('kubetrace.copyAsCurl') as Promise<void>,

@@ -5,7 +5,8 @@ import { checkAllowed, isLivePath } from '../core/sourcemap/roots';
 import type { SourceRef } from '../core/trace/model';
 import { LIVE_URI_SCHEME } from './live-docs';
 
-export async function openSourceRef(ref: SourceRef, roots: string[]): Promise<{ ok: true } | { ok: false; reason: string }> {
+/** Opens `ref` beside the trace panel (never on top of it). */
+export async function openSourceRef(ref: SourceRef, roots: string[], panelColumn?: vscode.ViewColumn): Promise<{ ok: true } | { ok: false; reason: string }> {
   let uri: vscode.Uri;
   if (isLivePath(ref.path)) {
     uri = vscode.Uri.from({ scheme: LIVE_URI_SCHEME, path: ref.path.slice('kubetrace-live:'.length) });
@@ -19,7 +20,8 @@ export async function openSourceRef(ref: SourceRef, roots: string[]): Promise<{ 
     const line = Math.max(0, Math.min((ref.line ?? 1) - 1, doc.lineCount - 1));
     const endLine = ref.endLine ? Math.max(line, Math.min(ref.endLine - 1, doc.lineCount - 1)) : line;
     const range = new vscode.Range(line, 0, endLine, doc.lineAt(endLine).text.length);
-    const editor = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preview: true, selection: new vscode.Range(line, 0, line, 0) });
+    const column = panelColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
+    const editor = await vscode.window.showTextDocument(doc, { viewColumn: column, preview: true, selection: new vscode.Range(line, 0, line, 0) });
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     editor.setDecorations(highlight(), [range]);
     setTimeout(() => editor.setDecorations(highlight(), []), 4000);

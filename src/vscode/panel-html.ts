@@ -21,8 +21,12 @@ export function escapeHtml(s: string): string {
 
 /** A CSP source list must not smuggle in another directive or a quoted keyword such as 'unsafe-inline'. */
 function checkSourceList(s: string): string {
-  if (!s.trim() || /[;,'"\\\s]/.test(s.trim().replace(/ +/g, '')) ) throw new Error('renderPanelHtml: bad cspSource');
-  return s.trim();
+  // VS Code 1.100 gives "'self' https://*.vscode-cdn.net": accept 'self' and scheme/host sources only, so no
+  // other directive or keyword (such as 'unsafe-inline') can be smuggled in.
+  const tokens = s.trim().split(/ +/);
+  const ok = tokens.length > 0 && tokens.every((t) => t === "'self'" || /^[a-z][a-z0-9+.-]*:(\/\/[^\s;,'"\\]*)?$|^(\*\.)?[a-z0-9.-]+(:\d+)?$/i.test(t));
+  if (!ok) throw new Error('renderPanelHtml: bad cspSource');
+  return tokens.join(' ');
 }
 
 function checkNonce(s: string): string {

@@ -30,7 +30,13 @@ export class TracePanel implements vscode.Disposable {
   static show(ext: vscode.ExtensionContext, history: History, actions: PanelActions): TracePanel {
     if (TracePanel.current) { TracePanel.current.panel.reveal(vscode.ViewColumn.Beside, true); return TracePanel.current; }
     const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Kubetrace', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, TracePanel.options(ext));
-    return (TracePanel.current = new TracePanel(panel, ext, history, actions));
+    try {
+      return (TracePanel.current = new TracePanel(panel, ext, history, actions));
+    } catch (e) {
+      // A panel that cannot render must not stay behind as a blank tab.
+      panel.dispose();
+      throw e;
+    }
   }
 
   static revive(panel: vscode.WebviewPanel, ext: vscode.ExtensionContext, history: History, actions: PanelActions, state: unknown): TracePanel {

@@ -136,8 +136,9 @@ export async function sendProbe(req: ProbeRequest, deps: ProbeDeps): Promise<voi
       log.error(`probe failed: ${errorMessage(e)}`);
       deps.status(undefined, errorMessage(e));
       const hint = (e as { hint?: string }).hint;
-      const pick = await vscode.window.showErrorMessage(`Probe failed: ${errorMessage(e)}${hint ? ` (${hint})` : ''}`, 'Show Output');
-      if (pick) void vscode.commands.executeCommand('kubetrace.showOutput');
+      // Not awaited: the progress notification must close now, not when the user dismisses the error.
+      void vscode.window.showErrorMessage(`Probe failed: ${errorMessage(e)}${hint ? ` (${hint})` : ''}`, 'Show Output')
+        .then((pick) => { if (pick) void vscode.commands.executeCommand('kubetrace.showOutput'); });
     }
   });
 }

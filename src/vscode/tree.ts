@@ -7,7 +7,7 @@ import type { Cluster } from './cluster';
 export type Node =
   | { nodeType: 'context' }
   | { nodeType: 'notice'; text: string }
-  | { nodeType: 'error'; message: string; hint?: string; actions: string[] }
+  | { nodeType: 'error'; title: string; message: string; hint?: string; actions: string[] }
   | { nodeType: 'action'; label: string; command: string; icon: string }
   | { nodeType: 'loading' }
   | { nodeType: 'empty' }
@@ -35,7 +35,7 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
   getChildren(node?: Node): Node[] {
     if (!node) return this.top();
     switch (node.nodeType) {
-      case 'error': return node.actions.map((a) => ({ nodeType: 'action', ...ACTIONS[a] }));
+      case 'error': return [{ nodeType: 'notice', text: node.message }, ...(node.hint ? [{ nodeType: 'notice', text: `Hint: ${node.hint}` } as Node] : []), ...node.actions.map((a): Node => ({ nodeType: 'action', ...ACTIONS[a] }))];
       case 'entry': {
         const kids: Node[] = node.entry.rules.map((rule) => ({ nodeType: 'rule', entry: node.entry, rule }));
         if (node.entry.defaultBackend) kids.unshift({ nodeType: 'defaultBackend', entry: node.entry, backend: node.entry.defaultBackend });
@@ -53,7 +53,7 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
     switch (s.kind) {
       case 'noKubeconfig': return [];                      // the welcome view takes over
       case 'loading': return [{ nodeType: 'loading' }];
-      case 'error': return [{ nodeType: 'context' }, { nodeType: 'error', message: s.message, hint: s.hint, actions: s.actions }];
+      case 'error': return [{ nodeType: 'context' }, { nodeType: 'error', title: s.title, message: s.message, hint: s.hint, actions: s.actions }];
       case 'ready': {
         const notices: Node[] = s.tree.notices.map((text) => ({ nodeType: 'notice', text }));
         const entries: Node[] = s.tree.entries.map((entry) => ({ nodeType: 'entry', entry }));
@@ -79,7 +79,7 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
       case 'loading': return withIcon(new vscode.TreeItem('Loading…', None), 'loading~spin', 'kubetrace.loading');
       case 'empty': return withIcon(new vscode.TreeItem('No Ingresses or HTTPRoutes', None), 'circle-slash', 'kubetrace.empty');
       case 'error': {
-        const item = withIcon(new vscode.TreeItem(node.message, Expanded), 'error', `kubetrace.error:${node.actions.join(':')}`, `${node.message}${node.hint ? `\n\n${node.hint}` : ''}`);
+        const item = withIcon(new vscode.TreeItem(node.title, Expanded), 'error', `kubetrace.error:${node.actions.join(':')}`, `${node.message}${node.hint ? `\n\n${node.hint}` : ''}`);
         item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
         item.description = node.hint;
         return item;

@@ -58,3 +58,12 @@ test('each render with a fresh nonce differs only in the nonce', () => {
   assert.notEqual(ha, hb);
   assert.equal(ha.split(a).join('N'), hb.split(b).join('N'));
 });
+
+test("VS Code 1.100's real cspSource ('self' plus the CDN host) is accepted; smuggled keywords are not", () => {
+  const policy = contentSecurityPolicy("'self' https://*.vscode-cdn.net", 'AAAAAAAAAAAAAAAAAAAAAAAA');
+  assert.match(policy, /style-src 'self' https:\/\/\*\.vscode-cdn\.net;/);
+  assert.doesNotMatch(policy, /unsafe/);
+  for (const bad of ["'self' 'unsafe-inline'", "'self'; script-src *", "https://a.test 'unsafe-eval'"]) {
+    assert.throws(() => contentSecurityPolicy(bad, 'AAAAAAAAAAAAAAAAAAAAAAAA'), /bad cspSource/, bad);
+  }
+});

@@ -36,6 +36,8 @@ export function handleWatch(req: IncomingMessage, res: ServerResponse, store: Ob
       obj = toTable(r.kind, [object as KubeObject], { apiVersion: `meta.k8s.io/${rep.metaVersion}`, includeObject, noHeaders: !first, listMeta: { resourceVersion: (object as KubeObject).metadata.resourceVersion } });
       first = false;
     }
+    // A write after the watch ended (timeout, client gone) would be an unhandled 'error' that kills the server.
+    if (res.writableEnded || res.destroyed) return;
     res.write(`${JSON.stringify({ type, object: obj })}\n`);
   };
   const bookmark = (annotations?: Record<string, string>) => send('BOOKMARK', {
@@ -69,9 +71,11 @@ export function handleWatch(req: IncomingMessage, res: ServerResponse, store: Ob
   }
 
   store.on('change', onChange);
-  const timers = [setTimeout(() => res.end(), timeoutS * 1000)];
-  if (bookmarks) timers.push(setInterval(() => bookmark(), BOOKMARK_EVERY_MS));
+  const timers: NodeJS.Timeout[] = [];
   const stop = () => { store.off('change', onChange); for (const t of timers) clearTimeout(t); };
+  timers.push(setTimeout(() => { stop(); res.end(); }, timeoutS * 1000));
+  if (bookmarks) timers.push(setInterval(() => bookmark(), BOOKMARK_EVERY_MS));
+  res.on('error', stop);
   res.on('close', stop);
   req.on('close', stop);
 }
