@@ -1,6 +1,6 @@
 // Starts a real VS Code (code-server 4.100.3) with the packaged extension, for the e2e flows and `npm run demo:vscode`.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,12 +13,35 @@ export function ensureCodeServer(): void {
   execFileSync('bash', [join(ROOT, 'scripts', 'setup-code-server.sh')], { stdio: 'inherit' });
 }
 
-/** Builds the production bundles and the .vsix, as `npm run package` does. */
+/** What the .vsix ships (.vscodeignore lists the same files). */
+const SHIPPED = ['dist/extension.js', 'dist/kube.js', 'dist/engine.js', 'dist/webview.js', 'dist/webview.css'];
+
+/**
+ * Builds the production bundles and the .vsix, as `npm run package` does. Other people rebuild dist/ in the
+ * same tree at any time (the build starts by deleting it), so the shipped files are copied to a staging folder
+ * right after the build, checked, and packaged from there.
+ */
 export function buildVsix(): string {
   const out = join(CACHE, 'e2e', 'kubetrace.vsix');
+  const stage = join(CACHE, 'e2e', 'stage');
   mkdirSync(join(CACHE, 'e2e'), { recursive: true });
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--production'], { cwd: ROOT, stdio: 'inherit' });
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '-o', out], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let attempt = 1; ; attempt++) {
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--production'], { cwd: ROOT, stdio: 'inherit' });
+    rmSync(stage, { recursive: true, force: true });
+    mkdirSync(join(stage, 'dist'), { recursive: true });
+    try {
+      for (const f of [...SHIPPED, 'package.json', 'README.md', 'LICENSE', '.vscodeignore']) cpSync(join(ROOT, f), join(stage, f));
+      if (existsSync(join(ROOT, 'CHANGELOG.md'))) cpSync(join(ROOT, 'CHANGELOG.md'), join(stage, 'CHANGELOG.md'));
+      cpSync(join(ROOT, 'media'), join(stage, 'media'), { recursive: true });
+      break;
+    } catch (e) {
+      if (attempt >= 3) throw new Error(`the build's output vanished while it was being staged (someone else rebuilt dist/?): ${(e as Error).message}`);
+    }
+  }
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '-o', out,
+    // package.json's repository is not on GitHub/GitLab, so vsce cannot rebase README image links by itself.
+    '--baseContentUrl', 'https://example.invalid/kubetrace/blob/main/', '--baseImagesUrl', 'https://example.invalid/kubetrace/raw/main/'],
+  { cwd: stage, stdio: ['ignore', 'pipe', 'pipe'] });
   return out;
 }
 
