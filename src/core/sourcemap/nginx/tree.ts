@@ -1,7 +1,7 @@
 // A local nginx source tree and cached reads of its files. Paths inside the tree are the
 // upstream layout (`src/http/ngx_http_request.c`), so one index serves every version.
 import { readFileSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 
 export interface NginxSourceTree {
@@ -92,6 +92,8 @@ export async function findNginxSourceTree(candidates: string[], wantVersion?: st
   for (const c of candidates) {
     const dirs = [c];
     if (wantVersion) dirs.push(join(c, `nginx-${wantVersion}`));
+    // A workspace often holds the source one level down (nginx-1.22.1/): any version is better than none.
+    try { for (const e of await readdir(c)) if (/^nginx-\d+\.\d+\.\d+$/.test(e) && !dirs.includes(join(c, e))) dirs.push(join(c, e)); } catch { /* not a folder */ }
     for (const d of dirs) {
       if (!(await isNginxSourceTree(d))) continue;
       const tree = { root: resolve(d), version: await treeVersion(d) };
