@@ -77,7 +77,8 @@ export class App {
         const same = (this.state.trace?.traceId ?? this.state.pendingTraceId) === m.trace.traceId;
         const keep = same ? this.state : emptyState();
         this.state = { ...keep, pendingTraceId: undefined, trace: m.trace, probe: m.probe, historyId: m.historyId ?? (same ? this.state.historyId : undefined),
-          emptyMessage: undefined, history: this.state.history, compareIds: this.state.compareIds, compare: this.state.compare, tab: 'trace' };
+          emptyMessage: undefined, history: this.state.history, compareIds: this.state.compareIds, compare: this.state.compare, tab: 'trace',
+          labelWidth: this.state.labelWidth };
         if (!same) this.notes.clear();
         this.applyTrace(same);
         this.tabs.selectedIndex = 0;
@@ -103,7 +104,8 @@ export class App {
         if (this.state.selected === m.spanId) this.renderDetails();
         return;
       case 'empty':
-        this.state = { ...emptyState(), history: this.state.history, compareIds: this.state.compareIds, compare: this.state.compare, emptyMessage: m.message };
+        this.state = { ...emptyState(), history: this.state.history, compareIds: this.state.compareIds, compare: this.state.compare, emptyMessage: m.message,
+          labelWidth: this.state.labelWidth };
         this.notes.clear();
         this.applyTrace(false);
         this.renderHistory();
@@ -126,6 +128,7 @@ export class App {
     wf.hiddenLayers = new Set(s.hiddenLayers);
     wf.query = s.query;
     wf.zoom = s.zoom;
+    if (wf.labelWidth !== s.labelWidth) wf.setLabelWidth(s.labelWidth);
     wf.selected = s.selected !== undefined && this.view ? this.view.byId.get(s.selected) ?? -1 : -1;
     this.toolbar.setQuery(s.query);
     wf.setView(this.view);
@@ -249,7 +252,7 @@ export class App {
   private save(): void {
     const wf = this.waterfall;
     Object.assign(this.state, {
-      collapsed: [...wf.collapsed], collapsedLayers: [...wf.collapsedLayers], hiddenLayers: [...wf.hiddenLayers], query: wf.query, zoom: wf.zoom,
+      collapsed: [...wf.collapsed], collapsedLayers: [...wf.collapsedLayers], hiddenLayers: [...wf.hiddenLayers], query: wf.query, zoom: wf.zoom, labelWidth: wf.labelWidth,
     });
     scheduleSave(() => this.state);
   }

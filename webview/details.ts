@@ -25,10 +25,21 @@ function section(title: string, count: number | undefined, body: Node, open = tr
   return c;
 }
 
+/** A dotted key with a break opportunity (<wbr>) after each dot and underscore, so a narrow column
+ *  wraps it between its words ("http.response." / "status_code"), never inside one. */
+export function keyCell(key: string): HTMLElement {
+  const th = el('th', { attrs: { scope: 'row' } });
+  for (const part of key.split(/(?<=[._/-])/)) {
+    if (th.firstChild) th.appendChild(document.createElement('wbr'));
+    th.appendChild(document.createTextNode(part));
+  }
+  return th;
+}
+
 function kvTable(entries: [string, unknown][], cls = 'kt-kv'): HTMLElement {
   const t = el('table', { class: cls });
   const body = el('tbody');
-  for (const [k, v] of entries) body.appendChild(el('tr', {}, el('th', { text: k, attrs: { scope: 'row' } }), el('td', { text: valueText(v) })));
+  for (const [k, v] of entries) body.appendChild(el('tr', {}, keyCell(k), el('td', { text: valueText(v) })));
   t.appendChild(body);
   return t;
 }

@@ -11,8 +11,11 @@ export class Header {
   private readonly actions: HTMLElement[];
 
   constructor() {
+    // The verb ("Copy ", "Export ") hides when the panel is narrow, so the buttons fit on one row.
     const action = (label: string, title: string, run: () => void, secondary = true) => {
-      const b = el('vscode-button', { text: label, title });
+      const m = /^(Copy (?:as )?|Export )(.*)$/.exec(label);
+      const b = el('vscode-button', { title, attrs: { 'aria-label': label } },
+        m ? el('span', { class: 'kt-action-verb', text: m[1] }) : null, m ? m[2] : label);
       if (secondary) b.setAttribute('secondary', '');
       b.addEventListener('click', () => { if (!b.hasAttribute('disabled')) run(); });
       return b;

@@ -17,6 +17,14 @@ export function shortRefText(ref: SourceRef): string {
   return `${base}${ref.line === undefined ? '' : `:${ref.line}`}`;
 }
 
+/** The path on one line: when it does not fit, it is cut at the start (CSS, right-to-left box), so the
+ *  file name and line stay in view; the full text stays in the DOM and in the tooltip. */
+function sourcePath(ref: SourceRef): HTMLElement {
+  const full = refText(ref);
+  return el('span', { class: 'kt-source-path', title: full },
+    el('code', { class: 'kt-source-path-text', text: full }));
+}
+
 /** A vscode-button labelled "Open Source"; `label` lets a list say which place it opens. */
 export function openButton(onOpen: () => void, label = 'Open Source', secondary = false): HTMLElement {
   const b = el('vscode-button', { class: 'kt-open', text: label });
@@ -29,7 +37,7 @@ export function sourceItem(ref: SourceRef, main: boolean, onOpen: (ref: SourceRe
   return el('li', { class: 'kt-source' },
     el('div', { class: 'kt-source-text' },
       el('span', { class: 'kt-source-kind', text: `${main ? 'Main · ' : ''}${KIND_TITLE[ref.kind]}` }),
-      el('code', { class: 'kt-source-path', text: refText(ref), title: ref.path }),
+      sourcePath(ref),
       ref.function ? el('span', { class: 'kt-source-fn', text: ref.function }) : null),
     openButton(() => onOpen(ref), 'Open Source', !main));
 }

@@ -23,6 +23,8 @@ export interface UiState {
   compareIds: string[];
   compare?: CompareMessage;
   scrollTop?: number;
+  /** Span-name column width set with the splitter (px); kept across traces. */
+  labelWidth?: number;
   /** The trace the saved UI state belongs to, when the trace itself was too big to save. */
   pendingTraceId?: string;
 }
@@ -69,6 +71,7 @@ function readState(raw: unknown): UiState {
   if (raw.tab === 'history') s.tab = 'history';
   s.compareIds = strings(raw.compareIds).slice(0, 2);
   if (typeof raw.scrollTop === 'number' && Number.isFinite(raw.scrollTop)) s.scrollTop = raw.scrollTop;
+  if (typeof raw.labelWidth === 'number' && Number.isFinite(raw.labelWidth) && raw.labelWidth > 0) s.labelWidth = raw.labelWidth;
   return s;
 }
 

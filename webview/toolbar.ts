@@ -22,7 +22,7 @@ export class Toolbar {
   private debounce: ReturnType<typeof setTimeout> | undefined;
 
   constructor(ev: ToolbarEvents) {
-    this.input = el('vscode-textfield', { class: 'kt-filter', attrs: { placeholder: 'Filter by name, service or attribute', 'aria-label': 'Filter spans', type: 'search' } }) as HTMLElement & { value: string };
+    this.input = el('vscode-textfield', { class: 'kt-filter', attrs: { placeholder: 'Filter spans', 'aria-label': 'Filter spans by name, service or attribute', type: 'search' }, title: 'Filter by name, service or attribute (press / to focus)' }) as HTMLElement & { value: string };
     this.input.appendChild(el('span', { class: 'kt-filter-icon', attrs: { slot: 'content-before' } }, icon('search')));
     this.input.addEventListener('input', () => {
       clearTimeout(this.debounce);

@@ -9,6 +9,12 @@ import { buildRows, LAYER_TITLE, type Row, type TraceView } from './model';
 
 export const ROW_HEIGHT = 24;
 const OVERSCAN = 8;
+/** The span-name column: a share of the width by default, or what the user dragged the splitter to. */
+const LABEL_SHARE = 0.42;
+const LABEL_MIN = 160;
+const LABEL_DEFAULT_MIN = 220;
+const LABEL_MAX = 640;
+const TRACK_MIN = 160;
 const MIN_RANGE_MS = 0.001;
 
 export interface WaterfallEvents {
@@ -33,11 +39,15 @@ export class Waterfall {
   zoom: [number, number] | undefined;
   selected = -1;
   matches = 0;
+  /** Width the user gave the span-name column with the splitter; undefined = proportional default. */
+  labelWidth: number | undefined;
   private view: TraceView | undefined;
   private rows: Row[] = [];
   private active = -1;
   private pool: RowEls[] = [];
   private trackW = 600;
+  private labelW = 340;
+  private rootW = 0;
   private viewH = 600;
   /** scrollTop, cached: reading it after a DOM change would force a layout on every paint */
   private top = 0;
@@ -50,10 +60,13 @@ export class Waterfall {
   private readonly win: HTMLDivElement;
   private readonly headLabel: HTMLDivElement;
   private readonly headTitle: HTMLSpanElement;
+  private readonly splitter: HTMLDivElement;
 
   constructor(private readonly ev: WaterfallEvents) {
     this.headTitle = el('span', { class: 'wf-head-title', text: 'Span' });
     this.headLabel = el('div', { class: 'wf-head-label' }, this.headTitle);
+    this.splitter = el('div', { class: 'wf-splitter', role: 'separator', tabIndex: 0, title: 'Drag to resize the span names (double-click resets)',
+      attrs: { 'aria-label': 'Span name column width', 'aria-orientation': 'vertical' } });
     this.brush = el('div', { class: 'wf-brush', attrs: { hidden: '' } });
     this.axis = el('div', { class: 'wf-axis', title: 'Drag across the axis to zoom into a time range', attrs: { 'aria-hidden': 'true' } });
     this.grid = el('div', { class: 'wf-grid', attrs: { 'aria-hidden': 'true' } });
@@ -61,7 +74,7 @@ export class Waterfall {
     this.spacer = el('div', { class: 'wf-spacer' }, this.win);
     this.scroller = el('div', { class: 'wf-scroll', role: 'tree', tabIndex: 0, attrs: { 'aria-label': 'Spans by layer' } }, this.spacer);
     this.root = el('section', { class: 'wf', attrs: { 'aria-label': 'Waterfall' } },
-      el('div', { class: 'wf-head' }, this.headLabel, el('div', { class: 'wf-axis-wrap' }, this.axis, this.brush)),
+      el('div', { class: 'wf-head' }, this.headLabel, el('div', { class: 'wf-axis-wrap' }, this.axis, this.brush), this.splitter),
       el('div', { class: 'wf-body' }, this.grid, this.scroller));
     this.scroller.addEventListener('scroll', () => { this.top = this.scroller.scrollTop; this.paint(); });
     this.scroller.addEventListener('click', (e) => this.onClick(e));
@@ -69,6 +82,7 @@ export class Waterfall {
     this.scroller.addEventListener('keydown', (e) => this.onKey(e));
     this.scroller.addEventListener('focus', () => { if (this.active < 0 && this.rows.length) this.setActive(this.firstSpanRow()); });
     this.setupBrush();
+    this.setupSplitter();
     new ResizeObserver(() => this.layout()).observe(this.root);
   }
 
@@ -144,12 +158,33 @@ export class Waterfall {
     const clientW = this.scroller.clientWidth;
     this.viewH = this.scroller.clientHeight || this.viewH;
     this.top = this.scroller.scrollTop;
-    const labelW = Math.round(Math.min(440, Math.max(220, w * 0.36)));
-    this.root.style.setProperty('--kt-label-w', `${labelW}px`);
+    this.rootW = w;
     this.root.style.setProperty('--kt-scrollbar-w', `${scrollbar}px`);
+    this.applyLabelWidth(clientW);
+  }
+
+  private labelFor(w: number): number {
+    const max = Math.max(LABEL_MIN, Math.min(LABEL_MAX, w - TRACK_MIN));
+    const want = this.labelWidth ?? Math.max(Math.min(LABEL_DEFAULT_MIN, w * 0.55), w * (w < 640 ? 0.5 : LABEL_SHARE));
+    return Math.round(Math.max(Math.min(LABEL_MIN, w * 0.5), Math.min(max, want)));
+  }
+
+  private applyLabelWidth(clientW = this.scroller.clientWidth): void {
+    const labelW = this.labelFor(this.rootW);
+    this.labelW = labelW;
+    this.root.style.setProperty('--kt-label-w', `${labelW}px`);
+    this.splitter.setAttribute('aria-valuenow', String(labelW));
+    this.splitter.setAttribute('aria-valuemin', String(LABEL_MIN));
+    this.splitter.setAttribute('aria-valuemax', String(Math.max(LABEL_MIN, Math.min(LABEL_MAX, this.rootW - TRACK_MIN))));
     this.trackW = Math.max(50, clientW - labelW - 16);
     this.drawAxis();
     this.paint();
+  }
+
+  /** Set (or with undefined, reset) the span-name column width. */
+  setLabelWidth(px: number | undefined): void {
+    this.labelWidth = px === undefined || !Number.isFinite(px) ? undefined : Math.round(Math.max(LABEL_MIN, Math.min(LABEL_MAX, px)));
+    this.applyLabelWidth();
   }
 
   private x(ms: number): number {
@@ -240,6 +275,7 @@ export class Waterfall {
       e.name.textContent = LAYER_TITLE[layer];
       e.service.textContent = `${r.count} span${r.count === 1 ? '' : 's'}`;
       e.badge.textContent = g.errors ? `${g.errors} error${g.errors === 1 ? '' : 's'}` : '';
+      e.row.removeAttribute('title');
       e.row.setAttribute('aria-level', '1');
       e.row.setAttribute('aria-label', `${LAYER_TITLE[layer]} layer, ${r.count} spans, ${formatDuration(end - start)}`);
       e.row.removeAttribute('aria-selected');
@@ -255,7 +291,9 @@ export class Waterfall {
       if (r.i === this.selected) cls += ' is-selected';
       e.indent.style.width = `${Math.min(r.depth, 24) * 14}px`;
       e.name.textContent = s.name;
-      e.service.textContent = s.service;
+      // The service repeats down a subtree; say it only where it changes, so names get the room.
+      e.service.textContent = info.parent >= 0 && view.spans[info.parent].span.service === s.service ? '' : s.service;
+      e.row.title = `${s.name} · ${s.service}`;
       e.badge.textContent = info.error ? 'error' : '';
       e.row.setAttribute('aria-level', String(r.depth + 2));
       e.row.setAttribute('aria-label', `${s.name}, ${s.service}, ${formatDuration(end - start)}${info.error ? ', error' : ''}${info.critical ? ', on the critical path' : ''}`);
@@ -452,6 +490,26 @@ export class Waterfall {
     };
     wrap.addEventListener('pointerup', finish);
     wrap.addEventListener('pointercancel', () => { x0 = -1; this.brush.hidden = true; });
+  }
+
+  private setupSplitter(): void {
+    const s = this.splitter;
+    let x0 = -1; let w0 = 0;
+    s.addEventListener('pointerdown', (e) => { x0 = e.clientX; w0 = this.labelW; s.setPointerCapture(e.pointerId); s.classList.add('is-dragging'); e.preventDefault(); });
+    s.addEventListener('pointermove', (e) => { if (x0 >= 0) this.setLabelWidth(w0 + e.clientX - x0); });
+    const end = () => { if (x0 < 0) return; x0 = -1; s.classList.remove('is-dragging'); this.ev.changed(); };
+    s.addEventListener('pointerup', end);
+    s.addEventListener('pointercancel', end);
+    s.addEventListener('dblclick', () => { this.setLabelWidth(undefined); this.ev.changed(); });
+    s.addEventListener('keydown', (e) => {
+      const step = e.shiftKey ? 64 : 16;
+      if (e.key === 'ArrowLeft') this.setLabelWidth(this.labelW - step);
+      else if (e.key === 'ArrowRight') this.setLabelWidth(this.labelW + step);
+      else if (e.key === 'Home' || e.key === 'Escape') this.setLabelWidth(undefined);
+      else return;
+      e.preventDefault();
+      this.ev.changed();
+    });
   }
 
   /** Controls shown in the header cell above the span names (the zoom buttons). */

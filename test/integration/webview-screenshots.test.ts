@@ -9,7 +9,7 @@ import { compareRows } from '../../src/protocol/compare';
 import { bigTrace, history, PROBE, probeTrace } from '../webview/fixtures';
 import { launchChromium, openPanel, settle, startHarness, type Harness, type Theme } from '../webview/harness';
 import { REPO } from '../webview/bundle';
-import { row } from '../webview/panel-helpers';
+import { detailsTitle, row } from '../webview/panel-helpers';
 
 const OUT = join(REPO, 'test-results/screenshots');
 let harness: Harness;
@@ -99,3 +99,104 @@ test('high contrast: bars keep an outline, so layers do not rely on fill alone',
   assert.equal(border, 'solid');
   await page.context().close();
 });
+
+/** Geometry of the panel as laid out: what a user would see cut, clipped or overlapping. */
+const GEOMETRY = `(() => {
+  const box = (sel) => { const e = document.querySelector(sel); if (!e) return null; const r = e.getBoundingClientRect(); return { top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, height: r.height }; };
+  const side = document.querySelector('.kt-side');
+  const cut = [...document.querySelectorAll('.wf-row:not([hidden]) .wf-name')].filter((n) => n.scrollWidth > n.clientWidth + 1).map((n) => n.textContent);
+  const keys = [...document.querySelectorAll('.kt-side .kt-kv th')].map((th) => {
+    const r = document.createRange(); r.selectNodeContents(th);
+    const lines = [...r.getClientRects()].map((c) => Math.round(c.top)).filter((t, i, a) => a.indexOf(t) === i).length;
+    return { key: th.textContent, lines };
+  });
+  const buttons = [...document.querySelectorAll('.kt-actions vscode-button')].map((b) => Math.round(b.getBoundingClientRect().top));
+  return {
+    label: box('.wf-head-label'), scroll: box('.wf-scroll'), side: box('.kt-side'), main: box('.kt-main'), tabs: box('vscode-tabs'),
+    sideOverflow: side ? side.scrollWidth - side.clientWidth : 0, cut, keys, buttonRows: new Set(buttons).size,
+    diags: box('.kt-diags-wrap'), filter: box('.kt-filter'),
+  };
+})()`;
+
+interface Box { top: number; bottom: number; left: number; right: number; width: number; height: number }
+interface Geometry { label: Box; scroll: Box; side: Box; main: Box; tabs: Box; sideOverflow: number; cut: string[]; keys: { key: string; lines: number }[]; buttonRows: number; diags: Box; filter: Box }
+
+test('a ~930 px panel gives span names room; keys wrap only between words', async () => {
+  const p = await openPanel(browser, harness, 'dark');
+  const { page } = p;
+  await page.setViewportSize({ width: 930, height: 800 });
+  await p.post({ type: 'trace', trace: probeTrace(), probe: PROBE });
+  await row(page, 'GET /api/orders').click();
+  await settle(page);
+  await page.screenshot({ path: join(OUT, 'panel-930-dark.png') });
+  const g = await page.evaluate(GEOMETRY) as Geometry;
+  assert.ok(g.label.width >= 220, `name column ${g.label.width}px`);
+  assert.deepEqual(g.cut, [], 'no span name is cut');
+  // A child in the same service as its parent does not repeat it; a change of service is shown.
+  const info = await page.evaluate(() => [...document.querySelectorAll('.wf-row:not([hidden]):not(.wf-row--layer)')]
+    .map((r) => [r.querySelector('.wf-name')!.textContent, r.querySelector('.wf-service')!.textContent]));
+  const svc = new Map(info.map(([n, s]) => [n, s]));
+  assert.equal(svc.get('nginx'), 'ingress-nginx');
+  assert.equal(svc.get('upstream.connect'), '');
+  assert.equal(svc.get('GET /api/orders'), 'orders');
+  assert.equal(svc.get('db.query orders'), '');
+  for (const k of g.keys) {
+    if (k.lines > 1) assert.ok(k.lines <= k.key.split(/[._]/).length, `${k.key} breaks only at dots/underscores`);
+  }
+  assert.equal(g.sideOverflow, 0, 'details pane does not overflow sideways');
+
+  // The splitter widens the name column; the width is kept in the saved state.
+  const split = page.locator('.wf-splitter');
+  const before = g.label.width;
+  await split.focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  const after = await page.locator('.wf-head-label').evaluate((e) => e.getBoundingClientRect().width);
+  assert.equal(Math.round(after), Math.round(before) + 32);
+  const sb = await split.boundingBox();
+  await page.mouse.move(sb!.x + 3, sb!.y + 10);
+  await page.mouse.down();
+  await page.mouse.move(sb!.x - 60, sb!.y + 10, { steps: 4 });
+  await page.mouse.up();
+  const dragged = await page.locator('.wf-head-label').evaluate((e) => e.getBoundingClientRect().width);
+  assert.ok(Math.abs(dragged - (after - 63)) <= 2, `dragged to ${dragged}`);
+  await p.reload();
+  await settle(page);
+  const restored = await page.locator('.wf-head-label').evaluate((e) => e.getBoundingClientRect().width);
+  assert.ok(Math.abs(restored - dragged) <= 1, `restored ${restored} vs ${dragged}`);
+  await split.dblclick();
+  assert.equal(Math.round(await page.locator('.wf-head-label').evaluate((e) => e.getBoundingClientRect().width)), Math.round(before));
+  assert.deepEqual(p.errors, []);
+  assert.deepEqual(await p.violations(), []);
+  await page.context().close();
+});
+
+for (const theme of ['dark', 'light'] as Theme[]) {
+  test(`a narrow (465 px) panel stacks details under a usable waterfall (${theme})`, async () => {
+    const p = await openPanel(browser, harness, theme);
+    const { page } = p;
+    await page.setViewportSize({ width: 465, height: 800 });
+    await p.post({ type: 'trace', trace: probeTrace(), probe: PROBE });
+    // Collapse the client layer so the app rows are in view.
+    await row(page, 'Client').click();
+    await row(page, 'GET /api/orders').click();
+    await settle(page);
+    await page.screenshot({ path: join(OUT, `panel-narrow-${theme}.png`) });
+    const g = await page.evaluate(GEOMETRY) as Geometry;
+    assert.ok(g.side.top >= g.scroll.bottom - 1, `details (${g.side.top}) start below the waterfall (${g.scroll.bottom})`);
+    assert.ok(g.scroll.height >= 9 * 24, `waterfall shows at least 9 rows (${g.scroll.height}px)`);
+    assert.ok(g.tabs.top <= 800 * 0.3, `header and notes take under 30% of the height (${g.tabs.top}px)`);
+    assert.equal(g.buttonRows, 1, 'actions fit on one row');
+    assert.equal(g.sideOverflow, 0, 'details pane does not overflow sideways');
+    assert.ok(g.label.width >= 200, `name column ${g.label.width}px`);
+    assert.ok(g.filter.width >= 120);
+    // The full path is in the DOM (and tooltip) even when shown cut at the start.
+    assert.equal(await detailsTitle(page), 'GET /api/orders');
+    const path = page.locator('.kt-side .kt-source-path').first();
+    assert.equal(await path.getAttribute('title'), 'services/orders/src/server.js:42');
+    assert.equal(await path.evaluate((e) => getComputedStyle(e).whiteSpace), 'nowrap');
+    assert.deepEqual(p.errors, []);
+    assert.deepEqual(await p.violations(), []);
+    await page.context().close();
+  });
+}

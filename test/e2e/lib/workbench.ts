@@ -175,8 +175,9 @@ export async function panelFrame(page: Page): Promise<Frame> {
 }
 
 export function spanRow(p: FrameLocator, name: string, service?: string): Locator {
-  return p.locator('.wf-row:not([hidden])').filter({ has: p.locator('.wf-name', { hasText: exact(name) }) })
-    .filter(service ? { has: p.locator('.wf-service', { hasText: exact(service) }) } : {});
+  // The row shows its service only when it differs from its parent's; the tooltip always has "name · service".
+  const rows = p.locator('.wf-row:not([hidden])').filter({ has: p.locator('.wf-name', { hasText: exact(name) }) });
+  return service ? rows.and(p.locator(`.wf-row[title="${`${name} · ${service}`.replace(/["\\]/g, '\\$&')}"]`)) : rows;
 }
 
 export async function layersShown(p: FrameLocator): Promise<string[]> {
