@@ -88,7 +88,7 @@ async function selectSpan(page: Page, name: string, service?: string): Promise<v
       for (let i = 0; i < 400; i++) {
         await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
         const hit = [...el.querySelectorAll<HTMLElement>('.wf-row:not([hidden])')].find((r) =>
-          r.querySelector('.wf-name')?.textContent === want.name && (!want.service || r.querySelector('.wf-service')?.textContent === want.service));
+          r.querySelector('.wf-name')?.textContent === want.name && (!want.service || r.title === `${want.name} · ${want.service}`));
         if (hit) {
           el.scrollTop = Math.max(0, Number(hit.dataset.pos) * hit.offsetHeight - el.clientHeight / 2);
           await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
