@@ -1,42 +1,19 @@
 // The trace panel in Chromium, served under the real panel HTML and CSP: rendering, diagnostics, details,
 // Open Source and the nginx execution path.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { parseWebviewMessage } from '../../src/protocol/validate';
 import { findSpanSourceRef } from '../../src/protocol/source-check';
 import { IDS, NGINX_STEPS, PROBE, probeTrace } from '../webview/fixtures';
-import { launchChromium, openPanel, settle, startHarness, type Harness, type Panel } from '../webview/harness';
-import { clearPosted, detailsTitle, drawnBars, lastPosted, row, rows, tickLabels } from '../webview/panel-helpers';
+import { settle, type Panel } from '../webview/harness';
+import { clearPosted, detailsTitle, drawnBars, lastPosted, row, rows, tickLabels, panelSuite } from '../webview/panel-helpers';
 
-let harness: Harness;
-let browser: Browser;
-
-before(async () => {
-  harness = await startHarness();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await harness?.close();
-});
-
-async function withTrace(): Promise<Panel> {
-  const p = await openPanel(browser, harness);
-  await p.post({ type: 'trace', trace: probeTrace(), probe: PROBE });
-  await settle(p.page);
-  return p;
-}
-
-async function clean(p: Panel): Promise<void> {
-  assert.deepEqual(p.errors, []);
-  assert.deepEqual(await p.violations(), []);
-  await p.page.context().close();
-}
+const suite = panelSuite();
+const { withTrace, clean } = suite;
 
 describe('trace panel', () => {
   test('starts empty, says ready, then renders all four layers with diagnostics on top', async () => {
-    const p = await openPanel(browser, harness);
+    const p = await suite.open();
     const { page } = p;
     assert.deepEqual((await p.posted())[0], { type: 'ready' });
     assert.match(await page.locator('.kt-tab-trace .kt-empty').innerText(), /No trace yet/);

@@ -1,5 +1,9 @@
 // Reading and driving the panel from tests, through what a user sees (row text, buttons).
-import type { Page } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { PROBE, probeTrace } from './fixtures';
+import { launchChromium, openPanel, settle, startHarness, type Harness, type Panel } from './harness';
 
 export interface RowInfo { name: string; service: string; layerRow: boolean; selected: boolean; error: boolean; critical: boolean; context: boolean }
 
@@ -44,4 +48,33 @@ export function drawnBars(page: Page): Promise<string[]> {
   return page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.wf-row:not([hidden]):not(.wf-row--layer)')]
     .filter((r) => !(r.querySelector('.wf-bar') as HTMLElement).hidden)
     .map((r) => r.querySelector('.wf-name')!.textContent ?? ''));
+}
+
+/** One harness and one Chromium per test file, a panel with the probe trace, and the no-errors check. */
+export function panelSuite(): { open(): Promise<Panel>; withTrace(): Promise<Panel>; clean(p: Panel): Promise<void> } {
+  let harness: Harness;
+  let browser: Browser;
+  before(async () => {
+    harness = await startHarness();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await harness?.close();
+  });
+  const open = () => openPanel(browser, harness);
+  return {
+    open,
+    async withTrace() {
+      const p = await open();
+      await p.post({ type: 'trace', trace: probeTrace(), probe: PROBE });
+      await settle(p.page);
+      return p;
+    },
+    async clean(p) {
+      assert.deepEqual(p.errors, []);
+      assert.deepEqual(await p.violations(), []);
+      await p.page.context().close();
+    },
+  };
 }
