@@ -4,8 +4,9 @@
 import type { Layer } from '../src/protocol/messages';
 import { el } from './dom';
 import { formatDuration, formatTick, niceStep, ticks } from './format';
-import { icon } from './icons';
 import { buildRows, LAYER_TITLE, type Row, type TraceView } from './model';
+import { attachBrush, attachSplitter, handleKey } from './waterfall-input';
+import { makeRow, placeBar, type RowEls } from './waterfall-row';
 
 export const ROW_HEIGHT = 24;
 const OVERSCAN = 8;
@@ -21,13 +22,6 @@ export interface WaterfallEvents {
   select(spanIndex: number): void;
   open(spanIndex: number): void;
   changed(): void;
-}
-
-/** One recycled row. Its parts are made once; painting only sets text, classes and CSSOM styles. */
-interface RowEls {
-  row: HTMLDivElement; indent: HTMLSpanElement; twisty: HTMLSpanElement;
-  name: HTMLSpanElement; service: HTMLSpanElement; badge: HTMLSpanElement;
-  bar: HTMLDivElement; dur: HTMLSpanElement; key: string; pos: number; used: number;
 }
 
 export class Waterfall {
@@ -81,8 +75,8 @@ export class Waterfall {
     this.scroller.addEventListener('dblclick', (e) => this.onDblClick(e));
     this.scroller.addEventListener('keydown', (e) => this.onKey(e));
     this.scroller.addEventListener('focus', () => { if (this.active < 0 && this.rows.length) this.setActive(this.firstSpanRow()); });
-    this.setupBrush();
-    this.setupSplitter();
+    attachBrush(this.axis, this.brush, { trackW: () => this.trackW, range: () => this.range, setZoom: (z) => this.setZoom(z) });
+    attachSplitter(this.splitter, { labelW: () => this.labelW, setLabelWidth: (px) => this.setLabelWidth(px), changed: () => this.ev.changed() });
     new ResizeObserver(() => this.layout()).observe(this.root);
   }
 
@@ -217,7 +211,7 @@ export class Waterfall {
     const last = Math.min(this.rows.length, Math.ceil((this.top + this.viewH) / ROW_HEIGHT) + OVERSCAN);
     const need = last - first;
     if (this.pool.length < need) {
-      while (this.pool.length < need + 8) { const r = this.makeRow(); this.pool.push(r); this.win.appendChild(r.row); }
+      while (this.pool.length < need + 8) { const r = makeRow(); this.pool.push(r); this.win.appendChild(r.row); }
       for (const r of this.pool) r.key = '';
     }
     const gen = ++this.generation;
@@ -233,22 +227,6 @@ export class Waterfall {
     for (const els of this.pool) if (els.used !== gen && !els.row.hidden) { els.row.hidden = true; els.key = ''; }
     if (this.active >= first && this.active < last) this.scroller.setAttribute('aria-activedescendant', `kt-row-${this.active}`);
     else this.scroller.removeAttribute('aria-activedescendant');
-  }
-
-  private makeRow(): RowEls {
-    const indent = el('span', { class: 'wf-indent' });
-    const twisty = el('span', { class: 'wf-twisty' }, icon('chevronRight'));
-    const flags = el('span', { class: 'wf-flags' }, el('span', { class: 'wf-swatch' }), icon('error', 'wf-flag-error'), icon('flame', 'wf-flag-critical'));
-    const name = el('span', { class: 'wf-name' });
-    const service = el('span', { class: 'wf-service' });
-    const badge = el('span', { class: 'wf-badge' });
-    const bar = el('div', { class: 'wf-bar' });
-    const dur = el('span', { class: 'wf-dur' });
-    const row = el('div', { class: 'wf-row', role: 'treeitem' },
-      el('div', { class: 'wf-label' }, indent, twisty, flags, name, service, badge),
-      el('div', { class: 'wf-track' }, bar, dur));
-    row.hidden = true;
-    return { row, indent, twisty, name, service, badge, bar, dur, key: '', pos: -1, used: 0 };
   }
 
   private fillRow(e: RowEls, p: number, view: TraceView): void {
@@ -303,27 +281,7 @@ export class Waterfall {
     if (expandable) cls += expanded ? ' is-expandable is-open' : ' is-expandable';
     e.row.className = cls;
     if (expandable) e.row.setAttribute('aria-expanded', String(expanded)); else e.row.removeAttribute('aria-expanded');
-    this.placeBar(e, start, end, a, b);
-  }
-
-  private placeBar(e: RowEls, start: number, end: number, a: number, b: number): void {
-    const dur = formatDuration(end - start);
-    e.dur.textContent = dur;
-    if (end < a || start > b) { e.bar.hidden = true; e.dur.className = 'wf-dur is-offscreen'; e.dur.style.left = '0px'; e.dur.style.right = ''; return; }
-    e.bar.hidden = false;
-    const left = Math.max(0, this.x(start));
-    const right = Math.min(this.trackW, this.x(end));
-    const width = Math.max(2, right - left);
-    e.bar.style.left = `${left}px`;
-    e.bar.style.width = `${width}px`;
-    const labelW = dur.length * 7 + 8;
-    if (left + width + 6 + labelW <= this.trackW) {
-      e.dur.className = 'wf-dur'; e.dur.style.right = ''; e.dur.style.left = `${left + width + 6}px`;
-    } else if (left >= labelW + 6) {
-      e.dur.className = 'wf-dur'; e.dur.style.left = ''; e.dur.style.right = `${this.trackW - left + 6}px`;
-    } else {
-      e.dur.className = 'wf-dur is-inside'; e.dur.style.left = ''; e.dur.style.right = `${Math.max(4, this.trackW - right + 6)}px`;
-    }
+    placeBar(e, start, end, a, b, this.trackW, (ms) => this.x(ms));
   }
 
   private expandKey(r: Row): string {
@@ -426,90 +384,13 @@ export class Waterfall {
   private onKey(e: KeyboardEvent): void {
     if (!this.rows.length) return;
     const p = this.active < 0 ? 0 : this.active;
-    const page = Math.max(1, Math.floor(this.viewH / ROW_HEIGHT) - 1);
-    let handled = true;
-    switch (e.key) {
-      case 'ArrowDown': this.activate(Math.min(this.rows.length - 1, p + 1)); break;
-      case 'ArrowUp': this.activate(Math.max(0, p - 1)); break;
-      case 'PageDown': this.activate(Math.min(this.rows.length - 1, p + page)); break;
-      case 'PageUp': this.activate(Math.max(0, p - page)); break;
-      case 'Home': this.activate(0); break;
-      case 'End': this.activate(this.rows.length - 1); break;
-      case 'ArrowRight': {
-        const open = this.isExpanded(p);
-        if (open === false) this.toggle(p, true);
-        else if (open && p + 1 < this.rows.length) this.activate(p + 1);
-        break;
-      }
-      case 'ArrowLeft': {
-        if (this.isExpanded(p)) this.toggle(p, false);
-        else { const q = this.parentRow(p); if (q >= 0) this.activate(q); }
-        break;
-      }
-      case 'Enter': {
-        const r = this.rows[p];
-        if (r.kind === 'span') this.ev.open(r.i); else this.toggle(p);
-        break;
-      }
-      case ' ': this.activate(p); break;
-      case '+': case '=': this.zoomBy(0.5); break;
-      case '-': this.zoomBy(2); break;
-      case '0': this.setZoom(undefined); break;
-      default: handled = false;
-    }
+    const handled = handleKey(e.key, {
+      count: this.rows.length, at: p, page: Math.max(1, Math.floor(this.viewH / ROW_HEIGHT) - 1),
+      activate: (q) => this.activate(q), isExpanded: (q) => this.isExpanded(q), toggle: (q, want) => this.toggle(q, want),
+      parentRow: (q) => this.parentRow(q), zoomBy: (f) => this.zoomBy(f), resetZoom: () => this.setZoom(undefined),
+      enter: (q) => { const r = this.rows[q]; if (r.kind === 'span') this.ev.open(r.i); else this.toggle(q); },
+    });
     if (handled) e.preventDefault();
-  }
-
-  private setupBrush(): void {
-    let x0 = -1;
-    const wrap = this.axis;
-    const pos = (e: PointerEvent) => Math.max(0, Math.min(this.trackW, e.clientX - wrap.getBoundingClientRect().left));
-    wrap.addEventListener('pointerdown', (e) => {
-      x0 = pos(e);
-      wrap.setPointerCapture(e.pointerId);
-      this.brush.hidden = false;
-      this.brush.style.left = `${x0}px`;
-      this.brush.style.width = '0px';
-    });
-    wrap.addEventListener('pointermove', (e) => {
-      if (x0 < 0) return;
-      const x = pos(e);
-      this.brush.style.left = `${Math.min(x, x0)}px`;
-      this.brush.style.width = `${Math.abs(x - x0)}px`;
-    });
-    const finish = (e: PointerEvent) => {
-      if (x0 < 0) return;
-      const x = pos(e);
-      this.brush.hidden = true;
-      const [a, b] = this.range;
-      if (Math.abs(x - x0) > 4) {
-        const ms = (px: number) => a + (px / this.trackW) * (b - a);
-        this.setZoom([ms(Math.min(x, x0)), ms(Math.max(x, x0))]);
-      }
-      x0 = -1;
-    };
-    wrap.addEventListener('pointerup', finish);
-    wrap.addEventListener('pointercancel', () => { x0 = -1; this.brush.hidden = true; });
-  }
-
-  private setupSplitter(): void {
-    const s = this.splitter;
-    let x0 = -1; let w0 = 0;
-    s.addEventListener('pointerdown', (e) => { x0 = e.clientX; w0 = this.labelW; s.setPointerCapture(e.pointerId); s.classList.add('is-dragging'); e.preventDefault(); });
-    s.addEventListener('pointermove', (e) => { if (x0 >= 0) this.setLabelWidth(w0 + e.clientX - x0); });
-    const end = () => { if (x0 < 0) return; x0 = -1; s.classList.remove('is-dragging'); this.ev.changed(); };
-    s.addEventListener('pointerup', end);
-    s.addEventListener('pointercancel', end);
-    s.addEventListener('dblclick', () => { this.setLabelWidth(undefined); this.ev.changed(); });
-    s.addEventListener('keydown', (e) => {
-      const step = e.shiftKey ? 64 : 16;
-      if (e.key === 'ArrowLeft') this.setLabelWidth(this.labelW - step);
-      else if (e.key === 'ArrowRight') this.setLabelWidth(this.labelW + step);
-      else if (e.key === 'Home' || e.key === 'Escape') this.setLabelWidth(undefined);
-      else return;
-      e.preventDefault();
-      this.ev.changed();
-    });
   }
 
   /** Controls shown in the header cell above the span names (the zoom buttons). */
