@@ -18,6 +18,7 @@ export interface KubeRequest {
 export interface KubeResponse { status: number; headers: http.IncomingHttpHeaders; body: Buffer }
 
 export class KubeRequester {
+  private agent?: https.Agent;
   constructor(readonly config: LoadedKubeconfig) {}
 
   private async options(): Promise<https.RequestOptions> {
@@ -30,6 +31,13 @@ export class KubeRequester {
       const plugin = this.config.kc.getCurrentUser()?.exec?.command;
       throw new KubeApiError(`cannot authenticate to the cluster: ${first ?? (plugin ? `the exec plugin ${plugin} failed without a message` : 'no reason given')}`,
         'check the user\'s credentials or exec plugin in the kubeconfig (kubectl config view)', 0, 'AuthConfig');
+    }
+    // One keep-alive agent per requester: polls and pages reuse their TLS connection instead of a handshake
+    // each. Behind a proxy-url, client-node's own proxy agent is kept.
+    if (!this.proxyUrl() && this.config.server.startsWith('https:')) {
+      const o = opts as https.RequestOptions & { pfx?: unknown; passphrase?: string };
+      this.agent ??= new https.Agent({ keepAlive: true, maxSockets: 16, ca: o.ca, cert: o.cert, key: o.key, pfx: o.pfx as never, passphrase: o.passphrase, rejectUnauthorized: o.rejectUnauthorized, servername: o.servername });
+      opts.agent = this.agent;
     }
     return opts;
   }

@@ -26,7 +26,7 @@ export function backendSources(o: { api: KubeRequester; snapshot: ClusterSnapsho
     const where = c.url ?? `${c.namespace}/${c.service}:${c.port}`;
     return {
       name: `${c.kind} ${where}`,
-      intervalMs: 30,
+      intervalMs: 15,
       async poll(signal): Promise<SourceResult> {
         // One attempt per poll: the collector owns the waiting. A 404 means "not yet", not a failure.
         const r = await fetchTrace({ kind: c.kind, transport }, o.traceId, { timeoutMs: 2000, signal, isComplete: () => true, pollIntervalMs: 0, once: true });
