@@ -1,4 +1,5 @@
 // The span sources of one probe: the controller's access log (and its debug lines), app logs, and a trace backend.
+import { createHash } from 'node:crypto';
 import type { KubeRequester } from '../kube/request';
 import { readPodLog, type PodLogLine } from '../kube/logs';
 import type { Pod } from '../kube/objects';
@@ -31,20 +32,24 @@ export function nginxLogSource(o: {
   podByAddr: (addr: string) => { pod: string; namespace?: string; node?: string; service?: string } | undefined;
   state: NginxLogState;
 }): PollingSource {
+  // Once the line is found it never changes: later polls return the same spans (same ids), so the collector
+  // sees nothing new and the trace can become complete.
+  let found: SourceResult | undefined;
   return {
     name: 'ingress-nginx access log',
     async poll(signal): Promise<SourceResult> {
+      if (found) return found;
       for (const pod of o.pods) {
         const lines = await readPodLog(o.api, pod.metadata.namespace ?? 'ingress-nginx', pod.metadata.name, { sinceTime: new Date(o.since.getTime() - 1000), signal });
         // The last line with the id: after redirects, that is the exchange the client spans describe.
-        const found = findRecordByRequestId(lines.map((l) => l.text).reverse(), o.ids.requestId);
-        if (!found.record) continue;
+        const hit = findRecordByRequestId(lines.map((l) => l.text).reverse(), o.ids.requestId);
+        if (!hit.record) continue;
         o.state.lines = lines;
         o.state.pod = pod;
-        return nginxSpansFromRecord(found.record, {
+        return (found = nginxSpansFromRecord(hit.record, {
           traceId: o.ids.traceId, parentSpanId: o.ids.rootSpanId, clientWindow: o.clientWindow,
           controllerPod: pod.metadata.name, controllerNode: pod.spec?.nodeName, podByAddr: o.podByAddr,
-        });
+        }));
       }
       return { spans: [], diagnostics: [] };
     },
@@ -80,7 +85,9 @@ export function appLogSource(o: {
           // when the trace backend delivers, and it does not count as the app layer until then (provisional).
           const line = matched.find((m) => m.requestId === o.ids.requestId) ?? matched[0];
           const loggedId = line.spanId && /^[0-9a-f]{16}$/.test(line.spanId) ? line.spanId : undefined;
-          const s = derivedAppSpan(line, { traceId: o.ids.traceId, parentSpanId: o.ids.rootSpanId, service: o.service, pod: pod.metadata.name, node: pod.spec?.nodeName, fallbackWindow: o.clientWindow, ...(loggedId ? { newSpanId: () => loggedId } : {}) });
+          // The same line gives the same id on every poll, so a re-read is not a "new" span.
+          const spanId = loggedId ?? createHash('sha256').update(`${o.ids.traceId}\n${line.raw}`).digest('hex').slice(0, 16);
+          const s = derivedAppSpan(line, { traceId: o.ids.traceId, parentSpanId: o.ids.rootSpanId, service: o.service, pod: pod.metadata.name, node: pod.spec?.nodeName, fallbackWindow: o.clientWindow, newSpanId: () => spanId });
           if (loggedId && o.backendExpected !== false) s.attributes[PROVISIONAL] = true;
           s.events.push(...appLogEvents(matched));
           spans.push(s);
