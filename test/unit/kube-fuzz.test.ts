@@ -187,3 +187,9 @@ test('the fixture itself gives the topology\'s entries (the fuzz starts from a r
   assert.deepEqual(entries.map((e) => `${e.kind} ${e.namespace}/${e.name}`), ['Ingress catalog/catalog', 'Ingress shop/fallback', 'Ingress shop/orders', 'HTTPRoute shop/orders-route', 'Ingress shop/shop-api']);
   for (const e of entries) checkEntry(e);
 });
+
+test('a namespace that is not a string (found by the fuzzer in a CI run) drops that object, not the listing', () => {
+  const bad = { metadata: { name: '', namespace: { toString: 0 }, labels: '', annotations: '' }, spec: null, status: 0 };
+  const entries = buildEntries({ ingresses: [], httpRoutes: [], classes: [], services: [], slices: [], pods: [bad], httpRoutesMissing: false } as never);
+  assert.deepEqual(entries, []);
+});

@@ -64,7 +64,8 @@ export async function readRouteTree(api: KubeRequester, opts: { namespace?: stri
 const arr = <T>(x: T[] | undefined): T[] => (Array.isArray(x) ? x : []);
 const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
 const isObj = <T>(x: T | null | undefined): x is T => !!x && typeof x === 'object' && !Array.isArray(x);
-const named = <T extends { metadata: { name: string } }>(list: T[]): T[] => arr(list).filter((o) => isObj(o) && isObj(o.metadata) && typeof o.metadata.name === 'string');
+const named = <T extends { metadata: { name: string; namespace?: string } }>(list: T[]): T[] => arr(list).filter((o) =>
+  isObj(o) && isObj(o.metadata) && typeof o.metadata.name === 'string' && (o.metadata.namespace === undefined || typeof o.metadata.namespace === 'string'));
 const portOf = (x: unknown): number | string | undefined => (Number.isInteger(x) ? x as number : str(x));
 
 export function buildEntries(s0: ClusterSnapshot): RouteEntry[] {
