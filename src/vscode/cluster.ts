@@ -72,6 +72,7 @@ export class Cluster implements vscode.Disposable {
       this.setState({ kind: 'noKubeconfig', looked: `${where.value} (from ${where.from})` });
       return;
     }
+    log.info(`kubeconfig ${where.value} (from ${where.from})`);
     try {
       this.config = await loadKubeconfig({ kubeconfig: where.value, context: this.contextOverride });
     } catch (e) {

@@ -40,11 +40,13 @@ export function readSettings(): Settings {
 
 /** kubetrace.kubeconfig, then Kubernetes Tools' vs-kubernetes.kubeconfig, then KUBECONFIG, then ~/.kube/config. */
 export function kubeconfigSetting(override?: string): { value: string; from: string } {
-  if (override) return { value: override, from: 'the sandbox' };
+  if (override) return { value: override, from: 'Open Kubeconfig or Start Sandbox in this window' };
   const own = readSettings().kubeconfig;
   if (own) return { value: own, from: 'kubetrace.kubeconfig' };
-  const k8sTools = vscode.workspace.getConfiguration('vs-kubernetes').get<string>('vs-kubernetes.kubeconfig');
-  if (k8sTools) return { value: k8sTools.replace(/^~(?=\/|$)/, homedir()), from: 'vs-kubernetes.kubeconfig' };
+  // Kubernetes Tools keeps its settings as keys with dots inside the one object "vs-kubernetes", and reads them by
+  // index, as here: get('vs-kubernetes.kubeconfig') would split the key at the dot and find nothing.
+  const k8sTools: unknown = vscode.workspace.getConfiguration('vs-kubernetes')['vs-kubernetes.kubeconfig'];
+  if (typeof k8sTools === 'string' && k8sTools) return { value: k8sTools.replace(/^~(?=\/|$)/, homedir()), from: 'vs-kubernetes.kubeconfig' };
   if (process.env.KUBECONFIG) return { value: process.env.KUBECONFIG, from: 'KUBECONFIG' };
   return { value: join(homedir(), '.kube', 'config'), from: 'the default location' };
 }
