@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openWorkbench } from './lib/browser';
 import { ROOT } from './lib/code-server';
 import { startEnv, type E2EEnv } from './lib/env';
+import { flowKubernetesTools } from './lib/flow-kubernetes-tools';
 import { flowAppSource, flowNginxSource, flowProbe, flowTree, flowUnauthorized, flowXss, type FlowCtx } from './lib/flows';
 import { SCREENSHOTS, findLogs, resetWorkbench } from './lib/workbench';
 
@@ -25,7 +26,7 @@ let ctx: FlowCtx;
 let stopping = false;
 
 before(async () => {
-  env = await startEnv({ podSubnet: POD_SUBNET, log: (l) => { if (!/^pod /.test(l)) say(l); } });
+  env = await startEnv({ podSubnet: POD_SUBNET, kubernetesTools: true, log: (l) => { if (!/^pod /.test(l)) say(l); } });
   void env.sandbox.exited.then((code) => stopping || say(`WARNING: the sandbox process exited (${code}) while the flows ran; its last lines:\n${env?.sandbox.log.slice(-15).join('\n')}`));
   const pods = await env.sandbox.get<{ items: { metadata: { name: string } }[] }>('/api/v1/namespaces/shop/pods');
   browser = await launchBrowser();
@@ -80,6 +81,8 @@ test('4. orders.list -> Open Source opens the orders app\'s server.js at the spa
 test('5. a trace file full of XSS payloads renders as text and nothing runs', { timeout: 90_000 }, () => run('5-xss', () => flowXss(ctx)));
 
 test('6. a refused token shows the 401 node with Open kubeconfig / Switch context / Retry, and recovers', { timeout: 90_000 }, () => run('6-unauthorized', () => flowUnauthorized(ctx)));
+
+test('7. with Kubernetes Tools installed, Send Probe (Kubetrace) on its orders Ingress node probes through that Ingress', { timeout: 150_000 }, () => run('7-kubernetes-tools', () => flowKubernetesTools(ctx)));
 
 test('the extension logged no errors and left no unhandled rejection in the extension host', () => {
   assert.ok(env, 'the set-up ran');

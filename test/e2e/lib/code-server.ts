@@ -45,6 +45,18 @@ export function buildVsix(): string {
   return out;
 }
 
+/**
+ * The Kubernetes Tools stand-in (test/e2e/kubernetes-tools-standin; see its extension.js for why it exists and
+ * what it keeps of the real extension), packaged like any extension so code-server installs it the same way.
+ */
+export function buildKubernetesToolsStandin(): string {
+  const out = join(CACHE, 'e2e', 'kubernetes-tools-standin.vsix');
+  mkdirSync(join(CACHE, 'e2e'), { recursive: true });
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '-o', out],
+    { cwd: join(ROOT, 'test', 'e2e', 'kubernetes-tools-standin'), stdio: ['ignore', 'pipe', 'pipe'] });
+  return out;
+}
+
 export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((res, rej) => {
     const s = createServer();
@@ -55,7 +67,7 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
 
 export interface CodeServer { url: string; userDataDir: string; extensionsDir: string; logs: string[]; stop(): Promise<void> }
 
-export async function startCodeServer(o: { vsix: string; workspace: string; settings: Record<string, unknown>; env?: Record<string, string> }): Promise<CodeServer> {
+export async function startCodeServer(o: { vsix: string; alsoInstall?: string[]; workspace: string; settings: Record<string, unknown>; env?: Record<string, string> }): Promise<CodeServer> {
   const base = mkdtempSync(join(tmpdir(), 'kubetrace-cs-'));
   const userDataDir = join(base, 'user'), extensionsDir = join(base, 'ext');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
@@ -65,7 +77,9 @@ export async function startCodeServer(o: { vsix: string; workspace: string; sett
     'workbench.enableExperiments': false, 'update.mode': 'none', 'window.commandCenter': false, 'chat.commandCenter.enabled': false,
     ...o.settings,
   }, null, 2));
-  execFileSync(CODE_SERVER, ['--install-extension', o.vsix, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir], { stdio: 'ignore' });
+  for (const vsix of [o.vsix, ...(o.alsoInstall ?? [])]) {
+    execFileSync(CODE_SERVER, ['--install-extension', vsix, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir], { stdio: 'ignore' });
+  }
   const port = await freePort();
   const logs: string[] = [];
   const proc: ChildProcess = spawn(CODE_SERVER, ['--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',

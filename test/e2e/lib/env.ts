@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, buildVsix, ensureCodeServer, startCodeServer, type CodeServer } from './code-server';
+import { ROOT, buildKubernetesToolsStandin, buildVsix, ensureCodeServer, startCodeServer, type CodeServer } from './code-server';
 import { startSandboxProcess, type SandboxProcess } from './sandbox-process';
 
 export type Theme = 'dark' | 'light';
@@ -52,6 +52,8 @@ export interface EnvOptions {
   log?: (line: string) => void;
   /** Skip the .vsix build (the bench and demo may reuse one). */
   vsix?: string;
+  /** Also install the Kubernetes Tools stand-in, pointed at the sandbox kubeconfig. */
+  kubernetesTools?: boolean;
 }
 
 export async function startEnv(o: EnvOptions = {}): Promise<E2EEnv> {
@@ -71,8 +73,11 @@ export async function startEnv(o: EnvOptions = {}): Promise<E2EEnv> {
     say(`sandbox ready in ${Date.now() - t0} ms: ${sandbox.kubeconfigPath}`);
     const cs = await startCodeServer({
       vsix, workspace,
+      alsoInstall: o.kubernetesTools ? [buildKubernetesToolsStandin()] : [],
       settings: {
-        'kubetrace.kubeconfig': sandbox.kubeconfigPath,
+        // With Kubernetes Tools, Kubetrace is left to find the kubeconfig through that extension's setting
+        // (DESIGN.md's order), which the flows then prove; the machine has no other kubeconfig.
+        ...(o.kubernetesTools ? { 'vs-kubernetes': { 'vs-kubernetes.kubeconfig': sandbox.kubeconfigPath } } : { 'kubetrace.kubeconfig': sandbox.kubeconfigPath }),
         'workbench.colorTheme': THEMES[o.theme ?? 'dark'],
         'editor.minimap.enabled': false,
         'workbench.secondarySideBar.defaultVisibility': 'hidden',

@@ -22,7 +22,7 @@ export interface FlowCtx {
   log: (line: string) => void;
 }
 
-const LAYERS = ['Client', 'Ingress', 'App', 'Downstream'];
+export const LAYERS = ['Client', 'Ingress', 'App', 'Downstream'];
 /** How many probes a flow may send to see all four layers (see the report: the core's collector can drop app spans). */
 const MAX_PROBES = 4;
 const XSS = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'e2e', 'xss-payloads.json'), 'utf8')) as Record<string, string>;
@@ -59,15 +59,18 @@ async function waitForNewTrace(page: Page, previous: string): Promise<{ traceId:
  * Sends probes through `orders` until the panel shows all four layers: the first with `first`, the others with
  * the row's inline play icon. Every probe that came back short is logged with the panel's diagnostics.
  */
-async function probeOrders(ctx: FlowCtx, first: 'context-menu' | 'inline'): Promise<{ traceId: string; attempts: number }> {
+export async function probeOrders(ctx: FlowCtx, first: 'context-menu' | 'inline' | 'kubernetes-tools'): Promise<{ traceId: string; attempts: number }> {
   const { page } = ctx;
   let previous = await traceIdShown(panel(page));
   for (let attempt = 1; ; attempt++) {
     const row = treeRow(page, 'orders').first();
-    if (attempt === 1 && first === 'context-menu') await contextMenuItem(page, row, 'Send Probe');
+    // Kubernetes Tools rows have no inline action of ours: every probe there goes through the context menu.
+    const how = first === 'kubernetes-tools' ? first : attempt === 1 ? first : 'inline';
+    if (how === 'context-menu') await contextMenuItem(page, row, 'Send Probe');
+    else if (how === 'kubernetes-tools') await contextMenuItem(page, row, 'Send Probe (Kubetrace)');
     else await inlineAction(row, 'Send Probe');
     const got = await waitForNewTrace(page, previous);
-    ctx.log(`probe ${attempt} (${attempt === 1 ? first : 'inline'}): trace ${got.traceId}, layers ${got.layers.join(', ')}`);
+    ctx.log(`probe ${attempt} (${how}): trace ${got.traceId}, layers ${got.layers.join(', ')}`);
     if (LAYERS.every((l) => got.layers.includes(l))) return { traceId: got.traceId, attempts: attempt };
     ctx.log(`  WARNING: probe ${attempt} lacks ${LAYERS.filter((l) => !got.layers.includes(l)).join(', ')}; the panel says: ${got.diagnostics.replace(/\s+/g, ' ').trim()}`);
     assert.ok(attempt < MAX_PROBES, `${MAX_PROBES} probes of shop/orders never showed all four layers (last: ${got.layers.join(', ')}; diagnostics: ${got.diagnostics.replace(/\s+/g, ' ').trim()})`);
