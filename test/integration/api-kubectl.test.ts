@@ -132,4 +132,12 @@ describe('kubectl', () => {
     const failed = await kubectl('exec', '-n', 'ingress-nginx', pod, '--', 'sh', '-c', 'exit 7');
     assert.equal(failed.code, 7);
   });
+
+  it('port-forward (kubectl tunnels SPDY) is refused with a reason and a way round it', async () => {
+    const pod = c.store.list('Pod', 'ingress-nginx')[0].metadata.name;
+    const r = await kubectl('port-forward', '-n', 'ingress-nginx', pod, '0:80', '--pod-running-timeout', '5s');
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /the sandbox does not speak SPDY, which kubectl port-forward tunnels/);
+    assert.match(r.stderr, new RegExp(`connect to the pod at ${controllerIP.replace(/\./g, '\\.')} directly`));
+  });
 });

@@ -151,6 +151,12 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     const podIP = (pod.status as { podIP?: string } | undefined)?.podIP;
     const q = url.searchParams;
     if (r.subresource === 'portforward') {
+      // kubectl tunnels SPDY/3.1 (over WebSocket since 1.31, or as its own upgrade); only the WebSocket channel
+      // protocol client libraries use is served. Sandbox pods listen on loopback, so say how to reach one.
+      if (/SPDY\/3\.1/i.test(`${req.headers['sec-websocket-protocol'] ?? ''} ${req.headers.upgrade ?? ''}`)) {
+        const at = podIP ? `connect to the pod at ${podIP} directly` : 'connect to the pod address directly';
+        return fail(badRequest(`the sandbox does not speak SPDY, which kubectl port-forward tunnels; its pods listen on this machine's loopback addresses, so ${at} (kubetrace probe --via port-forward uses the WebSocket protocol, which is served)`));
+      }
       const ports = parsePorts(q);
       if (!ports) return fail(badRequest('query parameter "ports" is required and must hold port numbers'));
       if (!podIP) return fail(badRequest(`pod ${r.name} does not have a host assigned`));
