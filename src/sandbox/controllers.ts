@@ -78,6 +78,10 @@ export function startControllers(store: ObjectStore, opts: ControllerOptions = {
   function podsFromDeployments(inScope: (o: KubeObject) => boolean): void {
     const used = new Set(store.list('Pod').map((p) => (p.status as { podIP?: string } | undefined)?.podIP).filter(Boolean) as string[]);
     const nextIp = ipAllocator(subnet, used);
+    // Pods with no process behind them (--scale, bare manifest Pods) never listen, so their addresses are data
+    // only: they come from a mirror range (second octet + 128) and so thousands of them cannot spill into the
+    // next /24s, where another sandbox's pods may listen.
+    const nextDataIp = ipAllocator(mirrorSubnet(subnet), used);
     const desired = new Set<string>();
     for (const d of store.list('Deployment').filter(inScope)) {
       const ns = d.metadata.namespace!, name = d.metadata.name;
@@ -90,8 +94,8 @@ export function startControllers(store: ObjectStore, opts: ControllerOptions = {
         desired.add(`${ns}/${podName}`);
         const old = store.get('Pod', ns, podName);
         if (old && old.metadata.annotations?.[TEMPLATE_ANNOTATION] === contentHash) continue;
-        const ip = (old?.status as { podIP?: string } | undefined)?.podIP ?? nextIp();
         const app = d.metadata.annotations?.[APP_ANNOTATION] ?? spec.template?.metadata?.annotations?.[APP_ANNOTATION];
+        const ip = (old?.status as { podIP?: string } | undefined)?.podIP ?? (app ? nextIp() : nextDataIp());
         const podSpec = { ...structuredClone(spec.template?.spec ?? {}), nodeName: (old?.spec as { nodeName?: string } | undefined)?.nodeName ?? `sandbox-node-${(podSeq++ % 2) + 1}` };
         const pod: KubeObject = {
           apiVersion: 'v1', kind: 'Pod',
@@ -112,7 +116,7 @@ export function startControllers(store: ObjectStore, opts: ControllerOptions = {
       if (owned && !desired.has(`${p.metadata.namespace}/${p.metadata.name}`)) store.delete('Pod', p.metadata.namespace, p.metadata.name);
       else if (!owned && !(p.status as { podIP?: string } | undefined)?.podIP) {
         // A bare Pod from a manifest: schedule it; with no process behind it, it is Running and Ready.
-        const ip = nextIp();
+        const ip = nextDataIp();
         const spec = { ...(p.spec as Record<string, unknown>), nodeName: `sandbox-node-${(podSeq++ % 2) + 1}` };
         store.put({ ...p, spec: withPodDefaults(spec), status: podStatus(spec, ip, { ready: true }, new Date()) });
       }
@@ -178,6 +182,11 @@ export function setPodState(store: ObjectStore, namespace: string, name: string,
 
 /** `<subnet>.2` … `.254`, then on into the following /24s (only `--scale` pods, which bind nothing, get that far).
  * The allocator remembers where it stopped; a pass starts it afresh, so freed addresses are reused. */
+export function mirrorSubnet(subnet: string): string {
+  const [a, b, c] = subnet.split('.').map(Number);
+  return `${a}.${(b + 128) % 256}.${c}`;
+}
+
 function ipAllocator(subnet: string, used: Set<string>): () => string {
   const [a, b, c] = subnet.split('.').map(Number);
   let n = b * 256 + c, d = 2;

@@ -132,7 +132,23 @@ describe('controllers', () => {
     assert.equal(slices.length, 250);
     assert.ok(slices.every((s) => s.endpoints.length === 2 && s.endpoints.every((e) => e.conditions.ready) && s.ports[0].port === 8080));
     assert.equal(new Set(store.list('Pod').map(ip)).size, 500);
-    assert.ok(store.list('Pod').every((p) => /^127\.10\.(64|65|66)\.\d+$/.test(ip(p))));
+    // Process-less pods take the mirror range (second octet + 128), never the pod subnet's neighbours.
+    assert.ok(store.list('Pod').every((p) => /^127\.138\.(64|65|66)\.\d+$/.test(ip(p))));
+    c.stop();
+  });
+
+  it('with --scale beside the demo apps, pods that run a process keep the pod subnet and nothing spills past it', async () => {
+    const { store, c } = await demo();
+    applyObjects(store, scaleObjects(400));
+    await tick();
+    const pods = store.list('Pod');
+    const app = pods.filter((p) => p.metadata.annotations?.['sandbox.kubetrace.dev/app']);
+    assert.ok(app.length >= 5);
+    assert.ok(app.every((p) => /^127\.10\.60\.\d+$/.test(ip(p))), JSON.stringify(app.map(ip)));
+    const data = pods.filter((p) => !app.includes(p));
+    assert.equal(data.length, 800);
+    assert.ok(data.every((p) => /^127\.138\.(60|61|62|63)\.\d+$/.test(ip(p))), 'scale pods stay in the mirror range');
+    assert.equal(new Set(pods.map(ip)).size, pods.length);
     c.stop();
   });
 });
