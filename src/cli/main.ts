@@ -22,16 +22,57 @@ commands:
   export      convert Kubetrace Trace JSON to OTLP or Jaeger JSON
   demo        the sandbox plus two traced probes (what \`npm run demo\` runs)`;
 
+/** Each command's usage: the CLI contract's synopsis, then what it does. */
+const help: Record<string, string> = {
+  sandbox: `usage: kubetrace sandbox [--kubeconfig FILE] [--manifests DIR]... [--scale N] [--pod-subnet A.B.C]
+
+Starts the local sandbox cluster (API stand-in, real nginx, the demo apps, a trace store), prints
+"kubetrace sandbox ready kubeconfig=<path> api=<url>" and runs until Ctrl-C.
+  --kubeconfig FILE   where to write the sandbox kubeconfig (default .kubetrace/sandbox.kubeconfig)
+  --manifests DIR     more YAML to apply, with kubectl-apply semantics (repeatable)
+  --scale N           add N Ingresses, each with a Service, an EndpointSlice and two pods
+  --pod-subnet A.B.C  the first three octets of pod addresses (default 127.10.0)`,
+  ingresses: `usage: kubetrace ingresses [--kubeconfig F] [--context C] [-n NS] [--json]
+
+Lists Ingresses and HTTPRoutes with their rules, paths, backends and endpoints (what the VS Code tree shows).`,
+  probe: `usage: kubetrace probe NS/NAME [--host H] [--path P] [-X METHOD] [-H 'K: V']... [--data S|@FILE]
+                       [--via lb|port-forward] [--insecure] [--cacert F] [--timeout MS] [--workspace DIR]
+                       [--nginx-source DIR] [--path-map FROM=TO]... [--json] [--yes]
+
+Sends one traced request through the Ingress (a fresh traceparent and X-Request-ID), collects the spans of
+every layer and prints the waterfall, or the Trace as JSON. A non-GET probe, or one with a body, outside the
+sandbox needs --yes. TLS verification is on unless --insecure.`,
+  import: `usage: kubetrace import FILE [--format otlp|jaeger|tempo|zipkin|nginx-log] [--json]
+
+Reads a trace file (OTLP JSON or protobuf, Jaeger, Tempo, Zipkin v2) or an nginx access log (one trace per
+request line), detecting the format unless --format is given. --json prints an array of Trace.`,
+  export: `usage: kubetrace export FILE --format otlp|jaeger [-o OUT]
+
+Converts Kubetrace Trace JSON (from probe --json or import --json) to OTLP JSON or Jaeger JSON.`,
+  demo: `usage: kubetrace demo [--exit]
+
+Starts the sandbox, then probes orders (client -> nginx -> orders -> inventory) and catalog and prints both
+waterfalls. The sandbox stays up until Ctrl-C, or stops at once with --exit.`,
+};
+const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === 'help' && rest[0] && help[rest[0]]) return say(help[rest[0]]);
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage + '\n');
+    process.stdout.write(usage + '\n\nrun `kubetrace <command> --help` for its options\n');
     return name ? 0 : 2;
   }
+  if (help[name] && wantsHelp(rest)) return say(help[name]);
   const load = commands[name];
   if (!load) throw new UsageError(`unknown command "${name}"`, 'run `kubetrace --help` for the list');
   const run = await load();
   return (await run(rest)) ?? 0;
+}
+
+function say(text: string): number {
+  process.stdout.write(text + '\n');
+  return 0;
 }
 
 export function reportError(e: unknown): number {

@@ -157,6 +157,19 @@ test('bad usage exits 2: no NS/NAME, an unknown flag, --via foo, a needed choice
   assert.match(runs[5].stderr, /^ {2}--host api\.kubetrace\.test --path \/inventory\/stock {2}\(Exact\)$/m);
 });
 
+test('--help: every command prints its usage and options on stdout, exit 0; with no command, usage and exit 2', async () => {
+  for (const name of ['sandbox', 'ingresses', 'probe', 'import', 'export', 'demo']) {
+    const [a, b] = await Promise.all([cli([name, '--help']), cli(['help', name])]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.match(a.stdout, new RegExp(`^usage: kubetrace ${name}\\b`));
+    assert.equal(b.stdout, a.stdout);
+  }
+  assert.match((await cli(['probe', '-h'])).stdout, /--via lb\|port-forward/);
+  const none = await cli([]);
+  assert.equal(none.code, 2);
+  assert.match(none.stdout, /run `kubetrace <command> --help` for its options/);
+});
+
 test('malformed kubeconfigs: one error line and a hint, exit 1', async () => {
   const good = readFileSync(kc, 'utf8');
   const cases: [string, RegExp, RegExp][] = [
