@@ -37,7 +37,8 @@ Starts the local sandbox cluster (API stand-in, real nginx, the demo apps, a tra
 Lists Ingresses and HTTPRoutes with their rules, paths, backends and endpoints (what the VS Code tree shows).`,
   probe: `usage: kubetrace probe NS/NAME [--host H] [--path P] [-X METHOD] [-H 'K: V']... [--data S|@FILE]
                        [--via lb|port-forward] [--insecure] [--cacert F] [--timeout MS] [--workspace DIR]
-                       [--nginx-source DIR] [--path-map FROM=TO]... [--json] [--yes]
+                       [--nginx-source DIR] [--path-map FROM=TO]... [--kubeconfig F] [--context C]
+                       [--trace-backend URL] [--json] [--yes]
 
 Sends one traced request through the Ingress (a fresh traceparent and X-Request-ID), collects the spans of
 every layer and prints the waterfall, or the Trace as JSON. A non-GET probe, or one with a body, outside the
