@@ -47,7 +47,9 @@ async function demoProbes(sb: Sandbox): Promise<boolean> {
     }
   }
   if (!nginxSource) process.stdout.write('\n(nginx spans show functions without lines: run `bash scripts/fetch-nginx-source.sh` for the 1.22.1 source)\n');
-  process.stdout.write(`\nSame from a terminal: npx kubetrace probe shop/orders --kubeconfig ${sb.kubeconfigPath} --workspace . --nginx-source .cache/nginx-src/nginx-1.22.1\n`);
+  // Paths relative to where the user stands when they are inside it, so the line can be pasted as it is.
+  const here = (p: string) => { const r = relative(process.cwd(), p); return r === '' ? '.' : r.startsWith('..') ? p : r; };
+  process.stdout.write(`\nSame from a terminal: npx kubetrace probe shop/orders --kubeconfig ${shellQuote(sb.kubeconfigPath)} --workspace ${shellQuote(here(workspace))}${nginxSource ? ` --nginx-source ${shellQuote(here(nginxSource))}` : ''}\n`);
   process.stdout.write('In VS Code with nothing installed: npm run demo:vscode\n\n');
   return ok;
 }
