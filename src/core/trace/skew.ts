@@ -27,7 +27,10 @@ export function correctClockSkew(spans: Span[]): Diagnostic[] {
           diagnostics.push({
             code: 'clock-skew', severity: 'info', spanId: child.spanId,
             message: `${child.service} "${child.name}" ${cs < ps ? `started ${fmtMs(ps - cs)} before its parent` : `ended ${fmtMs(ce - pe)} after its parent`} (${parent.service} "${parent.name}"); it was moved ${fmtMs(delta)} ${delta > 0n ? 'later' : 'earlier'} to sit inside it`,
-            hint: 'the clocks of the two hosts differ; the span durations are exact, their offsets are estimated',
+            hint: cs < ps
+              ? 'the clocks of the two hosts differ; the span durations are exact, their offsets are estimated'
+              // Ending late is also what an app does that closes its span after the response has left it.
+              : 'the clocks of the two hosts differ, or the app closed its span after sending the response; durations are exact, offsets are estimated',
           });
         }
       }
