@@ -11,7 +11,7 @@ export type Checked<T> = { ok: true; message: T } | { ok: false; error: string }
 
 const MAX_TEXT = 100_000;
 
-function checkProbe(x: unknown, key: string): ProbeSummary {
+export function checkProbe(x: unknown, key: string): ProbeSummary {
   const o = obj(x, '', key);
   onlyKeys(o, ['target', 'method', 'url', 'status', 'durationMs', 'via', 'error'], key);
   str(o.target, key, 'target', MAX_TEXT);

@@ -7,7 +7,8 @@ import type { ClusterTree, Node } from './tree';
 import type { History } from './history';
 import { TracePanel, type PanelActions } from './panel';
 import { output } from './output';
-import { requestFromNode, sendProbe, withOptions, type ProbeDeps, type ProbeRequest } from './probe-command';
+import { requestFromNode, requestFromSummary, sendProbe, withOptions, type ProbeDeps, type ProbeRequest } from './probe-command';
+import type { ProbeSummary } from '../protocol/messages';
 import { importTraceFile, exportTraceFile } from './trace-files';
 import { startSandbox } from './sandbox';
 import { resolveKubernetesToolsNode } from './k8s-tools';
@@ -58,7 +59,12 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     reg('kubetrace.sendProbe', async (node?: Node) => probe(node ? await requestFromNode(node) : undefined)),
     reg('kubetrace.sendProbeWithOptions', async (node?: Node) => { const r = node ? await requestFromNode(node) : undefined; await probe(r && (await withOptions(r))); }),
     reg('kubetrace.sendProbeFromKubernetesTools', async (target: unknown) => probe(await resolveKubernetesToolsNode(target, cluster))),
-    reg('kubetrace.rerunLastProbe', () => (last ? probe(last) : vscode.window.showInformationMessage('No probe yet: right-click an Ingress and choose Send Probe.'))),
+    reg('kubetrace.rerunLastProbe', async (shown?: ProbeSummary) => {
+      // After a window reload only the panel remembers its probe: rebuild the request from what it shows.
+      const req = last ?? (shown && (await requestFromSummary(shown, cluster)));
+      if (req) return probe(req);
+      void vscode.window.showInformationMessage(shown ? `Kubetrace: ${shown.target} is not in the current listing; probe it from the Kubetrace view.` : 'No probe yet: right-click an Ingress and choose Send Probe.');
+    }),
     reg('kubetrace.openTracePanel', () => { const p = panel(); const h = history.latest(); if (h && !p.currentTrace) p.showTrace(h.trace, h.probe, h.entry.id); }),
     reg('kubetrace.openTraceFile', async () => {
       const files = await vscode.window.showOpenDialog({ title: 'Open trace file', canSelectMany: false, filters: { 'Traces and logs': ['json', 'log', 'txt', 'pb', 'bin'], 'All files': ['*'] } });
@@ -84,8 +90,13 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (fmt) await exportTraceFile(trace, fmt.f);
     }),
     reg('kubetrace.copyAsCurl', async () => {
-      const h = history.probes()[0];
-      if (h?.curl) { await vscode.env.clipboard.writeText(h.curl); void vscode.window.setStatusBarMessage('Kubetrace: curl command copied', 3000); }
+      // The curl of the probe the panel shows; with no panel, of the last probe.
+      const shownId = TracePanel.active?.currentTrace?.traceId;
+      const h = shownId ? history.probes().find((p) => p.trace.traceId === shownId) : history.probes()[0];
+      if (h?.curl) { await vscode.env.clipboard.writeText(h.curl); void vscode.window.setStatusBarMessage('Kubetrace: curl command copied', 3000); return; }
+      void vscode.window.showInformationMessage(TracePanel.active?.currentTrace
+        ? 'Kubetrace: this trace has no curl command (it was imported, or sent before the window reloaded); Re-run it to get one.'
+        : 'No probe yet: right-click an Ingress and choose Send Probe.');
     }),
     reg('kubetrace.copyTraceId', async () => {
       const t = TracePanel.active?.currentTrace ?? history.latest()?.trace;

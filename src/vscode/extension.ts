@@ -28,7 +28,7 @@ export function activate(ext: vscode.ExtensionContext): KubetraceApi {
   const actions: PanelActions = {
     openSource: (ref) => openSourceRef(ref, allowedRoots(ext, cluster), TracePanel.active?.panel.viewColumn),
     exportTrace: (trace, format) => exportTraceFile(trace, format),
-    rerun: () => vscode.commands.executeCommand('kubetrace.rerunLastProbe') as Promise<void>,
+    rerun: (shown) => vscode.commands.executeCommand('kubetrace.rerunLastProbe', shown) as Promise<void>,
     copyCurl: () => vscode.commands.executeCommand('kubetrace.copyAsCurl') as Promise<void>,
   };
   const view = vscode.window.createTreeView<Node>('kubetrace.cluster', { treeDataProvider: tree, showCollapseAll: true });

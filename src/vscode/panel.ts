@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { HostToWebview, ProbeSummary, Trace, WebviewToHost } from '../protocol/messages';
 import { assertNever, parseWebviewMessage } from '../protocol/validate';
 import { checkTrace } from '../protocol/trace-check';
+import { checkProbe } from '../protocol/validate';
 import { findSpanSourceRef } from '../protocol/source-check';
 import { compareRows } from '../protocol/compare';
 import { renderPanelHtml } from './panel-html';
@@ -16,7 +17,8 @@ export const PANEL_VIEW_TYPE = 'kubetrace.trace';
 export interface PanelActions {
   openSource(ref: import('../core/trace/model').SourceRef): Promise<{ ok: true } | { ok: false; reason: string }>;
   exportTrace(trace: Trace, format: 'otlp' | 'jaeger'): Promise<void>;
-  rerun(): Promise<void>;
+  /** Re-runs the last probe, or, after a window reload, the one the panel shows. */
+  rerun(shown?: ProbeSummary): Promise<void>;
   copyCurl(): Promise<void>;
 }
 
@@ -25,6 +27,7 @@ export class TracePanel implements vscode.Disposable {
   private ready = false;
   private queue: HostToWebview[] = [];
   private trace?: Trace;
+  private probe?: ProbeSummary;
   private readonly disposables: vscode.Disposable[] = [];
 
   static show(ext: vscode.ExtensionContext, history: History, actions: PanelActions): TracePanel {
@@ -43,8 +46,9 @@ export class TracePanel implements vscode.Disposable {
     panel.webview.options = TracePanel.options(ext);
     const p = (TracePanel.current = new TracePanel(panel, ext, history, actions));
     // After a window reload the host has no trace of its own: take the webview's, checked like any untrusted input.
-    const saved = (state as { trace?: unknown } | undefined)?.trace;
-    if (saved) { try { p.trace = checkTrace(saved, 'state', 'trace'); } catch { /* the panel starts empty */ } }
+    const saved = (state as { trace?: unknown; probe?: unknown } | undefined);
+    if (saved?.trace) { try { p.trace = checkTrace(saved.trace, 'state', 'trace'); } catch { /* the panel starts empty */ } }
+    if (p.trace && saved?.probe) { try { p.probe = checkProbe(saved.probe, 'state.probe'); } catch { /* no re-run from here */ } }
     return p;
   }
 
@@ -75,6 +79,7 @@ export class TracePanel implements vscode.Disposable {
 
   showTrace(trace: Trace, probe: ProbeSummary | undefined, historyId: string | undefined): void {
     this.trace = trace;
+    this.probe = probe;
     void vscode.commands.executeCommand('setContext', 'kubetrace.hasTrace', true);
     this.post({ type: 'trace', trace, probe, historyId });
     this.post({ type: 'history', entries: this.history.entries(), currentId: historyId });
@@ -122,7 +127,7 @@ export class TracePanel implements vscode.Disposable {
         if (m.what === 'traceId' && this.trace) await vscode.env.clipboard.writeText(this.trace.traceId);
         else if (m.what === 'curl') await this.actions.copyCurl();
         return;
-      case 'rerun': await this.actions.rerun(); return;
+      case 'rerun': await this.actions.rerun(this.probe); return;
       default: assertNever(m);
     }
   }

@@ -9,6 +9,7 @@ import { isSandbox } from '../core/kube/sandbox';
 import { loadEngine } from './engine-loader';
 import type { RouteEntry } from '../core/kube/routes';
 import type { Trace } from '../core/trace/model';
+import type { ProbeSummary } from '../protocol/messages';
 import { readSettings } from './config';
 import type { Cluster } from './cluster';
 import type { History } from './history';
@@ -23,6 +24,20 @@ export interface ProbeDeps {
   storage: vscode.Uri;
   show(trace: Trace, outcome: ProbeOutcome, historyId: string): void;
   status(outcome: ProbeOutcome | undefined, error?: string): void;
+}
+
+/**
+ * The request behind a probe the panel shows (after a window reload the host has nothing else): the same
+ * Ingress, host, path and method. Headers and a body given With Options are not kept in the summary.
+ */
+export async function requestFromSummary(s: ProbeSummary, cluster: Cluster): Promise<ProbeRequest | undefined> {
+  if (cluster.state.kind !== 'ready') await cluster.reload();
+  if (cluster.state.kind !== 'ready') return undefined;
+  const slash = s.target.indexOf('/');
+  const entry = cluster.state.tree.entries.find((e) => e.namespace === s.target.slice(0, slash) && e.name === s.target.slice(slash + 1));
+  let url: URL;
+  try { url = new URL(s.url); } catch { return undefined; }
+  return entry && { entry, host: url.hostname, path: url.pathname + url.search, method: s.method };
 }
 
 /** Turns a tree node (or a Kubernetes Tools node) into a request; undefined when the user cancelled a choice. */

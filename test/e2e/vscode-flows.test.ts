@@ -12,6 +12,7 @@ import { launchBrowser, openWorkbench } from './lib/browser';
 import { ROOT } from './lib/code-server';
 import { startEnv, type E2EEnv } from './lib/env';
 import { flowKubernetesTools } from './lib/flow-kubernetes-tools';
+import { flowRestore } from './lib/flow-restore';
 import { flowAppSource, flowNginxSource, flowProbe, flowTree, flowUnauthorized, flowXss, type FlowCtx } from './lib/flows';
 import { SCREENSHOTS, findLogs, resetWorkbench } from './lib/workbench';
 
@@ -83,6 +84,8 @@ test('5. a trace file full of XSS payloads renders as text and nothing runs', { 
 test('6. a refused token shows the 401 node with Open kubeconfig / Switch context / Retry, and recovers', { timeout: 90_000 }, () => run('6-unauthorized', () => flowUnauthorized(ctx)));
 
 test('7. with Kubernetes Tools installed, Send Probe (Kubetrace) on its orders Ingress node probes through that Ingress', { timeout: 150_000 }, () => run('7-kubernetes-tools', () => flowKubernetesTools(ctx)));
+
+test('8. the panel keeps its trace and selection across hide/show and a window reload', { timeout: 150_000 }, () => run('8-restore', () => flowRestore(ctx)));
 
 test('the extension logged no errors and left no unhandled rejection in the extension host', () => {
   assert.ok(env, 'the set-up ran');

@@ -34,7 +34,7 @@ function lineOf(file: string, re: RegExp): number {
 }
 const fileLine = (file: string, n: number) => readFileSync(file, 'utf8').split('\n')[n - 1] ?? '';
 
-async function traceIdShown(p: FrameLocator): Promise<string> {
+export async function traceIdShown(p: FrameLocator): Promise<string> {
   return (await p.locator('.kt-top .kt-meta code').first().textContent({ timeout: 1000 }).catch(() => '')) ?? '';
 }
 
@@ -78,7 +78,7 @@ export async function probeOrders(ctx: FlowCtx, first: 'context-menu' | 'inline'
   }
 }
 
-async function selectSpan(page: Page, name: string, service?: string): Promise<void> {
+export async function selectSpan(page: Page, name: string, service?: string): Promise<void> {
   const p = panel(page);
   const row = spanRow(p, name, service).first();
   const title = p.locator('.kt-side .kt-details-title', { hasText: exact(name) });
@@ -121,7 +121,7 @@ async function openMainSource(page: Page): Promise<{ path: string; line?: number
   return { path: m[1], line: m[2] ? Number(m[2]) : undefined };
 }
 
-async function showPanel(page: Page): Promise<void> {
+export async function showPanel(page: Page): Promise<void> {
   if (await page.locator('iframe.webview.ready').count()) {
     const f = await panelFrame(page).catch(() => undefined);
     if (f && (await f.locator('.kt-top').isVisible().catch(() => false))) return;
