@@ -89,6 +89,8 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   // The palette lists the commands known when it opens; a fresh window registers the extensions' commands a few
   // seconds after it loads, so reopen it until the command is there.
   await waitFor(`the command "${title}" in the palette`, async () => {
+    // An open context menu (a screenshot may have left one) keeps the keyboard: close it first.
+    if (await page.locator('.context-view .monaco-menu').isVisible().catch(() => false)) await page.keyboard.press('Escape');
     await dismissQuickInput(page);
     await page.keyboard.press('F1');
     await input.waitFor({ timeout: 10_000 });
