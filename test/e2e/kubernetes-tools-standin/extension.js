@@ -37,7 +37,9 @@ class Explorer {
         return [{ nodeCategory: CATEGORY, nodeType: 'error', message: e.message }];
       }
     }
-    if (el.nodeType === 'context') return [{ nodeCategory: CATEGORY, nodeType: 'folder.resource', kind: INGRESS }];
+    // As in the real tree: context -> Network (a grouping folder) -> Ingress (a resource folder) -> Ingresses.
+    if (el.nodeType === 'context') return [{ nodeCategory: CATEGORY, nodeType: 'folder.grouping', displayName: 'Network' }];
+    if (el.nodeType === 'folder.grouping') return [{ nodeCategory: CATEGORY, nodeType: 'folder.resource', kind: INGRESS }];
     if (el.nodeType === 'folder.resource') {
       try {
         const list = JSON.parse(await kubectl(['get', 'ingress', '--all-namespaces', '-o', 'json']));
@@ -52,7 +54,8 @@ class Explorer {
     const open = vscode.TreeItemCollapsibleState.Expanded;
     switch (el.nodeType) {
       case 'context': return Object.assign(new vscode.TreeItem(el.contextName, open), { contextValue: 'vsKubernetes.cluster' });
-      case 'folder.resource': return Object.assign(new vscode.TreeItem('Ingresses', open), { contextValue: 'vsKubernetes.kind' });
+      case 'folder.grouping': return Object.assign(new vscode.TreeItem(el.displayName, open), { contextValue: 'vsKubernetes.kind' });
+      case 'folder.resource': return Object.assign(new vscode.TreeItem(el.kind.pluralDisplayName, open), { contextValue: 'vsKubernetes.kind' });
       case 'resource': return Object.assign(new vscode.TreeItem(el.name), { contextValue: `vsKubernetes.resource.${el.kind.abbreviation}`, tooltip: `Namespace: ${el.namespace}` });
       default: return new vscode.TreeItem(`Error: ${el.message}`);
     }
@@ -62,6 +65,7 @@ class Explorer {
 function adapt(node) {
   switch (node.nodeType) {
     case 'context': return { nodeType: 'context', name: node.contextName };
+    case 'folder.grouping': return { nodeType: 'folder.grouping' };
     case 'folder.resource': return { nodeType: 'folder.resource', resourceKind: node.kind };
     case 'resource': return { nodeType: 'resource', metadata: node.metadata, name: node.name, resourceKind: node.kind, namespace: node.namespace };
     default: return { nodeType: 'error' };

@@ -36,7 +36,9 @@ export async function flowKubernetesTools(ctx: FlowCtx): Promise<{ attempts: num
   const { page } = ctx;
   await openKubernetesView(page);
   for (const name of ['orders', 'shop-api', 'fallback', 'catalog']) await treeRow(page, name).first().waitFor({ timeout: 30_000 });
-  assert.ok(!(await contextMenuLabels(page, 'Ingresses', 3000)).includes('Send Probe (Kubetrace)'), 'the Ingress folder has no Send Probe');
+  for (const folder of ['Network', 'Ingress']) {
+    assert.ok(!(await contextMenuLabels(page, folder, 3000)).includes('Send Probe (Kubetrace)'), `the ${folder} folder has no Send Probe`);
+  }
   assert.ok((await contextMenuLabels(page, 'orders')).includes('Send Probe (Kubetrace)'), 'an Ingress node has Send Probe (Kubetrace)');
 
   const { attempts } = await probeOrders(ctx, 'kubernetes-tools');
