@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { UsageError, errorMessage } from '../core/errors';
 import { candidates, choose } from '../core/probe/choose';
+import { rebuildRequest } from '../core/probe/rebuild';
 import type { ProbeOutcome } from '../core/probe/run';
 import { isSandbox } from '../core/kube/sandbox';
 import { loadEngine } from './engine-loader';
@@ -33,11 +34,7 @@ export interface ProbeDeps {
 export async function requestFromSummary(s: ProbeSummary, cluster: Cluster): Promise<ProbeRequest | undefined> {
   if (cluster.state.kind !== 'ready') await cluster.reload();
   if (cluster.state.kind !== 'ready') return undefined;
-  const slash = s.target.indexOf('/');
-  const entry = cluster.state.tree.entries.find((e) => e.namespace === s.target.slice(0, slash) && e.name === s.target.slice(slash + 1));
-  let url: URL;
-  try { url = new URL(s.url); } catch { return undefined; }
-  return entry && { entry, host: url.hostname, path: url.pathname + url.search, method: s.method };
+  return rebuildRequest(s.target, s.url, s.method, cluster.state.tree.entries);
 }
 
 /** Turns a tree node (or a Kubernetes Tools node) into a request; undefined when the user cancelled a choice. */
