@@ -180,12 +180,14 @@ export function setPodState(store: ObjectStore, namespace: string, name: string,
   return store.put({ ...pod, spec, status: podStatus(spec as Record<string, unknown>, ip, state, started ? new Date(started) : new Date()) });
 }
 
-/** `<subnet>.2` … `.254`, then on into the following /24s (only `--scale` pods, which bind nothing, get that far).
- * The allocator remembers where it stopped; a pass starts it afresh, so freed addresses are reused. */
+/** Where pods with no process get their addresses: the pod subnet with 128 added to its second octet. */
 export function mirrorSubnet(subnet: string): string {
   const [a, b, c] = subnet.split('.').map(Number);
   return `${a}.${(b + 128) % 256}.${c}`;
 }
+
+/** `<subnet>.2` … `.254`, then on into the following /24s (only the mirror range, which binds nothing, gets that far).
+ * The allocator remembers where it stopped; a pass starts it afresh, so freed addresses are reused. */
 
 function ipAllocator(subnet: string, used: Set<string>): () => string {
   const [a, b, c] = subnet.split('.').map(Number);

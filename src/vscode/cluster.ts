@@ -57,6 +57,12 @@ export class Cluster implements vscode.Disposable {
     return this.reload();
   }
 
+  /** The current listing, loaded first when the tree has none yet (or its last try failed). */
+  async listing(): Promise<RouteTree | undefined> {
+    if (this.state.kind !== 'ready') await this.reload();
+    return this.state.kind === 'ready' ? this.state.tree : undefined;
+  }
+
   reload(): Promise<void> {
     this.loading ??= this.load().finally(() => { this.loading = undefined; });
     return this.loading;

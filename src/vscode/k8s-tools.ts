@@ -5,13 +5,13 @@
 // helper: the helper asks for every API version the moment it is imported, which activates Kubernetes Tools and
 // leaves promises nobody awaits. Only its types are used.
 import * as vscode from 'vscode';
-import type { API, APIAvailable, ClusterExplorerV1 } from 'vscode-kubernetes-tools-api';
+import type { API, ClusterExplorerV1 } from 'vscode-kubernetes-tools-api';
 import { matchExplorerIngress } from '../core/kube/explorer-node';
 import type { Cluster } from './cluster';
 import type { ProbeRequest } from './probe-command';
 import { requestFromNode } from './probe-command';
 
-export const KUBERNETES_TOOLS_ID = 'ms-kubernetes-tools.vscode-kubernetes-tools';
+const KUBERNETES_TOOLS_ID = 'ms-kubernetes-tools.vscode-kubernetes-tools';
 
 interface APIBroker { get(component: string, version: string): API<unknown> }
 
@@ -37,14 +37,14 @@ export async function resolveKubernetesToolsNode(target: unknown, cluster: Clust
     void vscode.window.showErrorMessage(`Kubetrace: ${why}`);
     return undefined;
   }
-  const node = (explorer as APIAvailable<ClusterExplorerV1>).api.resolveCommandTarget(target);
-  if (cluster.state.kind !== 'ready') await cluster.reload();
-  if (cluster.state.kind !== 'ready') {
+  const node = explorer.api.resolveCommandTarget(target);
+  const tree = await cluster.listing();
+  if (!tree) {
     const what = cluster.state.kind === 'error' ? `${cluster.state.title}: ${cluster.state.message}` : 'no kubeconfig found';
     void pickAction(`Kubetrace cannot list the cluster (${what}).`, ['Show Kubetrace View']);
     return undefined;
   }
-  const m = matchExplorerIngress(node, cluster.state.tree.entries, cluster.config?.contextName ?? '?', cluster.config?.namespace);
+  const m = matchExplorerIngress(node, tree.entries, cluster.config?.contextName ?? '?', cluster.config?.namespace);
   if (m.ok) return requestFromNode({ nodeType: 'entry', entry: m.entry });
   void pickAction(`Kubetrace: ${m.message}`, m.reason === 'not-listed' ? ['Switch Context', 'Refresh'] : []);
   return undefined;

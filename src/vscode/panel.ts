@@ -3,9 +3,8 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import type { HostToWebview, ProbeSummary, Trace, WebviewToHost } from '../protocol/messages';
-import { assertNever, parseWebviewMessage } from '../protocol/validate';
+import { assertNever, checkProbe, parseWebviewMessage } from '../protocol/validate';
 import { checkTrace } from '../protocol/trace-check';
-import { checkProbe } from '../protocol/validate';
 import { findSpanSourceRef } from '../protocol/source-check';
 import { compareRows } from '../protocol/compare';
 import { renderPanelHtml } from './panel-html';

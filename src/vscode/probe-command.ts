@@ -32,9 +32,8 @@ export interface ProbeDeps {
  * Ingress, host, path and method. Headers and a body given With Options are not kept in the summary.
  */
 export async function requestFromSummary(s: ProbeSummary, cluster: Cluster): Promise<ProbeRequest | undefined> {
-  if (cluster.state.kind !== 'ready') await cluster.reload();
-  if (cluster.state.kind !== 'ready') return undefined;
-  return rebuildRequest(s.target, s.url, s.method, cluster.state.tree.entries);
+  const tree = await cluster.listing();
+  return tree && rebuildRequest(s.target, s.url, s.method, tree.entries);
 }
 
 /** Turns a tree node (or a Kubernetes Tools node) into a request; undefined when the user cancelled a choice. */

@@ -47,13 +47,13 @@ async function demoProbes(sb: Sandbox): Promise<boolean> {
     }
   }
   if (!nginxSource) process.stdout.write('\n(nginx spans show functions without lines: run `bash scripts/fetch-nginx-source.sh` for the 1.22.1 source)\n');
-  // Paths relative to where the user stands when they are inside it, so the line can be pasted as it is.
-  const here = (p: string) => { const r = relative(process.cwd(), p); return r === '' ? '.' : r.startsWith('..') ? p : r; };
-  process.stdout.write(`\nSame from a terminal: npx kubetrace probe shop/orders --kubeconfig ${shellQuote(sb.kubeconfigPath)} --workspace ${shellQuote(here(workspace))}${nginxSource ? ` --nginx-source ${shellQuote(here(nginxSource))}` : ''}\n`);
+  process.stdout.write(`\nSame from a terminal: npx kubetrace probe shop/orders --kubeconfig ${shellQuote(sb.kubeconfigPath)} --workspace ${shellQuote(fromHere(workspace))}${nginxSource ? ` --nginx-source ${shellQuote(fromHere(nginxSource))}` : ''}\n`);
   process.stdout.write('In VS Code with nothing installed: npm run demo:vscode\n\n');
   return ok;
 }
 
+/** A path relative to where the user stands when it is inside that folder, so printed commands paste as they are. */
+const fromHere = (p: string): string => { const r = relative(process.cwd(), p); return r === '' ? '.' : r.startsWith('..') ? p : r; };
 const shellQuote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 function table(rows: string[][]): string[] {
@@ -64,7 +64,6 @@ function table(rows: string[][]): string[] {
 /** What runs where, and the commands to look at it. */
 export function describeSandbox(sb: Sandbox): string {
   const kc = shellQuote(sb.kubeconfigPath);
-  const rel = (p: string) => { const r = relative(process.cwd(), p); return r && !r.startsWith('..') ? r : p; };
   const { ip, httpPort, httpsPort } = sb.ingress;
   const out: string[] = [];
   out.push('', 'Kubetrace sandbox is up.', '');
@@ -112,7 +111,7 @@ export function describeSandbox(sb: Sandbox): string {
     `  kubectl --kubeconfig ${kc} get pods -A -o wide`,
     `  kubectl --kubeconfig ${kc} logs -n ingress-nginx ${ctl}`,
     `  curl -H 'Host: api.kubetrace.test' -H 'X-Request-ID: demo-1' http://${ip}:${httpPort}/orders`,
-    `  curl --cacert ${shellQuote(rel(sb.caFile))} --resolve shop.kubetrace.test:${httpsPort}:${ip} https://shop.kubetrace.test:${httpsPort}/orders`,
+    `  curl --cacert ${shellQuote(fromHere(sb.caFile))} --resolve shop.kubetrace.test:${httpsPort}:${ip} https://shop.kubetrace.test:${httpsPort}/orders`,
     '',
     'Open it in VS Code:',
     `  set "kubetrace.kubeconfig": "${sb.kubeconfigPath}" in your settings (or start \`KUBECONFIG=${kc} code .\`),`,

@@ -5,17 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { LAYERS, probeOrders, type FlowCtx } from './flows';
-import { exact, findLogs, layersShown, panel, screenshotBoth, treeRow } from './workbench';
-
-async function openKubernetesView(page: Page): Promise<void> {
-  const shown = page.locator('.sidebar .composite.title', { hasText: /^kubernetes/i });
-  if (!(await shown.isVisible().catch(() => false))) {
-    const icon = page.locator('.activitybar [aria-label^="Kubernetes"]').first();
-    await icon.waitFor({ timeout: 30_000 });
-    await icon.click();
-  }
-  await shown.waitFor({ timeout: 30_000 });
-}
+import { exact, findLogs, openActivityView, layersShown, panel, screenshotBoth, treeRow } from './workbench';
 
 /**
  * The labels of the context menu a right-click on `label` opens (the menu is closed again). VS Code opens no menu
@@ -34,7 +24,7 @@ async function contextMenuLabels(page: Page, label: string, none?: number): Prom
 
 export async function flowKubernetesTools(ctx: FlowCtx): Promise<{ attempts: number }> {
   const { page } = ctx;
-  await openKubernetesView(page);
+  await openActivityView(page, 'Kubernetes');
   for (const name of ['orders', 'shop-api', 'fallback', 'catalog']) await treeRow(page, name).first().waitFor({ timeout: 30_000 });
   for (const folder of ['Network', 'Ingress']) {
     assert.ok(!(await contextMenuLabels(page, folder, 3000)).includes('Send Probe (Kubetrace)'), `the ${folder} folder has no Send Probe`);

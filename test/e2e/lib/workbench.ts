@@ -22,10 +22,15 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
 
 // ---- the Cluster tree -------------------------------------------------------------------------------------------
 
-export async function openKubetraceView(page: Page): Promise<void> {
-  const shown = page.locator('.sidebar .composite.title', { hasText: /kubetrace/i });
+export function openKubetraceView(page: Page): Promise<void> {
+  return openActivityView(page, 'Kubetrace');
+}
+
+/** Shows the side bar container whose activity-bar icon is labelled `label` (clicking only when it is hidden). */
+export async function openActivityView(page: Page, label: string): Promise<void> {
+  const shown = page.locator('.sidebar .composite.title', { hasText: new RegExp(`^${label}`, 'i') });
   if (!(await shown.isVisible().catch(() => false))) {
-    const icon = page.locator('.activitybar [aria-label^="Kubetrace"]').first();
+    const icon = page.locator(`.activitybar [aria-label^="${label}"]`).first();
     await icon.waitFor({ timeout: 30_000 });
     await icon.click();
   }
