@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { BenchRow } from './run';
-import { decodeOtlpProtobuf, encodeOtlpProtobuf } from '../src/core/sources/otlp/protobuf';
-import type { OtlpResourceSpans, OtlpSpan } from '../src/core/sources/otlp/types';
+import { decodeOtlpProtobuf, encodeOtlpProtobuf } from '../src/core/ingest/otlp/protobuf';
+import type { OtlpResourceSpans, OtlpSpan } from '../src/core/ingest/otlp/types';
 
 const SPANS_PER_BATCH = 512;
 const SPANS_PER_TRACE = 8;

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { startSandbox } from '../src/sandbox/sandbox';
 import { loadKubeconfig } from '../src/core/kube/load';
 import { KubeRequester } from '../src/core/kube/request';
-import { readRouteTree } from '../src/core/kube/tree';
+import { readRouteTree } from '../src/core/kube/route-tree';
 import { runProbe } from '../src/core/probe/run';
 import type { BenchRow } from './run';
 import { median } from './stats';

@@ -1,6 +1,6 @@
 // The terminal waterfall: one row per span in tree order, bars on a shared time scale, then the diagnostics.
 import type { Span, Trace } from '../core/trace/model';
-import { end, indexSpans, start, walk } from '../core/trace/tree';
+import { end, indexSpans, start, walk } from '../core/trace/span-index';
 
 export interface WaterfallOptions { width?: number; color?: boolean; cwd?: string }
 

@@ -8,7 +8,7 @@ import { KubeApiError } from '../core/kube/errors';
 import { KINDS } from '../core/kube/list';
 import { loadKubeconfig, type LoadedKubeconfig } from '../core/kube/load';
 import { KubeRequester } from '../core/kube/request';
-import { readRouteTree, type RouteTree } from '../core/kube/tree';
+import { readRouteTree, type RouteTree } from '../core/kube/route-tree';
 import { watchKinds, type WatchHandle } from '../core/kube/watch';
 import { kubeconfigSetting } from './config';
 import { log } from './output';

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { ProbeOutcome } from '../core/probe/run';
 import type { Trace } from '../core/trace/model';
 import type { Cluster } from './cluster';
-import type { ClusterTree, Node } from './tree';
+import type { ClusterTree, Node } from './cluster-view';
 import type { History } from './history';
 import { TracePanel, type PanelActions } from './panel';
 import { output } from './output';

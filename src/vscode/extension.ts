@@ -2,7 +2,7 @@
 // loads on the first listing, and the activation time is logged (DESIGN.md benchmarks).
 import * as vscode from 'vscode';
 import { Cluster } from './cluster';
-import { ClusterTree, type Node } from './tree';
+import { ClusterTree, type Node } from './cluster-view';
 import { History } from './history';
 import { TracePanel, PANEL_VIEW_TYPE, type PanelActions } from './panel';
 import { log, output } from './output';

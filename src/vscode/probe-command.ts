@@ -15,7 +15,7 @@ import { readSettings } from './config';
 import type { Cluster } from './cluster';
 import type { History } from './history';
 import { log } from './output';
-import type { Node } from './tree';
+import type { Node } from './cluster-view';
 
 export interface ProbeRequest { entry: RouteEntry; host?: string; path?: string; method?: string; headers?: Record<string, string>; body?: string }
 

@@ -9,9 +9,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { fetchTrace, urlTransport, type Backend } from '../../src/core/sources/backend';
-import { normalizeOtlpJson } from '../../src/core/sources/otlp/normalize';
-import { encodeOtlpProtobuf } from '../../src/core/sources/otlp/protobuf';
+import { fetchTrace, urlTransport, type Backend } from '../../src/core/ingest/backend';
+import { normalizeOtlpJson } from '../../src/core/ingest/otlp/normalize';
+import { encodeOtlpProtobuf } from '../../src/core/ingest/otlp/protobuf';
 
 const FIX = join(__dirname, '..', 'fixtures', 'traces');
 const fixture = (n: string) => readFileSync(join(FIX, n));

@@ -14,7 +14,7 @@ import { startTestCluster, type TestCluster } from './api-harness';
 import { loadKubeconfig } from '../../src/core/kube/load';
 import { KubeRequester } from '../../src/core/kube/request';
 import { KubeApiError } from '../../src/core/kube/errors';
-import { readRouteTree } from '../../src/core/kube/tree';
+import { readRouteTree } from '../../src/core/kube/route-tree';
 import { execInPod } from '../../src/core/kube/exec';
 import { KubetraceError } from '../../src/core/errors';
 import { makePki, type Pki } from '../fixtures/kube/pki';

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { looksLikeAccessLog, parseAccessLogLine, type AccessLogRecord } from '../../src/core/sources/nginx-log/parse';
-import { findRecordByRequestId, nginxSpansFromRecord } from '../../src/core/sources/nginx-log/spans';
-import { importNginxLog } from '../../src/core/sources/nginx-log/import';
+import { looksLikeAccessLog, parseAccessLogLine, type AccessLogRecord } from '../../src/core/ingest/nginx-log/parse';
+import { findRecordByRequestId, nginxSpansFromRecord } from '../../src/core/ingest/nginx-log/spans';
+import { importNginxLog } from '../../src/core/ingest/nginx-log/import';
 import type { Span } from '../../src/core/trace/model';
 import { FORMATS, SCENARIOS, startRealNginx, waitForLines, type RealNginx } from '../fixtures/nginx-log/real-nginx';
 

@@ -10,8 +10,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
-import { startOtlpReceiver, type ReceivedBatch, type RunningReceiver } from '../../src/core/sources/otlp/receiver';
-import { decodeExportResponse, decodeRpcStatus, encodeOtlpProtobuf } from '../../src/core/sources/otlp/protobuf';
+import { startOtlpReceiver, type ReceivedBatch, type RunningReceiver } from '../../src/core/ingest/otlp/receiver';
+import { decodeExportResponse, decodeRpcStatus, encodeOtlpProtobuf } from '../../src/core/ingest/otlp/protobuf';
 
 const batches: ReceivedBatch[] = [];
 let receiver: RunningReceiver;

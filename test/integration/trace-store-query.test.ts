@@ -11,7 +11,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { startTraceStore, type RunningTraceStore } from '../../src/sandbox/trace-store/server';
-import { normalizeOtlpJson } from '../../src/core/sources/otlp/normalize';
+import { normalizeOtlpJson } from '../../src/core/ingest/otlp/normalize';
 
 let ts: RunningTraceStore;
 before(async () => { ts = await startTraceStore({ host: '127.0.0.1', queryPort: 0, otlpPort: 0, maxTraces: 50 }); });

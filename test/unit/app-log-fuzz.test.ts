@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { appLogEvents, derivedAppSpan, matchAppLogLines, parseAppLogLine } from '../../src/core/sources/app-log';
+import { appLogEvents, derivedAppSpan, matchAppLogLines, parseAppLogLine } from '../../src/core/ingest/app-log';
 
 const SEEDS = readFileSync(join(__dirname, '../fixtures/app-log/sandbox-apps.log'), 'utf8').split('\n').filter(Boolean).concat([
   '{"timestamp":"2026-11-27T10:00:00.000123Z","level":"INFO","message":"handled","requestId":"r-1","http":{"route":"/u/:id","status_code":201},"duration_ms":4.25}',

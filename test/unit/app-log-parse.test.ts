@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { logfmt, parseAppLogLine, parseLogTime, type AppLogLine } from '../../src/core/sources/app-log';
+import { logfmt, parseAppLogLine, parseLogTime, type AppLogLine } from '../../src/core/ingest/app-log';
 
 const sandbox = readFileSync(join(__dirname, '../fixtures/app-log/sandbox-apps.log'), 'utf8').split('\n').filter(Boolean);
 const must = (line: string): AppLogLine => {

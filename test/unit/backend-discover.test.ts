@@ -1,7 +1,7 @@
 // Finding query backends among Services, and reading the traceBackend setting.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { discoverBackends, parseBackendSetting } from '../../src/core/sources/backend';
+import { discoverBackends, parseBackendSetting } from '../../src/core/ingest/backend';
 
 test('well-known query ports are found; receivers on 9411 are not mistaken for Zipkin', () => {
   const found = discoverBackends([

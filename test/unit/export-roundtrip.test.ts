@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { exportTrace } from '../../src/core/io/export';
 import { openImport } from '../../src/core/io/import';
-import { normalizeOtlpJson } from '../../src/core/sources/otlp/normalize';
+import { normalizeOtlpJson } from '../../src/core/ingest/otlp/normalize';
 import type { Span, Trace } from '../../src/core/trace/model';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubetrace-export-'));

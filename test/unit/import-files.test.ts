@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { detectFormat } from '../../src/core/io/detect';
 import { openImport, resolveFormat, type ImportFormat, type ImportItem } from '../../src/core/io/import';
 
-import { normalizeOtlpJson } from '../../src/core/sources/otlp/normalize';
-import { encodeOtlpProtobuf } from '../../src/core/sources/otlp/protobuf';
+import { normalizeOtlpJson } from '../../src/core/ingest/otlp/normalize';
+import { encodeOtlpProtobuf } from '../../src/core/ingest/otlp/protobuf';
 import type { Trace } from '../../src/core/trace/model';
 
 const FIX = join(__dirname, '..', 'fixtures', 'traces');

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { TraceCollector } from '../../src/core/io/collect';
+import { TraceCollector } from '../../src/core/io/group';
 import { finishTrace } from '../../src/core/io/finish';
 import { scanJson } from '../../src/core/io/json-stream';
-import { JAEGER_PATTERNS, JaegerReader, jaegerToSourceResult } from '../../src/core/sources/jaeger/reader';
+import { JAEGER_PATTERNS, JaegerReader, jaegerToSourceResult } from '../../src/core/ingest/jaeger/reader';
 import type { Trace } from '../../src/core/trace/model';
 
 const FIX = join(__dirname, '..', 'fixtures', 'traces');

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
 import { loadClientNode, loadKubeconfig } from '../../src/core/kube/load';
 import { KubeRequester } from '../../src/core/kube/request';
-import { buildEntries, type ClusterSnapshot } from '../../src/core/kube/tree';
+import { buildEntries, type ClusterSnapshot } from '../../src/core/kube/route-tree';
 import { findController } from '../../src/core/kube/controller';
 import type { Backend, RouteEntry } from '../../src/core/kube/routes';
 import { candidates, choose } from '../../src/core/probe/choose';

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildEntries, type ClusterSnapshot } from '../../src/core/kube/tree';
+import { buildEntries, type ClusterSnapshot } from '../../src/core/kube/route-tree';
 import { findController, INGRESS_NGINX } from '../../src/core/kube/controller';
 import { probeNeeds } from '../../src/core/kube/permissions';
 import { splitTimestamped } from '../../src/core/kube/logs';

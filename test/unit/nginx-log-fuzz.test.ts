@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { looksLikeAccessLog, parseAccessLogLine } from '../../src/core/sources/nginx-log/parse';
-import { findRecordByRequestId, nginxSpansFromRecord } from '../../src/core/sources/nginx-log/spans';
+import { looksLikeAccessLog, parseAccessLogLine } from '../../src/core/ingest/nginx-log/parse';
+import { findRecordByRequestId, nginxSpansFromRecord } from '../../src/core/ingest/nginx-log/spans';
 import type { Span } from '../../src/core/trace/model';
 
 const FIX = join(__dirname, '../fixtures/nginx-log');

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { test } from 'node:test';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { importNginxLog, type NginxImportItem } from '../../src/core/sources/nginx-log/import';
+import { importNginxLog, type NginxImportItem } from '../../src/core/ingest/nginx-log/import';
 
 async function* from(lines: string[]) { for (const l of lines) yield l; }
 async function collect(it: AsyncIterable<NginxImportItem>) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { looksLikeAccessLog, parseAccessLogLine, type AccessLogRecord } from '../../src/core/sources/nginx-log/parse';
+import { looksLikeAccessLog, parseAccessLogLine, type AccessLogRecord } from '../../src/core/ingest/nginx-log/parse';
 import { SCENARIOS } from '../fixtures/nginx-log/real-nginx';
 
 const FIX = join(__dirname, '../fixtures/nginx-log');

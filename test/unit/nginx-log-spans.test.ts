@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { parseAccessLogLine, type AccessLogRecord } from '../../src/core/sources/nginx-log/parse';
-import { findRecordByRequestId, nginxSpansFromRecord, splitHostPort, type NginxSpanContext } from '../../src/core/sources/nginx-log/spans';
+import { parseAccessLogLine, type AccessLogRecord } from '../../src/core/ingest/nginx-log/parse';
+import { findRecordByRequestId, nginxSpansFromRecord, splitHostPort, type NginxSpanContext } from '../../src/core/ingest/nginx-log/spans';
 import type { Span } from '../../src/core/trace/model';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';

@@ -4,9 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeOtlpProtobuf, decodeOtlpSpanBytes, encodeOtlpProtobuf } from '../../src/core/sources/otlp/protobuf';
-import { normalizeOtlpJson } from '../../src/core/sources/otlp/normalize';
-import { OtlpDecodeError, type OtlpAnyValue, type OtlpKeyValue, type OtlpResourceSpans, type OtlpSpan } from '../../src/core/sources/otlp/types';
+import { decodeOtlpProtobuf, decodeOtlpSpanBytes, encodeOtlpProtobuf } from '../../src/core/ingest/otlp/protobuf';
+import { normalizeOtlpJson } from '../../src/core/ingest/otlp/normalize';
+import { OtlpDecodeError, type OtlpAnyValue, type OtlpKeyValue, type OtlpResourceSpans, type OtlpSpan } from '../../src/core/ingest/otlp/types';
 
 // ---- arbitraries: canonical OTLP, exactly as the decoders produce it ----
 

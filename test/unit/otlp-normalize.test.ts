@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeOtlpJson } from '../../src/core/sources/otlp/normalize';
+import { normalizeOtlpJson } from '../../src/core/ingest/otlp/normalize';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 const SPAN = 'b7ad6b7169203331';

@@ -7,9 +7,9 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import {
   decodeExportResponse, decodeOtlpProtobuf, decodeOtlpSpanBytes, decodeRpcStatus, encodeExportResponse, encodeOtlpProtobuf, encodeRpcStatus, uint64ToDecimal,
-} from '../../src/core/sources/otlp/protobuf';
-import { normalizeOtlpJson } from '../../src/core/sources/otlp/normalize';
-import { OtlpDecodeError, type OtlpResourceSpans } from '../../src/core/sources/otlp/types';
+} from '../../src/core/ingest/otlp/protobuf';
+import { normalizeOtlpJson } from '../../src/core/ingest/otlp/normalize';
+import { OtlpDecodeError, type OtlpResourceSpans } from '../../src/core/ingest/otlp/types';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 

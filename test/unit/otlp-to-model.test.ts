@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { otlpToSpans, otlpToTracedSpans, spansToOtlp, tracesToOtlp } from '../../src/core/sources/otlp/to-model';
-import { normalizeOtlpJson } from '../../src/core/sources/otlp/normalize';
-import type { OtlpResourceSpans } from '../../src/core/sources/otlp/types';
+import { otlpToSpans, otlpToTracedSpans, spansToOtlp, tracesToOtlp } from '../../src/core/ingest/otlp/to-model';
+import { normalizeOtlpJson } from '../../src/core/ingest/otlp/normalize';
+import type { OtlpResourceSpans } from '../../src/core/ingest/otlp/types';
 import type { Span } from '../../src/core/trace/model';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { TraceStore } from '../../src/sandbox/trace-store/store';
 import { parseTraceId } from '../../src/sandbox/trace-store/query';
 import { toJaegerTrace } from '../../src/sandbox/trace-store/jaeger-ui';
-import type { OtlpResourceSpans, OtlpSpan } from '../../src/core/sources/otlp/types';
-import { decodeOtlpProtobuf, encodeOtlpProtobuf } from '../../src/core/sources/otlp/protobuf';
+import type { OtlpResourceSpans, OtlpSpan } from '../../src/core/ingest/otlp/types';
+import { decodeOtlpProtobuf, encodeOtlpProtobuf } from '../../src/core/ingest/otlp/protobuf';
 
 const tid = (n: number) => n.toString(16).padStart(32, '0');
 const sid = (n: number) => n.toString(16).padStart(16, '0');

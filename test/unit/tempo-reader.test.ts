@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { isProtobufBody, readOtlpJsonBody, readTempoBody } from '../../src/core/sources/tempo/reader';
-import { encodeOtlpProtobuf } from '../../src/core/sources/otlp/protobuf';
-import { normalizeOtlpJson } from '../../src/core/sources/otlp/normalize';
+import { isProtobufBody, readOtlpJsonBody, readTempoBody } from '../../src/core/ingest/tempo/reader';
+import { encodeOtlpProtobuf } from '../../src/core/ingest/otlp/protobuf';
+import { normalizeOtlpJson } from '../../src/core/ingest/otlp/normalize';
 import type { Span } from '../../src/core/trace/model';
 
 const fixture = (n: string) => readFileSync(join(__dirname, '..', 'fixtures', 'traces', n));

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { zipkinToSourceResult } from '../../src/core/sources/zipkin/reader';
+import { zipkinToSourceResult } from '../../src/core/ingest/zipkin/reader';
 
 const seed = readFileSync(join(__dirname, '..', 'fixtures', 'traces', 'zipkin.json'));
 

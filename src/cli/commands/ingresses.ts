@@ -1,7 +1,7 @@
 // `kubetrace ingresses`: the same tree as the VS Code view, as text or JSON.
 import { parseArgs, bool, str } from '../args';
 import { connect } from '../session';
-import { readRouteTree } from '../../core/kube/tree';
+import { readRouteTree } from '../../core/kube/route-tree';
 import type { Backend, RouteEntry } from '../../core/kube/routes';
 
 export async function run(argv: string[]): Promise<number> {

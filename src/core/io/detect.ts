@@ -1,6 +1,6 @@
 // Which trace format a file holds, from its first bytes. JSON is told apart by its structure (top-level keys, the
 // keys of the first element), not by the file name; anything that is not JSON may be an nginx access log.
-import { looksLikeAccessLog } from '../sources/nginx-log/parse';
+import { looksLikeAccessLog } from '../ingest/nginx-log/parse';
 
 /** `jaeger-v3` and `tempo` are OTLP inside; `kubetrace` is the tool's own Trace JSON (probe/import --json). */
 export type DetectedFormat = 'otlp' | 'otlp-protobuf' | 'jaeger' | 'jaeger-v3' | 'tempo' | 'zipkin' | 'nginx-log' | 'kubetrace';

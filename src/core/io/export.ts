@@ -1,8 +1,8 @@
 // Kubetrace traces out to OTLP JSON ({"resourceSpans":[...]}) or Jaeger JSON ({"data":[...]}), which Jaeger UI
 // and Grafana open. The OTLP mapping is sources/otlp's (spansToOtlp); this file streams it out in pieces.
 import type { Trace } from '../trace/model';
-import { spansToOtlp } from '../sources/otlp/to-model';
-import { writeJaegerJson, writeJaegerTrace } from '../sources/jaeger/writer';
+import { spansToOtlp } from '../ingest/otlp/to-model';
+import { writeJaegerJson, writeJaegerTrace } from '../ingest/jaeger/writer';
 
 export type ExportFormat = 'otlp' | 'jaeger';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['otlp', 'jaeger'];

@@ -2,7 +2,7 @@
 // their spans as given (no re-parenting or skew correction): the file is the record.
 import type { Diagnostic, Trace } from '../trace/model';
 import { criticalPath } from '../trace/critical-path';
-import { explicitLayer } from './collect';
+import { explicitLayer } from './group';
 
 const MAX_PER_CODE = 20;
 

@@ -2,9 +2,9 @@
 // `{"result": ...}`) read span by span. Spans are gathered in small batches and handed to the OTLP decoder
 // (sources/otlp) once their resource and scope are known, so a 100,000-span file never becomes one string.
 import type { Diagnostic, SpanOrigin } from '../trace/model';
-import { normalizeOtlpJson } from '../sources/otlp/normalize';
-import { otlpToTracedSpans } from '../sources/otlp/to-model';
-import { explicitLayer, type TraceCollector } from './collect';
+import { normalizeOtlpJson } from '../ingest/otlp/normalize';
+import { otlpToTracedSpans } from '../ingest/otlp/to-model';
+import { explicitLayer, type TraceCollector } from './group';
 import type { JsonEvent, Pattern, PatternSeg } from './json-stream';
 import { describe, isObject } from './values';
 

@@ -2,7 +2,7 @@
 // span by span, so a 100,000-span trace never has to exist as one string.
 import type { Diagnostic, Span, Trace } from '../trace/model';
 import type { JsonEvent, Pattern } from './json-stream';
-import { explicitLayer } from './collect';
+import { explicitLayer } from './group';
 import { describe, isObject } from './values';
 
 export const TRACE_PATTERNS: Pattern[] = [[['spans'], '*'], ['*', ['spans'], '*']];

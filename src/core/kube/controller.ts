@@ -1,6 +1,6 @@
 // Finds the ingress controller that serves an Ingress: IngressClass controller value, then its pods and Service
 // by the labels the ingress-nginx chart sets.
-import type { ClusterSnapshot } from './tree';
+import type { ClusterSnapshot } from './route-tree';
 import type { Ingress, Pod, Service } from './objects';
 import { isPodReady } from './objects';
 

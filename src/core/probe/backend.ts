@@ -1,13 +1,13 @@
 // Trace backends for a probe: found by well-known ports and labels (or the setting), read through the API
 // server's service proxy, polled by the collector until the trace is complete.
-import { discoverBackends, fetchTrace, parseBackendSetting, urlTransport, type BackendCandidate } from '../sources/backend';
-import type { ClusterSnapshot } from '../kube/tree';
+import { discoverBackends, fetchTrace, parseBackendSetting, urlTransport, type BackendCandidate } from '../ingest/backend';
+import type { ClusterSnapshot } from '../kube/route-tree';
 import type { KubeRequester } from '../kube/request';
 import { serviceProxyTransport } from '../kube/proxy';
-import type { Diagnostic, SourceResult } from '../trace/model';
-import type { PollingSource } from './collect';
+import type { Diagnostic, SpanBatch } from '../trace/model';
+import type { SpanFeed } from './gather';
 
-export function backendSources(o: { api: KubeRequester; snapshot: ClusterSnapshot; setting?: string; traceId: string }): { sources: PollingSource[]; diagnostics: Diagnostic[] } {
+export function backendFeeds(o: { api: KubeRequester; snapshot: ClusterSnapshot; setting?: string; traceId: string }): { feeds: SpanFeed[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   let candidates: BackendCandidate[] = [];
   const setting = o.setting && o.setting !== 'auto' ? parseBackendSetting(o.setting) : undefined;
@@ -21,18 +21,18 @@ export function backendSources(o: { api: KubeRequester; snapshot: ClusterSnapsho
       ports: (s.spec?.ports ?? []).map((p) => ({ name: p.name, port: p.port })),
     })));
   }
-  const sources = candidates.map((c): PollingSource => {
+  const feeds = candidates.map((c): SpanFeed => {
     const transport = c.url ? urlTransport(c.url) : serviceProxyTransport(o.api, c.namespace!, c.service!, c.port!);
     const where = c.url ?? `${c.namespace}/${c.service}:${c.port}`;
     return {
       name: `${c.kind} ${where}`,
       intervalMs: 15,
-      async poll(signal): Promise<SourceResult> {
+      async poll(signal): Promise<SpanBatch> {
         // One attempt per poll: the collector owns the waiting. A 404 means "not yet", not a failure.
         const r = await fetchTrace({ kind: c.kind, transport }, o.traceId, { timeoutMs: 2000, signal, isComplete: () => true, pollIntervalMs: 0, once: true });
         return { spans: r.spans, diagnostics: r.diagnostics.filter((d) => d.code !== 'backend-not-found' && d.code !== 'backend-cancelled') };
       },
     };
   });
-  return { sources, diagnostics };
+  return { feeds, diagnostics };
 }

@@ -1,7 +1,7 @@
 // Plain-words diagnostics for what a probe saw, or did not see.
 import type { ControllerInfo } from '../kube/controller';
 import type { Diagnostic, Span } from '../trace/model';
-import type { Collected } from './collect';
+import type { Gathered } from './gather';
 import type { ExchangeResult } from './http';
 import type { Target } from './target';
 
@@ -20,7 +20,7 @@ export function responseDiagnostics(res: ExchangeResult, target: Pick<Target, 'k
 
 export interface MissingContext { controller: ControllerInfo; service?: string; backendsFound: boolean; requestId: string; via: Target['kind'] }
 
-export function missingLayerDiagnostics(got: Collected, ctx: MissingContext): Diagnostic[] {
+export function missingLayerDiagnostics(got: Gathered, ctx: MissingContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   if (got.missing.includes('ingress')) {
     out.push({

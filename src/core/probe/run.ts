@@ -10,14 +10,14 @@ import type { LoadedKubeconfig } from '../kube/load';
 import { KINDS, kindPath } from '../kube/list';
 import type { Ingress, Pod } from '../kube/objects';
 import type { KubeRequester } from '../kube/request';
-import { readRouteTree } from '../kube/tree';
+import { readRouteTree } from '../kube/route-tree';
 import { assemble } from '../trace/assemble';
 import type { Diagnostic, Layer, Span, SpanEvent, Trace } from '../trace/model';
 import { choose, type ProbeChoice } from './choose';
-import { collect, type PollingSource } from './collect';
+import { gather, type SpanFeed } from './gather';
 import { exchange, type ExchangeResult } from './http';
-import { appLogSource, nginxLogSource, podIndex, PROVISIONAL, type NginxLogState } from './sources';
-import { backendSources } from './backend';
+import { appLogFeed, nginxLogFeed, podIndex, PROVISIONAL, type NginxLogState } from './feeds';
+import { backendFeeds } from './backend';
 import { clientSpans } from './spans';
 import { chooseTarget, loadBalancerTarget, type Target } from './target';
 import { nextHop } from './redirects';
@@ -134,7 +134,7 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
   const clientWindow = { startUnixNano: res.times.start, endUnixNano: res.times.end ?? res.times.start };
 
   // Sources: nginx's access log, the backend pods' logs, and a trace backend when the cluster has one.
-  const sources: PollingSource[] = [];
+  const feeds: SpanFeed[] = [];
   const expected: Layer[] = ['client'];
   const nginxState: NginxLogState = { lines: [] };
   const svc = choice.backend?.service?.name;
@@ -142,7 +142,7 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
   const podByAddr = podIndex(choice.backend?.endpoints ?? [], backendNs, svc ?? '');
   if (controller.isIngressNginx && controller.pods.length && !res.error?.code.startsWith('ECONNREFUSED')) {
     expected.push('ingress');
-    sources.push(nginxLogSource({ api: o.api, pods: controller.pods, ids, since: started, clientWindow, podByAddr, state: nginxState }));
+    feeds.push(nginxLogFeed({ api: o.api, pods: controller.pods, ids, since: started, clientWindow, podByAddr, state: nginxState }));
   } else if (controller.isIngressNginx && !controller.pods.length) {
     diagnostics.push({
       code: 'no-access-log-line', severity: 'warning',
@@ -154,22 +154,22 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
   const bySource = new Map<string, Span[]>();
   const appLogSeen: { service: string; traceparent?: string; traceId?: string }[] = [];
   const backendPods = tree.snapshot.pods.filter((p) => p.metadata.namespace === backendNs && choice.backend?.endpoints.some((e) => e.pod === p.metadata.name));
-  const backends = backendSources({ api: o.api, snapshot: tree.snapshot, setting: o.traceBackend, traceId: ids.traceId });
-  sources.push(...backends.sources);
+  const backends = backendFeeds({ api: o.api, snapshot: tree.snapshot, setting: o.traceBackend, traceId: ids.traceId });
+  feeds.push(...backends.feeds);
   diagnostics.push(...backends.diagnostics);
   if (svc && backendPods.length) {
-    sources.push(appLogSource({ api: o.api, pods: backendPods, service: svc, ids, since: started, otherSpans: () => collectedSpans, clientWindow, seen: appLogSeen, backendExpected: backends.sources.length > 0 }));
+    feeds.push(appLogFeed({ api: o.api, pods: backendPods, service: svc, ids, since: started, otherSpans: () => collectedSpans, clientWindow, seen: appLogSeen, backendExpected: backends.feeds.length > 0 }));
   }
   // No ready endpoint means nginx answered for the app (503): waiting for app spans would only run out the clock.
   const backendReady = !!choice.backend?.endpoints.some((e) => e.ready);
-  if (svc && (backends.sources.length || backendPods.length) && res.status !== undefined && !choice.backend?.missing && backendReady) expected.push('app');
+  if (svc && (backends.feeds.length || backendPods.length) && res.status !== undefined && !choice.backend?.missing && backendReady) expected.push('app');
 
   progress('collecting spans');
-  const got = await collect({
-    sources, expected, initial: client, signal: o.signal, maxWaitMs: o.maxWaitMs,
+  const got = await gather({
+    feeds, expected, initial: client, signal: o.signal, maxWaitMs: o.maxWaitMs,
     onResult: (name, r) => { bySource.set(name, r.spans); collectedSpans.splice(0, collectedSpans.length, ...[...bySource.values()].flat()); },
   });
-  diagnostics.push(...got.diagnostics, ...missingLayerDiagnostics(got, { controller, service: svc, backendsFound: backends.sources.length > 0, requestId: ids.requestId, via: target.kind }), ...propagationDiagnostics(collectedSpans, appLogSeen, ids.traceId));
+  diagnostics.push(...got.diagnostics, ...missingLayerDiagnostics(got, { controller, service: svc, backendsFound: backends.feeds.length > 0, requestId: ids.requestId, via: target.kind }), ...propagationDiagnostics(collectedSpans, appLogSeen, ids.traceId));
   const trace = assemble([{ spans: client, diagnostics: [] }, ...got.results], { traceId: ids.traceId, rootSpanId: ids.rootSpanId, diagnostics });
   for (const s of trace.spans) {
     if (s.attributes[PROVISIONAL] !== true) continue;

@@ -1,9 +1,9 @@
 // Builds one Trace from every source's spans: de-duplicate, give each span its layer, hang the app's
 // server span under the nginx attempt that called it, attach orphans, correct clock skew, find the critical path.
-import type { Diagnostic, Layer, Span, SourceResult, Trace } from './model';
+import type { Diagnostic, Layer, Span, SpanBatch, Trace } from './model';
 import { criticalPath } from './critical-path';
 import { correctClockSkew } from './skew';
-import { end, indexSpans, start } from './tree';
+import { end, indexSpans, start } from './span-index';
 
 export interface AssembleOptions {
   traceId: string;
@@ -15,7 +15,7 @@ export interface AssembleOptions {
 
 const ORIGIN_RANK: Record<Span['origin'], number> = { otlp: 9, jaeger: 8, tempo: 8, zipkin: 7, probe: 6, 'nginx-log': 5, 'nginx-debug': 4, 'app-log': 2, import: 1 };
 
-export function assemble(results: SourceResult[], opts: AssembleOptions): Trace {
+export function assemble(results: SpanBatch[], opts: AssembleOptions): Trace {
   const diagnostics: Diagnostic[] = [...(opts.diagnostics ?? [])];
   const spans = dedupe(results.flatMap((r) => r.spans));
   for (const r of results) diagnostics.push(...r.diagnostics);

@@ -1,7 +1,7 @@
 // The critical path: from the root, the chain of work that the root's end waited for. Walking back from a
 // span's end, the last child to finish is on the path; before that child started, the next one, and so on.
 import type { Span } from './model';
-import { end, indexSpans, start, type SpanTree } from './tree';
+import { end, indexSpans, start, type SpanTree } from './span-index';
 
 export function criticalPath(spans: Span[], rootId?: string): string[] {
   const tree = indexSpans(spans);

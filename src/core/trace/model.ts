@@ -73,7 +73,7 @@ export interface Trace {
 }
 
 /** What every span source returns: spans in the model, plus what it could not read. Sources never throw on bad data. */
-export interface SourceResult {
+export interface SpanBatch {
   spans: Span[];
   diagnostics: Diagnostic[];
 }

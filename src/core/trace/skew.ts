@@ -1,7 +1,7 @@
 // Clock-skew correction as Jaeger's adjuster does it: a child from another service that starts before its
 // parent (or ends after it) is moved, with its subtree, so it sits centred inside the parent.
 import type { Diagnostic, Span } from './model';
-import { end, indexSpans, start, walk } from './tree';
+import { end, indexSpans, start, walk } from './span-index';
 
 const RESOLUTION_NS = 2_000_000n;
 

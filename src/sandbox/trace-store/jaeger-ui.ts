@@ -1,7 +1,7 @@
 // OTLP resourceSpans -> the JSON of Jaeger's classic UI API (`GET /api/traces/{id}`), following the mapping of
 // Jaeger's OTLP translator: span kind, status and scope become tags, parents CHILD_OF references, links
 // FOLLOWS_FROM references, events logs with an "event" field, one process per resource.
-import type { OtlpAnyValue, OtlpKeyValue, OtlpResourceSpans } from '../../core/sources/otlp/types';
+import type { OtlpAnyValue, OtlpKeyValue, OtlpResourceSpans } from '../../core/ingest/otlp/types';
 import { serviceName } from './store';
 
 export interface JaegerTag { key: string; type: 'string' | 'bool' | 'int64' | 'float64' | 'binary'; value: string | number | boolean }

@@ -15,7 +15,7 @@
 //  - getServices: jsonpb of GetServicesResponse -> {"services":[...]} ({} when empty: jsonpb omits empty lists).
 // Classic API (cmd/query/app/http_handler.go): structuredResponse {data,total,limit,offset,errors}, application/json.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { OtlpResourceSpans } from '../../core/sources/otlp/types';
+import type { OtlpResourceSpans } from '../../core/ingest/otlp/types';
 import { toJaegerTrace } from './jaeger-ui';
 import type { TraceStore } from './store';
 

@@ -1,7 +1,7 @@
 // The trace-store pod: the core's OTLP/HTTP receiver on the OTLP port feeding a bounded store, and Jaeger's
 // query API on the query port.
 import { createServer } from 'node:http';
-import { closeServer, countSpans, createOtlpHandler, listen, type ReceivedBatch } from '../../core/sources/otlp/receiver';
+import { closeServer, countSpans, createOtlpHandler, listen, type ReceivedBatch } from '../../core/ingest/otlp/receiver';
 import { createQueryHandler } from './query';
 import { serviceName, TraceStore, type AddResult, type TraceStoreLimits } from './store';
 

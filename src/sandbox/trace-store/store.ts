@@ -6,8 +6,8 @@
 // the cost of ingest (3x slower at 200k spans); one leaf string per span does not. The two forms cannot be
 // confused: JSON starts with '{', and 0x7b as a protobuf tag is field 15 with the group wire type, which the
 // decoder refuses. A Set of those strings also drops spans an exporter re-sends after a lost answer.
-import { decodeOtlpSpanBytes } from '../../core/sources/otlp/protobuf';
-import type { OtlpInstrumentationScope, OtlpResource, OtlpResourceSpans, OtlpSpan } from '../../core/sources/otlp/types';
+import { decodeOtlpSpanBytes } from '../../core/ingest/otlp/protobuf';
+import type { OtlpInstrumentationScope, OtlpResource, OtlpResourceSpans, OtlpSpan } from '../../core/ingest/otlp/types';
 
 export interface TraceStoreLimits { maxTraces: number; maxSpans: number }
 export const DEFAULT_LIMITS: TraceStoreLimits = { maxTraces: 10_000, maxSpans: 200_000 };

@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { scanDebugCalls } from './c-scan';
 import { compileFormat, literalWeight, matchTokens, type Tok } from './format';
-import type { NginxSourceTree } from './tree';
+import type { NginxSourceTree } from './source-tree';
 
 export interface DebugSite {
   /** Tree-relative path with `/` separators, e.g. `src/http/ngx_http_request.c`. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { KubetraceError } from '../../errors';
 import { NGINX_SHA256 } from './checksums';
 import { extractTarGz } from './tar';
-import { forgetTree, type NginxSourceTree } from './tree';
+import { forgetTree, type NginxSourceTree } from './source-tree';
 import { forgetFunctionMemo } from './functions';
 import { forgetSpanMemo } from './span';
 

@@ -1,7 +1,7 @@
 // Finds C function definitions in nginx-style source: the return type on the line above, the
 // name at column 0 followed by `(`, the body's `{` and `}` at column 0. Prototypes (ending in
 // `;`) are skipped. Line numbers always come from the file, never from a table.
-import { readTreeFile, readTreeFileSync, treeFile, type NginxSourceTree } from './tree';
+import { readTreeFile, readTreeFileSync, treeFile, type NginxSourceTree } from './source-tree';
 
 export interface FunctionRange { name: string; line: number; endLine?: number }
 

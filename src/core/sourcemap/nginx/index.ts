@@ -35,8 +35,8 @@
  *   stepGroups(steps): { phase, start, end }[]         // consecutive runs, for `nginx.<phase>` spans
  *   NGINX_PHASE_INDEX, phaseEntry(name), allIndexedFunctions(), NGINX_PHASES
  */
-export type { NginxSourceTree } from './tree';
-export { findNginxSourceTree, isNginxSourceTree, treeVersion } from './tree';
+export type { NginxSourceTree } from './source-tree';
+export { findNginxSourceTree, isNginxSourceTree, treeVersion } from './source-tree';
 export { resolveFunctionLine, resolveFunctionRange, parseFunctionDefs, type FunctionRange } from './functions';
 export { nginxSourceForSpan, resolveNginxSourceForSpan, nginxEntryForSpan, isNginxOtelSpan, type NginxSpanSource, type NginxSpanOptions } from './span';
 export { NGINX_PHASE_INDEX, PROXY_HANDLER, phaseEntry, phaseKey, allIndexedFunctions, indexCovers, type NginxFn, type PhaseEntry } from './phases';

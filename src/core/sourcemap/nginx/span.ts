@@ -4,7 +4,7 @@
 import type { SourceRef, Span } from '../../trace/model';
 import { resolveFunctionRange, resolveFunctionRangeSync, type FunctionRange } from './functions';
 import { phaseEntry, type NginxFn, type PhaseEntry } from './phases';
-import { treeFile, type NginxSourceTree } from './tree';
+import { treeFile, type NginxSourceTree } from './source-tree';
 
 export interface NginxSpanSource { source?: SourceRef; moreSources?: SourceRef[]; sourceReason?: string }
 export interface NginxSpanOptions {

@@ -7,7 +7,7 @@ import type { Diagnostic, SourceRef, Step } from '../../trace/model';
 import { debugIndex, matchMessage, type DebugSite, type MatchContext } from './debug-index';
 import { messageOf, parseErrorLog, requestIdOf, type LogEntry } from './debug-log';
 import { PhaseTracker } from './debug-phase';
-import type { NginxSourceTree } from './tree';
+import type { NginxSourceTree } from './source-tree';
 
 export interface DebugStepsResult {
   /** The connection number (`*N` without the star). */

@@ -1,5 +1,5 @@
 // AccessLogRecord → spans: `nginx` → `upstream.attempt` (one per $upstream_addr entry) → connect/header/response.
-import type { Attributes, Diagnostic, SourceResult, Span } from '../../trace/model';
+import type { Attributes, Diagnostic, SpanBatch, Span } from '../../trace/model';
 import { looksLikeAccessLog, parseAccessLogLine } from './parse';
 import { pooledSpanId } from './pooled-ids';
 import { placeAttempts, placeNginx, type Window } from './placement';
@@ -26,7 +26,7 @@ const NGINX_VARS = [
   'namespace', 'ingress_name', 'service_name', 'service_port', 'http_referer',
 ];
 
-export function nginxSpansFromRecord(rec: AccessLogRecord, ctx: NginxSpanContext): SourceResult {
+export function nginxSpansFromRecord(rec: AccessLogRecord, ctx: NginxSpanContext): SpanBatch {
   const newId = ctx.newSpanId ?? pooledSpanId;
   const service = ctx.service ?? 'ingress-nginx';
   const diagnostics: Diagnostic[] = [];

@@ -1,12 +1,12 @@
 // Reads one trace by id from a backend, polling with backoff until it is complete or time runs out.
 // Spans reach backends late (exporter batching), so 404 means "not yet". Never throws: faults become diagnostics.
-import type { Diagnostic, SourceResult } from '../../trace/model';
+import type { Diagnostic, SpanBatch } from '../../trace/model';
 import { readAnswer, requestFor, type Api } from './answers';
 import type { Backend, FetchOptions } from './types';
 
 const MAX_INTERVAL_MS = 1000;
 
-export async function fetchTrace(backend: Backend, traceId: string, opts: FetchOptions): Promise<SourceResult> {
+export async function fetchTrace(backend: Backend, traceId: string, opts: FetchOptions): Promise<SpanBatch> {
   try {
     return await poll(backend, traceId, opts);
   } catch (e) {
@@ -14,13 +14,13 @@ export async function fetchTrace(backend: Backend, traceId: string, opts: FetchO
   }
 }
 
-async function poll(backend: Backend, traceId: string, opts: FetchOptions): Promise<SourceResult> {
+async function poll(backend: Backend, traceId: string, opts: FetchOptions): Promise<SpanBatch> {
   const now = opts.now ?? (() => performance.now());
-  const isComplete = opts.isComplete ?? ((r: SourceResult) => r.spans.length > 0);
+  const isComplete = opts.isComplete ?? ((r: SpanBatch) => r.spans.length > 0);
   const deadline = now() + opts.timeoutMs;
   const apis: Api[] = backend.kind === 'jaeger-v3' ? ['jaeger-v3', 'jaeger-v1'] : [backend.kind === 'jaeger' ? 'jaeger-v1' : backend.kind];
   const notes: Diagnostic[] = [];
-  let best: SourceResult | undefined;
+  let best: SpanBatch | undefined;
   let problem: Diagnostic | undefined;
   let lastWasNotFound = false;
   let interval = Math.max(0, opts.pollIntervalMs ?? 100);
@@ -76,7 +76,7 @@ async function poll(backend: Backend, traceId: string, opts: FetchOptions): Prom
   return finish({ code: 'backend-timeout', severity: 'warning', message: `${backend.kind} did not give a complete trace ${traceId} within ${opts.timeoutMs} ms (${attempts} attempt${attempts === 1 ? '' : 's'}; ${got})`,
     hint: best ? undefined : 'check that the apps export spans to this backend, and that the trace id was sampled' });
 
-  function finish(extra?: Diagnostic): SourceResult {
+  function finish(extra?: Diagnostic): SpanBatch {
     const diagnostics = [...(best?.diagnostics ?? []), ...notes];
     // The last fault is worth saying even after a good answer; two timeout notes become one.
     if (problem && extra?.code === 'backend-timeout' && problem.code === 'backend-timeout') extra = { ...extra, message: `${extra.message}: ${problem.message}` };
@@ -86,7 +86,7 @@ async function poll(backend: Backend, traceId: string, opts: FetchOptions): Prom
   }
 }
 
-function safeComplete(f: (r: SourceResult) => boolean, r: SourceResult): boolean {
+function safeComplete(f: (r: SpanBatch) => boolean, r: SpanBatch): boolean {
   try { return f(r); } catch { return true; }
 }
 

@@ -1,7 +1,7 @@
 // Jaeger UI-API JSON (`GET /api/traces/{id}`, and the files the Jaeger UI saves) into the model.
 // Accepts {"data":[trace...]}, one bare trace object, or an array of traces, whole or as a stream of JSON events.
-import type { Diagnostic, SourceResult, SpanOrigin } from '../../trace/model';
-import { TraceCollector } from '../../io/collect';
+import type { Diagnostic, SpanBatch, SpanOrigin } from '../../trace/model';
+import { TraceCollector } from '../../io/group';
 import type { JsonEvent, Pattern, PathSeg } from '../../io/json-stream';
 import { scanJson } from '../../io/json-stream';
 import { describe, idString, isObject } from '../../io/values';
@@ -132,7 +132,7 @@ export function readJaegerBody(body: Uint8Array, origin: SpanOrigin = 'jaeger'):
   return { collector: out, spans: reader.spansRead };
 }
 
-export function jaegerToSourceResult(body: Uint8Array, origin: SpanOrigin = 'jaeger'): SourceResult {
+export function jaegerToSourceResult(body: Uint8Array, origin: SpanOrigin = 'jaeger'): SpanBatch {
   const { collector } = readJaegerBody(body, origin);
   const traces = collector.drain();
   return { spans: traces.flatMap((t) => t.spans), diagnostics: [...collector.diagnostics, ...traces.flatMap((t) => t.diagnostics)] };

@@ -1,5 +1,5 @@
 // What each backend's query-by-id answer means: the trace, "not there yet", "this API is not here", or a fault.
-import type { Diagnostic, SourceResult } from '../../trace/model';
+import type { Diagnostic, SpanBatch } from '../../trace/model';
 import { jaegerToSourceResult } from '../jaeger/reader';
 import { readOtlpJsonBody, readTempoBody } from '../tempo/reader';
 import { zipkinToSourceResult } from '../zipkin/reader';
@@ -8,7 +8,7 @@ import type { Backend, TransportResponse } from './types';
 export type Api = 'jaeger-v1' | 'jaeger-v3' | 'tempo' | 'zipkin';
 
 export type Answer =
-  | { kind: 'trace'; result: SourceResult }
+  | { kind: 'trace'; result: SpanBatch }
   | { kind: 'not-found' }
   | { kind: 'unsupported'; why: string }      // e.g. an old Jaeger without api_v3: try the next API
   | { kind: 'fault'; diagnostic: Diagnostic; retry: boolean };
@@ -43,7 +43,7 @@ export function readAnswer(api: Api, res: TransportResponse, where: string): Ans
   // The Jaeger UI serves index.html for paths it does not know, with 200.
   if (api === 'jaeger-v3' && /html/i.test(ct)) return { kind: 'unsupported', why: 'api_v3 answered with an HTML page' };
   if (!res.body.length) return malformed(where, 'an empty body');
-  let result: SourceResult;
+  let result: SpanBatch;
   switch (api) {
     case 'jaeger-v1': result = jaegerToSourceResult(res.body, 'jaeger'); break;
     case 'jaeger-v3': result = readOtlpJsonBody(res.body, 'jaeger'); break;

@@ -1,6 +1,6 @@
 // Zipkin v2 JSON (`GET /api/v2/trace/{id}`: an array of spans; `/api/v2/traces`: an array of such arrays).
-import type { Diagnostic, SourceResult, SpanOrigin } from '../../trace/model';
-import { TraceCollector } from '../../io/collect';
+import type { Diagnostic, SpanBatch, SpanOrigin } from '../../trace/model';
+import { TraceCollector } from '../../io/group';
 import type { JsonEvent, Pattern, PathSeg } from '../../io/json-stream';
 import { scanJson } from '../../io/json-stream';
 import { describe } from '../../io/values';
@@ -72,7 +72,7 @@ function where(path: PathSeg[]): string {
   return path.map((p) => `[${p}]`).join('') || 'the top level';
 }
 
-export function zipkinToSourceResult(body: Uint8Array, origin: SpanOrigin = 'zipkin'): SourceResult {
+export function zipkinToSourceResult(body: Uint8Array, origin: SpanOrigin = 'zipkin'): SpanBatch {
   const out = new TraceCollector();
   const reader = new ZipkinReader(out, origin);
   for (const ev of scanJson(body, ZIPKIN_PATTERNS)) reader.onEvent(ev);

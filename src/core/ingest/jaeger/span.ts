@@ -1,7 +1,7 @@
 // One Jaeger UI-API span ({traceID, spanID, operationName, references, startTime, duration, tags, logs, processID})
 // to a model span. The process (service and its tags) is filled in later, when the trace's `processes` is known.
 import type { Attributes, Diagnostic, Span, SpanKind, SpanLink, SpanOrigin, SpanStatus } from '../../trace/model';
-import { guessLayer, isLayer, explicitLayer } from '../../io/collect';
+import { guessLayer, isLayer, explicitLayer } from '../../io/group';
 import { describe, idString, isObject, microsToNano } from '../../io/values';
 import { readTags } from './tags';
 

@@ -1,5 +1,5 @@
 // Trace backends (Jaeger, Tempo, Zipkin) queried by trace id, over any transport (a URL, or the API server's service proxy).
-import type { SourceResult } from '../../trace/model';
+import type { SpanBatch } from '../../trace/model';
 
 export type BackendKind = 'jaeger' | 'jaeger-v3' | 'tempo' | 'zipkin';
 
@@ -19,7 +19,7 @@ export interface FetchOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   /** When the trace is complete enough to stop polling. Default: any span at all. */
-  isComplete?: (r: SourceResult) => boolean;
+  isComplete?: (r: SpanBatch) => boolean;
   /** First wait between attempts (default 100 ms); it grows 1.5x per attempt, up to 1 s. */
   pollIntervalMs?: number;
   /** Clock in ms (tests); default performance.now. */

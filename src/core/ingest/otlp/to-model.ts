@@ -1,5 +1,5 @@
 // Canonical OTLP <-> the Kubetrace trace model (src/core/trace/model.ts).
-import type { AttributeValue, Attributes, Diagnostic, Layer, SourceResult, Span, SpanKind, SpanOrigin, SpanStatus, Trace } from '../../trace/model';
+import type { AttributeValue, Attributes, Diagnostic, Layer, SpanBatch, Span, SpanKind, SpanOrigin, SpanStatus, Trace } from '../../trace/model';
 import type { OtlpAnyValue, OtlpKeyValue, OtlpResourceSpans, OtlpScopeSpans, OtlpSpan, OtlpSpanKind, OtlpStatusCode } from './types';
 
 const KINDS: SpanKind[] = ['internal', 'internal', 'server', 'client', 'producer', 'consumer'];
@@ -14,7 +14,7 @@ const STATUS_MESSAGE = 'otel.status_description';
 // Written by spansToOtlp so an exported trace re-imports with its layers; consumed on read.
 const LAYER_ATTR = 'kubetrace.layer';
 
-export function otlpToSpans(resourceSpans: OtlpResourceSpans[], origin: SpanOrigin): SourceResult {
+export function otlpToSpans(resourceSpans: OtlpResourceSpans[], origin: SpanOrigin): SpanBatch {
   const { items, diagnostics } = otlpToTracedSpans(resourceSpans, origin);
   return { spans: items.map((i) => i.span), diagnostics };
 }

@@ -1,14 +1,14 @@
-// The span sources of one probe: the controller's access log (and its debug lines), app logs, and a trace backend.
+// The span feeds of one probe: the controller's access log (and its debug lines), app logs, and a trace backend.
 import { createHash } from 'node:crypto';
 import type { KubeRequester } from '../kube/request';
 import { readPodLog, type PodLogLine } from '../kube/logs';
 import type { Pod } from '../kube/objects';
 import type { Endpoint } from '../kube/routes';
-import { findRecordByRequestId } from '../sources/nginx-log/spans';
-import { nginxSpansFromRecord } from '../sources/nginx-log/spans';
-import { appLogEvents, derivedAppSpan, matchAppLogLines } from '../sources/app-log';
-import type { Span, SourceResult } from '../trace/model';
-import type { PollingSource } from './collect';
+import { findRecordByRequestId } from '../ingest/nginx-log/spans';
+import { nginxSpansFromRecord } from '../ingest/nginx-log/spans';
+import { appLogEvents, derivedAppSpan, matchAppLogLines } from '../ingest/app-log';
+import type { Span, SpanBatch } from '../trace/model';
+import type { SpanFeed } from './gather';
 
 /** Marks a span derived from a log line of an app that exports real spans; the real one should replace it. */
 export const PROVISIONAL = 'kubetrace.provisional';
@@ -26,18 +26,18 @@ export function podIndex(endpoints: Endpoint[], namespace: string, service: stri
 
 export interface NginxLogState { lines: PodLogLine[]; pod?: Pod }
 
-export function nginxLogSource(o: {
+export function nginxLogFeed(o: {
   api: KubeRequester; pods: Pod[]; ids: ProbeIds; since: Date;
   clientWindow: { startUnixNano: bigint; endUnixNano: bigint };
   podByAddr: (addr: string) => { pod: string; namespace?: string; node?: string; service?: string } | undefined;
   state: NginxLogState;
-}): PollingSource {
+}): SpanFeed {
   // Once the line is found it never changes: later polls return the same spans (same ids), so the collector
   // sees nothing new and the trace can become complete.
-  let found: SourceResult | undefined;
+  let found: SpanBatch | undefined;
   return {
     name: 'ingress-nginx access log',
-    async poll(signal): Promise<SourceResult> {
+    async poll(signal): Promise<SpanBatch> {
       if (found) return found;
       for (const pod of o.pods) {
         const lines = await readPodLog(o.api, pod.metadata.namespace ?? 'ingress-nginx', pod.metadata.name, { sinceTime: new Date(o.since.getTime() - 1000), signal });
@@ -57,7 +57,7 @@ export function nginxLogSource(o: {
 }
 
 /** Log lines of the backend pods that carry the probe's ids: events on the app span, or a derived span when the app has none. */
-export function appLogSource(o: {
+export function appLogFeed(o: {
   api: KubeRequester; pods: Pod[]; service: string; ids: ProbeIds; since: Date;
   otherSpans: () => Span[];
   clientWindow: { startUnixNano: bigint; endUnixNano: bigint };
@@ -65,11 +65,11 @@ export function appLogSource(o: {
   seen: { service: string; traceparent?: string; traceId?: string }[];
   /** Whether a trace backend is being read: only then can a logged span's real version still arrive. */
   backendExpected?: boolean;
-}): PollingSource {
+}): SpanFeed {
   return {
     name: `${o.service} logs`,
     intervalMs: 40,
-    async poll(signal): Promise<SourceResult> {
+    async poll(signal): Promise<SpanBatch> {
       const spans: Span[] = [];
       for (const pod of o.pods) {
         const lines = await readPodLog(o.api, pod.metadata.namespace ?? 'default', pod.metadata.name, { sinceTime: new Date(o.since.getTime() - 1000), signal });

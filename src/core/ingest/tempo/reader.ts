@@ -1,8 +1,8 @@
 // Tempo's `GET /api/traces/{id}`: OTLP-like JSON (top-level `batches` in some versions, `resourceSpans` in others,
 // base64 ids, either proto3 JSON name style), or OTLP protobuf when asked with `Accept: application/protobuf`.
 // The OTLP decoding itself is sources/otlp's; this file only picks the body's form.
-import type { SourceResult, SpanOrigin } from '../../trace/model';
-import { TraceCollector } from '../../io/collect';
+import type { SpanBatch, SpanOrigin } from '../../trace/model';
+import { TraceCollector } from '../../io/group';
 import { scanJson } from '../../io/json-stream';
 import { OTLP_PATTERNS, OtlpStreamReader } from '../../io/otlp-stream';
 import { decodeOtlpProtobuf } from '../otlp/protobuf';
@@ -17,7 +17,7 @@ export function isProtobufBody(body: Uint8Array, contentType = ''): boolean {
   return i < body.length && body[i] !== 0x7b && body[i] !== 0x5b;
 }
 
-export function readTempoBody(body: Uint8Array, contentType = '', origin: SpanOrigin = 'tempo'): SourceResult {
+export function readTempoBody(body: Uint8Array, contentType = '', origin: SpanOrigin = 'tempo'): SpanBatch {
   if (isProtobufBody(body, contentType)) {
     try {
       const decoded = decodeOtlpProtobuf(body);
@@ -32,7 +32,7 @@ export function readTempoBody(body: Uint8Array, contentType = '', origin: SpanOr
 }
 
 /** OTLP-shaped JSON from a backend (Tempo, Jaeger api_v3) to spans. */
-export function readOtlpJsonBody(body: Uint8Array, origin: SpanOrigin): SourceResult {
+export function readOtlpJsonBody(body: Uint8Array, origin: SpanOrigin): SpanBatch {
   const out = new TraceCollector();
   const reader = new OtlpStreamReader(out, origin);
   for (const ev of scanJson(body, OTLP_PATTERNS)) reader.onEvent(ev);

@@ -1,7 +1,7 @@
 // One Zipkin v2 span ({traceId, id, parentId, name, kind, timestamp, duration, localEndpoint, remoteEndpoint,
 // annotations, tags, shared}) to a model span.
 import type { Attributes, Diagnostic, Span, SpanKind, SpanOrigin, SpanStatus } from '../../trace/model';
-import { explicitLayer, guessLayer, isLayer } from '../../io/collect';
+import { explicitLayer, guessLayer, isLayer } from '../../io/group';
 import { describe, idString, isObject, microsToNano, setKey } from '../../io/values';
 
 export interface ZipkinSpan {

@@ -1,16 +1,16 @@
 // Gathers spans from every source until the trace is complete (DESIGN.md, "When a trace is complete"):
 // every expected layer present and `quietMs` without a new span; give up after `maxWaitMs` with what arrived.
-import type { Diagnostic, Layer, SourceResult, Span } from '../trace/model';
+import type { Diagnostic, Layer, SpanBatch, Span } from '../trace/model';
 
-export interface PollingSource {
+export interface SpanFeed {
   name: string;
   /** One attempt; returns everything this source knows about the trace so far. Never throws for bad data. */
-  poll(signal: AbortSignal): Promise<SourceResult>;
+  poll(signal: AbortSignal): Promise<SpanBatch>;
   intervalMs?: number;
 }
 
-export interface CollectOptions {
-  sources: PollingSource[];
+export interface GatherOptions {
+  feeds: SpanFeed[];
   /** Layers that must be present before the trace is complete. */
   expected: Layer[];
   /** Spans already known (the client spans). */
@@ -21,17 +21,17 @@ export interface CollectOptions {
   now?: () => number;
   onUpdate?: (spanCount: number, missing: Layer[]) => void;
   /** Called with each source's latest answer, so that one source can look at another's spans. */
-  onResult?: (source: string, result: SourceResult) => void;
+  onResult?: (source: string, result: SpanBatch) => void;
 }
 
-export interface Collected { results: SourceResult[]; complete: boolean; missing: Layer[]; waitedMs: number; diagnostics: Diagnostic[] }
+export interface Gathered { results: SpanBatch[]; complete: boolean; missing: Layer[]; waitedMs: number; diagnostics: Diagnostic[] }
 
-export async function collect(o: CollectOptions): Promise<Collected> {
+export async function gather(o: GatherOptions): Promise<Gathered> {
   const now = o.now ?? (() => performance.now());
   const quietMs = o.quietMs ?? 50;
   const maxWaitMs = o.maxWaitMs ?? 5000;
   const t0 = now();
-  const latest = new Map<string, SourceResult>();
+  const latest = new Map<string, SpanBatch>();
   const errors = new Map<string, string>();
   let lastNew = t0;
   const seen = new Set(o.initial.map((s) => s.spanId));
@@ -44,7 +44,7 @@ export async function collect(o: CollectOptions): Promise<Collected> {
   const onOuterAbort = () => stop.abort();
   o.signal?.addEventListener('abort', onOuterAbort, { once: true });
 
-  const runner = async (src: PollingSource) => {
+  const runner = async (src: SpanFeed) => {
     while (!stop.signal.aborted) {
       try {
         const r = await src.poll(stop.signal);
@@ -62,7 +62,7 @@ export async function collect(o: CollectOptions): Promise<Collected> {
       await sleep(src.intervalMs ?? 25, stop.signal);
     }
   };
-  const runners = o.sources.map(runner);
+  const runners = o.feeds.map(runner);
   let complete = false;
   while (!stop.signal.aborted) {
     const missing = layers();
@@ -77,7 +77,7 @@ export async function collect(o: CollectOptions): Promise<Collected> {
   await Promise.allSettled(runners);
   const diagnostics: Diagnostic[] = [...errors].map(([name, message]) => ({
     code: 'source-failed', severity: 'warning', message: `${name}: ${message}`,
-    hint: 'the trace shows what the other sources gave',
+    hint: 'the trace shows what the other feeds gave',
   }));
   return { results: [...latest.values()], complete, missing: layers(), waitedMs: now() - t0, diagnostics };
 }
