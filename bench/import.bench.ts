@@ -13,20 +13,31 @@ export default async function importBench(): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'kubetrace-bench-import-'));
   const rows: BenchRow[] = [];
   try {
-    for (const [label, write] of [['OTLP JSON', writeOtlpFile], ['Jaeger JSON', writeJaegerFile]] as const) {
+    for (const [label, write] of [
+      ['OTLP JSON', writeOtlpFile],
+      ['Jaeger JSON', writeJaegerFile],
+    ] as const) {
       const f = join(dir, `${label.split(' ')[0].toLowerCase()}.json`);
       const bytes = await write(f, spans);
       const r = await measureCli(['import', f, '--json'], 0);
       if (r.code !== 0) throw new Error(`import ${label} failed: ${r.err.slice(-500)}`);
-      rows.push({ measure: `import ${label}`, value: spans / (r.wallMs / 1000), unit: 'spans/s',
-        detail: `${spans} spans, ${(bytes / 1e6).toFixed(0)} MB in ${(r.wallMs / 1000).toFixed(1)} s (cpu ${(r.cpuMs / 1000).toFixed(1)} s), peak RSS ${r.maxRssMb.toFixed(0)} MB` });
+      rows.push({
+        measure: `import ${label}`,
+        value: spans / (r.wallMs / 1000),
+        unit: 'spans/s',
+        detail: `${spans} spans, ${(bytes / 1e6).toFixed(0)} MB in ${(r.wallMs / 1000).toFixed(1)} s (cpu ${(r.cpuMs / 1000).toFixed(1)} s), peak RSS ${r.maxRssMb.toFixed(0)} MB`,
+      });
     }
     const log = join(dir, 'access.log');
     const gen = await writeAccessLog(log, logMb * 1024 * 1024);
     const r = await measureCli(['import', log, '--json'], 0);
     if (r.code !== 0) throw new Error(`import access log failed: ${r.err.slice(-500)}`);
-    rows.push({ measure: 'import nginx access log', value: gen.lines / (r.wallMs / 1000), unit: 'lines/s',
-      detail: `${gen.lines} lines, ${(gen.bytes / 1e6).toFixed(0)} MB in ${(r.wallMs / 1000).toFixed(1)} s (cpu ${(r.cpuMs / 1000).toFixed(1)} s), peak RSS ${r.maxRssMb.toFixed(0)} MB` });
+    rows.push({
+      measure: 'import nginx access log',
+      value: gen.lines / (r.wallMs / 1000),
+      unit: 'lines/s',
+      detail: `${gen.lines} lines, ${(gen.bytes / 1e6).toFixed(0)} MB in ${(r.wallMs / 1000).toFixed(1)} s (cpu ${(r.cpuMs / 1000).toFixed(1)} s), peak RSS ${r.maxRssMb.toFixed(0)} MB`,
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -36,8 +36,13 @@ function templateBatch(): { body: Buffer; ids: Buffer[] } {
       ids.push(Buffer.from(spanId, 'hex'));
       const start = t0 + BigInt(t * 1_000_000 + i * 1000);
       spans.push({
-        traceId, spanId, parentSpanId: parent, name: i % 2 ? 'GET' : 'GET /orders/:id', kind: i % 2 ? 3 : 2,
-        startTimeUnixNano: String(start), endTimeUnixNano: String(start + 250_000n),
+        traceId,
+        spanId,
+        parentSpanId: parent,
+        name: i % 2 ? 'GET' : 'GET /orders/:id',
+        kind: i % 2 ? 3 : 2,
+        startTimeUnixNano: String(start),
+        endTimeUnixNano: String(start + 250_000n),
         attributes: [
           { key: 'http.request.method', value: { stringValue: 'GET' } },
           { key: 'url.path', value: { stringValue: `/orders/${t}` } },
@@ -53,14 +58,18 @@ function templateBatch(): { body: Buffer; ids: Buffer[] } {
       parent = spanId;
     }
   }
-  const rs: OtlpResourceSpans[] = [{
-    resource: { attributes: [
-      { key: 'service.name', value: { stringValue: 'orders' } },
-      { key: 'k8s.pod.name', value: { stringValue: 'orders-5d8f7c9b4d-x7k2p' } },
-      { key: 'telemetry.sdk.language', value: { stringValue: 'nodejs' } },
-    ] },
-    scopeSpans: [{ scope: { name: '@opentelemetry/instrumentation-http', version: '0.223.0' }, spans }],
-  }];
+  const rs: OtlpResourceSpans[] = [
+    {
+      resource: {
+        attributes: [
+          { key: 'service.name', value: { stringValue: 'orders' } },
+          { key: 'k8s.pod.name', value: { stringValue: 'orders-5d8f7c9b4d-x7k2p' } },
+          { key: 'telemetry.sdk.language', value: { stringValue: 'nodejs' } },
+        ],
+      },
+      scopeSpans: [{ scope: { name: '@opentelemetry/instrumentation-http', version: '0.223.0' }, spans }],
+    },
+  ];
   return { body: Buffer.from(encodeOtlpProtobuf(rs)), ids };
 }
 
@@ -90,11 +99,20 @@ function cpuSeconds(pid: number): number {
 
 function post(agent: Agent, port: number, body: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/v1/traces', method: 'POST', agent,
-      headers: { 'Content-Type': 'application/x-protobuf', 'Content-Length': body.length } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/v1/traces',
+        method: 'POST',
+        agent,
+        headers: { 'Content-Type': 'application/x-protobuf', 'Content-Length': body.length },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -104,15 +122,33 @@ export default async function bench(): Promise<BenchRow[]> {
   const root = join(__dirname, '..');
   // From source (tsx compiles once at load), so a stale dist/ bundle is never what gets measured.
   const cli = ['--import', 'tsx', join(root, 'src/cli/main.ts')];
-  const child = spawn(process.execPath, [...cli, 'internal', 'trace-store', '--host', '127.0.0.1', '--query-port', '0', '--otlp-port', '0', '--max-spans', '500000'],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      ...cli,
+      'internal',
+      'trace-store',
+      '--host',
+      '127.0.0.1',
+      '--query-port',
+      '0',
+      '--otlp-port',
+      '0',
+      '--max-spans',
+      '500000',
+    ],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   try {
     const lines = createInterface({ input: child.stdout! });
     const ready = await new Promise<RegExpMatchArray>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('trace-store did not start in 20 s')), 20000);
       lines.on('line', (l) => {
         const m = /^trace-store ready query=http:\/\/127\.0\.0\.1:(\d+) otlp=http:\/\/127\.0\.0\.1:(\d+)$/.exec(l);
-        if (m) { clearTimeout(timer); resolve(m); }
+        if (m) {
+          clearTimeout(timer);
+          resolve(m);
+        }
       });
       child.once('exit', (c) => reject(new Error(`trace-store exited (${c})`)));
     });
@@ -145,18 +181,24 @@ export default async function bench(): Promise<BenchRow[]> {
     await post(agent, otlpPort, probe);
     const tid = decodeOtlpProtobuf(probe).resourceSpans[0].scopeSpans[0].spans[0].traceId;
     const res = await fetch(`http://127.0.0.1:${queryPort}/api/v3/traces/${tid}`);
-    const stored = res.status === 200 ? (JSON.parse(await res.text()).result.resourceSpans[0].scopeSpans[0].spans.length as number) : 0;
+    const stored =
+      res.status === 200
+        ? (JSON.parse(await res.text()).result.resourceSpans[0].scopeSpans[0].spans.length as number)
+        : 0;
     agent.destroy();
     if (stored !== SPANS_PER_TRACE) throw new Error(`stored trace has ${stored} spans, expected ${SPANS_PER_TRACE}`);
-    return [{
-      measure: 'OTLP ingest',
-      value: rate,
-      unit: 'spans/s',
-      goal: `>= ${GOAL}`,
-      pass: rate >= GOAL,
-      detail: `spans per CPU-second of the store process; ${spans} spans in ${batches} batches of ${SPANS_PER_BATCH} over ${secs.toFixed(1)} s `
-        + `(wall ${Math.round(wallRate)} spans/s, store had ${Math.round((cpu / secs) * 100)}% of a core, load avg ${loadavg()[0].toFixed(1)})`,
-    }];
+    return [
+      {
+        measure: 'OTLP ingest',
+        value: rate,
+        unit: 'spans/s',
+        goal: `>= ${GOAL}`,
+        pass: rate >= GOAL,
+        detail:
+          `spans per CPU-second of the store process; ${spans} spans in ${batches} batches of ${SPANS_PER_BATCH} over ${secs.toFixed(1)} s ` +
+          `(wall ${Math.round(wallRate)} spans/s, store had ${Math.round((cpu / secs) * 100)}% of a core, load avg ${loadavg()[0].toFixed(1)})`,
+      },
+    ];
   } finally {
     child.kill('SIGTERM');
   }

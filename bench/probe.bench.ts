@@ -31,38 +31,98 @@ export default async function bench(): Promise<BenchRow[]> {
     const api = new KubeRequester(config);
     const caFile = join(dir, 'ca.crt');
     writeFileSync(caFile, Buffer.from(config.kc.getCurrentCluster()!.caData!, 'base64'));
-    const a: number[] = [], b: number[] = [], ready: number[] = [];
+    const a: number[] = [],
+      b: number[] = [],
+      ready: number[] = [];
     const url = `https://shop.kubetrace.test:${sb.ingress.httpsPort}/orders`;
     for (let i = 0; i < PAIRS; i++) {
       const o = await runProbe({ config, api, namespace: 'shop', name: 'orders' });
       a.push(o.timings.exchangeMs);
       ready.push(o.timings.readyMs);
-      const { stdout } = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{time_total}', '--cacert', caFile, '--resolve', `shop.kubetrace.test:${sb.ingress.httpsPort}:${sb.ingress.ip}`, url]);
+      const { stdout } = await run('curl', [
+        '-s',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{time_total}',
+        '--cacert',
+        caFile,
+        '--resolve',
+        `shop.kubetrace.test:${sb.ingress.httpsPort}:${sb.ingress.ip}`,
+        url,
+      ]);
       b.push(Number(stdout) * 1000);
     }
     const ratio = median(a) / median(b);
-    rows.push({ measure: 'probe overhead (probe ÷ curl)', value: ratio, unit: 'ratio', goal: '<= 1.10', pass: ratio <= 1.1, detail: `median probe ${median(a).toFixed(2)} ms, curl ${median(b).toFixed(2)} ms, ${PAIRS} pairs, HTTPS through nginx` });
-    rows.push({ measure: 'trace ready', value: median(ready), unit: 'ms', goal: '<= 250', pass: median(ready) <= 250, detail: `median of ${ready.length}, from the last response byte, exporter delay 100 ms` });
+    rows.push({
+      measure: 'probe overhead (probe ÷ curl)',
+      value: ratio,
+      unit: 'ratio',
+      goal: '<= 1.10',
+      pass: ratio <= 1.1,
+      detail: `median probe ${median(a).toFixed(2)} ms, curl ${median(b).toFixed(2)} ms, ${PAIRS} pairs, HTTPS through nginx`,
+    });
+    rows.push({
+      measure: 'trace ready',
+      value: median(ready),
+      unit: 'ms',
+      goal: '<= 250',
+      pass: median(ready) <= 250,
+      detail: `median of ${ready.length}, from the last response byte, exporter delay 100 ms`,
+    });
   } finally {
     await sb.stop();
   }
 
   const scaleDir = mkdtempSync(join(tmpdir(), 'kubetrace-bench-scale-'));
-  const big = await startSandbox({ podSubnet: '127.10.91', scale: 2000, kubeconfigPath: join(scaleDir, 'sandbox.kubeconfig') });
+  const big = await startSandbox({
+    podSubnet: '127.10.91',
+    scale: 2000,
+    kubeconfigPath: join(scaleDir, 'sandbox.kubeconfig'),
+  });
   try {
     const cli = join(ROOT, 'bin', 'kubetrace.js');
-    const ka: number[] = [], kb: number[] = [];
+    const ka: number[] = [],
+      kb: number[] = [];
     for (let i = 0; i < 5; i++) {
       ka.push(await timeCommand(process.execPath, [cli, 'ingresses', '--kubeconfig', big.kubeconfigPath, '--json']));
-      kb.push(await timeCommand('kubectl', ['--kubeconfig', big.kubeconfigPath, 'get', 'ingress,svc,endpointslices', '-A', '-o', 'json']));
+      kb.push(
+        await timeCommand('kubectl', [
+          '--kubeconfig',
+          big.kubeconfigPath,
+          'get',
+          'ingress,svc,endpointslices',
+          '-A',
+          '-o',
+          'json',
+        ]),
+      );
     }
     const r = median(ka) / median(kb);
-    rows.push({ measure: 'listing at scale (ingresses ÷ kubectl)', value: r, unit: 'ratio', goal: '<= 1.5', pass: r <= 1.5, detail: `median ${median(ka).toFixed(0)} ms vs ${median(kb).toFixed(0)} ms, 2000 Ingresses, whole processes` });
+    rows.push({
+      measure: 'listing at scale (ingresses ÷ kubectl)',
+      value: r,
+      unit: 'ratio',
+      goal: '<= 1.5',
+      pass: r <= 1.5,
+      detail: `median ${median(ka).toFixed(0)} ms vs ${median(kb).toFixed(0)} ms, 2000 Ingresses, whole processes`,
+    });
     const config = await loadKubeconfig({ kubeconfig: big.kubeconfigPath });
     const api = new KubeRequester(config);
     const tree: number[] = [];
-    for (let i = 0; i < 5; i++) { const t0 = performance.now(); await readRouteTree(api, { fallbackNamespace: 'default' }); tree.push(performance.now() - t0); }
-    rows.push({ measure: 'tree at scale (top level)', value: median(tree), unit: 'ms', goal: '<= 1000', pass: median(tree) <= 1000, detail: 'the listing the VS Code tree shows, 2000 Ingresses' });
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      await readRouteTree(api, { fallbackNamespace: 'default' });
+      tree.push(performance.now() - t0);
+    }
+    rows.push({
+      measure: 'tree at scale (top level)',
+      value: median(tree),
+      unit: 'ms',
+      goal: '<= 1000',
+      pass: median(tree) <= 1000,
+      detail: 'the listing the VS Code tree shows, 2000 Ingresses',
+    });
   } finally {
     await big.stop();
   }

@@ -4,18 +4,20 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface BenchRow {
-  measure: string;        // e.g. "probe overhead"
-  value: number;          // the headline number (a ratio, ms, spans/s, KB ...)
-  unit: string;           // "ratio", "ms", "spans/s", "KB"
-  goal?: string;          // e.g. "<= 1.10"
-  pass?: boolean;         // whether value meets the goal
-  detail?: string;        // medians of A and B, sample counts, ...
+  measure: string; // e.g. "probe overhead"
+  value: number; // the headline number (a ratio, ms, spans/s, KB ...)
+  unit: string; // "ratio", "ms", "spans/s", "KB"
+  goal?: string; // e.g. "<= 1.10"
+  pass?: boolean; // whether value meets the goal
+  detail?: string; // medians of A and B, sample counts, ...
 }
 export type Bench = () => Promise<BenchRow[]>;
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
-  const files = readdirSync(__dirname).filter((f) => f.endsWith('.bench.ts')).sort()
+  const files = readdirSync(__dirname)
+    .filter((f) => f.endsWith('.bench.ts'))
+    .sort()
     .filter((f) => !only.length || only.some((o) => f.includes(o)));
   const rows: BenchRow[] = [];
   let failed = 0;
@@ -31,10 +33,21 @@ async function main(): Promise<void> {
     }
   }
   const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(n < 10 ? 3 : 1));
-  const lines = rows.map((r) => [r.measure, `${fmt(r.value)} ${r.unit}`, r.goal ?? '', r.pass === undefined ? '' : r.pass ? 'ok' : 'MISSED', r.detail ?? '']);
+  const lines = rows.map((r) => [
+    r.measure,
+    `${fmt(r.value)} ${r.unit}`,
+    r.goal ?? '',
+    r.pass === undefined ? '' : r.pass ? 'ok' : 'MISSED',
+    r.detail ?? '',
+  ]);
   const head = ['measure', 'value', 'goal', '', 'detail'];
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const out = [head, ...lines].map((l) => l.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+  const out = [head, ...lines].map((l) =>
+    l
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd(),
+  );
   console.log(out.join('\n'));
   if (failed) process.exitCode = 1;
 }

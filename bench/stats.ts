@@ -1,5 +1,7 @@
 // Small statistics for benches: medians and percentiles of samples.
-export function median(xs: number[]): number { return percentile(xs, 50); }
+export function median(xs: number[]): number {
+  return percentile(xs, 50);
+}
 export function percentile(xs: number[], p: number): number {
   if (!xs.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);

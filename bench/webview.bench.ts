@@ -12,8 +12,14 @@ const SPANS = 10_000;
 const PAINT_RUNS = 7;
 const SCROLL_FRAMES = 240;
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]; };
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
 
 /** From the message arriving to the frame after it was painted, with the browser's own clock. Plain JS
  *  source: tsx would wrap named inner functions in a helper that does not exist in the page. */
@@ -53,7 +59,9 @@ const SCROLL = `new Promise((resolve) => {
 })`;
 
 async function loadTrace(page: Page, json: string): Promise<void> {
-  await page.evaluate((j) => { (window as unknown as { __pending: unknown }).__pending = JSON.parse(j); }, json);
+  await page.evaluate((j) => {
+    (window as unknown as { __pending: unknown }).__pending = JSON.parse(j);
+  }, json);
 }
 
 export default async function bench(): Promise<BenchRow[]> {
@@ -70,11 +78,11 @@ export default async function bench(): Promise<BenchRow[]> {
       await p.page.evaluate(() => sessionStorage.clear());
       await p.reload();
       await loadTrace(p.page, json);
-      paints.push(await p.page.evaluate(PAINT) as typeof paints[number]);
+      paints.push((await p.page.evaluate(PAINT)) as (typeof paints)[number]);
     }
     if (paints.some((r) => r.rows < 20)) throw new Error(`the trace did not render: ${JSON.stringify(paints)}`);
     await p.page.waitForTimeout(500); // let the coalesced setState run before scrolling
-    const scroll = await p.page.evaluate(SCROLL) as { work: number[]; intervals: number[]; max: number };
+    const scroll = (await p.page.evaluate(SCROLL)) as { work: number[]; intervals: number[]; max: number };
     if (scroll.work.length < SCROLL_FRAMES / 2) throw new Error(`only ${scroll.work.length} scroll events`);
     if (scroll.max < SPANS * 20) throw new Error(`the list is not ${SPANS} rows tall (${scroll.max}px)`);
     if (p.errors.length) throw new Error(p.errors.join('\n'));
@@ -82,14 +90,35 @@ export default async function bench(): Promise<BenchRow[]> {
     const p95 = pct(scroll.work, 95);
     const r1 = (n: number) => n.toFixed(1);
     return [
-      { measure: 'webview paint', value: paint, unit: 'ms', goal: '<= 300', pass: paint <= 300,
-        detail: `${SPANS} spans, median of ${PAINT_RUNS} fresh pages (min ${r1(Math.min(...paints.map((r) => r.paint)))}, max ${r1(Math.max(...paints.map((r) => r.paint)))}); `
-          + `validate ${r1(median(paints.map((r) => r.validated)))} ms, model ${r1(median(paints.map((r) => r.model - r.validated)))} ms, `
-          + `DOM ${r1(median(paints.map((r) => r.handled - r.model)))} ms` },
-      { measure: 'webview scroll', value: p95, unit: 'ms', goal: '<= 16.7', pass: p95 <= 16.7,
-        detail: `p95 main-thread work per scrolled frame (scroll handler + style + layout) over ${scroll.work.length} frames, p50 ${r1(median(scroll.work))}; `
-          + `time between frames p50 ${r1(median(scroll.intervals))}, p95 ${r1(pct(scroll.intervals, 95))}, ${scroll.intervals.filter((x) => x > 25).length} over 25 ms` },
-      { measure: 'webview bundle', value: jsKB, unit: 'KB', goal: '<= 400', pass: jsKB <= 400, detail: `webview.js (minified); webview.css ${r1(cssKB)} KB` },
+      {
+        measure: 'webview paint',
+        value: paint,
+        unit: 'ms',
+        goal: '<= 300',
+        pass: paint <= 300,
+        detail:
+          `${SPANS} spans, median of ${PAINT_RUNS} fresh pages (min ${r1(Math.min(...paints.map((r) => r.paint)))}, max ${r1(Math.max(...paints.map((r) => r.paint)))}); ` +
+          `validate ${r1(median(paints.map((r) => r.validated)))} ms, model ${r1(median(paints.map((r) => r.model - r.validated)))} ms, ` +
+          `DOM ${r1(median(paints.map((r) => r.handled - r.model)))} ms`,
+      },
+      {
+        measure: 'webview scroll',
+        value: p95,
+        unit: 'ms',
+        goal: '<= 16.7',
+        pass: p95 <= 16.7,
+        detail:
+          `p95 main-thread work per scrolled frame (scroll handler + style + layout) over ${scroll.work.length} frames, p50 ${r1(median(scroll.work))}; ` +
+          `time between frames p50 ${r1(median(scroll.intervals))}, p95 ${r1(pct(scroll.intervals, 95))}, ${scroll.intervals.filter((x) => x > 25).length} over 25 ms`,
+      },
+      {
+        measure: 'webview bundle',
+        value: jsKB,
+        unit: 'KB',
+        goal: '<= 400',
+        pass: jsKB <= 400,
+        detail: `webview.js (minified); webview.css ${r1(cssKB)} KB`,
+      },
     ];
   } finally {
     await browser.close();

@@ -24,25 +24,67 @@ const lazyEngine = {
   },
 };
 
-const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: !production, minify: production, logLevel: 'warning' };
+const node = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+};
 
 const contexts = [
-  { ...node, minify: true, sourcemap: false, entryPoints: { kube: 'src/core/kube/client-node-entry.ts' }, outdir: 'dist' },
+  {
+    ...node,
+    minify: true,
+    sourcemap: false,
+    entryPoints: { kube: 'src/core/kube/client-node-entry.ts' },
+    outdir: 'dist',
+  },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', plugins: [lazyClientNode] },
 ];
 if (existsSync('src/vscode/extension.ts')) {
-  contexts.push({ ...node, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [lazyClientNode, lazyEngine] });
-  contexts.push({ ...node, entryPoints: { engine: 'src/vscode/engine.ts' }, outdir: 'dist', external: ['vscode'], plugins: [lazyClientNode] });
+  contexts.push({
+    ...node,
+    entryPoints: { extension: 'src/vscode/extension.ts' },
+    outdir: 'dist',
+    external: ['vscode'],
+    plugins: [lazyClientNode, lazyEngine],
+  });
+  contexts.push({
+    ...node,
+    entryPoints: { engine: 'src/vscode/engine.ts' },
+    outdir: 'dist',
+    external: ['vscode'],
+    plugins: [lazyClientNode],
+  });
 }
 if (existsSync('webview/main.ts')) {
-  contexts.push({ bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: true, logLevel: 'warning',
-    entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist', loader: { '.css': 'css' } });
+  contexts.push({
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: !production,
+    minify: true,
+    logLevel: 'warning',
+    entryPoints: { webview: 'webview/main.ts' },
+    outdir: 'dist',
+    loader: { '.css': 'css' },
+  });
 }
 
-const results = await Promise.allSettled(contexts.map(async (options) => {
-  if (watch) { const ctx = await esbuild.context(options); await ctx.watch(); return; }
-  await esbuild.build(options);
-}));
+const results = await Promise.allSettled(
+  contexts.map(async (options) => {
+    if (watch) {
+      const ctx = await esbuild.context(options);
+      await ctx.watch();
+      return;
+    }
+    await esbuild.build(options);
+  }),
+);
 const failed = results.filter((r) => r.status === 'rejected');
 for (const f of failed) console.error(`build failed: ${f.reason?.message ?? f.reason}`);
 if (failed.length) process.exit(1);

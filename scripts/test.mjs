@@ -6,13 +6,22 @@ import { join } from 'node:path';
 
 function run(cmd, args, env = {}) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
-  if (r.status !== 0) { console.error(`\n${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`); process.exit(r.status || 1); }
+  if (r.status !== 0) {
+    console.error(`\n${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
+    process.exit(r.status || 1);
+  }
 }
 function collect(p, out) {
   let st;
-  try { st = statSync(p); } catch { console.error(`no such test path: ${p}`); process.exit(2); }
-  if (st.isDirectory()) { for (const e of readdirSync(p).sort()) collect(join(p, e), out); }
-  else if (/\.test\.ts$/.test(p)) out.push(p);
+  try {
+    st = statSync(p);
+  } catch {
+    console.error(`no such test path: ${p}`);
+    process.exit(2);
+  }
+  if (st.isDirectory()) {
+    for (const e of readdirSync(p).sort()) collect(join(p, e), out);
+  } else if (/\.test\.ts$/.test(p)) out.push(p);
   return out;
 }
 
@@ -30,6 +39,9 @@ const files = roots.flatMap((r) => collect(r, []));
 // for the end-to-end flows, code-server.
 run('bash', ['scripts/fetch-nginx-source.sh']);
 if (files.some((f) => f.startsWith('test/e2e'))) run('bash', ['scripts/setup-code-server.sh']);
-if (!files.length) { console.error('no test files found'); process.exit(1); }
+if (!files.length) {
+  console.error('no test files found');
+  process.exit(1);
+}
 const concurrency = process.env.KUBETRACE_TEST_CONCURRENCY ?? '2';
 run('node', ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...files]);

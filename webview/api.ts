@@ -11,13 +11,20 @@ declare function acquireVsCodeApi(): VsCodeApi;
 let api: VsCodeApi | undefined;
 function get(): VsCodeApi {
   if (!api) {
-    api = typeof acquireVsCodeApi === 'function'
-      ? acquireVsCodeApi()
-      : { postMessage: () => undefined, getState: () => undefined, setState: () => undefined };
+    api =
+      typeof acquireVsCodeApi === 'function'
+        ? acquireVsCodeApi()
+        : { postMessage: () => undefined, getState: () => undefined, setState: () => undefined };
   }
   return api;
 }
 
-export function post(message: WebviewToHost): void { get().postMessage(message); }
-export function loadState(): unknown { return get().getState(); }
-export function saveState(state: unknown): void { get().setState(state); }
+export function post(message: WebviewToHost): void {
+  get().postMessage(message);
+}
+export function loadState(): unknown {
+  return get().getState();
+}
+export function saveState(state: unknown): void {
+  get().setState(state);
+}

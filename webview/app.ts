@@ -34,25 +34,55 @@ export class App {
     this.state = restoreState();
     this.header = new Header();
     this.waterfall = new Waterfall({
-      select: (i) => { this.state.selected = this.view?.spans[i].span.spanId; this.renderDetails(); this.save(); },
+      select: (i) => {
+        this.state.selected = this.view?.spans[i].span.spanId;
+        this.renderDetails();
+        this.save();
+      },
       open: (i) => this.openMain(i),
-      changed: () => { this.updateToolbar(); this.save(); },
+      changed: () => {
+        this.updateToolbar();
+        this.save();
+      },
     });
-    this.waterfall.scrollElement.addEventListener('scroll', () => { this.state.scrollTop = this.waterfall.scrollTop; this.save(); }, { passive: true });
+    this.waterfall.scrollElement.addEventListener(
+      'scroll',
+      () => {
+        this.state.scrollTop = this.waterfall.scrollTop;
+        this.save();
+      },
+      { passive: true },
+    );
     this.toolbar = new Toolbar({
-      query: (q) => { this.state.query = q; this.waterfall.query = q; this.waterfall.refresh(); this.updateToolbar(); this.save(); },
+      query: (q) => {
+        this.state.query = q;
+        this.waterfall.query = q;
+        this.waterfall.refresh();
+        this.updateToolbar();
+        this.save();
+      },
       toggleLayer: (l) => this.toggleLayer(l),
       zoom: (k) => (k === 'reset' ? this.waterfall.setZoom(undefined) : this.waterfall.zoomBy(k === 'in' ? 0.5 : 2)),
     });
     this.waterfall.setHeadControls(this.toolbar.zoomGroup);
-    this.traceBody = el('div', { class: 'kt-trace' },
-      el('div', { class: 'kt-main' }, this.toolbar.root, this.waterfall.root), this.details);
-    this.tabs = el('vscode-tabs', { class: 'kt-tabs', attrs: { panel: '' } },
+    this.traceBody = el(
+      'div',
+      { class: 'kt-trace' },
+      el('div', { class: 'kt-main' }, this.toolbar.root, this.waterfall.root),
+      this.details,
+    );
+    this.tabs = el(
+      'vscode-tabs',
+      { class: 'kt-tabs', attrs: { panel: '' } },
       el('vscode-tab-header', { attrs: { slot: 'header' } }, 'Trace'),
       el('vscode-tab-panel', { class: 'kt-tab-trace' }, this.emptyBox, this.traceBody),
       el('vscode-tab-header', { attrs: { slot: 'header' } }, 'History ', this.historyCount),
-      el('vscode-tab-panel', { class: 'kt-tab-history' }, this.historyBox)) as HTMLElement & { selectedIndex: number };
-    this.tabs.addEventListener('vsc-tabs-select', () => { this.state.tab = this.tabs.selectedIndex === 1 ? 'history' : 'trace'; this.save(); });
+      el('vscode-tab-panel', { class: 'kt-tab-history' }, this.historyBox),
+    ) as HTMLElement & { selectedIndex: number };
+    this.tabs.addEventListener('vsc-tabs-select', () => {
+      this.state.tab = this.tabs.selectedIndex === 1 ? 'history' : 'trace';
+      this.save();
+    });
     replaceChildren(root, this.progress, this.header.root, this.diags, this.tabs);
     window.addEventListener('message', (e: MessageEvent) => this.onMessage(e.data));
     document.addEventListener('keydown', (e) => this.onGlobalKey(e));
@@ -66,7 +96,10 @@ export class App {
     performance.mark('kt-message');
     const r = checkHostMessage(data);
     performance.mark('kt-validated');
-    if (!r.ok) { console.warn(`kubetrace: ignored a message from the extension: ${r.error}`); return; }
+    if (!r.ok) {
+      console.warn(`kubetrace: ignored a message from the extension: ${r.error}`);
+      return;
+    }
     this.apply(r.message);
   }
 
@@ -76,9 +109,19 @@ export class App {
         // Same trace again (a re-send after hide/show or reload): keep what the user had selected, zoomed...
         const same = (this.state.trace?.traceId ?? this.state.pendingTraceId) === m.trace.traceId;
         const keep = same ? this.state : emptyState();
-        this.state = { ...keep, pendingTraceId: undefined, trace: m.trace, probe: m.probe, historyId: m.historyId ?? (same ? this.state.historyId : undefined),
-          emptyMessage: undefined, history: this.state.history, compareIds: this.state.compareIds, compare: this.state.compare, tab: 'trace',
-          labelWidth: this.state.labelWidth };
+        this.state = {
+          ...keep,
+          pendingTraceId: undefined,
+          trace: m.trace,
+          probe: m.probe,
+          historyId: m.historyId ?? (same ? this.state.historyId : undefined),
+          emptyMessage: undefined,
+          history: this.state.history,
+          compareIds: this.state.compareIds,
+          compare: this.state.compare,
+          tab: 'trace',
+          labelWidth: this.state.labelWidth,
+        };
         if (!same) this.notes.clear();
         this.applyTrace(same);
         this.tabs.selectedIndex = 0;
@@ -92,7 +135,9 @@ export class App {
         this.state.compareIds = this.state.compareIds.filter((id) => m.entries.some((h) => h.id === id));
         this.renderHistory();
         break;
-      case 'progress': this.showProgress(m.message, m.fraction, m.done === true); return;
+      case 'progress':
+        this.showProgress(m.message, m.fraction, m.done === true);
+        return;
       case 'compare':
         this.state.compare = m;
         this.state.tab = 'history';
@@ -100,12 +145,23 @@ export class App {
         this.tabs.selectedIndex = 1;
         break;
       case 'sourceStatus':
-        this.notes.set(m.spanId, m.ok ? { ok: true, text: 'Opened in the editor.' } : { ok: false, text: m.reason ?? 'The editor could not open this place.' });
+        this.notes.set(
+          m.spanId,
+          m.ok
+            ? { ok: true, text: 'Opened in the editor.' }
+            : { ok: false, text: m.reason ?? 'The editor could not open this place.' },
+        );
         if (this.state.selected === m.spanId) this.renderDetails();
         return;
       case 'empty':
-        this.state = { ...emptyState(), history: this.state.history, compareIds: this.state.compareIds, compare: this.state.compare, emptyMessage: m.message,
-          labelWidth: this.state.labelWidth };
+        this.state = {
+          ...emptyState(),
+          history: this.state.history,
+          compareIds: this.state.compareIds,
+          compare: this.state.compare,
+          emptyMessage: m.message,
+          labelWidth: this.state.labelWidth,
+        };
         this.notes.clear();
         this.applyTrace(false);
         this.renderHistory();
@@ -129,82 +185,127 @@ export class App {
     wf.query = s.query;
     wf.zoom = s.zoom;
     if (wf.labelWidth !== s.labelWidth) wf.setLabelWidth(s.labelWidth);
-    wf.selected = s.selected !== undefined && this.view ? this.view.byId.get(s.selected) ?? -1 : -1;
+    wf.selected = s.selected !== undefined && this.view ? (this.view.byId.get(s.selected) ?? -1) : -1;
     this.toolbar.setQuery(s.query);
     wf.setView(this.view);
-    if (restoring && s.scrollTop) wf.setScrollTop(s.scrollTop); else wf.setScrollTop(0);
+    if (restoring && s.scrollTop) wf.setScrollTop(s.scrollTop);
+    else wf.setScrollTop(0);
     if (wf.selected >= 0) wf.select(wf.selected);
-    replaceChildren(this.diags, this.view ? renderDiagnostics(this.view.trace.diagnostics, (id) => this.showSpan(id)) : null);
+    replaceChildren(
+      this.diags,
+      this.view ? renderDiagnostics(this.view.trace.diagnostics, (id) => this.showSpan(id)) : null,
+    );
     this.updateToolbar();
     this.renderDetails();
   }
 
   private renderEmpty(): void {
     if (this.state.pendingTraceId) {
-      replaceChildren(this.emptyBox, el('h2', { text: 'Loading the trace…' }),
-        el('p', { text: `Waiting for the extension to send trace ${this.state.pendingTraceId} again.` }));
+      replaceChildren(
+        this.emptyBox,
+        el('h2', { text: 'Loading the trace…' }),
+        el('p', { text: `Waiting for the extension to send trace ${this.state.pendingTraceId} again.` }),
+      );
       return;
     }
-    replaceChildren(this.emptyBox,
+    replaceChildren(
+      this.emptyBox,
       el('h2', { text: 'No trace yet' }),
       this.state.emptyMessage ? el('p', { class: 'kt-empty-reason', text: this.state.emptyMessage }) : null,
-      el('p', { text: 'Right-click an Ingress in the Kubetrace view and choose Send Probe, or open a trace file. The request is followed through client, ingress, app and downstream, and each span links to its source.' }));
+      el('p', {
+        text: 'Right-click an Ingress in the Kubetrace view and choose Send Probe, or open a trace file. The request is followed through client, ingress, app and downstream, and each span links to its source.',
+      }),
+    );
   }
 
   private renderDetails(): void {
     const view = this.view;
-    if (!view) { replaceChildren(this.details); return; }
+    if (!view) {
+      replaceChildren(this.details);
+      return;
+    }
     const i = this.state.selected !== undefined ? view.byId.get(this.state.selected) : undefined;
-    if (i === undefined) { replaceChildren(this.details, overview(view)); return; }
+    if (i === undefined) {
+      replaceChildren(this.details, overview(view));
+      return;
+    }
     const spanId = view.spans[i].span.spanId;
-    replaceChildren(this.details, renderDetails(view, i, this.notes.get(spanId), {
-      openSource: (id, ref) => this.openSource(id, ref),
-      selectSpan: (j) => this.selectSpan(j),
-    }));
+    replaceChildren(
+      this.details,
+      renderDetails(view, i, this.notes.get(spanId), {
+        openSource: (id, ref) => this.openSource(id, ref),
+        selectSpan: (j) => this.selectSpan(j),
+      }),
+    );
   }
 
   private renderHistory(): void {
     const s = this.state;
     this.historyCount.textContent = String(s.history.length);
     this.historyCount.hidden = !s.history.length;
-    replaceChildren(this.historyBox, renderHistory(s.history, s.historyId, s.compareIds, s.compare, {
-      open: (id) => post({ type: 'selectHistory', id }),
-      toggleCompare: (id, on) => {
-        const ids = s.compareIds.filter((x) => x !== id);
-        if (on) ids.push(id);
-        s.compareIds = ids.slice(-2);
-        this.renderHistory();
-        this.save();
-      },
-      compare: () => {
-        // Older probe on the left, so the difference reads as "what changed since".
-        const order = s.history.map((h) => h.id);
-        const [a, b] = [...s.compareIds].sort((x, y) => order.indexOf(y) - order.indexOf(x));
-        post({ type: 'compare', leftId: a, rightId: b });
-      },
-    }));
+    replaceChildren(
+      this.historyBox,
+      renderHistory(s.history, s.historyId, s.compareIds, s.compare, {
+        open: (id) => post({ type: 'selectHistory', id }),
+        toggleCompare: (id, on) => {
+          const ids = s.compareIds.filter((x) => x !== id);
+          if (on) ids.push(id);
+          s.compareIds = ids.slice(-2);
+          this.renderHistory();
+          this.save();
+        },
+        compare: () => {
+          // Older probe on the left, so the difference reads as "what changed since".
+          const order = s.history.map((h) => h.id);
+          const [a, b] = [...s.compareIds].sort((x, y) => order.indexOf(y) - order.indexOf(x));
+          post({ type: 'compare', leftId: a, rightId: b });
+        },
+      }),
+    );
   }
 
   private showProgress(message: string, fraction: number | undefined, done: boolean): void {
     this.progress.hidden = done;
-    if (done) { replaceChildren(this.progress); return; }
-    const bar = el('vscode-progress-bar', { attrs: { 'aria-label': message } }) as HTMLElement & { value?: number; max: number };
-    if (fraction !== undefined) { bar.max = 1; bar.value = fraction; }
-    replaceChildren(this.progress, bar, el('span', { class: 'kt-progress-text',
-      text: fraction === undefined ? message : `${message} (${Math.round(fraction * 100)}%)` }));
+    if (done) {
+      replaceChildren(this.progress);
+      return;
+    }
+    const bar = el('vscode-progress-bar', { attrs: { 'aria-label': message } }) as HTMLElement & {
+      value?: number;
+      max: number;
+    };
+    if (fraction !== undefined) {
+      bar.max = 1;
+      bar.value = fraction;
+    }
+    replaceChildren(
+      this.progress,
+      bar,
+      el('span', {
+        class: 'kt-progress-text',
+        text: fraction === undefined ? message : `${message} (${Math.round(fraction * 100)}%)`,
+      }),
+    );
   }
 
   private updateToolbar(): void {
     const wf = this.waterfall;
     const present = new Set<Layer>(this.view?.groups.map((g) => g.layer) ?? []);
     const [a, b] = wf.range;
-    this.toolbar.update({ matches: wf.matches, total: this.view?.spans.length ?? 0, query: wf.query, hidden: wf.hiddenLayers, present,
-      zoomText: wf.zoom ? `${formatDuration(a)} – ${formatDuration(b)}` : '' });
+    this.toolbar.update({
+      matches: wf.matches,
+      total: this.view?.spans.length ?? 0,
+      query: wf.query,
+      hidden: wf.hiddenLayers,
+      present,
+      zoomText: wf.zoom ? `${formatDuration(a)} – ${formatDuration(b)}` : '',
+    });
   }
 
   private toggleLayer(l: Layer): void {
     const h = this.waterfall.hiddenLayers;
-    if (h.has(l)) h.delete(l); else h.add(l);
+    if (h.has(l)) h.delete(l);
+    else h.add(l);
     this.waterfall.refresh();
     this.updateToolbar();
     this.save();
@@ -246,16 +347,26 @@ export class App {
   private onGlobalKey(e: KeyboardEvent): void {
     const t = e.target as HTMLElement | null;
     const typing = t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'VSCODE-TEXTFIELD');
-    if (e.key === '/' && !typing && this.view) { e.preventDefault(); this.toolbar.input.focus(); }
+    if (e.key === '/' && !typing && this.view) {
+      e.preventDefault();
+      this.toolbar.input.focus();
+    }
   }
 
   private save(): void {
     const wf = this.waterfall;
     Object.assign(this.state, {
-      collapsed: [...wf.collapsed], collapsedLayers: [...wf.collapsedLayers], hiddenLayers: [...wf.hiddenLayers], query: wf.query, zoom: wf.zoom, labelWidth: wf.labelWidth,
+      collapsed: [...wf.collapsed],
+      collapsedLayers: [...wf.collapsedLayers],
+      hiddenLayers: [...wf.hiddenLayers],
+      query: wf.query,
+      zoom: wf.zoom,
+      labelWidth: wf.labelWidth,
     });
     scheduleSave(() => this.state);
   }
 
-  flush(): void { saveNow(this.state); }
+  flush(): void {
+    saveNow(this.state);
+  }
 }

@@ -13,7 +13,10 @@ export interface DetailsEvents {
   selectSpan(spanIndex: number): void;
 }
 
-export interface SourceNote { ok: boolean; text: string }
+export interface SourceNote {
+  ok: boolean;
+  text: string;
+}
 
 const LOG_MESSAGE_KEYS = ['log.message', 'message', 'body', 'log', 'exception.message'];
 
@@ -45,25 +48,47 @@ function kvTable(entries: [string, unknown][], cls = 'kt-kv'): HTMLElement {
 }
 
 function statusText(span: Span): HTMLElement {
-  if (span.status === 'error') return el('span', { class: 'kt-status kt-status--error' }, icon('error'), el('span', { text: 'Error' }));
-  if (span.status === 'ok') return el('span', { class: 'kt-status kt-status--ok' }, icon('check'), el('span', { text: 'OK' }));
+  if (span.status === 'error')
+    return el('span', { class: 'kt-status kt-status--error' }, icon('error'), el('span', { text: 'Error' }));
+  if (span.status === 'ok')
+    return el('span', { class: 'kt-status kt-status--ok' }, icon('check'), el('span', { text: 'OK' }));
   return el('span', { class: 'kt-status', text: 'Unset' });
 }
 
-export function renderDetails(view: TraceView, i: number, note: SourceNote | undefined, ev: DetailsEvents): HTMLElement {
+export function renderDetails(
+  view: TraceView,
+  i: number,
+  note: SourceNote | undefined,
+  ev: DetailsEvents,
+): HTMLElement {
   const info = view.spans[i];
   const s = info.span;
   const open = (ref: SourceRef) => ev.openSource(s.spanId, ref);
   const root = el('div', { class: `kt-details layer-${s.layer}`, attrs: { 'aria-label': `Details of ${s.name}` } });
 
-  root.appendChild(el('header', { class: 'kt-details-head' },
-    el('h2', { class: 'kt-details-title', text: s.name }),
-    el('div', { class: 'kt-details-sub' },
-      el('span', { class: 'kt-layer-chip' }, el('span', { class: 'wf-swatch' }), el('span', { text: LAYER_TITLE[s.layer] })),
-      el('span', { class: 'kt-details-service', text: s.service }),
-      el('span', { class: 'kt-muted', text: s.kind }),
-      statusText(s),
-      info.critical ? el('span', { class: 'kt-critical-chip' }, icon('flame'), el('span', { text: 'Critical path' })) : null)));
+  root.appendChild(
+    el(
+      'header',
+      { class: 'kt-details-head' },
+      el('h2', { class: 'kt-details-title', text: s.name }),
+      el(
+        'div',
+        { class: 'kt-details-sub' },
+        el(
+          'span',
+          { class: 'kt-layer-chip' },
+          el('span', { class: 'wf-swatch' }),
+          el('span', { text: LAYER_TITLE[s.layer] }),
+        ),
+        el('span', { class: 'kt-details-service', text: s.service }),
+        el('span', { class: 'kt-muted', text: s.kind }),
+        statusText(s),
+        info.critical
+          ? el('span', { class: 'kt-critical-chip' }, icon('flame'), el('span', { text: 'Critical path' }))
+          : null,
+      ),
+    ),
+  );
 
   const parent = s.parentSpanId !== undefined ? view.byId.get(s.parentSpanId) : undefined;
   const facts = el('dl', { class: 'kt-facts' });
@@ -75,7 +100,10 @@ export function renderDetails(view: TraceView, i: number, note: SourceNote | und
   fact('Node', valueText(s.attributes['kubetrace.node'] ?? '—'));
   fact('Span ID', el('code', { text: s.spanId }));
   if (parent !== undefined) {
-    const b = el('button', { class: 'kt-linklike', text: `${view.spans[parent].span.name} (${view.spans[parent].span.service})` });
+    const b = el('button', {
+      class: 'kt-linklike',
+      text: `${view.spans[parent].span.name} (${view.spans[parent].span.service})`,
+    });
     b.type = 'button';
     b.addEventListener('click', () => ev.selectSpan(parent));
     fact('Parent', b);
@@ -91,19 +119,37 @@ export function renderDetails(view: TraceView, i: number, note: SourceNote | und
     for (const [r, main] of refs) list.appendChild(sourceItem(r, main, open));
     sources.appendChild(list);
   } else {
-    sources.appendChild(el('p', { class: 'kt-no-source' }, icon('info'),
-      el('span', { text: s.sourceReason ?? 'No source location is known for this span.' })));
+    sources.appendChild(
+      el(
+        'p',
+        { class: 'kt-no-source' },
+        icon('info'),
+        el('span', { text: s.sourceReason ?? 'No source location is known for this span.' }),
+      ),
+    );
   }
   if (note) {
-    sources.appendChild(el('p', { class: `kt-source-note ${note.ok ? 'is-ok' : 'is-error'}`, attrs: { role: 'status' } },
-      icon(note.ok ? 'check' : 'warning'), el('span', { text: note.text })));
+    sources.appendChild(
+      el(
+        'p',
+        { class: `kt-source-note ${note.ok ? 'is-ok' : 'is-error'}`, attrs: { role: 'status' } },
+        icon(note.ok ? 'check' : 'warning'),
+        el('span', { text: note.text }),
+      ),
+    );
   }
   root.appendChild(section('Source', refs.length || undefined, sources));
 
   if (s.steps?.length) root.appendChild(section('nginx execution path', s.steps.length, renderSteps(s.steps, open)));
 
   const attrs = Object.entries(s.attributes).sort(([a], [b]) => a.localeCompare(b));
-  root.appendChild(section('Attributes', attrs.length, attrs.length ? kvTable(attrs) : el('p', { class: 'kt-muted', text: 'No attributes.' })));
+  root.appendChild(
+    section(
+      'Attributes',
+      attrs.length,
+      attrs.length ? kvTable(attrs) : el('p', { class: 'kt-muted', text: 'No attributes.' }),
+    ),
+  );
 
   if (s.events.length) {
     const list = el('ol', { class: 'kt-events' });
@@ -114,10 +160,20 @@ export function renderDetails(view: TraceView, i: number, note: SourceNote | und
       // Log lines arrive as events: their message is the thing to read, so it goes first, in full.
       const msgKey = LOG_MESSAGE_KEYS.find((k) => typeof e.attributes?.[k] === 'string');
       const attrs = Object.entries(e.attributes ?? {}).filter(([k]) => k !== msgKey);
-      list.appendChild(el('li', { class: 'kt-event' },
-        el('div', { class: 'kt-event-head' }, el('span', { class: 'kt-event-time', text: offset }), el('span', { class: 'kt-event-name', text: e.name })),
-        msgKey ? el('div', { class: 'kt-event-msg', text: String(e.attributes[msgKey]) }) : null,
-        attrs.length ? kvTable(attrs, 'kt-kv kt-kv--small') : null));
+      list.appendChild(
+        el(
+          'li',
+          { class: 'kt-event' },
+          el(
+            'div',
+            { class: 'kt-event-head' },
+            el('span', { class: 'kt-event-time', text: offset }),
+            el('span', { class: 'kt-event-name', text: e.name }),
+          ),
+          msgKey ? el('div', { class: 'kt-event-msg', text: String(e.attributes[msgKey]) }) : null,
+          attrs.length ? kvTable(attrs, 'kt-kv kt-kv--small') : null,
+        ),
+      );
     }
     root.appendChild(section('Events and logs', s.events.length, list));
   }
@@ -125,8 +181,16 @@ export function renderDetails(view: TraceView, i: number, note: SourceNote | und
   if (s.links.length) {
     const list = el('ul', { class: 'kt-links' });
     for (const l of s.links) {
-      list.appendChild(el('li', {}, el('code', { text: `${l.traceId} / ${l.spanId}` }),
-        l.attributes && Object.keys(l.attributes).length ? kvTable(Object.entries(l.attributes), 'kt-kv kt-kv--small') : null));
+      list.appendChild(
+        el(
+          'li',
+          {},
+          el('code', { text: `${l.traceId} / ${l.spanId}` }),
+          l.attributes && Object.keys(l.attributes).length
+            ? kvTable(Object.entries(l.attributes), 'kt-kv kt-kv--small')
+            : null,
+        ),
+      );
     }
     root.appendChild(section('Links', s.links.length, list));
   }

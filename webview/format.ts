@@ -55,6 +55,12 @@ export function valueText(v: unknown): string {
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) return v.map(valueText).join(', ');
   if (v === null || v === undefined) return String(v);
-  if (typeof v === 'object') { try { return JSON.stringify(v); } catch { return String(v); } }
+  if (typeof v === 'object') {
+    try {
+      return JSON.stringify(v);
+    } catch {
+      return String(v);
+    }
+  }
   return String(v);
 }

@@ -14,10 +14,16 @@ export class Header {
     // The verb ("Copy ", "Export ") hides when the panel is narrow, so the buttons fit on one row.
     const action = (label: string, title: string, run: () => void, secondary = true) => {
       const m = /^(Copy (?:as )?|Export )(.*)$/.exec(label);
-      const b = el('vscode-button', { title, attrs: { 'aria-label': label } },
-        m ? el('span', { class: 'kt-action-verb', text: m[1] }) : null, m ? m[2] : label);
+      const b = el(
+        'vscode-button',
+        { title, attrs: { 'aria-label': label } },
+        m ? el('span', { class: 'kt-action-verb', text: m[1] }) : null,
+        m ? m[2] : label,
+      );
       if (secondary) b.setAttribute('secondary', '');
-      b.addEventListener('click', () => { if (!b.hasAttribute('disabled')) run(); });
+      b.addEventListener('click', () => {
+        if (!b.hasAttribute('disabled')) run();
+      });
       return b;
     };
     this.actions = [
@@ -35,29 +41,42 @@ export class Header {
       title.append(
         el('span', { class: 'kt-method', text: probe.method }),
         el('span', { class: 'kt-url', text: probe.url, title: probe.url }),
-        probeStatus(probe));
+        probeStatus(probe),
+      );
     } else {
       title.append(el('span', { class: 'kt-url', text: trace ? 'Imported trace' : 'Kubetrace' }));
     }
     const meta = el('div', { class: 'kt-meta' });
     if (trace && view) {
       const errors = view.spans.filter((s) => s.error).length;
-      append(meta,
+      append(
+        meta,
         probe ? el('span', { text: probe.target }) : null,
         el('span', {}, 'trace ', el('code', { text: trace.traceId })),
         el('span', { text: `${formatCount(view.spans.length)} spans` }),
         el('span', { text: `${formatDuration(view.totalMs)} total` }),
         probe?.via ? el('span', { text: `via ${probe.via}` }) : null,
-        errors ? el('span', { class: 'kt-meta-error' }, icon('error'), el('span', { text: `${errors} error span${errors === 1 ? '' : 's'}` })) : null);
+        errors
+          ? el(
+              'span',
+              { class: 'kt-meta-error' },
+              icon('error'),
+              el('span', { text: `${errors} error span${errors === 1 ? '' : 's'}` }),
+            )
+          : null,
+      );
     }
     for (const b of this.actions) {
       const rerun = b === this.actions[0];
-      if (trace || rerun) b.removeAttribute('disabled'); else b.setAttribute('disabled', '');
+      if (trace || rerun) b.removeAttribute('disabled');
+      else b.setAttribute('disabled', '');
       if (rerun && !probe) b.setAttribute('disabled', '');
     }
-    replaceChildren(this.root,
+    replaceChildren(
+      this.root,
       el('div', { class: 'kt-top-text' }, title, meta),
-      el('div', { class: 'kt-actions', role: 'toolbar', attrs: { 'aria-label': 'Trace actions' } }, ...this.actions));
+      el('div', { class: 'kt-actions', role: 'toolbar', attrs: { 'aria-label': 'Trace actions' } }, ...this.actions),
+    );
   }
 }
 
@@ -65,7 +84,10 @@ function probeStatus(p: ProbeSummary): HTMLElement {
   if (p.error) return el('span', { class: 'kt-pill kt-pill--error' }, icon('error'), el('span', { text: p.error }));
   if (p.status === undefined) return el('span', { class: 'kt-pill', text: 'no response' });
   const cls = p.status >= 500 ? 'error' : p.status >= 400 ? 'warn' : 'ok';
-  return el('span', { class: `kt-pill kt-pill--${cls}` },
+  return el(
+    'span',
+    { class: `kt-pill kt-pill--${cls}` },
     icon(cls === 'error' ? 'error' : cls === 'warn' ? 'warning' : 'check'),
-    el('span', { text: `${p.status}${p.durationMs !== undefined ? ` · ${formatDuration(p.durationMs)}` : ''}` }));
+    el('span', { text: `${p.status}${p.durationMs !== undefined ? ` · ${formatDuration(p.durationMs)}` : ''}` }),
+  );
 }

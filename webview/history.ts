@@ -15,46 +15,90 @@ function statusCell(h: HistoryEntry): HTMLElement {
   if (h.error) return el('span', { class: 'kt-status kt-status--error' }, icon('error'), el('span', { text: h.error }));
   if (h.status === undefined) return el('span', { class: 'kt-muted', text: '—' });
   const bad = h.status >= 500;
-  return el('span', { class: `kt-status ${bad ? 'kt-status--error' : h.status >= 400 ? 'kt-status--warn' : 'kt-status--ok'}` },
-    icon(bad ? 'error' : h.status >= 400 ? 'warning' : 'check'), el('span', { text: String(h.status) }));
+  return el(
+    'span',
+    { class: `kt-status ${bad ? 'kt-status--error' : h.status >= 400 ? 'kt-status--warn' : 'kt-status--ok'}` },
+    icon(bad ? 'error' : h.status >= 400 ? 'warning' : 'check'),
+    el('span', { text: String(h.status) }),
+  );
 }
 
-export function renderHistory(entries: readonly HistoryEntry[], currentId: string | undefined, chosen: readonly string[],
-  compare: CompareMessage | undefined, ev: HistoryEvents): HTMLElement {
+export function renderHistory(
+  entries: readonly HistoryEntry[],
+  currentId: string | undefined,
+  chosen: readonly string[],
+  compare: CompareMessage | undefined,
+  ev: HistoryEvents,
+): HTMLElement {
   const root = el('div', { class: 'kt-history' });
   if (!entries.length) {
-    root.appendChild(el('div', { class: 'kt-history-empty' }, icon('history'),
-      el('p', { text: 'No earlier probes in this session yet. Each probe you send is listed here, so two can be compared.' })));
+    root.appendChild(
+      el(
+        'div',
+        { class: 'kt-history-empty' },
+        icon('history'),
+        el('p', {
+          text: 'No earlier probes in this session yet. Each probe you send is listed here, so two can be compared.',
+        }),
+      ),
+    );
     return root;
   }
-  const bar = el('div', { class: 'kt-history-bar' },
-    el('span', { class: 'kt-muted', text: chosen.length === 2 ? 'Two probes chosen.' : 'Tick two probes to compare them layer by layer.' }));
+  const bar = el(
+    'div',
+    { class: 'kt-history-bar' },
+    el('span', {
+      class: 'kt-muted',
+      text: chosen.length === 2 ? 'Two probes chosen.' : 'Tick two probes to compare them layer by layer.',
+    }),
+  );
   const cmp = el('vscode-button', { text: 'Compare' });
   if (chosen.length !== 2) cmp.setAttribute('disabled', '');
-  cmp.addEventListener('click', () => { if (chosen.length === 2) ev.compare(); });
+  cmp.addEventListener('click', () => {
+    if (chosen.length === 2) ev.compare();
+  });
   bar.appendChild(cmp);
   root.appendChild(bar);
 
   const table = el('table', { class: 'kt-table kt-history-table' });
-  table.appendChild(el('thead', {}, el('tr', {},
-    el('th', { text: 'Compare', attrs: { scope: 'col' } }), el('th', { text: 'Time', attrs: { scope: 'col' } }),
-    el('th', { text: 'Target', attrs: { scope: 'col' } }), el('th', { text: 'Status', attrs: { scope: 'col' } }),
-    el('th', { class: 'kt-num', text: 'Duration', attrs: { scope: 'col' } }), el('th', { text: '', attrs: { scope: 'col' } }))));
+  table.appendChild(
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        el('th', { text: 'Compare', attrs: { scope: 'col' } }),
+        el('th', { text: 'Time', attrs: { scope: 'col' } }),
+        el('th', { text: 'Target', attrs: { scope: 'col' } }),
+        el('th', { text: 'Status', attrs: { scope: 'col' } }),
+        el('th', { class: 'kt-num', text: 'Duration', attrs: { scope: 'col' } }),
+        el('th', { text: '', attrs: { scope: 'col' } }),
+      ),
+    ),
+  );
   const body = el('tbody');
   for (const h of entries) {
-    const box = el('vscode-checkbox', { attrs: { label: '', 'aria-label': `Compare ${h.target} at ${formatClock(h.time)}` } });
+    const box = el('vscode-checkbox', {
+      attrs: { label: '', 'aria-label': `Compare ${h.target} at ${formatClock(h.time)}` },
+    });
     if (chosen.includes(h.id)) box.setAttribute('checked', '');
     box.addEventListener('change', () => ev.toggleCompare(h.id, (box as unknown as { checked: boolean }).checked));
     const open = el('vscode-button', { text: h.id === currentId ? 'Shown' : 'Open', attrs: { secondary: '' } });
     if (h.id === currentId) open.setAttribute('disabled', '');
     open.addEventListener('click', () => ev.open(h.id));
-    body.appendChild(el('tr', { class: h.id === currentId ? 'is-current' : '', attrs: { 'data-id': h.id } },
-      el('td', {}, box),
-      el('td', { text: formatClock(h.time), title: h.time }),
-      el('td', {}, el('span', { text: `${h.method ? `${h.method} ` : ''}${h.target}` })),
-      el('td', {}, statusCell(h)),
-      el('td', { class: 'kt-num', text: h.durationMs === undefined ? '—' : formatDuration(h.durationMs) }),
-      el('td', {}, open)));
+    body.appendChild(
+      el(
+        'tr',
+        { class: h.id === currentId ? 'is-current' : '', attrs: { 'data-id': h.id } },
+        el('td', {}, box),
+        el('td', { text: formatClock(h.time), title: h.time }),
+        el('td', {}, el('span', { text: `${h.method ? `${h.method} ` : ''}${h.target}` })),
+        el('td', {}, statusCell(h)),
+        el('td', { class: 'kt-num', text: h.durationMs === undefined ? '—' : formatDuration(h.durationMs) }),
+        el('td', {}, open),
+      ),
+    );
   }
   table.appendChild(body);
   root.appendChild(table);
@@ -65,31 +109,71 @@ export function renderHistory(entries: readonly HistoryEntry[], currentId: strin
 export function renderCompare(c: CompareMessage): HTMLElement {
   const name = (h: HistoryEntry) => `${h.method ? `${h.method} ` : ''}${h.target} at ${formatClock(h.time)}`;
   const table = el('table', { class: 'kt-table kt-compare-table' });
-  table.appendChild(el('thead', {}, el('tr', {},
-    el('th', { text: 'Layer', attrs: { scope: 'col' } }),
-    el('th', { class: 'kt-num', text: 'A', title: name(c.left), attrs: { scope: 'col' } }),
-    el('th', { class: 'kt-num', text: 'B', title: name(c.right), attrs: { scope: 'col' } }),
-    el('th', { class: 'kt-num', text: 'Difference (B − A)', attrs: { scope: 'col' } }))));
+  table.appendChild(
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        el('th', { text: 'Layer', attrs: { scope: 'col' } }),
+        el('th', { class: 'kt-num', text: 'A', title: name(c.left), attrs: { scope: 'col' } }),
+        el('th', { class: 'kt-num', text: 'B', title: name(c.right), attrs: { scope: 'col' } }),
+        el('th', { class: 'kt-num', text: 'Difference (B − A)', attrs: { scope: 'col' } }),
+      ),
+    ),
+  );
   const body = el('tbody');
   for (const r of c.rows) {
     const ms = (v: number | undefined) => (v === undefined ? 'no spans' : formatDuration(v));
     let diff: HTMLElement;
     if (r.diffMs === undefined) diff = el('span', { class: 'kt-muted', text: '—' });
     else {
-      const base = r.leftMs && r.leftMs > 0 ? ` (${r.diffMs > 0 ? '+' : '−'}${Math.abs((r.diffMs / r.leftMs) * 100).toFixed(0)}%)` : '';
+      const base =
+        r.leftMs && r.leftMs > 0
+          ? ` (${r.diffMs > 0 ? '+' : '−'}${Math.abs((r.diffMs / r.leftMs) * 100).toFixed(0)}%)`
+          : '';
       const word = Math.abs(r.diffMs) < 0.05 ? 'same' : r.diffMs > 0 ? 'slower' : 'faster';
-      diff = el('span', { class: `kt-diff kt-diff--${word}` }, el('span', { text: `${formatDiff(r.diffMs)}${base}` }), el('span', { class: 'kt-diff-word', text: ` ${word}` }));
+      diff = el(
+        'span',
+        { class: `kt-diff kt-diff--${word}` },
+        el('span', { text: `${formatDiff(r.diffMs)}${base}` }),
+        el('span', { class: 'kt-diff-word', text: ` ${word}` }),
+      );
     }
-    const layerCell = r.layer === 'total'
-      ? el('th', { text: 'Whole trace', attrs: { scope: 'row' } })
-      : el('th', { class: `layer-${r.layer}`, attrs: { scope: 'row' } }, el('span', { class: 'wf-swatch' }), el('span', { text: LAYER_TITLE[r.layer] }));
-    body.appendChild(el('tr', { class: r.layer === 'total' ? 'is-total' : '' },
-      layerCell, el('td', { class: 'kt-num', text: ms(r.leftMs) }), el('td', { class: 'kt-num', text: ms(r.rightMs) }), el('td', { class: 'kt-num' }, diff)));
+    const layerCell =
+      r.layer === 'total'
+        ? el('th', { text: 'Whole trace', attrs: { scope: 'row' } })
+        : el(
+            'th',
+            { class: `layer-${r.layer}`, attrs: { scope: 'row' } },
+            el('span', { class: 'wf-swatch' }),
+            el('span', { text: LAYER_TITLE[r.layer] }),
+          );
+    body.appendChild(
+      el(
+        'tr',
+        { class: r.layer === 'total' ? 'is-total' : '' },
+        layerCell,
+        el('td', { class: 'kt-num', text: ms(r.leftMs) }),
+        el('td', { class: 'kt-num', text: ms(r.rightMs) }),
+        el('td', { class: 'kt-num' }, diff),
+      ),
+    );
   }
   table.appendChild(body);
-  return el('section', { class: 'kt-compare', attrs: { 'aria-label': 'Comparison' } },
+  return el(
+    'section',
+    { class: 'kt-compare', attrs: { 'aria-label': 'Comparison' } },
     el('h3', { text: 'Comparison' }),
-    el('p', { class: 'kt-compare-legend' },
-      el('span', { text: 'A: ' }), el('strong', { text: name(c.left) }), el('span', { text: ' · B: ' }), el('strong', { text: name(c.right) })),
-    table);
+    el(
+      'p',
+      { class: 'kt-compare-legend' },
+      el('span', { text: 'A: ' }),
+      el('strong', { text: name(c.left) }),
+      el('span', { text: ' · B: ' }),
+      el('strong', { text: name(c.right) }),
+    ),
+    table,
+  );
 }

@@ -24,4 +24,5 @@ function start(): void {
   post({ type: 'ready' });
 }
 
-if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start); else start();
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+else start();

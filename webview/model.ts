@@ -4,7 +4,12 @@ import type { Layer, Span, Trace } from '../src/protocol/messages';
 import { msSinceNanos, nanosMs, nanosRest, splitNanos, type NanoTime } from '../src/protocol/nanos';
 
 export const LAYER_ORDER: readonly Layer[] = ['client', 'ingress', 'app', 'downstream'];
-export const LAYER_TITLE: Record<Layer, string> = { client: 'Client', ingress: 'Ingress', app: 'App', downstream: 'Downstream' };
+export const LAYER_TITLE: Record<Layer, string> = {
+  client: 'Client',
+  ingress: 'Ingress',
+  app: 'App',
+  downstream: 'Downstream',
+};
 
 export interface SpanInfo {
   span: Span;
@@ -47,7 +52,10 @@ export function buildTraceView(trace: Trace): TraceView {
   for (let i = 1; i < n; i++) {
     const s = trace.spans[i].startTimeUnixNano;
     const ms = nanosMs(s);
-    if (ms < base.ms || (ms === base.ms && nanosRest(s) < base.ns)) { base.ms = ms; base.ns = nanosRest(s); }
+    if (ms < base.ms || (ms === base.ms && nanosRest(s) < base.ns)) {
+      base.ms = ms;
+      base.ns = nanosRest(s);
+    }
   }
   const critical = new Set(trace.criticalPath);
   const byId = new Map<string, number>();
@@ -59,8 +67,19 @@ export function buildTraceView(trace: Trace): TraceView {
     const endMs = Math.max(startMs, msSinceNanos(span.endTimeUnixNano, base));
     if (endMs > totalMs) totalMs = endMs;
     if (!byId.has(span.spanId)) byId.set(span.spanId, i);
-    spans[i] = { span, index: i, startMs, endMs, parent: -1, children: NO_CHILDREN, depth: 0, pos: 0, end: 0,
-      critical: critical.has(span.spanId), error: span.status === 'error' };
+    spans[i] = {
+      span,
+      index: i,
+      startMs,
+      endMs,
+      parent: -1,
+      children: NO_CHILDREN,
+      depth: 0,
+      pos: 0,
+      end: 0,
+      critical: critical.has(span.spanId),
+      error: span.status === 'error',
+    };
   }
   for (const info of spans) {
     const p = info.span.parentSpanId === undefined ? undefined : byId.get(info.span.parentSpanId);
@@ -79,14 +98,27 @@ export function buildTraceView(trace: Trace): TraceView {
   for (const layer of LAYER_ORDER) {
     const members = byLayer.get(layer)!;
     if (!members.length) continue;
-    const roots = members.filter((s) => s.parent < 0).map((s) => s.index).sort(byStart);
+    const roots = members
+      .filter((s) => s.parent < 0)
+      .map((s) => s.index)
+      .sort(byStart);
     const order: number[] = [];
     const seen = new Uint8Array(n);
     walk(spans, roots, order, seen);
     // Spans in a parent cycle are reached from no root: show them as roots rather than lose them.
-    for (const s of members) if (!seen[s.index]) { s.parent = -1; walk(spans, [s.index], order, seen); }
-    let startMs = Infinity; let endMs = 0; let errors = 0;
-    for (const s of members) { startMs = Math.min(startMs, s.startMs); endMs = Math.max(endMs, s.endMs); if (s.error) errors++; }
+    for (const s of members)
+      if (!seen[s.index]) {
+        s.parent = -1;
+        walk(spans, [s.index], order, seen);
+      }
+    let startMs = Infinity;
+    let endMs = 0;
+    let errors = 0;
+    for (const s of members) {
+      startMs = Math.min(startMs, s.startMs);
+      endMs = Math.max(endMs, s.endMs);
+      if (s.error) errors++;
+    }
     groups.push({ layer, order, startMs, endMs, errors });
   }
   return { trace, spans, byId, groups, totalMs };
@@ -100,7 +132,10 @@ function walk(spans: SpanInfo[], roots: number[], order: number[], seen: Uint8Ar
   const depthOf = (i: number) => (spans[i].parent >= 0 && seen[spans[i].parent] ? spans[spans[i].parent].depth + 1 : 0);
   while (stack.length) {
     const top = stack.pop()!;
-    if (top < 0) { spans[~top].end = order.length; continue; }
+    if (top < 0) {
+      spans[~top].end = order.length;
+      continue;
+    }
     if (seen[top]) continue;
     const info = spans[top];
     info.depth = depthOf(top);
@@ -113,8 +148,7 @@ function walk(spans: SpanInfo[], roots: number[], order: number[], seen: Uint8Ar
 }
 
 export type Row =
-  | { kind: 'layer'; group: LayerGroup; count: number }
-  | { kind: 'span'; i: number; depth: number; context: boolean };
+  { kind: 'layer'; group: LayerGroup; count: number } | { kind: 'span'; i: number; depth: number; context: boolean };
 
 export interface RowOptions {
   collapsed: ReadonlySet<string>;
@@ -154,15 +188,18 @@ export function buildRows(view: TraceView, o: RowOptions): { rows: Row[]; matche
     for (let p = 0; p < g.order.length; p++) {
       const info = view.spans[g.order[p]];
       if (!spanHaystack(info).includes(q)) continue;
-      keep[p] = 2; count++;
-      for (let a = info.parent; a >= 0 && !keep[view.spans[a].pos]; a = view.spans[a].parent) keep[view.spans[a].pos] = 1;
+      keep[p] = 2;
+      count++;
+      for (let a = info.parent; a >= 0 && !keep[view.spans[a].pos]; a = view.spans[a].parent)
+        keep[view.spans[a].pos] = 1;
     }
     if (!count) continue;
     matches += count;
     rows.push({ kind: 'layer', group: g, count });
     if (o.collapsedLayers.has(g.layer)) continue;
     for (let p = 0; p < g.order.length; p++) {
-      if (keep[p]) rows.push({ kind: 'span', i: g.order[p], depth: view.spans[g.order[p]].depth, context: keep[p] === 1 });
+      if (keep[p])
+        rows.push({ kind: 'span', i: g.order[p], depth: view.spans[g.order[p]].depth, context: keep[p] === 1 });
     }
   }
   return { rows, matches };

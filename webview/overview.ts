@@ -11,15 +11,34 @@ export function overview(view: TraceView): HTMLElement {
     const ms = unionMs(g.order.map((i): [number, number] => [view.spans[i].startMs, view.spans[i].endMs]));
     const meter = el('span', { class: 'kt-meter-fill' });
     meter.style.width = `${total > 0 ? Math.max(1, (ms / total) * 100) : 0}%`;
-    rows.appendChild(el('tr', { class: `layer-${g.layer}` },
-      el('th', { attrs: { scope: 'row' } }, el('span', { class: 'wf-swatch' }), el('span', { text: LAYER_TITLE[g.layer] })),
-      el('td', { class: 'kt-num', text: formatDuration(ms) }),
-      el('td', { class: 'kt-meter-cell' }, el('span', { class: 'kt-meter' }, meter)),
-      el('td', { class: 'kt-num kt-muted', text: `${g.order.length} span${g.order.length === 1 ? '' : 's'}` })));
+    rows.appendChild(
+      el(
+        'tr',
+        { class: `layer-${g.layer}` },
+        el(
+          'th',
+          { attrs: { scope: 'row' } },
+          el('span', { class: 'wf-swatch' }),
+          el('span', { text: LAYER_TITLE[g.layer] }),
+        ),
+        el('td', { class: 'kt-num', text: formatDuration(ms) }),
+        el('td', { class: 'kt-meter-cell' }, el('span', { class: 'kt-meter' }, meter)),
+        el('td', { class: 'kt-num kt-muted', text: `${g.order.length} span${g.order.length === 1 ? '' : 's'}` }),
+      ),
+    );
   }
-  return el('div', { class: 'kt-overview' },
+  return el(
+    'div',
+    { class: 'kt-overview' },
     el('h2', { class: 'kt-details-title', text: 'Time by layer' }),
     el('table', { class: 'kt-table kt-overview-table' }, rows),
-    el('p', { class: 'kt-muted', text: 'Layers overlap in time (the ingress waits for the app), so the rows do not add up to the total.' }),
-    el('p', { class: 'kt-hint', text: 'Select a span in the waterfall to see its attributes, logs and source. Double-click a span, or press Enter, to open its source.' }));
+    el('p', {
+      class: 'kt-muted',
+      text: 'Layers overlap in time (the ingress waits for the app), so the rows do not add up to the total.',
+    }),
+    el('p', {
+      class: 'kt-hint',
+      text: 'Select a span in the waterfall to see its attributes, logs and source. Double-click a span, or press Enter, to open its source.',
+    }),
+  );
 }

@@ -30,7 +30,16 @@ export interface UiState {
 }
 
 export function emptyState(): UiState {
-  return { v: 1, collapsed: [], collapsedLayers: [], hiddenLayers: [], query: '', tab: 'trace', history: [], compareIds: [] };
+  return {
+    v: 1,
+    collapsed: [],
+    collapsedLayers: [],
+    hiddenLayers: [],
+    query: '',
+    tab: 'trace',
+    history: [],
+    compareIds: [],
+  };
 }
 
 const LAYERS: Layer[] = ['client', 'ingress', 'app', 'downstream'];
@@ -39,15 +48,26 @@ const layers = (x: unknown): Layer[] => strings(x).filter((s): s is Layer => (LA
 
 /** Saved state is re-checked like a host message: it is data that came from elsewhere once. */
 export function restoreState(): UiState {
-  try { return readState(loadState()); } catch { return emptyState(); }
+  try {
+    return readState(loadState());
+  } catch {
+    return emptyState();
+  }
 }
 
 function readState(raw: unknown): UiState {
   const s = emptyState();
   if (!isPlainObject(raw) || raw.v !== 1) return s;
   if (raw.trace !== undefined) {
-    const r = checkHostMessage({ type: 'trace', trace: raw.trace, ...(raw.probe !== undefined ? { probe: raw.probe } : {}) });
-    if (r.ok && r.message.type === 'trace') { s.trace = r.message.trace; s.probe = r.message.probe; }
+    const r = checkHostMessage({
+      type: 'trace',
+      trace: raw.trace,
+      ...(raw.probe !== undefined ? { probe: raw.probe } : {}),
+    });
+    if (r.ok && r.message.type === 'trace') {
+      s.trace = r.message.trace;
+      s.probe = r.message.probe;
+    }
   }
   if (raw.history !== undefined) {
     const r = checkHostMessage({ type: 'history', entries: raw.history });
@@ -65,13 +85,18 @@ function readState(raw: unknown): UiState {
   s.collapsedLayers = layers(raw.collapsedLayers);
   s.hiddenLayers = layers(raw.hiddenLayers);
   if (typeof raw.query === 'string') s.query = raw.query;
-  if (Array.isArray(raw.zoom) && raw.zoom.length === 2 && raw.zoom.every((z) => typeof z === 'number' && Number.isFinite(z))) {
+  if (
+    Array.isArray(raw.zoom) &&
+    raw.zoom.length === 2 &&
+    raw.zoom.every((z) => typeof z === 'number' && Number.isFinite(z))
+  ) {
     s.zoom = [raw.zoom[0] as number, raw.zoom[1] as number];
   }
   if (raw.tab === 'history') s.tab = 'history';
   s.compareIds = strings(raw.compareIds).slice(0, 2);
   if (typeof raw.scrollTop === 'number' && Number.isFinite(raw.scrollTop)) s.scrollTop = raw.scrollTop;
-  if (typeof raw.labelWidth === 'number' && Number.isFinite(raw.labelWidth) && raw.labelWidth > 0) s.labelWidth = raw.labelWidth;
+  if (typeof raw.labelWidth === 'number' && Number.isFinite(raw.labelWidth) && raw.labelWidth > 0)
+    s.labelWidth = raw.labelWidth;
   return s;
 }
 
@@ -85,16 +110,26 @@ function persistable(s: UiState): UiState {
 }
 
 function write(s: UiState): void {
-  try { saveState(persistable(s)); } catch (e) { console.warn(`kubetrace: could not save the panel state: ${String(e)}`); }
+  try {
+    saveState(persistable(s));
+  } catch (e) {
+    console.warn(`kubetrace: could not save the panel state: ${String(e)}`);
+  }
 }
 
 let timer: ReturnType<typeof setTimeout> | undefined;
 /** Saving copies the whole state (and a big trace), so coalesce bursts of changes. */
 export function scheduleSave(get: () => UiState, delayMs = 150): void {
   if (timer !== undefined) return;
-  timer = setTimeout(() => { timer = undefined; write(get()); }, delayMs);
+  timer = setTimeout(() => {
+    timer = undefined;
+    write(get());
+  }, delayMs);
 }
 export function saveNow(state: UiState): void {
-  if (timer !== undefined) { clearTimeout(timer); timer = undefined; }
+  if (timer !== undefined) {
+    clearTimeout(timer);
+    timer = undefined;
+  }
   write(state);
 }

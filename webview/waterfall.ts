@@ -59,29 +59,68 @@ export class Waterfall {
   constructor(private readonly ev: WaterfallEvents) {
     this.headTitle = el('span', { class: 'wf-head-title', text: 'Span' });
     this.headLabel = el('div', { class: 'wf-head-label' }, this.headTitle);
-    this.splitter = el('div', { class: 'wf-splitter', role: 'separator', tabIndex: 0, title: 'Drag to resize the span names (double-click resets)',
-      attrs: { 'aria-label': 'Span name column width', 'aria-orientation': 'vertical' } });
+    this.splitter = el('div', {
+      class: 'wf-splitter',
+      role: 'separator',
+      tabIndex: 0,
+      title: 'Drag to resize the span names (double-click resets)',
+      attrs: { 'aria-label': 'Span name column width', 'aria-orientation': 'vertical' },
+    });
     this.brush = el('div', { class: 'wf-brush', attrs: { hidden: '' } });
-    this.axis = el('div', { class: 'wf-axis', title: 'Drag across the axis to zoom into a time range', attrs: { 'aria-hidden': 'true' } });
+    this.axis = el('div', {
+      class: 'wf-axis',
+      title: 'Drag across the axis to zoom into a time range',
+      attrs: { 'aria-hidden': 'true' },
+    });
     this.grid = el('div', { class: 'wf-grid', attrs: { 'aria-hidden': 'true' } });
     this.win = el('div', { class: 'wf-window' });
     this.spacer = el('div', { class: 'wf-spacer' }, this.win);
-    this.scroller = el('div', { class: 'wf-scroll', role: 'tree', tabIndex: 0, attrs: { 'aria-label': 'Spans by layer' } }, this.spacer);
-    this.root = el('section', { class: 'wf', attrs: { 'aria-label': 'Waterfall' } },
-      el('div', { class: 'wf-head' }, this.headLabel, el('div', { class: 'wf-axis-wrap' }, this.axis, this.brush), this.splitter),
-      el('div', { class: 'wf-body' }, this.grid, this.scroller));
-    this.scroller.addEventListener('scroll', () => { this.top = this.scroller.scrollTop; this.paint(); });
+    this.scroller = el(
+      'div',
+      { class: 'wf-scroll', role: 'tree', tabIndex: 0, attrs: { 'aria-label': 'Spans by layer' } },
+      this.spacer,
+    );
+    this.root = el(
+      'section',
+      { class: 'wf', attrs: { 'aria-label': 'Waterfall' } },
+      el(
+        'div',
+        { class: 'wf-head' },
+        this.headLabel,
+        el('div', { class: 'wf-axis-wrap' }, this.axis, this.brush),
+        this.splitter,
+      ),
+      el('div', { class: 'wf-body' }, this.grid, this.scroller),
+    );
+    this.scroller.addEventListener('scroll', () => {
+      this.top = this.scroller.scrollTop;
+      this.paint();
+    });
     this.scroller.addEventListener('click', (e) => this.onClick(e));
     this.scroller.addEventListener('dblclick', (e) => this.onDblClick(e));
     this.scroller.addEventListener('keydown', (e) => this.onKey(e));
-    this.scroller.addEventListener('focus', () => { if (this.active < 0 && this.rows.length) this.setActive(this.firstSpanRow()); });
-    attachBrush(this.axis, this.brush, { trackW: () => this.trackW, range: () => this.range, setZoom: (z) => this.setZoom(z) });
-    attachSplitter(this.splitter, { labelW: () => this.labelW, setLabelWidth: (px) => this.setLabelWidth(px), changed: () => this.ev.changed() });
+    this.scroller.addEventListener('focus', () => {
+      if (this.active < 0 && this.rows.length) this.setActive(this.firstSpanRow());
+    });
+    attachBrush(this.axis, this.brush, {
+      trackW: () => this.trackW,
+      range: () => this.range,
+      setZoom: (z) => this.setZoom(z),
+    });
+    attachSplitter(this.splitter, {
+      labelW: () => this.labelW,
+      setLabelWidth: (px) => this.setLabelWidth(px),
+      changed: () => this.ev.changed(),
+    });
     new ResizeObserver(() => this.layout()).observe(this.root);
   }
 
-  get scrollElement(): HTMLElement { return this.scroller; }
-  get rowCount(): number { return this.rows.length; }
+  get scrollElement(): HTMLElement {
+    return this.scroller;
+  }
+  get rowCount(): number {
+    return this.rows.length;
+  }
   get range(): [number, number] {
     const total = Math.max(this.view?.totalMs ?? 0, MIN_RANGE_MS);
     return this.zoom ?? [0, total];
@@ -100,7 +139,8 @@ export class Waterfall {
     this.matches = r.matches;
     this.spacer.style.height = `${this.rows.length * ROW_HEIGHT}px`;
     const sel = this.rowOfSpan(this.selected);
-    if (sel >= 0) this.active = sel; else if (this.active >= this.rows.length) this.active = this.rows.length - 1;
+    if (sel >= 0) this.active = sel;
+    else if (this.active >= this.rows.length) this.active = this.rows.length - 1;
     this.drawAxis();
     this.paint();
   }
@@ -109,8 +149,15 @@ export class Waterfall {
     if (!this.view || spanIndex < 0 || spanIndex >= this.view.spans.length) return;
     this.selected = spanIndex;
     let row = this.rowOfSpan(spanIndex);
-    if (row < 0 && reveal) { this.expandTo(spanIndex); this.refresh(); row = this.rowOfSpan(spanIndex); }
-    if (row >= 0) { this.active = row; this.scrollToRow(row); }
+    if (row < 0 && reveal) {
+      this.expandTo(spanIndex);
+      this.refresh();
+      row = this.rowOfSpan(spanIndex);
+    }
+    if (row >= 0) {
+      this.active = row;
+      this.scrollToRow(row);
+    }
     this.paint();
   }
 
@@ -118,8 +165,13 @@ export class Waterfall {
     const total = Math.max(this.view?.totalMs ?? 0, MIN_RANGE_MS);
     if (z) {
       let [a, b] = z[0] <= z[1] ? z : [z[1], z[0]];
-      a = Math.max(0, a); b = Math.min(total, b);
-      if (b - a < MIN_RANGE_MS) { const m = (a + b) / 2; a = Math.max(0, m - MIN_RANGE_MS / 2); b = a + MIN_RANGE_MS; }
+      a = Math.max(0, a);
+      b = Math.min(total, b);
+      if (b - a < MIN_RANGE_MS) {
+        const m = (a + b) / 2;
+        a = Math.max(0, m - MIN_RANGE_MS / 2);
+        b = a + MIN_RANGE_MS;
+      }
       z = a <= 0 && b >= total ? undefined : [a, b];
     }
     this.zoom = z;
@@ -132,7 +184,8 @@ export class Waterfall {
   zoomBy(factor: number): void {
     const [a, b] = this.range;
     const sel = this.view && this.selected >= 0 ? this.view.spans[this.selected] : undefined;
-    const mid = sel && sel.endMs >= a && sel.startMs <= b ? (Math.max(a, sel.startMs) + Math.min(b, sel.endMs)) / 2 : (a + b) / 2;
+    const mid =
+      sel && sel.endMs >= a && sel.startMs <= b ? (Math.max(a, sel.startMs) + Math.min(b, sel.endMs)) / 2 : (a + b) / 2;
     const half = ((b - a) * factor) / 2;
     this.setZoom([mid - half, mid + half]);
   }
@@ -140,10 +193,15 @@ export class Waterfall {
   setScrollTop(px: number): void {
     const max = Math.max(0, this.rows.length * ROW_HEIGHT - this.viewH);
     const top = Math.max(0, Math.min(px, max));
-    if (top !== this.top) { this.top = top; this.scroller.scrollTop = top; }
+    if (top !== this.top) {
+      this.top = top;
+      this.scroller.scrollTop = top;
+    }
     this.paint();
   }
-  get scrollTop(): number { return this.top; }
+  get scrollTop(): number {
+    return this.top;
+  }
 
   private layout(): void {
     // Read everything first, then write, so the browser lays out once.
@@ -169,7 +227,10 @@ export class Waterfall {
     this.root.style.setProperty('--kt-label-w', `${labelW}px`);
     this.splitter.setAttribute('aria-valuenow', String(labelW));
     this.splitter.setAttribute('aria-valuemin', String(LABEL_MIN));
-    this.splitter.setAttribute('aria-valuemax', String(Math.max(LABEL_MIN, Math.min(LABEL_MAX, this.rootW - TRACK_MIN))));
+    this.splitter.setAttribute(
+      'aria-valuemax',
+      String(Math.max(LABEL_MIN, Math.min(LABEL_MAX, this.rootW - TRACK_MIN))),
+    );
     this.trackW = Math.max(50, clientW - labelW - 16);
     this.drawAxis();
     this.paint();
@@ -177,7 +238,8 @@ export class Waterfall {
 
   /** Set (or with undefined, reset) the span-name column width. */
   setLabelWidth(px: number | undefined): void {
-    this.labelWidth = px === undefined || !Number.isFinite(px) ? undefined : Math.round(Math.max(LABEL_MIN, Math.min(LABEL_MAX, px)));
+    this.labelWidth =
+      px === undefined || !Number.isFinite(px) ? undefined : Math.round(Math.max(LABEL_MIN, Math.min(LABEL_MAX, px)));
     this.applyLabelWidth();
   }
 
@@ -211,7 +273,11 @@ export class Waterfall {
     const last = Math.min(this.rows.length, Math.ceil((this.top + this.viewH) / ROW_HEIGHT) + OVERSCAN);
     const need = last - first;
     if (this.pool.length < need) {
-      while (this.pool.length < need + 8) { const r = makeRow(); this.pool.push(r); this.win.appendChild(r.row); }
+      while (this.pool.length < need + 8) {
+        const r = makeRow();
+        this.pool.push(r);
+        this.win.appendChild(r.row);
+      }
       for (const r of this.pool) r.key = '';
     }
     const gen = ++this.generation;
@@ -224,8 +290,13 @@ export class Waterfall {
         this.fillRow(els, p, view);
       }
     }
-    for (const els of this.pool) if (els.used !== gen && !els.row.hidden) { els.row.hidden = true; els.key = ''; }
-    if (this.active >= first && this.active < last) this.scroller.setAttribute('aria-activedescendant', `kt-row-${this.active}`);
+    for (const els of this.pool)
+      if (els.used !== gen && !els.row.hidden) {
+        els.row.hidden = true;
+        els.key = '';
+      }
+    if (this.active >= first && this.active < last)
+      this.scroller.setAttribute('aria-activedescendant', `kt-row-${this.active}`);
     else this.scroller.removeAttribute('aria-activedescendant');
   }
 
@@ -242,12 +313,17 @@ export class Waterfall {
       e.row.style.transform = `translateY(${p * ROW_HEIGHT}px)`;
     }
     let cls = 'wf-row';
-    let start: number; let end: number; let expandable: boolean; let expanded: boolean;
+    let start: number;
+    let end: number;
+    let expandable: boolean;
+    let expanded: boolean;
     if (r.kind === 'layer') {
       const g = r.group;
       const layer = g.layer;
-      start = g.startMs; end = g.endMs;
-      expandable = true; expanded = !this.collapsedLayers.has(layer);
+      start = g.startMs;
+      end = g.endMs;
+      expandable = true;
+      expanded = !this.collapsedLayers.has(layer);
       cls += ` wf-row--layer layer-${layer}`;
       e.indent.style.width = '0px';
       e.name.textContent = LAYER_TITLE[layer];
@@ -260,8 +336,10 @@ export class Waterfall {
     } else {
       const info = view.spans[r.i];
       const s = info.span;
-      start = info.startMs; end = info.endMs;
-      expandable = info.children.length > 0 && !this.query; expanded = expandable && !this.collapsed.has(s.spanId);
+      start = info.startMs;
+      end = info.endMs;
+      expandable = info.children.length > 0 && !this.query;
+      expanded = expandable && !this.collapsed.has(s.spanId);
       cls += ` layer-${s.layer}`;
       if (info.error) cls += ' is-error';
       if (info.critical) cls += ' is-critical';
@@ -274,13 +352,17 @@ export class Waterfall {
       e.row.title = `${s.name} · ${s.service}`;
       e.badge.textContent = info.error ? 'error' : '';
       e.row.setAttribute('aria-level', String(r.depth + 2));
-      e.row.setAttribute('aria-label', `${s.name}, ${s.service}, ${formatDuration(end - start)}${info.error ? ', error' : ''}${info.critical ? ', on the critical path' : ''}`);
+      e.row.setAttribute(
+        'aria-label',
+        `${s.name}, ${s.service}, ${formatDuration(end - start)}${info.error ? ', error' : ''}${info.critical ? ', on the critical path' : ''}`,
+      );
       e.row.setAttribute('aria-selected', String(r.i === this.selected));
     }
     if (p === this.active) cls += ' is-active';
     if (expandable) cls += expanded ? ' is-expandable is-open' : ' is-expandable';
     e.row.className = cls;
-    if (expandable) e.row.setAttribute('aria-expanded', String(expanded)); else e.row.removeAttribute('aria-expanded');
+    if (expandable) e.row.setAttribute('aria-expanded', String(expanded));
+    else e.row.removeAttribute('aria-expanded');
     placeBar(e, start, end, a, b, this.trackW, (ms) => this.x(ms));
   }
 
@@ -288,11 +370,16 @@ export class Waterfall {
     if (r.kind === 'layer') return this.collapsedLayers.has(r.group.layer) ? 'c' : 'e';
     return this.view && this.collapsed.has(this.view.spans[r.i].span.spanId) ? 'c' : 'e';
   }
-  private selectedKey(r: Row): string { return r.kind === 'span' && r.i === this.selected ? 's' : ''; }
+  private selectedKey(r: Row): string {
+    return r.kind === 'span' && r.i === this.selected ? 's' : '';
+  }
 
   private rowOfSpan(i: number): number {
     if (i < 0) return -1;
-    for (let p = 0; p < this.rows.length; p++) { const r = this.rows[p]; if (r.kind === 'span' && r.i === i) return p; }
+    for (let p = 0; p < this.rows.length; p++) {
+      const r = this.rows[p];
+      if (r.kind === 'span' && r.i === i) return p;
+    }
     return -1;
   }
 
@@ -319,7 +406,11 @@ export class Waterfall {
     const p = this.rowFromEvent(e);
     if (p < 0) return;
     const onTwisty = (e.target as Element).closest('.wf-twisty');
-    if (onTwisty || this.rows[p].kind === 'layer') { this.setActive(p); this.toggle(p); return; }
+    if (onTwisty || this.rows[p].kind === 'layer') {
+      this.setActive(p);
+      this.toggle(p);
+      return;
+    }
     this.activate(p);
   }
 
@@ -332,7 +423,11 @@ export class Waterfall {
   private activate(p: number): void {
     this.setActive(p);
     const r = this.rows[p];
-    if (r?.kind === 'span' && r.i !== this.selected) { this.selected = r.i; this.paint(); this.ev.select(r.i); }
+    if (r?.kind === 'span' && r.i !== this.selected) {
+      this.selected = r.i;
+      this.paint();
+      this.ev.select(r.i);
+    }
   }
 
   private setActive(p: number): void {
@@ -361,8 +456,14 @@ export class Waterfall {
     const r = this.rows[p];
     const open = this.isExpanded(p);
     if (open === undefined || open === want) return;
-    if (r.kind === 'layer') { if (open) this.collapsedLayers.add(r.group.layer); else this.collapsedLayers.delete(r.group.layer); }
-    else { const id = this.view!.spans[r.i].span.spanId; if (open) this.collapsed.add(id); else this.collapsed.delete(id); }
+    if (r.kind === 'layer') {
+      if (open) this.collapsedLayers.add(r.group.layer);
+      else this.collapsedLayers.delete(r.group.layer);
+    } else {
+      const id = this.view!.spans[r.i].span.spanId;
+      if (open) this.collapsed.add(id);
+      else this.collapsed.delete(id);
+    }
     this.refresh();
     this.active = p;
     this.paint();
@@ -385,14 +486,26 @@ export class Waterfall {
     if (!this.rows.length) return;
     const p = this.active < 0 ? 0 : this.active;
     const handled = handleKey(e.key, {
-      count: this.rows.length, at: p, page: Math.max(1, Math.floor(this.viewH / ROW_HEIGHT) - 1),
-      activate: (q) => this.activate(q), isExpanded: (q) => this.isExpanded(q), toggle: (q, want) => this.toggle(q, want),
-      parentRow: (q) => this.parentRow(q), zoomBy: (f) => this.zoomBy(f), resetZoom: () => this.setZoom(undefined),
-      enter: (q) => { const r = this.rows[q]; if (r.kind === 'span') this.ev.open(r.i); else this.toggle(q); },
+      count: this.rows.length,
+      at: p,
+      page: Math.max(1, Math.floor(this.viewH / ROW_HEIGHT) - 1),
+      activate: (q) => this.activate(q),
+      isExpanded: (q) => this.isExpanded(q),
+      toggle: (q, want) => this.toggle(q, want),
+      parentRow: (q) => this.parentRow(q),
+      zoomBy: (f) => this.zoomBy(f),
+      resetZoom: () => this.setZoom(undefined),
+      enter: (q) => {
+        const r = this.rows[q];
+        if (r.kind === 'span') this.ev.open(r.i);
+        else this.toggle(q);
+      },
     });
     if (handled) e.preventDefault();
   }
 
   /** Controls shown in the header cell above the span names (the zoom buttons). */
-  setHeadControls(node: HTMLElement): void { this.headLabel.appendChild(node); }
+  setHeadControls(node: HTMLElement): void {
+    this.headLabel.appendChild(node);
+  }
 }

@@ -79,7 +79,8 @@ function say(text: string): number {
 export function reportError(e: unknown): number {
   if (e instanceof KubetraceError) {
     process.stderr.write(`error: ${e.message}\n`);
-    if (e instanceof UsageError && e.candidates?.length) process.stderr.write(e.candidates.map((c) => `  ${c}\n`).join(''));
+    if (e instanceof UsageError && e.candidates?.length)
+      process.stderr.write(e.candidates.map((c) => `  ${c}\n`).join(''));
     if (e.hint) process.stderr.write(`hint: ${e.hint}\n`);
     return e instanceof UsageError ? 2 : 1;
   }
@@ -89,6 +90,10 @@ export function reportError(e: unknown): number {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (e) => { process.exitCode = reportError(e); },
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.exitCode = reportError(e);
+  },
 );

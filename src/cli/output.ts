@@ -1,7 +1,11 @@
 // Buffered stdout/file writing for big outputs: fewer syscalls, and a closed pipe (`| head`) ends quietly.
 import { closeSync, openSync, writeSync } from 'node:fs';
 
-export interface Output { write(s: string): void; flush(): void; close(): void }
+export interface Output {
+  write(s: string): void;
+  flush(): void;
+  close(): void;
+}
 
 const LIMIT = 1 << 16;
 
@@ -11,7 +15,11 @@ export function createOutput(target: { fd: number } | string): Output {
   let size = 0;
   let closed = false;
   const flush = () => {
-    if (!size || closed) { buf = []; size = 0; return; }
+    if (!size || closed) {
+      buf = [];
+      size = 0;
+      return;
+    }
     const data = Buffer.from(buf.join(''), 'utf8');
     buf = [];
     size = 0;
@@ -22,14 +30,24 @@ export function createOutput(target: { fd: number } | string): Output {
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN') continue;
-        if (code === 'EPIPE') { closed = true; process.exit(0); }
+        if (code === 'EPIPE') {
+          closed = true;
+          process.exit(0);
+        }
         throw e;
       }
     }
   };
   return {
-    write(s) { buf.push(s); size += s.length; if (size >= LIMIT) flush(); },
+    write(s) {
+      buf.push(s);
+      size += s.length;
+      if (size >= LIMIT) flush();
+    },
     flush,
-    close() { flush(); if (typeof target === 'string') closeSync(fd); },
+    close() {
+      flush();
+      if (typeof target === 'string') closeSync(fd);
+    },
   };
 }

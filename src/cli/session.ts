@@ -3,7 +3,10 @@
 import { loadKubeconfig, type KubeconfigOptions, type LoadedKubeconfig } from '../core/kube/load';
 import { KubeRequester } from '../core/kube/request';
 
-export interface Session { config: LoadedKubeconfig; api: KubeRequester }
+export interface Session {
+  config: LoadedKubeconfig;
+  api: KubeRequester;
+}
 
 export async function connect(opts: KubeconfigOptions): Promise<Session> {
   const config = await loadKubeconfig(opts);

@@ -2,7 +2,11 @@
 import type { Span, Trace } from '../core/trace/model';
 import { end, indexSpans, start, walk } from '../core/trace/span-index';
 
-export interface WaterfallOptions { width?: number; color?: boolean; cwd?: string }
+export interface WaterfallOptions {
+  width?: number;
+  color?: boolean;
+  cwd?: string;
+}
 
 const LAYER_COLOR: Record<Span['layer'], string> = { client: '36', ingress: '35', app: '32', downstream: '33' };
 
@@ -15,25 +19,44 @@ export function renderWaterfall(trace: Trace, o: WaterfallOptions = {}): string 
   const t1 = trace.spans.reduce((m, s) => (end(s) > m ? end(s) : m), end(trace.spans[0]));
   const total = Number(t1 - t0) || 1;
   const critical = new Set(trace.criticalPath);
-  const rows: { label: string; layer: Span['layer']; bar: string; dur: string; src: string; err: boolean; crit: boolean }[] = [];
+  const rows: {
+    label: string;
+    layer: Span['layer'];
+    bar: string;
+    dur: string;
+    src: string;
+    err: boolean;
+    crit: boolean;
+  }[] = [];
   const barWidth = Math.max(20, Math.min(50, (o.width ?? 120) - 80));
   const seen = new Set<Span>();
   for (const root of tree.roots) {
-    walk(tree, root, (s, depth) => {
-      const a = Math.floor((Number(start(s) - t0) / total) * barWidth);
-      const b = Math.max(a + 1, Math.ceil((Number(end(s) - t0) / total) * barWidth));
-      const bar = ' '.repeat(a) + '█'.repeat(Math.min(b, barWidth) - a) + ' '.repeat(Math.max(0, barWidth - b));
-      rows.push({
-        label: `${'  '.repeat(Math.min(depth, 12))}${s.name}`, layer: s.layer, bar,
-        dur: fmtDuration(Number(end(s) - start(s))), src: sourceText(s, o.cwd), err: s.status === 'error', crit: critical.has(s.spanId),
-      });
-    }, seen);
+    walk(
+      tree,
+      root,
+      (s, depth) => {
+        const a = Math.floor((Number(start(s) - t0) / total) * barWidth);
+        const b = Math.max(a + 1, Math.ceil((Number(end(s) - t0) / total) * barWidth));
+        const bar = ' '.repeat(a) + '█'.repeat(Math.min(b, barWidth) - a) + ' '.repeat(Math.max(0, barWidth - b));
+        rows.push({
+          label: `${'  '.repeat(Math.min(depth, 12))}${s.name}`,
+          layer: s.layer,
+          bar,
+          dur: fmtDuration(Number(end(s) - start(s))),
+          src: sourceText(s, o.cwd),
+          err: s.status === 'error',
+          crit: critical.has(s.spanId),
+        });
+      },
+      seen,
+    );
   }
   const labelW = Math.min(40, Math.max(...rows.map((r) => r.label.length)));
   const root = tree.byId.get(trace.criticalPath[0] ?? '') ?? tree.roots[0];
   const status = root?.attributes['http.response.status_code'];
   const lines = [
-    paint('1', `trace ${trace.traceId}`) + `  ${fmtDuration(total)}  ${trace.spans.length} spans${status !== undefined ? `  HTTP ${status}` : ''}`,
+    paint('1', `trace ${trace.traceId}`) +
+      `  ${fmtDuration(total)}  ${trace.spans.length} spans${status !== undefined ? `  HTTP ${status}` : ''}`,
     '',
   ];
   for (const r of rows) {
@@ -47,7 +70,12 @@ export function renderWaterfall(trace: Trace, o: WaterfallOptions = {}): string 
   if (trace.diagnostics.length) {
     lines.push('', paint('1', 'diagnostics'));
     for (const d of trace.diagnostics) {
-      const sev = d.severity === 'error' ? paint('31', 'error  ') : d.severity === 'warning' ? paint('33', 'warning') : paint('2', 'info   ');
+      const sev =
+        d.severity === 'error'
+          ? paint('31', 'error  ')
+          : d.severity === 'warning'
+            ? paint('33', 'warning')
+            : paint('2', 'info   ');
       lines.push(`  ${sev} ${d.message}`);
       if (d.hint) lines.push(`          hint: ${d.hint}`);
     }

@@ -18,7 +18,9 @@ export function traceparent(traceId: string, spanId: string, sampled = true): st
   return `00-${traceId}-${spanId}-${sampled ? '01' : '00'}`;
 }
 
-export function parseTraceparent(value: string | undefined): { traceId: string; spanId: string; sampled: boolean } | undefined {
+export function parseTraceparent(
+  value: string | undefined,
+): { traceId: string; spanId: string; sampled: boolean } | undefined {
   if (!value) return undefined;
   const m = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(value.trim());
   if (!m || m[1] === 'ff' || !isTraceId(m[2]) || !isSpanId(m[3])) return undefined;

@@ -2,7 +2,10 @@ import type { Trace } from './trace/model';
 
 // Secrets never leave in logs, history or exports: bearer tokens, Authorization/Cookie headers, token fields.
 const PATTERNS: [RegExp, string][] = [
-  [/(authorization|proxy-authorization|cookie|set-cookie|x-api-key)(["']?\s*[:=]\s*["']?)([^"'\r\n,}]+)/gi, '$1$2[redacted]'],
+  [
+    /(authorization|proxy-authorization|cookie|set-cookie|x-api-key)(["']?\s*[:=]\s*["']?)([^"'\r\n,}]+)/gi,
+    '$1$2[redacted]',
+  ],
   [/\bBearer\s+[A-Za-z0-9._~+/=-]+/g, 'Bearer [redacted]'],
   [/\b(token|client-key-data|password|secret)(["']?\s*[:=]\s*["']?)([^"'\s,}]+)/gi, '$1$2[redacted]'],
 ];
@@ -17,16 +20,23 @@ const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie'
 
 /** Header maps as they may be shown or stored: secret values replaced. */
 export function redactHeaders(h: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, SECRET_HEADERS.has(k.toLowerCase()) ? '[redacted]' : v]));
+  return Object.fromEntries(
+    Object.entries(h).map(([k, v]) => [k, SECRET_HEADERS.has(k.toLowerCase()) ? '[redacted]' : v]),
+  );
 }
 
-
-const SECRET_ATTR = /(^|\.)(authorization|proxy_authorization|proxy-authorization|cookie|set_cookie|set-cookie|x-api-key|token|password)$/i;
+const SECRET_ATTR =
+  /(^|\.)(authorization|proxy_authorization|proxy-authorization|cookie|set_cookie|set-cookie|x-api-key|token|password)$/i;
 
 /** A copy of the trace whose secret-looking attributes (request headers, tokens) are replaced. */
 export function redactTrace(t: Trace): Trace {
-  const scrub = (attrs: Record<string, unknown>) => Object.fromEntries(Object.entries(attrs).map(([k, v]) =>
-    [k, SECRET_ATTR.test(k) ? '[redacted]' : typeof v === 'string' ? redact(v) : v]));
+  const scrub = (attrs: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.entries(attrs).map(([k, v]) => [
+        k,
+        SECRET_ATTR.test(k) ? '[redacted]' : typeof v === 'string' ? redact(v) : v,
+      ]),
+    );
   return {
     ...t,
     spans: t.spans.map((s) => ({

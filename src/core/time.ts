@@ -9,7 +9,9 @@ export function toNano(value: string | number | bigint | undefined): bigint | un
     if (typeof value === 'bigint') return value;
     if (typeof value === 'number') return Number.isFinite(value) ? BigInt(Math.round(value)) : undefined;
     if (/^\d+$/.test(value.trim())) return BigInt(value.trim());
-  } catch { /* fall through */ }
+  } catch {
+    /* fall through */
+  }
   return undefined;
 }
 

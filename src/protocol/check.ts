@@ -28,7 +28,8 @@ export function obj(x: unknown, path: string, key: string | number): Obj {
 
 /** Rejects keys outside `allowed`: envelopes are strict so junk cannot ride along. */
 export function onlyKeys(o: Obj, allowed: readonly string[], path: string): void {
-  for (const k in o) if (!allowed.includes(k)) throw new Bad(`${path || 'message'}: unexpected field "${k.slice(0, 40)}"`);
+  for (const k in o)
+    if (!allowed.includes(k)) throw new Bad(`${path || 'message'}: unexpected field "${k.slice(0, 40)}"`);
 }
 
 export function str(x: unknown, path: string, key: string | number, max: number, min = 0): string {
@@ -43,7 +44,8 @@ export function optStr(x: unknown, path: string, key: string, max: number): stri
 }
 
 export function oneOf<T extends string>(x: unknown, values: readonly T[], path: string, key: string): T {
-  if (typeof x !== 'string' || !(values as readonly string[]).includes(x)) fail(path, key, `expected one of ${values.join('|')}`);
+  if (typeof x !== 'string' || !(values as readonly string[]).includes(x))
+    fail(path, key, `expected one of ${values.join('|')}`);
   return x as T;
 }
 

@@ -35,7 +35,11 @@ export function unionMs(list: [number, number][]): number {
   let [curA, curB] = list[0];
   for (let i = 1; i < list.length; i++) {
     const [a, b] = list[i];
-    if (a > curB) { covered += curB - curA; curA = a; curB = b; } else curB = Math.max(curB, b);
+    if (a > curB) {
+      covered += curB - curA;
+      curA = a;
+      curB = b;
+    } else curB = Math.max(curB, b);
   }
   return covered + (curB - curA);
 }

@@ -3,24 +3,34 @@
 import type { Layer, SourceRef, Trace } from '../core/trace/model';
 
 export type {
-  Attributes, AttributeValue, Diagnostic, Layer, Severity, SourceRef, Span, SpanEvent, SpanLink, Step, Trace,
+  Attributes,
+  AttributeValue,
+  Diagnostic,
+  Layer,
+  Severity,
+  SourceRef,
+  Span,
+  SpanEvent,
+  SpanLink,
+  Step,
+  Trace,
 } from '../core/trace/model';
 
 /** What the panel shows above the waterfall for a probe (absent for imported traces). */
 export interface ProbeSummary {
-  target: string;                 // e.g. "default/orders"
-  method: string;                 // e.g. "GET"
-  url: string;                    // shown as text only, never as a link
-  status?: number;                // HTTP status; absent when no response came back
-  durationMs?: number;            // the client's view of the whole exchange
+  target: string; // e.g. "default/orders"
+  method: string; // e.g. "GET"
+  url: string; // shown as text only, never as a link
+  status?: number; // HTTP status; absent when no response came back
+  durationMs?: number; // the client's view of the whole exchange
   via?: 'load-balancer' | 'port-forward';
-  error?: string;                 // why the probe got no response, in plain words
+  error?: string; // why the probe got no response, in plain words
 }
 
 /** One earlier probe or import of this session. */
 export interface HistoryEntry {
   id: string;
-  time: string;                   // ISO 8601
+  time: string; // ISO 8601
   target: string;
   traceId: string;
   method?: string;
@@ -34,36 +44,89 @@ export interface CompareRow {
   layer: Layer | 'total';
   leftMs?: number;
   rightMs?: number;
-  diffMs?: number;                // right - left, when both exist
+  diffMs?: number; // right - left, when both exist
 }
 
 // ---- host -> webview ----
-export interface TraceMessage { type: 'trace'; trace: Trace; probe?: ProbeSummary; historyId?: string }
-export interface HistoryMessage { type: 'history'; entries: HistoryEntry[]; currentId?: string }
+export interface TraceMessage {
+  type: 'trace';
+  trace: Trace;
+  probe?: ProbeSummary;
+  historyId?: string;
+}
+export interface HistoryMessage {
+  type: 'history';
+  entries: HistoryEntry[];
+  currentId?: string;
+}
 /** `done: true` hides the progress display; `fraction` in [0, 1], absent for "busy, amount unknown". */
-export interface ProgressMessage { type: 'progress'; message: string; fraction?: number; done?: boolean }
-export interface CompareMessage { type: 'compare'; left: HistoryEntry; right: HistoryEntry; rows: CompareRow[] }
+export interface ProgressMessage {
+  type: 'progress';
+  message: string;
+  fraction?: number;
+  done?: boolean;
+}
+export interface CompareMessage {
+  type: 'compare';
+  left: HistoryEntry;
+  right: HistoryEntry;
+  rows: CompareRow[];
+}
 /** The host's answer to `openSource`: opened, or refused with a reason the panel shows beside the span. */
-export interface SourceStatusMessage { type: 'sourceStatus'; spanId: string; ok: boolean; reason?: string }
+export interface SourceStatusMessage {
+  type: 'sourceStatus';
+  spanId: string;
+  ok: boolean;
+  reason?: string;
+}
 /** Back to the empty state, optionally with a line saying why (e.g. "The probe failed: connection refused"). */
-export interface EmptyMessage { type: 'empty'; message?: string }
+export interface EmptyMessage {
+  type: 'empty';
+  message?: string;
+}
 
 export type HostToWebview =
-  | TraceMessage | HistoryMessage | ProgressMessage | CompareMessage | SourceStatusMessage | EmptyMessage;
+  TraceMessage | HistoryMessage | ProgressMessage | CompareMessage | SourceStatusMessage | EmptyMessage;
 
 // ---- webview -> host ----
-export interface ReadyMessage { type: 'ready' }
+export interface ReadyMessage {
+  type: 'ready';
+}
 /** The host must find `ref` on that span of the current trace (see findSpanSourceRef) before opening anything. */
-export interface OpenSourceMessage { type: 'openSource'; spanId: string; ref: SourceRef }
-export interface SelectHistoryMessage { type: 'selectHistory'; id: string }
-export interface CompareRequestMessage { type: 'compare'; leftId: string; rightId: string }
-export interface ExportMessage { type: 'export'; format: 'otlp' | 'jaeger' }
-export interface CopyMessage { type: 'copy'; what: 'traceId' | 'curl' }
-export interface RerunMessage { type: 'rerun' }
+export interface OpenSourceMessage {
+  type: 'openSource';
+  spanId: string;
+  ref: SourceRef;
+}
+export interface SelectHistoryMessage {
+  type: 'selectHistory';
+  id: string;
+}
+export interface CompareRequestMessage {
+  type: 'compare';
+  leftId: string;
+  rightId: string;
+}
+export interface ExportMessage {
+  type: 'export';
+  format: 'otlp' | 'jaeger';
+}
+export interface CopyMessage {
+  type: 'copy';
+  what: 'traceId' | 'curl';
+}
+export interface RerunMessage {
+  type: 'rerun';
+}
 
 export type WebviewToHost =
-  | ReadyMessage | OpenSourceMessage | SelectHistoryMessage | CompareRequestMessage | ExportMessage | CopyMessage | RerunMessage;
+  | ReadyMessage
+  | OpenSourceMessage
+  | SelectHistoryMessage
+  | CompareRequestMessage
+  | ExportMessage
+  | CopyMessage
+  | RerunMessage;
 
 export type HostMessageType = HostToWebview['type'];
 export type WebviewMessageType = WebviewToHost['type'];
-

@@ -3,7 +3,10 @@
 // (exact in a double up to 2^53 ms) and the sub-millisecond remainder in ns, so no precision is lost.
 // The digits are read in place, so converting allocates nothing.
 
-export interface NanoTime { ms: number; ns: number }
+export interface NanoTime {
+  ms: number;
+  ns: number;
+}
 
 /** Whole milliseconds of a decimal ns string (all digits but the last six). */
 export function nanosMs(s: string): number {
@@ -29,10 +32,10 @@ export function isBefore(a: NanoTime, b: NanoTime): boolean {
 
 /** Milliseconds from `base` to `t`. */
 export function msSince(t: NanoTime, base: NanoTime): number {
-  return (t.ms - base.ms) + (t.ns - base.ns) / 1e6;
+  return t.ms - base.ms + (t.ns - base.ns) / 1e6;
 }
 
 /** Milliseconds from `base` to the time in `s`, without making a NanoTime. */
 export function msSinceNanos(s: string, base: NanoTime): number {
-  return (nanosMs(s) - base.ms) + (nanosRest(s) - base.ns) / 1e6;
+  return nanosMs(s) - base.ms + (nanosRest(s) - base.ns) / 1e6;
 }

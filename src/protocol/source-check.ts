@@ -3,7 +3,9 @@
 import type { SourceRef, Span, Trace } from '../core/trace/model';
 
 export function sameSourceRef(a: SourceRef, b: SourceRef): boolean {
-  return a.kind === b.kind && a.path === b.path && a.line === b.line && a.endLine === b.endLine && a.function === b.function;
+  return (
+    a.kind === b.kind && a.path === b.path && a.line === b.line && a.endLine === b.endLine && a.function === b.function
+  );
 }
 
 /** Every source place a span offers: its main source, the extra ones, and those of its execution-path steps. */
@@ -21,7 +23,7 @@ export function spanSourceRefs(span: Span): SourceRef[] {
 /** The trace's copy of `ref` when the span with `spanId` offers it, else undefined. */
 export function findSpanSourceRef(trace: Trace, spanId: string, ref: SourceRef): SourceRef | undefined {
   for (const span of trace.spans) {
-    if (span.spanId !== spanId) continue;   // ids can repeat in imported files, so look at every match
+    if (span.spanId !== spanId) continue; // ids can repeat in imported files, so look at every match
     const found = spanSourceRefs(span).find((r) => sameSourceRef(r, ref));
     if (found) return found;
   }

@@ -6,7 +6,17 @@ import { arr, at, fail, int, nanos, obj, oneOf, onlyKeys, optStr, str, type Obj 
 export const LAYERS = ['client', 'ingress', 'app', 'downstream'] as const;
 const KINDS = ['client', 'server', 'internal', 'producer', 'consumer'] as const;
 const STATUSES = ['unset', 'ok', 'error'] as const;
-const ORIGINS = ['probe', 'nginx-log', 'nginx-debug', 'otlp', 'jaeger', 'tempo', 'zipkin', 'app-log', 'import'] as const;
+const ORIGINS = [
+  'probe',
+  'nginx-log',
+  'nginx-debug',
+  'otlp',
+  'jaeger',
+  'tempo',
+  'zipkin',
+  'app-log',
+  'import',
+] as const;
 const SEVERITIES = ['info', 'warning', 'error'] as const;
 const REF_KINDS = ['nginx', 'app', 'ingress-yaml', 'nginx-conf'] as const;
 
@@ -37,7 +47,10 @@ function checkAttributes(o: Obj, path: string): void {
   for (const k in o) {
     const v = o[k];
     if (typeof v === 'string' || typeof v === 'boolean') continue;
-    if (typeof v === 'number') { if (!Number.isFinite(v)) fail(path, k.slice(0, 40), 'expected a finite number'); continue; }
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) fail(path, k.slice(0, 40), 'expected a finite number');
+      continue;
+    }
     if (Array.isArray(v) && v.every((e) => typeof e === 'string')) continue;
     fail(path, k.slice(0, 40), 'expected a string, number, boolean or string[]');
   }

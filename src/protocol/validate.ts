@@ -1,9 +1,7 @@
 // Validators for both directions. The host runs parseWebviewMessage on everything the webview posts
 // (it is untrusted: a compromised webview must not make the host do more than the allow-list);
 // the webview runs parseHostMessage on arrival. Neither throws; both return undefined on bad input.
-import type {
-  CompareRow, HistoryEntry, HostToWebview, ProbeSummary, WebviewToHost,
-} from './messages';
+import type { CompareRow, HistoryEntry, HostToWebview, ProbeSummary, WebviewToHost } from './messages';
 import { Bad, arr, at, int, obj, oneOf, onlyKeys, optBool, optNum, optStr, str, type Obj } from './check';
 import { LAYERS, MAX_ID, checkSourceRef, checkTrace } from './trace-check';
 
@@ -139,14 +137,18 @@ function run<T>(x: unknown, f: (o: Obj) => T): Checked<T> {
 }
 
 /** Host side: what the webview posted, or why it was refused (for the output channel). */
-export function checkWebviewMessage(x: unknown): Checked<WebviewToHost> { return run(x, webviewMessage); }
+export function checkWebviewMessage(x: unknown): Checked<WebviewToHost> {
+  return run(x, webviewMessage);
+}
 export function parseWebviewMessage(x: unknown): WebviewToHost | undefined {
   const r = checkWebviewMessage(x);
   return r.ok ? r.message : undefined;
 }
 
 /** Webview side: what the host posted, or why it was ignored. */
-export function checkHostMessage(x: unknown): Checked<HostToWebview> { return run(x, hostMessage); }
+export function checkHostMessage(x: unknown): Checked<HostToWebview> {
+  return run(x, hostMessage);
+}
 export function parseHostMessage(x: unknown): HostToWebview | undefined {
   const r = checkHostMessage(x);
   return r.ok ? r.message : undefined;
@@ -156,4 +158,3 @@ export function parseHostMessage(x: unknown): HostToWebview | undefined {
 export function assertNever(x: never): never {
   throw new Error(`unexpected message: ${JSON.stringify(x)}`);
 }
-

@@ -9,12 +9,22 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export interface Ca { certPem: string; keyPem: string }
-export interface IssuedCert { certPem: string; keyPem: string }
+export interface Ca {
+  certPem: string;
+  keyPem: string;
+}
+export interface IssuedCert {
+  certPem: string;
+  keyPem: string;
+}
 
 async function inTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'kubetrace-certs-'));
-  try { return await fn(dir); } finally { await rm(dir, { recursive: true, force: true }); }
+  try {
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 async function openssl(args: string[], cwd: string): Promise<void> {
@@ -32,12 +42,32 @@ const keyArgs = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-
 /** A fresh self-signed CA, valid for 10 years. */
 export async function createCa(commonName = 'kubetrace-sandbox-ca'): Promise<Ca> {
   return inTempDir(async (dir) => {
-    await openssl(['req', '-x509', ...keyArgs, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '3650',
-      '-subj', `/CN=${commonName}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE',
-      '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
-      '-addext', 'subjectKeyIdentifier=hash'], dir);
-    return { certPem: await readFile(join(dir, 'ca.crt'), 'utf8'), keyPem: await readFile(join(dir, 'ca.key'), 'utf8') };
+    await openssl(
+      [
+        'req',
+        '-x509',
+        ...keyArgs,
+        '-keyout',
+        'ca.key',
+        '-out',
+        'ca.crt',
+        '-days',
+        '3650',
+        '-subj',
+        `/CN=${commonName}`,
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+        '-addext',
+        'subjectKeyIdentifier=hash',
+      ],
+      dir,
+    );
+    return {
+      certPem: await readFile(join(dir, 'ca.crt'), 'utf8'),
+      keyPem: await readFile(join(dir, 'ca.key'), 'utf8'),
+    };
   });
 }
 
@@ -48,17 +78,42 @@ export async function issueCert(ca: Ca, hostnames: string[]): Promise<IssuedCert
   return inTempDir(async (dir) => {
     await writeFile(join(dir, 'ca.crt'), ca.certPem);
     await writeFile(join(dir, 'ca.key'), ca.keyPem, { mode: 0o600 });
-    await writeFile(join(dir, 'ext.cnf'), [
-      'basicConstraints=critical,CA:FALSE',
-      'keyUsage=critical,digitalSignature,keyEncipherment',
-      'extendedKeyUsage=serverAuth,clientAuth',
-      `subjectAltName=${sans}`,
-      'authorityKeyIdentifier=keyid',
-    ].join('\n'));
+    await writeFile(
+      join(dir, 'ext.cnf'),
+      [
+        'basicConstraints=critical,CA:FALSE',
+        'keyUsage=critical,digitalSignature,keyEncipherment',
+        'extendedKeyUsage=serverAuth,clientAuth',
+        `subjectAltName=${sans}`,
+        'authorityKeyIdentifier=keyid',
+      ].join('\n'),
+    );
     const cn = hostnames[0].replace(/[/=]/g, '_');
     await openssl(['req', '-new', ...keyArgs, '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', `/CN=${cn}`], dir);
-    await openssl(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
-      '-out', 'leaf.crt', '-days', '825', '-sha256', '-extfile', 'ext.cnf'], dir);
-    return { certPem: await readFile(join(dir, 'leaf.crt'), 'utf8'), keyPem: await readFile(join(dir, 'leaf.key'), 'utf8') };
+    await openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        'leaf.csr',
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        'leaf.crt',
+        '-days',
+        '825',
+        '-sha256',
+        '-extfile',
+        'ext.cnf',
+      ],
+      dir,
+    );
+    return {
+      certPem: await readFile(join(dir, 'leaf.crt'), 'utf8'),
+      keyPem: await readFile(join(dir, 'leaf.key'), 'utf8'),
+    };
   });
 }

@@ -13,9 +13,15 @@ const TEMPLATE_ANNOTATION = 'sandbox.kubetrace.dev/template-hash';
 export const NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
 const WATCHED = new Set(['Deployment', 'Pod', 'Service', 'Namespace', 'Ingress', 'IngressClass']);
 
-export interface ControllerOptions { /** First three octets of pod IPs, default `127.10.0`. */ podSubnet?: string }
+export interface ControllerOptions {
+  /** First three octets of pod IPs, default `127.10.0`. */ podSubnet?: string;
+}
 /** The ingress controller's address: its pod IP and the HTTP and HTTPS ports nginx listens on. */
-export interface LoadBalancerAddress { ip: string; ports: number[]; service?: { namespace: string; name: string } }
+export interface LoadBalancerAddress {
+  ip: string;
+  ports: number[];
+  service?: { namespace: string; name: string };
+}
 
 export interface Controllers {
   /** Runs a pass now (changes also schedule one on the next microtask). */
@@ -34,16 +40,22 @@ export function safeHash(input: string, length: number): string {
 
 export function startControllers(store: ObjectStore, opts: ControllerOptions = {}): Controllers {
   const subnet = opts.podSubnet ?? '127.10.0';
-  if (!/^\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(subnet)) throw new Error(`podSubnet must be three octets like 127.10.0, got "${subnet}"`);
+  if (!/^\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(subnet))
+    throw new Error(`podSubnet must be three octets like 127.10.0, got "${subnet}"`);
   let lb: LoadBalancerAddress | undefined;
-  let scheduled = false, running = false, stopped = false;
+  let scheduled = false,
+    running = false,
+    stopped = false;
   let podSeq = 0;
   // Cluster IPs and node ports handed out, by Service, so a re-applied manifest keeps them (as apply does).
   const allocated = new Map<string, { clusterIP?: string; nodePorts: Record<string, number> }>();
   // Namespaces touched since the last pass; 'all' after a cluster-wide change (namespaces, classes, the LB).
   let dirty: Set<string> | 'all' = 'all';
 
-  const put = (o: KubeObject) => { const old = store.get(o.kind, o.metadata.namespace, o.metadata.name); if (!old || !sameContent(old, o)) store.put(o); };
+  const put = (o: KubeObject) => {
+    const old = store.get(o.kind, o.metadata.namespace, o.metadata.name);
+    if (!old || !sameContent(old, o)) store.put(o);
+  };
 
   function pass(): void {
     if (stopped) return;
@@ -52,7 +64,9 @@ export function startControllers(store: ObjectStore, opts: ControllerOptions = {
     dirty = new Set();
     try {
       if (scope === 'all') {
-        for (const ns of BUILTIN_NAMESPACES) if (!store.get('Namespace', undefined, ns)) store.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+        for (const ns of BUILTIN_NAMESPACES)
+          if (!store.get('Namespace', undefined, ns))
+            store.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
         for (const ns of store.list('Namespace')) put(namespaceDefaults(ns));
       }
       const namespaces = scope === 'all' ? store.list('Namespace').map((n) => n.metadata.name) : [...scope];
@@ -72,11 +86,18 @@ export function startControllers(store: ObjectStore, opts: ControllerOptions = {
         for (const d of store.list('Deployment', ns)) put(deploymentStatus(d, pods));
       }
       ingressStatus(store, put, lb, inScope);
-    } finally { running = false; }
+    } finally {
+      running = false;
+    }
   }
 
   function podsFromDeployments(inScope: (o: KubeObject) => boolean): void {
-    const used = new Set(store.list('Pod').map((p) => (p.status as { podIP?: string } | undefined)?.podIP).filter(Boolean) as string[]);
+    const used = new Set(
+      store
+        .list('Pod')
+        .map((p) => (p.status as { podIP?: string } | undefined)?.podIP)
+        .filter(Boolean) as string[],
+    );
     const nextIp = ipAllocator(subnet, used);
     // Pods with no process behind them (--scale, bare manifest Pods) never listen, so their addresses are data
     // only: they come from a mirror range (second octet + 128) and so thousands of them cannot spill into the
@@ -84,10 +105,20 @@ export function startControllers(store: ObjectStore, opts: ControllerOptions = {
     const nextDataIp = ipAllocator(mirrorSubnet(subnet), used);
     const desired = new Set<string>();
     for (const d of store.list('Deployment').filter(inScope)) {
-      const ns = d.metadata.namespace!, name = d.metadata.name;
-      const spec = d.spec as { replicas?: number; template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown> } };
+      const ns = d.metadata.namespace!,
+        name = d.metadata.name;
+      const spec = d.spec as {
+        replicas?: number;
+        template?: {
+          metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+          spec?: Record<string, unknown>;
+        };
+      };
       const templateHash = safeHash(`${ns}/${name}`, 10);
-      const contentHash = createHash('sha256').update(JSON.stringify(spec.template ?? {})).digest('hex').slice(0, 16);
+      const contentHash = createHash('sha256')
+        .update(JSON.stringify(spec.template ?? {}))
+        .digest('hex')
+        .slice(0, 16);
       const replicas = spec.replicas ?? 1;
       for (let i = 0; i < replicas; i++) {
         const podName = `${name}-${templateHash}-${safeHash(`${ns}/${name}/${i}`, 5)}`;
@@ -96,14 +127,32 @@ export function startControllers(store: ObjectStore, opts: ControllerOptions = {
         if (old && old.metadata.annotations?.[TEMPLATE_ANNOTATION] === contentHash) continue;
         const app = d.metadata.annotations?.[APP_ANNOTATION] ?? spec.template?.metadata?.annotations?.[APP_ANNOTATION];
         const ip = (old?.status as { podIP?: string } | undefined)?.podIP ?? (app ? nextIp() : nextDataIp());
-        const podSpec = { ...structuredClone(spec.template?.spec ?? {}), nodeName: (old?.spec as { nodeName?: string } | undefined)?.nodeName ?? `sandbox-node-${(podSeq++ % 2) + 1}` };
+        const podSpec = {
+          ...structuredClone(spec.template?.spec ?? {}),
+          nodeName: (old?.spec as { nodeName?: string } | undefined)?.nodeName ?? `sandbox-node-${(podSeq++ % 2) + 1}`,
+        };
         const pod: KubeObject = {
-          apiVersion: 'v1', kind: 'Pod',
+          apiVersion: 'v1',
+          kind: 'Pod',
           metadata: {
-            name: podName, namespace: ns,
+            name: podName,
+            namespace: ns,
             labels: { ...(spec.template?.metadata?.labels ?? {}), 'pod-template-hash': templateHash },
-            annotations: { ...(spec.template?.metadata?.annotations ?? {}), ...(app ? { [APP_ANNOTATION]: app } : {}), [TEMPLATE_ANNOTATION]: contentHash },
-            ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${name}-${templateHash}`, uid: fakeUid(`${ns}/${name}-${templateHash}`), controller: true, blockOwnerDeletion: true }],
+            annotations: {
+              ...(spec.template?.metadata?.annotations ?? {}),
+              ...(app ? { [APP_ANNOTATION]: app } : {}),
+              [TEMPLATE_ANNOTATION]: contentHash,
+            },
+            ownerReferences: [
+              {
+                apiVersion: 'apps/v1',
+                kind: 'ReplicaSet',
+                name: `${name}-${templateHash}`,
+                uid: fakeUid(`${ns}/${name}-${templateHash}`),
+                controller: true,
+                blockOwnerDeletion: true,
+              },
+            ],
           },
           spec: withPodDefaults(podSpec),
           status: podStatus(podSpec, ip, app ? { ready: false } : { ready: true }, new Date()),
@@ -112,8 +161,11 @@ export function startControllers(store: ObjectStore, opts: ControllerOptions = {
       }
     }
     for (const p of store.list('Pod').filter(inScope)) {
-      const owned = (p.metadata.ownerReferences as { kind: string }[] | undefined)?.some((r) => r.kind === 'ReplicaSet');
-      if (owned && !desired.has(`${p.metadata.namespace}/${p.metadata.name}`)) store.delete('Pod', p.metadata.namespace, p.metadata.name);
+      const owned = (p.metadata.ownerReferences as { kind: string }[] | undefined)?.some(
+        (r) => r.kind === 'ReplicaSet',
+      );
+      if (owned && !desired.has(`${p.metadata.namespace}/${p.metadata.name}`))
+        store.delete('Pod', p.metadata.namespace, p.metadata.name);
       else if (!owned && !(p.status as { podIP?: string } | undefined)?.podIP) {
         // A bare Pod from a manifest: schedule it; with no process behind it, it is Running and Ready.
         const ip = nextDataIp();
@@ -130,7 +182,11 @@ export function startControllers(store: ObjectStore, opts: ControllerOptions = {
     for (const s of want) put(s);
     for (const old of existing) {
       const l = old.metadata.labels ?? {};
-      if (l['kubernetes.io/service-name'] === svc.metadata.name && l['endpointslice.kubernetes.io/managed-by'] === 'endpointslice-controller.k8s.io' && !names.has(old.metadata.name)) {
+      if (
+        l['kubernetes.io/service-name'] === svc.metadata.name &&
+        l['endpointslice.kubernetes.io/managed-by'] === 'endpointslice-controller.k8s.io' &&
+        !names.has(old.metadata.name)
+      ) {
         store.delete('EndpointSlice', ns, old.metadata.name);
       }
     }
@@ -141,15 +197,23 @@ export function startControllers(store: ObjectStore, opts: ControllerOptions = {
     const names = new Set(services.map((s) => s.metadata.name));
     for (const sl of store.list('EndpointSlice', ns)) {
       const l = sl.metadata.labels ?? {};
-      if (l['endpointslice.kubernetes.io/managed-by'] === 'endpointslice-controller.k8s.io' && !names.has(l['kubernetes.io/service-name'])) store.delete('EndpointSlice', ns, sl.metadata.name);
+      if (
+        l['endpointslice.kubernetes.io/managed-by'] === 'endpointslice-controller.k8s.io' &&
+        !names.has(l['kubernetes.io/service-name'])
+      )
+        store.delete('EndpointSlice', ns, sl.metadata.name);
     }
-    for (const ep of store.list('Endpoints', ns)) if (!names.has(ep.metadata.name)) store.delete('Endpoints', ns, ep.metadata.name);
+    for (const ep of store.list('Endpoints', ns))
+      if (!names.has(ep.metadata.name)) store.delete('Endpoints', ns, ep.metadata.name);
   }
 
   const schedule = () => {
     if (scheduled || stopped) return;
     scheduled = true;
-    queueMicrotask(() => { scheduled = false; pass(); });
+    queueMicrotask(() => {
+      scheduled = false;
+      pass();
+    });
   };
   const onChange = (c: StoreChange) => {
     if (running || !WATCHED.has(c.object.kind)) return;
@@ -161,23 +225,44 @@ export function startControllers(store: ObjectStore, opts: ControllerOptions = {
   store.on('change', onChange);
   pass();
   return {
-    reconcile() { dirty = 'all'; pass(); },
-    setLoadBalancer(next) { lb = next; dirty = 'all'; pass(); },
-    stop() { stopped = true; store.off('change', onChange); },
+    reconcile() {
+      dirty = 'all';
+      pass();
+    },
+    setLoadBalancer(next) {
+      lb = next;
+      dirty = 'all';
+      pass();
+    },
+    stop() {
+      stopped = true;
+      store.off('change', onChange);
+    },
   };
 }
 
 /** Sets what the runtime knows about a pod's process; slices and Endpoints follow on the next pass. */
-export function setPodState(store: ObjectStore, namespace: string, name: string, state: PodState): KubeObject | undefined {
+export function setPodState(
+  store: ObjectStore,
+  namespace: string,
+  name: string,
+  state: PodState,
+): KubeObject | undefined {
   const pod = store.get('Pod', namespace, name);
   if (!pod) return undefined;
   const spec = structuredClone(pod.spec) as { containers?: { ports?: { name?: string; containerPort: number }[] }[] };
   if (state.containerPorts) {
-    for (const c of spec.containers ?? []) for (const p of c.ports ?? []) if (p.name && state.containerPorts[p.name] !== undefined) p.containerPort = state.containerPorts[p.name];
+    for (const c of spec.containers ?? [])
+      for (const p of c.ports ?? [])
+        if (p.name && state.containerPorts[p.name] !== undefined) p.containerPort = state.containerPorts[p.name];
   }
   const ip = (pod.status as { podIP: string }).podIP;
   const started = (pod.status as { startTime?: string }).startTime;
-  return store.put({ ...pod, spec, status: podStatus(spec as Record<string, unknown>, ip, state, started ? new Date(started) : new Date()) });
+  return store.put({
+    ...pod,
+    spec,
+    status: podStatus(spec as Record<string, unknown>, ip, state, started ? new Date(started) : new Date()),
+  });
 }
 
 /** Where pods with no process get their addresses: the pod subnet with 128 added to its second octet. */
@@ -191,13 +276,17 @@ export function mirrorSubnet(subnet: string): string {
 
 function ipAllocator(subnet: string, used: Set<string>): () => string {
   const [a, b, c] = subnet.split('.').map(Number);
-  let n = b * 256 + c, d = 2;
+  let n = b * 256 + c,
+    d = 2;
   return () => {
     for (; n < 256 * 256; n++, d = 2) {
       const prefix = `${a}.${n >> 8}.${n & 255}`;
       for (; d < 255; d++) {
         const ip = `${prefix}.${d}`;
-        if (!used.has(ip)) { used.add(ip); return ip; }
+        if (!used.has(ip)) {
+          used.add(ip);
+          return ip;
+        }
       }
     }
     throw new Error(`no free pod IP after ${subnet}.0/24`);
@@ -210,27 +299,57 @@ const fakeUid = (s: string): string => {
 };
 
 function withPodDefaults(spec: Record<string, unknown>): Record<string, unknown> {
-  const containers = (spec.containers as Record<string, unknown>[] | undefined ?? []).map((c) => ({
-    imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', ...c,
+  const containers = ((spec.containers as Record<string, unknown>[] | undefined) ?? []).map((c) => ({
+    imagePullPolicy: 'IfNotPresent',
+    terminationMessagePath: '/dev/termination-log',
+    terminationMessagePolicy: 'File',
+    ...c,
     ...(c.ports ? { ports: (c.ports as Record<string, unknown>[]).map((p) => ({ protocol: 'TCP', ...p })) } : {}),
   }));
-  return { restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', serviceAccountName: 'default', terminationGracePeriodSeconds: 30, schedulerName: 'default-scheduler', ...spec, containers };
+  return {
+    restartPolicy: 'Always',
+    dnsPolicy: 'ClusterFirst',
+    serviceAccountName: 'default',
+    terminationGracePeriodSeconds: 30,
+    schedulerName: 'default-scheduler',
+    ...spec,
+    containers,
+  };
 }
 
 function namespaceDefaults(ns: KubeObject): KubeObject {
-  return { ...ns, metadata: { ...ns.metadata, labels: { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name } },
-    spec: { finalizers: ['kubernetes'], ...(ns.spec as object | undefined) }, status: { phase: 'Active' } };
+  return {
+    ...ns,
+    metadata: { ...ns.metadata, labels: { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name } },
+    spec: { finalizers: ['kubernetes'], ...(ns.spec as object | undefined) },
+    status: { phase: 'Active' },
+  };
 }
 
 type Allocations = Map<string, { clusterIP?: string; nodePorts: Record<string, number> }>;
 
-function serviceDefaults(store: ObjectStore, put: (o: KubeObject) => void, lb: LoadBalancerAddress | undefined, inScope: (o: KubeObject) => boolean, allocated: Allocations): void {
+function serviceDefaults(
+  store: ObjectStore,
+  put: (o: KubeObject) => void,
+  lb: LoadBalancerAddress | undefined,
+  inScope: (o: KubeObject) => boolean,
+  allocated: Allocations,
+): void {
   const services = store.list('Service');
   const usedIps = new Set(services.map((s) => (s.spec as { clusterIP?: string }).clusterIP).filter(Boolean));
-  const usedNodePorts = new Set(services.flatMap((s) => ((s.spec as { ports?: { nodePort?: number }[] }).ports ?? []).map((p) => p.nodePort)).filter(Boolean));
-  let ipN = 10, nodePort = 30080;
+  const usedNodePorts = new Set(
+    services
+      .flatMap((s) => ((s.spec as { ports?: { nodePort?: number }[] }).ports ?? []).map((p) => p.nodePort))
+      .filter(Boolean),
+  );
+  let ipN = 10,
+    nodePort = 30080;
   for (const s of services.filter(inScope)) {
-    const spec = { type: 'ClusterIP', sessionAffinity: 'None', ...structuredClone(s.spec as Record<string, unknown>) } as Record<string, unknown> & { ports?: Record<string, unknown>[] };
+    const spec = {
+      type: 'ClusterIP',
+      sessionAffinity: 'None',
+      ...structuredClone(s.spec as Record<string, unknown>),
+    } as Record<string, unknown> & { ports?: Record<string, unknown>[] };
     const type = spec.type as string;
     const key = `${s.metadata.namespace}/${s.metadata.name}`;
     const memo = allocated.get(key) ?? { nodePorts: {} };
@@ -251,31 +370,48 @@ function serviceDefaults(store: ObjectStore, put: (o: KubeObject) => void, lb: L
         if (kept) out.nodePort = kept;
         else {
           while (usedNodePorts.has(nodePort)) nodePort++;
-          out.nodePort = nodePort; usedNodePorts.add(nodePort);
+          out.nodePort = nodePort;
+          usedNodePorts.add(nodePort);
         }
       }
       if (out.nodePort) memo.nodePorts[portKey] = out.nodePort as number;
       return out;
     });
-    const isController = type === 'LoadBalancer' && lb && (lb.service ? lb.service.namespace === s.metadata.namespace && lb.service.name === s.metadata.name
-      : s.metadata.namespace === 'ingress-nginx' && s.metadata.name === 'ingress-nginx-controller');
+    const isController =
+      type === 'LoadBalancer' &&
+      lb &&
+      (lb.service
+        ? lb.service.namespace === s.metadata.namespace && lb.service.name === s.metadata.name
+        : s.metadata.namespace === 'ingress-nginx' && s.metadata.name === 'ingress-nginx-controller');
     const status = { loadBalancer: isController ? { ingress: [lbIngress(lb!)] } : {} };
     put({ ...s, spec, status });
   }
 }
 
-const lbIngress = (lb: LoadBalancerAddress) => ({ ip: lb.ip, ipMode: 'VIP', ports: lb.ports.map((port) => ({ port, protocol: 'TCP' })) });
+const lbIngress = (lb: LoadBalancerAddress) => ({
+  ip: lb.ip,
+  ipMode: 'VIP',
+  ports: lb.ports.map((port) => ({ port, protocol: 'TCP' })),
+});
 
 /** Whether the Ingress is served by ingress-nginx: its class (or the default class) names that controller. */
 export function servedByNginx(store: ObjectStore, ing: KubeObject): boolean {
   const classes = store.list('IngressClass');
-  const className = (ing.spec as { ingressClassName?: string }).ingressClassName ?? ing.metadata.annotations?.['kubernetes.io/ingress.class'];
-  const cls = className ? classes.find((c) => c.metadata.name === className)
+  const className =
+    (ing.spec as { ingressClassName?: string }).ingressClassName ??
+    ing.metadata.annotations?.['kubernetes.io/ingress.class'];
+  const cls = className
+    ? classes.find((c) => c.metadata.name === className)
     : classes.find((c) => c.metadata.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true');
   return (cls?.spec as { controller?: string } | undefined)?.controller === NGINX_CONTROLLER;
 }
 
-function ingressStatus(store: ObjectStore, put: (o: KubeObject) => void, lb: LoadBalancerAddress | undefined, inScope: (o: KubeObject) => boolean): void {
+function ingressStatus(
+  store: ObjectStore,
+  put: (o: KubeObject) => void,
+  lb: LoadBalancerAddress | undefined,
+  inScope: (o: KubeObject) => boolean,
+): void {
   for (const ing of store.list('Ingress').filter(inScope)) {
     const served = lb && servedByNginx(store, ing);
     const ingress = served ? [{ ip: lb.ip, ports: lb.ports.map((port) => ({ port, protocol: 'TCP' })) }] : undefined;
@@ -285,18 +421,40 @@ function ingressStatus(store: ObjectStore, put: (o: KubeObject) => void, lb: Loa
 
 function deploymentStatus(d: KubeObject, pods: KubeObject[]): KubeObject {
   const owner = `${d.metadata.name}-${safeHash(`${d.metadata.namespace}/${d.metadata.name}`, 10)}`;
-  const mine = pods.filter((p) => (p.metadata.ownerReferences as { name: string }[] | undefined)?.some((r) => r.name === owner));
-  const ready = mine.filter((p) => (p.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+  const mine = pods.filter((p) =>
+    (p.metadata.ownerReferences as { name: string }[] | undefined)?.some((r) => r.name === owner),
+  );
+  const ready = mine.filter((p) =>
+    (p.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions?.some(
+      (c) => c.type === 'Ready' && c.status === 'True',
+    ),
+  ).length;
   const replicas = (d.spec as { replicas?: number }).replicas ?? 1;
   const available = ready >= replicas;
   return {
     ...d,
     status: {
-      observedGeneration: 1, replicas: mine.length, updatedReplicas: mine.length, readyReplicas: ready, availableReplicas: ready,
+      observedGeneration: 1,
+      replicas: mine.length,
+      updatedReplicas: mine.length,
+      readyReplicas: ready,
+      availableReplicas: ready,
       ...(mine.length - ready > 0 ? { unavailableReplicas: mine.length - ready } : {}),
       conditions: [
-        { type: 'Available', status: available ? 'True' : 'False', reason: available ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable', message: available ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.' },
-        { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${owner}" has successfully progressed.` },
+        {
+          type: 'Available',
+          status: available ? 'True' : 'False',
+          reason: available ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
+          message: available
+            ? 'Deployment has minimum availability.'
+            : 'Deployment does not have minimum availability.',
+        },
+        {
+          type: 'Progressing',
+          status: 'True',
+          reason: 'NewReplicaSetAvailable',
+          message: `ReplicaSet "${owner}" has successfully progressed.`,
+        },
       ],
     },
   };

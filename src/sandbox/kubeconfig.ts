@@ -18,16 +18,26 @@ export interface KubeconfigOptions {
 export function kubeconfigYaml(o: KubeconfigOptions): string {
   const cluster = SANDBOX_CONTEXT;
   const users: object[] = [{ name: 'kubetrace-admin', user: { token: o.adminToken } }];
-  const contexts: object[] = [{ name: SANDBOX_CONTEXT, context: { cluster, user: 'kubetrace-admin', namespace: 'default' } }];
+  const contexts: object[] = [
+    { name: SANDBOX_CONTEXT, context: { cluster, user: 'kubetrace-admin', namespace: 'default' } },
+  ];
   if (o.restrictedToken) {
     users.push({ name: 'kubetrace-restricted', user: { token: o.restrictedToken } });
-    contexts.push({ name: RESTRICTED_CONTEXT, context: { cluster, user: 'kubetrace-restricted', namespace: o.restrictedNamespace ?? 'shop' } });
+    contexts.push({
+      name: RESTRICTED_CONTEXT,
+      context: { cluster, user: 'kubetrace-restricted', namespace: o.restrictedNamespace ?? 'shop' },
+    });
   }
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
     preferences: {},
-    clusters: [{ name: cluster, cluster: { server: o.server, 'certificate-authority-data': Buffer.from(o.caPem).toString('base64') } }],
+    clusters: [
+      {
+        name: cluster,
+        cluster: { server: o.server, 'certificate-authority-data': Buffer.from(o.caPem).toString('base64') },
+      },
+    ],
     users,
     contexts,
     'current-context': SANDBOX_CONTEXT,

@@ -10,7 +10,11 @@ export interface LogEntry {
   line: string;
 }
 
-export interface PodLogKey { namespace: string; pod: string; container?: string }
+export interface PodLogKey {
+  namespace: string;
+  pod: string;
+  container?: string;
+}
 
 const MAX_LINES_PER_CONTAINER = 200_000;
 
@@ -24,7 +28,10 @@ export class LogStore extends EventEmitter {
   append(k: PodLogKey, entry: LogEntry): void {
     const key = this.key(k);
     let list = this.logs.get(key);
-    if (!list) { list = []; this.logs.set(key, list); }
+    if (!list) {
+      list = [];
+      this.logs.set(key, list);
+    }
     // Arrival order is time order except across the two pipes; keep the list sorted.
     let i = list.length;
     while (i > 0 && list[i - 1].timeUnixNano > entry.timeUnixNano) i--;

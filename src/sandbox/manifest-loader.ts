@@ -8,27 +8,46 @@ import { parseAllDocuments } from 'yaml';
 import { checkObject } from './api/validate';
 import type { KubeObject, ObjectStore } from './store';
 
-export interface Refusal { file: string; document: number; reason: string }
-export interface LoadResult { objects: KubeObject[]; refused: Refusal[] }
-export interface LoadOptions { /** Namespaces that exist already (besides default, kube-system, kube-public, kube-node-lease). */ existingNamespaces?: string[] }
+export interface Refusal {
+  file: string;
+  document: number;
+  reason: string;
+}
+export interface LoadResult {
+  objects: KubeObject[];
+  refused: Refusal[];
+}
+export interface LoadOptions {
+  /** Namespaces that exist already (besides default, kube-system, kube-public, kube-node-lease). */ existingNamespaces?: string[];
+}
 
 export const BUILTIN_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
 const MANIFEST_EXT = new Set(['.yaml', '.yml', '.json']);
 
-interface Parsed { entries: { obj: KubeObject; document: number }[]; refused: Refusal[] }
+interface Parsed {
+  entries: { obj: KubeObject; document: number }[];
+  refused: Refusal[];
+}
 
 function parseDocs(text: string, file: string): Parsed {
   const entries: Parsed['entries'] = [];
   const refused: Refusal[] = [];
   let docs;
-  try { docs = parseAllDocuments(text); } catch (e) {
+  try {
+    docs = parseAllDocuments(text);
+  } catch (e) {
     return { entries, refused: [{ file, document: 1, reason: `invalid YAML: ${(e as Error).message}` }] };
   }
   (Array.isArray(docs) ? docs : [docs]).forEach((doc, i) => {
     const document = i + 1;
-    if (doc.errors.length) { refused.push({ file, document, reason: `invalid YAML: ${doc.errors[0].message.split('\n')[0]}` }); return; }
+    if (doc.errors.length) {
+      refused.push({ file, document, reason: `invalid YAML: ${doc.errors[0].message.split('\n')[0]}` });
+      return;
+    }
     let value: unknown;
-    try { value = doc.toJS({ maxAliasCount: 100 }); } catch (e) {
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
       refused.push({ file, document, reason: `invalid YAML: ${(e as Error).message.split('\n')[0]}` });
       return;
     }
@@ -51,7 +70,8 @@ export function parseManifestText(text: string, file: string): LoadResult {
 }
 
 function toObject(item: unknown): KubeObject | string {
-  if (!item || typeof item !== 'object' || Array.isArray(item)) return 'a manifest must be a mapping with apiVersion and kind';
+  if (!item || typeof item !== 'object' || Array.isArray(item))
+    return 'a manifest must be a mapping with apiVersion and kind';
   const checked = checkObject(item as Record<string, unknown>);
   if (checked.errors.length || !checked.resource) return checked.errors.join('; ');
   const obj = structuredClone(item) as KubeObject;
@@ -60,7 +80,8 @@ function toObject(item: unknown): KubeObject | string {
   if (checked.resource.namespaced) meta.namespace = meta.namespace || 'default';
   else delete meta.namespace;
   // Fields the server owns are not taken from manifests.
-  for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'managedFields', 'selfLink']) delete meta[k];
+  for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'managedFields', 'selfLink'])
+    delete meta[k];
   return obj;
 }
 
@@ -79,7 +100,9 @@ export async function loadManifests(paths: string[], opts: LoadOptions = {}): Pr
   const refused: Refusal[] = [];
   for (const p of paths) {
     let files: string[];
-    try { files = await manifestFiles(resolve(p)); } catch (e) {
+    try {
+      files = await manifestFiles(resolve(p));
+    } catch (e) {
       refused.push({ file: p, document: 0, reason: `cannot read: ${(e as Error).message}` });
       continue;
     }

@@ -55,21 +55,38 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const logs = new LogStore();
   const workDir = mkdtempSync(join(tmpdir(), 'kubetrace-sandbox-'));
   const cleanups: (() => Promise<void> | void)[] = [() => rmSync(workDir, { recursive: true, force: true })];
-  const stopAll = async () => { for (const c of cleanups.splice(0).reverse()) { try { await c(); } catch (e) { say(`stop: ${(e as Error).message}`); } } };
+  const stopAll = async () => {
+    for (const c of cleanups.splice(0).reverse()) {
+      try {
+        await c();
+      } catch (e) {
+        say(`stop: ${(e as Error).message}`);
+      }
+    }
+  };
 
   try {
     const controllers: Controllers = startControllers(store, { podSubnet: opts.podSubnet });
     cleanups.push(() => controllers.stop());
     const userDirs = (opts.manifestDirs ?? []).map((d) => resolve(d));
-    const manifests = new ManifestSet(store, [demoManifestsDir(), ...userDirs], opts.scale ? scaleObjects(opts.scale) : []);
+    const manifests = new ManifestSet(
+      store,
+      [demoManifestsDir(), ...userDirs],
+      opts.scale ? scaleObjects(opts.scale) : [],
+    );
     const [ca, loaded] = await Promise.all([createCa(), manifests.apply()]);
     for (const r of loaded.refused) say(`refused ${r.file}${r.document ? ` document ${r.document}` : ''}: ${r.reason}`);
     controllers.reconcile();
     say(`loaded ${store.list('Ingress').length} ingresses, ${store.list('Pod').length} pods (${Date.now() - t0} ms)`);
 
     const runtime = new PodRuntime({
-      store, logs, controllers, workDir, exporterDelayMs: opts.exporterDelayMs,
-      issueCert: (hosts) => issueCert(ca, hosts), log: opts.log,
+      store,
+      logs,
+      controllers,
+      workDir,
+      exporterDelayMs: opts.exporterDelayMs,
+      issueCert: (hosts) => issueCert(ca, hosts),
+      log: opts.log,
     });
     cleanups.push(() => runtime.stop());
     const apiP = startApiServer({ store, logs, ca, execResolver: (pod, c, cmd) => runtime.resolveExec(pod, c, cmd) });
@@ -81,24 +98,49 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const api = apiR.value;
 
     const caFile = join(dirname(kubeconfigPath), 'sandbox-ca.crt');
-    await writeKubeconfig(kubeconfigPath, { server: api.url, caPem: api.caPem, adminToken: api.adminToken, restrictedToken: api.restrictedToken, restrictedNamespace: api.restrictedNamespace });
+    await writeKubeconfig(kubeconfigPath, {
+      server: api.url,
+      caPem: api.caPem,
+      adminToken: api.adminToken,
+      restrictedToken: api.restrictedToken,
+      restrictedNamespace: api.restrictedNamespace,
+    });
     writeFileSync(caFile, ca.certPem);
     // Read by the probe's source mapping (src/core/kube/sandbox.ts) to link nginx `location` blocks.
-    writeFileSync(join(dirname(kubeconfigPath), 'sandbox.json'), JSON.stringify({ nginxConfDir: runtime.nginx?.dir, apiUrl: api.url }, null, 2));
+    writeFileSync(
+      join(dirname(kubeconfigPath), 'sandbox.json'),
+      JSON.stringify({ nginxConfDir: runtime.nginx?.dir, apiUrl: api.url }, null, 2),
+    );
     if (opts.watchManifests !== false && userDirs.length) {
       const unwatch = manifests.watch((r) => {
-        if (r instanceof Error) { say(`manifests: ${r.message}`); return; }
+        if (r instanceof Error) {
+          say(`manifests: ${r.message}`);
+          return;
+        }
         for (const f of r.refused) say(`refused ${f.file}${f.document ? ` document ${f.document}` : ''}: ${f.reason}`);
         if (r.changed) say(`manifests: re-applied, ${r.changed} object(s) changed`);
       });
       cleanups.push(unwatch);
     }
-    if (!runtime.ingress || !runtime.nginx) throw new Error('the manifests define no ingress-nginx controller pod (annotation sandbox.kubetrace.dev/app: ingress-nginx)');
+    if (!runtime.ingress || !runtime.nginx)
+      throw new Error(
+        'the manifests define no ingress-nginx controller pod (annotation sandbox.kubetrace.dev/app: ingress-nginx)',
+      );
     say(`all pods ready (${Date.now() - t0} ms)`);
     const { ip, httpPort, httpsPort } = runtime.ingress;
     return {
-      kubeconfigPath, apiUrl: api.url, adminToken: api.adminToken, restrictedToken: api.restrictedToken, store, logs,
-      nginxConfDir: runtime.nginx.dir, ingress: { ip, httpPort, httpsPort }, caFile, refused: loaded.refused, runtime, api,
+      kubeconfigPath,
+      apiUrl: api.url,
+      adminToken: api.adminToken,
+      restrictedToken: api.restrictedToken,
+      store,
+      logs,
+      nginxConfDir: runtime.nginx.dir,
+      ingress: { ip, httpPort, httpsPort },
+      caFile,
+      refused: loaded.refused,
+      runtime,
+      api,
       stop: stopAll,
     };
   } catch (e) {

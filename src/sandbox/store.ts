@@ -19,7 +19,11 @@ export interface KubeObject {
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
-export interface StoreChange { type: WatchEventType; object: KubeObject; resourceVersion: number }
+export interface StoreChange {
+  type: WatchEventType;
+  object: KubeObject;
+  resourceVersion: number;
+}
 
 /** Kinds by their `kind` field; the API layer maps plural resource names to these. */
 export class ObjectStore extends EventEmitter {
@@ -31,9 +35,13 @@ export class ObjectStore extends EventEmitter {
   /** Recent changes, so a watch from an older resourceVersion can be replayed (like etcd's window). */
   readonly history: StoreChange[] = [];
 
-  get resourceVersion(): number { return this.rv; }
+  get resourceVersion(): number {
+    return this.rv;
+  }
 
-  private static key(ns: string | undefined, name: string): string { return `${ns ?? ''}/${name}`; }
+  private static key(ns: string | undefined, name: string): string {
+    return `${ns ?? ''}/${name}`;
+  }
 
   list(kind: string, namespace?: string): KubeObject[] {
     const m = this.byKind.get(kind);
@@ -55,14 +63,20 @@ export class ObjectStore extends EventEmitter {
   /** Creates or replaces an object (kubectl apply semantics, minus merging). */
   put(obj: KubeObject): KubeObject {
     let m = this.byKind.get(obj.kind);
-    if (!m) { m = new Map(); this.byKind.set(obj.kind, m); }
+    if (!m) {
+      m = new Map();
+      this.byKind.set(obj.kind, m);
+    }
     const key = ObjectStore.key(obj.metadata.namespace, obj.metadata.name);
     const old = m.get(key);
     const rv = ++this.rv;
     const stored: KubeObject = structuredClone(obj);
     stored.metadata.resourceVersion = String(rv);
     stored.metadata.uid = old?.metadata.uid ?? stored.metadata.uid ?? uid(++this.uidCounter);
-    stored.metadata.creationTimestamp = old?.metadata.creationTimestamp ?? stored.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    stored.metadata.creationTimestamp =
+      old?.metadata.creationTimestamp ??
+      stored.metadata.creationTimestamp ??
+      new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     m.set(key, stored);
     this.sorted.delete(obj.kind);
     this.record({ type: old ? 'MODIFIED' : 'ADDED', object: stored, resourceVersion: rv });

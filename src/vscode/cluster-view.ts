@@ -35,25 +35,42 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
   getChildren(node?: Node): Node[] {
     if (!node) return this.top();
     switch (node.nodeType) {
-      case 'error': return [{ nodeType: 'notice', text: node.message }, ...(node.hint ? [{ nodeType: 'notice', text: `Hint: ${node.hint}` } as Node] : []), ...node.actions.map((a): Node => ({ nodeType: 'action', ...ACTIONS[a] }))];
+      case 'error':
+        return [
+          { nodeType: 'notice', text: node.message },
+          ...(node.hint ? [{ nodeType: 'notice', text: `Hint: ${node.hint}` } as Node] : []),
+          ...node.actions.map((a): Node => ({ nodeType: 'action', ...ACTIONS[a] })),
+        ];
       case 'entry': {
         const kids: Node[] = node.entry.rules.map((rule) => ({ nodeType: 'rule', entry: node.entry, rule }));
-        if (node.entry.defaultBackend) kids.unshift({ nodeType: 'defaultBackend', entry: node.entry, backend: node.entry.defaultBackend });
+        if (node.entry.defaultBackend)
+          kids.unshift({ nodeType: 'defaultBackend', entry: node.entry, backend: node.entry.defaultBackend });
         return kids;
       }
-      case 'rule': return node.rule.paths.map((path) => ({ nodeType: 'path', entry: node.entry, rule: node.rule, path }));
-      case 'path': return node.path.backends.map((backend) => ({ nodeType: 'backend', entry: node.entry, backend }));
-      case 'defaultBackend': case 'backend': return node.backend.endpoints.map((endpoint) => ({ nodeType: 'endpoint', backend: node.backend, endpoint }));
-      default: return [];
+      case 'rule':
+        return node.rule.paths.map((path) => ({ nodeType: 'path', entry: node.entry, rule: node.rule, path }));
+      case 'path':
+        return node.path.backends.map((backend) => ({ nodeType: 'backend', entry: node.entry, backend }));
+      case 'defaultBackend':
+      case 'backend':
+        return node.backend.endpoints.map((endpoint) => ({ nodeType: 'endpoint', backend: node.backend, endpoint }));
+      default:
+        return [];
     }
   }
 
   private top(): Node[] {
     const s = this.cluster.state;
     switch (s.kind) {
-      case 'noKubeconfig': return [];                      // the welcome view takes over
-      case 'loading': return [{ nodeType: 'loading' }];
-      case 'error': return [{ nodeType: 'context' }, { nodeType: 'error', title: s.title, message: s.message, hint: s.hint, actions: s.actions }];
+      case 'noKubeconfig':
+        return []; // the welcome view takes over
+      case 'loading':
+        return [{ nodeType: 'loading' }];
+      case 'error':
+        return [
+          { nodeType: 'context' },
+          { nodeType: 'error', title: s.title, message: s.message, hint: s.hint, actions: s.actions },
+        ];
       case 'ready': {
         const notices: Node[] = s.tree.notices.map((text) => ({ nodeType: 'notice', text }));
         const entries: Node[] = s.tree.entries.map((entry) => ({ nodeType: 'entry', entry }));
@@ -63,23 +80,39 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
-    const None = vscode.TreeItemCollapsibleState.None, Collapsed = vscode.TreeItemCollapsibleState.Collapsed, Expanded = vscode.TreeItemCollapsibleState.Expanded;
+    const None = vscode.TreeItemCollapsibleState.None,
+      Collapsed = vscode.TreeItemCollapsibleState.Collapsed,
+      Expanded = vscode.TreeItemCollapsibleState.Expanded;
     switch (node.nodeType) {
       case 'context': {
         const c = this.cluster.config;
         const item = new vscode.TreeItem(c ? c.contextName : 'no context', None);
-        item.description = c ? `${c.server}${this.cluster.namespaces.length ? `  ·  ${this.cluster.namespaces.join(', ')}` : ''}` : '';
+        item.description = c
+          ? `${c.server}${this.cluster.namespaces.length ? `  ·  ${this.cluster.namespaces.join(', ')}` : ''}`
+          : '';
         item.iconPath = new vscode.ThemeIcon('server-environment');
         item.contextValue = 'kubetrace.context';
-        item.tooltip = c ? md(`**Context** ${c.contextName}\n\nServer: \`${c.server}\`\n\nUser: ${c.user}\n\nKubeconfig: ${c.files.join(', ')}\n\nNamespaces: ${this.cluster.namespaces.join(', ') || 'all'}`) : undefined;
+        item.tooltip = c
+          ? md(
+              `**Context** ${c.contextName}\n\nServer: \`${c.server}\`\n\nUser: ${c.user}\n\nKubeconfig: ${c.files.join(', ')}\n\nNamespaces: ${this.cluster.namespaces.join(', ') || 'all'}`,
+            )
+          : undefined;
         item.command = { command: 'kubetrace.switchContext', title: 'Switch Context' };
         return item;
       }
-      case 'notice': return withIcon(new vscode.TreeItem(node.text, None), 'info', 'kubetrace.notice', node.text);
-      case 'loading': return withIcon(new vscode.TreeItem('Loading…', None), 'loading~spin', 'kubetrace.loading');
-      case 'empty': return withIcon(new vscode.TreeItem('No Ingresses or HTTPRoutes', None), 'circle-slash', 'kubetrace.empty');
+      case 'notice':
+        return withIcon(new vscode.TreeItem(node.text, None), 'info', 'kubetrace.notice', node.text);
+      case 'loading':
+        return withIcon(new vscode.TreeItem('Loading…', None), 'loading~spin', 'kubetrace.loading');
+      case 'empty':
+        return withIcon(new vscode.TreeItem('No Ingresses or HTTPRoutes', None), 'circle-slash', 'kubetrace.empty');
       case 'error': {
-        const item = withIcon(new vscode.TreeItem(node.title, Expanded), 'error', `kubetrace.error:${node.actions.join(':')}`, `${node.message}${node.hint ? `\n\n${node.hint}` : ''}`);
+        const item = withIcon(
+          new vscode.TreeItem(node.title, Expanded),
+          'error',
+          `kubetrace.error:${node.actions.join(':')}`,
+          `${node.message}${node.hint ? `\n\n${node.hint}` : ''}`,
+        );
         item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
         item.description = node.hint;
         return item;
@@ -96,13 +129,21 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
         item.description = `${e.namespace}${e.className ? ` · ${e.className}` : ''}${e.addresses.length ? ` · ${e.addresses.join(', ')}` : ''}`;
         item.iconPath = new vscode.ThemeIcon(e.kind === 'Ingress' ? 'globe' : 'git-merge');
         item.contextValue = e.kind === 'Ingress' ? 'kubetrace.ingress' : 'kubetrace.httproute';
-        item.tooltip = md([
-          `**${e.kind}** ${e.namespace}/${e.name}`,
-          e.className ? `Class: ${e.className}${e.controller ? ` (${e.controller})` : ''}` : '',
-          e.addresses.length ? `Address: ${e.addresses.join(', ')}` : 'No load-balancer address (probes go through a port-forward)',
-          e.tls.length ? `TLS: ${e.tls.map((t) => t.hosts.join(', ')).join('; ')}` : '',
-          e.kind === 'HTTPRoute' ? '_Probing HTTPRoutes comes later: Kubetrace reads ingress-nginx logs today, and HTTPRoutes are served by Gateway controllers._' : '',
-        ].filter(Boolean).join('\n\n'));
+        item.tooltip = md(
+          [
+            `**${e.kind}** ${e.namespace}/${e.name}`,
+            e.className ? `Class: ${e.className}${e.controller ? ` (${e.controller})` : ''}` : '',
+            e.addresses.length
+              ? `Address: ${e.addresses.join(', ')}`
+              : 'No load-balancer address (probes go through a port-forward)',
+            e.tls.length ? `TLS: ${e.tls.map((t) => t.hosts.join(', ')).join('; ')}` : '',
+            e.kind === 'HTTPRoute'
+              ? '_Probing HTTPRoutes comes later: Kubetrace reads ingress-nginx logs today, and HTTPRoutes are served by Gateway controllers._'
+              : '',
+          ]
+            .filter(Boolean)
+            .join('\n\n'),
+        );
         return item;
       }
       case 'rule': {
@@ -120,35 +161,58 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
         item.description = node.path.pathType;
         item.iconPath = new vscode.ThemeIcon('symbol-string');
         item.contextValue = node.entry.kind === 'Ingress' ? 'kubetrace.path' : 'kubetrace.routePath';
-        item.tooltip = md(`Path \`${node.path.path}\` (${node.path.pathType})\n\n→ ${node.path.backends.map(backendLabel).join(', ')}`);
+        item.tooltip = md(
+          `Path \`${node.path.path}\` (${node.path.pathType})\n\n→ ${node.path.backends.map(backendLabel).join(', ')}`,
+        );
         return item;
       }
-      case 'defaultBackend': case 'backend': {
+      case 'defaultBackend':
+      case 'backend': {
         const b = node.backend;
-        const item = new vscode.TreeItem(`${node.nodeType === 'defaultBackend' ? 'default backend: ' : ''}${backendLabel(b)}`, b.endpoints.length ? Collapsed : None);
+        const item = new vscode.TreeItem(
+          `${node.nodeType === 'defaultBackend' ? 'default backend: ' : ''}${backendLabel(b)}`,
+          b.endpoints.length ? Collapsed : None,
+        );
         const ready = b.endpoints.filter((x) => x.ready).length;
-        item.description = b.missing ? 'service missing' : b.resource ? 'resource (not probed)' : `${ready}/${b.endpoints.length} ready`;
-        item.iconPath = new vscode.ThemeIcon(b.missing ? 'warning' : 'server-process', b.missing ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
+        item.description = b.missing
+          ? 'service missing'
+          : b.resource
+            ? 'resource (not probed)'
+            : `${ready}/${b.endpoints.length} ready`;
+        item.iconPath = new vscode.ThemeIcon(
+          b.missing ? 'warning' : 'server-process',
+          b.missing ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined,
+        );
         item.contextValue = 'kubetrace.backend';
-        item.tooltip = md(`${backendLabel(b)}\n\n${b.endpoints.map((x) => `- ${x.pod ?? '?'} ${x.ip}:${x.port} ${x.ready ? 'ready' : 'not ready'}${x.node ? ` on ${x.node}` : ''}`).join('\n') || 'no endpoints'}`);
+        item.tooltip = md(
+          `${backendLabel(b)}\n\n${b.endpoints.map((x) => `- ${x.pod ?? '?'} ${x.ip}:${x.port} ${x.ready ? 'ready' : 'not ready'}${x.node ? ` on ${x.node}` : ''}`).join('\n') || 'no endpoints'}`,
+        );
         return item;
       }
       case 'endpoint': {
         const x = node.endpoint;
         const item = new vscode.TreeItem(x.pod ?? x.ip, None);
         item.description = `${x.ip}:${x.port}${x.node ? ` · ${x.node}` : ''}`;
-        item.iconPath = new vscode.ThemeIcon(x.ready ? 'pass-filled' : 'circle-large-outline', new vscode.ThemeColor(x.ready ? 'testing.iconPassed' : 'testing.iconFailed'));
+        item.iconPath = new vscode.ThemeIcon(
+          x.ready ? 'pass-filled' : 'circle-large-outline',
+          new vscode.ThemeColor(x.ready ? 'testing.iconPassed' : 'testing.iconFailed'),
+        );
         item.contextValue = `kubetrace.pod:${x.ready ? 'ready' : 'notready'}`;
-        item.tooltip = md(`Pod **${x.pod ?? '?'}**\n\nIP ${x.ip}:${x.port}\n\n${x.ready ? 'Ready' : 'Not ready'}${x.node ? `\n\nNode ${x.node}` : ''}`);
+        item.tooltip = md(
+          `Pod **${x.pod ?? '?'}**\n\nIP ${x.ip}:${x.port}\n\n${x.ready ? 'Ready' : 'Not ready'}${x.node ? `\n\nNode ${x.node}` : ''}`,
+        );
         return item;
       }
     }
   }
 
-  refresh(): void { this.changed.fire(undefined); }
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
 }
 
-const backendLabel = (b: Backend) => (b.resource ? `${b.resource.kind}/${b.resource.name}` : `${b.service?.name}:${b.service?.port}`);
+const backendLabel = (b: Backend) =>
+  b.resource ? `${b.resource.kind}/${b.resource.name}` : `${b.service?.name}:${b.service?.port}`;
 
 function withIcon(item: vscode.TreeItem, icon: string, contextValue: string, tooltip?: string): vscode.TreeItem {
   item.iconPath = new vscode.ThemeIcon(icon);

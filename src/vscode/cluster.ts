@@ -64,7 +64,9 @@ export class Cluster implements vscode.Disposable {
   }
 
   reload(): Promise<void> {
-    this.loading ??= this.load().finally(() => { this.loading = undefined; });
+    this.loading ??= this.load().finally(() => {
+      this.loading = undefined;
+    });
     return this.loading;
   }
 
@@ -74,7 +76,8 @@ export class Cluster implements vscode.Disposable {
     const where = kubeconfigSetting(this.kubeconfigOverride);
     const files = where.value.split(delimiter).filter(Boolean);
     if (!files.some((f) => existsSync(f))) {
-      this.config = undefined; this.api = undefined;
+      this.config = undefined;
+      this.api = undefined;
       this.setState({ kind: 'noKubeconfig', looked: `${where.value} (from ${where.from})` });
       return;
     }
@@ -83,7 +86,13 @@ export class Cluster implements vscode.Disposable {
       this.config = await loadKubeconfig({ kubeconfig: where.value, context: this.contextOverride });
     } catch (e) {
       this.config = undefined;
-      this.setState({ kind: 'error', title: 'Kubeconfig problem', message: errorMessage(e), hint: e instanceof KubetraceError ? e.hint : undefined, actions: ['kubeconfig', 'context', 'retry'] });
+      this.setState({
+        kind: 'error',
+        title: 'Kubeconfig problem',
+        message: errorMessage(e),
+        hint: e instanceof KubetraceError ? e.hint : undefined,
+        actions: ['kubeconfig', 'context', 'retry'],
+      });
       return;
     }
     this.api = new KubeRequester(this.config);
@@ -95,19 +104,36 @@ export class Cluster implements vscode.Disposable {
       this.startWatch(ns ?? (tree.scope.kind === 'namespace' ? tree.scope.namespace : undefined));
     } catch (e) {
       const status = e instanceof KubeApiError ? e.status : 0;
-      const actions: ('retry' | 'kubeconfig' | 'context')[] = status === 401 ? ['kubeconfig', 'context', 'retry'] : status === 403 ? ['context', 'retry'] : ['retry', 'context', 'kubeconfig'];
-      this.setState({ kind: 'error', title: errorTitle(e), message: errorMessage(e), hint: e instanceof KubetraceError ? e.hint : undefined, actions });
+      const actions: ('retry' | 'kubeconfig' | 'context')[] =
+        status === 401
+          ? ['kubeconfig', 'context', 'retry']
+          : status === 403
+            ? ['context', 'retry']
+            : ['retry', 'context', 'kubeconfig'];
+      this.setState({
+        kind: 'error',
+        title: errorTitle(e),
+        message: errorMessage(e),
+        hint: e instanceof KubetraceError ? e.hint : undefined,
+        actions,
+      });
       log.warn(`listing failed: ${errorMessage(e)}`);
     }
   }
 
   private startWatch(namespace?: string): void {
     if (!this.api) return;
-    this.watch = watchKinds(this.api, [KINDS.ingresses, KINDS.services, KINDS.endpointslices, KINDS.pods, KINDS.httproutes], {
-      namespace,
-      onChange: () => { void this.refreshQuietly(); },
-      onError: (m, retry) => log.warn(`watch: ${m}; reconnecting in ${Math.round(retry / 1000)} s`),
-    });
+    this.watch = watchKinds(
+      this.api,
+      [KINDS.ingresses, KINDS.services, KINDS.endpointslices, KINDS.pods, KINDS.httproutes],
+      {
+        namespace,
+        onChange: () => {
+          void this.refreshQuietly();
+        },
+        onError: (m, retry) => log.warn(`watch: ${m}; reconnecting in ${Math.round(retry / 1000)} s`),
+      },
+    );
   }
 
   /** A watch event: re-list without flashing the tree into "loading". */
@@ -129,16 +155,27 @@ export class Cluster implements vscode.Disposable {
     this.changed.fire();
   }
 
-  dispose(): void { this.watch?.stop(); this.changed.dispose(); }
+  dispose(): void {
+    this.watch?.stop();
+    this.changed.dispose();
+  }
 }
 
 /** A label short enough for the side bar; the full message is the node's tooltip and first child. */
 function errorTitle(e: unknown): string {
   if (!(e instanceof KubeApiError)) return 'Listing failed';
   switch (e.status) {
-    case 401: return '401 Unauthorized: credentials refused';
-    case 403: return '403 Forbidden: permission missing';
-    case 0: return e.reason === 'Unreachable' ? 'Cannot reach the API server' : e.reason === 'TLS' ? 'TLS verification failed' : 'Cannot talk to the API server';
-    default: return `API error ${e.status}`;
+    case 401:
+      return '401 Unauthorized: credentials refused';
+    case 403:
+      return '403 Forbidden: permission missing';
+    case 0:
+      return e.reason === 'Unreachable'
+        ? 'Cannot reach the API server'
+        : e.reason === 'TLS'
+          ? 'TLS verification failed'
+          : 'Cannot talk to the API server';
+    default:
+      return `API error ${e.status}`;
   }
 }

@@ -22,7 +22,12 @@ export function readSettings(): Settings {
   const c = vscode.workspace.getConfiguration('kubetrace');
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
   const expand = (s: string) => s.replace(/\$\{workspaceFolder\}/g, folder).replace(/^~(?=\/|$)/, homedir());
-  const expandMap = (m: Record<string, string>) => Object.fromEntries(Object.entries(m ?? {}).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, expand(v)]));
+  const expandMap = (m: Record<string, string>) =>
+    Object.fromEntries(
+      Object.entries(m ?? {})
+        .filter(([, v]) => typeof v === 'string')
+        .map(([k, v]) => [k, expand(v)]),
+    );
   return {
     kubeconfig: expand(c.get<string>('kubeconfig', '')),
     pathMappings: expandMap(c.get<Record<string, string>>('pathMappings', {})),
@@ -46,7 +51,8 @@ export function kubeconfigSetting(override?: string): { value: string; from: str
   // Kubernetes Tools keeps its settings as keys with dots inside the one object "vs-kubernetes", and reads them by
   // index, as here: get('vs-kubernetes.kubeconfig') would split the key at the dot and find nothing.
   const k8sTools: unknown = vscode.workspace.getConfiguration('vs-kubernetes')['vs-kubernetes.kubeconfig'];
-  if (typeof k8sTools === 'string' && k8sTools) return { value: k8sTools.replace(/^~(?=\/|$)/, homedir()), from: 'vs-kubernetes.kubeconfig' };
+  if (typeof k8sTools === 'string' && k8sTools)
+    return { value: k8sTools.replace(/^~(?=\/|$)/, homedir()), from: 'vs-kubernetes.kubeconfig' };
   if (process.env.KUBECONFIG) return { value: process.env.KUBECONFIG, from: 'KUBECONFIG' };
   return { value: join(homedir(), '.kube', 'config'), from: 'the default location' };
 }

@@ -14,7 +14,10 @@ import { exportTraceFile } from './trace-files';
 import { stopSandbox } from './sandbox';
 
 /** What activate() returns: its own duration, and the listed names (for the extension-host suite). */
-export interface KubetraceApi { activationMs: number; entryNames(): string[] }
+export interface KubetraceApi {
+  activationMs: number;
+  entryNames(): string[];
+}
 
 export function activate(ext: vscode.ExtensionContext): KubetraceApi {
   const t0 = performance.now();
@@ -31,24 +34,44 @@ export function activate(ext: vscode.ExtensionContext): KubetraceApi {
     rerun: (shown) => vscode.commands.executeCommand('kubetrace.rerunLastProbe', shown) as Promise<void>,
     copyCurl: () => vscode.commands.executeCommand('kubetrace.copyAsCurl') as Promise<void>,
   };
-  const view = vscode.window.createTreeView<Node>('kubetrace.cluster', { treeDataProvider: tree, showCollapseAll: true });
+  const view = vscode.window.createTreeView<Node>('kubetrace.cluster', {
+    treeDataProvider: tree,
+    showCollapseAll: true,
+  });
   ext.subscriptions.push(
-    cluster, view, status, output(),
+    cluster,
+    view,
+    status,
+    output(),
     vscode.workspace.registerTextDocumentContentProvider(LIVE_URI_SCHEME, new LiveDocs(cluster)),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state) => { TracePanel.revive(panel, ext, history, actions, state); },
+      deserializeWebviewPanel: async (panel, state) => {
+        TracePanel.revive(panel, ext, history, actions, state);
+      },
     }),
-    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('kubetrace.kubeconfig') || e.affectsConfiguration('vs-kubernetes')) void cluster.reload(); }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('kubetrace.kubeconfig') || e.affectsConfiguration('vs-kubernetes'))
+        void cluster.reload();
+    }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void cluster.reload()),
     { dispose: stopSandbox },
     ...registerCommands({ ext, cluster, tree, history, status, actions }),
   );
   // The first listing starts when the view is shown, not during activation.
   if (view.visible) void cluster.reload();
-  ext.subscriptions.push(view.onDidChangeVisibility((e) => { if (e.visible && cluster.state.kind === 'loading') void cluster.reload(); }));
+  ext.subscriptions.push(
+    view.onDidChangeVisibility((e) => {
+      if (e.visible && cluster.state.kind === 'loading') void cluster.reload();
+    }),
+  );
   const activationMs = performance.now() - t0;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, entryNames: () => (cluster.state.kind === 'ready' ? cluster.state.tree.entries.map((e) => e.name) : []) };
+  return {
+    activationMs,
+    entryNames: () => (cluster.state.kind === 'ready' ? cluster.state.tree.entries.map((e) => e.name) : []),
+  };
 }
 
-export function deactivate(): void { stopSandbox(); }
+export function deactivate(): void {
+  stopSandbox();
+}

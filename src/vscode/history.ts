@@ -2,7 +2,13 @@
 import type { HistoryEntry, ProbeSummary, Trace } from '../protocol/messages';
 import { redactTrace } from '../core/redact';
 
-export interface HistoryItem { entry: HistoryEntry; trace: Trace; probe?: ProbeSummary; curl?: string; rerun?: () => Promise<void> }
+export interface HistoryItem {
+  entry: HistoryEntry;
+  trace: Trace;
+  probe?: ProbeSummary;
+  curl?: string;
+  rerun?: () => Promise<void>;
+}
 
 const MAX = 50;
 
@@ -11,13 +17,25 @@ export class History {
   private counter = 0;
 
   add(item: Omit<HistoryItem, 'entry'> & { entry: Omit<HistoryEntry, 'id'> }): HistoryItem {
-    const full: HistoryItem = { ...item, trace: redactTrace(item.trace), entry: { ...item.entry, id: `h${++this.counter}` } };
+    const full: HistoryItem = {
+      ...item,
+      trace: redactTrace(item.trace),
+      entry: { ...item.entry, id: `h${++this.counter}` },
+    };
     this.items.unshift(full);
     if (this.items.length > MAX) this.items.length = MAX;
     return full;
   }
-  get(id: string): HistoryItem | undefined { return this.items.find((i) => i.entry.id === id); }
-  latest(): HistoryItem | undefined { return this.items[0]; }
-  probes(): HistoryItem[] { return this.items.filter((i) => i.probe); }
-  entries(): HistoryEntry[] { return this.items.map((i) => i.entry); }
+  get(id: string): HistoryItem | undefined {
+    return this.items.find((i) => i.entry.id === id);
+  }
+  latest(): HistoryItem | undefined {
+    return this.items[0];
+  }
+  probes(): HistoryItem[] {
+    return this.items.filter((i) => i.probe);
+  }
+  entries(): HistoryEntry[] {
+    return this.items.map((i) => i.entry);
+  }
 }

@@ -13,9 +13,13 @@ import { requestFromNode } from './probe-command';
 
 const KUBERNETES_TOOLS_ID = 'ms-kubernetes-tools.vscode-kubernetes-tools';
 
-interface APIBroker { get(component: string, version: string): API<unknown> }
+interface APIBroker {
+  get(component: string, version: string): API<unknown>;
+}
 
-async function clusterExplorerV1(): Promise<API<ClusterExplorerV1> | { available: false; reason: 'activation-failed'; error: string }> {
+async function clusterExplorerV1(): Promise<
+  API<ClusterExplorerV1> | { available: false; reason: 'activation-failed'; error: string }
+> {
   const ext = vscode.extensions.getExtension<APIBroker>(KUBERNETES_TOOLS_ID);
   if (!ext) return { available: false, reason: 'extension-not-available' };
   let broker: APIBroker | undefined;
@@ -31,16 +35,20 @@ async function clusterExplorerV1(): Promise<API<ClusterExplorerV1> | { available
 export async function resolveKubernetesToolsNode(target: unknown, cluster: Cluster): Promise<ProbeRequest | undefined> {
   const explorer = await clusterExplorerV1();
   if (!explorer.available) {
-    const why = explorer.reason === 'extension-not-available' ? 'Kubernetes Tools is not installed or could not start.'
-      : explorer.reason === 'activation-failed' ? `Kubernetes Tools failed to start: ${explorer.error}`
-        : 'This version of Kubernetes Tools does not offer its Cluster Explorer API (v1); update it, or use the Kubetrace view.';
+    const why =
+      explorer.reason === 'extension-not-available'
+        ? 'Kubernetes Tools is not installed or could not start.'
+        : explorer.reason === 'activation-failed'
+          ? `Kubernetes Tools failed to start: ${explorer.error}`
+          : 'This version of Kubernetes Tools does not offer its Cluster Explorer API (v1); update it, or use the Kubetrace view.';
     void vscode.window.showErrorMessage(`Kubetrace: ${why}`);
     return undefined;
   }
   const node = explorer.api.resolveCommandTarget(target);
   const tree = await cluster.listing();
   if (!tree) {
-    const what = cluster.state.kind === 'error' ? `${cluster.state.title}: ${cluster.state.message}` : 'no kubeconfig found';
+    const what =
+      cluster.state.kind === 'error' ? `${cluster.state.title}: ${cluster.state.message}` : 'no kubeconfig found';
     void pickAction(`Kubetrace cannot list the cluster (${what}).`, ['Show Kubetrace View']);
     return undefined;
   }
@@ -50,7 +58,11 @@ export async function resolveKubernetesToolsNode(target: unknown, cluster: Clust
   return undefined;
 }
 
-const ACTIONS: Record<string, string> = { 'Switch Context': 'kubetrace.switchContext', Refresh: 'kubetrace.refresh', 'Show Kubetrace View': 'kubetrace.cluster.focus' };
+const ACTIONS: Record<string, string> = {
+  'Switch Context': 'kubetrace.switchContext',
+  Refresh: 'kubetrace.refresh',
+  'Show Kubetrace View': 'kubetrace.cluster.focus',
+};
 
 async function pickAction(message: string, actions: string[]): Promise<void> {
   const chosen = await vscode.window.showErrorMessage(message, ...actions);

@@ -6,7 +6,11 @@ import type { SourceRef } from '../core/trace/model';
 import { LIVE_URI_SCHEME } from './live-docs';
 
 /** Opens `ref` beside the trace panel (never on top of it). */
-export async function openSourceRef(ref: SourceRef, roots: string[], panelColumn?: vscode.ViewColumn): Promise<{ ok: true } | { ok: false; reason: string }> {
+export async function openSourceRef(
+  ref: SourceRef,
+  roots: string[],
+  panelColumn?: vscode.ViewColumn,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
   let uri: vscode.Uri;
   if (isLivePath(ref.path)) {
     uri = vscode.Uri.from({ scheme: LIVE_URI_SCHEME, path: ref.path.slice('kubetrace-live:'.length) });
@@ -21,7 +25,11 @@ export async function openSourceRef(ref: SourceRef, roots: string[], panelColumn
     const endLine = ref.endLine ? Math.max(line, Math.min(ref.endLine - 1, doc.lineCount - 1)) : line;
     const range = new vscode.Range(line, 0, endLine, doc.lineAt(endLine).text.length);
     const column = panelColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
-    const editor = await vscode.window.showTextDocument(doc, { viewColumn: column, preview: true, selection: new vscode.Range(line, 0, line, 0) });
+    const editor = await vscode.window.showTextDocument(doc, {
+      viewColumn: column,
+      preview: true,
+      selection: new vscode.Range(line, 0, line, 0),
+    });
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     editor.setDecorations(highlight(), [range]);
     setTimeout(() => editor.setDecorations(highlight(), []), 4000);
@@ -33,6 +41,9 @@ export async function openSourceRef(ref: SourceRef, roots: string[], panelColumn
 
 let deco: vscode.TextEditorDecorationType | undefined;
 function highlight(): vscode.TextEditorDecorationType {
-  deco ??= vscode.window.createTextEditorDecorationType({ backgroundColor: new vscode.ThemeColor('editor.rangeHighlightBackground'), isWholeLine: true });
+  deco ??= vscode.window.createTextEditorDecorationType({
+    backgroundColor: new vscode.ThemeColor('editor.rangeHighlightBackground'),
+    isWholeLine: true,
+  });
   return deco;
 }

@@ -24,13 +24,18 @@ function checkSourceList(s: string): string {
   // VS Code 1.100 gives "'self' https://*.vscode-cdn.net": accept 'self' and scheme/host sources only, so no
   // other directive or keyword (such as 'unsafe-inline') can be smuggled in.
   const tokens = s.trim().split(/ +/);
-  const ok = tokens.length > 0 && tokens.every((t) => t === "'self'" || /^[a-z][a-z0-9+.-]*:(\/\/[^\s;,'"\\]*)?$|^(\*\.)?[a-z0-9.-]+(:\d+)?$/i.test(t));
+  const ok =
+    tokens.length > 0 &&
+    tokens.every(
+      (t) => t === "'self'" || /^[a-z][a-z0-9+.-]*:(\/\/[^\s;,'"\\]*)?$|^(\*\.)?[a-z0-9.-]+(:\d+)?$/i.test(t),
+    );
   if (!ok) throw new Error('renderPanelHtml: bad cspSource');
   return tokens.join(' ');
 }
 
 function checkNonce(s: string): string {
-  if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(s)) throw new Error('renderPanelHtml: the nonce must be base64 of at least 16 characters');
+  if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(s))
+    throw new Error('renderPanelHtml: the nonce must be base64 of at least 16 characters');
   return s;
 }
 
@@ -40,13 +45,15 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   // No 'unsafe-inline' for styles: @vscode-elements (Lit) styles its shadow roots through
   // adoptedStyleSheets and sets styles through CSSOM, neither of which CSP's style-src blocks.
   // The waterfall positions its bars through CSSOM as well.
-  return [
-    "default-src 'none'",
-    `img-src ${src} data:`,
-    `font-src ${src}`,
-    `style-src ${src}`,
-    `script-src 'nonce-${n}'`,
-  ].join('; ') + ';';
+  return (
+    [
+      "default-src 'none'",
+      `img-src ${src} data:`,
+      `font-src ${src}`,
+      `style-src ${src}`,
+      `script-src 'nonce-${n}'`,
+    ].join('; ') + ';'
+  );
 }
 
 export function renderPanelHtml(o: PanelHtmlOptions): string {
@@ -56,8 +63,9 @@ export function renderPanelHtml(o: PanelHtmlOptions): string {
     `<link rel="stylesheet" href="${escapeHtml(o.styleUri)}">`,
     ...(o.extraStyleUris ?? []).map((u) => `<link rel="stylesheet" href="${escapeHtml(u)}">`),
   ].filter(Boolean);
-  const scripts = [...(o.preloadScriptUris ?? []), o.scriptUri]
-    .map((u) => `<script nonce="${nonce}" src="${escapeHtml(u)}"></script>`);
+  const scripts = [...(o.preloadScriptUris ?? []), o.scriptUri].map(
+    (u) => `<script nonce="${nonce}" src="${escapeHtml(u)}"></script>`,
+  );
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

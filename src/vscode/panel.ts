@@ -30,8 +30,16 @@ export class TracePanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   static show(ext: vscode.ExtensionContext, history: History, actions: PanelActions): TracePanel {
-    if (TracePanel.current) { TracePanel.current.panel.reveal(vscode.ViewColumn.Beside, true); return TracePanel.current; }
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Kubetrace', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, TracePanel.options(ext));
+    if (TracePanel.current) {
+      TracePanel.current.panel.reveal(vscode.ViewColumn.Beside, true);
+      return TracePanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      PANEL_VIEW_TYPE,
+      'Kubetrace',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      TracePanel.options(ext),
+    );
     try {
       return (TracePanel.current = new TracePanel(panel, ext, history, actions));
     } catch (e) {
@@ -41,39 +49,81 @@ export class TracePanel implements vscode.Disposable {
     }
   }
 
-  static revive(panel: vscode.WebviewPanel, ext: vscode.ExtensionContext, history: History, actions: PanelActions, state: unknown): TracePanel {
+  static revive(
+    panel: vscode.WebviewPanel,
+    ext: vscode.ExtensionContext,
+    history: History,
+    actions: PanelActions,
+    state: unknown,
+  ): TracePanel {
     panel.webview.options = TracePanel.options(ext);
     const p = (TracePanel.current = new TracePanel(panel, ext, history, actions));
     // After a window reload the host has no trace of its own: take the webview's, checked like any untrusted input.
-    const saved = (state as { trace?: unknown; probe?: unknown } | undefined);
-    if (saved?.trace) { try { p.trace = checkTrace(saved.trace, 'state', 'trace'); } catch { /* the panel starts empty */ } }
-    if (p.trace && saved?.probe) { try { p.probe = checkProbe(saved.probe, 'state.probe'); } catch { /* no re-run from here */ } }
+    const saved = state as { trace?: unknown; probe?: unknown } | undefined;
+    if (saved?.trace) {
+      try {
+        p.trace = checkTrace(saved.trace, 'state', 'trace');
+      } catch {
+        /* the panel starts empty */
+      }
+    }
+    if (p.trace && saved?.probe) {
+      try {
+        p.probe = checkProbe(saved.probe, 'state.probe');
+      } catch {
+        /* no re-run from here */
+      }
+    }
     return p;
   }
 
-  static get active(): TracePanel | undefined { return TracePanel.current; }
-
-  private static options(ext: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(ext.extensionUri, 'dist'), vscode.Uri.joinPath(ext.extensionUri, 'media')] };
+  static get active(): TracePanel | undefined {
+    return TracePanel.current;
   }
 
-  private constructor(readonly panel: vscode.WebviewPanel, private readonly ext: vscode.ExtensionContext, private readonly history: History, private readonly actions: PanelActions) {
+  private static options(ext: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [
+        vscode.Uri.joinPath(ext.extensionUri, 'dist'),
+        vscode.Uri.joinPath(ext.extensionUri, 'media'),
+      ],
+    };
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly ext: vscode.ExtensionContext,
+    private readonly history: History,
+    private readonly actions: PanelActions,
+  ) {
     panel.iconPath = vscode.Uri.joinPath(ext.extensionUri, 'media', 'kubetrace.svg');
     this.render();
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m) => { void this.receive(m); }),
-      panel.onDidChangeViewState(() => { void vscode.commands.executeCommand('setContext', 'kubetrace.panelVisible', panel.visible); }),
+      panel.webview.onDidReceiveMessage((m) => {
+        void this.receive(m);
+      }),
+      panel.onDidChangeViewState(() => {
+        void vscode.commands.executeCommand('setContext', 'kubetrace.panelVisible', panel.visible);
+      }),
     );
   }
 
-  get currentTrace(): Trace | undefined { return this.trace; }
+  get currentTrace(): Trace | undefined {
+    return this.trace;
+  }
 
   private render(): void {
     const w = this.panel.webview;
     const uri = (...p: string[]) => w.asWebviewUri(vscode.Uri.joinPath(this.ext.extensionUri, ...p)).toString();
     this.ready = false;
-    w.html = renderPanelHtml({ cspSource: w.cspSource, nonce: randomBytes(18).toString('base64'), scriptUri: uri('dist', 'webview.js'), styleUri: uri('dist', 'webview.css') });
+    w.html = renderPanelHtml({
+      cspSource: w.cspSource,
+      nonce: randomBytes(18).toString('base64'),
+      scriptUri: uri('dist', 'webview.js'),
+      styleUri: uri('dist', 'webview.css'),
+    });
   }
 
   showTrace(trace: Trace, probe: ProbeSummary | undefined, historyId: string | undefined): void {
@@ -84,11 +134,16 @@ export class TracePanel implements vscode.Disposable {
     this.post({ type: 'history', entries: this.history.entries(), currentId: historyId });
   }
 
-  progress(message: string, fraction?: number, done?: boolean): void { this.post({ type: 'progress', message, fraction, done }); }
-  empty(message?: string): void { this.post({ type: 'empty', message }); }
+  progress(message: string, fraction?: number, done?: boolean): void {
+    this.post({ type: 'progress', message, fraction, done });
+  }
+  empty(message?: string): void {
+    this.post({ type: 'empty', message });
+  }
 
   compare(leftId: string, rightId: string): void {
-    const l = this.history.get(leftId), r = this.history.get(rightId);
+    const l = this.history.get(leftId),
+      r = this.history.get(rightId);
     if (l && r) this.post({ type: 'compare', left: l.entry, right: r.entry, rows: compareRows(l.trace, r.trace) });
   }
 
@@ -99,18 +154,30 @@ export class TracePanel implements vscode.Disposable {
 
   private async receive(raw: unknown): Promise<void> {
     const m: WebviewToHost | undefined = parseWebviewMessage(raw);
-    if (!m) { log.warn('ignored a malformed message from the trace panel'); return; }
+    if (!m) {
+      log.warn('ignored a malformed message from the trace panel');
+      return;
+    }
     switch (m.type) {
       case 'ready': {
         this.ready = true;
-        const q = this.queue; this.queue = [];
+        const q = this.queue;
+        this.queue = [];
         if (!q.length) this.post({ type: 'history', entries: this.history.entries() });
         for (const x of q) void this.panel.webview.postMessage(x);
         return;
       }
       case 'openSource': {
         const ref = this.trace ? findSpanSourceRef(this.trace, m.spanId, m.ref) : undefined;
-        if (!ref) { this.post({ type: 'sourceStatus', spanId: m.spanId, ok: false, reason: 'that source is not part of the current trace' }); return; }
+        if (!ref) {
+          this.post({
+            type: 'sourceStatus',
+            spanId: m.spanId,
+            ok: false,
+            reason: 'that source is not part of the current trace',
+          });
+          return;
+        }
         const r = await this.actions.openSource(ref);
         this.post({ type: 'sourceStatus', spanId: m.spanId, ok: r.ok, reason: r.ok ? undefined : r.reason });
         return;
@@ -120,14 +187,21 @@ export class TracePanel implements vscode.Disposable {
         if (h) this.showTrace(h.trace, h.probe, h.entry.id);
         return;
       }
-      case 'compare': this.compare(m.leftId, m.rightId); return;
-      case 'export': if (this.trace) await this.actions.exportTrace(this.trace, m.format); return;
+      case 'compare':
+        this.compare(m.leftId, m.rightId);
+        return;
+      case 'export':
+        if (this.trace) await this.actions.exportTrace(this.trace, m.format);
+        return;
       case 'copy':
         if (m.what === 'traceId' && this.trace) await vscode.env.clipboard.writeText(this.trace.traceId);
         else if (m.what === 'curl') await this.actions.copyCurl();
         return;
-      case 'rerun': await this.actions.rerun(this.probe); return;
-      default: assertNever(m);
+      case 'rerun':
+        await this.actions.rerun(this.probe);
+        return;
+      default:
+        assertNever(m);
     }
   }
 

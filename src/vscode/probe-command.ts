@@ -17,7 +17,14 @@ import type { History } from './history';
 import { log } from './output';
 import type { Node } from './cluster-view';
 
-export interface ProbeRequest { entry: RouteEntry; host?: string; path?: string; method?: string; headers?: Record<string, string>; body?: string }
+export interface ProbeRequest {
+  entry: RouteEntry;
+  host?: string;
+  path?: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
 
 export interface ProbeDeps {
   cluster: Cluster;
@@ -39,10 +46,15 @@ export async function requestFromSummary(s: ProbeSummary, cluster: Cluster): Pro
 /** Turns a tree node (or a Kubernetes Tools node) into a request; undefined when the user cancelled a choice. */
 export async function requestFromNode(node: Node): Promise<ProbeRequest | undefined> {
   if (node.nodeType === 'path') {
-    const host = node.rule.host && !node.rule.host.startsWith('*') ? node.rule.host : await ask('Host to send the probe to', node.rule.host ?? '');
+    const host =
+      node.rule.host && !node.rule.host.startsWith('*')
+        ? node.rule.host
+        : await ask('Host to send the probe to', node.rule.host ?? '');
     if (!host) return undefined;
     const literal = ['Exact', 'Prefix'].includes(node.path.pathType);
-    const path = literal ? node.path.path : await ask(`Path to probe (${node.path.pathType} rule ${node.path.path})`, node.path.path);
+    const path = literal
+      ? node.path.path
+      : await ask(`Path to probe (${node.path.pathType} rule ${node.path.path})`, node.path.path);
     return path ? { entry: node.entry, host, path } : undefined;
   }
   if (node.nodeType === 'rule') return pickFor(node.entry, node.rule.host);
@@ -52,104 +64,203 @@ export async function requestFromNode(node: Node): Promise<ProbeRequest | undefi
 
 async function pickFor(entry: RouteEntry, host?: string | null): Promise<ProbeRequest | undefined> {
   if (entry.kind === 'HTTPRoute') {
-    void vscode.window.showInformationMessage('Probing HTTPRoutes comes later: Kubetrace reads ingress-nginx access logs today, and HTTPRoutes are served by Gateway controllers.');
+    void vscode.window.showInformationMessage(
+      'Probing HTTPRoutes comes later: Kubetrace reads ingress-nginx access logs today, and HTTPRoutes are served by Gateway controllers.',
+    );
     return undefined;
   }
   const all = candidates(entry).filter((c) => host === undefined || c.host === host);
   if (host === undefined) {
-    try { const c = choose(entry, {}); return { entry, host: c.host, path: c.path }; } catch (e) { if (!(e instanceof UsageError)) throw e; }
+    try {
+      const c = choose(entry, {});
+      return { entry, host: c.host, path: c.path };
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+    }
   }
   if (!all.length) {
-    const h = await ask('Host to send the probe to', host ?? ''); if (!h) return undefined;
-    const p = await ask('Path to probe', '/'); return p ? { entry, host: h, path: p } : undefined;
+    const h = await ask('Host to send the probe to', host ?? '');
+    if (!h) return undefined;
+    const p = await ask('Path to probe', '/');
+    return p ? { entry, host: h, path: p } : undefined;
   }
   if (all.length === 1 && all[0].probeable) return { entry, host: all[0].host!, path: all[0].path };
-  const pick = await vscode.window.showQuickPick(all.map((c) => ({ label: `${c.host ?? '*'}${c.path}`, description: c.pathType, detail: c.why, c })), { title: `Probe ${entry.namespace}/${entry.name}`, placeHolder: 'Which host and path?' });
+  const pick = await vscode.window.showQuickPick(
+    all.map((c) => ({ label: `${c.host ?? '*'}${c.path}`, description: c.pathType, detail: c.why, c })),
+    { title: `Probe ${entry.namespace}/${entry.name}`, placeHolder: 'Which host and path?' },
+  );
   if (!pick) return undefined;
-  const h = pick.c.host && !pick.c.host.startsWith('*') ? pick.c.host : await ask('Host to send the probe to', pick.c.host ?? '');
+  const h =
+    pick.c.host && !pick.c.host.startsWith('*')
+      ? pick.c.host
+      : await ask('Host to send the probe to', pick.c.host ?? '');
   if (!h) return undefined;
   const p = ['Exact', 'Prefix'].includes(pick.c.pathType) ? pick.c.path : await ask('Path to probe', pick.c.path);
   return p ? { entry, host: h, path: p } : undefined;
 }
 
-const ask = (prompt: string, value: string) => vscode.window.showInputBox({ prompt, value, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'required') });
+const ask = (prompt: string, value: string) =>
+  vscode.window.showInputBox({
+    prompt,
+    value,
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.trim() ? undefined : 'required'),
+  });
 
 /** Asks method, path, headers and body. */
 export async function withOptions(req: ProbeRequest): Promise<ProbeRequest | undefined> {
-  const method = await vscode.window.showQuickPick(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], { title: 'Method', placeHolder: 'GET' });
+  const method = await vscode.window.showQuickPick(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], {
+    title: 'Method',
+    placeHolder: 'GET',
+  });
   if (!method) return undefined;
-  const path = await vscode.window.showInputBox({ title: 'Path', value: req.path ?? '/', validateInput: (v) => (v.startsWith('/') ? undefined : 'the path starts with /') });
+  const path = await vscode.window.showInputBox({
+    title: 'Path',
+    value: req.path ?? '/',
+    validateInput: (v) => (v.startsWith('/') ? undefined : 'the path starts with /'),
+  });
   if (!path) return undefined;
-  const headerText = await vscode.window.showInputBox({ title: 'Headers (optional)', placeHolder: 'Name: value; Other: value' });
+  const headerText = await vscode.window.showInputBox({
+    title: 'Headers (optional)',
+    placeHolder: 'Name: value; Other: value',
+  });
   if (headerText === undefined) return undefined;
   const headers: Record<string, string> = {};
-  for (const part of headerText.split(';').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of headerText
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const i = part.indexOf(':');
     if (i > 0) headers[part.slice(0, i).trim()] = part.slice(i + 1).trim();
   }
-  const body = method === 'GET' || method === 'HEAD' ? '' : await vscode.window.showInputBox({ title: 'Body (optional)', placeHolder: '{"sku": "kt-1"}' });
+  const body =
+    method === 'GET' || method === 'HEAD'
+      ? ''
+      : await vscode.window.showInputBox({ title: 'Body (optional)', placeHolder: '{"sku": "kt-1"}' });
   if (body === undefined) return undefined;
   return { ...req, method, path, headers, body: body || undefined };
 }
 
 export async function sendProbe(req: ProbeRequest, deps: ProbeDeps): Promise<void> {
   if (!vscode.workspace.isTrusted) {
-    const go = await vscode.window.showWarningMessage('Probes are off until this workspace is trusted.', 'Manage Workspace Trust');
+    const go = await vscode.window.showWarningMessage(
+      'Probes are off until this workspace is trusted.',
+      'Manage Workspace Trust',
+    );
     if (go) void vscode.commands.executeCommand('workbench.trust.manage');
     return;
   }
   const { cluster } = deps;
-  if (!cluster.config || !cluster.api) { void vscode.window.showErrorMessage('Kubetrace: no cluster is loaded.'); return; }
+  if (!cluster.config || !cluster.api) {
+    void vscode.window.showErrorMessage('Kubetrace: no cluster is loaded.');
+    return;
+  }
   const settings = readSettings();
   const method = (req.method ?? 'GET').toUpperCase();
   let confirmed = false;
   if ((method !== 'GET' || req.body) && !isSandbox(cluster.config)) {
     if (settings.confirmOutsideSandbox) {
-      const ok = await vscode.window.showWarningMessage(`Send ${method}${req.body ? ' with a body' : ''} to ${req.host}${req.path} on ${cluster.config.contextName}? This may change data in a real cluster.`, { modal: true }, 'Send');
+      const ok = await vscode.window.showWarningMessage(
+        `Send ${method}${req.body ? ' with a body' : ''} to ${req.host}${req.path} on ${cluster.config.contextName}? This may change data in a real cluster.`,
+        { modal: true },
+        'Send',
+      );
       if (ok !== 'Send') return;
     }
     confirmed = true;
   }
-  const config = cluster.config, api = cluster.api;
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Probing ${req.entry.namespace}/${req.entry.name}`, cancellable: true }, async (progress, token) => {
-    const abort = new AbortController();
-    token.onCancellationRequested(() => abort.abort());
-    try {
-      const { runProbe, mapProbeSources } = await loadEngine();
-      const outcome = await runProbe({
-        config, api, namespace: req.entry.namespace, name: req.entry.name, host: req.host, path: req.path, method,
-        headers: req.headers, body: req.body ? Buffer.from(req.body) : undefined, insecure: settings.tlsInsecure,
-        caFiles: settings.tlsCaFile ? [settings.tlsCaFile] : [], timeoutMs: settings.probeTimeoutMs, traceBackend: settings.traceBackend,
-        confirmed, signal: abort.signal, onProgress: (message) => progress.report({ message }),
-      });
-      progress.report({ message: 'mapping spans to source' });
-      const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
-      const trace = await mapProbeSources(outcome, {
-        workspaceFolders: folders, pathMappings: settings.pathMappings, workloadFolders: settings.workloadFolders,
-        nginxSource: settings.nginxSourcePath || undefined, nginxCandidates: [join(deps.storage.fsPath, 'nginx')],
-        nginxVersionSetting: settings.nginxVersion || undefined, kubeconfigFile: config.files[0], config,
-        download: {
-          cacheDir: join(deps.storage.fsPath, 'nginx'), baseUrl: settings.nginxDownloadBaseUrl, signal: abort.signal,
-          onProgress: (p) => progress.report({ message: `nginx source: ${p.message}` }),
-        },
-      });
-      const item = deps.history.add({
-        trace, curl: outcome.curl,
-        probe: { target: `${req.entry.namespace}/${req.entry.name}`, method, url: outcome.url, status: outcome.response.status, durationMs: outcome.timings.exchangeMs, via: outcome.target.kind, error: outcome.response.error?.message },
-        entry: { time: new Date().toISOString(), target: `${req.entry.namespace}/${req.entry.name}`, traceId: trace.traceId, method, status: outcome.response.status, durationMs: outcome.timings.exchangeMs, error: outcome.response.error?.message },
-        rerun: () => sendProbe(req, deps),
-      });
-      log.info(`probe ${outcome.url} via ${outcome.target.kind}: ${outcome.response.status ?? outcome.response.error?.code} in ${outcome.timings.exchangeMs.toFixed(1)} ms, ${trace.spans.length} spans (trace ${trace.traceId})`);
-      deps.show(trace, outcome, item.entry.id);
-      deps.status(outcome);
-    } catch (e) {
-      if (abort.signal.aborted) { log.info('probe cancelled'); return; }
-      log.error(`probe failed: ${errorMessage(e)}`);
-      deps.status(undefined, errorMessage(e));
-      const hint = (e as { hint?: string }).hint;
-      // Not awaited: the progress notification must close now, not when the user dismisses the error.
-      void vscode.window.showErrorMessage(`Probe failed: ${errorMessage(e)}${hint ? ` (${hint})` : ''}`, 'Show Output')
-        .then((pick) => { if (pick) void vscode.commands.executeCommand('kubetrace.showOutput'); });
-    }
-  });
+  const config = cluster.config,
+    api = cluster.api;
+  await vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Probing ${req.entry.namespace}/${req.entry.name}`,
+      cancellable: true,
+    },
+    async (progress, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      try {
+        const { runProbe, mapProbeSources } = await loadEngine();
+        const outcome = await runProbe({
+          config,
+          api,
+          namespace: req.entry.namespace,
+          name: req.entry.name,
+          host: req.host,
+          path: req.path,
+          method,
+          headers: req.headers,
+          body: req.body ? Buffer.from(req.body) : undefined,
+          insecure: settings.tlsInsecure,
+          caFiles: settings.tlsCaFile ? [settings.tlsCaFile] : [],
+          timeoutMs: settings.probeTimeoutMs,
+          traceBackend: settings.traceBackend,
+          confirmed,
+          signal: abort.signal,
+          onProgress: (message) => progress.report({ message }),
+        });
+        progress.report({ message: 'mapping spans to source' });
+        const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+        const trace = await mapProbeSources(outcome, {
+          workspaceFolders: folders,
+          pathMappings: settings.pathMappings,
+          workloadFolders: settings.workloadFolders,
+          nginxSource: settings.nginxSourcePath || undefined,
+          nginxCandidates: [join(deps.storage.fsPath, 'nginx')],
+          nginxVersionSetting: settings.nginxVersion || undefined,
+          kubeconfigFile: config.files[0],
+          config,
+          download: {
+            cacheDir: join(deps.storage.fsPath, 'nginx'),
+            baseUrl: settings.nginxDownloadBaseUrl,
+            signal: abort.signal,
+            onProgress: (p) => progress.report({ message: `nginx source: ${p.message}` }),
+          },
+        });
+        const item = deps.history.add({
+          trace,
+          curl: outcome.curl,
+          probe: {
+            target: `${req.entry.namespace}/${req.entry.name}`,
+            method,
+            url: outcome.url,
+            status: outcome.response.status,
+            durationMs: outcome.timings.exchangeMs,
+            via: outcome.target.kind,
+            error: outcome.response.error?.message,
+          },
+          entry: {
+            time: new Date().toISOString(),
+            target: `${req.entry.namespace}/${req.entry.name}`,
+            traceId: trace.traceId,
+            method,
+            status: outcome.response.status,
+            durationMs: outcome.timings.exchangeMs,
+            error: outcome.response.error?.message,
+          },
+          rerun: () => sendProbe(req, deps),
+        });
+        log.info(
+          `probe ${outcome.url} via ${outcome.target.kind}: ${outcome.response.status ?? outcome.response.error?.code} in ${outcome.timings.exchangeMs.toFixed(1)} ms, ${trace.spans.length} spans (trace ${trace.traceId})`,
+        );
+        deps.show(trace, outcome, item.entry.id);
+        deps.status(outcome);
+      } catch (e) {
+        if (abort.signal.aborted) {
+          log.info('probe cancelled');
+          return;
+        }
+        log.error(`probe failed: ${errorMessage(e)}`);
+        deps.status(undefined, errorMessage(e));
+        const hint = (e as { hint?: string }).hint;
+        // Not awaited: the progress notification must close now, not when the user dismisses the error.
+        void vscode.window
+          .showErrorMessage(`Probe failed: ${errorMessage(e)}${hint ? ` (${hint})` : ''}`, 'Show Output')
+          .then((pick) => {
+            if (pick) void vscode.commands.executeCommand('kubetrace.showOutput');
+          });
+      }
+    },
+  );
 }

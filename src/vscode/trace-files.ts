@@ -15,7 +15,10 @@ export async function importTraceFile(uri: vscode.Uri): Promise<{ traces: Trace[
     if ('trace' in item) traces.push(item.trace);
     else if ('lineNumber' in item) problems.push(`line ${item.lineNumber}: ${item.error}`);
     else problems.push(item.diagnostic.message);
-    if (traces.length >= 200) { problems.push('only the first 200 traces are shown'); break; }
+    if (traces.length >= 200) {
+      problems.push('only the first 200 traces are shown');
+      break;
+    }
   }
   log.info(`imported ${uri.fsPath} as ${opened.format}: ${traces.length} trace(s), ${problems.length} problem(s)`);
   for (const p of problems.slice(0, 50)) log.warn(`${uri.fsPath}: ${p}`);
@@ -25,7 +28,9 @@ export async function importTraceFile(uri: vscode.Uri): Promise<{ traces: Trace[
 export async function exportTraceFile(trace: Trace, format: 'otlp' | 'jaeger'): Promise<void> {
   const target = await vscode.window.showSaveDialog({
     title: `Export trace as ${format === 'otlp' ? 'OTLP JSON' : 'Jaeger JSON'}`,
-    defaultUri: vscode.Uri.file(`${vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '.'}/trace-${trace.traceId.slice(0, 8)}.${format}.json`),
+    defaultUri: vscode.Uri.file(
+      `${vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '.'}/trace-${trace.traceId.slice(0, 8)}.${format}.json`,
+    ),
     filters: { JSON: ['json'] },
   });
   if (!target) return;

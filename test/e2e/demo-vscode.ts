@@ -9,7 +9,12 @@ async function main(): Promise<void> {
   const podSubnet = i > 0 ? process.argv[i + 1] : undefined;
   const quiet = process.argv.includes('--quiet');
   console.error('kubetrace demo:vscode: building the extension and starting the sandbox and code-server...');
-  const env = await startEnv({ podSubnet, log: (l) => { if (!quiet && !/^sandbox: pod /.test(l)) console.error(`  ${l}`); } });
+  const env = await startEnv({
+    podSubnet,
+    log: (l) => {
+      if (!quiet && !/^sandbox: pod /.test(l)) console.error(`  ${l}`);
+    },
+  });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -26,10 +31,20 @@ async function main(): Promise<void> {
   console.log(`  workspace:  ${env.workspace}`);
   console.log(`  kubeconfig: ${env.sandbox.kubeconfigPath} (context kubetrace-sandbox)`);
   console.log(`  API server: ${env.sandbox.apiUrl}`);
-  console.log('Open the URL, click the Kubetrace icon in the activity bar, right-click "orders" and choose Send Probe.');
+  console.log(
+    'Open the URL, click the Kubetrace icon in the activity bar, right-click "orders" and choose Send Probe.',
+  );
   console.log('Press Ctrl-C to stop.');
-  void env.sandbox.exited.then((code) => { if (!stopping) { console.error(`the sandbox stopped by itself (exit ${code}); stopping code-server`); void stop('sandbox exit'); } });
+  void env.sandbox.exited.then((code) => {
+    if (!stopping) {
+      console.error(`the sandbox stopped by itself (exit ${code}); stopping code-server`);
+      void stop('sandbox exit');
+    }
+  });
   setInterval(() => {}, 1 << 30);
 }
 
-main().catch((e) => { console.error(`error: ${e instanceof Error ? e.message : String(e)}`); process.exit(1); });
+main().catch((e) => {
+  console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

@@ -13,7 +13,15 @@ import { ROOT } from './lib/code-server';
 import { startEnv, type E2EEnv } from './lib/env';
 import { flowKubernetesTools } from './lib/flow-kubernetes-tools';
 import { flowRestore } from './lib/flow-restore';
-import { flowAppSource, flowNginxSource, flowProbe, flowTree, flowUnauthorized, flowXss, type FlowCtx } from './lib/flows';
+import {
+  flowAppSource,
+  flowNginxSource,
+  flowProbe,
+  flowTree,
+  flowUnauthorized,
+  flowXss,
+  type FlowCtx,
+} from './lib/flows';
 import { SCREENSHOTS, findLogs, resetWorkbench } from './lib/workbench';
 
 const POD_SUBNET = '127.10.80';
@@ -26,33 +34,61 @@ let page: Page;
 let ctx: FlowCtx;
 let stopping = false;
 
-before(async () => {
-  env = await startEnv({ podSubnet: POD_SUBNET, kubernetesTools: true, log: (l) => { if (!/^pod /.test(l)) say(l); } });
-  void env.sandbox.exited.then((code) => stopping || say(`WARNING: the sandbox process exited (${code}) while the flows ran; its last lines:\n${env?.sandbox.log.slice(-15).join('\n')}`));
-  const pods = await env.sandbox.get<{ items: { metadata: { name: string } }[] }>('/api/v1/namespaces/shop/pods');
-  browser = await launchBrowser();
-  page = await openWorkbench(browser, env.cs.url);
-  ctx = {
-    page,
-    env: { workspace: env.workspace, kubeconfig: env.sandbox.kubeconfigPath, userDataDir: env.cs.userDataDir, base: env.base },
-    ordersPods: pods.items.map((p) => p.metadata.name).filter((n) => n.startsWith('orders-')),
-    dialogs: [], pageErrors: [], log: say,
-  };
-  page.on('dialog', (d) => { ctx.dialogs.push(`${d.type()}: ${d.message()}`); void d.dismiss().catch(() => {}); });
-  page.on('pageerror', (e) => ctx.pageErrors.push(e.message));
-  rmSync(SCREENSHOTS, { recursive: true, force: true });
-}, { timeout: 300_000 });
+before(
+  async () => {
+    env = await startEnv({
+      podSubnet: POD_SUBNET,
+      kubernetesTools: true,
+      log: (l) => {
+        if (!/^pod /.test(l)) say(l);
+      },
+    });
+    void env.sandbox.exited.then(
+      (code) =>
+        stopping ||
+        say(
+          `WARNING: the sandbox process exited (${code}) while the flows ran; its last lines:\n${env?.sandbox.log.slice(-15).join('\n')}`,
+        ),
+    );
+    const pods = await env.sandbox.get<{ items: { metadata: { name: string } }[] }>('/api/v1/namespaces/shop/pods');
+    browser = await launchBrowser();
+    page = await openWorkbench(browser, env.cs.url);
+    ctx = {
+      page,
+      env: {
+        workspace: env.workspace,
+        kubeconfig: env.sandbox.kubeconfigPath,
+        userDataDir: env.cs.userDataDir,
+        base: env.base,
+      },
+      ordersPods: pods.items.map((p) => p.metadata.name).filter((n) => n.startsWith('orders-')),
+      dialogs: [],
+      pageErrors: [],
+      log: say,
+    };
+    page.on('dialog', (d) => {
+      ctx.dialogs.push(`${d.type()}: ${d.message()}`);
+      void d.dismiss().catch(() => {});
+    });
+    page.on('pageerror', (e) => ctx.pageErrors.push(e.message));
+    rmSync(SCREENSHOTS, { recursive: true, force: true });
+  },
+  { timeout: 300_000 },
+);
 
-after(async () => {
-  stopping = true;
-  if (env && existsSync(join(env.cs.userDataDir, 'logs'))) {
-    rmSync(LOGS_OUT, { recursive: true, force: true });
-    mkdirSync(LOGS_OUT, { recursive: true });
-    cpSync(join(env.cs.userDataDir, 'logs'), LOGS_OUT, { recursive: true });
-  }
-  await browser?.close().catch(() => {});
-  await env?.stop();
-}, { timeout: 60_000 });
+after(
+  async () => {
+    stopping = true;
+    if (env && existsSync(join(env.cs.userDataDir, 'logs'))) {
+      rmSync(LOGS_OUT, { recursive: true, force: true });
+      mkdirSync(LOGS_OUT, { recursive: true });
+      cpSync(join(env.cs.userDataDir, 'logs'), LOGS_OUT, { recursive: true });
+    }
+    await browser?.close().catch(() => {});
+    await env?.stop();
+  },
+  { timeout: 60_000 },
+);
 
 /** Runs a flow; on failure adds what the extension said (its output channel) and saves a screenshot. */
 async function run(name: string, flow: () => Promise<unknown>): Promise<void> {
@@ -64,28 +100,62 @@ async function run(name: string, flow: () => Promise<unknown>): Promise<void> {
   } catch (e) {
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page?.screenshot({ path: join(SCREENSHOTS, `FAILED-${name}.png`) }).catch(() => {});
-    const out = env ? findLogs(env.cs.userDataDir, /^Kubetrace\.log$/).map((f) => readFileSync(f, 'utf8').split('\n').slice(-25).join('\n')).join('\n') : '';
-    const sandbox = env?.sandbox && (await Promise.race([env.sandbox.exited.then((c) => `the sandbox process had exited (${c})`), new Promise<string>((r) => setTimeout(() => r(''), 10))]));
-    (e as Error).message += `\n--- Kubetrace output channel (last lines) ---\n${out}${sandbox ? `\n--- ${sandbox} ---\n${env!.sandbox.log.slice(-15).join('\n')}` : ''}\n(screenshot: test-results/screenshots/FAILED-${name}.png)`;
+    const out = env
+      ? findLogs(env.cs.userDataDir, /^Kubetrace\.log$/)
+          .map((f) => readFileSync(f, 'utf8').split('\n').slice(-25).join('\n'))
+          .join('\n')
+      : '';
+    const sandbox =
+      env?.sandbox &&
+      (await Promise.race([
+        env.sandbox.exited.then((c) => `the sandbox process had exited (${c})`),
+        new Promise<string>((r) => setTimeout(() => r(''), 10)),
+      ]));
+    (e as Error).message +=
+      `\n--- Kubetrace output channel (last lines) ---\n${out}${sandbox ? `\n--- ${sandbox} ---\n${env!.sandbox.log.slice(-15).join('\n')}` : ''}\n(screenshot: test-results/screenshots/FAILED-${name}.png)`;
     throw e;
   }
 }
 
-test('1. the Kubetrace view lists the demo Ingresses and expands down to ready pods', { timeout: 120_000 }, () => run('1-tree', () => flowTree(ctx)));
+test('1. the Kubetrace view lists the demo Ingresses and expands down to ready pods', { timeout: 120_000 }, () =>
+  run('1-tree', () => flowTree(ctx)),
+);
 
-test('2. Send Probe from the context menu of orders shows client, ingress, app and downstream layers', { timeout: 150_000 }, () => run('2-probe', () => flowProbe(ctx)));
+test(
+  '2. Send Probe from the context menu of orders shows client, ingress, app and downstream layers',
+  { timeout: 150_000 },
+  () => run('2-probe', () => flowProbe(ctx)),
+);
 
-test('3. upstream.connect -> Open Source opens ngx_http_upstream.c at ngx_http_upstream_connect(', { timeout: 150_000 }, () => run('3-nginx-source', () => flowNginxSource(ctx)));
+test(
+  '3. upstream.connect -> Open Source opens ngx_http_upstream.c at ngx_http_upstream_connect(',
+  { timeout: 150_000 },
+  () => run('3-nginx-source', () => flowNginxSource(ctx)),
+);
 
-test('4. orders.list -> Open Source opens the orders app\'s server.js at the span\'s line', { timeout: 90_000 }, () => run('4-app-source', () => flowAppSource(ctx)));
+test("4. orders.list -> Open Source opens the orders app's server.js at the span's line", { timeout: 90_000 }, () =>
+  run('4-app-source', () => flowAppSource(ctx)),
+);
 
-test('5. a trace file full of XSS payloads renders as text and nothing runs', { timeout: 90_000 }, () => run('5-xss', () => flowXss(ctx)));
+test('5. a trace file full of XSS payloads renders as text and nothing runs', { timeout: 90_000 }, () =>
+  run('5-xss', () => flowXss(ctx)),
+);
 
-test('6. a refused token shows the 401 node with Open kubeconfig / Switch context / Retry, and recovers', { timeout: 90_000 }, () => run('6-unauthorized', () => flowUnauthorized(ctx)));
+test(
+  '6. a refused token shows the 401 node with Open kubeconfig / Switch context / Retry, and recovers',
+  { timeout: 90_000 },
+  () => run('6-unauthorized', () => flowUnauthorized(ctx)),
+);
 
-test('7. with Kubernetes Tools installed, Send Probe (Kubetrace) on its orders Ingress node probes through that Ingress', { timeout: 150_000 }, () => run('7-kubernetes-tools', () => flowKubernetesTools(ctx)));
+test(
+  '7. with Kubernetes Tools installed, Send Probe (Kubetrace) on its orders Ingress node probes through that Ingress',
+  { timeout: 150_000 },
+  () => run('7-kubernetes-tools', () => flowKubernetesTools(ctx)),
+);
 
-test('8. the panel keeps its trace and selection across hide/show and a window reload', { timeout: 150_000 }, () => run('8-restore', () => flowRestore(ctx)));
+test('8. the panel keeps its trace and selection across hide/show and a window reload', { timeout: 150_000 }, () =>
+  run('8-restore', () => flowRestore(ctx)),
+);
 
 test('the extension logged no errors and left no unhandled rejection in the extension host', () => {
   assert.ok(env, 'the set-up ran');
@@ -93,9 +163,19 @@ test('the extension logged no errors and left no unhandled rejection in the exte
   assert.ok(own.length, 'the Kubetrace output channel has a log file');
   const text = own.map((f) => readFileSync(f, 'utf8')).join('\n');
   assert.match(text, /activated in \d+(\.\d+)? ms/);
-  assert.deepEqual(text.split('\n').filter((l) => /\[error\]/.test(l)), [], 'no [error] lines in the Kubetrace output channel');
-  const host = findLogs(env.cs.userDataDir, /^(remote)?exthost\.log$/i).map((f) => readFileSync(f, 'utf8')).join('\n');
+  assert.deepEqual(
+    text.split('\n').filter((l) => /\[error\]/.test(l)),
+    [],
+    'no [error] lines in the Kubetrace output channel',
+  );
+  const host = findLogs(env.cs.userDataDir, /^(remote)?exthost\.log$/i)
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
   const bad = host.split('\n').filter((l) => /kubetrace/i.test(l) && /\[error\]|unhandled|rejected promise/i.test(l));
   assert.deepEqual(bad, [], 'no extension-host errors from Kubetrace');
-  assert.deepEqual(ctx.pageErrors.filter((m) => /kubetrace/i.test(m)), [], 'no page errors from the panel');
+  assert.deepEqual(
+    ctx.pageErrors.filter((m) => /kubetrace/i.test(m)),
+    [],
+    'no page errors from the panel',
+  );
 });

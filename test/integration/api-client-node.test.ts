@@ -9,19 +9,31 @@ import { setPodState } from '../../src/sandbox/controllers';
 import { startTestCluster, type TestCluster } from './api-harness';
 
 let c: TestCluster;
-before(async () => { c = await startTestCluster({ podSubnet: '127.10.50' }); });
-after(async () => { await c?.stop(); });
+before(async () => {
+  c = await startTestCluster({ podSubnet: '127.10.50' });
+});
+after(async () => {
+  await c?.stop();
+});
 
 const collect = () => {
   const chunks: Buffer[] = [];
-  const w = new Writable({ write(chunk, _e, cb) { chunks.push(Buffer.from(chunk)); cb(); } });
+  const w = new Writable({
+    write(chunk, _e, cb) {
+      chunks.push(Buffer.from(chunk));
+      cb();
+    },
+  });
   return { w, text: () => Buffer.concat(chunks).toString('utf8') };
 };
 
 /** Lists page by page with `limit`, returning all names and the number of pages. */
-async function pages<T extends { metadata?: { name?: string } }>(list: (cont?: string) => Promise<{ items: T[]; metadata?: { _continue?: string } }>): Promise<{ names: string[]; count: number }> {
+async function pages<T extends { metadata?: { name?: string } }>(
+  list: (cont?: string) => Promise<{ items: T[]; metadata?: { _continue?: string } }>,
+): Promise<{ names: string[]; count: number }> {
   const names: string[] = [];
-  let cont: string | undefined, count = 0;
+  let cont: string | undefined,
+    count = 0;
   do {
     const r = await list(cont);
     count++;
@@ -47,17 +59,29 @@ describe('client-node lists every kind with paging', () => {
     const disc = c.kc.makeApiClient(k8s.DiscoveryV1Api);
     const apps = c.kc.makeApiClient(k8s.AppsV1Api);
     const custom = c.kc.makeApiClient(k8s.CustomObjectsApi);
-    const cases: [string, (cont?: string) => Promise<{ items: { metadata?: { name?: string } }[]; metadata?: { _continue?: string } }>][] = [
+    const cases: [
+      string,
+      (cont?: string) => Promise<{ items: { metadata?: { name?: string } }[]; metadata?: { _continue?: string } }>,
+    ][] = [
       ['Namespace', (cont) => core.listNamespace({ limit: 1, _continue: cont })],
       ['Service', (cont) => core.listServiceForAllNamespaces({ limit: 1, _continue: cont })],
       ['IngressClass', (cont) => net.listIngressClass({ limit: 1, _continue: cont })],
       ['Ingress', (cont) => net.listIngressForAllNamespaces({ limit: 1, _continue: cont })],
       ['EndpointSlice', (cont) => disc.listEndpointSliceForAllNamespaces({ limit: 1, _continue: cont })],
       ['Deployment', (cont) => apps.listDeploymentForAllNamespaces({ limit: 1, _continue: cont })],
-      ['HTTPRoute', async (cont) => {
-        const r = await custom.listClusterCustomObject({ group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', limit: 1, _continue: cont });
-        return { items: r.items, metadata: { _continue: r.metadata?.continue } };
-      }],
+      [
+        'HTTPRoute',
+        async (cont) => {
+          const r = await custom.listClusterCustomObject({
+            group: 'gateway.networking.k8s.io',
+            version: 'v1',
+            plural: 'httproutes',
+            limit: 1,
+            _continue: cont,
+          });
+          return { items: r.items, metadata: { _continue: r.metadata?.continue } };
+        },
+      ],
     ];
     for (const [kind, list] of cases) {
       const { names, count } = await pages(list);
@@ -73,32 +97,52 @@ describe('client-node lists every kind with paging', () => {
     const shop = await core.listNamespacedPod({ namespace: 'shop' });
     assert.deepEqual(shop.items.map((p) => p.metadata!.name!.split('-')[0]).sort(), ['inventory', 'orders', 'orders']);
     assert.ok(shop.items.every((p) => p.status!.podIP!.startsWith('127.10.50.')));
-    const orders = await core.listNamespacedPod({ namespace: 'shop', labelSelector: 'app.kubernetes.io/name in (orders, catalog),!missing' });
+    const orders = await core.listNamespacedPod({
+      namespace: 'shop',
+      labelSelector: 'app.kubernetes.io/name in (orders, catalog),!missing',
+    });
     assert.equal(orders.items.length, 2);
     const notOrders = await core.listPodForAllNamespaces({ labelSelector: 'app.kubernetes.io/name!=orders' });
     assert.equal(notOrders.items.length, 4);
     const node1 = await core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=sandbox-node-1' });
     assert.ok(node1.items.length > 0 && node1.items.every((p) => p.spec!.nodeName === 'sandbox-node-1'));
     const one = orders.items[0].metadata!.name!;
-    const byName = await core.listPodForAllNamespaces({ fieldSelector: `metadata.name=${one},metadata.namespace=shop` });
-    assert.deepEqual(byName.items.map((p) => p.metadata!.name), [one]);
+    const byName = await core.listPodForAllNamespaces({
+      fieldSelector: `metadata.name=${one},metadata.namespace=shop`,
+    });
+    assert.deepEqual(
+      byName.items.map((p) => p.metadata!.name),
+      [one],
+    );
     const disc = c.kc.makeApiClient(k8s.DiscoveryV1Api);
-    const slices = await disc.listNamespacedEndpointSlice({ namespace: 'shop', labelSelector: 'kubernetes.io/service-name=orders' });
+    const slices = await disc.listNamespacedEndpointSlice({
+      namespace: 'shop',
+      labelSelector: 'kubernetes.io/service-name=orders',
+    });
     assert.equal(slices.items.length, 1);
-    assert.deepEqual(slices.items[0].endpoints.map((e) => e.addresses[0]).sort(), orders.items.map((p) => p.status!.podIP).sort());
-    assert.deepEqual(slices.items[0].ports?.map((p) => [p.name, p.port]), [['http', 8080]]);
+    assert.deepEqual(
+      slices.items[0].endpoints.map((e) => e.addresses[0]).sort(),
+      orders.items.map((p) => p.status!.podIP).sort(),
+    );
+    assert.deepEqual(
+      slices.items[0].ports?.map((p) => [p.name, p.port]),
+      [['http', 8080]],
+    );
   });
 
   it('a bad selector is a 400 BadRequest Status', async () => {
     const core = c.kc.makeApiClient(k8s.CoreV1Api);
-    await assert.rejects(core.listPodForAllNamespaces({ fieldSelector: 'spec.bogus=1' }), (e: k8s.ApiException<string>) => {
-      assert.equal(e.code, 400);
-      const s = JSON.parse(e.body);
-      assert.equal(s.kind, 'Status');
-      assert.equal(s.reason, 'BadRequest');
-      assert.match(s.message, /field label not supported: spec.bogus/);
-      return true;
-    });
+    await assert.rejects(
+      core.listPodForAllNamespaces({ fieldSelector: 'spec.bogus=1' }),
+      (e: k8s.ApiException<string>) => {
+        assert.equal(e.code, 400);
+        const s = JSON.parse(e.body);
+        assert.equal(s.kind, 'Status');
+        assert.equal(s.reason, 'BadRequest');
+        assert.match(s.message, /field label not supported: spec.bogus/);
+        return true;
+      },
+    );
   });
 });
 
@@ -108,8 +152,20 @@ describe('errors are Status objects', () => {
     kc.loadFromFile(c.kubeconfigFile);
     kc.users[0] = { ...kc.users[0], token: 'not-the-token' };
     // client-node gives 401 without a body (its OpenAPI spec declares none); the raw answers carry the Status.
-    await assert.rejects(kc.makeApiClient(k8s.CoreV1Api).listNamespace(), (e: k8s.ApiException<string>) => e.code === 401);
-    const want = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', details: {}, code: 401 };
+    await assert.rejects(
+      kc.makeApiClient(k8s.CoreV1Api).listNamespace(),
+      (e: k8s.ApiException<string>) => e.code === 401,
+    );
+    const want = {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'Unauthorized',
+      reason: 'Unauthorized',
+      details: {},
+      code: 401,
+    };
     for (const auth of ['Bearer not-the-token', undefined]) {
       const r = await raw(c, '/api/v1/namespaces', auth);
       assert.equal(r.status, 401);
@@ -118,22 +174,28 @@ describe('errors are Status objects', () => {
   });
 
   it('a missing object gets 404 NotFound', async () => {
-    await assert.rejects(c.kc.makeApiClient(k8s.NetworkingV1Api).readNamespacedIngress({ namespace: 'shop', name: 'nope' }), (e: k8s.ApiException<string>) => {
-      assert.equal(e.code, 404);
-      const s = JSON.parse(e.body);
-      assert.equal(s.reason, 'NotFound');
-      assert.equal(s.message, 'ingresses.networking.k8s.io "nope" not found');
-      assert.deepEqual(s.details, { name: 'nope', group: 'networking.k8s.io', kind: 'ingresses' });
-      return true;
-    });
+    await assert.rejects(
+      c.kc.makeApiClient(k8s.NetworkingV1Api).readNamespacedIngress({ namespace: 'shop', name: 'nope' }),
+      (e: k8s.ApiException<string>) => {
+        assert.equal(e.code, 404);
+        const s = JSON.parse(e.body);
+        assert.equal(s.reason, 'NotFound');
+        assert.equal(s.message, 'ingresses.networking.k8s.io "nope" not found');
+        assert.deepEqual(s.details, { name: 'nope', group: 'networking.k8s.io', kind: 'ingresses' });
+        return true;
+      },
+    );
   });
 
   it('writes get 405 MethodNotAllowed', async () => {
-    await assert.rejects(c.kc.makeApiClient(k8s.CoreV1Api).createNamespace({ body: { metadata: { name: 'x' } } }), (e: k8s.ApiException<string>) => {
-      assert.equal(e.code, 405);
-      assert.equal(JSON.parse(e.body).reason, 'MethodNotAllowed');
-      return true;
-    });
+    await assert.rejects(
+      c.kc.makeApiClient(k8s.CoreV1Api).createNamespace({ body: { metadata: { name: 'x' } } }),
+      (e: k8s.ApiException<string>) => {
+        assert.equal(e.code, 405);
+        assert.equal(JSON.parse(e.body).reason, 'MethodNotAllowed');
+        return true;
+      },
+    );
     assert.equal(c.store.get('Namespace', undefined, 'x'), undefined);
   });
 });
@@ -144,31 +206,62 @@ describe('the restricted token sees one namespace', () => {
     const pods = await core.listNamespacedPod({ namespace: 'shop' });
     assert.equal(pods.items.length, 3);
     const ings = await c.kcRestricted.makeApiClient(k8s.NetworkingV1Api).listNamespacedIngress({ namespace: 'shop' });
-    assert.deepEqual(ings.items.map((i) => i.metadata!.name), ['fallback', 'orders', 'shop-api']);
+    assert.deepEqual(
+      ings.items.map((i) => i.metadata!.name),
+      ['fallback', 'orders', 'shop-api'],
+    );
     await assert.rejects(core.listPodForAllNamespaces(), (e: k8s.ApiException<string>) => {
       assert.equal(e.code, 403);
       const s = JSON.parse(e.body);
       assert.equal(s.reason, 'Forbidden');
-      assert.equal(s.message, 'pods is forbidden: User "system:serviceaccount:shop:kubetrace" cannot list resource "pods" in API group "" at the cluster scope');
+      assert.equal(
+        s.message,
+        'pods is forbidden: User "system:serviceaccount:shop:kubetrace" cannot list resource "pods" in API group "" at the cluster scope',
+      );
       return true;
     });
-    await assert.rejects(core.readNamespacedService({ namespace: 'catalog', name: 'catalog' }), (e: k8s.ApiException<string>) => {
-      assert.equal(e.code, 403);
-      assert.equal(JSON.parse(e.body).message, 'services "catalog" is forbidden: User "system:serviceaccount:shop:kubetrace" cannot get resource "services" in API group "" in the namespace "catalog"');
-      return true;
-    });
-    await assert.rejects(c.kcRestricted.makeApiClient(k8s.NetworkingV1Api).listIngressClass(), (e: k8s.ApiException<string>) => e.code === 403);
+    await assert.rejects(
+      core.readNamespacedService({ namespace: 'catalog', name: 'catalog' }),
+      (e: k8s.ApiException<string>) => {
+        assert.equal(e.code, 403);
+        assert.equal(
+          JSON.parse(e.body).message,
+          'services "catalog" is forbidden: User "system:serviceaccount:shop:kubetrace" cannot get resource "services" in API group "" in the namespace "catalog"',
+        );
+        return true;
+      },
+    );
+    await assert.rejects(
+      c.kcRestricted.makeApiClient(k8s.NetworkingV1Api).listIngressClass(),
+      (e: k8s.ApiException<string>) => e.code === 403,
+    );
   });
 
   it('SelfSubjectAccessReview answers per that RBAC', async () => {
     const review = async (kc: k8s.KubeConfig, a: k8s.V1ResourceAttributes) =>
-      (await kc.makeApiClient(k8s.AuthorizationV1Api).createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: a } } })).status!.allowed;
+      (
+        await kc
+          .makeApiClient(k8s.AuthorizationV1Api)
+          .createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: a } } })
+      ).status!.allowed;
     assert.equal(await review(c.kcRestricted, { namespace: 'shop', verb: 'list', resource: 'pods' }), true);
-    assert.equal(await review(c.kcRestricted, { namespace: 'shop', verb: 'create', resource: 'pods', subresource: 'portforward' }), true);
-    assert.equal(await review(c.kcRestricted, { namespace: 'shop', verb: 'get', resource: 'services', subresource: 'proxy' }), true);
-    assert.equal(await review(c.kcRestricted, { namespace: 'shop', verb: 'create', resource: 'pods', subresource: 'exec' }), false);
+    assert.equal(
+      await review(c.kcRestricted, { namespace: 'shop', verb: 'create', resource: 'pods', subresource: 'portforward' }),
+      true,
+    );
+    assert.equal(
+      await review(c.kcRestricted, { namespace: 'shop', verb: 'get', resource: 'services', subresource: 'proxy' }),
+      true,
+    );
+    assert.equal(
+      await review(c.kcRestricted, { namespace: 'shop', verb: 'create', resource: 'pods', subresource: 'exec' }),
+      false,
+    );
     assert.equal(await review(c.kcRestricted, { namespace: 'catalog', verb: 'list', resource: 'pods' }), false);
-    assert.equal(await review(c.kcRestricted, { verb: 'list', resource: 'ingressclasses', group: 'networking.k8s.io' }), false);
+    assert.equal(
+      await review(c.kcRestricted, { verb: 'list', resource: 'ingressclasses', group: 'networking.k8s.io' }),
+      false,
+    );
     assert.equal(await review(c.kc, { verb: 'list', resource: 'ingressclasses', group: 'networking.k8s.io' }), true);
   });
 });
@@ -177,20 +270,36 @@ describe('watch', () => {
   it('streams initial ADDED events, then changes; readiness changes reach the EndpointSlice', async () => {
     const events: { type: string; name: string; ready?: boolean[] }[] = [];
     let done: (e?: unknown) => void = () => {};
-    const finished = new Promise((r) => { done = r; });
-    const abort = await new k8s.Watch(c.kc).watch('/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices', {}, (type, obj) => {
-      events.push({ type, name: obj.metadata.name, ready: obj.endpoints?.map((e: k8s.V1Endpoint) => e.conditions?.ready) });
-    }, (e) => done(e));
+    const finished = new Promise((r) => {
+      done = r;
+    });
+    const abort = await new k8s.Watch(c.kc).watch(
+      '/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices',
+      {},
+      (type, obj) => {
+        events.push({
+          type,
+          name: obj.metadata.name,
+          ready: obj.endpoints?.map((e: k8s.V1Endpoint) => e.conditions?.ready),
+        });
+      },
+      (e) => done(e),
+    );
     try {
       await waitFor(() => events.length >= 2);
-      assert.deepEqual(events.map((e) => e.type), ['ADDED', 'ADDED']);
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ['ADDED', 'ADDED'],
+      );
       const inv = c.store.list('Pod', 'shop').find((p) => p.metadata.name.startsWith('inventory'))!;
       setPodState(c.store, 'shop', inv.metadata.name, { ready: true });
       await waitFor(() => events.length >= 3);
       assert.equal(events[2].type, 'MODIFIED');
       assert.match(events[2].name, /^inventory-/);
       assert.deepEqual(events[2].ready, [true]);
-    } finally { abort.abort(); }
+    } finally {
+      abort.abort();
+    }
     await finished;
   });
 
@@ -202,8 +311,12 @@ describe('watch', () => {
     const inv = c.store.list('Pod', 'shop').find((p) => p.metadata.name.startsWith('inventory'))!;
     setPodState(c.store, 'shop', inv.metadata.name, { ready: false, running: true });
     const seen: string[] = [];
-    const abort = await new k8s.Watch(c.kc).watch('/api/v1/namespaces/shop/pods', { resourceVersion: rv, labelSelector: 'app.kubernetes.io/name=orders', timeoutSeconds: 2 },
-      (type, obj) => seen.push(`${type} ${obj.metadata.name} ${obj.status.phase}`), () => {});
+    const abort = await new k8s.Watch(c.kc).watch(
+      '/api/v1/namespaces/shop/pods',
+      { resourceVersion: rv, labelSelector: 'app.kubernetes.io/name=orders', timeoutSeconds: 2 },
+      (type, obj) => seen.push(`${type} ${obj.metadata.name} ${obj.status.phase}`),
+      () => {},
+    );
     await waitFor(() => seen.length >= 2);
     abort.abort();
     assert.deepEqual(seen.sort(), list.items.map((p) => `MODIFIED ${p.metadata!.name} Running`).sort());
@@ -211,10 +324,21 @@ describe('watch', () => {
 
   it('answers a resourceVersion older than the kept history with an ERROR event, 410 Expired', async () => {
     const before = c.store.resourceVersion;
-    for (let i = 0; i < 12_500; i++) c.store.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'churn', namespace: 'default' }, data: { i: String(i) } });
+    for (let i = 0; i < 12_500; i++)
+      c.store.put({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'churn', namespace: 'default' },
+        data: { i: String(i) },
+      });
     const events: { type: string; object: { code?: number; reason?: string } }[] = [];
     await new Promise<void>((resolve) => {
-      void new k8s.Watch(c.kc).watch('/api/v1/namespaces/shop/pods', { resourceVersion: String(before) }, (type, object) => events.push({ type, object }), () => resolve());
+      void new k8s.Watch(c.kc).watch(
+        '/api/v1/namespaces/shop/pods',
+        { resourceVersion: String(before) },
+        (type, object) => events.push({ type, object }),
+        () => resolve(),
+      );
     });
     assert.equal(events.length, 1);
     assert.equal(events[0].type, 'ERROR');
@@ -225,7 +349,12 @@ describe('watch', () => {
   it('ends a watch after timeoutSeconds', async () => {
     const t0 = Date.now();
     await new Promise<void>((resolve) => {
-      void new k8s.Watch(c.kc).watch('/api/v1/namespaces', { timeoutSeconds: 1 }, () => {}, () => resolve());
+      void new k8s.Watch(c.kc).watch(
+        '/api/v1/namespaces',
+        { timeoutSeconds: 1 },
+        () => {},
+        () => resolve(),
+      );
     });
     const took = Date.now() - t0;
     assert.ok(took >= 900 && took < 5000, `took ${took} ms`);
@@ -236,38 +365,56 @@ describe('pods/log and pods/exec', () => {
   it('client-node Log reads lines with tailLines and timestamps, and follows', async () => {
     const pod = c.store.list('Pod', 'catalog')[0].metadata.name;
     const t0 = BigInt(Date.parse('2026-11-17T08:00:00Z')) * 1_000_000n;
-    for (let i = 0; i < 5; i++) c.logs.append({ namespace: 'catalog', pod, container: 'catalog' }, { timeUnixNano: t0 + BigInt(i) * 1_500_000n, stream: 'stdout', line: `line ${i}` });
+    for (let i = 0; i < 5; i++)
+      c.logs.append(
+        { namespace: 'catalog', pod, container: 'catalog' },
+        { timeUnixNano: t0 + BigInt(i) * 1_500_000n, stream: 'stdout', line: `line ${i}` },
+      );
     const out = collect();
     await new Promise<void>((resolve, reject) => {
-      new k8s.Log(c.kc).log('catalog', pod, 'catalog', out.w, { tailLines: 2, timestamps: true }).then((ac) => { out.w.on('finish', () => resolve()); void ac; }, reject);
+      new k8s.Log(c.kc).log('catalog', pod, 'catalog', out.w, { tailLines: 2, timestamps: true }).then((ac) => {
+        out.w.on('finish', () => resolve());
+        void ac;
+      }, reject);
     });
     assert.equal(out.text(), '2026-11-17T08:00:00.0045Z line 3\n2026-11-17T08:00:00.006Z line 4\n');
 
     const follow = new PassThrough();
     let got = '';
-    follow.on('data', (d) => { got += d; });
+    follow.on('data', (d) => {
+      got += d;
+    });
     const ac = await new k8s.Log(c.kc).log('catalog', pod, 'catalog', follow, { follow: true, tailLines: 1 });
     await waitFor(() => got === 'line 4\n');
-    c.logs.append({ namespace: 'catalog', pod, container: 'catalog' }, { timeUnixNano: t0 + 10_000_000n, stream: 'stderr', line: 'later' });
+    c.logs.append(
+      { namespace: 'catalog', pod, container: 'catalog' },
+      { timeUnixNano: t0 + 10_000_000n, stream: 'stderr', line: 'later' },
+    );
     await waitFor(() => got === 'line 4\nlater\n');
     ac.abort();
   });
 
   it('a wrong container name is a 400', async () => {
     const pod = c.store.list('Pod', 'catalog')[0].metadata.name;
-    await assert.rejects(c.kc.makeApiClient(k8s.CoreV1Api).readNamespacedPodLog({ namespace: 'catalog', name: pod, container: 'nope' }), (e: k8s.ApiException<string>) => {
-      assert.equal(e.code, 400);
-      assert.equal(JSON.parse(e.body).message, `container nope is not valid for pod ${pod}`);
-      return true;
-    });
+    await assert.rejects(
+      c.kc.makeApiClient(k8s.CoreV1Api).readNamespacedPodLog({ namespace: 'catalog', name: pod, container: 'nope' }),
+      (e: k8s.ApiException<string>) => {
+        assert.equal(e.code, 400);
+        assert.equal(JSON.parse(e.body).message, `container nope is not valid for pod ${pod}`);
+        return true;
+      },
+    );
   });
 
   it('client-node Exec runs a real process and reports its exit status', async () => {
     const pod = c.store.list('Pod', 'ingress-nginx')[0].metadata.name;
     const run = async (command: string[]) => {
-      const out = collect(), err = collect();
+      const out = collect(),
+        err = collect();
       const status = await new Promise<k8s.V1Status>((resolve, reject) => {
-        new k8s.Exec(c.kc).exec('ingress-nginx', pod, 'controller', command, out.w, err.w, null, false, (s) => resolve(s)).catch(reject);
+        new k8s.Exec(c.kc)
+          .exec('ingress-nginx', pod, 'controller', command, out.w, err.w, null, false, (s) => resolve(s))
+          .catch(reject);
       });
       return { status, out: out.text(), err: err.text() };
     };
@@ -289,13 +436,24 @@ async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
   }
 }
 
-function raw(cl: TestCluster, path: string, authorization?: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function raw(
+  cl: TestCluster,
+  path: string,
+  authorization?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${cl.api.url}${path}`, { ca: cl.api.caPem, headers: { ...(authorization ? { authorization } : {}), ...headers } }, (res) => {
-      let body = '';
-      res.on('data', (d) => { body += d; });
-      res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
-    });
+    const req = request(
+      `${cl.api.url}${path}`,
+      { ca: cl.api.caPem, headers: { ...(authorization ? { authorization } : {}), ...headers } },
+      (res) => {
+        let body = '';
+        res.on('data', (d) => {
+          body += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });

@@ -24,7 +24,11 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startTestCluster(o: { podSubnet: string; scale?: number; manifests?: string[] }): Promise<TestCluster> {
+export async function startTestCluster(o: {
+  podSubnet: string;
+  scale?: number;
+  manifests?: string[];
+}): Promise<TestCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'kubetrace-api-test-'));
   const store = new ObjectStore();
   const logs = new LogStore();
@@ -36,14 +40,27 @@ export async function startTestCluster(o: { podSubnet: string; scale?: number; m
   controllers.reconcile();
   const api = await startApiServer({ store, logs });
   const kubeconfigFile = join(dir, 'kubeconfig');
-  await writeKubeconfig(kubeconfigFile, { server: api.url, caPem: api.caPem, adminToken: api.adminToken, restrictedToken: api.restrictedToken, restrictedNamespace: 'shop' });
+  await writeKubeconfig(kubeconfigFile, {
+    server: api.url,
+    caPem: api.caPem,
+    adminToken: api.adminToken,
+    restrictedToken: api.restrictedToken,
+    restrictedNamespace: 'shop',
+  });
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(kubeconfigFile);
   const kcRestricted = new k8s.KubeConfig();
   kcRestricted.loadFromFile(kubeconfigFile);
   kcRestricted.setCurrentContext(RESTRICTED_CONTEXT);
   return {
-    store, logs, controllers, api, dir, kubeconfigFile, kc, kcRestricted,
+    store,
+    logs,
+    controllers,
+    api,
+    dir,
+    kubeconfigFile,
+    kc,
+    kcRestricted,
     async stop() {
       controllers.stop();
       await api.close();

@@ -13,21 +13,35 @@ before(async () => {
   c = await startTestCluster({ podSubnet: '127.10.52' });
   const ctl = c.store.list('Pod', 'ingress-nginx')[0];
   controllerIP = (ctl.status as { podIP: string }).podIP;
-  setPodState(c.store, 'ingress-nginx', ctl.metadata.name, { ready: true, containerPorts: { http: 30123, https: 30443 } });
+  setPodState(c.store, 'ingress-nginx', ctl.metadata.name, {
+    ready: true,
+    containerPorts: { http: 30123, https: 30443 },
+  });
   c.controllers.setLoadBalancer({ ip: controllerIP, ports: [30123, 30443] });
 });
-after(async () => { await c?.stop(); });
+after(async () => {
+  await c?.stop();
+});
 
 function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     // Async on purpose: the server runs in this process, so a sync exec would block it.
-    execFile('kubectl', ['--kubeconfig', c.kubeconfigFile, '--cache-dir', join(c.dir, 'kube-cache'), ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      'kubectl',
+      ['--kubeconfig', c.kubeconfigFile, '--cache-dir', join(c.dir, 'kube-cache'), ...args],
+      { timeout: 30_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
-const rows = (out: string) => out.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
+const rows = (out: string) =>
+  out
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s{2,}/));
 
 describe('kubectl', () => {
   it('get ingress -A shows class, hosts, the controller address and ports', async () => {
@@ -46,7 +60,17 @@ describe('kubectl', () => {
     const r = await kubectl('get', 'pods', '-o', 'wide', '-n', 'shop');
     assert.equal(r.code, 0, r.stderr);
     const t = rows(r.stdout);
-    assert.deepEqual(t[0], ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES']);
+    assert.deepEqual(t[0], [
+      'NAME',
+      'READY',
+      'STATUS',
+      'RESTARTS',
+      'AGE',
+      'IP',
+      'NODE',
+      'NOMINATED NODE',
+      'READINESS GATES',
+    ]);
     const pods = c.store.list('Pod', 'shop');
     assert.equal(t.length - 1, pods.length);
     for (const p of pods) {
@@ -69,18 +93,36 @@ describe('kubectl', () => {
     assert.deepEqual(ctl.slice(2, 5), ['IPv4', '30123,30443', controllerIP]);
     const orders = t.find((x) => x[0] === 'shop' && x[1].startsWith('orders-'))!;
     assert.equal(orders[3], '8080');
-    assert.deepEqual(orders[4].split(',').sort(), c.store.list('Pod', 'shop').filter((p) => p.metadata.name.startsWith('orders')).map((p) => (p.status as { podIP: string }).podIP).sort());
+    assert.deepEqual(
+      orders[4].split(',').sort(),
+      c.store
+        .list('Pod', 'shop')
+        .filter((p) => p.metadata.name.startsWith('orders'))
+        .map((p) => (p.status as { podIP: string }).podIP)
+        .sort(),
+    );
 
     const ic = await kubectl('get', 'ingressclass');
     assert.equal(ic.code, 0, ic.stderr);
-    assert.deepEqual(rows(ic.stdout).map((x) => x.slice(0, 3)), [['NAME', 'CONTROLLER', 'PARAMETERS'], ['nginx', 'k8s.io/ingress-nginx', '<none>']]);
+    assert.deepEqual(
+      rows(ic.stdout).map((x) => x.slice(0, 3)),
+      [
+        ['NAME', 'CONTROLLER', 'PARAMETERS'],
+        ['nginx', 'k8s.io/ingress-nginx', '<none>'],
+      ],
+    );
   });
 
   it('logs POD -n NS prints the LogStore lines, with --tail and --timestamps', async () => {
     const pod = c.store.list('Pod', 'shop').find((p) => p.metadata.name.startsWith('inventory'))!.metadata.name;
     const t0 = BigInt(Date.parse('2026-11-27T10:00:00Z')) * 1_000_000n;
     const lines = ['time=2026-11-27T10:00:00.000001Z msg="request done" request_id=r1', 'second line', 'third line'];
-    lines.forEach((line, i) => c.logs.append({ namespace: 'shop', pod, container: 'inventory' }, { timeUnixNano: t0 + BigInt(i) * 123_456_789n, stream: 'stdout', line }));
+    lines.forEach((line, i) =>
+      c.logs.append(
+        { namespace: 'shop', pod, container: 'inventory' },
+        { timeUnixNano: t0 + BigInt(i) * 123_456_789n, stream: 'stdout', line },
+      ),
+    );
     const all = await kubectl('logs', pod, '-n', 'shop');
     assert.equal(all.code, 0, all.stderr);
     assert.equal(all.stdout, `${lines.join('\n')}\n`);
@@ -88,7 +130,10 @@ describe('kubectl', () => {
     assert.equal(tail.stdout, '2026-11-27T10:00:00.246913578Z third line\n');
     const limited = await kubectl('logs', pod, '-n', 'shop', '--limit-bytes=10');
     assert.equal(limited.stdout, lines[0].slice(0, 10));
-    c.logs.append({ namespace: 'shop', pod, container: 'inventory' }, { timeUnixNano: t0 + 2_000_000_000n, stream: 'stderr', line: 'fourth line' });
+    c.logs.append(
+      { namespace: 'shop', pod, container: 'inventory' },
+      { timeUnixNano: t0 + 2_000_000_000n, stream: 'stderr', line: 'fourth line' },
+    );
     const since = await kubectl('logs', pod, '-n', 'shop', '--since-time=2026-11-27T10:00:01Z');
     assert.equal(since.stdout, 'fourth line\n');
   });
@@ -96,10 +141,19 @@ describe('kubectl', () => {
   it('get httproute, services and namespaces', async () => {
     const hr = await kubectl('get', 'httproute', '-n', 'shop');
     assert.equal(hr.code, 0, hr.stderr);
-    assert.deepEqual(rows(hr.stdout).map((x) => x.slice(0, 2)), [['NAME', 'HOSTNAMES'], ['orders-route', '["gw.kubetrace.test"]']]);
+    assert.deepEqual(
+      rows(hr.stdout).map((x) => x.slice(0, 2)),
+      [
+        ['NAME', 'HOSTNAMES'],
+        ['orders-route', '["gw.kubetrace.test"]'],
+      ],
+    );
     const svc = await kubectl('get', 'svc', '-n', 'ingress-nginx');
     const row = rows(svc.stdout)[1];
-    assert.deepEqual([row[0], row[1], row[3], row[4]], ['ingress-nginx-controller', 'LoadBalancer', controllerIP, '80:30080/TCP,443:30081/TCP']);
+    assert.deepEqual(
+      [row[0], row[1], row[3], row[4]],
+      ['ingress-nginx-controller', 'LoadBalancer', controllerIP, '80:30080/TCP,443:30081/TCP'],
+    );
     const ns = await kubectl('get', 'ns', 'shop', '-o', 'jsonpath={.status.phase}');
     assert.equal(ns.stdout, 'Active');
   });
@@ -107,7 +161,10 @@ describe('kubectl', () => {
   it('-v=8 shows each request and the server-side Table negotiation', async () => {
     const r = await kubectl('get', 'pods', '-n', 'catalog', '-v=8');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, new RegExp(`GET ${c.api.url.replace(/\./g, '\\.')}/api/v1/namespaces/catalog/pods\\?limit=500`));
+    assert.match(
+      r.stderr,
+      new RegExp(`GET ${c.api.url.replace(/\./g, '\\.')}/api/v1/namespaces/catalog/pods\\?limit=500`),
+    );
     assert.match(r.stderr, /Accept: application\/json;as=Table;v=v1;g=meta\.k8s\.io/);
     assert.match(r.stderr, /Response Status: 200 OK/);
     assert.match(r.stderr, /"kind":"Table"/);
@@ -121,7 +178,10 @@ describe('kubectl', () => {
     assert.match(ok.stdout, /^orders-/m);
     const denied = await kubectl('--context', RESTRICTED_CONTEXT, 'get', 'pods', '-n', 'catalog');
     assert.notEqual(denied.code, 0);
-    assert.match(denied.stderr, /Error from server \(Forbidden\): pods is forbidden: User "system:serviceaccount:shop:kubetrace" cannot list resource "pods" in API group "" in the namespace "catalog"/);
+    assert.match(
+      denied.stderr,
+      /Error from server \(Forbidden\): pods is forbidden: User "system:serviceaccount:shop:kubetrace" cannot list resource "pods" in API group "" in the namespace "catalog"/,
+    );
   });
 
   it('exec runs a command through the WebSocket exec protocol', async () => {

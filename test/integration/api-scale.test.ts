@@ -16,7 +16,9 @@ before(async () => {
   c = await startTestCluster({ podSubnet: '127.10.200', scale: 2000 });
   loadMs = Date.now() - t0;
 });
-after(async () => { await c?.stop(); });
+after(async () => {
+  await c?.stop();
+});
 
 describe('scale 2000', () => {
   it('derives the objects DESIGN.md names', () => {
@@ -28,7 +30,8 @@ describe('scale 2000', () => {
     const slices = c.store.list('EndpointSlice').filter((i) => i.metadata.namespace!.startsWith('scale-'));
     const pods = c.store.list('Pod').filter((i) => i.metadata.namespace!.startsWith('scale-'));
     assert.deepEqual([ings.length, svcs.length, slices.length, pods.length], [2000, 2000, 2000, 4000]);
-    for (const s of slices) assert.equal((s.endpoints as { conditions: { ready: boolean } }[]).filter((e) => e.conditions.ready).length, 2);
+    for (const s of slices)
+      assert.equal((s.endpoints as { conditions: { ready: boolean } }[]).filter((e) => e.conditions.ready).length, 2);
     assert.equal(new Set(pods.map((p) => (p.status as { podIP: string }).podIP)).size, 4000);
     assert.ok(loadMs < 30_000, `loading took ${loadMs} ms`);
   });
@@ -39,8 +42,13 @@ describe('scale 2000', () => {
     const core = c.kc.makeApiClient(k8s.CoreV1Api);
     const t0 = Date.now();
     const count = async (list: (cont?: string) => Promise<{ items: unknown[]; metadata?: { _continue?: string } }>) => {
-      let n = 0, cont: string | undefined;
-      do { const r = await list(cont); n += r.items.length; cont = r.metadata?._continue || undefined; } while (cont);
+      let n = 0,
+        cont: string | undefined;
+      do {
+        const r = await list(cont);
+        n += r.items.length;
+        cont = r.metadata?._continue || undefined;
+      } while (cont);
       return n;
     };
     const [ing, svc, sl] = await Promise.all([
@@ -49,18 +57,37 @@ describe('scale 2000', () => {
       count((cont) => disc.listEndpointSliceForAllNamespaces({ limit: 500, _continue: cont })),
     ]);
     const ms = Date.now() - t0;
-    assert.deepEqual([ing, svc, sl], [c.store.list('Ingress').length, c.store.list('Service').length, c.store.list('EndpointSlice').length]);
+    assert.deepEqual(
+      [ing, svc, sl],
+      [c.store.list('Ingress').length, c.store.list('Service').length, c.store.list('EndpointSlice').length],
+    );
     assert.ok(ing >= 2000);
     assert.ok(ms < 10_000, `listing took ${ms} ms`);
   });
 
   it('kubectl get ingress -A prints every Ingress', async () => {
     const out = await new Promise<string>((resolve, reject) => {
-      execFile('kubectl', ['--kubeconfig', c.kubeconfigFile, '--cache-dir', join(c.dir, 'kube-cache'), 'get', 'ingress', '-A', '--no-headers'], { maxBuffer: 64 << 20, timeout: 60_000 },
-        (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout)));
+      execFile(
+        'kubectl',
+        [
+          '--kubeconfig',
+          c.kubeconfigFile,
+          '--cache-dir',
+          join(c.dir, 'kube-cache'),
+          'get',
+          'ingress',
+          '-A',
+          '--no-headers',
+        ],
+        { maxBuffer: 64 << 20, timeout: 60_000 },
+        (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout)),
+      );
     });
     const lines = out.trim().split('\n');
     assert.equal(lines.length, c.store.list('Ingress').length);
-    assert.match(lines.find((l) => l.includes('app-01999'))!, /^scale-019\s+app-01999\s+nginx\s+app-01999\.scale-019\.scale\.kubetrace\.test\s/);
+    assert.match(
+      lines.find((l) => l.includes('app-01999'))!,
+      /^scale-019\s+app-01999\s+nginx\s+app-01999\.scale-019\.scale\.kubetrace\.test\s/,
+    );
   });
 });

@@ -21,10 +21,19 @@ test('a 4x longer access log takes about the same peak memory, and each garbage 
     assert.equal(r.code, 0, r.err.slice(-2000));
     const reported = [...r.err.matchAll(/^warning: line (\d+): /gm)].map((m) => Number(m[1]));
     assert.equal(reported.length, gen.bad);
-    assert.deepEqual(reported, Array.from({ length: gen.bad }, (_, i) => (i + 1) * 1000), 'the generator puts garbage on every 1000th line');
+    assert.deepEqual(
+      reported,
+      Array.from({ length: gen.bad }, (_, i) => (i + 1) * 1000),
+      'the generator puts garbage on every 1000th line',
+    );
     runs.push({ mb, lines: gen.lines, ...r });
-    process.stderr.write(`# access log ${mb} MB, ${gen.lines} lines: ${r.wallMs} ms wall, ${r.cpuMs} ms cpu, peak RSS ${r.maxRssMb.toFixed(0)} MB\n`);
+    process.stderr.write(
+      `# access log ${mb} MB, ${gen.lines} lines: ${r.wallMs} ms wall, ${r.cpuMs} ms cpu, peak RSS ${r.maxRssMb.toFixed(0)} MB\n`,
+    );
   }
   const [small, big] = runs;
-  assert.ok(big.maxRssMb < small.maxRssMb * 1.5 + 20, `peak RSS ${small.maxRssMb.toFixed(0)} MB -> ${big.maxRssMb.toFixed(0)} MB`);
+  assert.ok(
+    big.maxRssMb < small.maxRssMb * 1.5 + 20,
+    `peak RSS ${small.maxRssMb.toFixed(0)} MB -> ${big.maxRssMb.toFixed(0)} MB`,
+  );
 });

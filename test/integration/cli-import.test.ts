@@ -21,13 +21,24 @@ function cli(...args: string[]) {
 }
 
 test('import --json prints an array of Traces for every format, detected on its own', () => {
-  for (const f of ['jaeger-ui.json', 'jaeger-v3.json', 'otlp.json', 'tempo-batches.json', 'tempo-resource-spans.json', 'zipkin.json']) {
+  for (const f of [
+    'jaeger-ui.json',
+    'jaeger-v3.json',
+    'otlp.json',
+    'tempo-batches.json',
+    'tempo-resource-spans.json',
+    'zipkin.json',
+  ]) {
     const r = cli('import', join(FIX, f), '--json');
     assert.equal(r.code, 0, `${f}: ${r.err}`);
     const traces = JSON.parse(r.out) as Trace[];
     assert.equal(traces.length, 1, f);
     assert.equal(traces[0].traceId, '4bf92f3577b34da6a3ce929d0e0e4736', f);
-    assert.deepEqual(traces[0].spans.map((s) => s.spanId).sort(), ['00f067aa0ba902b7', '53995c3f42cd8ad8', 'b7ad6b7169203331'], f);
+    assert.deepEqual(
+      traces[0].spans.map((s) => s.spanId).sort(),
+      ['00f067aa0ba902b7', '53995c3f42cd8ad8', 'b7ad6b7169203331'],
+      f,
+    );
   }
 });
 
@@ -38,7 +49,10 @@ test('import without --json prints each trace as a waterfall (every span, duplic
   const rows = r.out.split('\n').filter((l) => /│/.test(l));
   assert.equal(rows.length, 4, 'one waterfall row per span, the repeated id too');
   assert.match(r.out, /warning span id 2222222222222222 appears 2 times/);
-  assert.match(r.out, /info {4}span 1111111111111111 references span .* of another trace \(0af7651916cd43dd8448eb211c80319c\)/);
+  assert.match(
+    r.out,
+    /info {4}span 1111111111111111 references span .* of another trace \(0af7651916cd43dd8448eb211c80319c\)/,
+  );
   assert.match(r.out, /^1 trace, 4 spans from .*jaeger-quirks\.json \(jaeger: one bare Jaeger trace object\)$/m);
 });
 
@@ -46,8 +60,14 @@ test('an access log: one trace per line; a bad line is reported on stderr with i
   const r = cli('import', join(FIX, 'access.log'), '--json');
   assert.equal(r.code, 0, r.err);
   const traces = JSON.parse(r.out) as Trace[];
-  assert.deepEqual(traces.map((t) => t.traceId), ['4bf92f3577b34da6a3ce929d0e0e4736', '0af7651916cd43dd8448eb211c80319c']);
-  assert.ok(traces[1].spans.filter((s) => s.name === 'upstream.attempt').length === 2, 'both upstream tries are children');
+  assert.deepEqual(
+    traces.map((t) => t.traceId),
+    ['4bf92f3577b34da6a3ce929d0e0e4736', '0af7651916cd43dd8448eb211c80319c'],
+  );
+  assert.ok(
+    traces[1].spans.filter((s) => s.name === 'upstream.attempt').length === 2,
+    'both upstream tries are children',
+  );
   assert.match(r.err, /^warning: line 2: .*: this line is not an access log line$/m);
   const forced = cli('import', join(FIX, 'access.log'), '--format', 'nginx-log');
   assert.equal(forced.code, 0);
@@ -98,9 +118,15 @@ test('export: import --json output to OTLP and Jaeger files that import back to 
     assert.equal(e.code, 0, e.err);
     assert.match(e.err, new RegExp(`wrote 1 trace \\(3 spans\\) as ${format === 'otlp' ? 'OTLP' : 'Jaeger'} JSON`));
     const back = (JSON.parse(cli('import', out, '--json').out) as Trace[])[0];
-    assert.deepEqual(back.spans.map((s) => [s.spanId, s.parentSpanId, s.name, s.service, s.kind, s.status, s.layer]),
-      original.spans.map((s) => [s.spanId, s.parentSpanId, s.name, s.service, s.kind, s.status, s.layer]), format);
-    assert.deepEqual(back.spans.map((s) => s.events.map((ev) => ev.name)), original.spans.map((s) => s.events.map((ev) => ev.name)));
+    assert.deepEqual(
+      back.spans.map((s) => [s.spanId, s.parentSpanId, s.name, s.service, s.kind, s.status, s.layer]),
+      original.spans.map((s) => [s.spanId, s.parentSpanId, s.name, s.service, s.kind, s.status, s.layer]),
+      format,
+    );
+    assert.deepEqual(
+      back.spans.map((s) => s.events.map((ev) => ev.name)),
+      original.spans.map((s) => s.events.map((ev) => ev.name)),
+    );
   }
   const toStdout = cli('export', native, '--format', 'jaeger');
   assert.equal(toStdout.code, 0);

@@ -9,11 +9,28 @@ import type { RouteEntry } from '../../src/core/kube/routes';
 import { CLI, NGINX_SRC, ROOT, cli } from './helpers';
 
 let sb: Awaited<ReturnType<typeof startSandbox>>;
-before(async () => { sb = await startSandbox({ podSubnet: '127.10.70', kubeconfigPath: join(ROOT, '.cache', 'test-cli-probe', 'sandbox.kubeconfig') }); });
-after(async () => { await sb?.stop(); });
+before(async () => {
+  sb = await startSandbox({
+    podSubnet: '127.10.70',
+    kubeconfigPath: join(ROOT, '.cache', 'test-cli-probe', 'sandbox.kubeconfig'),
+  });
+});
+after(async () => {
+  await sb?.stop();
+});
 
 const probe = async (...args: string[]) => {
-  const r = await cli(['probe', ...args, '--kubeconfig', sb.kubeconfigPath, '--json', '--workspace', ROOT, '--nginx-source', NGINX_SRC]);
+  const r = await cli([
+    'probe',
+    ...args,
+    '--kubeconfig',
+    sb.kubeconfigPath,
+    '--json',
+    '--workspace',
+    ROOT,
+    '--nginx-source',
+    NGINX_SRC,
+  ]);
   assert.equal(r.code, 0, `probe ${args.join(' ')} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Trace;
 };
@@ -29,7 +46,9 @@ test('ingresses --json lists the demo Ingresses with backends, endpoints and cla
   const path = orders.rules[0].paths[0];
   assert.deepEqual([orders.rules[0].host, path.path, path.pathType], ['shop.kubetrace.test', '/orders', 'Prefix']);
   assert.equal(path.backends[0].endpoints.length, 2);
-  assert.ok(path.backends[0].endpoints.every((e) => e.ready && /^127\.10\.70\.\d+$/.test(e.ip) && e.pod?.startsWith('orders-')));
+  assert.ok(
+    path.backends[0].endpoints.every((e) => e.ready && /^127\.10\.70\.\d+$/.test(e.ip) && e.pod?.startsWith('orders-')),
+  );
   assert.ok(entries.some((e) => e.kind === 'HTTPRoute' && e.name === 'orders-route'));
   assert.ok(entries.find((e) => e.name === 'fallback')?.defaultBackend?.service?.name === 'inventory');
   const text = await cli(['ingresses', '--kubeconfig', sb.kubeconfigPath]);
@@ -40,9 +59,21 @@ test('a probe through orders gives one trace: client, ingress, app and downstrea
   const t = await probe('shop/orders');
   assert.match(t.traceId, /^[0-9a-f]{32}$/);
   const layers = new Set(t.spans.map((s) => s.layer));
-  for (const l of ['client', 'ingress', 'app', 'downstream']) assert.ok(layers.has(l as never), `layer ${l} missing: ${[...layers]}`);
+  for (const l of ['client', 'ingress', 'app', 'downstream'])
+    assert.ok(layers.has(l as never), `layer ${l} missing: ${[...layers]}`);
   const names = t.spans.map((s) => s.name);
-  for (const n of ['probe', 'connect', 'tls', 'ttfb', 'nginx', 'upstream.attempt', 'upstream.connect', 'upstream.header', 'upstream.response']) assert.ok(names.includes(n), `${n} missing`);
+  for (const n of [
+    'probe',
+    'connect',
+    'tls',
+    'ttfb',
+    'nginx',
+    'upstream.attempt',
+    'upstream.connect',
+    'upstream.header',
+    'upstream.response',
+  ])
+    assert.ok(names.includes(n), `${n} missing`);
   const attempt = t.spans.find((s) => s.name === 'upstream.attempt')!;
   assert.match(String(attempt.attributes['kubetrace.pod']), /^orders-/);
   const app = t.spans.filter((s) => s.layer === 'app');
@@ -53,14 +84,18 @@ test('a probe through orders gives one trace: client, ingress, app and downstrea
 
 test('every span of a probe through orders has a source or a reason; nginx and app spans point at real lines', async () => {
   const t = await probe('shop/orders');
-  for (const s of t.spans) assert.ok(s.source || s.sourceReason, `${s.service} ${s.name} has neither source nor reason`);
+  for (const s of t.spans)
+    assert.ok(s.source || s.sourceReason, `${s.service} ${s.name} has neither source nor reason`);
   const connect = t.spans.find((s) => s.name === 'upstream.connect')!;
   assert.equal(connect.source?.function, 'ngx_http_upstream_connect');
   const upstreamC = readFileSync(join(NGINX_SRC, 'src/http/ngx_http_upstream.c'), 'utf8').split('\n');
   assert.match(upstreamC[connect.source!.line! - 1], /^ngx_http_upstream_connect\(/);
   const nginx = t.spans.find((s) => s.name === 'nginx')!;
   assert.ok((nginx.steps?.length ?? 0) >= 30, `nginx has ${nginx.steps?.length} steps`);
-  assert.ok(nginx.moreSources?.some((r) => r.kind === 'ingress-yaml'), 'the Ingress rule is linked');
+  assert.ok(
+    nginx.moreSources?.some((r) => r.kind === 'ingress-yaml'),
+    'the Ingress rule is linked',
+  );
   const appSpan = t.spans.find((s) => s.service === 'orders' && s.source?.kind === 'app')!;
   const text = readFileSync(appSpan.source!.path, 'utf8').split('\n');
   assert.ok(appSpan.source!.path.includes('src/sandbox/apps/orders'), appSpan.source!.path);
@@ -73,7 +108,11 @@ test('/orders/fail is an error with its exception event', async () => {
   assert.equal(root.attributes['http.response.status_code'], 500);
   const failing = t.spans.filter((s) => s.service === 'orders' && s.status === 'error');
   assert.ok(failing.length > 0);
-  assert.ok(failing.some((s) => s.events.some((e) => e.name === 'exception' && typeof e.attributes['exception.stacktrace'] === 'string')));
+  assert.ok(
+    failing.some((s) =>
+      s.events.some((e) => e.name === 'exception' && typeof e.attributes['exception.stacktrace'] === 'string'),
+    ),
+  );
 });
 
 test('the catalog span comes from its logs (uninstrumented Flask)', async () => {
@@ -101,7 +140,16 @@ test('a bare probe of an Ingress with several paths exits 2 and lists the candid
 });
 
 test('the waterfall prints layers, bars, sources and diagnostics', async () => {
-  const r = await cli(['probe', 'shop/orders', '--kubeconfig', sb.kubeconfigPath, '--workspace', ROOT, '--nginx-source', NGINX_SRC]);
+  const r = await cli([
+    'probe',
+    'shop/orders',
+    '--kubeconfig',
+    sb.kubeconfigPath,
+    '--workspace',
+    ROOT,
+    '--nginx-source',
+    NGINX_SRC,
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^client +probe +│/m);
   assert.match(r.stdout, /^ingress +.*nginx .*│.*ngx_http_request\.c:\d+/m);

@@ -36,14 +36,20 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, ms
   throw new Error(`timed out waiting for ${what}`);
 }
 
-const canConnect = (port: number) => new Promise<boolean>((r) => {
-  const c = connect(port, '127.0.0.1', () => { c.destroy(); r(true); });
-  c.on('error', () => r(false));
-});
+const canConnect = (port: number) =>
+  new Promise<boolean>((r) => {
+    const c = connect(port, '127.0.0.1', () => {
+      c.destroy();
+      r(true);
+    });
+    c.on('error', () => r(false));
+  });
 
 // The C string literals of a call site, concatenated: the format as written in the file.
 function formatInSource(text: string): string {
-  return [...text.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1].replace(/\\"/g, '"').replace(/\\\\/g, '\\').replace(/\\r/g, '\r').replace(/\\n/g, '\n')).join('');
+  return [...text.matchAll(/"((?:[^"\\]|\\.)*)"/g)]
+    .map((m) => m[1].replace(/\\"/g, '"').replace(/\\\\/g, '\\').replace(/\\r/g, '\r').replace(/\\n/g, '\n'))
+    .join('');
 }
 
 // Does `message` hold, in order, every piece of literal text of `format`?
@@ -66,12 +72,17 @@ test('a request through real nginx: its debug lines become steps mapped to the 1
     res.end(JSON.stringify({ path: req.url, requestId: req.headers['x-request-id'] }));
   });
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-  after(() => { upstream.closeAllConnections(); upstream.close(); });
+  after(() => {
+    upstream.closeAllConnections();
+    upstream.close();
+  });
   const upPort = (upstream.address() as { port: number }).port;
   const port = await freePort();
   for (const d of ['logs', 'tmp']) mkdirSync(join(dir, d));
   const log = join(dir, 'logs', 'error.log');
-  writeFileSync(join(dir, 'nginx.conf'), `
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `
 daemon off;
 master_process off;
 worker_processes 1;
@@ -95,10 +106,15 @@ http {
     }
   }
 }
-`);
-  nginx = spawn('/usr/sbin/nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', log], { stdio: ['ignore', 'ignore', 'pipe'] });
+`,
+  );
+  nginx = spawn('/usr/sbin/nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', log], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
-  nginx.stderr!.on('data', (d) => { stderr += d; });
+  nginx.stderr!.on('data', (d) => {
+    stderr += d;
+  });
   await waitFor(`nginx on port ${port} (${stderr})`, () => canConnect(port));
 
   const id = randomBytes(16).toString('hex');
@@ -121,23 +137,31 @@ http {
   const bad: string[] = [];
   for (const s of r.steps) {
     if (!s.source?.line) continue;
-    const text = linesOf(s.source.path).slice(s.source.line - 1, s.source.endLine ?? s.source.line).join('\n');
+    const text = linesOf(s.source.path)
+      .slice(s.source.line - 1, s.source.endLine ?? s.source.line)
+      .join('\n');
     assert.match(text, /ngx_log_debug/, `${s.message} -> ${s.source.path}:${s.source.line}`);
     const format = formatInSource(text);
     if (holdsFormat(s.message, format)) verified++;
     else bad.push(`${JSON.stringify(s.message)} vs ${JSON.stringify(format)}`);
   }
-  assert.ok(verified >= 30, `${verified} steps land on a line whose format string they hold; mismatches: ${bad.slice(0, 5).join('; ')}`);
+  assert.ok(
+    verified >= 30,
+    `${verified} steps land on a line whose format string they hold; mismatches: ${bad.slice(0, 5).join('; ')}`,
+  );
 
   const idStep = r.steps.find((s) => s.message === `http header: "X-Request-ID: ${id}"`);
   assert.ok(idStep?.source?.line, 'the X-Request-ID header step is mapped');
   assert.equal(idStep.source.path, join(tree.root, 'src', 'http', 'ngx_http_request.c'));
   assert.equal(idStep.phase, 'headers');
-  const callText = linesOf(idStep.source.path).slice(idStep.source.line - 1, idStep.source.endLine).join('\n');
+  const callText = linesOf(idStep.source.path)
+    .slice(idStep.source.line - 1, idStep.source.endLine)
+    .join('\n');
   assert.match(callText, /ngx_log_debug2\(NGX_LOG_DEBUG_HTTP[\s\S]*"http header: \\"%V: %V\\""/);
 
   const phases = new Set(r.steps.map((s) => s.phase));
-  for (const p of ['request line', 'headers', 'find config', 'upstream', 'filters', 'log']) assert.ok(phases.has(p), `phase ${p}`);
+  for (const p of ['request line', 'headers', 'find config', 'upstream', 'filters', 'log'])
+    assert.ok(phases.has(p), `phase ${p}`);
   const upstreamConnect = r.steps.find((s) => s.message.startsWith('http upstream connect:'));
   assert.equal(upstreamConnect?.source?.function, 'ngx_http_upstream_connect');
 });

@@ -9,7 +9,13 @@ import { importNginxLog } from '../../src/core/ingest/nginx-log/import';
 import type { Span } from '../../src/core/trace/model';
 import { FORMATS, SCENARIOS, startRealNginx, waitForLines, type RealNginx } from '../fixtures/nginx-log/real-nginx';
 
-interface Sent { name: string; id: string; status: number; startUnixNano: bigint; endUnixNano: bigint }
+interface Sent {
+  name: string;
+  id: string;
+  status: number;
+  startUnixNano: bigint;
+  endUnixNano: bigint;
+}
 
 let nginx: RealNginx;
 const sent: Sent[] = [];
@@ -26,7 +32,9 @@ before(async () => {
     logs[f] = (await waitForLines(nginx, f, SCENARIOS.length + 1)).filter((l) => !l.includes('/__ready'));
   }
 });
-after(async () => { await nginx?.stop(); });
+after(async () => {
+  await nginx?.stop();
+});
 
 const rec = (line: string): AccessLogRecord => {
   const r = parseAccessLogLine(line);
@@ -39,7 +47,10 @@ const sc = (name: string) => sent.findIndex((s) => s.name === name);
 
 describe('real nginx access logs', () => {
   test('the client got the statuses the scenarios expect', () => {
-    assert.deepEqual(sent.map((s) => s.status), SCENARIOS.map((s) => s.status));
+    assert.deepEqual(
+      sent.map((s) => s.status),
+      SCENARIOS.map((s) => s.status),
+    );
   });
 
   test('every line of every format parses, one per request, in order', () => {
@@ -54,16 +65,25 @@ describe('real nginx access logs', () => {
   });
 
   const podByAddr = (addr: string) =>
-    addr === `127.0.0.1:${nginx.livePort}` ? { pod: 'orders-5d8c7b9f4-x7k2p', namespace: 'shop', node: 'sandbox-node-2', service: 'orders' }
-      : addr === `127.0.0.1:${nginx.deadPort}` ? { pod: 'orders-5d8c7b9f4-dead0', namespace: 'shop', node: 'sandbox-node-1', service: 'orders' } : undefined;
+    addr === `127.0.0.1:${nginx.livePort}`
+      ? { pod: 'orders-5d8c7b9f4-x7k2p', namespace: 'shop', node: 'sandbox-node-2', service: 'orders' }
+      : addr === `127.0.0.1:${nginx.deadPort}`
+        ? { pod: 'orders-5d8c7b9f4-dead0', namespace: 'shop', node: 'sandbox-node-1', service: 'orders' }
+        : undefined;
 
   test('with $msec the nginx span sits inside the client window (ms resolution)', () => {
     logs.timings.forEach((line, i) => {
       const { spans } = nginxSpansFromRecord(rec(line), { traceId: sent[i].id, podByAddr });
       const [n] = by(spans, 'nginx');
       // nginx's clock is cached per event-loop turn and $msec has 1 ms resolution: allow 2 ms either side.
-      assert.ok(BigInt(n.startTimeUnixNano) >= sent[i].startUnixNano - ms(2), `${sent[i].name}: starts before the client sent`);
-      assert.ok(BigInt(n.endTimeUnixNano) <= sent[i].endUnixNano + ms(2), `${sent[i].name}: ends after the client got the answer`);
+      assert.ok(
+        BigInt(n.startTimeUnixNano) >= sent[i].startUnixNano - ms(2),
+        `${sent[i].name}: starts before the client sent`,
+      );
+      assert.ok(
+        BigInt(n.endTimeUnixNano) <= sent[i].endUnixNano + ms(2),
+        `${sent[i].name}: ends after the client got the answer`,
+      );
       assert.equal(n.attributes['kubetrace.placement'], 'exact');
     });
   });
@@ -83,13 +103,29 @@ describe('real nginx access logs', () => {
     const i = sc('retry');
     const { spans, diagnostics } = nginxSpansFromRecord(rec(logs.timings[i]), { traceId: sent[i].id, podByAddr });
     const attempts = by(spans, 'upstream.attempt');
-    assert.deepEqual(attempts.map((a) => [a.attributes['kubetrace.upstream.attempt'], a.attributes['server.port'], a.attributes['http.response.status_code'], a.status, a.attributes['kubetrace.pod']]), [
-      [1, nginx.deadPort, 502, 'error', 'orders-5d8c7b9f4-dead0'],
-      [2, nginx.livePort, 200, 'unset', 'orders-5d8c7b9f4-x7k2p'],
-    ]);
+    assert.deepEqual(
+      attempts.map((a) => [
+        a.attributes['kubetrace.upstream.attempt'],
+        a.attributes['server.port'],
+        a.attributes['http.response.status_code'],
+        a.status,
+        a.attributes['kubetrace.pod'],
+      ]),
+      [
+        [1, nginx.deadPort, 502, 'error', 'orders-5d8c7b9f4-dead0'],
+        [2, nginx.livePort, 200, 'unset', 'orders-5d8c7b9f4-x7k2p'],
+      ],
+    );
     assert.ok(BigInt(attempts[0].endTimeUnixNano) <= BigInt(attempts[1].startTimeUnixNano));
-    assert.equal(spans.filter((s) => s.parentSpanId === attempts[0].spanId).length, 0, 'refused: no connect/header/response');
-    assert.deepEqual(spans.filter((s) => s.parentSpanId === attempts[1].spanId).map((s) => s.name), ['upstream.connect', 'upstream.header', 'upstream.response']);
+    assert.equal(
+      spans.filter((s) => s.parentSpanId === attempts[0].spanId).length,
+      0,
+      'refused: no connect/header/response',
+    );
+    assert.deepEqual(
+      spans.filter((s) => s.parentSpanId === attempts[1].spanId).map((s) => s.name),
+      ['upstream.connect', 'upstream.header', 'upstream.response'],
+    );
     assert.equal(by(spans, 'nginx')[0].status, 'unset');
     assert.ok(diagnostics.some((d) => d.code === 'nginx-upstream-unreached' && d.spanId === attempts[0].spanId));
   });
@@ -97,7 +133,13 @@ describe('real nginx access logs', () => {
   test('dead upstream only: 502, error spans', () => {
     const i = sc('dead');
     const { spans } = nginxSpansFromRecord(rec(logs.timings[i]), { traceId: sent[i].id, podByAddr });
-    assert.deepEqual(spans.map((s) => [s.name, s.status]), [['nginx', 'error'], ['upstream.attempt', 'error']]);
+    assert.deepEqual(
+      spans.map((s) => [s.name, s.status]),
+      [
+        ['nginx', 'error'],
+        ['upstream.attempt', 'error'],
+      ],
+    );
   });
 
   test('internal redirect (error_page → named location): two groups', () => {
@@ -105,7 +147,10 @@ describe('real nginx access logs', () => {
     const r = rec(logs.timings[i]);
     assert.match(r.vars.upstream_addr, / : /);
     const { spans } = nginxSpansFromRecord(r, { traceId: sent[i].id });
-    assert.deepEqual(by(spans, 'upstream.attempt').map((a) => a.attributes['kubetrace.upstream.redirect_group'] ?? 0), [0, 1]);
+    assert.deepEqual(
+      by(spans, 'upstream.attempt').map((a) => a.attributes['kubetrace.upstream.redirect_group'] ?? 0),
+      [0, 1],
+    );
   });
 
   test('proxy_read_timeout: 504 with the header wait marked', () => {
@@ -129,7 +174,10 @@ describe('real nginx access logs', () => {
       const w = { startUnixNano: sent[i].startUnixNano, endUnixNano: sent[i].endUnixNano };
       const { spans, diagnostics } = nginxSpansFromRecord(rec(line), { traceId: sent[i].id, clientWindow: w });
       for (const s of spans) {
-        assert.ok(BigInt(s.startTimeUnixNano) >= w.startUnixNano && BigInt(s.endTimeUnixNano) <= w.endUnixNano, `${sent[i].name} ${s.name}`);
+        assert.ok(
+          BigInt(s.startTimeUnixNano) >= w.startUnixNano && BigInt(s.endTimeUnixNano) <= w.endUnixNano,
+          `${sent[i].name} ${s.name}`,
+        );
       }
       assert.ok(diagnostics.some((d) => d.code === 'nginx-placement-approximate'));
     });
@@ -150,7 +198,10 @@ describe('real nginx access logs', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     const podLog = nginx.podLog;
-    assert.ok(podLog.some((l) => l.includes('[debug]')), 'debug error log present');
+    assert.ok(
+      podLog.some((l) => l.includes('[debug]')),
+      'debug error log present',
+    );
     for (const s of sent) {
       const f = findRecordByRequestId(podLog, s.id);
       assert.equal(f.record?.reqId, s.id, s.name);
@@ -160,7 +211,9 @@ describe('real nginx access logs', () => {
   });
 
   test('importNginxLog turns the real log into one trace per request', async () => {
-    async function* lines() { yield* logs.timings; }
+    async function* lines() {
+      yield* logs.timings;
+    }
     const traces = [];
     for await (const item of importNginxLog(lines())) {
       assert.ok('trace' in item);

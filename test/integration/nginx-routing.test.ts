@@ -16,8 +16,19 @@ import { freePorts, freePort } from '../../src/sandbox/runtime/ports';
 import { fixtureStore, ingress, slice } from './nginx-fixture';
 
 const NET = '127.10.60';
-const IP = { nginx: `${NET}.2`, orders: [`${NET}.4`, `${NET}.5`], inventory: `${NET}.6`, catalog: `${NET}.7`, extra: `${NET}.8` };
-const pod = { namespace: 'ingress-nginx', pod: 'ingress-nginx-controller-test', name: 'ingress-nginx-controller-test', container: 'controller' };
+const IP = {
+  nginx: `${NET}.2`,
+  orders: [`${NET}.4`, `${NET}.5`],
+  inventory: `${NET}.6`,
+  catalog: `${NET}.7`,
+  extra: `${NET}.8`,
+};
+const pod = {
+  namespace: 'ingress-nginx',
+  pod: 'ingress-nginx-controller-test',
+  name: 'ingress-nginx-controller-test',
+  container: 'controller',
+};
 
 let dir: string, ca: Ca, nginx: NginxController, ports: number[], appPort: number;
 const logs = new LogStore();
@@ -31,20 +42,42 @@ function backend(name: string, ip: string, port: number): Promise<Server> {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
   });
   servers.push(s);
-  return new Promise((resolve, reject) => { s.once('error', reject); s.listen(port, ip, () => resolve(s)); });
+  return new Promise((resolve, reject) => {
+    s.once('error', reject);
+    s.listen(port, ip, () => resolve(s));
+  });
 }
 
-interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string; json?: { server: string; ip: string; url: string; headers: Record<string, string> } }
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  json?: { server: string; ip: string; url: string; headers: Record<string, string> };
+}
 function get(host: string, path: string, headers: Record<string, string> = {}, tls = false): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const opts = { host: IP.nginx, port: tls ? ports[1] : ports[0], path, headers: { host, ...headers }, agent: false as const,
-      ...(tls ? { servername: host, ca: ca.certPem } : {}) };
+    const opts = {
+      host: IP.nginx,
+      port: tls ? ports[1] : ports[0],
+      path,
+      headers: { host, ...headers },
+      agent: false as const,
+      ...(tls ? { servername: host, ca: ca.certPem } : {}),
+    };
     const req = (tls ? httpsRequest : httpRequest)(opts, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (d) => (body += d)).on('end', () => {
-        let json; try { json = JSON.parse(body); } catch { /* not from a backend */ }
-        resolve({ status: res.statusCode!, headers: res.headers, body, json });
-      });
+      res
+        .setEncoding('utf8')
+        .on('data', (d) => (body += d))
+        .on('end', () => {
+          let json;
+          try {
+            json = JSON.parse(body);
+          } catch {
+            /* not from a backend */
+          }
+          resolve({ status: res.statusCode!, headers: res.headers, body, json });
+        });
     });
     req.on('error', reject);
     req.end();
@@ -61,7 +94,11 @@ async function until<T>(fn: () => Promise<T | undefined> | T | undefined, what: 
   }
 }
 
-const lines = (stream: 'stdout' | 'stderr') => logs.read(pod).filter((e) => e.stream === stream).map((e) => e.line);
+const lines = (stream: 'stdout' | 'stderr') =>
+  logs
+    .read(pod)
+    .filter((e) => e.stream === stream)
+    .map((e) => e.line);
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kt-nginx-routing-'));
@@ -74,16 +111,24 @@ before(async () => {
   await backend('extra', IP.extra, appPort);
   ports = await freePorts(IP.nginx, 2);
   nginx = new NginxController({
-    store: fixtureStore({ orders: IP.orders, inventory: [IP.inventory], catalog: [IP.catalog] }, appPort), logs, pod, dir,
-    listen: { ip: IP.nginx, httpPort: ports[0], httpsPort: ports[1] }, defaultBackendPort: await freePort('127.0.0.1'),
-    issueCert: (hosts) => issueCert(ca, hosts), debounceMs: 20,
+    store: fixtureStore({ orders: IP.orders, inventory: [IP.inventory], catalog: [IP.catalog] }, appPort),
+    logs,
+    pod,
+    dir,
+    listen: { ip: IP.nginx, httpPort: ports[0], httpsPort: ports[1] },
+    defaultBackendPort: await freePort('127.0.0.1'),
+    issueCert: (hosts) => issueCert(ca, hosts),
+    debounceMs: 20,
   });
   await nginx.start();
 });
 
 after(async () => {
   await nginx?.stop();
-  for (const s of servers) { s.closeAllConnections(); s.close(); }
+  for (const s of servers) {
+    s.closeAllConnections();
+    s.close();
+  }
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -110,7 +155,7 @@ describe('routing as ingress-nginx does it', () => {
     assert.equal((await get('api.kubetrace.test', '/inventory')).status, 404);
   });
 
-  it('sends unknown hosts to the fallback Ingress\'s defaultBackend', async () => {
+  it("sends unknown hosts to the fallback Ingress's defaultBackend", async () => {
     const r = await get('nobody.kubetrace.test', '/anything');
     assert.equal(r.json!.server, 'inventory');
     assert.equal(r.json!.url, '/anything');
@@ -129,8 +174,23 @@ describe('routing as ingress-nginx does it', () => {
     assert.equal(plain.headers.location, 'https://shop.kubetrace.test/orders?x=1');
     // Hosts without spec.tls still answer on the HTTPS port (default certificate), as in ingress-nginx.
     const other = await new Promise<number>((resolve, reject) => {
-      httpsRequest({ host: IP.nginx, port: ports[1], path: '/catalog', headers: { host: 'catalog.kubetrace.test' }, servername: 'catalog.kubetrace.test', rejectUnauthorized: false, agent: false },
-        (res) => { res.resume(); resolve(res.statusCode!); }).on('error', reject).end();
+      httpsRequest(
+        {
+          host: IP.nginx,
+          port: ports[1],
+          path: '/catalog',
+          headers: { host: 'catalog.kubetrace.test' },
+          servername: 'catalog.kubetrace.test',
+          rejectUnauthorized: false,
+          agent: false,
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      )
+        .on('error', reject)
+        .end();
     });
     assert.equal(other, 200);
   });
@@ -139,7 +199,11 @@ describe('routing as ingress-nginx does it', () => {
 describe('headers, access log and debug log', () => {
   it('forwards X-Request-ID, traceparent, tracestate and Host unchanged; hides the version', async () => {
     const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-    const r = await get('api.kubetrace.test', '/orders/1', { 'x-request-id': 'kt-req-0001', traceparent: tp, tracestate: 'kt=1,other=2' });
+    const r = await get('api.kubetrace.test', '/orders/1', {
+      'x-request-id': 'kt-req-0001',
+      traceparent: tp,
+      tracestate: 'kt=1,other=2',
+    });
     assert.equal(r.json!.headers['x-request-id'], 'kt-req-0001');
     assert.equal(r.json!.headers.traceparent, tp);
     assert.equal(r.json!.headers.tracestate, 'kt=1,other=2');
@@ -153,7 +217,10 @@ describe('headers, access log and debug log', () => {
     const id = r.json!.headers['x-request-id'];
     assert.match(id, /^[0-9a-f]{32}$/);
     const line = await until(() => lines('stdout').find((l) => l.includes(` ${id} `)), 'the access log line');
-    const m = /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/inventory\/stock HTTP\/1\.1" 200 \d+ "-" "-" \d+ ([\d.]+) \[shop-inventory-80\] \[\] ([\d.:]+) \d+ ([\d.]+) 200 ([0-9a-f]{32}) ([\d.]+) ([\d.]+) (\d+\.\d{3})$/.exec(line);
+    const m =
+      /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/inventory\/stock HTTP\/1\.1" 200 \d+ "-" "-" \d+ ([\d.]+) \[shop-inventory-80\] \[\] ([\d.:]+) \d+ ([\d.]+) 200 ([0-9a-f]{32}) ([\d.]+) ([\d.]+) (\d+\.\d{3})$/.exec(
+        line,
+      );
     assert.ok(m, `unexpected access log line: ${line}`);
     assert.equal(m[2], `${IP.inventory}:${appPort}`);
     assert.equal(m[4], id);
@@ -162,9 +229,15 @@ describe('headers, access log and debug log', () => {
 
   it('keeps debug lines for connections from 127.0.0.1, with the request headers', async () => {
     await get('catalog.kubetrace.test', '/catalog', { 'X-Request-ID': 'kt-debug-42' });
-    const dbg = await until(() => lines('stderr').find((l) => l.includes('http header: "X-Request-ID: kt-debug-42"')), 'the debug header line');
+    const dbg = await until(
+      () => lines('stderr').find((l) => l.includes('http header: "X-Request-ID: kt-debug-42"')),
+      'the debug header line',
+    );
     assert.match(dbg, /\[debug\] \d+#\d+: \*\d+ http header: "X-Request-ID: kt-debug-42"/);
-    assert.ok(lines('stderr').some((l) => /\[debug\].*http upstream request: "\/catalog\?"/.test(l)) || lines('stderr').some((l) => /\[debug\].*http proxy header:/.test(l)));
+    assert.ok(
+      lines('stderr').some((l) => /\[debug\].*http upstream request: "\/catalog\?"/.test(l)) ||
+        lines('stderr').some((l) => /\[debug\].*http proxy header:/.test(l)),
+    );
   });
 });
 
@@ -172,9 +245,25 @@ describe('reloads', () => {
   it('follows an Ingress change: regenerates, tests and reloads nginx', async () => {
     const before = nginx.reloads;
     assert.equal((await get('new.kubetrace.test', '/new')).json!.server, 'inventory', 'unknown host: fallback first');
-    store().put(ingress('shop', 'added', { ingressClassName: 'nginx', rules: [{ host: 'new.kubetrace.test', http: { paths: [
-      { path: '/new', pathType: 'Exact', backend: { service: { name: 'orders', port: { number: 80 } } } }] } }] }));
-    await until(async () => /^orders/.test((await get('new.kubetrace.test', '/new')).json?.server ?? ''), 'the new route');
+    store().put(
+      ingress('shop', 'added', {
+        ingressClassName: 'nginx',
+        rules: [
+          {
+            host: 'new.kubetrace.test',
+            http: {
+              paths: [
+                { path: '/new', pathType: 'Exact', backend: { service: { name: 'orders', port: { number: 80 } } } },
+              ],
+            },
+          },
+        ],
+      }),
+    );
+    await until(
+      async () => /^orders/.test((await get('new.kubetrace.test', '/new')).json?.server ?? ''),
+      'the new route',
+    );
     // The new worker takes requests before the old one has finished shutting down (when reload() returns).
     await until(() => nginx.reloads > before, 'the reload to complete');
     assert.match(readFileSync(nginx.confFile, 'utf8'), /server_name new\.kubetrace\.test;/);
@@ -184,19 +273,41 @@ describe('reloads', () => {
 
   it('follows EndpointSlice changes, and answers 503 when no endpoint is ready', async () => {
     store().put(slice('catalog', 'catalog', 'http', appPort, [{ ip: IP.extra }]));
-    await until(async () => (await get('catalog.kubetrace.test', '/catalog')).json?.server === 'extra', 'the new endpoint');
+    await until(
+      async () => (await get('catalog.kubetrace.test', '/catalog')).json?.server === 'extra',
+      'the new endpoint',
+    );
     store().put(slice('catalog', 'catalog', 'http', appPort, [{ ip: IP.extra, ready: false }]));
     await until(async () => (await get('catalog.kubetrace.test', '/catalog')).status === 503, 'a 503');
     store().put(slice('catalog', 'catalog', 'http', appPort, [{ ip: IP.catalog }]));
-    await until(async () => (await get('catalog.kubetrace.test', '/catalog')).json?.server === 'catalog', 'the endpoint back');
+    await until(
+      async () => (await get('catalog.kubetrace.test', '/catalog')).json?.server === 'catalog',
+      'the endpoint back',
+    );
   });
 
   it('leaves out what would break the config, and keeps serving', async () => {
     const reloads = nginx.reloads;
-    store().put(ingress('shop', 'broken', { ingressClassName: 'nginx', rules: [{ host: 'broken.kubetrace.test', http: { paths: [
-      { path: '/a{', pathType: 'Prefix', backend: { service: { name: 'orders', port: { number: 80 } } } },
-      { path: '/b', pathType: 'Prefix', backend: { service: { name: 'orders', port: { number: 80 } } } }] } }] }));
-    await until(async () => /^orders/.test((await get('broken.kubetrace.test', '/b/1')).json?.server ?? ''), 'the valid path');
+    store().put(
+      ingress('shop', 'broken', {
+        ingressClassName: 'nginx',
+        rules: [
+          {
+            host: 'broken.kubetrace.test',
+            http: {
+              paths: [
+                { path: '/a{', pathType: 'Prefix', backend: { service: { name: 'orders', port: { number: 80 } } } },
+                { path: '/b', pathType: 'Prefix', backend: { service: { name: 'orders', port: { number: 80 } } } },
+              ],
+            },
+          },
+        ],
+      }),
+    );
+    await until(
+      async () => /^orders/.test((await get('broken.kubetrace.test', '/b/1')).json?.server ?? ''),
+      'the valid path',
+    );
     await until(() => nginx.reloads > reloads, 'the reload to complete');
     assert.ok(nginx.model!.skipped.some((s) => s.ingress === 'broken' && /path "\/a\{"/.test(s.reason)));
     assert.equal((await get('api.kubetrace.test', '/inventory/stock')).json!.server, 'inventory');

@@ -5,7 +5,13 @@ import { gzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -17,7 +23,12 @@ const batches: ReceivedBatch[] = [];
 let receiver: RunningReceiver;
 let endpoint: string;
 before(async () => {
-  receiver = await startOtlpReceiver('127.0.0.1', 0, { onBatch: (b) => { batches.push(b); }, maxBodyBytes: 256 * 1024 });
+  receiver = await startOtlpReceiver('127.0.0.1', 0, {
+    onBatch: (b) => {
+      batches.push(b);
+    },
+    maxBodyBytes: 256 * 1024,
+  });
   endpoint = `${receiver.url}/v1/traces`;
 });
 after(() => receiver?.close());
@@ -29,12 +40,24 @@ function makeSpans(): { spans: ReadableSpan[]; rootId: string; childId: string; 
     spanProcessors: [new SimpleSpanProcessor(mem)],
   });
   const tracer = provider.getTracer('receiver-test');
-  const root = tracer.startSpan('GET /orders', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'code.line.number': 42 } });
-  const child = tracer.startSpan('GET /inventory/stock', { kind: SpanKind.CLIENT }, trace.setSpan(context.active(), root));
+  const root = tracer.startSpan('GET /orders', {
+    kind: SpanKind.SERVER,
+    attributes: { 'http.request.method': 'GET', 'code.line.number': 42 },
+  });
+  const child = tracer.startSpan(
+    'GET /inventory/stock',
+    { kind: SpanKind.CLIENT },
+    trace.setSpan(context.active(), root),
+  );
   child.setStatus({ code: SpanStatusCode.ERROR, message: 'upstream 500' });
   child.end();
   root.end();
-  return { spans: mem.getFinishedSpans(), rootId: root.spanContext().spanId, childId: child.spanContext().spanId, traceId: root.spanContext().traceId };
+  return {
+    spans: mem.getFinishedSpans(),
+    rootId: root.spanContext().spanId,
+    childId: child.spanContext().spanId,
+    traceId: root.spanContext().traceId,
+  };
 }
 
 function exportWith(exporter: SpanExporter, spans: ReadableSpan[]): Promise<ExportResult> {
@@ -61,7 +84,11 @@ async function checkExport(exporter: SpanExporter, format: 'json' | 'protobuf', 
   assert.deepEqual(child.status, { code: 2, message: 'upstream 500' });
   const root = got.find((s) => s.spanId === rootId)!;
   assert.deepEqual(root.attributes?.find((kv) => kv.key === 'code.line.number')?.value, { intValue: '42' });
-  assert.ok(b.resourceSpans[0].resource?.attributes?.some((kv) => kv.key === 'service.name' && kv.value?.stringValue === 'orders'));
+  assert.ok(
+    b.resourceSpans[0].resource?.attributes?.some(
+      (kv) => kv.key === 'service.name' && kv.value?.stringValue === 'orders',
+    ),
+  );
 }
 
 test('the real OTLP/HTTP JSON exporter delivers spans', async () => {
@@ -73,15 +100,37 @@ test('the real OTLP/HTTP protobuf exporter delivers spans, gzip-compressed', asy
 });
 
 async function post(body: Uint8Array | string, headers: Record<string, string>, method = 'POST', path = '/v1/traces') {
-  const res = await fetch(`${receiver.url}${path}`, { method, headers, body: method === 'GET' ? undefined : typeof body === 'string' ? body : new Uint8Array(body) });
+  const res = await fetch(`${receiver.url}${path}`, {
+    method,
+    headers,
+    body: method === 'GET' ? undefined : typeof body === 'string' ? body : new Uint8Array(body),
+  });
   return { status: res.status, type: res.headers.get('content-type'), body: new Uint8Array(await res.arrayBuffer()) };
 }
 const json = (b: Uint8Array) => JSON.parse(Buffer.from(b).toString('utf8'));
 const PB = { 'Content-Type': 'application/x-protobuf' };
 const JS = { 'Content-Type': 'application/json' };
 
-test('garbage is refused with 400 and a google.rpc.Status in the request\'s encoding; the server keeps working', async () => {
-  const valid = encodeOtlpProtobuf([{ scopeSpans: [{ spans: [{ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), name: 'ok', kind: 1, startTimeUnixNano: '1', endTimeUnixNano: '2', attributes: [] }] }] }]);
+test("garbage is refused with 400 and a google.rpc.Status in the request's encoding; the server keeps working", async () => {
+  const valid = encodeOtlpProtobuf([
+    {
+      scopeSpans: [
+        {
+          spans: [
+            {
+              traceId: 'ab'.repeat(16),
+              spanId: 'cd'.repeat(8),
+              name: 'ok',
+              kind: 1,
+              startTimeUnixNano: '1',
+              endTimeUnixNano: '2',
+              attributes: [],
+            },
+          ],
+        },
+      ],
+    },
+  ]);
   const cases: [Uint8Array | string, Record<string, string>][] = [
     [Buffer.concat([Buffer.from([0xff, 0xff]), randomBytes(64)]), PB],
     [valid.subarray(0, valid.length - 5), PB],
@@ -106,10 +155,26 @@ test('garbage is refused with 400 and a google.rpc.Status in the request\'s enco
 });
 
 test('spans with bad ids are rejected through partialSuccess, the rest accepted', async () => {
-  const body = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [
-    { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), name: 'good', startTimeUnixNano: '1', endTimeUnixNano: '2' },
-    { spanId: 'cd'.repeat(8), name: 'no-trace-id', startTimeUnixNano: '1', endTimeUnixNano: '2' },
-  ] }] }] });
+  const body = JSON.stringify({
+    resourceSpans: [
+      {
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId: 'ab'.repeat(16),
+                spanId: 'cd'.repeat(8),
+                name: 'good',
+                startTimeUnixNano: '1',
+                endTimeUnixNano: '2',
+              },
+              { spanId: 'cd'.repeat(8), name: 'no-trace-id', startTimeUnixNano: '1', endTimeUnixNano: '2' },
+            ],
+          },
+        ],
+      },
+    ],
+  });
   const r = await post(body, JS);
   assert.equal(r.status, 200);
   const answer = json(r.body);
@@ -117,7 +182,25 @@ test('spans with bad ids are rejected through partialSuccess, the rest accepted'
   assert.match(answer.partialSuccess.errorMessage, /no-trace-id/);
   assert.equal(batches[batches.length - 1].spanCount, 1);
 
-  const pb = encodeOtlpProtobuf([{ scopeSpans: [{ spans: [{ traceId: 'ab', spanId: 'cd'.repeat(8), name: 'short', kind: 1, startTimeUnixNano: '1', endTimeUnixNano: '2', attributes: [] }] }] }]);
+  const pb = encodeOtlpProtobuf([
+    {
+      scopeSpans: [
+        {
+          spans: [
+            {
+              traceId: 'ab',
+              spanId: 'cd'.repeat(8),
+              name: 'short',
+              kind: 1,
+              startTimeUnixNano: '1',
+              endTimeUnixNano: '2',
+              attributes: [],
+            },
+          ],
+        },
+      ],
+    },
+  ]);
   const r2 = await post(pb, PB);
   assert.equal(r2.status, 200);
   assert.equal(decodeExportResponse(r2.body).partialSuccess?.rejectedSpans, '1');

@@ -27,10 +27,18 @@ function descendants(pid: number): number[] {
       const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (fields[0] !== 'Z') parent.set(Number(e), Number(fields[1]));
-    } catch { /* gone meanwhile */ }
+    } catch {
+      /* gone meanwhile */
+    }
   }
   const out: number[] = [];
-  const walk = (p: number) => { for (const [c, pp] of parent) if (pp === p) { out.push(c); walk(c); } };
+  const walk = (p: number) => {
+    for (const [c, pp] of parent)
+      if (pp === p) {
+        out.push(c);
+        walk(c);
+      }
+  };
   walk(pid);
   return out;
 }
@@ -46,7 +54,9 @@ function podsOnSubnet(): number[] {
       const env = readFileSync(`/proc/${e}/environ`, 'utf8');
       const cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8');
       if (env.includes(`POD_IP=${SUBNET}.`) || cmd.includes(`${SUBNET}.`)) found.push(Number(e));
-    } catch { /* gone, or not ours to read */ }
+    } catch {
+      /* gone, or not ours to read */
+    }
   }
   return found;
 }
@@ -54,16 +64,28 @@ function podsOnSubnet(): number[] {
 test('kubetrace sandbox prints one ready line, serves kubectl, and SIGTERM leaves nothing behind', async () => {
   assert.ok(existsSync(join(ROOT, 'dist', 'cli.js')), 'dist/cli.js is built (npm test builds it first)');
   const t0 = Date.now();
-  const proc = spawn(process.execPath, [CLI, 'sandbox', '--pod-subnet', SUBNET], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [CLI, 'sandbox', '--pod-subnet', SUBNET], {
+    cwd: tmp,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   started.push(proc);
-  let stdout = '', stderr = '';
+  let stdout = '',
+    stderr = '';
   proc.stdout!.on('data', (d) => (stdout += d));
   proc.stderr!.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((r) => proc.on('close', (code) => r(code)));
   await new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no ready line after 30 s; stderr:\n${stderr}`)), 30_000);
-    proc.stdout!.on('data', () => { if (stdout.includes('\n')) { clearTimeout(t); resolve(); } });
-    void exited.then((c) => { clearTimeout(t); reject(new Error(`exited ${c} before ready; stderr:\n${stderr}`)); });
+    proc.stdout!.on('data', () => {
+      if (stdout.includes('\n')) {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+    void exited.then((c) => {
+      clearTimeout(t);
+      reject(new Error(`exited ${c} before ready; stderr:\n${stderr}`));
+    });
   });
   const startMs = Date.now() - t0;
   const kubeconfig = join(tmp, '.kubetrace', 'sandbox.kubeconfig');
@@ -74,26 +96,56 @@ test('kubetrace sandbox prints one ready line, serves kubectl, and SIGTERM leave
   assert.match(stderr, /sandbox: all pods ready/);
 
   const { stdout: ing } = await run('kubectl', ['--kubeconfig', kubeconfig, 'get', 'ingress', '-A']);
-  assert.match(ing, new RegExp(`shop\\s+orders\\s+nginx\\s+shop\\.kubetrace\\.test\\s+${SUBNET.replace(/\./g, '\\.')}\\.\\d+\\s+80, 443`));
+  assert.match(
+    ing,
+    new RegExp(
+      `shop\\s+orders\\s+nginx\\s+shop\\.kubetrace\\.test\\s+${SUBNET.replace(/\./g, '\\.')}\\.\\d+\\s+80, 443`,
+    ),
+  );
   const { stdout: pods } = await run('kubectl', ['--kubeconfig', kubeconfig, 'get', 'pods', '-A', '-o', 'wide']);
-  assert.equal(pods.trim().split('\n').slice(1).filter((l) => /\s1\/1\s+Running\s/.test(l)).length, 6, pods);
+  assert.equal(
+    pods
+      .trim()
+      .split('\n')
+      .slice(1)
+      .filter((l) => /\s1\/1\s+Running\s/.test(l)).length,
+    6,
+    pods,
+  );
 
   // A second sandbox on the same addresses fails with the reason, and cleans up after itself.
-  const second = await cli(['sandbox', '--pod-subnet', SUBNET, '--kubeconfig', join(tmp, 'second.kubeconfig')], { cwd: tmp, timeoutMs: 30_000 });
+  const second = await cli(['sandbox', '--pod-subnet', SUBNET, '--kubeconfig', join(tmp, 'second.kubeconfig')], {
+    cwd: tmp,
+    timeoutMs: 30_000,
+  });
   assert.equal(second.code, 1);
   assert.equal(second.stdout, '');
   assert.match(second.stderr, /^error: the sandbox did not start: .*already in use/m);
 
   const kids = descendants(proc.pid!);
   assert.ok(kids.length >= 7, `pods run as children (${kids.length})`);
-  const nginxDir = /-p (\S+)/.exec(kids.map((k) => { try { return readFileSync(`/proc/${k}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { return ''; } }).find((c) => c.startsWith('nginx: master')) ?? '')?.[1];
+  const nginxDir = /-p (\S+)/.exec(
+    kids
+      .map((k) => {
+        try {
+          return readFileSync(`/proc/${k}/cmdline`, 'utf8').replace(/\0/g, ' ');
+        } catch {
+          return '';
+        }
+      })
+      .find((c) => c.startsWith('nginx: master')) ?? '',
+  )?.[1];
   assert.ok(nginxDir && existsSync(nginxDir), 'nginx runs from its own folder');
 
   proc.kill('SIGTERM');
   assert.equal(await exited, 0);
   assert.match(stderr, /SIGTERM, stopping/);
   assert.equal(stdout.split('\n').filter(Boolean).length, 1, 'stdout holds the ready line only');
-  assert.deepEqual(kids.filter((k) => existsSync(`/proc/${k}`) && !readFileSync(`/proc/${k}/stat`, 'utf8').includes(') Z ')), [], 'no child left');
+  assert.deepEqual(
+    kids.filter((k) => existsSync(`/proc/${k}`) && !readFileSync(`/proc/${k}/stat`, 'utf8').includes(') Z ')),
+    [],
+    'no child left',
+  );
   assert.deepEqual(podsOnSubnet(), [], 'no pod process left on the subnet');
   assert.equal(existsSync(nginxDir!), false, 'temp folders removed');
   process.stderr.write(`# sandbox ready after ${startMs} ms\n`);

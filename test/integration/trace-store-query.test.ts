@@ -14,20 +14,35 @@ import { startTraceStore, type RunningTraceStore } from '../../src/sandbox/trace
 import { normalizeOtlpJson } from '../../src/core/ingest/otlp/normalize';
 
 let ts: RunningTraceStore;
-before(async () => { ts = await startTraceStore({ host: '127.0.0.1', queryPort: 0, otlpPort: 0, maxTraces: 50 }); });
+before(async () => {
+  ts = await startTraceStore({ host: '127.0.0.1', queryPort: 0, otlpPort: 0, maxTraces: 50 });
+});
 after(() => ts?.close());
 
 /** Two services, each with its own SDK and exporter, one trace across them (orders calls inventory). */
-async function sendTrace(otlpUrl: string, make: (url: string) => SpanExporter): Promise<{ root: SpanContext; client: SpanContext; server: SpanContext }> {
-  const providers = ['orders', 'inventory'].map((service) => new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': service, 'k8s.pod.name': `${service}-pod` }),
-    spanProcessors: [new SimpleSpanProcessor(make(`${otlpUrl}/v1/traces`))],
-  }));
+async function sendTrace(
+  otlpUrl: string,
+  make: (url: string) => SpanExporter,
+): Promise<{ root: SpanContext; client: SpanContext; server: SpanContext }> {
+  const providers = ['orders', 'inventory'].map(
+    (service) =>
+      new BasicTracerProvider({
+        resource: resourceFromAttributes({ 'service.name': service, 'k8s.pod.name': `${service}-pod` }),
+        spanProcessors: [new SimpleSpanProcessor(make(`${otlpUrl}/v1/traces`))],
+      }),
+  );
   const orders = providers[0].getTracer('@opentelemetry/instrumentation-http');
   const inventory = providers[1].getTracer('@opentelemetry/instrumentation-http');
-  const root = orders.startSpan('GET /orders', { kind: SpanKind.SERVER, attributes: { 'http.route': '/orders', 'code.file.path': '/app/server.js', 'code.line.number': 27 } });
+  const root = orders.startSpan('GET /orders', {
+    kind: SpanKind.SERVER,
+    attributes: { 'http.route': '/orders', 'code.file.path': '/app/server.js', 'code.line.number': 27 },
+  });
   const client = orders.startSpan('GET', { kind: SpanKind.CLIENT }, trace.setSpan(context.active(), root));
-  const server = inventory.startSpan('GET /inventory/stock', { kind: SpanKind.SERVER }, trace.setSpanContext(context.active(), client.spanContext()));
+  const server = inventory.startSpan(
+    'GET /inventory/stock',
+    { kind: SpanKind.SERVER },
+    trace.setSpanContext(context.active(), client.spanContext()),
+  );
   server.addEvent('stock.checked', { sku: 'A-1' });
   server.end();
   client.end();
@@ -51,8 +66,13 @@ for (const [label, make] of [
     assert.equal(r.status, 200);
     const body = JSON.parse(r.text);
     assert.deepEqual(Object.keys(body), ['result']);
-    const rs = body.result.resourceSpans as { resource: { attributes: { key: string; value: { stringValue: string } }[] }; scopeSpans: { scope: { name: string }; spans: Record<string, unknown>[] }[] }[];
-    const services = rs.map((x) => x.resource.attributes.find((a) => a.key === 'service.name')!.value.stringValue).sort();
+    const rs = body.result.resourceSpans as {
+      resource: { attributes: { key: string; value: { stringValue: string } }[] };
+      scopeSpans: { scope: { name: string }; spans: Record<string, unknown>[] }[];
+    }[];
+    const services = rs
+      .map((x) => x.resource.attributes.find((a) => a.key === 'service.name')!.value.stringValue)
+      .sort();
     assert.deepEqual(services, ['inventory', 'orders']);
     const spans = rs.flatMap((x) => x.scopeSpans.flatMap((s) => s.spans));
     assert.equal(spans.length, 3);
@@ -76,12 +96,14 @@ for (const [label, make] of [
     assert.equal(data.traceID, ids.root.traceId);
     assert.equal(data.spans.length, 3);
     const serverSpan = data.spans.find((s: { spanID: string }) => s.spanID === ids.server.spanId);
-    assert.deepEqual(serverSpan.references, [{ refType: 'CHILD_OF', traceID: ids.root.traceId, spanID: ids.client.spanId }]);
+    assert.deepEqual(serverSpan.references, [
+      { refType: 'CHILD_OF', traceID: ids.root.traceId, spanID: ids.client.spanId },
+    ]);
     assert.equal(data.processes[serverSpan.processID].serviceName, 'inventory');
   });
 }
 
-test('a missing trace gets Jaeger\'s 404 body; a malformed id a 400; services are listed', async () => {
+test("a missing trace gets Jaeger's 404 body; a malformed id a 400; services are listed", async () => {
   const missing = await getJson(`${ts.queryUrl}/api/v3/traces/${'f'.repeat(32)}`);
   assert.equal(missing.status, 404);
   assert.equal(missing.text, '{"error":{"httpCode":404,"message":"No traces found"}}\n');
@@ -91,7 +113,13 @@ test('a missing trace gets Jaeger\'s 404 body; a malformed id a 400; services ar
   assert.match(JSON.parse(bad.text).error.message, /^malformed parameter trace_id: /);
   const classic = await getJson(`${ts.queryUrl}/api/traces/${'f'.repeat(32)}`);
   assert.equal(classic.status, 404);
-  assert.deepEqual(JSON.parse(classic.text), { data: null, total: 0, limit: 0, offset: 0, errors: [{ code: 404, msg: 'trace not found' }] });
+  assert.deepEqual(JSON.parse(classic.text), {
+    data: null,
+    total: 0,
+    limit: 0,
+    offset: 0,
+    errors: [{ code: 404, msg: 'trace not found' }],
+  });
   await sendTrace(ts.otlpUrl, (url) => new ProtoExporter({ url }));
   const services = JSON.parse((await getJson(`${ts.queryUrl}/api/v3/services`)).text);
   assert.deepEqual(services, { services: ['inventory', 'orders'] });
@@ -113,20 +141,50 @@ test('memory stays bounded: past max traces the oldest trace is gone', async () 
 });
 
 test('`kubetrace internal trace-store` runs as a process: ready line, a log line per batch, clean exit on SIGTERM', async (t) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'internal', 'trace-store', '--host', '127.0.0.1', '--query-port', '0', '--otlp-port', '0'],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      'internal',
+      'trace-store',
+      '--host',
+      '127.0.0.1',
+      '--query-port',
+      '0',
+      '--otlp-port',
+      '0',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
   const lines = createInterface({ input: child.stdout });
   const seen: string[] = [];
-  const waitFor = (re: RegExp, ms = 20000) => new Promise<RegExpMatchArray>((resolve, reject) => {
-    const hit = seen.map((l) => l.match(re)).find(Boolean);
-    if (hit) return resolve(hit);
-    const timer = setTimeout(() => reject(new Error(`no line matching ${re} in ${ms} ms; stdout: ${seen.join('\n')} stderr: ${stderr}`)), ms);
-    const onLine = (l: string) => { const m = l.match(re); if (m) { clearTimeout(timer); lines.off('line', onLine); resolve(m); } };
-    lines.on('line', onLine);
-  });
+  const waitFor = (re: RegExp, ms = 20000) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const hit = seen.map((l) => l.match(re)).find(Boolean);
+      if (hit) return resolve(hit);
+      const timer = setTimeout(
+        () => reject(new Error(`no line matching ${re} in ${ms} ms; stdout: ${seen.join('\n')} stderr: ${stderr}`)),
+        ms,
+      );
+      const onLine = (l: string) => {
+        const m = l.match(re);
+        if (m) {
+          clearTimeout(timer);
+          lines.off('line', onLine);
+          resolve(m);
+        }
+      };
+      lines.on('line', onLine);
+    });
   lines.on('line', (l) => seen.push(l));
   const ready = await waitFor(/^trace-store ready query=(http:\/\/127\.0\.0\.1:\d+) otlp=(http:\/\/127\.0\.0\.1:\d+)$/);
   const ids = await sendTrace(ready[2], (url) => new ProtoExporter({ url }));

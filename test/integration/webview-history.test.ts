@@ -10,8 +10,14 @@ import { clearPosted, lastPosted } from '../webview/panel-helpers';
 
 let harness: Harness;
 let browser: Browser;
-before(async () => { harness = await startHarness(); browser = await launchChromium(); });
-after(async () => { await browser?.close(); await harness?.close(); });
+before(async () => {
+  harness = await startHarness();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await harness?.close();
+});
 
 test('history lists earlier probes; two are compared layer by layer with their difference', async () => {
   const p = await openPanel(browser, harness);
@@ -49,10 +55,16 @@ test('history lists earlier probes; two are compared layer by layer with their d
   await p.post({ type: 'compare', left: h1, right: h3, rows });
   await settle(page);
   const table = await page.locator('.kt-compare-table tbody tr').allInnerTexts();
-  assert.deepEqual(table.map((t) => t.split('\t')[0].trim()), ['Client', 'Ingress', 'App', 'Downstream', 'Whole trace']);
+  assert.deepEqual(
+    table.map((t) => t.split('\t')[0].trim()),
+    ['Client', 'Ingress', 'App', 'Downstream', 'Whole trace'],
+  );
   assert.match(table[1], /44\.4 ms\s+57\.7 ms\s+\+13\.3 ms \(\+30%\) slower/);
   assert.match(table[4], /48\.2 ms\s+62\.7 ms\s+\+14\.5 ms \(\+30%\) slower/);
-  assert.match(await page.locator('.kt-compare-legend').innerText(), /A: GET default\/orders at \d\d:\d\d:00\.000 · B: GET default\/orders at \d\d:\d\d:10\.120/);
+  assert.match(
+    await page.locator('.kt-compare-legend').innerText(),
+    /A: GET default\/orders at \d\d:\d\d:00\.000 · B: GET default\/orders at \d\d:\d\d:10\.120/,
+  );
 
   // A faster probe reads as faster.
   await p.post({ type: 'compare', left: h3, right: h1, rows: compareRows(probeTrace(1.3), probeTrace()) });

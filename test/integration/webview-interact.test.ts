@@ -6,7 +6,16 @@ import { parseWebviewMessage } from '../../src/protocol/validate';
 import { findSpanSourceRef } from '../../src/protocol/source-check';
 import { IDS, NGINX_STEPS, PROBE, probeTrace } from '../webview/fixtures';
 import { settle, type Panel } from '../webview/harness';
-import { clearPosted, detailsTitle, drawnBars, lastPosted, row, rows, tickLabels, panelSuite } from '../webview/panel-helpers';
+import {
+  clearPosted,
+  detailsTitle,
+  drawnBars,
+  lastPosted,
+  row,
+  rows,
+  tickLabels,
+  panelSuite,
+} from '../webview/panel-helpers';
 
 const suite = panelSuite();
 const { withTrace, clean } = suite;
@@ -19,23 +28,42 @@ describe('trace panel interaction', () => {
     await page.keyboard.type('inventory');
     await page.waitForFunction(() => document.querySelector('.kt-count')?.textContent?.startsWith('3 of'));
     let r = await rows(page);
-    assert.deepEqual(r.map((x) => [x.name, x.context]), [
-      ['App', false], ['GET /api/orders', true], ['GET inventory', false],
-      ['Downstream', false], ['GET /api/stock', false], ['SELECT stock', false]]);
+    assert.deepEqual(
+      r.map((x) => [x.name, x.context]),
+      [
+        ['App', false],
+        ['GET /api/orders', true],
+        ['GET inventory', false],
+        ['Downstream', false],
+        ['GET /api/stock', false],
+        ['SELECT stock', false],
+      ],
+    );
     assert.equal(await page.locator('.kt-count').innerText(), '3 of 17 spans');
     // Attribute text matches too.
-    await page.locator('.kt-filter').evaluate((e) => { (e as HTMLElement & { value: string }).value = ''; });
+    await page.locator('.kt-filter').evaluate((e) => {
+      (e as HTMLElement & { value: string }).value = '';
+    });
     await page.locator('.kt-filter').click();
     await page.keyboard.type('127.10.0.6');
     await page.waitForFunction(() => document.querySelector('.kt-count')?.textContent?.startsWith('2 of'));
     r = await rows(page);
-    assert.deepEqual(r.filter((x) => !x.context && !x.layerRow).map((x) => x.name), ['nginx', 'upstream.attempt']);
-    await page.locator('.kt-filter').evaluate((e) => { (e as HTMLElement & { value: string }).value = ''; e.dispatchEvent(new Event('input')); });
+    assert.deepEqual(
+      r.filter((x) => !x.context && !x.layerRow).map((x) => x.name),
+      ['nginx', 'upstream.attempt'],
+    );
+    await page.locator('.kt-filter').evaluate((e) => {
+      (e as HTMLElement & { value: string }).value = '';
+      e.dispatchEvent(new Event('input'));
+    });
     await page.waitForFunction(() => document.querySelector('.kt-count')?.textContent === '17 spans');
     await page.locator('.kt-chip', { hasText: 'Client' }).click();
     await page.locator('.kt-chip', { hasText: 'Downstream' }).click();
     r = await rows(page);
-    assert.deepEqual(r.filter((x) => x.layerRow).map((x) => x.name), ['Ingress', 'App']);
+    assert.deepEqual(
+      r.filter((x) => x.layerRow).map((x) => x.name),
+      ['Ingress', 'App'],
+    );
     assert.equal(await page.locator('.kt-chip', { hasText: 'Client' }).getAttribute('aria-pressed'), 'false');
     assert.equal(await page.locator('.kt-count').innerText(), '9 of 17 spans');
     await clean(p);
@@ -102,11 +130,17 @@ describe('trace panel interaction', () => {
     await page.keyboard.press('ArrowLeft'); // to the Client layer row
     await page.keyboard.press('ArrowLeft'); // collapse the layer
     r = await rows(page);
-    assert.deepEqual(r.filter((x) => x.layerRow).map((x) => x.name), ['Client', 'Ingress', 'App', 'Downstream']);
+    assert.deepEqual(
+      r.filter((x) => x.layerRow).map((x) => x.name),
+      ['Client', 'Ingress', 'App', 'Downstream'],
+    );
     assert.ok(!r.some((x) => x.name === 'probe'));
     await page.keyboard.press('Enter'); // re-open the layer
     r = await rows(page);
-    assert.ok(r.some((x) => x.name === 'probe') && !r.some((x) => x.name === 'dns'), 'probe stays collapsed inside the reopened layer');
+    assert.ok(
+      r.some((x) => x.name === 'probe') && !r.some((x) => x.name === 'dns'),
+      'probe stays collapsed inside the reopened layer',
+    );
     await page.keyboard.press('End');
     assert.equal(await detailsTitle(page), 'SELECT stock');
     await clean(p);
@@ -119,7 +153,11 @@ describe('trace panel interaction', () => {
     await row(page, 'upstream.attempt', 1).locator('.wf-twisty').click();
     await page.locator('.kt-tool[aria-label^="Zoom in"]').click();
     await page.locator('.kt-chip', { hasText: 'Downstream' }).click();
-    const before = { rows: await rows(page), zoom: await page.locator('.kt-zoom-text').innerText(), ticks: await tickLabels(page) };
+    const before = {
+      rows: await rows(page),
+      zoom: await page.locator('.kt-zoom-text').innerText(),
+      ticks: await tickLabels(page),
+    };
     assert.ok(!before.rows.some((x) => x.name === 'upstream.connect'));
     await page.waitForTimeout(400); // saving is coalesced
     await p.reload();

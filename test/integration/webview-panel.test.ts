@@ -6,7 +6,16 @@ import { parseWebviewMessage } from '../../src/protocol/validate';
 import { findSpanSourceRef } from '../../src/protocol/source-check';
 import { IDS, NGINX_STEPS, PROBE, probeTrace } from '../webview/fixtures';
 import { settle, type Panel } from '../webview/harness';
-import { clearPosted, detailsTitle, drawnBars, lastPosted, row, rows, tickLabels, panelSuite } from '../webview/panel-helpers';
+import {
+  clearPosted,
+  detailsTitle,
+  drawnBars,
+  lastPosted,
+  row,
+  rows,
+  tickLabels,
+  panelSuite,
+} from '../webview/panel-helpers';
 
 const suite = panelSuite();
 const { withTrace, clean } = suite;
@@ -21,23 +30,44 @@ describe('trace panel', () => {
     await settle(page);
     assert.equal(await page.locator('.kt-tab-trace .kt-empty').isVisible(), false);
     const r = await rows(page);
-    assert.deepEqual(r.filter((x) => x.layerRow).map((x) => x.name), ['Client', 'Ingress', 'App', 'Downstream']);
+    assert.deepEqual(
+      r.filter((x) => x.layerRow).map((x) => x.name),
+      ['Client', 'Ingress', 'App', 'Downstream'],
+    );
     assert.equal(r.filter((x) => !x.layerRow).length, 17);
     // Layer groups hold their own spans, in tree order.
     const names = r.map((x) => x.name);
     assert.ok(names.indexOf('nginx') > names.indexOf('Ingress') && names.indexOf('nginx') < names.indexOf('App'));
     assert.ok(names.indexOf('GET /api/stock') > names.indexOf('Downstream'));
     const errorRows = r.filter((x) => x.error);
-    assert.deepEqual(errorRows.map((x) => x.name), ['upstream.attempt']);
+    assert.deepEqual(
+      errorRows.map((x) => x.name),
+      ['upstream.attempt'],
+    );
     assert.equal(await page.locator('.wf-row.is-error .wf-badge').innerText(), 'ERROR');
-    assert.deepEqual(r.filter((x) => x.critical).map((x) => x.name),
-      ['probe', 'ttfb', 'nginx', 'upstream.attempt', 'upstream.response', 'GET /api/orders', 'GET inventory', 'GET /api/stock', 'SELECT stock']);
+    assert.deepEqual(
+      r.filter((x) => x.critical).map((x) => x.name),
+      [
+        'probe',
+        'ttfb',
+        'nginx',
+        'upstream.attempt',
+        'upstream.response',
+        'GET /api/orders',
+        'GET inventory',
+        'GET /api/stock',
+        'SELECT stock',
+      ],
+    );
     const diags = await page.locator('.kt-diag').allInnerTexts();
     assert.equal(diags.length, 2);
     assert.match(diags[0], /^Warning: nginx tried 2 upstreams/);
     assert.match(diags[0], /Hint: Check that pod/);
     assert.match(diags[1], /^Note: Moved the orders spans/);
-    assert.match(await page.locator('.kt-top').innerText(), /GET\s+http:\/\/orders\.example\.test\/api\/orders[\s\S]*200 · 48\.2 ms/);
+    assert.match(
+      await page.locator('.kt-top').innerText(),
+      /GET\s+http:\/\/orders\.example\.test\/api\/orders[\s\S]*200 · 48\.2 ms/,
+    );
     assert.ok((await tickLabels(page)).includes('0 ms'));
     // The overview in the side pane: time by layer.
     assert.match(await page.locator('.kt-overview').innerText(), /Ingress\s+44\.4 ms/);
@@ -61,13 +91,21 @@ describe('trace panel', () => {
     await clearPosted(page);
     await page.locator('.kt-side vscode-button.kt-open').first().click();
     const msg = await lastPosted(page, 'openSource');
-    assert.deepEqual(msg, { type: 'openSource', spanId: IDS.upConnect,
-      ref: { kind: 'nginx', path: 'src/http/ngx_http_upstream.c', line: 1516, function: 'ngx_http_upstream_connect' } });
+    assert.deepEqual(msg, {
+      type: 'openSource',
+      spanId: IDS.upConnect,
+      ref: { kind: 'nginx', path: 'src/http/ngx_http_upstream.c', line: 1516, function: 'ngx_http_upstream_connect' },
+    });
     const parsed = parseWebviewMessage(msg);
     assert.ok(parsed && parsed.type === 'openSource');
     assert.ok(findSpanSourceRef(probeTrace(), parsed.spanId, parsed.ref));
     assert.match(await page.locator('.kt-source-note').innerText(), /Opening/);
-    await p.post({ type: 'sourceStatus', spanId: IDS.upConnect, ok: false, reason: 'That file is outside the workspace and the nginx source cache.' });
+    await p.post({
+      type: 'sourceStatus',
+      spanId: IDS.upConnect,
+      ok: false,
+      reason: 'That file is outside the workspace and the nginx source cache.',
+    });
     assert.match(await page.locator('.kt-source-note.is-error').innerText(), /outside the workspace/);
     await clean(p);
   });
@@ -84,8 +122,11 @@ describe('trace panel', () => {
     assert.match(side, /services\/orders\/src\/server\.js:42/);
     await clearPosted(page);
     await row(page, 'db.query orders').dblclick();
-    assert.deepEqual(await lastPosted(page, 'openSource'), { type: 'openSource', spanId: IDS.ordersDb,
-      ref: { kind: 'app', path: 'services/orders/src/db.js', line: 18, function: 'listOrders' } });
+    assert.deepEqual(await lastPosted(page, 'openSource'), {
+      type: 'openSource',
+      spanId: IDS.ordersDb,
+      ref: { kind: 'app', path: 'services/orders/src/db.js', line: 18, function: 'listOrders' },
+    });
     assert.equal(await detailsTitle(page), 'db.query orders');
     await clearPosted(page);
     await page.keyboard.press('ArrowDown'); // the tree has focus after the click
@@ -106,15 +147,30 @@ describe('trace panel', () => {
     const p = await withTrace();
     const { page } = p;
     await row(page, 'nginx').click();
-    const phases = await page.locator('.kt-phase').evaluateAll((els) => els.map((e) => [e.getAttribute('heading'), e.getAttribute('description')]));
+    const phases = await page
+      .locator('.kt-phase')
+      .evaluateAll((els) => els.map((e) => [e.getAttribute('heading'), e.getAttribute('description')]));
     assert.deepEqual(phases, [
-      ['request line', '1 step'], ['headers', '3 steps'], ['find config', '2 steps'], ['rewrite', '1 step'],
-      ['access', '1 step'], ['content', '3 steps'], ['log', '1 step']]);
-    assert.match(await page.locator('.kt-step-ambiguous').innerText(), /Ambiguous: the same message is logged from 2 places/);
+      ['request line', '1 step'],
+      ['headers', '3 steps'],
+      ['find config', '2 steps'],
+      ['rewrite', '1 step'],
+      ['access', '1 step'],
+      ['content', '3 steps'],
+      ['log', '1 step'],
+    ]);
+    assert.match(
+      await page.locator('.kt-step-ambiguous').innerText(),
+      /Ambiguous: the same message is logged from 2 places/,
+    );
     await clearPosted(page);
     const content = page.locator('.kt-phase[heading="content"]');
     await content.locator('.kt-step-open', { hasText: 'ngx_http_upstream.c:1516' }).click();
-    assert.deepEqual(await lastPosted(page, 'openSource'), { type: 'openSource', spanId: IDS.nginx, ref: NGINX_STEPS[9].source });
+    assert.deepEqual(await lastPosted(page, 'openSource'), {
+      type: 'openSource',
+      spanId: IDS.nginx,
+      ref: NGINX_STEPS[9].source,
+    });
     await page.locator('.kt-step-ambiguous .kt-step-open').click();
     const amb = await lastPosted(page, 'openSource');
     assert.deepEqual(amb.ref, NGINX_STEPS[6].ambiguous![0]);
@@ -122,7 +178,9 @@ describe('trace panel', () => {
     // Collapsing a phase hides its steps.
     const headers = page.locator('.kt-phase[heading="headers"]');
     assert.equal(await headers.locator('.kt-step').first().isVisible(), true);
-    await headers.evaluate((e) => { (e as HTMLElement & { open: boolean }).open = false; });
+    await headers.evaluate((e) => {
+      (e as HTMLElement & { open: boolean }).open = false;
+    });
     await settle(page);
     assert.equal(await headers.locator('.kt-step').first().isVisible(), false);
     await clean(p);

@@ -14,8 +14,15 @@ import { detailsTitle, row } from '../webview/panel-helpers';
 const OUT = join(REPO, 'test-results/screenshots');
 let harness: Harness;
 let browser: Browser;
-before(async () => { mkdirSync(OUT, { recursive: true }); harness = await startHarness(); browser = await launchChromium(); });
-after(async () => { await browser?.close(); await harness?.close(); });
+before(async () => {
+  mkdirSync(OUT, { recursive: true });
+  harness = await startHarness();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await harness?.close();
+});
 
 function pngSize(file: string): [number, number] {
   const b = readFileSync(file);
@@ -30,7 +37,14 @@ async function shoot(page: Page, name: string): Promise<void> {
   assert.deepEqual(pngSize(file), [1280, 800]);
 }
 
-interface Colours { background: string; name: number; service: number; duration: number; layerVsBg: number[]; layerDistinct: string[] }
+interface Colours {
+  background: string;
+  name: number;
+  service: number;
+  duration: number;
+  layerVsBg: number[];
+  layerDistinct: string[];
+}
 
 /** WCAG contrast ratios of what the waterfall draws, against the editor background. Plain JS source:
  *  tsx would wrap named inner functions in a helper that does not exist in the page. */
@@ -61,10 +75,13 @@ for (const theme of ['dark', 'light'] as Theme[]) {
     await p.post({ type: 'trace', trace: probeTrace(), probe: PROBE, historyId: 'h1' });
     await p.post({ type: 'history', entries: history(), currentId: 'h1' });
     await shoot(page, `panel-overview-${theme}`);
-    const c = await page.evaluate(COLOURS) as Colours;
+    const c = (await page.evaluate(COLOURS)) as Colours;
     assert.equal(c.background, theme === 'dark' ? '31,31,31' : '255,255,255');
     assert.ok(c.name >= 7, `span names readable (${c.name.toFixed(1)})`);
-    assert.ok(c.service >= 4.5 && c.duration >= 4.5, `secondary text readable (${c.service.toFixed(1)}, ${c.duration.toFixed(1)})`);
+    assert.ok(
+      c.service >= 4.5 && c.duration >= 4.5,
+      `secondary text readable (${c.service.toFixed(1)}, ${c.duration.toFixed(1)})`,
+    );
     assert.equal(new Set(c.layerDistinct).size, 4, 'four distinct layer colours');
     for (const r of c.layerVsBg) assert.ok(r >= 2.5, `layer bars stand out from the background (${r.toFixed(2)})`);
 
@@ -72,7 +89,11 @@ for (const theme of ['dark', 'light'] as Theme[]) {
     await shoot(page, `panel-nginx-steps-${theme}`);
     await row(page, 'GET /api/orders').click();
     await page.locator('.kt-side vscode-button.kt-open').first().click();
-    await p.post({ type: 'sourceStatus', spanId: probeTrace().spans.find((s) => s.name === 'GET /api/orders')!.spanId, ok: true });
+    await p.post({
+      type: 'sourceStatus',
+      spanId: probeTrace().spans.find((s) => s.name === 'GET /api/orders')!.spanId,
+      ok: true,
+    });
     await shoot(page, `panel-app-span-${theme}`);
     await page.locator('vscode-tab-header', { hasText: 'History' }).click();
     const [h3, , h1] = history();
@@ -80,7 +101,9 @@ for (const theme of ['dark', 'light'] as Theme[]) {
     await shoot(page, `panel-compare-${theme}`);
     await p.post({ type: 'progress', message: 'Downloading nginx 1.22.1 source', fraction: 0.62 });
     await p.post({ type: 'trace', trace: bigTrace(10_000), probe: { ...PROBE, durationMs: 1850 } });
-    await page.locator('.wf-scroll').evaluate((e) => { e.scrollTop = 60_000; });
+    await page.locator('.wf-scroll').evaluate((e) => {
+      e.scrollTop = 60_000;
+    });
     await shoot(page, `panel-10k-spans-${theme}`);
     assert.deepEqual(p.errors, []);
     assert.deepEqual(await p.violations(), []);
@@ -94,7 +117,9 @@ test('high contrast: bars keep an outline, so layers do not rely on fill alone',
   await p.post({ type: 'trace', trace: probeTrace(), probe: PROBE });
   await row(page, 'nginx').click();
   await shoot(page, 'panel-nginx-steps-hc');
-  const border = await page.locator('.wf-row:not(.is-critical):not(.is-error):not(.wf-row--layer) .wf-bar').first()
+  const border = await page
+    .locator('.wf-row:not(.is-critical):not(.is-error):not(.wf-row--layer) .wf-bar')
+    .first()
     .evaluate((e) => getComputedStyle(e).borderTopStyle);
   assert.equal(border, 'solid');
   await page.context().close();
@@ -118,8 +143,27 @@ const GEOMETRY = `(() => {
   };
 })()`;
 
-interface Box { top: number; bottom: number; left: number; right: number; width: number; height: number }
-interface Geometry { label: Box; scroll: Box; side: Box; main: Box; tabs: Box; sideOverflow: number; cut: string[]; keys: { key: string; lines: number }[]; buttonRows: number; diags: Box; filter: Box }
+interface Box {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+  width: number;
+  height: number;
+}
+interface Geometry {
+  label: Box;
+  scroll: Box;
+  side: Box;
+  main: Box;
+  tabs: Box;
+  sideOverflow: number;
+  cut: string[];
+  keys: { key: string; lines: number }[];
+  buttonRows: number;
+  diags: Box;
+  filter: Box;
+}
 
 test('a ~930 px panel gives span names room; keys wrap only between words', async () => {
   const p = await openPanel(browser, harness, 'dark');
@@ -129,12 +173,16 @@ test('a ~930 px panel gives span names room; keys wrap only between words', asyn
   await row(page, 'GET /api/orders').click();
   await settle(page);
   await page.screenshot({ path: join(OUT, 'panel-930-dark.png') });
-  const g = await page.evaluate(GEOMETRY) as Geometry;
+  const g = (await page.evaluate(GEOMETRY)) as Geometry;
   assert.ok(g.label.width >= 220, `name column ${g.label.width}px`);
   assert.deepEqual(g.cut, [], 'no span name is cut');
   // A child in the same service as its parent does not repeat it; a change of service is shown.
-  const info = await page.evaluate(() => [...document.querySelectorAll('.wf-row:not([hidden]):not(.wf-row--layer)')]
-    .map((r) => [r.querySelector('.wf-name')!.textContent, r.querySelector('.wf-service')!.textContent]));
+  const info = await page.evaluate(() =>
+    [...document.querySelectorAll('.wf-row:not([hidden]):not(.wf-row--layer)')].map((r) => [
+      r.querySelector('.wf-name')!.textContent,
+      r.querySelector('.wf-service')!.textContent,
+    ]),
+  );
   const svc = new Map(info.map(([n, s]) => [n, s]));
   assert.equal(svc.get('nginx'), 'ingress-nginx');
   assert.equal(svc.get('upstream.connect'), '');
@@ -165,7 +213,10 @@ test('a ~930 px panel gives span names room; keys wrap only between words', asyn
   const restored = await page.locator('.wf-head-label').evaluate((e) => e.getBoundingClientRect().width);
   assert.ok(Math.abs(restored - dragged) <= 1, `restored ${restored} vs ${dragged}`);
   await split.dblclick();
-  assert.equal(Math.round(await page.locator('.wf-head-label').evaluate((e) => e.getBoundingClientRect().width)), Math.round(before));
+  assert.equal(
+    Math.round(await page.locator('.wf-head-label').evaluate((e) => e.getBoundingClientRect().width)),
+    Math.round(before),
+  );
   assert.deepEqual(p.errors, []);
   assert.deepEqual(await p.violations(), []);
   await page.context().close();
@@ -182,8 +233,11 @@ for (const theme of ['dark', 'light'] as Theme[]) {
     await row(page, 'GET /api/orders').click();
     await settle(page);
     await page.screenshot({ path: join(OUT, `panel-narrow-${theme}.png`) });
-    const g = await page.evaluate(GEOMETRY) as Geometry;
-    assert.ok(g.side.top >= g.scroll.bottom - 1, `details (${g.side.top}) start below the waterfall (${g.scroll.bottom})`);
+    const g = (await page.evaluate(GEOMETRY)) as Geometry;
+    assert.ok(
+      g.side.top >= g.scroll.bottom - 1,
+      `details (${g.side.top}) start below the waterfall (${g.scroll.bottom})`,
+    );
     assert.ok(g.scroll.height >= 9 * 24, `waterfall shows at least 9 rows (${g.scroll.height}px)`);
     assert.ok(g.tabs.top <= 800 * 0.3, `header and notes take under 30% of the height (${g.tabs.top}px)`);
     assert.equal(g.buttonRows, 1, 'actions fit on one row');

@@ -9,8 +9,14 @@ import { row } from '../webview/panel-helpers';
 
 let harness: Harness;
 let browser: Browser;
-before(async () => { harness = await startHarness(); browser = await launchChromium(); });
-after(async () => { await browser?.close(); await harness?.close(); });
+before(async () => {
+  harness = await startHarness();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await harness?.close();
+});
 
 /** Nothing from the data became an element, an event handler or a link, anywhere in the page or shadow roots. */
 function domReport() {
@@ -18,15 +24,22 @@ function domReport() {
   const all: Element[] = [];
   const roots: (Document | ShadowRoot)[] = [document];
   while (roots.length) {
-    for (const e of roots.pop()!.querySelectorAll('*')) { all.push(e); if (e.shadowRoot) roots.push(e.shadowRoot); }
+    for (const e of roots.pop()!.querySelectorAll('*')) {
+      all.push(e);
+      if (e.shadowRoot) roots.push(e.shadowRoot);
+    }
   }
   return {
     pwned: (window as unknown as { __pwned?: unknown }).__pwned ?? null,
-    scripts: all.filter((e) => e.tagName === 'SCRIPT').map((e) => (e as HTMLScriptElement).src.replace(location.origin, '')),
+    scripts: all
+      .filter((e) => e.tagName === 'SCRIPT')
+      .map((e) => (e as HTMLScriptElement).src.replace(location.origin, '')),
     imgs: all.filter((e) => e.tagName === 'IMG' || e.tagName === 'IFRAME').length,
     // Span data lives in the light DOM; the components' shadow roots hold their own icons.
     svgFromData: document.querySelectorAll('svg:not(.kt-icon)').length,
-    handlers: all.flatMap((e) => [...e.attributes].filter((a) => /^on/i.test(a.name)).map((a) => `${e.tagName}.${a.name}`)),
+    handlers: all.flatMap((e) =>
+      [...e.attributes].filter((a) => /^on/i.test(a.name)).map((a) => `${e.tagName}.${a.name}`),
+    ),
     links: all.filter((e) => e.hasAttribute('href') && /javascript:/i.test(e.getAttribute('href') ?? '')).length,
     anchors: document.querySelectorAll('a').length,
   };
@@ -37,7 +50,10 @@ test('XSS payloads in a trace and its history render as text and never run', asy
   const { page } = p;
   const trace = xssTrace();
   await p.post({ type: 'trace', trace, probe: { target: XSS.script, method: 'GET', url: XSS.js, error: XSS.img } });
-  await p.post({ type: 'history', entries: [{ id: 'a', time: XSS.img, target: XSS.script, traceId: XSS.attr, method: XSS.svg, error: XSS.js }] });
+  await p.post({
+    type: 'history',
+    entries: [{ id: 'a', time: XSS.img, target: XSS.script, traceId: XSS.attr, method: XSS.svg, error: XSS.js }],
+  });
   await p.post({ type: 'progress', message: XSS.img });
   await p.post({ type: 'sourceStatus', spanId: IDS.nginx, ok: false, reason: XSS.script });
   await settle(page);
@@ -48,7 +64,8 @@ test('XSS payloads in a trace and its history render as text and never run', asy
   await p.post({ type: 'sourceStatus', spanId: IDS.nginx, ok: false, reason: XSS.iframe });
   await settle(page);
   const side = await page.locator('.kt-side').innerText();
-  for (const payload of [XSS.script, XSS.attr, XSS.js, XSS.img, XSS.svg, XSS.iframe]) assert.ok(side.includes(payload), `shown literally: ${payload}\n${side}`);
+  for (const payload of [XSS.script, XSS.attr, XSS.js, XSS.img, XSS.svg, XSS.iframe])
+    assert.ok(side.includes(payload), `shown literally: ${payload}\n${side}`);
   const top = await page.locator('.kt-top').innerText();
   assert.ok(top.includes(XSS.js) && top.includes(XSS.img));
   const diags = await page.locator('.kt-diags').innerText();
@@ -63,11 +80,19 @@ test('XSS payloads in a trace and its history render as text and never run', asy
   assert.ok((await page.locator('.kt-history').innerText()).includes(XSS.script));
 
   const report = await page.evaluate(domReport);
-  assert.deepEqual(report, { pwned: null, scripts: ['/test/stub.js', '/dist/webview.js'], imgs: 0, svgFromData: 0, handlers: [], links: 0, anchors: 0 });
+  assert.deepEqual(report, {
+    pwned: null,
+    scripts: ['/test/stub.js', '/dist/webview.js'],
+    imgs: 0,
+    svgFromData: 0,
+    handlers: [],
+    links: 0,
+    anchors: 0,
+  });
   assert.deepEqual(p.errors, [], 'no dialog, no page error');
   assert.deepEqual(await p.violations(), [], 'nothing even tried to run (a CSP report would mean it did)');
   // The posted openSource carries the payload only as data, for the host to check against the trace.
-  const posted = await p.posted() as { type: string; ref?: { path: string } }[];
+  const posted = (await p.posted()) as { type: string; ref?: { path: string } }[];
   assert.equal(posted.find((m) => m.type === 'openSource')?.ref?.path, XSS.js);
   await page.context().close();
 });

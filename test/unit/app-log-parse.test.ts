@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { logfmt, parseAppLogLine, parseLogTime, type AppLogLine } from '../../src/core/ingest/app-log';
 
-const sandbox = readFileSync(join(__dirname, '../fixtures/app-log/sandbox-apps.log'), 'utf8').split('\n').filter(Boolean);
+const sandbox = readFileSync(join(__dirname, '../fixtures/app-log/sandbox-apps.log'), 'utf8')
+  .split('\n')
+  .filter(Boolean);
 const must = (line: string): AppLogLine => {
   const p = parseAppLogLine(line);
   assert.ok(p, `no result for ${line}`);
@@ -12,7 +14,7 @@ const must = (line: string): AppLogLine => {
 };
 const ns = (iso: string, frac: bigint) => BigInt(Date.parse(iso)) * 1_000_000n + frac;
 
-describe('the sandbox apps\' logfmt line (topology.md)', () => {
+describe("the sandbox apps' logfmt line (topology.md)", () => {
   test('Node app line with trace and span ids', () => {
     const p = must(sandbox[0]);
     assert.equal(p.timeUnixNano, ns('2026-11-27T10:00:00Z', 123_456_000n));
@@ -72,11 +74,28 @@ describe('JSON lines', () => {
   const cases: { line: string; want: Partial<AppLogLine> }[] = [
     {
       line: '{"timestamp":"2026-11-27T10:00:00.000123+01:00","level":"INFO","message":"handled","requestId":"r-1","traceId":"4BF92F3577B34DA6A3CE929D0E0E4736","spanId":"00f067aa0ba902b7","http":{"route":"/users/:id","method":"post","status_code":201},"duration_ms":4.25}',
-      want: { requestId: 'r-1', traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', route: '/users/:id', method: 'POST', status: 201, durationMs: 4.25, level: 'INFO', message: 'handled', timeUnixNano: ns('2026-11-27T09:00:00Z', 123_000n) },
+      want: {
+        requestId: 'r-1',
+        traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+        spanId: '00f067aa0ba902b7',
+        route: '/users/:id',
+        method: 'POST',
+        status: 201,
+        durationMs: 4.25,
+        level: 'INFO',
+        message: 'handled',
+        timeUnixNano: ns('2026-11-27T09:00:00Z', 123_000n),
+      },
     },
     {
       line: '{"ts":1795773600123,"x_request_id":"abc","msg":"ok","status":"404","path":"/nope","trace_id":"not-hex"}',
-      want: { requestId: 'abc', traceId: undefined, status: 404, path: '/nope', timeUnixNano: 1_795_773_600_123_000_000n },
+      want: {
+        requestId: 'abc',
+        traceId: undefined,
+        status: 404,
+        path: '/nope',
+        timeUnixNano: 1_795_773_600_123_000_000n,
+      },
     },
     {
       line: '{"time":"2026-11-27 10:00:00,250","request_id":"q","duration_seconds":0.5}',
@@ -97,18 +116,25 @@ describe('JSON lines', () => {
 
 describe('plain text that merely mentions an id', () => {
   test('werkzeug-style line with a request id', () => {
-    const p = must('2026-11-27 10:00:00,123 INFO werkzeug: 127.10.0.5 - - "GET /catalog HTTP/1.1" 200 - request-id=4bf92f3577b34da6a3ce929d0e0e4736');
+    const p = must(
+      '2026-11-27 10:00:00,123 INFO werkzeug: 127.10.0.5 - - "GET /catalog HTTP/1.1" 200 - request-id=4bf92f3577b34da6a3ce929d0e0e4736',
+    );
     assert.equal(p.requestId, '4bf92f3577b34da6a3ce929d0e0e4736');
     assert.equal(p.level, 'info');
     assert.equal(p.timeUnixNano, ns('2026-11-27T10:00:00Z', 123_000_000n));
     assert.deepEqual(p.fields, {});
   });
   test('a Java-style line with trace id and traceparent', () => {
-    const p = must('[2026-11-27T10:00:00.5Z] WARN c.e.Api - slow call traceId: 4bf92f3577b34da6a3ce929d0e0e4736 tp=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
+    const p = must(
+      '[2026-11-27T10:00:00.5Z] WARN c.e.Api - slow call traceId: 4bf92f3577b34da6a3ce929d0e0e4736 tp=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    );
     assert.equal(p.traceId, '4bf92f3577b34da6a3ce929d0e0e4736');
     assert.equal(p.traceparent, '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
     assert.equal(p.level, 'warn');
-    assert.equal(p.message, 'WARN c.e.Api - slow call traceId: 4bf92f3577b34da6a3ce929d0e0e4736 tp=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
+    assert.equal(
+      p.message,
+      'WARN c.e.Api - slow call traceId: 4bf92f3577b34da6a3ce929d0e0e4736 tp=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    );
   });
   test('prose with a single "=" stays prose', () => {
     const p = must('Listening on http://127.10.0.5:5000 (debug=off)');

@@ -2,17 +2,34 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { appLogEvents, derivedAppSpan, matchAppLogLines, parseAppLogLine, type AppLogLine } from '../../src/core/ingest/app-log';
+import {
+  appLogEvents,
+  derivedAppSpan,
+  matchAppLogLines,
+  parseAppLogLine,
+  type AppLogLine,
+} from '../../src/core/ingest/app-log';
 
-const sandbox = readFileSync(join(__dirname, '../fixtures/app-log/sandbox-apps.log'), 'utf8').split('\n').filter(Boolean);
+const sandbox = readFileSync(join(__dirname, '../fixtures/app-log/sandbox-apps.log'), 'utf8')
+  .split('\n')
+  .filter(Boolean);
 const p = (l: string): AppLogLine => parseAppLogLine(l)!;
 
 describe('matchAppLogLines', () => {
   test('by request id or by trace id', () => {
-    const byRequest = matchAppLogLines(sandbox, { requestId: '4bf92f3577b34da6a3ce929d0e0e4736', traceId: 'ffffffffffffffffffffffffffffffff' });
-    assert.deepEqual(byRequest.map((l) => l.route), ['/catalog/<item>']);
+    const byRequest = matchAppLogLines(sandbox, {
+      requestId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      traceId: 'ffffffffffffffffffffffffffffffff',
+    });
+    assert.deepEqual(
+      byRequest.map((l) => l.route),
+      ['/catalog/<item>'],
+    );
     const byTrace = matchAppLogLines(sandbox, { requestId: 'nope', traceId: '0AF7651916CD43DD8448EB211C80319C' });
-    assert.deepEqual(byTrace.map((l) => l.route), ['/orders', '/inventory/stock']);
+    assert.deepEqual(
+      byTrace.map((l) => l.route),
+      ['/orders', '/inventory/stock'],
+    );
   });
 
   test('a structured line must carry the id in an id field, not just anywhere', () => {
@@ -20,12 +37,18 @@ describe('matchAppLogLines', () => {
       'time=2026-11-27T10:00:00Z request_id=abc-123 msg=ok',
       'time=2026-11-27T10:00:00Z request_id=abc-1234 msg="mentions abc-123 in text"',
     ];
-    assert.deepEqual(matchAppLogLines(lines, { requestId: 'abc-123', traceId: '' }).map((l) => l.raw), [lines[0]]);
+    assert.deepEqual(
+      matchAppLogLines(lines, { requestId: 'abc-123', traceId: '' }).map((l) => l.raw),
+      [lines[0]],
+    );
   });
 
   test('plain text needs the id as a whole word', () => {
     const lines = ['GET /catalog done id abc-123', 'GET /catalog done id xabc-1234', 'nothing here', ''];
-    assert.deepEqual(matchAppLogLines(lines, { requestId: 'abc-123', traceId: '' }).map((l) => l.raw), [lines[0]]);
+    assert.deepEqual(
+      matchAppLogLines(lines, { requestId: 'abc-123', traceId: '' }).map((l) => l.raw),
+      [lines[0]],
+    );
   });
 
   test('empty ids match nothing', () => {
@@ -37,7 +60,10 @@ describe('appLogEvents', () => {
   test('one event per line, in time order, carrying the line', () => {
     const lines = [p(sandbox[1]), p(sandbox[0]), p('no time here request_id=x a=b')];
     const ev = appLogEvents(lines);
-    assert.deepEqual(ev.map((e) => e.timeUnixNano), ['0', String(p(sandbox[0]).timeUnixNano), String(p(sandbox[1]).timeUnixNano)]);
+    assert.deepEqual(
+      ev.map((e) => e.timeUnixNano),
+      ['0', String(p(sandbox[0]).timeUnixNano), String(p(sandbox[1]).timeUnixNano)],
+    );
     assert.equal(ev[0].attributes['kubetrace.time_unknown'], true);
     assert.equal(ev[1].name, 'request done');
     assert.equal(ev[1].attributes['log.record.original'], sandbox[0]);
@@ -55,7 +81,14 @@ describe('appLogEvents', () => {
 
 describe('derivedAppSpan (uninstrumented app, e.g. catalog)', () => {
   const line = p(sandbox[2]);
-  const ctx = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: '00f067aa0ba902b7', service: 'catalog', pod: 'catalog-6b5f8d7c9a-abcde', node: 'sandbox-node-1', newSpanId: () => '1234567890abcdef' };
+  const ctx = {
+    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    parentSpanId: '00f067aa0ba902b7',
+    service: 'catalog',
+    pod: 'catalog-6b5f8d7c9a-abcde',
+    node: 'sandbox-node-1',
+    newSpanId: () => '1234567890abcdef',
+  };
 
   test('a server span from time (start) + duration_ms, named METHOD route', () => {
     const s = derivedAppSpan(line, ctx);

@@ -15,8 +15,20 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 const TID = '4bf92f3577b34da6a3ce929d0e0e4736';
 function span(p: Partial<Span> & { spanId: string }): Span {
-  return { name: 'op', service: 'orders', layer: 'app', kind: 'internal', startTimeUnixNano: '1732701600123456789', endTimeUnixNano: '1732701600135456789',
-    status: 'unset', attributes: {}, events: [], links: [], origin: 'probe', ...p };
+  return {
+    name: 'op',
+    service: 'orders',
+    layer: 'app',
+    kind: 'internal',
+    startTimeUnixNano: '1732701600123456789',
+    endTimeUnixNano: '1732701600135456789',
+    status: 'unset',
+    attributes: {},
+    events: [],
+    links: [],
+    origin: 'probe',
+    ...p,
+  };
 }
 
 const trace: Trace = {
@@ -24,15 +36,70 @@ const trace: Trace = {
   criticalPath: ['a000000000000001'],
   diagnostics: [],
   spans: [
-    span({ spanId: 'a000000000000001', name: 'probe', service: 'client', layer: 'client', kind: 'client', attributes: { 'url.full': 'https://shop.kubetrace.test/orders', 'http.response.status_code': 200, 'kubetrace.probe.target': 'load-balancer' } }),
-    span({ spanId: 'a000000000000002', parentSpanId: 'a000000000000001', name: 'nginx', service: 'ingress-nginx', layer: 'ingress', kind: 'server', startTimeUnixNano: '1732701600124000001', endTimeUnixNano: '1732701600134999999',
-      attributes: { 'nginx.request_time': 0.011, 'nginx.upstream_addr': '127.10.0.3:8080', 'kubetrace.pod': 'ingress-nginx-controller-abc', 'tls.on': true } }),
-    span({ spanId: 'a000000000000003', parentSpanId: 'a000000000000002', name: 'GET /orders', kind: 'server', status: 'error', startTimeUnixNano: '1732701600125000500', endTimeUnixNano: '1732701600133000500',
+    span({
+      spanId: 'a000000000000001',
+      name: 'probe',
+      service: 'client',
+      layer: 'client',
+      kind: 'client',
+      attributes: {
+        'url.full': 'https://shop.kubetrace.test/orders',
+        'http.response.status_code': 200,
+        'kubetrace.probe.target': 'load-balancer',
+      },
+    }),
+    span({
+      spanId: 'a000000000000002',
+      parentSpanId: 'a000000000000001',
+      name: 'nginx',
+      service: 'ingress-nginx',
+      layer: 'ingress',
+      kind: 'server',
+      startTimeUnixNano: '1732701600124000001',
+      endTimeUnixNano: '1732701600134999999',
+      attributes: {
+        'nginx.request_time': 0.011,
+        'nginx.upstream_addr': '127.10.0.3:8080',
+        'kubetrace.pod': 'ingress-nginx-controller-abc',
+        'tls.on': true,
+      },
+    }),
+    span({
+      spanId: 'a000000000000003',
+      parentSpanId: 'a000000000000002',
+      name: 'GET /orders',
+      kind: 'server',
+      status: 'error',
+      startTimeUnixNano: '1732701600125000500',
+      endTimeUnixNano: '1732701600133000500',
       attributes: { 'http.route': '/orders', 'code.line.number': 42, 'otel.status_description': 'boom' },
-      events: [{ timeUnixNano: '1732701600130000000', name: 'exception', attributes: { 'exception.message': 'boom', 'exception.escaped': false, retries: 2 } }],
-      links: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b9c7c989f97918e1' }] }),
-    span({ spanId: 'a000000000000004', parentSpanId: 'a000000000000003', name: 'GET', service: 'inventory', layer: 'downstream', kind: 'producer', status: 'ok', attributes: { 'messaging.system': 'kafka' } }),
-    span({ spanId: 'a000000000000005', parentSpanId: 'a000000000000004', name: 'consume', service: 'inventory', layer: 'downstream', kind: 'consumer' }),
+      events: [
+        {
+          timeUnixNano: '1732701600130000000',
+          name: 'exception',
+          attributes: { 'exception.message': 'boom', 'exception.escaped': false, retries: 2 },
+        },
+      ],
+      links: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b9c7c989f97918e1' }],
+    }),
+    span({
+      spanId: 'a000000000000004',
+      parentSpanId: 'a000000000000003',
+      name: 'GET',
+      service: 'inventory',
+      layer: 'downstream',
+      kind: 'producer',
+      status: 'ok',
+      attributes: { 'messaging.system': 'kafka' },
+    }),
+    span({
+      spanId: 'a000000000000005',
+      parentSpanId: 'a000000000000004',
+      name: 'consume',
+      service: 'inventory',
+      layer: 'downstream',
+      kind: 'consumer',
+    }),
   ],
 };
 
@@ -47,11 +114,18 @@ async function roundTrip(t: Trace, format: 'otlp' | 'jaeger'): Promise<{ text: s
   return { text, back: traces[0] };
 }
 
-const micros = (ns: string) => (BigInt(ns) / 1000n * 1000n).toString();
+const micros = (ns: string) => ((BigInt(ns) / 1000n) * 1000n).toString();
 function comparable(s: Span, jaeger: boolean) {
   return {
-    spanId: s.spanId, parentSpanId: s.parentSpanId, name: s.name, service: s.service, kind: s.kind, status: s.status, layer: s.layer,
-    start: jaeger ? micros(s.startTimeUnixNano) : s.startTimeUnixNano, end: jaeger ? micros(s.endTimeUnixNano) : s.endTimeUnixNano,
+    spanId: s.spanId,
+    parentSpanId: s.parentSpanId,
+    name: s.name,
+    service: s.service,
+    kind: s.kind,
+    status: s.status,
+    layer: s.layer,
+    start: jaeger ? micros(s.startTimeUnixNano) : s.startTimeUnixNano,
+    end: jaeger ? micros(s.endTimeUnixNano) : s.endTimeUnixNano,
     attributes: Object.fromEntries(Object.entries(s.attributes).filter(([k]) => !k.startsWith('otel.scope.'))),
     events: s.events.map((e) => ({ ...e, timeUnixNano: jaeger ? micros(e.timeUnixNano) : e.timeUnixNano })),
     links: s.links,
@@ -63,7 +137,10 @@ test('OTLP export reads back to the same spans, to the nanosecond', async () => 
   const norm = normalizeOtlpJson(JSON.parse(text));
   assert.deepEqual(norm.problems, [], 'the export is clean OTLP/JSON');
   assert.equal(back.traceId, TID);
-  assert.deepEqual(back.spans.map((s) => comparable(s, false)), trace.spans.map((s) => comparable(s, false)));
+  assert.deepEqual(
+    back.spans.map((s) => comparable(s, false)),
+    trace.spans.map((s) => comparable(s, false)),
+  );
 });
 
 test('Jaeger export reads back to the same spans (Jaeger keeps microseconds)', async () => {
@@ -79,7 +156,10 @@ test('Jaeger export reads back to the same spans (Jaeger keeps microseconds)', a
     for (const tag of s.tags) assert.ok(['string', 'bool', 'int64', 'float64'].includes(tag.type));
     for (const r of s.references) assert.ok(['CHILD_OF', 'FOLLOWS_FROM'].includes(r.refType));
   }
-  assert.deepEqual(back.spans.map((s) => comparable(s, true)), trace.spans.map((s) => comparable(s, true)));
+  assert.deepEqual(
+    back.spans.map((s) => comparable(s, true)),
+    trace.spans.map((s) => comparable(s, true)),
+  );
 });
 
 test('Jaeger has no list tags: string[] attributes come back as their JSON text', async () => {
@@ -91,27 +171,95 @@ test('Jaeger has no list tags: string[] attributes come back as their JSON text'
 });
 
 test('property: random traces survive both exports (ids, names, times, parents, attributes, events, status)', async () => {
-  const hex = (n: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'.split('')), minLength: n, maxLength: n }).filter((s) => !/^0+$/.test(s));
-  const attrVal = fc.oneof(fc.string({ maxLength: 10 }), fc.integer({ min: -1e9, max: 1e9 }), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }).filter((d) => !Number.isInteger(d)));
+  const hex = (n: number) =>
+    fc
+      .string({ unit: fc.constantFrom(...'0123456789abcdef'.split('')), minLength: n, maxLength: n })
+      .filter((s) => !/^0+$/.test(s));
+  const attrVal = fc.oneof(
+    fc.string({ maxLength: 10 }),
+    fc.integer({ min: -1e9, max: 1e9 }),
+    fc.boolean(),
+    fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }).filter((d) => !Number.isInteger(d)),
+  );
   const spanArb = fc.record({
-    spanId: hex(16), name: fc.string({ maxLength: 12 }), service: fc.string({ minLength: 1, maxLength: 8 }),
+    spanId: hex(16),
+    name: fc.string({ maxLength: 12 }),
+    service: fc.string({ minLength: 1, maxLength: 8 }),
     kind: fc.constantFrom('client', 'server', 'internal', 'producer', 'consumer' as const),
-    layer: fc.constantFrom('client', 'ingress', 'app', 'downstream' as const), status: fc.constantFrom('unset', 'ok', 'error' as const),
-    start: fc.bigInt({ min: 1_600_000_000_000_000_000n, max: 1_900_000_000_000_000_000n }), dur: fc.bigInt({ min: 0n, max: 10_000_000_000n }),
-    attributes: fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }).filter((k) => !['span.kind', 'error', 'otel.status_code', 'kubetrace.layer', 'event', 'kubetrace.pod', 'kubetrace.node', 'otel.scope.name', 'otel.scope.version', 'otel.status_description', '__proto__'].includes(k)), attrVal, { maxKeys: 4, noNullPrototype: true }),
-    events: fc.array(fc.record({ name: fc.string({ maxLength: 6 }), off: fc.bigInt({ min: 0n, max: 1000000n }), attributes: fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }).filter((k) => k !== 'event' && k !== '__proto__'), attrVal, { maxKeys: 2, noNullPrototype: true }) }), { maxLength: 2 }),
+    layer: fc.constantFrom('client', 'ingress', 'app', 'downstream' as const),
+    status: fc.constantFrom('unset', 'ok', 'error' as const),
+    start: fc.bigInt({ min: 1_600_000_000_000_000_000n, max: 1_900_000_000_000_000_000n }),
+    dur: fc.bigInt({ min: 0n, max: 10_000_000_000n }),
+    attributes: fc.dictionary(
+      fc
+        .string({ minLength: 1, maxLength: 10 })
+        .filter(
+          (k) =>
+            ![
+              'span.kind',
+              'error',
+              'otel.status_code',
+              'kubetrace.layer',
+              'event',
+              'kubetrace.pod',
+              'kubetrace.node',
+              'otel.scope.name',
+              'otel.scope.version',
+              'otel.status_description',
+              '__proto__',
+            ].includes(k),
+        ),
+      attrVal,
+      { maxKeys: 4, noNullPrototype: true },
+    ),
+    events: fc.array(
+      fc.record({
+        name: fc.string({ maxLength: 6 }),
+        off: fc.bigInt({ min: 0n, max: 1000000n }),
+        attributes: fc.dictionary(
+          fc.string({ minLength: 1, maxLength: 5 }).filter((k) => k !== 'event' && k !== '__proto__'),
+          attrVal,
+          { maxKeys: 2, noNullPrototype: true },
+        ),
+      }),
+      { maxLength: 2 },
+    ),
   });
-  await fc.assert(fc.asyncProperty(fc.uniqueArray(spanArb, { minLength: 1, maxLength: 6, selector: (s) => s.spanId }), async (raw) => {
-    const spans: Span[] = raw.map((r, i) => span({
-      spanId: r.spanId, parentSpanId: i ? raw[i - 1].spanId : undefined, name: r.name, service: r.service, kind: r.kind, layer: r.layer, status: r.status,
-      startTimeUnixNano: r.start.toString(), endTimeUnixNano: (r.start + r.dur).toString(), attributes: r.attributes,
-      events: r.events.map((e) => ({ name: e.name, timeUnixNano: (r.start + e.off).toString(), attributes: e.attributes })),
-    }));
-    const t: Trace = { traceId: TID, spans, criticalPath: [], diagnostics: [] };
-    for (const format of ['otlp', 'jaeger'] as const) {
-      const { back } = await roundTrip(t, format);
-      const j = format === 'jaeger';
-      assert.deepEqual(back.spans.map((s) => comparable(s, j)), spans.map((s) => comparable(s, j)), format);
-    }
-  }), { numRuns: 100 });
+  await fc.assert(
+    fc.asyncProperty(
+      fc.uniqueArray(spanArb, { minLength: 1, maxLength: 6, selector: (s) => s.spanId }),
+      async (raw) => {
+        const spans: Span[] = raw.map((r, i) =>
+          span({
+            spanId: r.spanId,
+            parentSpanId: i ? raw[i - 1].spanId : undefined,
+            name: r.name,
+            service: r.service,
+            kind: r.kind,
+            layer: r.layer,
+            status: r.status,
+            startTimeUnixNano: r.start.toString(),
+            endTimeUnixNano: (r.start + r.dur).toString(),
+            attributes: r.attributes,
+            events: r.events.map((e) => ({
+              name: e.name,
+              timeUnixNano: (r.start + e.off).toString(),
+              attributes: e.attributes,
+            })),
+          }),
+        );
+        const t: Trace = { traceId: TID, spans, criticalPath: [], diagnostics: [] };
+        for (const format of ['otlp', 'jaeger'] as const) {
+          const { back } = await roundTrip(t, format);
+          const j = format === 'jaeger';
+          assert.deepEqual(
+            back.spans.map((s) => comparable(s, j)),
+            spans.map((s) => comparable(s, j)),
+            format,
+          );
+        }
+      },
+    ),
+    { numRuns: 100 },
+  );
 });

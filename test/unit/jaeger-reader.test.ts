@@ -26,11 +26,14 @@ test('a Jaeger /api/traces answer becomes one trace with every span, parent, kin
   assert.equal(traces.length, 1);
   const [t] = traces;
   assert.equal(t.traceId, '4bf92f3577b34da6a3ce929d0e0e4736');
-  assert.deepEqual(t.spans.map((s) => [s.spanId, s.parentSpanId, s.service, s.kind, s.status]), [
-    ['00f067aa0ba902b7', undefined, 'orders', 'server', 'unset'],
-    ['53995c3f42cd8ad8', '00f067aa0ba902b7', 'orders', 'client', 'unset'],
-    ['b7ad6b7169203331', '53995c3f42cd8ad8', 'inventory', 'server', 'error'],
-  ]);
+  assert.deepEqual(
+    t.spans.map((s) => [s.spanId, s.parentSpanId, s.service, s.kind, s.status]),
+    [
+      ['00f067aa0ba902b7', undefined, 'orders', 'server', 'unset'],
+      ['53995c3f42cd8ad8', '00f067aa0ba902b7', 'orders', 'client', 'unset'],
+      ['b7ad6b7169203331', '53995c3f42cd8ad8', 'inventory', 'server', 'error'],
+    ],
+  );
   const [root, , inv] = t.spans;
   assert.equal(root.startTimeUnixNano, '1732701600123456000');
   assert.equal(root.endTimeUnixNano, '1732701600135456000');
@@ -41,8 +44,17 @@ test('a Jaeger /api/traces answer becomes one trace with every span, parent, kin
   assert.equal(inv.attributes['stock.ratio'], 0.25);
   assert.equal(inv.attributes.error, undefined, 'the error tag moved into status');
   assert.equal(inv.attributes['otel.status_description'], 'stock service unavailable');
-  assert.deepEqual(inv.events, [{ timeUnixNano: '1732701600129000000', name: 'exception', attributes: { 'exception.type': 'Error', 'exception.message': 'stock service unavailable' } }]);
-  assert.deepEqual(t.spans.map((s) => s.layer), ['app', 'app', 'downstream']);
+  assert.deepEqual(inv.events, [
+    {
+      timeUnixNano: '1732701600129000000',
+      name: 'exception',
+      attributes: { 'exception.type': 'Error', 'exception.message': 'stock service unavailable' },
+    },
+  ]);
+  assert.deepEqual(
+    t.spans.map((s) => s.layer),
+    ['app', 'app', 'downstream'],
+  );
   assert.ok(t.spans.every((s) => s.origin === 'jaeger'));
 });
 
@@ -52,7 +64,10 @@ test('duplicate span ids, references into other traces, FOLLOWS_FROM, non-hex id
   const t = traces[0];
   assert.equal(t.traceId, 'af5e9c1d2b3a4f60', '64-bit trace ids are kept as given');
   assert.equal(t.spans.length, 4, 'no span is lost');
-  assert.deepEqual(t.spans.filter((s) => s.spanId === '2222222222222222').map((s) => s.name), ['publish', 'publish (retry report)']);
+  assert.deepEqual(
+    t.spans.filter((s) => s.spanId === '2222222222222222').map((s) => s.name),
+    ['publish', 'publish (retry report)'],
+  );
   const dup = t.diagnostics.find((d) => d.code === 'duplicate-span-id');
   assert.equal(dup?.spanId, '2222222222222222');
   const consumer = t.spans[0];
@@ -68,7 +83,11 @@ test('duplicate span ids, references into other traces, FOLLOWS_FROM, non-hex id
   assert.equal(legacy?.spanId, 'not-a-hex-id!');
   assert.equal(legacy?.service, 'unknown');
   assert.ok(t.diagnostics.some((d) => d.code === 'jaeger-missing-process' && d.spanId === 'not-a-hex-id!'));
-  assert.equal(t.spans[1].attributes['messaging.batch.message_count'], '9007199254740993', 'int64 beyond 2^53 keeps its digits');
+  assert.equal(
+    t.spans[1].attributes['messaging.batch.message_count'],
+    '9007199254740993',
+    'int64 beyond 2^53 keeps its digits',
+  );
 });
 
 test('wrapped, bare and list forms read the same; api errors become diagnostics', () => {
@@ -88,7 +107,9 @@ test('jaegerToSourceResult never throws and says what is wrong', () => {
   const r1 = jaegerToSourceResult(Buffer.from('{"foo": 1}'));
   assert.equal(r1.spans.length, 0);
   assert.match(r1.diagnostics[0].message, /not Jaeger JSON/);
-  const r2 = jaegerToSourceResult(Buffer.from('{"data":[{"traceID":"a","spans":[{"spanID":"b","startTime":"x"}, 5]}]}'));
+  const r2 = jaegerToSourceResult(
+    Buffer.from('{"data":[{"traceID":"a","spans":[{"spanID":"b","startTime":"x"}, 5]}]}'),
+  );
   assert.equal(r2.spans.length, 1);
   assert.ok(r2.diagnostics.some((d) => d.code === 'jaeger-bad-time'));
   assert.ok(r2.diagnostics.some((d) => d.code === 'jaeger-bad-span'));
@@ -104,39 +125,72 @@ test('a truncated file keeps the spans that arrived whole', () => {
 
 const hexChar = fc.constantFrom(...'0123456789abcdef'.split(''));
 const hexa = (c: { minLength?: number; maxLength?: number } = {}) => fc.string({ unit: hexChar, ...c });
-const tag = fc.record({ key: fc.string({ maxLength: 8 }), type: fc.constantFrom('string', 'bool', 'int64', 'float64', 'binary', 'weird'), value: fc.jsonValue({ maxDepth: 1 }) }, { requiredKeys: [] });
-const span = fc.record({
-  traceID: fc.oneof(hexa({ minLength: 16, maxLength: 32 }), fc.jsonValue({ maxDepth: 0 })),
-  spanID: fc.oneof(hexa({ minLength: 1, maxLength: 16 }), fc.jsonValue({ maxDepth: 0 })),
-  operationName: fc.jsonValue({ maxDepth: 0 }),
-  references: fc.oneof(fc.array(fc.record({ refType: fc.constantFrom('CHILD_OF', 'FOLLOWS_FROM', 'x'), traceID: hexa(), spanID: hexa() }, { requiredKeys: [] })), fc.jsonValue({ maxDepth: 1 })),
-  startTime: fc.oneof(fc.nat(), fc.double(), fc.string(), fc.constant(-5)),
-  duration: fc.oneof(fc.nat(), fc.double(), fc.string()),
-  tags: fc.oneof(fc.array(tag, { maxLength: 4 }), fc.jsonValue({ maxDepth: 1 })),
-  logs: fc.oneof(fc.array(fc.record({ timestamp: fc.oneof(fc.nat(), fc.string()), fields: fc.array(tag, { maxLength: 3 }) }), { maxLength: 3 }), fc.jsonValue({ maxDepth: 1 })),
-  processID: fc.constantFrom('p1', 'p2', 'zz'),
-}, { requiredKeys: [] });
+const tag = fc.record(
+  {
+    key: fc.string({ maxLength: 8 }),
+    type: fc.constantFrom('string', 'bool', 'int64', 'float64', 'binary', 'weird'),
+    value: fc.jsonValue({ maxDepth: 1 }),
+  },
+  { requiredKeys: [] },
+);
+const span = fc.record(
+  {
+    traceID: fc.oneof(hexa({ minLength: 16, maxLength: 32 }), fc.jsonValue({ maxDepth: 0 })),
+    spanID: fc.oneof(hexa({ minLength: 1, maxLength: 16 }), fc.jsonValue({ maxDepth: 0 })),
+    operationName: fc.jsonValue({ maxDepth: 0 }),
+    references: fc.oneof(
+      fc.array(
+        fc.record(
+          { refType: fc.constantFrom('CHILD_OF', 'FOLLOWS_FROM', 'x'), traceID: hexa(), spanID: hexa() },
+          { requiredKeys: [] },
+        ),
+      ),
+      fc.jsonValue({ maxDepth: 1 }),
+    ),
+    startTime: fc.oneof(fc.nat(), fc.double(), fc.string(), fc.constant(-5)),
+    duration: fc.oneof(fc.nat(), fc.double(), fc.string()),
+    tags: fc.oneof(fc.array(tag, { maxLength: 4 }), fc.jsonValue({ maxDepth: 1 })),
+    logs: fc.oneof(
+      fc.array(fc.record({ timestamp: fc.oneof(fc.nat(), fc.string()), fields: fc.array(tag, { maxLength: 3 }) }), {
+        maxLength: 3,
+      }),
+      fc.jsonValue({ maxDepth: 1 }),
+    ),
+    processID: fc.constantFrom('p1', 'p2', 'zz'),
+  },
+  { requiredKeys: [] },
+);
 
 test('fuzz: random Jaeger-shaped traces never crash the reader, and every span object becomes a span', () => {
-  fc.assert(fc.property(fc.array(span, { maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), (spans, processes) => {
-    const body = { data: [{ traceID: 'abc', spans, processes }] };
-    const r = jaegerToSourceResult(Buffer.from(JSON.stringify(body)));
-    assert.equal(r.spans.length, spans.length);
-    for (const s of r.spans) {
-      assert.match(s.startTimeUnixNano, /^\d+$/);
-      assert.ok(BigInt(s.endTimeUnixNano) >= BigInt(s.startTimeUnixNano));
-      assert.equal(typeof s.spanId, 'string');
-    }
-  }), { numRuns: 2500, interruptAfterTimeLimit: 12_000 });
+  fc.assert(
+    fc.property(fc.array(span, { maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), (spans, processes) => {
+      const body = { data: [{ traceID: 'abc', spans, processes }] };
+      const r = jaegerToSourceResult(Buffer.from(JSON.stringify(body)));
+      assert.equal(r.spans.length, spans.length);
+      for (const s of r.spans) {
+        assert.match(s.startTimeUnixNano, /^\d+$/);
+        assert.ok(BigInt(s.endTimeUnixNano) >= BigInt(s.startTimeUnixNano));
+        assert.equal(typeof s.spanId, 'string');
+      }
+    }),
+    { numRuns: 2500, interruptAfterTimeLimit: 12_000 },
+  );
 });
 
 test('fuzz: byte mutations of a real answer give spans or diagnostics, never a throw', () => {
   const seed = fixture('jaeger-ui.json');
-  fc.assert(fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), fc.nat(), (edits, cut) => {
-    const b = Buffer.from(seed);
-    for (const [i, v] of edits) b[i % b.length] = v;
-    const r = jaegerToSourceResult(b.subarray(0, cut % (b.length + 1)));
-    assert.ok(r.spans.length <= 3);
-    assert.ok(r.spans.length === 3 || r.diagnostics.length > 0 || r.spans.length === 0);
-  }), { numRuns: 3000, interruptAfterTimeLimit: 12_000 });
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+      fc.nat(),
+      (edits, cut) => {
+        const b = Buffer.from(seed);
+        for (const [i, v] of edits) b[i % b.length] = v;
+        const r = jaegerToSourceResult(b.subarray(0, cut % (b.length + 1)));
+        assert.ok(r.spans.length <= 3);
+        assert.ok(r.spans.length === 3 || r.diagnostics.length > 0 || r.spans.length === 0);
+      },
+    ),
+    { numRuns: 3000, interruptAfterTimeLimit: 12_000 },
+  );
 });

@@ -8,13 +8,40 @@ import type { ClusterExplorerV1 } from 'vscode-kubernetes-tools-api';
 import { matchExplorerIngress } from '../../src/core/kube/explorer-node';
 import type { RouteEntry } from '../../src/core/kube/routes';
 
-const entry = (namespace: string, name: string, kind: RouteEntry['kind'] = 'Ingress'): RouteEntry =>
-  ({ kind, namespace, name, addresses: [], tls: [], rules: [{ host: `${name}.example`, paths: [] }] });
-const entries = [entry('shop', 'orders'), entry('shop', 'catalog'), entry('edge', 'orders'), entry('shop', 'orders-route', 'HTTPRoute'), entry('web', 'fallback')];
+const entry = (namespace: string, name: string, kind: RouteEntry['kind'] = 'Ingress'): RouteEntry => ({
+  kind,
+  namespace,
+  name,
+  addresses: [],
+  tls: [],
+  rules: [{ host: `${name}.example`, paths: [] }],
+});
+const entries = [
+  entry('shop', 'orders'),
+  entry('shop', 'catalog'),
+  entry('edge', 'orders'),
+  entry('shop', 'orders-route', 'HTTPRoute'),
+  entry('web', 'fallback'),
+];
 // The real extension passes its own ResourceKind, which has display names beside the two fields the API declares.
-const ingressKind: ClusterExplorerV1.ResourceKind & { displayName: string; pluralDisplayName: string } = { displayName: 'Ingress', pluralDisplayName: 'Ingress', manifestKind: 'Ingress', abbreviation: 'ingress' };
-const node = (name: string, namespace: string | null, extra: Partial<ClusterExplorerV1.ClusterExplorerResourceNode> = {}): ClusterExplorerV1.ClusterExplorerResourceNode =>
-  ({ nodeType: 'resource', name, namespace, resourceKind: ingressKind, metadata: { name, namespace }, ...extra });
+const ingressKind: ClusterExplorerV1.ResourceKind & { displayName: string; pluralDisplayName: string } = {
+  displayName: 'Ingress',
+  pluralDisplayName: 'Ingress',
+  manifestKind: 'Ingress',
+  abbreviation: 'ingress',
+};
+const node = (
+  name: string,
+  namespace: string | null,
+  extra: Partial<ClusterExplorerV1.ClusterExplorerResourceNode> = {},
+): ClusterExplorerV1.ClusterExplorerResourceNode => ({
+  nodeType: 'resource',
+  name,
+  namespace,
+  resourceKind: ingressKind,
+  metadata: { name, namespace },
+  ...extra,
+});
 
 test('an Ingress node matches the entry with its name and namespace', () => {
   const m = matchExplorerIngress(node('orders', 'edge'), entries, 'ctx');
@@ -44,7 +71,11 @@ test('an Ingress we do not list names the context, and other nodes are refused i
   assert.match(missing.message, /Ingress prod\/orders is not in what Kubetrace lists for context kind-dev/);
   // An HTTPRoute of the same name is not an Ingress.
   assert.equal(matchExplorerIngress(node('orders-route', 'shop'), entries, 'ctx').ok, false);
-  const svc = matchExplorerIngress(node('orders', 'shop', { resourceKind: { ...ingressKind, manifestKind: 'Service', abbreviation: 'service' } }), entries, 'ctx');
+  const svc = matchExplorerIngress(
+    node('orders', 'shop', { resourceKind: { ...ingressKind, manifestKind: 'Service', abbreviation: 'service' } }),
+    entries,
+    'ctx',
+  );
   assert.ok(!svc.ok && svc.reason === 'not-an-ingress');
   assert.match(svc.message, /this node is Service orders/);
   const ctxNode: ClusterExplorerV1.ClusterExplorerContextNode = { nodeType: 'context', name: 'kind-dev' };
@@ -58,23 +89,30 @@ test('an Ingress we do not list names the context, and other nodes are refused i
 test('whatever another extension passes, the matcher answers and never throws', () => {
   const anyNode = fc.oneof(
     fc.anything(),
-    fc.record({
-      nodeType: fc.oneof(fc.constant('resource'), fc.anything()),
-      name: fc.oneof(fc.constantFrom('orders', 'catalog', 'fallback', ''), fc.anything()),
-      namespace: fc.oneof(fc.constantFrom('shop', 'edge', null), fc.anything()),
-      resourceKind: fc.oneof(fc.constant(ingressKind), fc.record({ manifestKind: fc.anything() }), fc.anything()),
-      metadata: fc.oneof(fc.record({ namespace: fc.anything() }), fc.anything()),
-    }, { requiredKeys: [] }),
+    fc.record(
+      {
+        nodeType: fc.oneof(fc.constant('resource'), fc.anything()),
+        name: fc.oneof(fc.constantFrom('orders', 'catalog', 'fallback', ''), fc.anything()),
+        namespace: fc.oneof(fc.constantFrom('shop', 'edge', null), fc.anything()),
+        resourceKind: fc.oneof(fc.constant(ingressKind), fc.record({ manifestKind: fc.anything() }), fc.anything()),
+        metadata: fc.oneof(fc.record({ namespace: fc.anything() }), fc.anything()),
+      },
+      { requiredKeys: [] },
+    ),
   );
-  fc.assert(fc.property(anyNode, fc.option(fc.string()), (n, ns) => {
-    const m = matchExplorerIngress(n, entries, 'ctx', ns ?? undefined);
-    if (m.ok) {
-      assert.equal(m.entry.kind, 'Ingress');
-      assert.equal(m.entry.name, (n as { name: string }).name);
-    } else {
-      assert.ok(m.message.length > 10, m.message);
-      // No "undefined" or "[object Object]" made up by the matcher (unless the input itself spelled it).
-      if (!/undefined|\[object/.test(fc.stringify(n) + String(ns))) assert.doesNotMatch(m.message, /undefined|\[object/);
-    }
-  }), { numRuns: Number(process.env.KUBETRACE_FUZZ_RUNS ?? 3000) });
+  fc.assert(
+    fc.property(anyNode, fc.option(fc.string()), (n, ns) => {
+      const m = matchExplorerIngress(n, entries, 'ctx', ns ?? undefined);
+      if (m.ok) {
+        assert.equal(m.entry.kind, 'Ingress');
+        assert.equal(m.entry.name, (n as { name: string }).name);
+      } else {
+        assert.ok(m.message.length > 10, m.message);
+        // No "undefined" or "[object Object]" made up by the matcher (unless the input itself spelled it).
+        if (!/undefined|\[object/.test(fc.stringify(n) + String(ns)))
+          assert.doesNotMatch(m.message, /undefined|\[object/);
+      }
+    }),
+    { numRuns: Number(process.env.KUBETRACE_FUZZ_RUNS ?? 3000) },
+  );
 });

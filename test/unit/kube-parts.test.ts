@@ -13,10 +13,18 @@ import type { RouteEntry } from '../../src/core/kube/routes';
 import { choose, hostMatches, pathMatches } from '../../src/core/probe/choose';
 import { UsageError } from '../../src/core/errors';
 
-const base = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'kube', 'sandbox-snapshot.json'), 'utf8')) as ClusterSnapshot;
-const snap = (f: (s: ClusterSnapshot) => void = () => {}): ClusterSnapshot => { const s = structuredClone(base); f(s); return s; };
-const entry = (s: ClusterSnapshot, ns: string, name: string, kind = 'Ingress') => buildEntries(s).find((e) => e.namespace === ns && e.name === name && e.kind === kind)!;
-const ing = (s: ClusterSnapshot, ns: string, name: string) => s.ingresses.find((i) => i.metadata.namespace === ns && i.metadata.name === name)!;
+const base = JSON.parse(
+  readFileSync(join(__dirname, '..', 'fixtures', 'kube', 'sandbox-snapshot.json'), 'utf8'),
+) as ClusterSnapshot;
+const snap = (f: (s: ClusterSnapshot) => void = () => {}): ClusterSnapshot => {
+  const s = structuredClone(base);
+  f(s);
+  return s;
+};
+const entry = (s: ClusterSnapshot, ns: string, name: string, kind = 'Ingress') =>
+  buildEntries(s).find((e) => e.namespace === ns && e.name === name && e.kind === kind)!;
+const ing = (s: ClusterSnapshot, ns: string, name: string) =>
+  s.ingresses.find((i) => i.metadata.namespace === ns && i.metadata.name === name)!;
 const pod = (s: ClusterSnapshot, prefix: string) => s.pods.find((p) => p.metadata.name.startsWith(prefix))!;
 
 test('the sandbox snapshot gives the topology: TLS, class, controller, LB address, ready endpoints with pods and nodes', () => {
@@ -36,14 +44,22 @@ test('the sandbox snapshot gives the topology: TLS, class, controller, LB addres
   }
   // A named service port ("http") resolves through the Service to the slice's port.
   const api = entry(s, 'shop', 'shop-api');
-  assert.deepEqual(api.rules[0].paths.map((p) => [p.path, p.pathType, p.backends[0].service, p.backends[0].endpoints.length]),
-    [['/orders', 'Prefix', { name: 'orders', port: 'http' }, 2], ['/inventory/stock', 'Exact', { name: 'inventory', port: 80 }, 1]]);
+  assert.deepEqual(
+    api.rules[0].paths.map((p) => [p.path, p.pathType, p.backends[0].service, p.backends[0].endpoints.length]),
+    [
+      ['/orders', 'Prefix', { name: 'orders', port: 'http' }, 2],
+      ['/inventory/stock', 'Exact', { name: 'inventory', port: 80 }, 1],
+    ],
+  );
   const fallback = entry(s, 'shop', 'fallback');
   assert.deepEqual(fallback.rules, []);
   assert.equal(fallback.defaultBackend?.service?.name, 'inventory');
   assert.equal(fallback.defaultBackend?.endpoints.length, 1);
   const route = entry(s, 'shop', 'orders-route', 'HTTPRoute');
-  assert.deepEqual(route.rules.map((r) => [r.host, r.paths.map((p) => `${p.pathType} ${p.path}`)]), [['gw.kubetrace.test', ['PathPrefix /orders']]]);
+  assert.deepEqual(
+    route.rules.map((r) => [r.host, r.paths.map((p) => `${p.pathType} ${p.path}`)]),
+    [['gw.kubetrace.test', ['PathPrefix /orders']]],
+  );
   assert.deepEqual([route.addresses, route.tls, route.className], [[], [], undefined]);
 });
 
@@ -52,11 +68,16 @@ test('endpoints: not-ready by slice condition or by pod condition; a missing pod
     const sl = x.slices.find((l) => l.metadata.labels?.['kubernetes.io/service-name'] === 'orders')!;
     sl.endpoints![0].conditions = { ready: false, serving: true };
     const other = x.pods.find((p) => p.metadata.name === sl.endpoints![1].targetRef!.name)!;
-    other.status!.conditions = other.status!.conditions!.map((c) => (c.type === 'Ready' ? { ...c, status: 'False' } : c));
+    other.status!.conditions = other.status!.conditions!.map((c) =>
+      c.type === 'Ready' ? { ...c, status: 'False' } : c,
+    );
     const inv = x.slices.find((l) => l.metadata.labels?.['kubernetes.io/service-name'] === 'inventory')!;
     x.pods = x.pods.filter((p) => p.metadata.name !== inv.endpoints![0].targetRef!.name);
   });
-  assert.deepEqual(entry(s, 'shop', 'orders').rules[0].paths[0].backends[0].endpoints.map((e) => e.ready), [false, false]);
+  assert.deepEqual(
+    entry(s, 'shop', 'orders').rules[0].paths[0].backends[0].endpoints.map((e) => e.ready),
+    [false, false],
+  );
   const inv = entry(s, 'shop', 'fallback').defaultBackend!.endpoints[0];
   assert.equal(inv.ready, true, 'without the pod object the slice condition decides');
   assert.ok(inv.pod?.startsWith('inventory-') && inv.node === 'sandbox-node-2');
@@ -67,26 +88,41 @@ test('backends: a missing Service, an unknown port, a resource backend', () => {
     const i = ing(x, 'shop', 'shop-api');
     i.spec!.rules![0].http!.paths![0].backend = { service: { name: 'ghost', port: { number: 80 } } };
     i.spec!.rules![0].http!.paths![1].backend = { service: { name: 'inventory', port: { number: 9999 } } };
-    ing(x, 'shop', 'fallback').spec!.defaultBackend = { resource: { apiGroup: 'k8s.example.com', kind: 'StorageBucket', name: 'static' } };
+    ing(x, 'shop', 'fallback').spec!.defaultBackend = {
+      resource: { apiGroup: 'k8s.example.com', kind: 'StorageBucket', name: 'static' },
+    };
   });
   const [ghost, badPort] = entry(s, 'shop', 'shop-api').rules[0].paths.map((p) => p.backends[0]);
   assert.deepEqual(ghost, { service: { name: 'ghost', port: 80 }, missing: true, endpoints: [] });
-  assert.deepEqual(badPort, { service: { name: 'inventory', port: 9999 }, endpoints: [] }, 'the Service exists: not missing, but no endpoints');
-  assert.deepEqual(entry(s, 'shop', 'fallback').defaultBackend, { resource: { kind: 'StorageBucket', name: 'static' }, endpoints: [] });
+  assert.deepEqual(
+    badPort,
+    { service: { name: 'inventory', port: 9999 }, endpoints: [] },
+    'the Service exists: not missing, but no endpoints',
+  );
+  assert.deepEqual(entry(s, 'shop', 'fallback').defaultBackend, {
+    resource: { kind: 'StorageBucket', name: 'static' },
+    endpoints: [],
+  });
 });
 
 test('class: explicit, legacy annotation, the default IngressClass, none; LB hostname instead of ip', () => {
   const s = snap((x) => {
-    delete ing(x, 'shop', 'orders').spec!.ingressClassName;                                       // → default class
+    delete ing(x, 'shop', 'orders').spec!.ingressClassName; // → default class
     const api = ing(x, 'shop', 'shop-api');
     delete api.spec!.ingressClassName;
     api.metadata.annotations = { 'kubernetes.io/ingress.class': 'traefik' };
     api.status = { loadBalancer: { ingress: [{ hostname: 'lb-123.elb.example.com' }] } };
   });
-  assert.deepEqual([entry(s, 'shop', 'orders').className, entry(s, 'shop', 'orders').controller], ['nginx', INGRESS_NGINX]);
+  assert.deepEqual(
+    [entry(s, 'shop', 'orders').className, entry(s, 'shop', 'orders').controller],
+    ['nginx', INGRESS_NGINX],
+  );
   const api = entry(s, 'shop', 'shop-api');
   assert.deepEqual([api.className, api.controller, api.addresses], ['traefik', undefined, ['lb-123.elb.example.com']]);
-  const none = snap((x) => { x.classes[0].metadata.annotations = {}; delete ing(x, 'shop', 'orders').spec!.ingressClassName; });
+  const none = snap((x) => {
+    x.classes[0].metadata.annotations = {};
+    delete ing(x, 'shop', 'orders').spec!.ingressClassName;
+  });
   assert.equal(entry(none, 'shop', 'orders').className, undefined);
 });
 
@@ -97,7 +133,10 @@ test('paths without pathType or path, rules without host', () => {
     delete r.http!.paths![0].pathType;
     delete r.http!.paths![0].path;
   });
-  assert.deepEqual(entry(s, 'catalog', 'catalog').rules.map((r) => [r.host, r.paths[0].path, r.paths[0].pathType]), [[null, '/', 'ImplementationSpecific']]);
+  assert.deepEqual(
+    entry(s, 'catalog', 'catalog').rules.map((r) => [r.host, r.paths[0].path, r.paths[0].pathType]),
+    [[null, '/', 'ImplementationSpecific']],
+  );
 });
 
 test('HTTPRoute: no hostnames, no matches, weights, cross-namespace and non-Service backendRefs', () => {
@@ -105,8 +144,19 @@ test('HTTPRoute: no hostnames, no matches, weights, cross-namespace and non-Serv
     const r = x.httpRoutes[0] as HTTPRoute;
     delete r.spec!.hostnames;
     r.spec!.rules = [
-      { backendRefs: [{ name: 'orders', port: 80, weight: 90 }, { name: 'catalog', namespace: 'catalog', port: 80, weight: 10 }] },
-      { matches: [{ path: { type: 'RegularExpression', value: '/v[0-9]+/.*' } }, { path: { type: 'Exact', value: '/exact' } }], backendRefs: [{ name: 'bucket', kind: 'Backend', group: 'gateway.envoyproxy.io' }] },
+      {
+        backendRefs: [
+          { name: 'orders', port: 80, weight: 90 },
+          { name: 'catalog', namespace: 'catalog', port: 80, weight: 10 },
+        ],
+      },
+      {
+        matches: [
+          { path: { type: 'RegularExpression', value: '/v[0-9]+/.*' } },
+          { path: { type: 'Exact', value: '/exact' } },
+        ],
+        backendRefs: [{ name: 'bucket', kind: 'Backend', group: 'gateway.envoyproxy.io' }],
+      },
     ];
   });
   const r = entry(s, 'shop', 'orders-route', 'HTTPRoute');
@@ -114,15 +164,34 @@ test('HTTPRoute: no hostnames, no matches, weights, cross-namespace and non-Serv
   assert.equal(r.rules[0].host, null);
   const [all, regex, exact] = r.rules[0].paths;
   assert.deepEqual([all.path, all.pathType], ['/', 'PathPrefix']);
-  assert.deepEqual(all.backends.map((b) => [b.service?.name, b.weight, b.endpoints.length]), [['orders', 90, 2], ['catalog', 10, 1]]);
+  assert.deepEqual(
+    all.backends.map((b) => [b.service?.name, b.weight, b.endpoints.length]),
+    [
+      ['orders', 90, 2],
+      ['catalog', 10, 1],
+    ],
+  );
   assert.deepEqual([regex.path, regex.pathType, exact.pathType], ['/v[0-9]+/.*', 'RegularExpression', 'Exact']);
   assert.deepEqual(regex.backends, [{ resource: { kind: 'Backend', name: 'bucket' }, endpoints: [] }]);
 });
 
 test('entries are sorted by namespace, name, kind', () => {
-  const s = snap((x) => { const r = structuredClone(x.httpRoutes[0]); r.metadata.name = 'orders'; x.httpRoutes.push(r); });
-  assert.deepEqual(buildEntries(s).map((e) => `${e.namespace}/${e.name} ${e.kind}`),
-    ['catalog/catalog Ingress', 'shop/fallback Ingress', 'shop/orders HTTPRoute', 'shop/orders Ingress', 'shop/orders-route HTTPRoute', 'shop/shop-api Ingress']);
+  const s = snap((x) => {
+    const r = structuredClone(x.httpRoutes[0]);
+    r.metadata.name = 'orders';
+    x.httpRoutes.push(r);
+  });
+  assert.deepEqual(
+    buildEntries(s).map((e) => `${e.namespace}/${e.name} ${e.kind}`),
+    [
+      'catalog/catalog Ingress',
+      'shop/fallback Ingress',
+      'shop/orders HTTPRoute',
+      'shop/orders Ingress',
+      'shop/orders-route HTTPRoute',
+      'shop/shop-api Ingress',
+    ],
+  );
 });
 
 test('findController: ingress-nginx pods (ready first, not the admission webhook, not finished) and the LoadBalancer Service', () => {
@@ -147,36 +216,74 @@ test('findController: ingress-nginx pods (ready first, not the admission webhook
   const c = findController(s, ing(s, 'shop', 'orders'));
   assert.equal(c.isIngressNginx, true);
   const ready = base.pods.find((p) => p.metadata.name.startsWith('ingress-nginx-controller-'))!.metadata.name;
-  assert.deepEqual(c.pods.map((p) => p.metadata.name), [ready, 'ingress-nginx-controller-aaaaaaaaaa-zzzzz'], 'ready first; no webhook, no finished pod');
-  assert.equal(c.service?.metadata.name, 'ingress-nginx-controller', 'the LoadBalancer Service wins over the metrics one');
+  assert.deepEqual(
+    c.pods.map((p) => p.metadata.name),
+    [ready, 'ingress-nginx-controller-aaaaaaaaaa-zzzzz'],
+    'ready first; no webhook, no finished pod',
+  );
+  assert.equal(
+    c.service?.metadata.name,
+    'ingress-nginx-controller',
+    'the LoadBalancer Service wins over the metrics one',
+  );
 });
 
 test('findController: another controller has no pods; an unreadable IngressClass still means ingress-nginx for class "nginx"', () => {
-  const traefik = snap((x) => { x.classes.push({ metadata: { name: 'traefik' }, spec: { controller: 'traefik.io/ingress-controller' } }); ing(x, 'shop', 'orders').spec!.ingressClassName = 'traefik'; });
-  assert.deepEqual(findController(traefik, ing(traefik, 'shop', 'orders')), { controller: 'traefik.io/ingress-controller', isIngressNginx: false, pods: [] });
-  const restricted = snap((x) => { x.classes = []; x.pods = x.pods.filter((p) => p.metadata.namespace === 'shop'); x.services = x.services.filter((v) => v.metadata.namespace === 'shop'); });
+  const traefik = snap((x) => {
+    x.classes.push({ metadata: { name: 'traefik' }, spec: { controller: 'traefik.io/ingress-controller' } });
+    ing(x, 'shop', 'orders').spec!.ingressClassName = 'traefik';
+  });
+  assert.deepEqual(findController(traefik, ing(traefik, 'shop', 'orders')), {
+    controller: 'traefik.io/ingress-controller',
+    isIngressNginx: false,
+    pods: [],
+  });
+  const restricted = snap((x) => {
+    x.classes = [];
+    x.pods = x.pods.filter((p) => p.metadata.namespace === 'shop');
+    x.services = x.services.filter((v) => v.metadata.namespace === 'shop');
+  });
   const c = findController(restricted, ing(restricted, 'shop', 'orders'));
   assert.deepEqual([c.controller, c.isIngressNginx, c.pods.length, c.service], [INGRESS_NGINX, true, 0, undefined]);
-  const noClass = snap((x) => { x.classes = []; delete ing(x, 'shop', 'orders').spec!.ingressClassName; });
-  assert.equal(findController(noClass, ing(noClass, 'shop', 'orders')).isIngressNginx, false, 'no class at all: unknown controller');
+  const noClass = snap((x) => {
+    x.classes = [];
+    delete ing(x, 'shop', 'orders').spec!.ingressClassName;
+  });
+  assert.equal(
+    findController(noClass, ing(noClass, 'shop', 'orders')).isIngressNginx,
+    false,
+    'no class at all: unknown controller',
+  );
 });
 
 test('probeNeeds: logs and port-forward in the controller namespace, logs in the backend namespace, proxy when asked', () => {
-  assert.deepEqual(probeNeeds('ingress-nginx', 'shop', 'observability').map((n) => `${n.verb} ${n.label}`),
-    ['get pods/log in ingress-nginx', 'create pods/portforward in ingress-nginx', 'get pods/log in shop', 'get services/proxy in observability']);
-  assert.deepEqual(probeNeeds(undefined, 'shop').map((n) => [n.verb, n.resource, n.subresource, n.namespace]), [['get', 'pods', 'log', 'shop']]);
+  assert.deepEqual(
+    probeNeeds('ingress-nginx', 'shop', 'observability').map((n) => `${n.verb} ${n.label}`),
+    [
+      'get pods/log in ingress-nginx',
+      'create pods/portforward in ingress-nginx',
+      'get pods/log in shop',
+      'get services/proxy in observability',
+    ],
+  );
+  assert.deepEqual(
+    probeNeeds(undefined, 'shop').map((n) => [n.verb, n.resource, n.subresource, n.namespace]),
+    [['get', 'pods', 'log', 'shop']],
+  );
 });
 
 test('splitTimestamped: RFC 3339 with nanoseconds, fewer digits, offsets; other lines kept as text', () => {
-  const lines = splitTimestamped([
-    '2026-11-27T10:00:00.123456789Z 127.0.0.1 - - [27/Nov/2026:10:00:00 +0000] "GET /orders HTTP/1.1" 200',
-    '2026-11-27T10:00:01Z no fraction',
-    '2026-11-27T12:00:02.5+02:00 with an offset and  two  spaces',
-    'not timestamped at all',
-    '',
-    '2026-13-45T99:00:00Z impossible date',
-    '2026-11-27T10:00:03.000000001Z ',
-  ].join('\n'));
+  const lines = splitTimestamped(
+    [
+      '2026-11-27T10:00:00.123456789Z 127.0.0.1 - - [27/Nov/2026:10:00:00 +0000] "GET /orders HTTP/1.1" 200',
+      '2026-11-27T10:00:01Z no fraction',
+      '2026-11-27T12:00:02.5+02:00 with an offset and  two  spaces',
+      'not timestamped at all',
+      '',
+      '2026-13-45T99:00:00Z impossible date',
+      '2026-11-27T10:00:03.000000001Z ',
+    ].join('\n'),
+  );
   assert.equal(lines.length, 6, 'the empty line is dropped');
   assert.equal(lines[0].timeUnixNano, 1795773600123456789n);
   assert.equal(lines[0].time?.toISOString(), '2026-11-27T10:00:00.123Z');
@@ -190,29 +297,73 @@ test('splitTimestamped: RFC 3339 with nanoseconds, fewer digits, offsets; other 
 });
 
 const be = (name: string) => [{ service: { name, port: 80 }, endpoints: [] }];
-const route = (rules: RouteEntry['rules'], extra: Partial<RouteEntry> = {}): RouteEntry => ({ kind: 'Ingress', namespace: 'shop', name: 'x', addresses: [], tls: [], rules, ...extra });
+const route = (rules: RouteEntry['rules'], extra: Partial<RouteEntry> = {}): RouteEntry => ({
+  kind: 'Ingress',
+  namespace: 'shop',
+  name: 'x',
+  addresses: [],
+  tls: [],
+  rules,
+  ...extra,
+});
 
 test('choose: Exact beats Prefix, the longest prefix wins, no match goes to the default backend', () => {
-  const e = route([{ host: 'a.test', paths: [
-    { path: '/', pathType: 'Prefix', backends: be('root') },
-    { path: '/api', pathType: 'Prefix', backends: be('api') },
-    { path: '/api/v2', pathType: 'Prefix', backends: be('v2') },
-    { path: '/api/v2/health', pathType: 'Exact', backends: be('health') },
-  ] }], { defaultBackend: { service: { name: 'dflt', port: 80 }, endpoints: [] } });
+  const e = route(
+    [
+      {
+        host: 'a.test',
+        paths: [
+          { path: '/', pathType: 'Prefix', backends: be('root') },
+          { path: '/api', pathType: 'Prefix', backends: be('api') },
+          { path: '/api/v2', pathType: 'Prefix', backends: be('v2') },
+          { path: '/api/v2/health', pathType: 'Exact', backends: be('health') },
+        ],
+      },
+    ],
+    { defaultBackend: { service: { name: 'dflt', port: 80 }, endpoints: [] } },
+  );
   const svc = (path: string) => choose(e, { host: 'a.test', path }).backend?.service?.name;
   assert.equal(svc('/api/v2/health'), 'health');
   assert.equal(svc('/api/v2/health/x'), 'v2');
   assert.equal(svc('/api/v2x'), 'api', '/api/v2 does not match /api/v2x (element-wise prefix)');
   assert.equal(svc('/other?q=1'), 'root');
-  const other = choose(route([{ host: 'a.test', paths: [{ path: '/api', pathType: 'Exact', backends: be('api') }] }], { defaultBackend: { service: { name: 'dflt', port: 80 }, endpoints: [] } }), { host: 'a.test', path: '/nope' });
+  const other = choose(
+    route([{ host: 'a.test', paths: [{ path: '/api', pathType: 'Exact', backends: be('api') }] }], {
+      defaultBackend: { service: { name: 'dflt', port: 80 }, endpoints: [] },
+    }),
+    { host: 'a.test', path: '/nope' },
+  );
   assert.deepEqual([other.backend?.service?.name, other.viaDefaultBackend], ['dflt', true]);
 });
 
 test('choose: usage errors for a default-backend-only Ingress, a relative --path, a host with several paths', () => {
-  assert.throws(() => choose(route([], { defaultBackend: { service: { name: 'd', port: 80 }, endpoints: [] } }), {}), (e: unknown) => e instanceof UsageError && /only a default backend/.test(e.message));
-  assert.throws(() => choose(route([{ host: 'a.test', paths: [{ path: '/x', pathType: 'Prefix', backends: be('x') }] }]), { path: 'x' }), (e: unknown) => e instanceof UsageError && /must start with "\/"/.test(e.message));
-  const two = route([{ host: 'a.test', paths: [{ path: '/x', pathType: 'Prefix', backends: be('x') }, { path: '/y', pathType: 'Prefix', backends: be('y') }] }]);
-  assert.throws(() => choose(two, { host: 'a.test' }), (e: unknown) => e instanceof UsageError && /give --path: host a\.test has 2 literal paths/.test(e.message) && e.candidates!.length === 2);
+  assert.throws(
+    () => choose(route([], { defaultBackend: { service: { name: 'd', port: 80 }, endpoints: [] } }), {}),
+    (e: unknown) => e instanceof UsageError && /only a default backend/.test(e.message),
+  );
+  assert.throws(
+    () =>
+      choose(route([{ host: 'a.test', paths: [{ path: '/x', pathType: 'Prefix', backends: be('x') }] }]), {
+        path: 'x',
+      }),
+    (e: unknown) => e instanceof UsageError && /must start with "\/"/.test(e.message),
+  );
+  const two = route([
+    {
+      host: 'a.test',
+      paths: [
+        { path: '/x', pathType: 'Prefix', backends: be('x') },
+        { path: '/y', pathType: 'Prefix', backends: be('y') },
+      ],
+    },
+  ]);
+  assert.throws(
+    () => choose(two, { host: 'a.test' }),
+    (e: unknown) =>
+      e instanceof UsageError &&
+      /give --path: host a\.test has 2 literal paths/.test(e.message) &&
+      e.candidates!.length === 2,
+  );
   assert.equal(choose(two, { path: '/y' }).host, 'a.test', 'the one literal host is taken');
 });
 
@@ -227,5 +378,9 @@ test('hostMatches and pathMatches: wildcards cover one label, case-insensitive h
   assert.equal(pathMatches({ path: '/orders', pathType: 'Prefix' }, '/ordersx'), false);
   assert.equal(pathMatches({ path: '/orders', pathType: 'Exact' }, '/orders/'), false);
   assert.equal(pathMatches({ path: '/v[0-9]+/', pathType: 'RegularExpression' }, '/v2/x'), true);
-  assert.equal(pathMatches({ path: '/v[', pathType: 'RegularExpression' }, '/v['), false, 'a bad regex matches nothing, it does not throw');
+  assert.equal(
+    pathMatches({ path: '/v[', pathType: 'RegularExpression' }, '/v['),
+    false,
+    'a bad regex matches nothing, it does not throw',
+  );
 });

@@ -9,7 +9,9 @@ import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { importNginxLog, type NginxImportItem } from '../../src/core/ingest/nginx-log/import';
 
-async function* from(lines: string[]) { for (const l of lines) yield l; }
+async function* from(lines: string[]) {
+  for (const l of lines) yield l;
+}
 async function collect(it: AsyncIterable<NginxImportItem>) {
   const out: NginxImportItem[] = [];
   for await (const x of it) out.push(x);
@@ -33,7 +35,10 @@ test('one trace per request line; bad lines reported with their line numbers; bl
   const items = await collect(importNginxLog(from(lines)));
   const errors = items.filter((x) => 'error' in x) as Extract<NginxImportItem, { error: string }>[];
   const traces = items.flatMap((x) => ('trace' in x ? [x.trace] : []));
-  assert.deepEqual(errors.map((e) => e.lineNumber), [3, 5]);
+  assert.deepEqual(
+    errors.map((e) => e.lineNumber),
+    [3, 5],
+  );
   assert.match(errors[0].error, /too few fields/);
   assert.equal(errors[1].line, lines[4]);
   assert.match(errors[1].error, /unterminated quoted field/);
@@ -57,7 +62,12 @@ test('one trace per request line; bad lines reported with their line numbers; bl
 
 test('streams: the first trace comes out after reading one line, not the whole input', async () => {
   let pulled = 0;
-  async function* source() { for (let i = 0; i < 1000; i++) { pulled++; yield timings[i % timings.length]; } }
+  async function* source() {
+    for (let i = 0; i < 1000; i++) {
+      pulled++;
+      yield timings[i % timings.length];
+    }
+  }
   const it = importNginxLog(source());
   const first = await it.next();
   assert.ok(!first.done && 'trace' in first.value);
@@ -85,7 +95,9 @@ test('200k-line, ~80 MB log: bounded memory, every bad line reported', { timeout
       line = i % 2 ? base.slice(0, 60) : base.replace(/\] "GET/, '] GET'); // truncated, or a lost quote
     } else {
       const id = i.toString(16).padStart(32, 'a');
-      line = timings[i % timings.length].replace(/ [0-9a-f]{32} | client id 42 /, ` ${id} `).replace(/"-" "[^"]*"/, `"-" "${ua}"`);
+      line = timings[i % timings.length]
+        .replace(/ [0-9a-f]{32} | client id 42 /, ` ${id} `)
+        .replace(/"-" "[^"]*"/, `"-" "${ua}"`);
     }
     if (!out.write(line + '\n')) await once(out, 'drain');
   }
@@ -102,11 +114,16 @@ test('200k-line, ~80 MB log: bounded memory, every bad line reported', { timeout
   let peakRss = 0;
   const reported: number[] = [];
   for await (const item of importNginxLog(rl)) {
-    if ('trace' in item) { traces++; spans += item.trace.spans.length; }
-    else reported.push(item.lineNumber);
+    if ('trace' in item) {
+      traces++;
+      spans += item.trace.spans.length;
+    } else reported.push(item.lineNumber);
     const seen = traces + reported.length;
     // Measure from a quarter in, once V8's heap has reached its working size.
-    if (seen === N / 4) { gc(); warm = { rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed }; }
+    if (seen === N / 4) {
+      gc();
+      warm = { rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed };
+    }
     if (warm && seen % 2000 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }
   const importMs = performance.now() - t0;
@@ -121,5 +138,7 @@ test('200k-line, ~80 MB log: bounded memory, every bad line reported', { timeout
   // Keeping the remaining 150k lines would cost ~60 MB of heap, keeping their traces far more.
   assert.ok(rssGrowth < 40, `rss grew ${rssGrowth.toFixed(1)} MB over the last 3/4 of the log`);
   assert.ok(heapGrowth < 8, `live heap grew ${heapGrowth.toFixed(1)} MB over the last 3/4 of the log`);
-  t.diagnostic(`${N} lines, ${(size / 1e6).toFixed(1)} MB in ${(importMs / 1000).toFixed(1)} s; after warm-up rss +${rssGrowth.toFixed(1)} MB, live heap +${heapGrowth.toFixed(1)} MB`);
+  t.diagnostic(
+    `${N} lines, ${(size / 1e6).toFixed(1)} MB in ${(importMs / 1000).toFixed(1)} s; after warm-up rss +${rssGrowth.toFixed(1)} MB, live heap +${heapGrowth.toFixed(1)} MB`,
+  );
 });

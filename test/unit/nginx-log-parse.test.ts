@@ -6,7 +6,10 @@ import { looksLikeAccessLog, parseAccessLogLine, type AccessLogRecord } from '..
 import { SCENARIOS } from '../fixtures/nginx-log/real-nginx';
 
 const FIX = join(__dirname, '../fixtures/nginx-log');
-const fixture = (name: string) => readFileSync(join(FIX, `${name}.log`), 'utf8').split('\n').filter(Boolean);
+const fixture = (name: string) =>
+  readFileSync(join(FIX, `${name}.log`), 'utf8')
+    .split('\n')
+    .filter(Boolean);
 
 function parse(line: string): AccessLogRecord {
   const r = parseAccessLogLine(line);
@@ -46,7 +49,8 @@ describe('lines written by a real nginx, every format', () => {
         assert.equal(r.method, 'GET');
         assert.equal(r.remoteAddr, '127.0.0.1');
         assert.ok(r.timeUnixMs && r.timeUnixMs > Date.UTC(2020, 0, 1), 'time parsed');
-        if (format !== 'combined' && expectedTries[s.name]) assert.deepEqual(tries(r), expectedTries[s.name], `${s.name}: tries`);
+        if (format !== 'combined' && expectedTries[s.name])
+          assert.deepEqual(tries(r), expectedTries[s.name], `${s.name}: tries`);
         if (format === 'combined') assert.deepEqual(r.upstreams, []);
         if (format !== 'combined') assert.ok(r.requestTime !== undefined, 'request_time');
         if (s.name === 'client-id' && format !== 'combined') assert.equal(r.reqId, 'client id 42');
@@ -68,7 +72,10 @@ describe('lines written by a real nginx, every format', () => {
       assert.equal(j.status, t.status);
       assert.equal(j.msec, t.msec);
       assert.equal(j.requestTime, t.requestTime);
-      assert.deepEqual(j.upstreams, t.upstreams.map(({ responseLength: _omitted, ...u }) => u));
+      assert.deepEqual(
+        j.upstreams,
+        t.upstreams.map(({ responseLength: _omitted, ...u }) => u),
+      );
       assert.equal(j.namespace, 'shop');
       assert.equal(j.servicePort, '80');
       assert.equal(j.proxyUpstreamName, t.proxyUpstreamName);
@@ -95,8 +102,14 @@ const LINES: { name: string; line: string; check: (r: AccessLogRecord) => void }
       assert.equal(r.format, 'ingress-nginx');
       assert.equal(r.timeUnixMs, Date.UTC(2024, 2, 12, 7, 15, 30));
       assert.equal(r.protocol, 'HTTP/2.0');
-      assert.deepEqual(r.upstreams.map((u) => [u.addr, u.status, u.responseTime, u.responseLength]),
-        [['10.244.1.7:8080', 504, 1, 0], ['10.244.2.9:8080', 502, 1.002, 0], ['10.244.1.8:8080', 200, 1.001, 17]]);
+      assert.deepEqual(
+        r.upstreams.map((u) => [u.addr, u.status, u.responseTime, u.responseLength]),
+        [
+          ['10.244.1.7:8080', 504, 1, 0],
+          ['10.244.2.9:8080', 502, 1.002, 0],
+          ['10.244.1.8:8080', 200, 1.001, 17],
+        ],
+      );
     },
   },
   {
@@ -104,8 +117,10 @@ const LINES: { name: string; line: string; check: (r: AccessLogRecord) => void }
     line: '10.0.0.5 - - [01/Jan/2025:00:00:00 +0000] "GET /x HTTP/1.1" 200 5 "-" "curl/8.5.0" 80 0.010 [default-web-80] [] 10.0.0.1:80, 10.0.0.2:80 : 10.0.0.3:80 0, 0 : 5 0.001, 0.002 : 0.005 502, 502 : 200 aaaabbbbccccddddeeeeffff00001111 -, - : 0.001 -, - : 0.004 1735689600.010',
     check: (r) => {
       assert.equal(r.format, 'ingress-nginx+timings');
-      assert.deepEqual(r.upstreams.map((u) => `${u.group}:${u.addr}:${u.status}:${u.connectTime ?? '-'}:${u.headerTime ?? '-'}`),
-        ['0:10.0.0.1:80:502:-:-', '0:10.0.0.2:80:502:-:-', '1:10.0.0.3:80:200:0.001:0.004']);
+      assert.deepEqual(
+        r.upstreams.map((u) => `${u.group}:${u.addr}:${u.status}:${u.connectTime ?? '-'}:${u.headerTime ?? '-'}`),
+        ['0:10.0.0.1:80:502:-:-', '0:10.0.0.2:80:502:-:-', '1:10.0.0.3:80:200:0.001:0.004'],
+      );
       assert.equal(r.msec, 1735689600.01);
       assert.equal(r.vars.msec, '1735689600.010');
     },
@@ -113,12 +128,20 @@ const LINES: { name: string; line: string; check: (r: AccessLogRecord) => void }
   {
     name: '502 where nginx reached no peer: every upstream field `-`',
     line: '192.168.49.1 - - [01/Jan/2025:00:00:01 +0000] "GET /api HTTP/1.1" 502 150 "-" "kube-probe/1.29" 95 0.000 [shop-api-80] [] - - - - 0123456789abcdef0123456789abcdef - - 1735689601.000',
-    check: (r) => { assert.equal(r.status, 502); assert.deepEqual(r.upstreams, []); assert.equal(r.vars.upstream_addr, '-'); },
+    check: (r) => {
+      assert.equal(r.status, 502);
+      assert.deepEqual(r.upstreams, []);
+      assert.equal(r.vars.upstream_addr, '-');
+    },
   },
   {
     name: '503 from the balancer naming the upstream group (no live upstreams)',
     line: '10.0.0.9 - - [01/Jan/2025:00:00:02 +0000] "GET / HTTP/1.1" 503 190 "-" "-" 70 0.000 [shop-orders-80] [] upstream_balancer 0 0.000 503 ffffffffffffffffffffffffffffffff',
-    check: (r) => assert.deepEqual(r.upstreams.map((u) => [u.addr, u.status]), [['upstream_balancer', 503]]),
+    check: (r) =>
+      assert.deepEqual(
+        r.upstreams.map((u) => [u.addr, u.status]),
+        [['upstream_balancer', 503]],
+      ),
   },
   {
     name: 'IPv6 peers and a canary alternative upstream',
@@ -128,13 +151,19 @@ const LINES: { name: string; line: string; check: (r: AccessLogRecord) => void }
       assert.equal(r.remoteUser, 'alice');
       assert.equal(r.timeUnixMs, Date.UTC(2025, 0, 1, 5, 0, 3));
       assert.equal(r.proxyAlternativeUpstreamName, 'shop-web-canary-80');
-      assert.deepEqual(r.upstreams.map((u) => u.addr), ['[fd00::a]:8080', '[fd00::b]:8080']);
+      assert.deepEqual(
+        r.upstreams.map((u) => u.addr),
+        ['[fd00::a]:8080', '[fd00::b]:8080'],
+      );
     },
   },
   {
     name: 'JSON-style \\" escapes inside quoted fields',
     line: '10.0.0.1 - - [01/Jan/2025:00:00:04 +0000] "GET /q HTTP/1.1" 200 2 "-" "say \\"hi\\" [x] \\\\ y" 70 0.001 [a-b-80] [] 10.0.0.2:80 2 0.001 200 r1',
-    check: (r) => { assert.equal(r.userAgent, 'say "hi" [x] \\ y'); assert.equal(r.reqId, 'r1'); },
+    check: (r) => {
+      assert.equal(r.userAgent, 'say "hi" [x] \\ y');
+      assert.equal(r.reqId, 'r1');
+    },
   },
   {
     name: 'legacy with the literal %v of old docs',
@@ -149,34 +178,57 @@ const LINES: { name: string; line: string; check: (r: AccessLogRecord) => void }
   {
     name: 'kubectl logs --timestamps prefix',
     line: '2026-11-27T10:00:00.123456789Z 127.0.0.1 - - [27/Nov/2026:10:00:00 +0000] "GET /orders HTTP/1.1" 200 3 "-" "-" 70 0.001 [shop-orders-80] [] 127.10.0.3:8080 3 0.001 200 0123456789abcdef0123456789abcdef 0.000 0.001 1795773600.123',
-    check: (r) => { assert.equal(r.extra.logTimestamp, '2026-11-27T10:00:00.123456789Z'); assert.equal(r.format, 'ingress-nginx+timings'); },
+    check: (r) => {
+      assert.equal(r.extra.logTimestamp, '2026-11-27T10:00:00.123456789Z');
+      assert.equal(r.format, 'ingress-nginx+timings');
+    },
   },
   {
     name: 'containerd (CRI) log prefix',
     line: '2026-11-27T10:00:00.1Z stdout F 127.0.0.1 - - [27/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 404 0 "-" "-"',
-    check: (r) => { assert.equal(r.format, 'combined'); assert.equal(r.status, 404); },
+    check: (r) => {
+      assert.equal(r.format, 'combined');
+      assert.equal(r.status, 404);
+    },
   },
   {
     name: 'user format with extra trailing variables after a 32-hex $req_id',
     line: '10.0.0.1 - - [01/Jan/2025:00:00:05 +0000] "GET / HTTP/1.1" 200 1 "-" "-" 70 0.001 [ns-svc-80] [] 10.0.0.2:80 1 0.001 200 0123456789abcdef0123456789abcdef shop orders',
-    check: (r) => { assert.equal(r.reqId, '0123456789abcdef0123456789abcdef'); assert.deepEqual(r.extra, { trailing1: 'shop', trailing2: 'orders' }); },
+    check: (r) => {
+      assert.equal(r.reqId, '0123456789abcdef0123456789abcdef');
+      assert.deepEqual(r.extra, { trailing1: 'shop', trailing2: 'orders' });
+    },
   },
   {
     name: 'nginx common (no referer / user agent)',
     line: '127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326',
-    check: (r) => { assert.equal(r.format, 'combined'); assert.equal(r.remoteUser, 'frank'); assert.equal(r.bodyBytesSent, 2326); },
+    check: (r) => {
+      assert.equal(r.format, 'combined');
+      assert.equal(r.remoteUser, 'frank');
+      assert.equal(r.bodyBytesSent, 2326);
+    },
   },
   {
     name: 'combined with a TLS handshake sent to a plain port',
     line: '10.0.0.1 - - [01/Jan/2025:00:00:06 +0000] "\\x16\\x03\\x01\\x02\\x00\\x01\\x00\\x01\\xFC\\x03\\x03" 400 157 "-" "-"',
-    check: (r) => { assert.equal(r.status, 400); assert.equal(r.method, undefined); assert.ok(r.request?.startsWith('\x16\x03\x01')); },
+    check: (r) => {
+      assert.equal(r.status, 400);
+      assert.equal(r.method, undefined);
+      assert.ok(r.request?.startsWith('\x16\x03\x01'));
+    },
   },
   {
     name: 'JSON with unquoted lists (invalid JSON nginx really writes)',
     line: '{"time": "2025-01-01T00:00:00+00:00", "status": 502, "request": "GET /a HTTP/1.1", "request_time": 0.004, "upstream_addr": "10.0.0.1:80, 10.0.0.2:80", "upstream_status": 502, 502, "upstream_response_time": 0.001, 0.002, "req_id": "x"}',
     check: (r) => {
       assert.equal(r.format, 'json');
-      assert.deepEqual(r.upstreams.map((u) => [u.addr, u.status, u.responseTime]), [['10.0.0.1:80', 502, 0.001], ['10.0.0.2:80', 502, 0.002]]);
+      assert.deepEqual(
+        r.upstreams.map((u) => [u.addr, u.status, u.responseTime]),
+        [
+          ['10.0.0.1:80', 502, 0.001],
+          ['10.0.0.2:80', 502, 0.002],
+        ],
+      );
       assert.equal(r.uri, '/a');
     },
   },
@@ -207,12 +259,36 @@ describe('real-shaped lines', () => {
 
 const BAD: { name: string; line: string; error: RegExp }[] = [
   { name: 'empty', line: '', error: /empty line/ },
-  { name: 'an nginx error-log line', line: '2026/11/27 10:12:14 [notice] 10041#10041: exiting', error: /too few fields|expected/ },
-  { name: 'truncated inside the request', line: '10.0.0.1 - - [01/Jan/2025:00:00:00 +0000] "GET /a HT', error: /unterminated quoted field starting at column 43/ },
-  { name: 'bad status', line: '10.0.0.1 - - [01/Jan/2025:00:00:00 +0000] "GET / HTTP/1.1" OK 5 "-" "-"', error: /status field "OK"/ },
-  { name: 'bad time', line: '10.0.0.1 - - [32/Foo/2025:00:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "-"', error: /not a valid \$time_local/ },
-  { name: 'bad request_time', line: '10.0.0.1 - - [01/Jan/2025:00:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "-" 70 fast [a-b-80] [] - - - - x', error: /request_time field "fast"/ },
-  { name: 'upstream fields cut short', line: '10.0.0.1 - - [01/Jan/2025:00:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "-" 70 0.1 [a-b-80] [] 10.0.0.2:80 5', error: /found 2 field/ },
+  {
+    name: 'an nginx error-log line',
+    line: '2026/11/27 10:12:14 [notice] 10041#10041: exiting',
+    error: /too few fields|expected/,
+  },
+  {
+    name: 'truncated inside the request',
+    line: '10.0.0.1 - - [01/Jan/2025:00:00:00 +0000] "GET /a HT',
+    error: /unterminated quoted field starting at column 43/,
+  },
+  {
+    name: 'bad status',
+    line: '10.0.0.1 - - [01/Jan/2025:00:00:00 +0000] "GET / HTTP/1.1" OK 5 "-" "-"',
+    error: /status field "OK"/,
+  },
+  {
+    name: 'bad time',
+    line: '10.0.0.1 - - [32/Foo/2025:00:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "-"',
+    error: /not a valid \$time_local/,
+  },
+  {
+    name: 'bad request_time',
+    line: '10.0.0.1 - - [01/Jan/2025:00:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "-" 70 fast [a-b-80] [] - - - - x',
+    error: /request_time field "fast"/,
+  },
+  {
+    name: 'upstream fields cut short',
+    line: '10.0.0.1 - - [01/Jan/2025:00:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "-" 70 0.1 [a-b-80] [] 10.0.0.2:80 5',
+    error: /found 2 field/,
+  },
   { name: 'JSON array', line: '[1,2]', error: /expected `\$remote_addr|too few/ },
   { name: 'JSON not an access log', line: '{"level":"info","msg":"hello"}', error: /none of the access-log keys/ },
   { name: 'broken JSON', line: '{"status": 200, "request": "GET /', error: /not valid JSON/ },
@@ -241,5 +317,6 @@ describe('looksLikeAccessLog', () => {
     ['', false],
     ['10.0.0.1 - - [01/Jan/2025:00:00:00 +0000] "GET /a HT', true], // meant as one, so a failure is worth reporting
   ];
-  for (const [line, want] of cases) test(`${want} for ${line.slice(0, 50)}`, () => assert.equal(looksLikeAccessLog(line), want));
+  for (const [line, want] of cases)
+    test(`${want} for ${line.slice(0, 50)}`, () => assert.equal(looksLikeAccessLog(line), want));
 });

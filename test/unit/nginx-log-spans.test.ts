@@ -3,7 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseAccessLogLine, type AccessLogRecord } from '../../src/core/ingest/nginx-log/parse';
-import { findRecordByRequestId, nginxSpansFromRecord, splitHostPort, type NginxSpanContext } from '../../src/core/ingest/nginx-log/spans';
+import {
+  findRecordByRequestId,
+  nginxSpansFromRecord,
+  splitHostPort,
+  type NginxSpanContext,
+} from '../../src/core/ingest/nginx-log/spans';
 import type { Span } from '../../src/core/trace/model';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
@@ -22,7 +27,8 @@ const end = (s: Span) => BigInt(s.endTimeUnixNano);
 const named = (spans: Span[], name: string) => spans.filter((s) => s.name === name);
 
 // msec 1795774736.588 = the retry line the real nginx wrote (fixtures/nginx-log/timings.log).
-const RETRY = '127.0.0.1 - - [27/Nov/2026:10:18:56 +0000] "GET /retry?x=1 HTTP/1.1" 200 51 "-" "curl/8" 113 0.034 [shop-retry-80] [] 127.0.0.1:38081, 127.0.0.1:38080 0, 51 0.020, 0.014 502, 200 eb209b3bc7c3bcce825c0c6b0e37c194 -, 0.001 -, 0.010 1795774736.588';
+const RETRY =
+  '127.0.0.1 - - [27/Nov/2026:10:18:56 +0000] "GET /retry?x=1 HTTP/1.1" 200 51 "-" "curl/8" 113 0.034 [shop-retry-80] [] 127.0.0.1:38081, 127.0.0.1:38080 0, 51 0.020, 0.014 502, 200 eb209b3bc7c3bcce825c0c6b0e37c194 -, 0.001 -, 0.010 1795774736.588';
 const MSEC_NS = 1795774736_588_000_000n;
 
 describe('placement with $msec (exact)', () => {
@@ -50,11 +56,14 @@ describe('placement with $msec (exact)', () => {
   test('connect/header/response all count from the attempt start', () => {
     const s = MSEC_NS - ms(14);
     const kids = spans.filter((x) => x.parentSpanId === attempts[1].spanId);
-    assert.deepEqual(kids.map((k) => [k.name, start(k) - s, end(k) - s]), [
-      ['upstream.connect', 0n, ms(1)],
-      ['upstream.header', ms(1), ms(10)],
-      ['upstream.response', ms(10), ms(14)],
-    ]);
+    assert.deepEqual(
+      kids.map((k) => [k.name, start(k) - s, end(k) - s]),
+      [
+        ['upstream.connect', 0n, ms(1)],
+        ['upstream.header', ms(1), ms(10)],
+        ['upstream.response', ms(10), ms(14)],
+      ],
+    );
     // The failed first try never connected: no phase spans under it.
     assert.equal(spans.filter((x) => x.parentSpanId === attempts[0].spanId).length, 0);
   });
@@ -97,10 +106,17 @@ test('podByAddr maps each attempt to its pod; a throwing lookup is tolerated', (
   const pods: Record<string, { pod: string; namespace: string; node: string; service: string }> = {
     '127.0.0.1:38080': { pod: 'orders-7d4b9c8f6d-x2x9k', namespace: 'shop', node: 'sandbox-node-2', service: 'orders' },
   };
-  const { spans } = nginxSpansFromRecord(rec(RETRY), ctx({
-    controllerPod: 'ingress-nginx-controller-abc', controllerNode: 'sandbox-node-1',
-    podByAddr: (a) => { if (a.endsWith('38081')) throw new Error('lookup failed'); return pods[a]; },
-  }));
+  const { spans } = nginxSpansFromRecord(
+    rec(RETRY),
+    ctx({
+      controllerPod: 'ingress-nginx-controller-abc',
+      controllerNode: 'sandbox-node-1',
+      podByAddr: (a) => {
+        if (a.endsWith('38081')) throw new Error('lookup failed');
+        return pods[a];
+      },
+    }),
+  );
   const [a1, a2] = named(spans, 'upstream.attempt');
   assert.equal(a1.attributes['kubetrace.pod'], undefined);
   assert.equal(a2.attributes['kubetrace.pod'], 'orders-7d4b9c8f6d-x2x9k');
@@ -111,7 +127,8 @@ test('podByAddr maps each attempt to its pod; a throwing lookup is tolerated', (
 });
 
 describe('placement without $msec (approximate)', () => {
-  const line = '10.0.0.1 - - [27/Nov/2026:10:00:05 +0000] "GET /orders HTTP/1.1" 200 52 "-" "-" 114 0.020 [shop-orders-80] [] 10.0.0.2:8080, 10.0.0.3:8080 0, 52 0.005, 0.010 502, 200 0123456789abcdef0123456789abcdef';
+  const line =
+    '10.0.0.1 - - [27/Nov/2026:10:00:05 +0000] "GET /orders HTTP/1.1" 200 52 "-" "-" 114 0.020 [shop-orders-80] [] 10.0.0.2:8080, 10.0.0.3:8080 0, 52 0.005, 0.010 502, 200 0123456789abcdef0123456789abcdef';
 
   test('centred in the client window, with a diagnostic', () => {
     const w = { startUnixNano: 1_000_000_000n, endUnixNano: 1_000_000_000n + ms(30) };
@@ -134,7 +151,8 @@ describe('placement without $msec (approximate)', () => {
     const { spans } = nginxSpansFromRecord(rec(line), ctx({ clientWindow: w }));
     assert.equal(start(spans[0]), w.startUnixNano);
     assert.equal(end(spans[0]), w.endUnixNano);
-    for (const s of spans.slice(1)) assert.ok(start(s) >= w.startUnixNano && end(s) <= w.endUnixNano, `${s.name} inside`);
+    for (const s of spans.slice(1))
+      assert.ok(start(s) >= w.startUnixNano && end(s) <= w.endUnixNano, `${s.name} inside`);
   });
 
   test('no window: ends at $time_local', () => {
@@ -146,7 +164,8 @@ describe('placement without $msec (approximate)', () => {
 });
 
 test('tries that sum to more than $request_time (ms rounding) are scaled to fit', () => {
-  const line = '10.0.0.1 - - [01/Jan/2025:00:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "-" 70 0.002 [a-b-80] [] 10.0.0.2:80, 10.0.0.3:80 0, 1 0.002, 0.002 502, 200 0123456789abcdef0123456789abcdef -, 0.000 -, 0.001 1735689600.002';
+  const line =
+    '10.0.0.1 - - [01/Jan/2025:00:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "-" 70 0.002 [a-b-80] [] 10.0.0.2:80, 10.0.0.3:80 0, 1 0.002, 0.002 502, 200 0123456789abcdef0123456789abcdef -, 0.000 -, 0.001 1735689600.002';
   const { spans } = nginxSpansFromRecord(rec(line), ctx());
   const nginx = spans[0];
   assert.equal(nginx.attributes['kubetrace.placement.scaled'], true);
@@ -162,7 +181,8 @@ test('tries that sum to more than $request_time (ms rounding) are scaled to fit'
 
 describe('failures', () => {
   test('504 where the header never came: header span marks the wait, timeout diagnostic', () => {
-    const line = '127.0.0.1 - - [27/Nov/2026:10:18:56 +0000] "GET /hang HTTP/1.1" 504 160 "-" "-" 112 0.301 [shop-hang-80] [] 127.0.0.1:38080 0 0.301 504 7a12d4d617cb2288f1d6ca98ee4fb829 0.000 - 1795774736.899';
+    const line =
+      '127.0.0.1 - - [27/Nov/2026:10:18:56 +0000] "GET /hang HTTP/1.1" 504 160 "-" "-" 112 0.301 [shop-hang-80] [] 127.0.0.1:38080 0 0.301 504 7a12d4d617cb2288f1d6ca98ee4fb829 0.000 - 1795774736.899';
     const { spans, diagnostics } = nginxSpansFromRecord(rec(line), ctx());
     assert.equal(spans[0].status, 'error');
     const [a] = named(spans, 'upstream.attempt');
@@ -181,21 +201,29 @@ describe('failures', () => {
       const { spans, diagnostics } = nginxSpansFromRecord(rec(line), ctx());
       assert.equal(spans.length, 1);
       assert.equal(spans[0].status, 'error');
-      assert.ok(diagnostics.some((d) => d.code === 'nginx-upstream-unreached'), String(status));
+      assert.ok(
+        diagnostics.some((d) => d.code === 'nginx-upstream-unreached'),
+        String(status),
+      );
     }
   });
 
   test('an attempt with status `-` under a 504 is an error', () => {
-    const line = '10.0.0.1 - - [01/Jan/2025:00:00:00 +0000] "GET / HTTP/1.1" 504 0 "-" "-" 70 5.000 [a-b-80] [] 10.0.0.2:80 - 5.000 - x';
+    const line =
+      '10.0.0.1 - - [01/Jan/2025:00:00:00 +0000] "GET / HTTP/1.1" 504 0 "-" "-" 70 5.000 [a-b-80] [] 10.0.0.2:80 - 5.000 - x';
     const { spans } = nginxSpansFromRecord(rec(line), ctx());
     assert.equal(named(spans, 'upstream.attempt')[0].status, 'error');
   });
 
   test('a 4xx leaves nginx unset; an app 500 passes through as error on both', () => {
-    const mk = (s: number) => `10.0.0.1 - - [01/Jan/2025:00:00:00 +0000] "GET / HTTP/1.1" ${s} 0 "-" "-" 70 0.001 [a-b-80] [] 10.0.0.2:80 0 0.001 ${s} x`;
+    const mk = (s: number) =>
+      `10.0.0.1 - - [01/Jan/2025:00:00:00 +0000] "GET / HTTP/1.1" ${s} 0 "-" "-" 70 0.001 [a-b-80] [] 10.0.0.2:80 0 0.001 ${s} x`;
     assert.equal(nginxSpansFromRecord(rec(mk(404)), ctx()).spans[0].status, 'unset');
     const five = nginxSpansFromRecord(rec(mk(500)), ctx()).spans;
-    assert.deepEqual(five.map((s) => s.status), ['error', 'error']);
+    assert.deepEqual(
+      five.map((s) => s.status),
+      ['error', 'error'],
+    );
   });
 });
 
@@ -230,7 +258,10 @@ describe('findRecordByRequestId over a controller pod log (access + debug error 
     assert.equal(f.record?.uri, '/redirect');
     assert.equal(f.lineNumber, 11); // access[k] (k >= 1) is line 4 + k
     assert.equal(f.line, access[7]);
-    assert.deepEqual(f.unparsed.map((u) => u.lineNumber), [3]);
+    assert.deepEqual(
+      f.unparsed.map((u) => u.lineNumber),
+      [3],
+    );
     assert.match(f.unparsed[0].error, /request_time field "zz"/);
   });
 
@@ -241,7 +272,12 @@ describe('findRecordByRequestId over a controller pod log (access + debug error 
   });
 
   test('a client id that is a prefix of another is not confused with it', () => {
-    const f = findRecordByRequestId(['10.0.0.1 - - [01/Jan/2025:00:00:00 +0000] "GET / HTTP/1.1" 200 0 "-" "-" 70 0.001 [a-b-80] [] 10.0.0.2:80 0 0.001 200 abc123'], 'abc');
+    const f = findRecordByRequestId(
+      [
+        '10.0.0.1 - - [01/Jan/2025:00:00:00 +0000] "GET / HTTP/1.1" 200 0 "-" "-" 70 0.001 [a-b-80] [] 10.0.0.2:80 0 0.001 200 abc123',
+      ],
+      'abc',
+    );
     assert.equal(f.record, undefined);
   });
 });

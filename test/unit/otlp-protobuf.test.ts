@@ -6,41 +6,90 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import {
-  decodeExportResponse, decodeOtlpProtobuf, decodeOtlpSpanBytes, decodeRpcStatus, encodeExportResponse, encodeOtlpProtobuf, encodeRpcStatus, uint64ToDecimal,
+  decodeExportResponse,
+  decodeOtlpProtobuf,
+  decodeOtlpSpanBytes,
+  decodeRpcStatus,
+  encodeExportResponse,
+  encodeOtlpProtobuf,
+  encodeRpcStatus,
+  uint64ToDecimal,
 } from '../../src/core/ingest/otlp/protobuf';
 import { normalizeOtlpJson } from '../../src/core/ingest/otlp/normalize';
 import { OtlpDecodeError, type OtlpResourceSpans } from '../../src/core/ingest/otlp/types';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 
-const sample: OtlpResourceSpans[] = [{
-  resource: { attributes: [{ key: 'service.name', value: { stringValue: 'orders' } }], droppedAttributesCount: 2 },
-  schemaUrl: 'https://opentelemetry.io/schemas/1.30.0',
-  scopeSpans: [{
-    scope: { name: 'scope', version: '1.0', attributes: [{ key: 'a', value: { boolValue: false } }] },
-    schemaUrl: 'https://x/scope',
-    spans: [{
-      traceId: TRACE, spanId: '00f067aa0ba902b7', name: 'root', kind: 2,
-      startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '18446744073709551615', // max fixed64
-      traceState: 'a=b', flags: 257, droppedAttributesCount: 1, droppedEventsCount: 3, droppedLinksCount: 4,
-      attributes: [
-        { key: 's', value: { stringValue: 'héllo ✓' } },
-        { key: 'neg', value: { intValue: '-9223372036854775808' } },
-        { key: 'big', value: { intValue: '9007199254740993' } },
-        { key: 'd', value: { doubleValue: -1.25 } },
-        { key: 'arr', value: { arrayValue: { values: [{ stringValue: 'x' }, { arrayValue: { values: [{ intValue: '1' }] } }] } } },
-        { key: 'kv', value: { kvlistValue: { values: [{ key: 'k', value: { bytesValue: 'AAEC' } }] } } },
-        { key: 'empty', value: {} },
-      ],
-      events: [{ timeUnixNano: '1700000000000000001', name: 'ev', attributes: [{ key: 'e', value: { stringValue: 'v' } }], droppedAttributesCount: 1 }],
-      links: [{ traceId: TRACE, spanId: '1111111111111111', traceState: 'c=d', attributes: [{ key: 'l', value: { intValue: '3' } }], flags: 1 }],
-      status: { code: 2, message: 'boom' },
-    }, {
-      traceId: TRACE, spanId: '2222222222222222', parentSpanId: '00f067aa0ba902b7', name: 'child', kind: 3,
-      startTimeUnixNano: '1700000000000000100', endTimeUnixNano: '1700000000000000200', attributes: [], status: {},
-    }],
-  }],
-}];
+const sample: OtlpResourceSpans[] = [
+  {
+    resource: { attributes: [{ key: 'service.name', value: { stringValue: 'orders' } }], droppedAttributesCount: 2 },
+    schemaUrl: 'https://opentelemetry.io/schemas/1.30.0',
+    scopeSpans: [
+      {
+        scope: { name: 'scope', version: '1.0', attributes: [{ key: 'a', value: { boolValue: false } }] },
+        schemaUrl: 'https://x/scope',
+        spans: [
+          {
+            traceId: TRACE,
+            spanId: '00f067aa0ba902b7',
+            name: 'root',
+            kind: 2,
+            startTimeUnixNano: '1700000000000000000',
+            endTimeUnixNano: '18446744073709551615', // max fixed64
+            traceState: 'a=b',
+            flags: 257,
+            droppedAttributesCount: 1,
+            droppedEventsCount: 3,
+            droppedLinksCount: 4,
+            attributes: [
+              { key: 's', value: { stringValue: 'héllo ✓' } },
+              { key: 'neg', value: { intValue: '-9223372036854775808' } },
+              { key: 'big', value: { intValue: '9007199254740993' } },
+              { key: 'd', value: { doubleValue: -1.25 } },
+              {
+                key: 'arr',
+                value: {
+                  arrayValue: { values: [{ stringValue: 'x' }, { arrayValue: { values: [{ intValue: '1' }] } }] },
+                },
+              },
+              { key: 'kv', value: { kvlistValue: { values: [{ key: 'k', value: { bytesValue: 'AAEC' } }] } } },
+              { key: 'empty', value: {} },
+            ],
+            events: [
+              {
+                timeUnixNano: '1700000000000000001',
+                name: 'ev',
+                attributes: [{ key: 'e', value: { stringValue: 'v' } }],
+                droppedAttributesCount: 1,
+              },
+            ],
+            links: [
+              {
+                traceId: TRACE,
+                spanId: '1111111111111111',
+                traceState: 'c=d',
+                attributes: [{ key: 'l', value: { intValue: '3' } }],
+                flags: 1,
+              },
+            ],
+            status: { code: 2, message: 'boom' },
+          },
+          {
+            traceId: TRACE,
+            spanId: '2222222222222222',
+            parentSpanId: '00f067aa0ba902b7',
+            name: 'child',
+            kind: 3,
+            startTimeUnixNano: '1700000000000000100',
+            endTimeUnixNano: '1700000000000000200',
+            attributes: [],
+            status: {},
+          },
+        ],
+      },
+    ],
+  },
+];
 
 test('encode then decode gives back the canonical input exactly', () => {
   const r = decodeOtlpProtobuf(encodeOtlpProtobuf(sample));
@@ -48,7 +97,7 @@ test('encode then decode gives back the canonical input exactly', () => {
   assert.deepEqual(r.resourceSpans, sample);
 });
 
-test('spanBytes: each kept span\'s own bytes decode back to the same span; rejected spans have none', () => {
+test("spanBytes: each kept span's own bytes decode back to the same span; rejected spans have none", () => {
   const withBad = structuredClone(sample);
   withBad[0].scopeSpans[0].spans.splice(1, 0, { ...withBad[0].scopeSpans[0].spans[1], traceId: 'abcd', name: 'bad' });
   const r = decodeOtlpProtobuf(encodeOtlpProtobuf(withBad), { spanBytes: true });
@@ -61,7 +110,18 @@ test('spanBytes: each kept span\'s own bytes decode back to the same span; rejec
 });
 
 test('64-bit decimals are exact without BigInt', () => {
-  for (const v of [0n, 1n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 1_700_000_000_123_456_789n, 10n ** 19n, 2n ** 64n - 1n, 0x0000_0001_0000_0000n, 99_999_999_999_999_999n]) {
+  for (const v of [
+    0n,
+    1n,
+    2n ** 53n - 1n,
+    2n ** 53n,
+    2n ** 53n + 1n,
+    1_700_000_000_123_456_789n,
+    10n ** 19n,
+    2n ** 64n - 1n,
+    0x0000_0001_0000_0000n,
+    99_999_999_999_999_999n,
+  ]) {
     assert.equal(uint64ToDecimal(Number(v & 0xffffffffn), Number(v >> 32n)), v.toString());
   }
 });
@@ -73,7 +133,16 @@ function realSdkSpans() {
     spanProcessors: [new SimpleSpanProcessor(mem)],
   });
   const tracer = provider.getTracer('kubetrace-test', '0.1.0');
-  const root = tracer.startSpan('GET /inventory/stock', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.response.status_code': 200, ratio: 0.25, ok: true, tags: ['a', 'b'] } });
+  const root = tracer.startSpan('GET /inventory/stock', {
+    kind: SpanKind.SERVER,
+    attributes: {
+      'http.request.method': 'GET',
+      'http.response.status_code': 200,
+      ratio: 0.25,
+      ok: true,
+      tags: ['a', 'b'],
+    },
+  });
   const child = tracer.startSpan('db.query', { kind: SpanKind.CLIENT }, trace.setSpan(context.active(), root));
   child.addEvent('exception', { 'exception.message': 'boom', 'exception.type': 'Error' });
   child.addLink({ context: root.spanContext(), attributes: { why: 'test' } });
@@ -86,7 +155,9 @@ function realSdkSpans() {
 test('decodes the real OpenTelemetry JS protobuf serializer output, matching its JSON serializer', () => {
   const { spans, root, child } = realSdkSpans();
   const fromProto = decodeOtlpProtobuf(ProtobufTraceSerializer.serializeRequest(spans)!);
-  const fromJson = normalizeOtlpJson(JSON.parse(new TextDecoder().decode(JsonTraceSerializer.serializeRequest(spans)!)));
+  const fromJson = normalizeOtlpJson(
+    JSON.parse(new TextDecoder().decode(JsonTraceSerializer.serializeRequest(spans)!)),
+  );
   assert.deepEqual(fromProto.problems, []);
   assert.deepEqual(fromJson.problems, []);
   assert.deepEqual(fromProto.resourceSpans, fromJson.resourceSpans);
@@ -108,11 +179,17 @@ test('decodes the real OpenTelemetry JS protobuf serializer output, matching its
   assert.deepEqual(attrs.ratio, { doubleValue: 0.25 });
   assert.deepEqual(attrs.tags, { arrayValue: { values: [{ stringValue: 'a' }, { stringValue: 'b' }] } });
   assert.equal(fromProto.resourceSpans[0].scopeSpans[0].scope?.name, 'kubetrace-test');
-  assert.ok(fromProto.resourceSpans[0].resource?.attributes?.some((kv) => kv.key === 'k8s.pod.name' && kv.value?.stringValue === 'inventory-abc'));
+  assert.ok(
+    fromProto.resourceSpans[0].resource?.attributes?.some(
+      (kv) => kv.key === 'k8s.pod.name' && kv.value?.stringValue === 'inventory-abc',
+    ),
+  );
 });
 
 // Written by hand with field numbers from opentelemetry-proto, independent of our schema.
-function field(w: protobuf.Writer, id: number, wire: number): protobuf.Writer { return w.uint32((id << 3) | wire); }
+function field(w: protobuf.Writer, id: number, wire: number): protobuf.Writer {
+  return w.uint32((id << 3) | wire);
+}
 function handSpan(traceId: Buffer, spanId: Buffer, parent: Buffer, name: string): Uint8Array {
   const w = protobuf.Writer.create();
   field(w, 1, 2).bytes(traceId);
@@ -154,11 +231,24 @@ test('reads the deprecated instrumentation_library_spans (field 1000) and deprec
 
 test('spans with ids of the wrong length are rejected and reported, the rest kept', () => {
   const good = handSpan(Buffer.from(TRACE, 'hex'), Buffer.from('00f067aa0ba902b7', 'hex'), Buffer.alloc(0), 'good');
-  const shortTrace = handSpan(Buffer.from('0102', 'hex'), Buffer.from('00f067aa0ba902b7', 'hex'), Buffer.alloc(0), 'short-trace');
+  const shortTrace = handSpan(
+    Buffer.from('0102', 'hex'),
+    Buffer.from('00f067aa0ba902b7', 'hex'),
+    Buffer.alloc(0),
+    'short-trace',
+  );
   const zeroSpan = handSpan(Buffer.from(TRACE, 'hex'), Buffer.alloc(8), Buffer.alloc(0), 'zero-span');
-  const badParent = handSpan(Buffer.from(TRACE, 'hex'), Buffer.from('00f067aa0ba902b7', 'hex'), Buffer.from('01', 'hex'), 'bad-parent');
+  const badParent = handSpan(
+    Buffer.from(TRACE, 'hex'),
+    Buffer.from('00f067aa0ba902b7', 'hex'),
+    Buffer.from('01', 'hex'),
+    'bad-parent',
+  );
   const r = decodeOtlpProtobuf(handRequest([good, shortTrace, zeroSpan, badParent], false));
-  assert.deepEqual(r.resourceSpans[0].scopeSpans[0].spans.map((s) => s.name), ['good']);
+  assert.deepEqual(
+    r.resourceSpans[0].scopeSpans[0].spans.map((s) => s.name),
+    ['good'],
+  );
   assert.equal(r.rejectedSpans, 3);
   assert.equal(r.problems.length, 3);
   assert.match(r.problems[0], /short-trace.*traceId \(2 bytes\)/);
@@ -166,8 +256,15 @@ test('spans with ids of the wrong length are rejected and reported, the rest kep
 
 test('garbage and truncated input throw OtlpDecodeError with a reason', () => {
   const valid = encodeOtlpProtobuf(sample);
-  for (const bad of [Buffer.from([0xff, 0xff, 0xff]), valid.subarray(0, valid.length - 7), Buffer.from('{"resourceSpans": []}')]) {
-    assert.throws(() => decodeOtlpProtobuf(bad), (e: unknown) => e instanceof OtlpDecodeError && /not an OTLP ExportTraceServiceRequest/.test(e.message));
+  for (const bad of [
+    Buffer.from([0xff, 0xff, 0xff]),
+    valid.subarray(0, valid.length - 7),
+    Buffer.from('{"resourceSpans": []}'),
+  ]) {
+    assert.throws(
+      () => decodeOtlpProtobuf(bad),
+      (e: unknown) => e instanceof OtlpDecodeError && /not an OTLP ExportTraceServiceRequest/.test(e.message),
+    );
   }
   assert.deepEqual(decodeOtlpProtobuf(new Uint8Array()).resourceSpans, []); // the empty request is valid
 });
@@ -199,11 +296,16 @@ test('nested values decode; nesting past the recursion limit is refused cleanly'
   for (let i = 0; i < 30; i++) v = v.arrayValue!.values[0];
   assert.deepEqual(v, { stringValue: 'leaf' });
   // protobufjs stops at 100 nested messages (protoc's default); 2000 levels must be an error, not a crash.
-  assert.throws(() => decodeOtlpProtobuf(nestedValueRequest(2000)), (e: unknown) => e instanceof OtlpDecodeError && /max depth/.test(e.message));
+  assert.throws(
+    () => decodeOtlpProtobuf(nestedValueRequest(2000)),
+    (e: unknown) => e instanceof OtlpDecodeError && /max depth/.test(e.message),
+  );
 });
 
 test('export response and google.rpc.Status round-trip', () => {
   assert.equal(encodeExportResponse().length, 0);
-  assert.deepEqual(decodeExportResponse(encodeExportResponse({ rejectedSpans: 3, errorMessage: 'bad ids' })), { partialSuccess: { rejectedSpans: '3', errorMessage: 'bad ids' } });
+  assert.deepEqual(decodeExportResponse(encodeExportResponse({ rejectedSpans: 3, errorMessage: 'bad ids' })), {
+    partialSuccess: { rejectedSpans: '3', errorMessage: 'bad ids' },
+  });
   assert.deepEqual(decodeRpcStatus(encodeRpcStatus(3, 'bad body')), { code: 3, message: 'bad body' });
 });

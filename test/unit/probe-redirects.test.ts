@@ -4,12 +4,17 @@ import { nextHop, MAX_REDIRECTS } from '../../src/core/probe/redirects';
 import type { ExchangeResult } from '../../src/core/probe/http';
 
 const res = (status: number, location?: string): ExchangeResult => ({
-  times: { start: 1n, end: 2n }, status, headers: location ? { location } : {}, body: Buffer.alloc(0), bodyTruncated: false, bodyBytes: 0,
+  times: { start: 1n, end: 2n },
+  status,
+  headers: location ? { location } : {},
+  body: Buffer.alloc(0),
+  bodyTruncated: false,
+  bodyBytes: 0,
 });
 const hop = { scheme: 'http' as const, port: 8080, path: '/orders' };
 const ports = (s: 'http' | 'https') => (s === 'https' ? 8443 : 8080);
 
-test('a 308 to https on the same host is followed on the target\'s https port, with an event', () => {
+test("a 308 to https on the same host is followed on the target's https port, with an event", () => {
   const n = nextHop(res(308, 'https://shop.test/orders'), hop, 'shop.test', 0, ports);
   assert.ok(n && 'hop' in n);
   assert.deepEqual(n.hop, { scheme: 'https', port: 8443, path: '/orders' });

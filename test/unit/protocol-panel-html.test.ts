@@ -9,15 +9,23 @@ const nonce = () => randomBytes(16).toString('base64');
 
 test('CSP: nothing by default, scripts only by nonce, styles and fonts only from the webview source', () => {
   const n = nonce();
-  assert.equal(contentSecurityPolicy(SRC, n),
-    `default-src 'none'; img-src ${SRC} data:; font-src ${SRC}; style-src ${SRC}; script-src 'nonce-${n}';`);
+  assert.equal(
+    contentSecurityPolicy(SRC, n),
+    `default-src 'none'; img-src ${SRC} data:; font-src ${SRC}; style-src ${SRC}; script-src 'nonce-${n}';`,
+  );
   assert.doesNotMatch(contentSecurityPolicy(SRC, n), /unsafe-(inline|eval)/);
 });
 
 test('every script has the nonce and a src; there is no inline script or handler', () => {
   const n = nonce();
-  const html = renderPanelHtml({ cspSource: SRC, nonce: n, scriptUri: `${SRC}/dist/webview.js`, styleUri: `${SRC}/dist/webview.css`,
-    preloadScriptUris: [`${SRC}/stub.js`], codiconsUri: `${SRC}/codicon.css` });
+  const html = renderPanelHtml({
+    cspSource: SRC,
+    nonce: n,
+    scriptUri: `${SRC}/dist/webview.js`,
+    styleUri: `${SRC}/dist/webview.css`,
+    preloadScriptUris: [`${SRC}/stub.js`],
+    codiconsUri: `${SRC}/codicon.css`,
+  });
   const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
   assert.equal(scripts.length, 2);
   for (const [, attrs, body] of scripts) {
@@ -28,12 +36,21 @@ test('every script has the nonce and a src; there is no inline script or handler
   assert.ok(html.indexOf('stub.js') < html.indexOf('webview.js'), 'preloads come first');
   assert.doesNotMatch(html, /\son[a-z]+=/i);
   assert.doesNotMatch(html, /style="/);
-  assert.match(html, /<link id="vscode-codicon-stylesheet" rel="stylesheet" href="https:\/\/\*\.vscode-cdn\.net\/codicon\.css">/);
+  assert.match(
+    html,
+    /<link id="vscode-codicon-stylesheet" rel="stylesheet" href="https:\/\/\*\.vscode-cdn\.net\/codicon\.css">/,
+  );
   assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;;/);
 });
 
 test('values are escaped', () => {
-  const html = renderPanelHtml({ cspSource: SRC, nonce: nonce(), scriptUri: 'https://x/a.js"><script>alert(1)</script>', styleUri: "https://x/'b.css", title: '<b>T</b>' });
+  const html = renderPanelHtml({
+    cspSource: SRC,
+    nonce: nonce(),
+    scriptUri: 'https://x/a.js"><script>alert(1)</script>',
+    styleUri: "https://x/'b.css",
+    title: '<b>T</b>',
+  });
   assert.doesNotMatch(html, /<script>alert/);
   assert.match(html, /a\.js&quot;&gt;&lt;script&gt;/);
   assert.match(html, /&#39;b\.css/);
@@ -52,7 +69,8 @@ test('a nonce or source that could break out of the policy is refused', () => {
 });
 
 test('each render with a fresh nonce differs only in the nonce', () => {
-  const a = nonce(); const b = nonce();
+  const a = nonce();
+  const b = nonce();
   const ha = renderPanelHtml({ cspSource: SRC, nonce: a, scriptUri: 'https://x/w.js', styleUri: 'https://x/w.css' });
   const hb = renderPanelHtml({ cspSource: SRC, nonce: b, scriptUri: 'https://x/w.js', styleUri: 'https://x/w.css' });
   assert.notEqual(ha, hb);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { findSpanSourceRef, sameSourceRef, spanSourceRefs } from '../../src/protocol/source-check';
 import { IDS, NGINX_STEPS, probeTrace } from '../webview/fixtures';
 
-test('every ref a span offers is found, and the trace\'s own copy is returned', () => {
+test("every ref a span offers is found, and the trace's own copy is returned", () => {
   const trace = probeTrace();
   const nginx = trace.spans.find((s) => s.spanId === IDS.nginx)!;
   const refs = spanSourceRefs(nginx);
@@ -31,19 +31,33 @@ test('refs of another span, changed refs and unknown spans are refused', () => {
   assert.equal(findSpanSourceRef(trace, IDS.dns, orders.source!), undefined);
 });
 
-test('with a repeated span id (imports keep them), each copy\'s refs are accepted', () => {
+test("with a repeated span id (imports keep them), each copy's refs are accepted", () => {
   const trace = probeTrace();
   const copy = structuredClone(trace.spans.find((s) => s.spanId === IDS.orders)!);
   copy.source = { kind: 'app', path: 'other.js', line: 1 };
   trace.spans.push(copy);
   assert.ok(findSpanSourceRef(trace, IDS.orders, { kind: 'app', path: 'other.js', line: 1 }));
-  assert.ok(findSpanSourceRef(trace, IDS.orders, { kind: 'app', path: 'services/orders/src/server.js', line: 42, function: 'handleOrders' }));
+  assert.ok(
+    findSpanSourceRef(trace, IDS.orders, {
+      kind: 'app',
+      path: 'services/orders/src/server.js',
+      line: 42,
+      function: 'handleOrders',
+    }),
+  );
 });
 
 test('sameSourceRef compares every field', () => {
   const a = { kind: 'nginx', path: 'p', line: 1, endLine: 2, function: 'f' } as const;
   assert.ok(sameSourceRef(a, { ...a }));
-  for (const change of [{ kind: 'app' }, { path: 'q' }, { line: 3 }, { endLine: 4 }, { function: 'g' }, { line: undefined }]) {
+  for (const change of [
+    { kind: 'app' },
+    { path: 'q' },
+    { line: 3 },
+    { endLine: 4 },
+    { function: 'g' },
+    { line: undefined },
+  ]) {
     assert.ok(!sameSourceRef(a, { ...a, ...change } as typeof a), JSON.stringify(change));
   }
 });

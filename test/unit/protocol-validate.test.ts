@@ -3,10 +3,20 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { WebviewToHost } from '../../src/protocol/messages';
-import { checkHostMessage, checkWebviewMessage, parseHostMessage, parseWebviewMessage } from '../../src/protocol/validate';
+import {
+  checkHostMessage,
+  checkWebviewMessage,
+  parseHostMessage,
+  parseWebviewMessage,
+} from '../../src/protocol/validate';
 import { bigTrace, history, IDS, PROBE, probeTrace } from '../webview/fixtures';
 
-const ref = { kind: 'nginx', path: 'src/http/ngx_http_upstream.c', line: 1516, function: 'ngx_http_upstream_connect' } as const;
+const ref = {
+  kind: 'nginx',
+  path: 'src/http/ngx_http_upstream.c',
+  line: 1516,
+  function: 'ngx_http_upstream_connect',
+} as const;
 const GOOD_FROM_WEBVIEW: WebviewToHost[] = [
   { type: 'ready' },
   { type: 'rerun' },
@@ -27,7 +37,10 @@ describe('parseWebviewMessage', () => {
   });
 
   const bad: [string, unknown][] = [
-    ['not an object', 'ready'], ['null', null], ['an array', [{ type: 'ready' }]], ['no type', {}],
+    ['not an object', 'ready'],
+    ['null', null],
+    ['an array', [{ type: 'ready' }]],
+    ['no type', {}],
     ['unknown type', { type: 'runCommand', command: 'workbench.action.terminal.new' }],
     ['type of the other direction', { type: 'trace', trace: probeTrace() }],
     ['extra field', { type: 'ready', command: 'x' }],
@@ -63,24 +76,39 @@ describe('parseWebviewMessage', () => {
   test('says which field is wrong', () => {
     const r = checkWebviewMessage({ type: 'openSource', spanId: 'x', ref: { ...ref, line: -1 } });
     assert.deepEqual(r, { ok: false, error: 'ref.line: out of range [1, 1000000000]' });
-    assert.deepEqual(checkWebviewMessage({ type: 'ready', x: 1 }), { ok: false, error: 'message: unexpected field "x"' });
+    assert.deepEqual(checkWebviewMessage({ type: 'ready', x: 1 }), {
+      ok: false,
+      error: 'message: unexpected field "x"',
+    });
   });
 
   test('never throws, and whatever it accepts is one of the allowed shapes (random input)', () => {
     const allowed: Record<string, string[]> = {
-      ready: [], rerun: [], openSource: ['spanId', 'ref'], selectHistory: ['id'], compare: ['leftId', 'rightId'], export: ['format'], copy: ['what'],
+      ready: [],
+      rerun: [],
+      openSource: ['spanId', 'ref'],
+      selectHistory: ['id'],
+      compare: ['leftId', 'rightId'],
+      export: ['format'],
+      copy: ['what'],
     };
     const arbMsg = fc.oneof(
       fc.anything(),
       fc.record({ type: fc.constantFrom(...Object.keys(allowed), 'trace', 'x') }, { requiredKeys: [] }),
-      fc.constantFrom(...GOOD_FROM_WEBVIEW).chain((m) => fc.tuple(fc.constant(m), fc.string(), fc.anything())
-        .map(([base, k, v]) => ({ ...base, [k]: v }))),
+      fc
+        .constantFrom(...GOOD_FROM_WEBVIEW)
+        .chain((m) =>
+          fc.tuple(fc.constant(m), fc.string(), fc.anything()).map(([base, k, v]) => ({ ...base, [k]: v })),
+        ),
     );
-    fc.assert(fc.property(arbMsg, (m) => {
-      const r = parseWebviewMessage(m);
-      if (r === undefined) return;
-      assert.deepEqual(Object.keys(r).sort(), ['type', ...allowed[r.type]].sort());
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(arbMsg, (m) => {
+        const r = parseWebviewMessage(m);
+        if (r === undefined) return;
+        assert.deepEqual(Object.keys(r).sort(), ['type', ...allowed[r.type]].sort());
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
@@ -92,7 +120,15 @@ describe('parseHostMessage', () => {
       { type: 'history', entries: history(), currentId: 'h1' },
       { type: 'progress', message: 'Downloading', fraction: 0.5 },
       { type: 'progress', message: 'Done', done: true },
-      { type: 'compare', left: history()[0], right: history()[1], rows: [{ layer: 'app', leftMs: 1, rightMs: 2, diffMs: 1 }, { layer: 'total', leftMs: 3 }] },
+      {
+        type: 'compare',
+        left: history()[0],
+        right: history()[1],
+        rows: [
+          { layer: 'app', leftMs: 1, rightMs: 2, diffMs: 1 },
+          { layer: 'total', leftMs: 3 },
+        ],
+      },
       { type: 'sourceStatus', spanId: 'x', ok: false, reason: 'outside the workspace' },
       { type: 'empty' },
       { type: 'empty', message: 'probe failed' },
@@ -107,20 +143,104 @@ describe('parseHostMessage', () => {
   });
 
   const cases: [string, (t: any) => void, RegExp][] = [
-    ['bad layer', (t) => { t.spans[3].layer = 'database'; }, /^trace\.spans\[3\]\.layer: expected one of/],
-    ['time not decimal', (t) => { t.spans[0].startTimeUnixNano = '1.5e18'; }, /^trace\.spans\[0\]\.startTimeUnixNano:/],
-    ['time as number', (t) => { t.spans[0].endTimeUnixNano = 1; }, /^trace\.spans\[0\]\.endTimeUnixNano:/],
-    ['attribute object', (t) => { t.spans[1].attributes.x = { a: 1 }; }, /^trace\.spans\[1\]\.attributes\.x:/],
-    ['attribute NaN-like', (t) => { t.spans[1].attributes.x = Infinity; }, /^trace\.spans\[1\]\.attributes\.x:/],
-    ['mixed array', (t) => { t.spans[1].attributes.x = ['a', 1]; }, /attributes\.x/],
-    ['event without attributes', (t) => { t.spans[12].events[0].attributes = null; }, /^trace\.spans\[12\]\.events\[0\]\.attributes:/],
-    ['step source path missing', (t) => { t.spans[6].steps[2].source = { kind: 'nginx' }; }, /^trace\.spans\[6\]\.steps\[2\]\.source\.path:/],
-    ['ambiguous not array', (t) => { t.spans[6].steps[6].ambiguous = {}; }, /steps\[6\]\.ambiguous: expected an array/],
-    ['moreSources bad kind', (t) => { t.spans[6].moreSources[1].kind = 'url'; }, /moreSources\[1\]\.kind/],
-    ['diagnostic severity', (t) => { t.diagnostics[0].severity = 'fatal'; }, /^trace\.diagnostics\[0\]\.severity/],
-    ['criticalPath entry', (t) => { t.criticalPath.push(5); }, /^trace\.criticalPath\[9\]/],
-    ['span not object', (t) => { t.spans.push('span'); }, /^trace\.spans\[17\]: expected an object/],
-    ['empty span id', (t) => { t.spans[0].spanId = ''; }, /spanId: must not be empty/],
+    [
+      'bad layer',
+      (t) => {
+        t.spans[3].layer = 'database';
+      },
+      /^trace\.spans\[3\]\.layer: expected one of/,
+    ],
+    [
+      'time not decimal',
+      (t) => {
+        t.spans[0].startTimeUnixNano = '1.5e18';
+      },
+      /^trace\.spans\[0\]\.startTimeUnixNano:/,
+    ],
+    [
+      'time as number',
+      (t) => {
+        t.spans[0].endTimeUnixNano = 1;
+      },
+      /^trace\.spans\[0\]\.endTimeUnixNano:/,
+    ],
+    [
+      'attribute object',
+      (t) => {
+        t.spans[1].attributes.x = { a: 1 };
+      },
+      /^trace\.spans\[1\]\.attributes\.x:/,
+    ],
+    [
+      'attribute NaN-like',
+      (t) => {
+        t.spans[1].attributes.x = Infinity;
+      },
+      /^trace\.spans\[1\]\.attributes\.x:/,
+    ],
+    [
+      'mixed array',
+      (t) => {
+        t.spans[1].attributes.x = ['a', 1];
+      },
+      /attributes\.x/,
+    ],
+    [
+      'event without attributes',
+      (t) => {
+        t.spans[12].events[0].attributes = null;
+      },
+      /^trace\.spans\[12\]\.events\[0\]\.attributes:/,
+    ],
+    [
+      'step source path missing',
+      (t) => {
+        t.spans[6].steps[2].source = { kind: 'nginx' };
+      },
+      /^trace\.spans\[6\]\.steps\[2\]\.source\.path:/,
+    ],
+    [
+      'ambiguous not array',
+      (t) => {
+        t.spans[6].steps[6].ambiguous = {};
+      },
+      /steps\[6\]\.ambiguous: expected an array/,
+    ],
+    [
+      'moreSources bad kind',
+      (t) => {
+        t.spans[6].moreSources[1].kind = 'url';
+      },
+      /moreSources\[1\]\.kind/,
+    ],
+    [
+      'diagnostic severity',
+      (t) => {
+        t.diagnostics[0].severity = 'fatal';
+      },
+      /^trace\.diagnostics\[0\]\.severity/,
+    ],
+    [
+      'criticalPath entry',
+      (t) => {
+        t.criticalPath.push(5);
+      },
+      /^trace\.criticalPath\[9\]/,
+    ],
+    [
+      'span not object',
+      (t) => {
+        t.spans.push('span');
+      },
+      /^trace\.spans\[17\]: expected an object/,
+    ],
+    [
+      'empty span id',
+      (t) => {
+        t.spans[0].spanId = '';
+      },
+      /spanId: must not be empty/,
+    ],
   ];
   for (const [name, mutate, error] of cases) {
     test(`refuses a trace with ${name}, naming the field`, () => {
@@ -145,7 +265,8 @@ describe('parseHostMessage', () => {
       { type: 'compare', left: history()[0], right: history()[1], rows: [{ layer: 'app', leftMs: -1 }] },
       { type: 'sourceStatus', spanId: 'x', ok: 'yes' },
       { type: 'ready' },
-    ]) assert.equal(parseHostMessage(m), undefined, JSON.stringify(m).slice(0, 120));
+    ])
+      assert.equal(parseHostMessage(m), undefined, JSON.stringify(m).slice(0, 120));
   });
 
   test('checks a 10,000-span trace quickly', () => {
@@ -156,13 +277,26 @@ describe('parseHostMessage', () => {
   });
 
   test('never throws on random input', () => {
-    fc.assert(fc.property(fc.anything(), (x) => { parseHostMessage(x); parseHostMessage({ type: 'trace', trace: x }); }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(fc.anything(), (x) => {
+        parseHostMessage(x);
+        parseHostMessage({ type: 'trace', trace: x });
+      }),
+      { numRuns: 3000 },
+    );
     const base = probeTrace();
-    fc.assert(fc.property(fc.nat(base.spans.length - 1), fc.constantFrom('name', 'layer', 'attributes', 'events', 'steps', 'source', 'startTimeUnixNano'), fc.anything(),
-      (i, key, v) => {
-        const t = structuredClone(base) as unknown as { spans: Record<string, unknown>[] };
-        t.spans[i][key] = v;
-        parseHostMessage({ type: 'trace', trace: t });
-      }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(
+        fc.nat(base.spans.length - 1),
+        fc.constantFrom('name', 'layer', 'attributes', 'events', 'steps', 'source', 'startTimeUnixNano'),
+        fc.anything(),
+        (i, key, v) => {
+          const t = structuredClone(base) as unknown as { spans: Record<string, unknown>[] };
+          t.spans[i][key] = v;
+          parseHostMessage({ type: 'trace', trace: t });
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

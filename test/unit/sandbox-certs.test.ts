@@ -11,13 +11,17 @@ import { createCa, issueCert } from '../../src/sandbox/certs';
 import { RESTRICTED_CONTEXT, SANDBOX_CONTEXT, writeKubeconfig } from '../../src/sandbox/kubeconfig';
 
 const cleanups: (() => Promise<unknown>)[] = [];
-after(async () => { for (const c of cleanups) await c(); });
+after(async () => {
+  for (const c of cleanups) await c();
+});
 
 function fetchWith(url: string, o: { ca: string; servername?: string }): Promise<string> {
   return new Promise((resolve, reject) => {
     get(url, { ca: o.ca, servername: o.servername, headers: o.servername ? { host: o.servername } : {} }, (res) => {
       let body = '';
-      res.on('data', (d) => { body += d; });
+      res.on('data', (d) => {
+        body += d;
+      });
       res.on('end', () => resolve(body));
     }).on('error', reject);
   });
@@ -39,10 +43,19 @@ describe('certs', () => {
     cleanups.push(() => new Promise((r) => server.close(r)));
     const port = (server.address() as { port: number }).port;
     assert.equal(await fetchWith(`https://127.10.70.2:${port}/`, { ca: ca.certPem }), 'hello');
-    assert.equal(await fetchWith(`https://127.10.70.2:${port}/`, { ca: ca.certPem, servername: 'shop.kubetrace.test' }), 'hello');
-    await assert.rejects(fetchWith(`https://127.10.70.2:${port}/`, { ca: ca.certPem, servername: 'other.kubetrace.test' }), /altnames|Hostname/);
+    assert.equal(
+      await fetchWith(`https://127.10.70.2:${port}/`, { ca: ca.certPem, servername: 'shop.kubetrace.test' }),
+      'hello',
+    );
+    await assert.rejects(
+      fetchWith(`https://127.10.70.2:${port}/`, { ca: ca.certPem, servername: 'other.kubetrace.test' }),
+      /altnames|Hostname/,
+    );
     const otherCa = await createCa('someone-else');
-    await assert.rejects(fetchWith(`https://127.10.70.2:${port}/`, { ca: otherCa.certPem }), /self[- ]signed|unable to verify|certificate/i);
+    await assert.rejects(
+      fetchWith(`https://127.10.70.2:${port}/`, { ca: otherCa.certPem }),
+      /self[- ]signed|unable to verify|certificate/i,
+    );
   });
 });
 
@@ -51,7 +64,13 @@ describe('kubeconfig', () => {
     const dir = await mkdtemp(join(tmpdir(), 'kubetrace-kc-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const file = join(dir, 'nested', 'sandbox.kubeconfig');
-    await writeKubeconfig(file, { server: 'https://127.0.0.1:6443', caPem: 'PEM', adminToken: 'a', restrictedToken: 'r', restrictedNamespace: 'shop' });
+    await writeKubeconfig(file, {
+      server: 'https://127.0.0.1:6443',
+      caPem: 'PEM',
+      adminToken: 'a',
+      restrictedToken: 'r',
+      restrictedNamespace: 'shop',
+    });
     assert.equal((await stat(file)).mode & 0o777, 0o600);
     const kc = parse(await readFile(file, 'utf8'));
     assert.equal(kc['current-context'], SANDBOX_CONTEXT);
@@ -59,7 +78,14 @@ describe('kubeconfig', () => {
     assert.equal(kc.clusters[0].cluster.server, 'https://127.0.0.1:6443');
     const ctx = Object.fromEntries(kc.contexts.map((c: { name: string; context: unknown }) => [c.name, c.context]));
     assert.deepEqual(ctx[SANDBOX_CONTEXT], { cluster: SANDBOX_CONTEXT, user: 'kubetrace-admin', namespace: 'default' });
-    assert.deepEqual(ctx[RESTRICTED_CONTEXT], { cluster: SANDBOX_CONTEXT, user: 'kubetrace-restricted', namespace: 'shop' });
-    assert.deepEqual(kc.users.map((u: { user: { token: string } }) => u.user.token), ['a', 'r']);
+    assert.deepEqual(ctx[RESTRICTED_CONTEXT], {
+      cluster: SANDBOX_CONTEXT,
+      user: 'kubetrace-restricted',
+      namespace: 'shop',
+    });
+    assert.deepEqual(
+      kc.users.map((u: { user: { token: string } }) => u.user.token),
+      ['a', 'r'],
+    );
   });
 });

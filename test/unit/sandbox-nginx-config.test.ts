@@ -11,8 +11,13 @@ import { fixtureStore, ingress, slice } from '../integration/nginx-fixture';
 
 const ep = { orders: ['127.10.0.5', '127.10.0.4'], inventory: ['127.10.0.6'], catalog: ['127.10.0.7'] };
 const opts = (dir = '/tmp/x') => ({
-  dir, listen: { ip: '127.10.0.2', httpPort: 31080, httpsPort: 31443 }, defaultBackendPort: 31181,
-  certs: new Map([['_', { cert: `${dir}/d.crt`, key: `${dir}/d.key` }], ['shop.kubetrace.test', { cert: `${dir}/s.crt`, key: `${dir}/s.key` }]]),
+  dir,
+  listen: { ip: '127.10.0.2', httpPort: 31080, httpsPort: 31443 },
+  defaultBackendPort: 31181,
+  certs: new Map([
+    ['_', { cert: `${dir}/d.crt`, key: `${dir}/d.key` }],
+    ['shop.kubetrace.test', { cert: `${dir}/s.crt`, key: `${dir}/s.key` }],
+  ]),
 });
 
 /** The text of the block that starts at the first line matching `head` (brace-balanced). */
@@ -29,7 +34,10 @@ function block(text: string, head: RegExp): string {
 }
 
 test('Prefix paths become a slash-prefix location plus an exact one; Exact stays exact', () => {
-  assert.deepEqual(expandPath('/orders', 'Prefix'), [{ path: '/orders/', match: 'prefix' }, { path: '/orders', match: 'exact' }]);
+  assert.deepEqual(expandPath('/orders', 'Prefix'), [
+    { path: '/orders/', match: 'prefix' },
+    { path: '/orders', match: 'exact' },
+  ]);
   assert.deepEqual(expandPath('/orders/', 'Prefix'), [{ path: '/orders/', match: 'prefix' }]);
   assert.deepEqual(expandPath('/', 'Prefix'), [{ path: '/', match: 'prefix' }]);
   assert.deepEqual(expandPath('/inventory/stock', 'Exact'), [{ path: '/inventory/stock', match: 'exact' }]);
@@ -52,7 +60,11 @@ test('servers, locations and upstreams follow the Ingresses', () => {
   const exact = block(shop, /location = \/orders \{/);
   assert.match(exact, /set \$proxy_upstream_name "shop-orders-80";/);
   assert.match(exact, /proxy_pass http:\/\/shop-orders-80;/);
-  assert.match(exact, /return 308 https:\/\/\$best_http_host\$request_uri;/, 'TLS hosts redirect plain HTTP, as ingress-nginx does');
+  assert.match(
+    exact,
+    /return 308 https:\/\/\$best_http_host\$request_uri;/,
+    'TLS hosts redirect plain HTTP, as ingress-nginx does',
+  );
   assert.match(block(shop, /location \/orders\/ \{/), /proxy_pass http:\/\/shop-orders-80;/);
   assert.match(block(shop, /location \/ \{/), new RegExp(`proxy_pass http://${DEFAULT_BACKEND};`));
 
@@ -81,11 +93,25 @@ test('servers, locations and upstreams follow the Ingresses', () => {
 test('global settings match ingress-nginx and the topology contract', () => {
   const { text } = renderConfig(buildModel(fixtureStore(ep)), opts());
   assert.ok(text.includes(`log_format upstreaminfo '${LOG_FORMAT_UPSTREAMINFO}';`));
-  assert.ok(LOG_FORMAT_UPSTREAMINFO.endsWith('$upstream_status $req_id $upstream_connect_time $upstream_header_time $msec'));
-  assert.match(text, /map \$http_x_request_id \$req_id \{\n\s*default \$http_x_request_id;\n\s*"" \$request_id;\n\s*\}/);
-  for (const d of ['server_tokens off;', 'proxy_set_header X-Request-ID $req_id;', 'proxy_next_upstream_tries 3;', 'proxy_buffering off;',
-    'access_log /dev/stdout upstreaminfo;', 'error_log stderr notice;', 'debug_connection 127.0.0.1;', 'daemon off;', 'pid /tmp/x/nginx.pid;',
-    'proxy_set_header Host $best_http_host;']) {
+  assert.ok(
+    LOG_FORMAT_UPSTREAMINFO.endsWith('$upstream_status $req_id $upstream_connect_time $upstream_header_time $msec'),
+  );
+  assert.match(
+    text,
+    /map \$http_x_request_id \$req_id \{\n\s*default \$http_x_request_id;\n\s*"" \$request_id;\n\s*\}/,
+  );
+  for (const d of [
+    'server_tokens off;',
+    'proxy_set_header X-Request-ID $req_id;',
+    'proxy_next_upstream_tries 3;',
+    'proxy_buffering off;',
+    'access_log /dev/stdout upstreaminfo;',
+    'error_log stderr notice;',
+    'debug_connection 127.0.0.1;',
+    'daemon off;',
+    'pid /tmp/x/nginx.pid;',
+    'proxy_set_header Host $best_http_host;',
+  ]) {
     assert.ok(text.includes(d), `missing ${d}`);
   }
   assert.doesNotMatch(text, /proxy_set_header (traceparent|tracestate)/i, 'trace headers pass through untouched');
@@ -97,14 +123,58 @@ test('no ready endpoints means 503, and not-ready endpoints are left out', () =>
   store.put(slice('catalog', 'catalog', 'http', 8080, [{ ip: '127.10.0.7', ready: false }]));
   const { text } = renderConfig(buildModel(store), opts());
   assert.doesNotMatch(text, /upstream catalog-catalog-80/);
-  assert.match(block(block(text, /## start server catalog\.kubetrace\.test/), /location \/catalog\/ \{/), /return 503;/);
+  assert.match(
+    block(block(text, /## start server catalog\.kubetrace\.test/), /location \/catalog\/ \{/),
+    /return 503;/,
+  );
 });
 
 test('class filtering, oldest Ingress wins a clash, and a missing Service still loads', () => {
   const store = fixtureStore(ep);
-  store.put(ingress('shop', 'other-class', { ingressClassName: 'traefik', rules: [{ host: 'traefik.kubetrace.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'orders', port: { number: 80 } } } }] } }] }));
-  store.put(ingress('shop', 'zz-clash', { ingressClassName: 'nginx', rules: [{ host: 'api.kubetrace.test', http: { paths: [{ path: '/inventory/stock', pathType: 'Exact', backend: { service: { name: 'orders', port: { number: 80 } } } }] } }] }));
-  store.put(ingress('shop', 'ghost', { rules: [{ host: 'ghost.kubetrace.test', http: { paths: [{ path: '/g', pathType: 'Exact', backend: { service: { name: 'nope', port: { number: 80 } } } }] } }] }));
+  store.put(
+    ingress('shop', 'other-class', {
+      ingressClassName: 'traefik',
+      rules: [
+        {
+          host: 'traefik.kubetrace.test',
+          http: {
+            paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'orders', port: { number: 80 } } } }],
+          },
+        },
+      ],
+    }),
+  );
+  store.put(
+    ingress('shop', 'zz-clash', {
+      ingressClassName: 'nginx',
+      rules: [
+        {
+          host: 'api.kubetrace.test',
+          http: {
+            paths: [
+              {
+                path: '/inventory/stock',
+                pathType: 'Exact',
+                backend: { service: { name: 'orders', port: { number: 80 } } },
+              },
+            ],
+          },
+        },
+      ],
+    }),
+  );
+  store.put(
+    ingress('shop', 'ghost', {
+      rules: [
+        {
+          host: 'ghost.kubetrace.test',
+          http: {
+            paths: [{ path: '/g', pathType: 'Exact', backend: { service: { name: 'nope', port: { number: 80 } } } }],
+          },
+        },
+      ],
+    }),
+  );
   const model = buildModel(store);
   assert.ok(!model.servers.some((s) => s.host === 'traefik.kubetrace.test'));
   const api = model.servers.find((s) => s.host === 'api.kubetrace.test')!;
@@ -120,30 +190,80 @@ test('the generated config passes nginx -t', (t) => {
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const o = opts(dir);
   const key = join(dir, 'k.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=t'], { stdio: 'ignore' });
-  o.certs = new Map([['_', { cert: join(dir, 'c.pem'), key }], ['shop.kubetrace.test', { cert: join(dir, 'c.pem'), key }]]);
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      join(dir, 'c.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=t',
+    ],
+    { stdio: 'ignore' },
+  );
+  o.certs = new Map([
+    ['_', { cert: join(dir, 'c.pem'), key }],
+    ['shop.kubetrace.test', { cert: join(dir, 'c.pem'), key }],
+  ]);
   const { text } = renderConfig(buildModel(fixtureStore(ep)), o);
   writeFileSync(join(dir, 'nginx.conf'), text);
   // stdout on /dev/null: `access_log /dev/stdout` needs a stdout that can be opened by name.
-  execFileSync('/usr/sbin/nginx', ['-t', '-q', '-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync('/usr/sbin/nginx', ['-t', '-q', '-p', dir, '-c', join(dir, 'nginx.conf')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
 });
 
 test('hosts and paths that would read as nginx config are left out, with a reason', (t) => {
   const store = fixtureStore(ep);
-  store.put(ingress('shop', 'evil', { ingressClassName: 'nginx', rules: [
-    { host: 'evil.test; include /etc/passwd', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'orders', port: { number: 80 } } } }] } },
-    { host: 'ok.test', http: { paths: [
-      { path: '/x; return 200 "pwned"', pathType: 'Prefix', backend: { service: { name: 'orders', port: { number: 80 } } } },
-      { path: '/fine', pathType: 'Exact', backend: { service: { name: 'orders', port: { number: 80 } } } },
-      { path: '/y', pathType: 'Exact', backend: { service: { name: 'orders"; evil', port: { number: 80 } } } },
-    ] } },
-  ] }));
+  store.put(
+    ingress('shop', 'evil', {
+      ingressClassName: 'nginx',
+      rules: [
+        {
+          host: 'evil.test; include /etc/passwd',
+          http: {
+            paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'orders', port: { number: 80 } } } }],
+          },
+        },
+        {
+          host: 'ok.test',
+          http: {
+            paths: [
+              {
+                path: '/x; return 200 "pwned"',
+                pathType: 'Prefix',
+                backend: { service: { name: 'orders', port: { number: 80 } } },
+              },
+              { path: '/fine', pathType: 'Exact', backend: { service: { name: 'orders', port: { number: 80 } } } },
+              { path: '/y', pathType: 'Exact', backend: { service: { name: 'orders"; evil', port: { number: 80 } } } },
+            ],
+          },
+        },
+      ],
+    }),
+  );
   const model = buildModel(store);
-  assert.deepEqual(model.skipped.map((s) => s.reason.split(' ')[0] + ' ' + s.ingress), ['host evil', 'path evil']);
+  assert.deepEqual(
+    model.skipped.map((s) => s.reason.split(' ')[0] + ' ' + s.ingress),
+    ['host evil', 'path evil'],
+  );
   const { text } = renderConfig(model, opts());
   assert.doesNotMatch(text, /pwned|passwd|evil;/);
   assert.match(block(text, /## start server ok\.test/), /location = \/fine \{/);
   // A service name that is not a DNS label cannot be a Service: the default backend answers.
-  assert.match(block(block(text, /## start server ok\.test/), /location = \/y \{/), /proxy_pass http:\/\/upstream-default-backend;/);
+  assert.match(
+    block(block(text, /## start server ok\.test/), /location = \/y \{/),
+    /proxy_pass http:\/\/upstream-default-backend;/,
+  );
   t.diagnostic(`${model.skipped.length} skipped`);
 });

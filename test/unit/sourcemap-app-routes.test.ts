@@ -18,29 +18,97 @@ function lineOf(rel: string, snippet: string): number {
   return hits[0];
 }
 
-const cases: { q: { route?: string; path?: string; method?: string }; file: string; at: string; fn?: string; best?: number }[] = [
+const cases: {
+  q: { route?: string; path?: string; method?: string };
+  file: string;
+  at: string;
+  fn?: string;
+  best?: number;
+}[] = [
   { q: { route: '/carts/:cartId', method: 'GET' }, file: 'shop-express/app.js', at: "app.get('/carts/:cartId'" },
   { q: { path: '/carts/77', method: 'GET' }, file: 'shop-express/app.js', at: "app.get('/carts/:cartId'" },
   { q: { path: '/carts/remote', method: 'GET' }, file: 'shop-express/app.js', at: "app.get('/carts/:cartId'" },
-  { q: { route: '/carts/:cartId', method: 'DELETE' }, file: 'shop-express/app.js', at: "app.delete('/carts/:cartId'", fn: 'removeCart' },
-  { q: { path: '/carts/9/items', method: 'POST' }, file: 'shop-express/app.js', at: "router.post('/carts/:cartId/items'" },
-  { q: { path: '/api/carts/9/items', method: 'POST' }, file: 'shop-express/app.js', at: "router.post('/carts/:cartId/items'" },
+  {
+    q: { route: '/carts/:cartId', method: 'DELETE' },
+    file: 'shop-express/app.js',
+    at: "app.delete('/carts/:cartId'",
+    fn: 'removeCart',
+  },
+  {
+    q: { path: '/carts/9/items', method: 'POST' },
+    file: 'shop-express/app.js',
+    at: "router.post('/carts/:cartId/items'",
+  },
+  {
+    q: { path: '/api/carts/9/items', method: 'POST' },
+    file: 'shop-express/app.js',
+    at: "router.post('/carts/:cartId/items'",
+  },
   { q: { path: '/wishlist', method: 'POST' }, file: 'shop-express/app.js', at: "app.route('/wishlist')" },
   { q: { path: '/health/live', method: 'GET' }, file: 'fastify-api/index.mjs', at: "fastify.get('/health/live'" },
   { q: { path: '/profiles/9', method: 'PUT' }, file: 'fastify-api/index.mjs', at: "url: '/profiles/:pid'" },
   { q: { route: '/reviews/:rid', method: 'GET' }, file: 'koa-svc/src/routes.js', at: "router.get('/reviews/:rid'" },
   { q: { path: '/ping', method: 'GET' }, file: 'plain-http/main.mjs', at: "pathname === '/ping'" },
-  { q: { path: '/invoices/42', method: 'GET' }, file: 'plain-http/main.mjs', at: '/^\\/invoices\\/(\\d+)$/.test(pathname)' },
+  {
+    q: { path: '/invoices/42', method: 'GET' },
+    file: 'plain-http/main.mjs',
+    at: '/^\\/invoices\\/(\\d+)$/.test(pathname)',
+  },
   { q: { path: '/static/css/site.css', method: 'GET' }, file: 'plain-http/main.mjs', at: "startsWith('/static/')" },
-  { q: { route: '/books/<int:book_id>', method: 'GET' }, file: 'flask-books/books.py', at: '@app.route("/books/<int:book_id>"', fn: 'get_book' },
-  { q: { path: '/books/7', method: 'DELETE' }, file: 'flask-books/books.py', at: '@app.route("/books/<int:book_id>"', fn: 'get_book' },
-  { q: { path: '/authors/tolkien', method: 'GET' }, file: 'flask-books/books.py', at: '@authors.get("/<name>")', fn: 'get_author' },
-  { q: { route: '/users/{user_id}', method: 'GET' }, file: 'fastapi-users/main.py', at: '@app.get("/users/{user_id}")', fn: 'read_user' },
-  { q: { path: '/teams/3/members', method: 'POST' }, file: 'fastapi-users/main.py', at: '@teams.post("/{team_id}/members")', fn: 'add_member' },
-  { q: { path: '/payments/42', method: 'GET' }, file: 'spring-payments/src/main/java/com/acme/payments/PaymentController.java', at: '@GetMapping("/{id}")', fn: 'getPayment' },
-  { q: { path: '/payments', method: 'POST' }, file: 'spring-payments/src/main/java/com/acme/payments/PaymentController.java', at: '@PostMapping', fn: 'create' },
-  { q: { path: '/payments/refunds', method: 'POST' }, file: 'spring-payments/src/main/java/com/acme/payments/PaymentController.java', at: '@RequestMapping(value = "/refunds"', fn: 'refund' },
-  { q: { route: '/shipments/{id}', method: 'GET' }, file: 'go-svc/main.go', at: 'http.HandleFunc("GET /shipments/{id}"', fn: 'getShipment' },
+  {
+    q: { route: '/books/<int:book_id>', method: 'GET' },
+    file: 'flask-books/books.py',
+    at: '@app.route("/books/<int:book_id>"',
+    fn: 'get_book',
+  },
+  {
+    q: { path: '/books/7', method: 'DELETE' },
+    file: 'flask-books/books.py',
+    at: '@app.route("/books/<int:book_id>"',
+    fn: 'get_book',
+  },
+  {
+    q: { path: '/authors/tolkien', method: 'GET' },
+    file: 'flask-books/books.py',
+    at: '@authors.get("/<name>")',
+    fn: 'get_author',
+  },
+  {
+    q: { route: '/users/{user_id}', method: 'GET' },
+    file: 'fastapi-users/main.py',
+    at: '@app.get("/users/{user_id}")',
+    fn: 'read_user',
+  },
+  {
+    q: { path: '/teams/3/members', method: 'POST' },
+    file: 'fastapi-users/main.py',
+    at: '@teams.post("/{team_id}/members")',
+    fn: 'add_member',
+  },
+  {
+    q: { path: '/payments/42', method: 'GET' },
+    file: 'spring-payments/src/main/java/com/acme/payments/PaymentController.java',
+    at: '@GetMapping("/{id}")',
+    fn: 'getPayment',
+  },
+  {
+    q: { path: '/payments', method: 'POST' },
+    file: 'spring-payments/src/main/java/com/acme/payments/PaymentController.java',
+    at: '@PostMapping',
+    fn: 'create',
+  },
+  {
+    q: { path: '/payments/refunds', method: 'POST' },
+    file: 'spring-payments/src/main/java/com/acme/payments/PaymentController.java',
+    at: '@RequestMapping(value = "/refunds"',
+    fn: 'refund',
+  },
+  {
+    q: { route: '/shipments/{id}', method: 'GET' },
+    file: 'go-svc/main.go',
+    at: 'http.HandleFunc("GET /shipments/{id}"',
+    fn: 'getShipment',
+  },
 ];
 
 for (const c of cases) {
@@ -54,23 +122,49 @@ for (const c of cases) {
 }
 
 test('no handler for a method the route does not take, nor for an unknown path', async () => {
-  assert.deepEqual((await findRoutes({ path: '/books/7', method: 'POST' }, [WS])).filter((h) => h.file.endsWith('books.py')), []);
+  assert.deepEqual(
+    (await findRoutes({ path: '/books/7', method: 'POST' }, [WS])).filter((h) => h.file.endsWith('books.py')),
+    [],
+  );
   assert.deepEqual(await findRoutes({ path: '/nothing/here/at/all', method: 'GET' }, [WS]), []);
-  assert.ok(!(await findRoutes({ path: '/carts/remote', method: 'GET' }, [WS])).some((h) => h.def.line === lineOf('shop-express/app.js', "axios.get('/carts/remote')")),
-    'a client call is not a route');
+  assert.ok(
+    !(await findRoutes({ path: '/carts/remote', method: 'GET' }, [WS])).some(
+      (h) => h.def.line === lineOf('shop-express/app.js', "axios.get('/carts/remote')"),
+    ),
+    'a client call is not a route',
+  );
 });
 
 function serverSpan(attrs: Span['attributes'], service = 'shop'): Span {
-  return { spanId: '00000000000000a1', name: 'GET', service, layer: 'app', kind: 'server', startTimeUnixNano: '1', endTimeUnixNano: '2',
-    status: 'unset', attributes: attrs, events: [], links: [], origin: 'app-log' };
+  return {
+    spanId: '00000000000000a1',
+    name: 'GET',
+    service,
+    layer: 'app',
+    kind: 'server',
+    startTimeUnixNano: '1',
+    endTimeUnixNano: '2',
+    status: 'unset',
+    attributes: attrs,
+    events: [],
+    links: [],
+    origin: 'app-log',
+  };
 }
 
 test('through the resolver: confidence and the other candidates are stated', async () => {
-  const t = (s: Span) => resolveSources({ traceId: 'f'.repeat(32), spans: [s], criticalPath: [], diagnostics: [] }, { workspaceFolders: [WS], allowedRoots: [WS] });
+  const t = (s: Span) =>
+    resolveSources(
+      { traceId: 'f'.repeat(32), spans: [s], criticalPath: [], diagnostics: [] },
+      { workspaceFolders: [WS], allowedRoots: [WS] },
+    );
   const exact = (await t(serverSpan({ 'http.route': '/carts/:cartId', 'http.request.method': 'GET' }))).spans[0];
   assert.equal(exact.attributes['kubetrace.source.confidence'], 'high');
   assert.equal(exact.attributes['kubetrace.source.via'], 'route');
-  assert.match(exact.sourceReason!, /found from the route: route \/carts\/:cartId equals http\.route in express code \(high confidence\)/);
+  assert.match(
+    exact.sourceReason!,
+    /found from the route: route \/carts\/:cartId equals http\.route in express code \(high confidence\)/,
+  );
 
   const mounted = (await t(serverSpan({ 'url.path': '/api/carts/9/items', 'http.request.method': 'POST' }))).spans[0];
   assert.equal(mounted.attributes['kubetrace.source.confidence'], 'low');
@@ -102,17 +196,48 @@ test('the scan skips node_modules, dot folders and big files, and sees edits onc
   writeFileSync(join(ws, 'src', 'small.js'), "\n\napp.get('/zzz', h);\n");
   clearSourcemapCaches();
   const hits = await findRoutes({ path: '/zzz', method: 'GET' }, [ws]);
-  assert.deepEqual(hits.map((h) => [h.file, h.def.line]), [[join(ws, 'src', 'small.js'), 3]]);
+  assert.deepEqual(
+    hits.map((h) => [h.file, h.def.line]),
+    [[join(ws, 'src', 'small.js'), 3]],
+  );
 });
 
 test('extractRoutes: Spring class prefix, Flask methods, Go patterns, route tables, bad input', () => {
-  const java = extractRoutes('X.java', '@RestController\n@RequestMapping("/api")\nclass X {\n  @GetMapping(path = "items/{id}")\n  Item get() {}\n  @DeleteMapping\n  void drop() {}\n}\n');
-  assert.deepEqual(java.map((r) => [r.method, r.pattern, r.line, r.function]), [['GET', '/api/items/{id}', 4, 'get'], ['DELETE', '/api', 6, 'drop']]);
+  const java = extractRoutes(
+    'X.java',
+    '@RestController\n@RequestMapping("/api")\nclass X {\n  @GetMapping(path = "items/{id}")\n  Item get() {}\n  @DeleteMapping\n  void drop() {}\n}\n',
+  );
+  assert.deepEqual(
+    java.map((r) => [r.method, r.pattern, r.line, r.function]),
+    [
+      ['GET', '/api/items/{id}', 4, 'get'],
+      ['DELETE', '/api', 6, 'drop'],
+    ],
+  );
   const py = extractRoutes('a.py', '@app.route("/x", methods=["POST", "put"])\ndef x():\n  pass\n');
-  assert.deepEqual(py.map((r) => [r.method, r.pattern, r.function]), [['POST', '/x', 'x'], ['PUT', '/x', 'x']]);
+  assert.deepEqual(
+    py.map((r) => [r.method, r.pattern, r.function]),
+    [
+      ['POST', '/x', 'x'],
+      ['PUT', '/x', 'x'],
+    ],
+  );
   const go = extractRoutes('m.go', 'mux.HandleFunc("/files/", serveFiles)\nr.GET("/users/:id", getUser)\n');
-  assert.deepEqual(go.map((r) => [r.method, r.pattern, r.match]), [['*', '/files/', 'prefix'], ['GET', '/users/:id', 'template']]);
-  const table = extractRoutes('s.js', "serve([\n  { method: 'GET', pattern: /^\\/a$/, route: '/a/:id', handler: getA },\n]);\n");
-  assert.deepEqual(table.map((r) => [r.method, r.pattern, r.line, r.function, r.framework]), [['GET', '/a/:id', 2, 'getA', 'route-table']]);
-  for (const junk of ['', '\0\0\0', '@app.route(', 'app.get(`/x', '/^\\/(/.test(p)']) assert.ok(Array.isArray(extractRoutes('j.js', junk)));
+  assert.deepEqual(
+    go.map((r) => [r.method, r.pattern, r.match]),
+    [
+      ['*', '/files/', 'prefix'],
+      ['GET', '/users/:id', 'template'],
+    ],
+  );
+  const table = extractRoutes(
+    's.js',
+    "serve([\n  { method: 'GET', pattern: /^\\/a$/, route: '/a/:id', handler: getA },\n]);\n",
+  );
+  assert.deepEqual(
+    table.map((r) => [r.method, r.pattern, r.line, r.function, r.framework]),
+    [['GET', '/a/:id', 2, 'getA', 'route-table']],
+  );
+  for (const junk of ['', '\0\0\0', '@app.route(', 'app.get(`/x', '/^\\/(/.test(p)'])
+    assert.ok(Array.isArray(extractRoutes('j.js', junk)));
 });

@@ -4,7 +4,10 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { parseStack, type Frame } from '../../src/core/sourcemap/app/stack';
 
-const appFrames = (text: string) => parseStack(text).filter((f) => !f.library).map((f) => `${f.file}:${f.line}${f.function ? ' ' + f.function : ''}`);
+const appFrames = (text: string) =>
+  parseStack(text)
+    .filter((f) => !f.library)
+    .map((f) => `${f.file}:${f.line}${f.function ? ' ' + f.function : ''}`);
 
 const NODE_CJS = `Error: cart store unavailable
     at loadCart (/app/lib/carts.js:5:11)
@@ -96,13 +99,33 @@ test('Java: package path from the class, JDK/Spring/Tomcat skipped, Unknown Sour
 });
 
 test('Go: function line + file line pairs; GOROOT and module cache skipped', () => {
-  assert.deepEqual(appFrames(GO), ['/src/go-svc/main.go:10 main.getShipment', '/src/go-svc/api.go:31 main.(*api).serve']);
-  const lib = parseStack(GO).filter((f) => f.library).map((f) => f.file);
-  assert.deepEqual(lib, ['/usr/local/go/src/net/http/server.go', '/root/go/pkg/mod/github.com/go-chi/chi/v5@v5.0.10/mux.go', '/usr/local/go/src/net/http/server.go']);
+  assert.deepEqual(appFrames(GO), [
+    '/src/go-svc/main.go:10 main.getShipment',
+    '/src/go-svc/api.go:31 main.(*api).serve',
+  ]);
+  const lib = parseStack(GO)
+    .filter((f) => f.library)
+    .map((f) => f.file);
+  assert.deepEqual(lib, [
+    '/usr/local/go/src/net/http/server.go',
+    '/root/go/pkg/mod/github.com/go-chi/chi/v5@v5.0.10/mux.go',
+    '/usr/local/go/src/net/http/server.go',
+  ]);
 });
 
 test('non-stack input gives no frames and does not throw', () => {
-  for (const x of [undefined, null, 42, '', 'just a message', 'at', 'at (', 'File "x", line', '\t/app/x.go', { a: 1 }]) {
+  for (const x of [
+    undefined,
+    null,
+    42,
+    '',
+    'just a message',
+    'at',
+    'at (',
+    'File "x", line',
+    '\t/app/x.go',
+    { a: 1 },
+  ]) {
     assert.deepEqual(parseStack(x as unknown as string), []);
   }
 });
@@ -114,56 +137,136 @@ const dir = fc.array(seg, { minLength: 1, maxLength: 5 }).map((a) => '/' + a.joi
 const lineNo = fc.integer({ min: 1, max: 99999 });
 type Want = { file: string; line: number; fn?: string };
 
-const nodeFrame = fc.record({ d: dir, base: ident, ext: fc.constantFrom('.js', '.mjs', '.cjs', '.ts'), line: lineNo, col: fc.integer({ min: 1, max: 400 }), fn: fc.option(ident, { nil: undefined }), url: fc.boolean(), asyncKw: fc.boolean() })
+const nodeFrame = fc
+  .record({
+    d: dir,
+    base: ident,
+    ext: fc.constantFrom('.js', '.mjs', '.cjs', '.ts'),
+    line: lineNo,
+    col: fc.integer({ min: 1, max: 400 }),
+    fn: fc.option(ident, { nil: undefined }),
+    url: fc.boolean(),
+    asyncKw: fc.boolean(),
+  })
   .map((r): [string, Want] => {
     const file = `${r.d}/${r.base}${r.ext}`;
     const loc = `${r.url ? 'file://' + file : file}:${r.line}:${r.col}`;
     const text = r.fn ? `    at ${r.asyncKw ? 'async ' : ''}${r.fn} (${loc})` : `    at ${loc}`;
     return [text, { file, line: r.line, ...(r.fn ? { fn: r.fn } : {}) }];
   });
-const pyFrame = fc.record({ d: dir, base: ident, line: lineNo, fn: ident, code: fc.string({ maxLength: 30 }).map((s) => s.replace(/[\r\n]/g, ' ')) })
-  .map((r): [string, Want] => [`  File "${r.d}/${r.base}.py", line ${r.line}, in ${r.fn}\n    ${r.code.replace(/^\s*File /, 'X ')}`, { file: `${r.d}/${r.base}.py`, line: r.line, fn: r.fn }]);
-const javaFrame = fc.record({ pkg: fc.array(fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/), { minLength: 1, maxLength: 4 }), cls: fc.stringMatching(/^[A-Z][A-Za-z0-9]{0,10}$/), m: ident, line: lineNo })
-  .filter((r) => !/^(java|javax|jakarta|jdk|sun|kotlin|kotlinx|scala|groovy|reactor)$/.test(r.pkg[0]) && !['org', 'io', 'com', 'net', 'ch'].includes(r.pkg[0]))
-  .map((r): [string, Want] => [`\tat ${r.pkg.join('.')}.${r.cls}.${r.m}(${r.cls}.java:${r.line})`, { file: `${r.pkg.join('/')}/${r.cls}.java`, line: r.line, fn: `${r.pkg.join('.')}.${r.cls}.${r.m}` }]);
-const goFrame = fc.record({ d: dir, base: ident, line: lineNo, fn: ident, off: fc.integer({ min: 0, max: 0xffff }) })
+const pyFrame = fc
+  .record({
+    d: dir,
+    base: ident,
+    line: lineNo,
+    fn: ident,
+    code: fc.string({ maxLength: 30 }).map((s) => s.replace(/[\r\n]/g, ' ')),
+  })
+  .map((r): [string, Want] => [
+    `  File "${r.d}/${r.base}.py", line ${r.line}, in ${r.fn}\n    ${r.code.replace(/^\s*File /, 'X ')}`,
+    { file: `${r.d}/${r.base}.py`, line: r.line, fn: r.fn },
+  ]);
+const javaFrame = fc
+  .record({
+    pkg: fc.array(fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/), { minLength: 1, maxLength: 4 }),
+    cls: fc.stringMatching(/^[A-Z][A-Za-z0-9]{0,10}$/),
+    m: ident,
+    line: lineNo,
+  })
+  .filter(
+    (r) =>
+      !/^(java|javax|jakarta|jdk|sun|kotlin|kotlinx|scala|groovy|reactor)$/.test(r.pkg[0]) &&
+      !['org', 'io', 'com', 'net', 'ch'].includes(r.pkg[0]),
+  )
+  .map((r): [string, Want] => [
+    `\tat ${r.pkg.join('.')}.${r.cls}.${r.m}(${r.cls}.java:${r.line})`,
+    { file: `${r.pkg.join('/')}/${r.cls}.java`, line: r.line, fn: `${r.pkg.join('.')}.${r.cls}.${r.m}` },
+  ]);
+const goFrame = fc
+  .record({ d: dir, base: ident, line: lineNo, fn: ident, off: fc.integer({ min: 0, max: 0xffff }) })
   .filter((r) => !r.d.startsWith('/usr/') && !r.d.includes('/pkg/mod/'))
-  .map((r): [string, Want] => [`main.${r.fn}(0xc000010000, {0x1, 0x2})\n\t${r.d}/${r.base}.go:${r.line} +0x${r.off.toString(16)}`, { file: `${r.d}/${r.base}.go`, line: r.line, fn: `main.${r.fn}` }]);
+  .map((r): [string, Want] => [
+    `main.${r.fn}(0xc000010000, {0x1, 0x2})\n\t${r.d}/${r.base}.go:${r.line} +0x${r.off.toString(16)}`,
+    { file: `${r.d}/${r.base}.go`, line: r.line, fn: `main.${r.fn}` },
+  ]);
 
 const check = (frames: Frame[], want: Want[]) => {
-  assert.deepEqual(frames.map((f) => ({ file: f.file, line: f.line, ...(f.function ? { fn: f.function } : {}) })), want);
+  assert.deepEqual(
+    frames.map((f) => ({ file: f.file, line: f.line, ...(f.function ? { fn: f.function } : {}) })),
+    want,
+  );
 };
 
 test('fuzz: generated Node/Java/Go stacks parse back to the same frames, in order', () => {
-  for (const [arb, head] of [[nodeFrame, 'Error: boom'], [javaFrame, 'java.lang.RuntimeException: boom'], [goFrame, 'goroutine 1 [running]:']] as const) {
-    fc.assert(fc.property(fc.array(arb as fc.Arbitrary<[string, Want]>, { minLength: 1, maxLength: 20 }), (frames) => {
-      const text = [head, ...frames.map((f) => f[0])].join('\n');
-      check(parseStack(text), frames.map((f) => f[1]));
-    }), { numRuns: 700 });
+  for (const [arb, head] of [
+    [nodeFrame, 'Error: boom'],
+    [javaFrame, 'java.lang.RuntimeException: boom'],
+    [goFrame, 'goroutine 1 [running]:'],
+  ] as const) {
+    fc.assert(
+      fc.property(fc.array(arb as fc.Arbitrary<[string, Want]>, { minLength: 1, maxLength: 20 }), (frames) => {
+        const text = [head, ...frames.map((f) => f[0])].join('\n');
+        check(
+          parseStack(text),
+          frames.map((f) => f[1]),
+        );
+      }),
+      { numRuns: 700 },
+    );
   }
 });
 
 test('fuzz: Python tracebacks (outermost first) come back innermost first', () => {
-  fc.assert(fc.property(fc.array(pyFrame, { minLength: 1, maxLength: 20 }), (frames) => {
-    const text = ['Traceback (most recent call last):', ...frames.map((f) => f[0]), 'ValueError: x'].join('\n');
-    check(parseStack(text), frames.map((f) => f[1]).reverse());
-  }), { numRuns: 700 });
+  fc.assert(
+    fc.property(fc.array(pyFrame, { minLength: 1, maxLength: 20 }), (frames) => {
+      const text = ['Traceback (most recent call last):', ...frames.map((f) => f[0]), 'ValueError: x'].join('\n');
+      check(parseStack(text), frames.map((f) => f[1]).reverse());
+    }),
+    { numRuns: 700 },
+  );
 });
 
 test('fuzz: arbitrary text never throws, stays bounded and fast', () => {
   const noisy = fc.oneof(
     fc.string({ maxLength: 400 }),
-    fc.array(fc.oneof(fc.constantFrom('    at ', '(', ')', ':', '\t', 'File "', '", line ', ', in ', ' +0x', '.go', '.java', 'file://', '\n', 'eval at '), fc.string({ maxLength: 8 }), lineNo.map(String)), { maxLength: 200 }).map((a) => a.join('')),
+    fc
+      .array(
+        fc.oneof(
+          fc.constantFrom(
+            '    at ',
+            '(',
+            ')',
+            ':',
+            '\t',
+            'File "',
+            '", line ',
+            ', in ',
+            ' +0x',
+            '.go',
+            '.java',
+            'file://',
+            '\n',
+            'eval at ',
+          ),
+          fc.string({ maxLength: 8 }),
+          lineNo.map(String),
+        ),
+        { maxLength: 200 },
+      )
+      .map((a) => a.join('')),
   );
   const started = Date.now();
-  fc.assert(fc.property(noisy, (s) => {
-    const frames = parseStack(s);
-    assert.ok(frames.length <= 500);
-    for (const f of frames) {
-      assert.equal(typeof f.file, 'string');
-      assert.ok(f.line === undefined || (Number.isSafeInteger(f.line) && f.line > 0));
-    }
-  }), { numRuns: 3000 });
+  fc.assert(
+    fc.property(noisy, (s) => {
+      const frames = parseStack(s);
+      assert.ok(frames.length <= 500);
+      for (const f of frames) {
+        assert.equal(typeof f.file, 'string');
+        assert.ok(f.line === undefined || (Number.isSafeInteger(f.line) && f.line > 0));
+      }
+    }),
+    { numRuns: 3000 },
+  );
   // A huge adversarial line must not hang the parser (regex backtracking).
   const big = '    at ' + 'a.'.repeat(20000) + '(' + 'x:'.repeat(5000);
   const t0 = Date.now();

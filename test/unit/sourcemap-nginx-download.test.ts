@@ -15,18 +15,33 @@ const tmp = mkdtempSync(join(tmpdir(), 'kubetrace-nginx-dl-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 // A real HTTP server on loopback that serves files by path, and counts requests.
-async function serve(files: Record<string, Buffer>, opts: { slow?: boolean } = {}): Promise<{ base: string; hits: string[]; server: Server }> {
+async function serve(
+  files: Record<string, Buffer>,
+  opts: { slow?: boolean } = {},
+): Promise<{ base: string; hits: string[]; server: Server }> {
   const hits: string[] = [];
   const server = createServer((req, res) => {
     hits.push(req.url ?? '');
     const body = files[req.url ?? ''];
-    if (!body) { res.writeHead(404, { 'content-type': 'text/plain' }).end('not found'); return; }
+    if (!body) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
-    if (!opts.slow) { res.end(body); return; }
+    if (!opts.slow) {
+      res.end(body);
+      return;
+    }
     res.write(body.subarray(0, 200_000)); // then stall: the client is expected to abort
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  after(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
+  after(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
   const port = (server.address() as { port: number }).port;
   return { base: `http://127.0.0.1:${port}/download/`, hits, server };
 }
@@ -45,7 +60,11 @@ test('downloads the release tarball once, with progress, verifies it and extract
   const tarball = readFileSync(nginxTarball());
   const { base, hits } = await serve({ '/download/nginx-1.22.1.tar.gz': tarball });
   const events: NginxDownloadProgress[] = [];
-  const cache = new NginxSourceCache({ cacheDir: join(tmp, 'ok'), downloadBaseUrl: base, onProgress: (p) => events.push(p) });
+  const cache = new NginxSourceCache({
+    cacheDir: join(tmp, 'ok'),
+    downloadBaseUrl: base,
+    onProgress: (p) => events.push(p),
+  });
   const tree = await cache.ensure('1.22.1');
   assert.equal(tree.version, '1.22.1');
   assert.equal(tree.warning, undefined);
@@ -75,7 +94,10 @@ test('a tarball whose SHA-256 differs from the pinned one is refused and removed
   bad[bad.length - 100] ^= 0xff;
   const { base } = await serve({ '/download/nginx-1.22.1.tar.gz': bad });
   const dir = join(tmp, 'bad');
-  await assert.rejects(new NginxSourceCache({ cacheDir: dir, downloadBaseUrl: base }).ensure('1.22.1'), /SHA-256 mismatch for nginx-1\.22\.1\.tar\.gz/);
+  await assert.rejects(
+    new NginxSourceCache({ cacheDir: dir, downloadBaseUrl: base }).ensure('1.22.1'),
+    /SHA-256 mismatch for nginx-1\.22\.1\.tar\.gz/,
+  );
   assert.ok(!existsSync(join(dir, 'nginx-1.22.1')));
   assert.ok(!existsSync(join(dir, 'nginx-1.22.1.tar.gz')));
 });
@@ -84,14 +106,20 @@ test('404 gives a clear error', async () => {
   const { base } = await serve({});
   await assert.rejects(
     new NginxSourceCache({ cacheDir: join(tmp, 'missing'), downloadBaseUrl: base }).ensure('1.22.1'),
-    (e: Error & { hint?: string }) => /cannot download http:\/\/127\.0\.0\.1:\d+\/download\/nginx-1\.22\.1\.tar\.gz: HTTP 404/.test(e.message) && /not published/.test(e.hint ?? ''),
+    (e: Error & { hint?: string }) =>
+      /cannot download http:\/\/127\.0\.0\.1:\d+\/download\/nginx-1\.22\.1\.tar\.gz: HTTP 404/.test(e.message) &&
+      /not published/.test(e.hint ?? ''),
   );
 });
 
 test('a version with no pinned checksum downloads with a warning', async () => {
   const { base } = await serve({ '/download/nginx-1.99.0.tar.gz': readFileSync(nginxTarball()) });
   const events: NginxDownloadProgress[] = [];
-  const tree = await new NginxSourceCache({ cacheDir: join(tmp, 'unknown'), downloadBaseUrl: base, onProgress: (p) => events.push(p) }).ensure('1.99.0');
+  const tree = await new NginxSourceCache({
+    cacheDir: join(tmp, 'unknown'),
+    downloadBaseUrl: base,
+    onProgress: (p) => events.push(p),
+  }).ensure('1.99.0');
   assert.match(tree.warning ?? '', /^unknown version: not verified/);
   assert.ok(events.some((e) => /unknown version: not verified/.test(e.message)));
   assert.ok(existsSync(join(tree.root, 'src', 'http', 'ngx_http_request.c')));
@@ -105,11 +133,17 @@ test('an aborted download stops and leaves nothing behind', async () => {
   const ac = new AbortController();
   const dir = join(tmp, 'abort');
   const p = new NginxSourceCache({
-    cacheDir: dir, downloadBaseUrl: base,
-    onProgress: (e) => { if ((e.received ?? 0) > 0) ac.abort(); },
+    cacheDir: dir,
+    downloadBaseUrl: base,
+    onProgress: (e) => {
+      if ((e.received ?? 0) > 0) ac.abort();
+    },
   }).ensure('1.22.1', ac.signal);
   await assert.rejects(p, /cancelled/);
-  assert.deepEqual(readdirSync(dir).filter((f) => !f.startsWith('.')), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => !f.startsWith('.')),
+    [],
+  );
 });
 
 // A minimal ustar writer, to make archives the real tarball cannot contain.
@@ -139,14 +173,40 @@ function tarOf(entries: { name: string; body?: string; type?: string }[]): Buffe
 test('tar entries that would leave the destination stop extraction', async () => {
   for (const name of ['nginx-1/../../evil.txt', '../evil.txt', '/tmp/evil.txt', 'nginx-1/a/../../../evil.txt']) {
     const dest = join(tmp, 'x', 'dest');
-    await assert.rejects(extractTarGz(Readable.from([tarOf([{ name: 'nginx-1/ok.txt', body: 'ok' }, { name, body: 'evil' }])]), dest, { strip: 1 }), /refusing entry/, name);
+    await assert.rejects(
+      extractTarGz(
+        Readable.from([
+          tarOf([
+            { name: 'nginx-1/ok.txt', body: 'ok' },
+            { name, body: 'evil' },
+          ]),
+        ]),
+        dest,
+        { strip: 1 },
+      ),
+      /refusing entry/,
+      name,
+    );
     assert.ok(!existsSync(join(tmp, 'x', 'evil.txt')) && !existsSync(join(tmp, 'evil.txt')), name);
     rmSync(join(tmp, 'x'), { recursive: true, force: true });
   }
   const dest = join(tmp, 'y');
-  const r = await extractTarGz(Readable.from([tarOf([{ name: 'top/', type: '5' }, { name: 'top/a/b.txt', body: 'hello' }, { name: 'top/link', type: '2' }])]), dest, { strip: 1 });
+  const r = await extractTarGz(
+    Readable.from([
+      tarOf([
+        { name: 'top/', type: '5' },
+        { name: 'top/a/b.txt', body: 'hello' },
+        { name: 'top/link', type: '2' },
+      ]),
+    ]),
+    dest,
+    { strip: 1 },
+  );
   assert.deepEqual(r, { files: 1, dirs: 0, skipped: ['top/link'] });
   assert.equal(readFileSync(join(dest, 'a', 'b.txt'), 'utf8'), 'hello');
-  await assert.rejects(extractTarGz(Readable.from([gzipSync(Buffer.from('not a tar file at all'.repeat(40)))]), join(tmp, 'z')), /tar: /);
+  await assert.rejects(
+    extractTarGz(Readable.from([gzipSync(Buffer.from('not a tar file at all'.repeat(40)))]), join(tmp, 'z')),
+    /tar: /,
+  );
   await assert.rejects(extractTarGz(Readable.from([Buffer.from('not gzip')]), join(tmp, 'z2')), /cannot extract/);
 });

@@ -53,13 +53,16 @@ test('the scanner reads formats from multi-line calls, concatenated literals, es
     '}',
   ].join('\n');
   const calls = scanDebugCalls(c);
-  assert.deepEqual(calls.map((x) => [x.line, x.endLine, x.format]), [
-    [2, 4, 'http header: "%V: %V"'],
-    [5, 6, 'part one, part two'],
-    [7, 7, `tid %P x${WILDCARD}`],
-    [9, 9, 'paren (%d) %s'],
-    [10, 10, 'variadic %d'],
-  ]);
+  assert.deepEqual(
+    calls.map((x) => [x.line, x.endLine, x.format]),
+    [
+      [2, 4, 'http header: "%V: %V"'],
+      [5, 6, 'part one, part two'],
+      [7, 7, `tid %P x${WILDCARD}`],
+      [9, 9, 'paren (%d) %s'],
+      [10, 10, 'variadic %d'],
+    ],
+  );
 });
 
 test('the whole 1.22.1 tree compiles to matchers well under a second of CPU', async () => {
@@ -75,11 +78,17 @@ test('the whole 1.22.1 tree compiles to matchers well under a second of CPU', as
   const texts = new Map<string, string[]>();
   for (const s of index.sites) {
     if (!texts.has(s.file)) texts.set(s.file, readFileSync(join(tree.root, s.file), 'latin1').split('\n'));
-    const text = texts.get(s.file)!.slice(s.line - 1, s.endLine).join('\n');
+    const text = texts
+      .get(s.file)!
+      .slice(s.line - 1, s.endLine)
+      .join('\n');
     assert.match(text, /ngx_log_debug/, `${s.file}:${s.line}`);
     const lit = s.toks.find((t) => t.t === 'lit');
     if (lit?.t === 'lit') {
-      const words = lit.s.replace(/[\r\n"\\]/g, ' ').trim().split(/\s+/)[0];
+      const words = lit.s
+        .replace(/[\r\n"\\]/g, ' ')
+        .trim()
+        .split(/\s+/)[0];
       if (words) assert.ok(text.includes(words), `${s.file}:${s.line} holds "${words}"`);
     }
   }
@@ -92,16 +101,29 @@ test('matching prefers the most literal format, then http over stream and mail, 
   assert.equal(header[0].file, 'src/http/ngx_http_request.c');
   assert.equal(header[0].function, 'ngx_http_process_request_headers');
   // "ssl new session" style messages exist in both http and stream modules; take one that is shared.
-  const shared = index.sites.filter((s) => s.rank === 1 && index.sites.some((h) => h.rank === 0 && h.file.startsWith('src/http/') && h.format === s.format));
+  const shared = index.sites.filter(
+    (s) =>
+      s.rank === 1 && index.sites.some((h) => h.rank === 0 && h.file.startsWith('src/http/') && h.format === s.format),
+  );
   assert.ok(shared.length > 0, 'some format appears in both http and stream/mail');
   const sample = shared[0];
-  const msg = sample.format.replace(/%[0-9]*[uxXm*.]*[Vvs]/g, 'v').replace(/%[0-9]*[uxXm*.]*[diOzDLAMTP]/g, '1').replace(/%p/g, '00AB');
+  const msg = sample.format
+    .replace(/%[0-9]*[uxXm*.]*[Vvs]/g, 'v')
+    .replace(/%[0-9]*[uxXm*.]*[diOzDLAMTP]/g, '1')
+    .replace(/%p/g, '00AB');
   const hits = matchMessage(index, msg);
   assert.ok(hits.length >= 1, `"${msg}" matches`);
-  assert.ok(hits.every((h) => h.rank === 0), 'stream/mail candidates are dropped when http ones fit');
+  assert.ok(
+    hits.every((h) => h.rank === 0),
+    'stream/mail candidates are dropped when http ones fit',
+  );
   const twice = matchMessage(index, 'http proxy header: "Host: x"');
   assert.ok(twice.length >= 2, 'a message logged from two places stays ambiguous');
   assert.ok(twice.every((h) => h.format === 'http proxy header: "%V: %V"'));
   assert.deepEqual(matchMessage(index, 'nothing nginx ever said'), []);
-  assert.deepEqual(matchMessage(index, 'single line that only "%*s" would fit'), [], 'pure wildcards need a multi-line dump');
+  assert.deepEqual(
+    matchMessage(index, 'single line that only "%*s" would fit'),
+    [],
+    'pure wildcards need a multi-line dump',
+  );
 });

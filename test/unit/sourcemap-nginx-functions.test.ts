@@ -2,7 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { allIndexedFunctions, parseFunctionDefs, resolveFunctionLine, resolveFunctionRange } from '../../src/core/sourcemap/nginx';
+import {
+  allIndexedFunctions,
+  parseFunctionDefs,
+  resolveFunctionLine,
+  resolveFunctionRange,
+} from '../../src/core/sourcemap/nginx';
 import { grepDefinition, nginxTree } from '../fixtures/nginx-debug/source';
 
 test('every function in the phase index resolves to its definition line, as grep finds it', async () => {
@@ -29,30 +34,34 @@ test('a function that is not in the file resolves to undefined, and a missing fi
   const tree = nginxTree();
   assert.equal(await resolveFunctionLine(tree, 'src/http/ngx_http_request.c', 'ngx_no_such_function'), undefined);
   assert.equal(await resolveFunctionLine(tree, 'src/http/no_such_file.c', 'ngx_http_process_request'), undefined);
-  assert.equal(await resolveFunctionLine(tree, '../../../etc/passwd', 'root'), undefined, 'paths outside the tree are refused');
+  assert.equal(
+    await resolveFunctionLine(tree, '../../../etc/passwd', 'root'),
+    undefined,
+    'paths outside the tree are refused',
+  );
 });
 
 test('prototypes, calls and multi-line parameter lists are told apart from definitions', () => {
   const c = [
     '#include <ngx_core.h>',
-    'static ngx_int_t ngx_foo(ngx_http_request_t *r);',   // 2: prototype, name not at col 0
+    'static ngx_int_t ngx_foo(ngx_http_request_t *r);', // 2: prototype, name not at col 0
     'ngx_int_t',
-    'ngx_bar(ngx_http_request_t *r,',                      // 4: prototype at col 0, multi-line
+    'ngx_bar(ngx_http_request_t *r,', // 4: prototype at col 0, multi-line
     '    ngx_uint_t n);',
     '',
     'static ngx_int_t',
-    'ngx_foo(ngx_http_request_t *r)',                      // 8: definition
+    'ngx_foo(ngx_http_request_t *r)', // 8: definition
     '{',
     '    if (r) { return ngx_bar(r, 1); }',
     '    /* } */',
-    '}',                                                   // 12
+    '}', // 12
     '',
     'ngx_int_t',
-    'ngx_bar(ngx_http_request_t *r, /* (comment) */',      // 15: definition over two lines
+    'ngx_bar(ngx_http_request_t *r, /* (comment) */', // 15: definition over two lines
     '    ngx_uint_t n)',
     '{',
     '    return n;',
-    '}',                                                   // 19
+    '}', // 19
   ].join('\n');
   const defs = parseFunctionDefs(c);
   assert.deepEqual(defs.get('ngx_foo'), { name: 'ngx_foo', line: 8, endLine: 12 });

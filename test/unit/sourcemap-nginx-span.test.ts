@@ -7,8 +7,19 @@ import { grepDefinition, nginxTree } from '../fixtures/nginx-debug/source';
 
 function span(name: string, extra: Partial<Span> = {}): Span {
   return {
-    spanId: '00f067aa0ba902b7', name, service: 'ingress-nginx', layer: 'ingress', kind: name === 'nginx' ? 'server' : 'internal',
-    startTimeUnixNano: '1', endTimeUnixNano: '2', status: 'unset', attributes: {}, events: [], links: [], origin: 'nginx-log', ...extra,
+    spanId: '00f067aa0ba902b7',
+    name,
+    service: 'ingress-nginx',
+    layer: 'ingress',
+    kind: name === 'nginx' ? 'server' : 'internal',
+    startTimeUnixNano: '1',
+    endTimeUnixNano: '2',
+    status: 'unset',
+    attributes: {},
+    events: [],
+    links: [],
+    origin: 'nginx-log',
+    ...extra,
   };
 }
 
@@ -62,32 +73,58 @@ test('a retry maps to ngx_http_upstream_next; connect is listed with every attem
   const retry = nginxSourceForSpan(span('upstream.attempt', { attributes: { 'kubetrace.upstream.attempt': 2 } }), tree);
   assert.equal(first.source?.function, 'ngx_http_upstream_init_request');
   assert.equal(retry.source?.function, 'ngx_http_upstream_next');
-  assert.equal(retry.source?.line, grepDefinition(tree.root, 'src/http/ngx_http_upstream.c', 'ngx_http_upstream_next')[0]);
+  assert.equal(
+    retry.source?.line,
+    grepDefinition(tree.root, 'src/http/ngx_http_upstream.c', 'ngx_http_upstream_next')[0],
+  );
   for (const r of [first, retry]) assert.ok(r.moreSources?.some((m) => m.function === 'ngx_http_upstream_connect'));
 });
 
 test('an OTel module span maps to the request handler, with its location in moreSources', () => {
   const tree = nginxTree();
-  const otel = span('/orders', { origin: 'otlp', service: 'nginx', kind: 'server', attributes: { 'http.target': '/orders/1' } });
+  const otel = span('/orders', {
+    origin: 'otlp',
+    service: 'nginx',
+    kind: 'server',
+    attributes: { 'http.target': '/orders/1' },
+  });
   const r = nginxSourceForSpan(otel, tree);
   assert.equal(r.source?.function, 'ngx_http_process_request');
   assert.deepEqual(r.moreSources?.[0], { kind: 'nginx-conf', path: '/orders' });
-  const routed = span('GET', { origin: 'jaeger', service: 'ingress-nginx', kind: 'server', layer: 'app', attributes: { 'http.route': '/api/' } });
+  const routed = span('GET', {
+    origin: 'jaeger',
+    service: 'ingress-nginx',
+    kind: 'server',
+    layer: 'app',
+    attributes: { 'http.route': '/api/' },
+  });
   assert.deepEqual(nginxSourceForSpan(routed, tree).moreSources?.[0], { kind: 'nginx-conf', path: '/api/' });
 });
 
 test('spans that are not nginx spans get nothing', () => {
   const tree = nginxTree();
-  assert.deepEqual(nginxSourceForSpan(span('GET /orders', { origin: 'otlp', service: 'orders', layer: 'app', kind: 'server' }), tree), {});
-  assert.deepEqual(nginxSourceForSpan(span('nginx', { origin: 'otlp', layer: 'app', service: 'orders', kind: 'internal' }), tree), {});
+  assert.deepEqual(
+    nginxSourceForSpan(span('GET /orders', { origin: 'otlp', service: 'orders', layer: 'app', kind: 'server' }), tree),
+    {},
+  );
+  assert.deepEqual(
+    nginxSourceForSpan(span('nginx', { origin: 'otlp', layer: 'app', service: 'orders', kind: 'internal' }), tree),
+    {},
+  );
   assert.deepEqual(nginxSourceForSpan(span('upstream.bogus'), tree), {});
 });
 
 test('without a source tree: the function, no line, and a reason in plain words', () => {
   const r = nginxSourceForSpan(span('upstream.connect'));
-  assert.deepEqual(r.source, { kind: 'nginx', path: 'src/http/ngx_http_upstream.c', function: 'ngx_http_upstream_connect' });
+  assert.deepEqual(r.source, {
+    kind: 'nginx',
+    path: 'src/http/ngx_http_upstream.c',
+    function: 'ngx_http_upstream_connect',
+  });
   assert.match(r.sourceReason ?? '', /no nginx source tree/);
-  const offline = nginxSourceForSpan(span('nginx'), undefined, { missingTreeReason: 'offline: nginx 1.25.5 source could not be downloaded' });
+  const offline = nginxSourceForSpan(span('nginx'), undefined, {
+    missingTreeReason: 'offline: nginx 1.25.5 source could not be downloaded',
+  });
   assert.equal(offline.source?.line, undefined);
   assert.equal(offline.sourceReason, 'offline: nginx 1.25.5 source could not be downloaded');
 });
@@ -107,7 +144,15 @@ test('answers are shared per trace but handed out as copies; 10,000 spans map qu
   const b = nginxSourceForSpan(span('upstream.header'), tree);
   assert.ok(b.source!.line! > 0);
   assert.ok(b.moreSources!.length > 0);
-  const names = ['nginx', 'upstream.attempt', 'upstream.connect', 'upstream.header', 'upstream.response', 'nginx.headers', 'GET /x'];
+  const names = [
+    'nginx',
+    'upstream.attempt',
+    'upstream.connect',
+    'upstream.header',
+    'upstream.response',
+    'nginx.headers',
+    'GET /x',
+  ];
   const spans = Array.from({ length: 10_000 }, (_, i) => span(names[i % names.length]));
   const cpu0 = process.cpuUsage();
   for (const s of spans) nginxSourceForSpan(s, tree);

@@ -18,7 +18,10 @@ test('the second request on a keepalive connection: only its own lines, in order
   assert.equal(r.connection, '1');
   assert.equal(r.steps[0].message, 'http keepalive handler', 'the request starts where the keepalive handler read it');
   const headers = r.steps.filter((s) => s.message.startsWith('http header: "X-Request-ID'));
-  assert.deepEqual(headers.map((s) => s.message), ['http header: "X-Request-ID: kt-second-0002"']);
+  assert.deepEqual(
+    headers.map((s) => s.message),
+    ['http header: "X-Request-ID: kt-second-0002"'],
+  );
   assert.ok(!r.steps.some((s) => s.message.includes('kt-first-0001')), 'nothing from the first request');
   assert.ok(!r.steps.some((s) => s.message.includes('kt-other-0003')), 'nothing from the other connection');
   const idStep = headers[0];
@@ -28,16 +31,44 @@ test('the second request on a keepalive connection: only its own lines, in order
   const mapped = r.steps.filter((s) => s.source);
   assert.ok(mapped.length >= 100, `${mapped.length} of ${r.steps.length} steps mapped`);
   for (const s of mapped) {
-    const text = linesOf(s.source!.path).slice(s.source!.line! - 1, s.source!.endLine ?? s.source!.line).join('\n');
+    const text = linesOf(s.source!.path)
+      .slice(s.source!.line! - 1, s.source!.endLine ?? s.source!.line)
+      .join('\n');
     assert.match(text, /ngx_log_debug/, `${s.message} -> ${s.source!.path}:${s.source!.line}`);
   }
   for (const s of r.steps) assert.ok((NGINX_PHASES as readonly string[]).includes(s.phase), s.phase);
   // Phases appear in nginx's order for the phase engine.
-  const order = ['request line', 'headers', 'post-read', 'server rewrite', 'find config', 'rewrite', 'post rewrite', 'preaccess', 'access', 'post access', 'precontent', 'upstream', 'filters', 'log'];
+  const order = [
+    'request line',
+    'headers',
+    'post-read',
+    'server rewrite',
+    'find config',
+    'rewrite',
+    'post rewrite',
+    'preaccess',
+    'access',
+    'post access',
+    'precontent',
+    'upstream',
+    'filters',
+    'log',
+  ];
   const firstAt = order.map((p) => r.steps.findIndex((s) => s.phase === p));
-  assert.ok(firstAt.every((i) => i >= 0), `every phase is present: ${JSON.stringify(firstAt)}`);
-  assert.deepEqual([...firstAt].sort((a, b) => a - b), firstAt);
-  for (const s of r.steps) assert.equal(Object.keys(s).some((k) => /time|duration/i.test(k)), false, 'steps carry no timings');
+  assert.ok(
+    firstAt.every((i) => i >= 0),
+    `every phase is present: ${JSON.stringify(firstAt)}`,
+  );
+  assert.deepEqual(
+    [...firstAt].sort((a, b) => a - b),
+    firstAt,
+  );
+  for (const s of r.steps)
+    assert.equal(
+      Object.keys(s).some((k) => /time|duration/i.test(k)),
+      false,
+      'steps carry no timings',
+    );
 });
 
 test('an access-log line between debug records does not spoil the record before it', async () => {
@@ -47,7 +78,10 @@ test('an access-log line between debug records does not spoil the record before 
   const step = r.steps.find((s) => s.message === before);
   assert.ok(step, `the record "${before}" is a step on its own`);
   assert.ok(step.source, 'and it is mapped');
-  assert.ok(!r.steps.some((s) => s.message.includes('"GET /orders/1 HTTP/1.1" 200')), 'the access line is not part of any step');
+  assert.ok(
+    !r.steps.some((s) => s.message.includes('"GET /orders/1 HTTP/1.1" 200')),
+    'the access line is not part of any step',
+  );
 });
 
 test('a new connection starts with accept, and kubectl timestamps or lost CRs change nothing', async () => {
@@ -56,9 +90,17 @@ test('a new connection starts with accept, and kubectl timestamps or lost CRs ch
   assert.equal(plain.connection, '4');
   assert.match(plain.steps[0].message, /^accept: 127\.0\.0\.1:\d+ fd:\d+$/);
   assert.ok(plain.steps[0].source?.path.endsWith('src/event/ngx_event_accept.c'));
-  const stamped = await stepsFromDebugLog(LOG.map((l) => `2026-11-27T10:23:52.123456789Z ${l}`), 'kt-other-0003', tree);
+  const stamped = await stepsFromDebugLog(
+    LOG.map((l) => `2026-11-27T10:23:52.123456789Z ${l}`),
+    'kt-other-0003',
+    tree,
+  );
   assert.deepEqual(stamped.steps, plain.steps);
-  const noCr = await stepsFromDebugLog(LOG.map((l) => l.replace(/\r$/, '')), 'kt-other-0003', tree);
+  const noCr = await stepsFromDebugLog(
+    LOG.map((l) => l.replace(/\r$/, '')),
+    'kt-other-0003',
+    tree,
+  );
   assert.equal(noCr.steps.filter((s) => s.source).length, plain.steps.filter((s) => s.source).length);
 });
 

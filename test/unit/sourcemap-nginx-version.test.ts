@@ -14,7 +14,11 @@ test('nginx -v output, from the real binary', () => {
 test('controller image tags map through the ingress-nginx release table', () => {
   const cases: [string, string | undefined, boolean][] = [
     ['registry.k8s.io/ingress-nginx/controller:v1.9.6', '1.21.6', false],
-    ['registry.k8s.io/ingress-nginx/controller:v1.9.6@sha256:1405cc613bd95b2c6edd8b2a152510ae91c7e62aea4698500d23b2145960ab9c', '1.21.6', false],
+    [
+      'registry.k8s.io/ingress-nginx/controller:v1.9.6@sha256:1405cc613bd95b2c6edd8b2a152510ae91c7e62aea4698500d23b2145960ab9c',
+      '1.21.6',
+      false,
+    ],
     ['registry.k8s.io/ingress-nginx/controller:v1.10.1', '1.25.3', false],
     ['registry.k8s.io/ingress-nginx/controller:v1.10.2', '1.25.5', false],
     ['registry.k8s.io/ingress-nginx/controller:v1.12.8', '1.25.5', false],
@@ -32,7 +36,11 @@ test('controller image tags map through the ingress-nginx release table', () => 
 });
 
 test('order: exec before image before the Server header; the setting overrides all', () => {
-  const all = { nginxVOutput: 'nginx version: nginx/1.22.1', controllerImage: 'registry.k8s.io/ingress-nginx/controller:v1.9.6', serverHeader: 'nginx/1.19.0' };
+  const all = {
+    nginxVOutput: 'nginx version: nginx/1.22.1',
+    controllerImage: 'registry.k8s.io/ingress-nginx/controller:v1.9.6',
+    serverHeader: 'nginx/1.19.0',
+  };
   assert.equal(detectNginxVersion(all).from, 'exec');
   assert.equal(detectNginxVersion({ ...all, nginxVOutput: undefined }).from, 'image');
   assert.deepEqual(detectNginxVersion({ serverHeader: 'nginx/1.19.0' }).version, '1.19.0');

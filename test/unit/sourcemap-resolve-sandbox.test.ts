@@ -29,82 +29,218 @@ before(async () => {
   const { objects } = await loadManifests([demoManifestsDir()]);
   const store = new ObjectStore();
   applyObjects(store, objects);
-  const { text } = renderConfig(buildModel(store), { dir: confDir, listen: { ip: '127.10.0.2', httpPort: 18080, httpsPort: 18443 }, defaultBackendPort: 18181, certs: new Map() });
+  const { text } = renderConfig(buildModel(store), {
+    dir: confDir,
+    listen: { ip: '127.10.0.2', httpPort: 18080, httpsPort: 18443 },
+    defaultBackendPort: 18181,
+    certs: new Map(),
+  });
   writeFileSync(join(confDir, 'nginx.conf'), text);
   clearSourcemapCaches();
 });
-after(() => { if (confDir) rmSync(confDir, { recursive: true, force: true }); });
+after(() => {
+  if (confDir) rmSync(confDir, { recursive: true, force: true });
+});
 
 const T = '5b8efff798038103d269b633813fc60c';
 const base = { startTimeUnixNano: '1000', endTimeUnixNano: '2000', status: 'unset' as const, events: [], links: [] };
-function appSpan(id: string, service: string, file: string, fnRe: RegExp, fn: string, parent?: string): { span: Span; line: number } {
+function appSpan(
+  id: string,
+  service: string,
+  file: string,
+  fnRe: RegExp,
+  fn: string,
+  parent?: string,
+): { span: Span; line: number } {
   const line = lineOf(join(APPS, service, file), fnRe);
   return {
     line,
     span: {
-      ...base, spanId: id, ...(parent ? { parentSpanId: parent } : {}), name: `${service}.op`, service, layer: service === 'orders' ? 'app' : 'downstream', kind: 'internal', origin: 'otlp',
-      attributes: { 'code.file.path': `/app/${file}`, 'code.line.number': line, 'code.column.number': 3, 'code.function.name': fn, 'service.name': service, 'kubetrace.pod': `${service}-6c9f8d7b5d-q2w4e` },
+      ...base,
+      spanId: id,
+      ...(parent ? { parentSpanId: parent } : {}),
+      name: `${service}.op`,
+      service,
+      layer: service === 'orders' ? 'app' : 'downstream',
+      kind: 'internal',
+      origin: 'otlp',
+      attributes: {
+        'code.file.path': `/app/${file}`,
+        'code.line.number': line,
+        'code.column.number': 3,
+        'code.function.name': fn,
+        'service.name': service,
+        'kubetrace.pod': `${service}-6c9f8d7b5d-q2w4e`,
+      },
     },
   };
 }
 
 test('a sandbox-shaped probe trace: every span has a source or a reason, pointing at the real files', async () => {
-  const orders = appSpan('00000000000000b1', 'orders', 'server.js', /^async function getOrder\(/, 'getOrder', '00000000000000a2');
-  const inventory = appSpan('00000000000000c1', 'inventory', 'server.js', /^async function lookupStock\(/, 'lookupStock', '00000000000000b1');
+  const orders = appSpan(
+    '00000000000000b1',
+    'orders',
+    'server.js',
+    /^async function getOrder\(/,
+    'getOrder',
+    '00000000000000a2',
+  );
+  const inventory = appSpan(
+    '00000000000000c1',
+    'inventory',
+    'server.js',
+    /^async function lookupStock\(/,
+    'lookupStock',
+    '00000000000000b1',
+  );
   const chargeLine = lineOf(join(APPS, 'orders', 'server.js'), /throw new Error\(`payment declined/);
   const failLine = lineOf(join(APPS, 'orders', 'server.js'), /^\s+chargeCard\(ORDERS\[0\]\);/);
   // As the SDK records it: a real stack, with the paths the process really ran (the sandbox runs apps from the repo).
   const failing: Span = {
-    ...base, spanId: '00000000000000b2', parentSpanId: '00000000000000a2', name: 'GET /orders/fail', service: 'orders', layer: 'app', kind: 'server', origin: 'otlp', status: 'error',
-    attributes: { 'http.route': '/orders/fail', 'http.request.method': 'GET', 'code.file.path': '/app/server.js', 'code.line.number': failLine, 'code.function.name': 'failOrder' },
-    events: [{ timeUnixNano: '1500', name: 'exception', attributes: { 'exception.type': 'Error', 'exception.message': 'payment declined for order 1001',
-      'exception.stacktrace': `Error: payment declined for order 1001\n    at chargeCard (${join(APPS, 'orders', 'server.js')}:${chargeLine}:9)\n    at ${join(APPS, 'orders', 'server.js')}:${failLine}:5\n    at inSpan (${join(APPS, 'node-common', 'serve.js')}:40:28)\n    at AsyncLocalStorage.run (node:async_hooks:346:14)\n    at ${join(REPO, 'node_modules', '@opentelemetry', 'context-async-hooks', 'build', 'src', 'AsyncLocalStorageContextManager.js')}:33:40` } }],
+    ...base,
+    spanId: '00000000000000b2',
+    parentSpanId: '00000000000000a2',
+    name: 'GET /orders/fail',
+    service: 'orders',
+    layer: 'app',
+    kind: 'server',
+    origin: 'otlp',
+    status: 'error',
+    attributes: {
+      'http.route': '/orders/fail',
+      'http.request.method': 'GET',
+      'code.file.path': '/app/server.js',
+      'code.line.number': failLine,
+      'code.function.name': 'failOrder',
+    },
+    events: [
+      {
+        timeUnixNano: '1500',
+        name: 'exception',
+        attributes: {
+          'exception.type': 'Error',
+          'exception.message': 'payment declined for order 1001',
+          'exception.stacktrace': `Error: payment declined for order 1001\n    at chargeCard (${join(APPS, 'orders', 'server.js')}:${chargeLine}:9)\n    at ${join(APPS, 'orders', 'server.js')}:${failLine}:5\n    at inSpan (${join(APPS, 'node-common', 'serve.js')}:40:28)\n    at AsyncLocalStorage.run (node:async_hooks:346:14)\n    at ${join(REPO, 'node_modules', '@opentelemetry', 'context-async-hooks', 'build', 'src', 'AsyncLocalStorageContextManager.js')}:33:40`,
+        },
+      },
+    ],
   };
   const catalogRouteLine = lineOf(join(APPS, 'catalog', 'app.py'), /^@app\.get\("\/catalog\/<item>"\)/);
   const catalog: Span = {
-    ...base, spanId: '00000000000000d1', parentSpanId: '00000000000000a2', name: 'GET /catalog/<item>', service: 'catalog', layer: 'app', kind: 'server', origin: 'app-log',
-    attributes: { 'http.route': '/catalog/<item>', 'url.path': '/catalog/kt-mug', 'http.request.method': 'GET', 'kubetrace.pod': 'catalog-7f6d5c4b3a-zx9cv' },
+    ...base,
+    spanId: '00000000000000d1',
+    parentSpanId: '00000000000000a2',
+    name: 'GET /catalog/<item>',
+    service: 'catalog',
+    layer: 'app',
+    kind: 'server',
+    origin: 'app-log',
+    attributes: {
+      'http.route': '/catalog/<item>',
+      'url.path': '/catalog/kt-mug',
+      'http.request.method': 'GET',
+      'kubetrace.pod': 'catalog-7f6d5c4b3a-zx9cv',
+    },
   };
   const probe: Span = {
-    ...base, spanId: '00000000000000f1', name: 'probe', service: 'client', layer: 'client', kind: 'client', origin: 'probe',
-    attributes: { 'url.full': 'https://shop.kubetrace.test/orders/1001', 'server.address': 'shop.kubetrace.test', 'http.request.method': 'GET' },
+    ...base,
+    spanId: '00000000000000f1',
+    name: 'probe',
+    service: 'client',
+    layer: 'client',
+    kind: 'client',
+    origin: 'probe',
+    attributes: {
+      'url.full': 'https://shop.kubetrace.test/orders/1001',
+      'server.address': 'shop.kubetrace.test',
+      'http.request.method': 'GET',
+    },
   };
   const nginx: Span = {
-    ...base, spanId: '00000000000000a1', parentSpanId: '00000000000000f1', name: 'nginx', service: 'ingress-nginx', layer: 'ingress', kind: 'server', origin: 'nginx-log',
-    attributes: { 'http.request.method': 'GET', 'url.path': '/orders/1001', 'nginx.proxy_upstream_name': 'shop-orders-80', 'nginx.upstream_addr': '127.10.0.3:8080', 'kubetrace.pod': 'ingress-nginx-controller-5c8d66c76d-8rdvw' },
+    ...base,
+    spanId: '00000000000000a1',
+    parentSpanId: '00000000000000f1',
+    name: 'nginx',
+    service: 'ingress-nginx',
+    layer: 'ingress',
+    kind: 'server',
+    origin: 'nginx-log',
+    attributes: {
+      'http.request.method': 'GET',
+      'url.path': '/orders/1001',
+      'nginx.proxy_upstream_name': 'shop-orders-80',
+      'nginx.upstream_addr': '127.10.0.3:8080',
+      'kubetrace.pod': 'ingress-nginx-controller-5c8d66c76d-8rdvw',
+    },
   };
   const attempt: Span = {
-    ...base, spanId: '00000000000000a2', parentSpanId: '00000000000000a1', name: 'upstream.attempt', service: 'ingress-nginx', layer: 'ingress', kind: 'client', origin: 'nginx-log',
-    attributes: { 'kubetrace.upstream.attempt': 1, 'server.address': '127.10.0.3', 'nginx.upstream_addr': '127.10.0.3:8080' },
+    ...base,
+    spanId: '00000000000000a2',
+    parentSpanId: '00000000000000a1',
+    name: 'upstream.attempt',
+    service: 'ingress-nginx',
+    layer: 'ingress',
+    kind: 'client',
+    origin: 'nginx-log',
+    attributes: {
+      'kubetrace.upstream.attempt': 1,
+      'server.address': '127.10.0.3',
+      'nginx.upstream_addr': '127.10.0.3:8080',
+    },
   };
-  const trace: Trace = { traceId: T, criticalPath: [], diagnostics: [], spans: [probe, nginx, attempt, orders.span, inventory.span, failing, catalog] };
+  const trace: Trace = {
+    traceId: T,
+    criticalPath: [],
+    diagnostics: [],
+    spans: [probe, nginx, attempt, orders.span, inventory.span, failing, catalog],
+  };
   const out = await resolveSources(trace, {
-    workspaceFolders: [REPO], nginxConfDir: confDir,
+    workspaceFolders: [REPO],
+    nginxConfDir: confDir,
     allowedRoots: allowedRootsFor({ workspaceFolders: [REPO], sandboxConfDir: confDir }),
     nginx: { reason: 'no nginx source tree in this test' },
   });
   const by = new Map(out.spans.map((s) => [s.spanId, s]));
   for (const s of out.spans) assert.ok(s.source || s.sourceReason, `${s.name} has neither source nor reason`);
 
-  for (const [s, file] of [[orders, 'orders'], [inventory, 'inventory']] as const) {
+  for (const [s, file] of [
+    [orders, 'orders'],
+    [inventory, 'inventory'],
+  ] as const) {
     const got = by.get(s.span.spanId)!;
     assert.ok(got.source, `${file}: ${got.sourceReason}`);
     assert.equal(got.source.path, join(APPS, file, 'server.js'));
     assert.equal(got.source.line, s.line);
     assert.equal(lines(got.source.path)[got.source.line! - 1], lines(join(APPS, file, 'server.js'))[s.line - 1]);
-    assert.match(lines(got.source.path)[got.source.line! - 1], new RegExp(`function ${String(s.span.attributes['code.function.name'])}\\(`));
+    assert.match(
+      lines(got.source.path)[got.source.line! - 1],
+      new RegExp(`function ${String(s.span.attributes['code.function.name'])}\\(`),
+    );
     // orders and inventory both have /app/server.js: the Deployment name settles it, and says so.
     assert.match(got.sourceReason!, new RegExp(`chose the one under a "${file}" folder`));
   }
 
   const fail = by.get('00000000000000b2')!;
-  assert.deepEqual(fail.source, { kind: 'app', path: join(APPS, 'orders', 'server.js'), line: chargeLine, function: 'chargeCard' });
+  assert.deepEqual(fail.source, {
+    kind: 'app',
+    path: join(APPS, 'orders', 'server.js'),
+    line: chargeLine,
+    function: 'chargeCard',
+  });
   assert.equal(fail.attributes['kubetrace.source.via'], 'stacktrace');
-  assert.ok(fail.moreSources?.some((r) => r.path === join(APPS, 'orders', 'server.js') && r.line === failLine), 'the span\'s own code location is kept');
+  assert.ok(
+    fail.moreSources?.some((r) => r.path === join(APPS, 'orders', 'server.js') && r.line === failLine),
+    "the span's own code location is kept",
+  );
   assert.ok(!fail.moreSources?.some((r) => r.path.includes('node_modules')));
 
   const cat = by.get('00000000000000d1')!;
-  assert.deepEqual(cat.source, { kind: 'app', path: join(APPS, 'catalog', 'app.py'), line: catalogRouteLine, function: 'get_item' });
+  assert.deepEqual(cat.source, {
+    kind: 'app',
+    path: join(APPS, 'catalog', 'app.py'),
+    line: catalogRouteLine,
+    function: 'get_item',
+  });
   assert.equal(cat.attributes['kubetrace.source.confidence'], 'high');
 
   const ng = by.get('00000000000000a1')!;
@@ -116,7 +252,10 @@ test('a sandbox-shaped probe trace: every span has a source or a reason, pointin
   assert.equal(yl[yaml.line! - 1].trim(), '- path: /orders');
   // ... inside the `orders` Ingress (not shop-api's /orders rule).
   const docStart = yl.slice(0, yaml.line).lastIndexOf('---');
-  assert.ok(yl.slice(docStart, yaml.line).some((l) => l === '  name: orders') && yl.slice(docStart, yaml.line).includes('kind: Ingress'));
+  assert.ok(
+    yl.slice(docStart, yaml.line).some((l) => l === '  name: orders') &&
+      yl.slice(docStart, yaml.line).includes('kind: Ingress'),
+  );
   const loc = ng.moreSources?.find((r) => r.kind === 'nginx-conf');
   assert.ok(loc, 'the nginx location block is linked');
   assert.equal(loc.path, join(confDir, 'nginx.conf'));
@@ -134,19 +273,47 @@ test('a sandbox-shaped probe trace: every span has a source or a reason, pointin
 
 test('live Ingress objects: the workspace manifest is preferred, else a read-only live rendering', async () => {
   const nginx: Span = {
-    ...base, spanId: '00000000000000a1', name: 'nginx', service: 'ingress-nginx', layer: 'ingress', kind: 'server', origin: 'nginx-log',
-    attributes: { 'url.path': '/inventory/stock', 'nginx.proxy_upstream_name': 'shop-inventory-80', 'server.address': 'api.kubetrace.test' },
+    ...base,
+    spanId: '00000000000000a1',
+    name: 'nginx',
+    service: 'ingress-nginx',
+    layer: 'ingress',
+    kind: 'server',
+    origin: 'nginx-log',
+    attributes: {
+      'url.path': '/inventory/stock',
+      'nginx.proxy_upstream_name': 'shop-inventory-80',
+      'server.address': 'api.kubetrace.test',
+    },
   };
   const live = {
-    apiVersion: 'networking.k8s.io/v1', kind: 'Ingress',
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
     metadata: { name: 'shop-api', namespace: 'shop', uid: 'x', managedFields: [{ manager: 'm' }] },
-    spec: { ingressClassName: 'nginx', rules: [{ host: 'api.kubetrace.test', http: { paths: [
-      { path: '/inventory/stock', pathType: 'Exact', backend: { service: { name: 'inventory', port: { number: 80 } } } },
-      { path: '/orders', pathType: 'Prefix', backend: { service: { name: 'orders', port: { name: 'http' } } } },
-    ] } }] },
+    spec: {
+      ingressClassName: 'nginx',
+      rules: [
+        {
+          host: 'api.kubetrace.test',
+          http: {
+            paths: [
+              {
+                path: '/inventory/stock',
+                pathType: 'Exact',
+                backend: { service: { name: 'inventory', port: { number: 80 } } },
+              },
+              { path: '/orders', pathType: 'Prefix', backend: { service: { name: 'orders', port: { name: 'http' } } } },
+            ],
+          },
+        },
+      ],
+    },
   };
-  const run = (ws: string[]) => resolveSources({ traceId: T, spans: [nginx], criticalPath: [], diagnostics: [] },
-    { workspaceFolders: ws, ingressObjects: [live], allowedRoots: ws, nginx: {} });
+  const run = (ws: string[]) =>
+    resolveSources(
+      { traceId: T, spans: [nginx], criticalPath: [], diagnostics: [] },
+      { workspaceFolders: ws, ingressObjects: [live], allowedRoots: ws, nginx: {} },
+    );
   const inRepo = (await run([REPO])).spans[0];
   const ref = inRepo.moreSources?.find((r) => r.kind === 'ingress-yaml');
   assert.equal(ref?.path, join(REPO, 'src', 'sandbox', 'manifests', '20-shop.yaml'));
@@ -155,7 +322,8 @@ test('live Ingress objects: the workspace manifest is preferred, else a read-onl
   const empty = mkdtempSync(join(tmpdir(), 'kt-empty-ws-'));
   after(() => rmSync(empty, { recursive: true, force: true }));
   const noWs = (await run([empty])).spans[0];
-  const liveRef = noWs.source?.kind === 'ingress-yaml' ? noWs.source : noWs.moreSources?.find((r) => r.kind === 'ingress-yaml');
+  const liveRef =
+    noWs.source?.kind === 'ingress-yaml' ? noWs.source : noWs.moreSources?.find((r) => r.kind === 'ingress-yaml');
   assert.equal(liveRef?.path, 'kubetrace-live:/shop/shop-api.yaml');
   const { renderLiveIngressYaml } = await import('../../src/core/sourcemap');
   assert.equal(renderLiveIngressYaml(live).split('\n')[liveRef!.line! - 1].trim(), '- path: /inventory/stock');

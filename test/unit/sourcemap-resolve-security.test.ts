@@ -58,35 +58,62 @@ test('symlinks that lead out of the root are refused, file or folder', () => {
 
 test('allowedRootsFor keeps the four kinds of root, absolute only, without duplicates', () => {
   assert.deepEqual(
-    allowedRootsFor({ workspaceFolders: [ws, ws, 'relative/dir'], nginxSourceCache: '/cache/nginx', nginxSourcePath: '', sandboxConfDir: '/run/kt/nginx' }),
+    allowedRootsFor({
+      workspaceFolders: [ws, ws, 'relative/dir'],
+      nginxSourceCache: '/cache/nginx',
+      nginxSourcePath: '',
+      sandboxConfDir: '/run/kt/nginx',
+    }),
     [ws, '/cache/nginx', '/run/kt/nginx'],
   );
 });
 
 function span(id: string, attrs: Span['attributes'], events: Span['events'] = []): Span {
   return {
-    spanId: id, name: 'GET /x', service: 'orders', layer: 'app', kind: 'server', startTimeUnixNano: '1', endTimeUnixNano: '2',
-    status: 'error', attributes: attrs, events, links: [], origin: 'otlp',
+    spanId: id,
+    name: 'GET /x',
+    service: 'orders',
+    layer: 'app',
+    kind: 'server',
+    startTimeUnixNano: '1',
+    endTimeUnixNano: '2',
+    status: 'error',
+    attributes: attrs,
+    events,
+    links: [],
+    origin: 'otlp',
   };
 }
 
 test('the resolver never hands out a path outside the roots, whatever the span says', async () => {
   clearSourcemapCaches();
   const trace: Trace = {
-    traceId: 'a'.repeat(32), criticalPath: [], diagnostics: [],
+    traceId: 'a'.repeat(32),
+    criticalPath: [],
+    diagnostics: [],
     spans: [
       span('0000000000000001', { 'code.file.path': '/etc/passwd', 'code.line.number': 1 }),
       span('0000000000000002', { 'code.filepath': '../../etc/passwd', 'code.lineno': 1 }),
       span('0000000000000003', { 'code.file.path': join(ws, 'src', 'link.js'), 'code.line.number': 1 }),
       span('0000000000000004', { 'code.file.path': '/app/src/link.js', 'code.line.number': 1 }),
       span('0000000000000005', { 'code.file.path': '/app/../../../etc/passwd', 'code.line.number': 1 }),
-      span('0000000000000006', {}, [{ timeUnixNano: '2', name: 'exception', attributes: { 'exception.stacktrace': `Error: x\n    at f (${ws}/linkdir/secret.js:1:1)\n    at g (/etc/passwd:1:1)` } }]),
+      span('0000000000000006', {}, [
+        {
+          timeUnixNano: '2',
+          name: 'exception',
+          attributes: {
+            'exception.stacktrace': `Error: x\n    at f (${ws}/linkdir/secret.js:1:1)\n    at g (/etc/passwd:1:1)`,
+          },
+        },
+      ]),
       span('0000000000000007', { 'code.file.path': '/srv/secret.js', 'code.line.number': 1 }),
       span('0000000000000008', { 'code.file.path': '/app/src/handler.js', 'code.line.number': 1 }),
     ],
   };
   const out = await resolveSources(trace, {
-    workspaceFolders: [ws], allowedRoots: allowedRootsFor({ workspaceFolders: [ws] }), pathMappings: { '/app': ws },
+    workspaceFolders: [ws],
+    allowedRoots: allowedRootsFor({ workspaceFolders: [ws] }),
+    pathMappings: { '/app': ws },
   });
   const by = new Map(out.spans.map((s) => [s.spanId, s]));
   for (const s of out.spans) {
@@ -95,7 +122,15 @@ test('the resolver never hands out a path outside the roots, whatever the span s
     }
     assert.ok(s.source || s.sourceReason, `span ${s.spanId} has a source or a reason`);
   }
-  for (const id of ['0000000000000001', '0000000000000002', '0000000000000003', '0000000000000004', '0000000000000005', '0000000000000006', '0000000000000007']) {
+  for (const id of [
+    '0000000000000001',
+    '0000000000000002',
+    '0000000000000003',
+    '0000000000000004',
+    '0000000000000005',
+    '0000000000000006',
+    '0000000000000007',
+  ]) {
     assert.equal(by.get(id)!.source, undefined, `span ${id} must have no source`);
   }
   assert.match(by.get('0000000000000003')!.sourceReason!, /symlink that leads outside/);

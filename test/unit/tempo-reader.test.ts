@@ -10,12 +10,49 @@ import { normalizeOtlpJson } from '../../src/core/ingest/otlp/normalize';
 import type { Span } from '../../src/core/trace/model';
 
 const fixture = (n: string) => readFileSync(join(__dirname, '..', 'fixtures', 'traces', n));
-const shape = (spans: Span[]) => spans.map((s) => ({ id: s.spanId, parent: s.parentSpanId, name: s.name, service: s.service, kind: s.kind, start: s.startTimeUnixNano, end: s.endTimeUnixNano, status: s.status }));
+const shape = (spans: Span[]) =>
+  spans.map((s) => ({
+    id: s.spanId,
+    parent: s.parentSpanId,
+    name: s.name,
+    service: s.service,
+    kind: s.kind,
+    start: s.startTimeUnixNano,
+    end: s.endTimeUnixNano,
+    status: s.status,
+  }));
 
 const expected = [
-  { id: '00f067aa0ba902b7', parent: undefined, name: 'GET /orders', service: 'orders', kind: 'server', start: '1732701600123456789', end: '1732701600135456789', status: 'unset' },
-  { id: '53995c3f42cd8ad8', parent: '00f067aa0ba902b7', name: 'GET', service: 'orders', kind: 'client', start: '1732701600125456789', end: '1732701600131456789', status: 'unset' },
-  { id: 'b7ad6b7169203331', parent: '53995c3f42cd8ad8', name: 'GET /inventory/stock', service: 'inventory', kind: 'server', start: '1732701600125956789', end: '1732701600130956789', status: 'error' },
+  {
+    id: '00f067aa0ba902b7',
+    parent: undefined,
+    name: 'GET /orders',
+    service: 'orders',
+    kind: 'server',
+    start: '1732701600123456789',
+    end: '1732701600135456789',
+    status: 'unset',
+  },
+  {
+    id: '53995c3f42cd8ad8',
+    parent: '00f067aa0ba902b7',
+    name: 'GET',
+    service: 'orders',
+    kind: 'client',
+    start: '1732701600125456789',
+    end: '1732701600131456789',
+    status: 'unset',
+  },
+  {
+    id: 'b7ad6b7169203331',
+    parent: '53995c3f42cd8ad8',
+    name: 'GET /inventory/stock',
+    service: 'inventory',
+    kind: 'server',
+    start: '1732701600125956789',
+    end: '1732701600130956789',
+    status: 'error',
+  },
 ];
 
 test('Tempo "batches" with base64 ids, instrumentationLibrarySpans and enum names', () => {
@@ -55,23 +92,67 @@ test('fuzz: mutated Tempo bodies, JSON and protobuf, give spans or diagnostics, 
   const json = fixture('tempo-batches.json');
   const norm = normalizeOtlpJson(JSON.parse(json.toString()), { idEncoding: 'auto' });
   const pb = Buffer.from(encodeOtlpProtobuf(norm.resourceSpans));
-  fc.assert(fc.property(fc.boolean(), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), fc.nat(), (usePb, edits, cut) => {
-    const b = Buffer.from(usePb ? pb : json);
-    for (const [i, v] of edits) b[i % b.length] = v;
-    const r = readTempoBody(b.subarray(0, cut % (b.length + 1)), usePb ? 'application/protobuf' : 'application/json');
-    assert.ok(r.spans.length <= 3);
-    for (const s of r.spans) assert.match(s.startTimeUnixNano, /^\d+$/);
-  }), { numRuns: 3000, interruptAfterTimeLimit: 12_000 });
+  fc.assert(
+    fc.property(
+      fc.boolean(),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+      fc.nat(),
+      (usePb, edits, cut) => {
+        const b = Buffer.from(usePb ? pb : json);
+        for (const [i, v] of edits) b[i % b.length] = v;
+        const r = readTempoBody(
+          b.subarray(0, cut % (b.length + 1)),
+          usePb ? 'application/protobuf' : 'application/json',
+        );
+        assert.ok(r.spans.length <= 3);
+        for (const s of r.spans) assert.match(s.startTimeUnixNano, /^\d+$/);
+      },
+    ),
+    { numRuns: 3000, interruptAfterTimeLimit: 12_000 },
+  );
 });
 
 test('fuzz: random OTLP-shaped JSON with either name style never throws', () => {
   const key = (camel: string, snake: string) => fc.constantFrom(camel, snake);
-  const anyId = fc.oneof(fc.base64String({ maxLength: 24 }), fc.string({ maxLength: 32 }), fc.jsonValue({ maxDepth: 0 }));
-  const spanArb = fc.tuple(key('traceId', 'trace_id'), key('spanId', 'span_id'), key('startTimeUnixNano', 'start_time_unix_nano'), anyId, anyId, fc.jsonValue({ maxDepth: 1 }), fc.jsonValue({ maxDepth: 2 }))
-    .map(([tk, sk, stk, tid, sid, start, extra]) => ({ [tk]: tid, [sk]: sid, [stk]: start, name: 'n', kind: 'SPAN_KIND_SERVER', attributes: extra, endTimeUnixNano: '5' }));
-  fc.assert(fc.property(fc.array(spanArb, { maxLength: 5 }), key('batches', 'resource_spans'), key('scopeSpans', 'instrumentation_library_spans'), (spans, rk, sk) => {
-    const body = { [rk]: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'x' } }] }, [sk]: [{ spans }] }] };
-    const r = readTempoBody(Buffer.from(JSON.stringify(body)), 'application/json');
-    assert.ok(r.spans.length <= spans.length);
-  }), { numRuns: 2500, interruptAfterTimeLimit: 12_000 });
+  const anyId = fc.oneof(
+    fc.base64String({ maxLength: 24 }),
+    fc.string({ maxLength: 32 }),
+    fc.jsonValue({ maxDepth: 0 }),
+  );
+  const spanArb = fc
+    .tuple(
+      key('traceId', 'trace_id'),
+      key('spanId', 'span_id'),
+      key('startTimeUnixNano', 'start_time_unix_nano'),
+      anyId,
+      anyId,
+      fc.jsonValue({ maxDepth: 1 }),
+      fc.jsonValue({ maxDepth: 2 }),
+    )
+    .map(([tk, sk, stk, tid, sid, start, extra]) => ({
+      [tk]: tid,
+      [sk]: sid,
+      [stk]: start,
+      name: 'n',
+      kind: 'SPAN_KIND_SERVER',
+      attributes: extra,
+      endTimeUnixNano: '5',
+    }));
+  fc.assert(
+    fc.property(
+      fc.array(spanArb, { maxLength: 5 }),
+      key('batches', 'resource_spans'),
+      key('scopeSpans', 'instrumentation_library_spans'),
+      (spans, rk, sk) => {
+        const body = {
+          [rk]: [
+            { resource: { attributes: [{ key: 'service.name', value: { stringValue: 'x' } }] }, [sk]: [{ spans }] },
+          ],
+        };
+        const r = readTempoBody(Buffer.from(JSON.stringify(body)), 'application/json');
+        assert.ok(r.spans.length <= spans.length);
+      },
+    ),
+    { numRuns: 2500, interruptAfterTimeLimit: 12_000 },
+  );
 });

@@ -10,11 +10,14 @@ const seed = readFileSync(join(__dirname, '..', 'fixtures', 'traces', 'zipkin.js
 
 test('a Zipkin trace reads with kinds, times in ns, endpoints, annotations and tags', () => {
   const r = zipkinToSourceResult(seed);
-  assert.deepEqual(r.spans.map((s) => [s.spanId, s.parentSpanId, s.service, s.kind]), [
-    ['00f067aa0ba902b7', undefined, 'orders', 'server'],
-    ['53995c3f42cd8ad8', '00f067aa0ba902b7', 'orders', 'client'],
-    ['b7ad6b7169203331', '53995c3f42cd8ad8', 'inventory', 'client'],
-  ]);
+  assert.deepEqual(
+    r.spans.map((s) => [s.spanId, s.parentSpanId, s.service, s.kind]),
+    [
+      ['00f067aa0ba902b7', undefined, 'orders', 'server'],
+      ['53995c3f42cd8ad8', '00f067aa0ba902b7', 'orders', 'client'],
+      ['b7ad6b7169203331', '53995c3f42cd8ad8', 'inventory', 'client'],
+    ],
+  );
   const [root, call, db] = r.spans;
   assert.equal(root.startTimeUnixNano, '1732701600123456000');
   assert.equal(root.endTimeUnixNano, '1732701600135456000');
@@ -37,25 +40,62 @@ test('a shared server half merges into its client half, keeping the server side 
   assert.equal(m.attributes['zipkin.server.name'], 'get /inventory/stock');
   assert.equal(m.attributes['zipkin.server.start_time_unix_nano'], '1732701600125956000');
   assert.equal(m.attributes['http.status_code'], '503', 'server-only tags join the span');
-  assert.equal(m.attributes['zipkin.server.network.peer.address'], '127.10.0.3', 'conflicting values are kept under the server prefix');
+  assert.equal(
+    m.attributes['zipkin.server.network.peer.address'],
+    '127.10.0.3',
+    'conflicting values are kept under the server prefix',
+  );
   assert.equal(m.attributes.error, 'stock service unavailable');
   assert.equal(m.status, 'error');
-  assert.deepEqual(m.events.map((e) => e.name), ['wire.send', 'cache.miss', 'wire.recv'], 'both halves\' annotations, in time order');
+  assert.deepEqual(
+    m.events.map((e) => e.name),
+    ['wire.send', 'cache.miss', 'wire.recv'],
+    "both halves' annotations, in time order",
+  );
   assert.ok(r.diagnostics.some((d) => d.code === 'zipkin-shared-merged'));
 });
 
 test('spans with the same id that are not a client/server pair are all kept', () => {
   const dup = [
-    { traceId: 'a1', id: 'b1', kind: 'CLIENT', name: 'x', timestamp: 10, duration: 1, localEndpoint: { serviceName: 's' } },
-    { traceId: 'a1', id: 'b1', kind: 'CLIENT', name: 'x-late', timestamp: 11, duration: 1, localEndpoint: { serviceName: 's' } },
-    { traceId: 'a1', id: 'b1', kind: 'SERVER', shared: true, name: 'y', timestamp: 12, duration: 1, localEndpoint: { serviceName: 't' } },
+    {
+      traceId: 'a1',
+      id: 'b1',
+      kind: 'CLIENT',
+      name: 'x',
+      timestamp: 10,
+      duration: 1,
+      localEndpoint: { serviceName: 's' },
+    },
+    {
+      traceId: 'a1',
+      id: 'b1',
+      kind: 'CLIENT',
+      name: 'x-late',
+      timestamp: 11,
+      duration: 1,
+      localEndpoint: { serviceName: 's' },
+    },
+    {
+      traceId: 'a1',
+      id: 'b1',
+      kind: 'SERVER',
+      shared: true,
+      name: 'y',
+      timestamp: 12,
+      duration: 1,
+      localEndpoint: { serviceName: 't' },
+    },
   ];
   const r = zipkinToSourceResult(Buffer.from(JSON.stringify(dup)));
   assert.equal(r.spans.length, 3);
 });
 
 test('a list of traces (as /api/v2/traces answers) and bad entries are read without throwing', () => {
-  const nested = JSON.stringify([JSON.parse(seed.toString()), [{ traceId: 'ff', id: '01', name: 'solo', timestamp: 5 }], [7]]);
+  const nested = JSON.stringify([
+    JSON.parse(seed.toString()),
+    [{ traceId: 'ff', id: '01', name: 'solo', timestamp: 5 }],
+    [7],
+  ]);
   const r = zipkinToSourceResult(Buffer.from(nested));
   assert.equal(r.spans.length, 4);
   assert.ok(r.diagnostics.some((d) => d.code === 'zipkin-bad-span'));
@@ -66,33 +106,70 @@ test('a list of traces (as /api/v2/traces answers) and bad entries are read with
   assert.ok(r3.diagnostics.some((d) => d.code === 'zipkin-bad-time' && /no timestamp/.test(d.message)));
 });
 
-const zspan = fc.record({
-  traceId: fc.constantFrom('t1', 't2', 7),
-  id: fc.constantFrom('a', 'b', 'c', 'd', null),
-  parentId: fc.constantFrom('a', 'b', undefined, '0000000000000000'),
-  kind: fc.constantFrom('CLIENT', 'SERVER', 'PRODUCER', 'CONSUMER', 'other', 3),
-  name: fc.jsonValue({ maxDepth: 0 }),
-  timestamp: fc.oneof(fc.nat(), fc.double(), fc.string({ maxLength: 4 })),
-  duration: fc.oneof(fc.nat(), fc.double()),
-  localEndpoint: fc.oneof(fc.record({ serviceName: fc.string({ maxLength: 5 }), ipv4: fc.string({ maxLength: 5 }), port: fc.jsonValue({ maxDepth: 0 }) }, { requiredKeys: [] }), fc.jsonValue({ maxDepth: 1 })),
-  annotations: fc.oneof(fc.array(fc.record({ timestamp: fc.oneof(fc.nat(), fc.string()), value: fc.jsonValue({ maxDepth: 0 }) }, { requiredKeys: [] }), { maxLength: 3 }), fc.jsonValue({ maxDepth: 1 })),
-  tags: fc.oneof(fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 4 }), fc.jsonValue({ maxDepth: 1 })),
-  shared: fc.boolean(),
-}, { requiredKeys: [] });
+const zspan = fc.record(
+  {
+    traceId: fc.constantFrom('t1', 't2', 7),
+    id: fc.constantFrom('a', 'b', 'c', 'd', null),
+    parentId: fc.constantFrom('a', 'b', undefined, '0000000000000000'),
+    kind: fc.constantFrom('CLIENT', 'SERVER', 'PRODUCER', 'CONSUMER', 'other', 3),
+    name: fc.jsonValue({ maxDepth: 0 }),
+    timestamp: fc.oneof(fc.nat(), fc.double(), fc.string({ maxLength: 4 })),
+    duration: fc.oneof(fc.nat(), fc.double()),
+    localEndpoint: fc.oneof(
+      fc.record(
+        {
+          serviceName: fc.string({ maxLength: 5 }),
+          ipv4: fc.string({ maxLength: 5 }),
+          port: fc.jsonValue({ maxDepth: 0 }),
+        },
+        { requiredKeys: [] },
+      ),
+      fc.jsonValue({ maxDepth: 1 }),
+    ),
+    annotations: fc.oneof(
+      fc.array(
+        fc.record(
+          { timestamp: fc.oneof(fc.nat(), fc.string()), value: fc.jsonValue({ maxDepth: 0 }) },
+          { requiredKeys: [] },
+        ),
+        { maxLength: 3 },
+      ),
+      fc.jsonValue({ maxDepth: 1 }),
+    ),
+    tags: fc.oneof(
+      fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 4 }),
+      fc.jsonValue({ maxDepth: 1 }),
+    ),
+    shared: fc.boolean(),
+  },
+  { requiredKeys: [] },
+);
 
 test('fuzz: random Zipkin spans: every span object survives (pairs may merge), no throw', () => {
-  fc.assert(fc.property(fc.array(zspan, { maxLength: 8 }), (spans) => {
-    const r = zipkinToSourceResult(Buffer.from(JSON.stringify(spans)));
-    const merged = r.diagnostics.filter((d) => d.code === 'zipkin-shared-merged').reduce((n, d) => n + Number(/^(\d+)/.exec(d.message)?.[1] ?? 0), 0);
-    assert.equal(r.spans.length + merged, spans.length);
-  }), { numRuns: 3000, interruptAfterTimeLimit: 12_000 });
+  fc.assert(
+    fc.property(fc.array(zspan, { maxLength: 8 }), (spans) => {
+      const r = zipkinToSourceResult(Buffer.from(JSON.stringify(spans)));
+      const merged = r.diagnostics
+        .filter((d) => d.code === 'zipkin-shared-merged')
+        .reduce((n, d) => n + Number(/^(\d+)/.exec(d.message)?.[1] ?? 0), 0);
+      assert.equal(r.spans.length + merged, spans.length);
+    }),
+    { numRuns: 3000, interruptAfterTimeLimit: 12_000 },
+  );
 });
 
 test('fuzz: byte mutations of a real answer never throw', () => {
-  fc.assert(fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), fc.nat(), (edits, cut) => {
-    const b = Buffer.from(seed);
-    for (const [i, v] of edits) b[i % b.length] = v;
-    const r = zipkinToSourceResult(b.subarray(0, cut % (b.length + 1)));
-    assert.ok(r.spans.length <= 4);
-  }), { numRuns: 3000, interruptAfterTimeLimit: 12_000 });
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+      fc.nat(),
+      (edits, cut) => {
+        const b = Buffer.from(seed);
+        for (const [i, v] of edits) b[i % b.length] = v;
+        const r = zipkinToSourceResult(b.subarray(0, cut % (b.length + 1)));
+        assert.ok(r.spans.length <= 4);
+      },
+    ),
+    { numRuns: 3000, interruptAfterTimeLimit: 12_000 },
+  );
 });

@@ -8,7 +8,9 @@ async function main() {
   const root = path.resolve(__dirname, '..', '..');
   const kubeconfig = process.env.KUBETRACE_TEST_KUBECONFIG;
   if (!kubeconfig) {
-    console.error('error: set KUBETRACE_TEST_KUBECONFIG to a sandbox kubeconfig (start one with `npx kubetrace sandbox`)');
+    console.error(
+      'error: set KUBETRACE_TEST_KUBECONFIG to a sandbox kubeconfig (start one with `npx kubetrace sandbox`)',
+    );
     process.exit(2);
   }
   await runTests({
@@ -18,4 +20,7 @@ async function main() {
     extensionTestsEnv: { KUBETRACE_TEST_KUBECONFIG: kubeconfig },
   });
 }
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -25,12 +25,28 @@ export function webviewBundleDir(): Promise<string> {
     const dist = join(REPO, 'dist');
     const js = join(dist, 'webview.js');
     const css = join(dist, 'webview.css');
-    const sources = Math.max(newest(join(REPO, 'webview')), newest(join(REPO, 'src/protocol')), statSync(join(REPO, 'src/core/trace/model.ts')).mtimeMs);
-    if (existsSync(js) && existsSync(css) && statSync(js).mtimeMs >= sources && statSync(css).mtimeMs >= sources) return dist;
+    const sources = Math.max(
+      newest(join(REPO, 'webview')),
+      newest(join(REPO, 'src/protocol')),
+      statSync(join(REPO, 'src/core/trace/model.ts')).mtimeMs,
+    );
+    if (existsSync(js) && existsSync(css) && statSync(js).mtimeMs >= sources && statSync(css).mtimeMs >= sources)
+      return dist;
     const out = mkdtempSync(join(tmpdir(), 'kubetrace-webview-'));
     process.once('exit', () => rmSync(out, { recursive: true, force: true }));
-    await build({ absWorkingDir: REPO, bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: true, minify: true,
-      logLevel: 'warning', entryPoints: { webview: 'webview/main.ts' }, outdir: out, loader: { '.css': 'css' } });
+    await build({
+      absWorkingDir: REPO,
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      sourcemap: true,
+      minify: true,
+      logLevel: 'warning',
+      entryPoints: { webview: 'webview/main.ts' },
+      outdir: out,
+      loader: { '.css': 'css' },
+    });
     return out;
   })();
   return cached;

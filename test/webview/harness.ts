@@ -10,10 +10,20 @@ import type { HostToWebview } from '../../src/protocol/messages';
 import { renderPanelHtml } from '../../src/vscode/panel-html';
 import { webviewBundleDir } from './bundle';
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
-export interface Harness { url: string; close(): Promise<void> }
+export interface Harness {
+  url: string;
+  close(): Promise<void>;
+}
 
 const TYPES: Record<string, string> = { js: 'text/javascript', css: 'text/css', map: 'application/json' };
 
@@ -32,30 +42,58 @@ export async function startHarness(): Promise<Harness> {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/panel.html') {
       const html = renderPanelHtml({
-        cspSource: origin, nonce: randomBytes(16).toString('base64'),
-        scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/dist/webview.css`,
-        preloadScriptUris: [`${origin}/test/stub.js`], extraStyleUris: [`${origin}/test/theme.css`],
+        cspSource: origin,
+        nonce: randomBytes(16).toString('base64'),
+        scriptUri: `${origin}/dist/webview.js`,
+        styleUri: `${origin}/dist/webview.css`,
+        preloadScriptUris: [`${origin}/test/stub.js`],
+        extraStyleUris: [`${origin}/test/theme.css`],
       });
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       res.end(html);
       return;
     }
-    if (path === '/favicon.ico') { res.writeHead(204); res.end(); return; }
+    if (path === '/favicon.ico') {
+      res.writeHead(204);
+      res.end();
+      return;
+    }
     const file = files[path];
-    if (!file) { res.writeHead(404); res.end(); return; }
+    if (!file) {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
     try {
       const body = readFileSync(file);
-      res.writeHead(200, { 'content-type': TYPES[file.split('.').pop()!] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.writeHead(200, {
+        'content-type': TYPES[file.split('.').pop()!] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+      });
       res.end(body);
-    } catch { res.writeHead(404); res.end(); }
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url: `${origin}/panel.html`, close: () => new Promise<void>((ok) => { server.closeAllConnections(); server.close(() => ok()); }) };
+  return {
+    url: `${origin}/panel.html`,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
 }
 
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+  });
 }
 
 export type Theme = 'dark' | 'light' | 'hc';
@@ -75,10 +113,17 @@ export async function openPanel(browser: Browser, h: Harness, theme: Theme = 'da
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
-  page.on('dialog', (d) => { errors.push(`dialog: ${d.message()}`); void d.dismiss(); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  page.on('dialog', (d) => {
+    errors.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
   const load = async () => {
-    await page.waitForFunction(() => (window as unknown as { __posted?: { type: string }[] }).__posted?.some((m) => m.type === 'ready'));
+    await page.waitForFunction(() =>
+      (window as unknown as { __posted?: { type: string }[] }).__posted?.some((m) => m.type === 'ready'),
+    );
     await page.evaluate(() => customElements.whenDefined('vscode-tabs'));
   };
   await page.goto(`${h.url}?theme=${theme}`);
@@ -87,14 +132,23 @@ export async function openPanel(browser: Browser, h: Harness, theme: Theme = 'da
     page,
     errors,
     // As a JSON string: playwright's own argument serialization is very slow for a 10,000-span trace.
-    post: (msg) => page.evaluate((json) => (window as unknown as { __host: { post(m: unknown): void } }).__host.post(JSON.parse(json)), JSON.stringify(msg)),
+    post: (msg) =>
+      page.evaluate(
+        (json) => (window as unknown as { __host: { post(m: unknown): void } }).__host.post(JSON.parse(json)),
+        JSON.stringify(msg),
+      ),
     posted: () => page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted),
     violations: () => page.evaluate(() => (window as unknown as { __cspViolations: unknown[] }).__cspViolations),
-    reload: async () => { await page.reload(); await load(); },
+    reload: async () => {
+      await page.reload();
+      await load();
+    },
   };
 }
 
 /** Let Lit components finish their updates and the browser lay out. */
 export async function settle(page: Page): Promise<void> {
-  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(undefined)))));
+  await page.evaluate(
+    () => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(undefined)))),
+  );
 }

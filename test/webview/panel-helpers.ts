@@ -5,25 +5,39 @@ import type { Browser, Page } from 'playwright-core';
 import { PROBE, probeTrace } from './fixtures';
 import { launchChromium, openPanel, settle, startHarness, type Harness, type Panel } from './harness';
 
-export interface RowInfo { name: string; service: string; layerRow: boolean; selected: boolean; error: boolean; critical: boolean; context: boolean }
+export interface RowInfo {
+  name: string;
+  service: string;
+  layerRow: boolean;
+  selected: boolean;
+  error: boolean;
+  critical: boolean;
+  context: boolean;
+}
 
 export function rows(page: Page): Promise<RowInfo[]> {
-  return page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.wf-row:not([hidden])')]
-    .sort((a, b) => Number(a.dataset.pos) - Number(b.dataset.pos))
-    .map((r) => ({
-      name: r.querySelector('.wf-name')!.textContent ?? '',
-      service: r.querySelector('.wf-service')!.textContent ?? '',
-      layerRow: r.classList.contains('wf-row--layer'),
-      selected: r.classList.contains('is-selected'),
-      error: r.classList.contains('is-error'),
-      critical: r.classList.contains('is-critical'),
-      context: r.classList.contains('is-context'),
-    })));
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('.wf-row:not([hidden])')]
+      .sort((a, b) => Number(a.dataset.pos) - Number(b.dataset.pos))
+      .map((r) => ({
+        name: r.querySelector('.wf-name')!.textContent ?? '',
+        service: r.querySelector('.wf-service')!.textContent ?? '',
+        layerRow: r.classList.contains('wf-row--layer'),
+        selected: r.classList.contains('is-selected'),
+        error: r.classList.contains('is-error'),
+        critical: r.classList.contains('is-critical'),
+        context: r.classList.contains('is-context'),
+      })),
+  );
 }
 
 /** The nth row (0-based) whose span name is exactly `name`. */
 export function row(page: Page, name: string, nth = 0) {
-  return page.locator('.wf-row:not([hidden])', { has: page.locator('.wf-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).nth(nth);
+  return page
+    .locator('.wf-row:not([hidden])', {
+      has: page.locator('.wf-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }),
+    })
+    .nth(nth);
 }
 
 export async function detailsTitle(page: Page): Promise<string> {
@@ -35,7 +49,9 @@ export async function lastPosted(page: Page, type: string): Promise<any> {
 }
 
 export async function clearPosted(page: Page): Promise<void> {
-  await page.evaluate(() => { (window as any).__posted.length = 0; });
+  await page.evaluate(() => {
+    (window as any).__posted.length = 0;
+  });
 }
 
 /** Tick labels on the time axis, left to right. */
@@ -45,9 +61,11 @@ export function tickLabels(page: Page): Promise<string[]> {
 
 /** Bars that are drawn (inside the zoom range), by span name. */
 export function drawnBars(page: Page): Promise<string[]> {
-  return page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.wf-row:not([hidden]):not(.wf-row--layer)')]
-    .filter((r) => !(r.querySelector('.wf-bar') as HTMLElement).hidden)
-    .map((r) => r.querySelector('.wf-name')!.textContent ?? ''));
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('.wf-row:not([hidden]):not(.wf-row--layer)')]
+      .filter((r) => !(r.querySelector('.wf-bar') as HTMLElement).hidden)
+      .map((r) => r.querySelector('.wf-name')!.textContent ?? ''),
+  );
 }
 
 /** One harness and one Chromium per test file, a panel with the probe trace, and the no-errors check. */

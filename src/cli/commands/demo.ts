@@ -32,28 +32,62 @@ async function demoProbes(sb: Sandbox): Promise<boolean> {
   const api = new KubeRequester(config);
   const repo = resolve(__dirname, '..');
   const workspace = existsSync(join(process.cwd(), 'src', 'sandbox', 'apps')) ? process.cwd() : repo;
-  const nginxSource = [join(workspace, '.cache', 'nginx-src', 'nginx-1.22.1'), join(repo, '.cache', 'nginx-src', 'nginx-1.22.1')].find((d) => existsSync(d));
+  const nginxSource = [
+    join(workspace, '.cache', 'nginx-src', 'nginx-1.22.1'),
+    join(repo, '.cache', 'nginx-src', 'nginx-1.22.1'),
+  ].find((d) => existsSync(d));
   let ok = true;
-  for (const [ns, name, what] of [['shop', 'orders', 'client → ingress nginx → orders (Node, OpenTelemetry) → inventory'], ['catalog', 'catalog', 'client → ingress nginx → catalog (Flask, no instrumentation: its span comes from its log line)']]) {
-    process.stdout.write(`\n\x1b[1mkubetrace probe ${ns}/${name}\x1b[0m  ${what}\n`.replace(/\x1b\[[0-9;]*m/g, process.stdout.isTTY ? '$&' : ''));
+  for (const [ns, name, what] of [
+    ['shop', 'orders', 'client → ingress nginx → orders (Node, OpenTelemetry) → inventory'],
+    [
+      'catalog',
+      'catalog',
+      'client → ingress nginx → catalog (Flask, no instrumentation: its span comes from its log line)',
+    ],
+  ]) {
+    process.stdout.write(
+      `\n\x1b[1mkubetrace probe ${ns}/${name}\x1b[0m  ${what}\n`.replace(
+        /\x1b\[[0-9;]*m/g,
+        process.stdout.isTTY ? '$&' : '',
+      ),
+    );
     try {
       const outcome = await runProbe({ config, api, namespace: ns, name });
-      const trace = await mapProbeSources(outcome, { workspaceFolders: [workspace], nginxSource, kubeconfigFile: sb.kubeconfigPath, config });
+      const trace = await mapProbeSources(outcome, {
+        workspaceFolders: [workspace],
+        nginxSource,
+        kubeconfigFile: sb.kubeconfigPath,
+        config,
+      });
       process.stdout.write(`${outcome.url} → ${outcome.response.status ?? outcome.response.error?.code}\n`);
-      process.stdout.write(renderWaterfall(trace, { color: !!process.stdout.isTTY && !process.env.NO_COLOR, width: process.stdout.columns ?? 140, cwd: workspace }));
+      process.stdout.write(
+        renderWaterfall(trace, {
+          color: !!process.stdout.isTTY && !process.env.NO_COLOR,
+          width: process.stdout.columns ?? 140,
+          cwd: workspace,
+        }),
+      );
     } catch (e) {
       ok = false;
       process.stdout.write(`error: ${errorMessage(e)}\n`);
     }
   }
-  if (!nginxSource) process.stdout.write('\n(nginx spans show functions without lines: run `bash scripts/fetch-nginx-source.sh` for the 1.22.1 source)\n');
-  process.stdout.write(`\nSame from a terminal: npx kubetrace probe shop/orders --kubeconfig ${shellQuote(sb.kubeconfigPath)} --workspace ${shellQuote(fromHere(workspace))}${nginxSource ? ` --nginx-source ${shellQuote(fromHere(nginxSource))}` : ''}\n`);
+  if (!nginxSource)
+    process.stdout.write(
+      '\n(nginx spans show functions without lines: run `bash scripts/fetch-nginx-source.sh` for the 1.22.1 source)\n',
+    );
+  process.stdout.write(
+    `\nSame from a terminal: npx kubetrace probe shop/orders --kubeconfig ${shellQuote(sb.kubeconfigPath)} --workspace ${shellQuote(fromHere(workspace))}${nginxSource ? ` --nginx-source ${shellQuote(fromHere(nginxSource))}` : ''}\n`,
+  );
   process.stdout.write('In VS Code with nothing installed: npm run demo:vscode\n\n');
   return ok;
 }
 
 /** A path relative to where the user stands when it is inside that folder, so printed commands paste as they are. */
-const fromHere = (p: string): string => { const r = relative(process.cwd(), p); return r === '' ? '.' : r.startsWith('..') ? p : r; };
+const fromHere = (p: string): string => {
+  const r = relative(process.cwd(), p);
+  return r === '' ? '.' : r.startsWith('..') ? p : r;
+};
 const shellQuote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 function table(rows: string[][]): string[] {
@@ -67,46 +101,73 @@ export function describeSandbox(sb: Sandbox): string {
   const { ip, httpPort, httpsPort } = sb.ingress;
   const out: string[] = [];
   out.push('', 'Kubetrace sandbox is up.', '');
-  out.push(...table([
-    ['kubeconfig', sb.kubeconfigPath],
-    ['API server', sb.apiUrl],
-    ['ingress', `nginx at ${ip}: http ${httpPort}, https ${httpsPort}`],
-    ['sandbox CA', sb.caFile],
-    ['nginx.conf', `${sb.nginxConfDir}/nginx.conf (generated, read-only)`],
-  ]));
+  out.push(
+    ...table([
+      ['kubeconfig', sb.kubeconfigPath],
+      ['API server', sb.apiUrl],
+      ['ingress', `nginx at ${ip}: http ${httpPort}, https ${httpsPort}`],
+      ['sandbox CA', sb.caFile],
+      ['nginx.conf', `${sb.nginxConfDir}/nginx.conf (generated, read-only)`],
+    ]),
+  );
 
   const pods = sb.store.list('Pod');
   const rows = [['NAMESPACE', 'POD', 'IP', 'PORTS', 'NODE', 'RUNS']];
   for (const p of pods) {
     const spec = p.spec as { nodeName?: string; containers?: { ports?: { name?: string; containerPort: number }[] }[] };
-    const ports = (spec.containers?.[0]?.ports ?? []).map((x) => (x.name ? `${x.name}:${x.containerPort}` : String(x.containerPort))).join(',');
+    const ports = (spec.containers?.[0]?.ports ?? [])
+      .map((x) => (x.name ? `${x.name}:${x.containerPort}` : String(x.containerPort)))
+      .join(',');
     const app = p.metadata.annotations?.['sandbox.kubetrace.dev/app'];
     const runs = sb.runtime.pods.find((r) => r.info.name === p.metadata.name)?.process;
-    rows.push([p.metadata.namespace ?? '', p.metadata.name, (p.status as { podIP?: string }).podIP ?? '', ports, spec.nodeName ?? '',
-      runs ? `${app} (pid ${runs.pid})` : app ?? 'no process']);
+    rows.push([
+      p.metadata.namespace ?? '',
+      p.metadata.name,
+      (p.status as { podIP?: string }).podIP ?? '',
+      ports,
+      spec.nodeName ?? '',
+      runs ? `${app} (pid ${runs.pid})` : (app ?? 'no process'),
+    ]);
   }
-  if (pods.length <= 40) out.push('', 'Pods (each app pod is a real process on its own loopback address):', ...table(rows));
+  if (pods.length <= 40)
+    out.push('', 'Pods (each app pod is a real process on its own loopback address):', ...table(rows));
   else out.push('', `${pods.length} pods; \`kubectl --kubeconfig ${kc} get pods -A -o wide\` lists them.`);
 
   const ingresses = sb.store.list('Ingress');
   const routes: string[][] = [['INGRESS', 'URL', 'PATH TYPE', 'BACKEND']];
   for (const ing of ingresses.slice(0, 20)) {
-    const spec = ing.spec as { tls?: { hosts?: string[] }[]; defaultBackend?: { service?: { name: string; port: { number?: number; name?: string } } };
-      rules?: { host?: string; http?: { paths?: { path: string; pathType: string; backend: { service?: { name: string; port: { number?: number; name?: string } } } }[] } }[] };
+    const spec = ing.spec as {
+      tls?: { hosts?: string[] }[];
+      defaultBackend?: { service?: { name: string; port: { number?: number; name?: string } } };
+      rules?: {
+        host?: string;
+        http?: {
+          paths?: {
+            path: string;
+            pathType: string;
+            backend: { service?: { name: string; port: { number?: number; name?: string } } };
+          }[];
+        };
+      }[];
+    };
     const tlsHosts = new Set((spec.tls ?? []).flatMap((t) => t.hosts ?? []));
     const name = `${ing.metadata.namespace}/${ing.metadata.name}`;
-    const svc = (b?: { service?: { name: string; port: { number?: number; name?: string } } }) => (b?.service ? `${b.service.name}:${b.service.port.number ?? b.service.port.name}` : '-');
+    const svc = (b?: { service?: { name: string; port: { number?: number; name?: string } } }) =>
+      b?.service ? `${b.service.name}:${b.service.port.number ?? b.service.port.name}` : '-';
     if (spec.defaultBackend) routes.push([name, '(any other host)', 'default backend', svc(spec.defaultBackend)]);
-    for (const r of spec.rules ?? []) for (const p of r.http?.paths ?? []) {
-      const host = r.host ?? '*';
-      routes.push([name, `${tlsHosts.has(host) ? 'https' : 'http'}://${host}${p.path}`, p.pathType, svc(p.backend)]);
-    }
+    for (const r of spec.rules ?? [])
+      for (const p of r.http?.paths ?? []) {
+        const host = r.host ?? '*';
+        routes.push([name, `${tlsHosts.has(host) ? 'https' : 'http'}://${host}${p.path}`, p.pathType, svc(p.backend)]);
+      }
   }
   out.push('', 'Ingresses (nginx serves them all on the address above):', ...table(routes));
   if (ingresses.length > 20) out.push(`  ... and ${ingresses.length - 20} more`);
 
   const ctl = sb.runtime.ingress?.pod.name ?? 'POD';
-  out.push('', 'Look around:',
+  out.push(
+    '',
+    'Look around:',
     `  kubectl --kubeconfig ${kc} get ingress -A`,
     `  kubectl --kubeconfig ${kc} get pods -A -o wide`,
     `  kubectl --kubeconfig ${kc} logs -n ingress-nginx ${ctl}`,
@@ -117,6 +178,8 @@ export function describeSandbox(sb: Sandbox): string {
     `  set "kubetrace.kubeconfig": "${sb.kubeconfigPath}" in your settings (or start \`KUBECONFIG=${kc} code .\`),`,
     '  then open the Kubetrace view in the activity bar and probe an Ingress.',
     '',
-    'Press Ctrl-C to stop the sandbox.', '');
+    'Press Ctrl-C to stop the sandbox.',
+    '',
+  );
   return out.join('\n');
 }

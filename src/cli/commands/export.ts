@@ -8,14 +8,22 @@ import { createOutput } from '../output';
 
 export async function run(argv: string[]): Promise<number> {
   const p = parseArgs(argv, { format: { type: 'string' }, output: { type: 'string', short: 'o' } });
-  if (p.positional.length !== 1) throw new UsageError(p.positional.length ? 'export takes one file' : 'export needs a file', 'kubetrace export FILE --format otlp|jaeger [-o OUT]');
+  if (p.positional.length !== 1)
+    throw new UsageError(
+      p.positional.length ? 'export takes one file' : 'export needs a file',
+      'kubetrace export FILE --format otlp|jaeger [-o OUT]',
+    );
   const format = str(p, 'format');
   if (!format) throw new UsageError('export needs --format', `use --format ${EXPORT_FORMATS.join(' or --format ')}`);
-  if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown export format "${format}"`, `use one of ${EXPORT_FORMATS.join(', ')}`);
+  if (!(EXPORT_FORMATS as readonly string[]).includes(format))
+    throw new UsageError(`unknown export format "${format}"`, `use one of ${EXPORT_FORMATS.join(', ')}`);
   const file = p.positional[0];
   const target = str(p, 'output');
   const opened = await openImport(file);
-  if (opened.format !== 'kubetrace') process.stderr.write(`note: ${file} is not Kubetrace Trace JSON but ${opened.format} (${opened.why}); converting it\n`);
+  if (opened.format !== 'kubetrace')
+    process.stderr.write(
+      `note: ${file} is not Kubetrace Trace JSON but ${opened.format} (${opened.why}); converting it\n`,
+    );
   // Write to a temporary name and rename at the end, so a failed export never leaves half a file under OUT.
   const tmp = target ? `${target}.kubetrace-tmp-${process.pid}` : undefined;
   const out = createOutput(tmp ?? process.stdout);
@@ -25,8 +33,11 @@ export async function run(argv: string[]): Promise<number> {
   let failure: string | undefined;
   try {
     for await (const item of opened.items) {
-      if ('trace' in item) { writer.add(item.trace); traces++; spans += item.trace.spans.length; }
-      else if ('lineNumber' in item) process.stderr.write(`warning: line ${item.lineNumber}: ${item.error}\n`);
+      if ('trace' in item) {
+        writer.add(item.trace);
+        traces++;
+        spans += item.trace.spans.length;
+      } else if ('lineNumber' in item) process.stderr.write(`warning: line ${item.lineNumber}: ${item.error}\n`);
       else if (item.diagnostic.severity === 'error') failure ??= item.diagnostic.message;
       else process.stderr.write(`${item.diagnostic.severity}: ${item.diagnostic.message}\n`);
     }
@@ -38,11 +49,16 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (failure || !traces) {
     if (tmp) await unlink(tmp).catch(() => {});
-    throw new KubetraceError(failure ?? `${file} holds no trace`, 'export reads the JSON that `kubetrace probe --json` or `kubetrace import --json` prints');
+    throw new KubetraceError(
+      failure ?? `${file} holds no trace`,
+      'export reads the JSON that `kubetrace probe --json` or `kubetrace import --json` prints',
+    );
   }
   if (tmp && target) {
     await rename(tmp, target);
-    process.stderr.write(`wrote ${traces} trace${traces === 1 ? '' : 's'} (${spans} spans) as ${format === 'otlp' ? 'OTLP' : 'Jaeger'} JSON to ${target}\n`);
+    process.stderr.write(
+      `wrote ${traces} trace${traces === 1 ? '' : 's'} (${spans} spans) as ${format === 'otlp' ? 'OTLP' : 'Jaeger'} JSON to ${target}\n`,
+    );
   }
   return 0;
 }

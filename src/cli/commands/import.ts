@@ -10,7 +10,11 @@ import { renderWaterfall } from '../waterfall';
 
 export async function run(argv: string[]): Promise<number> {
   const p = parseArgs(argv, { format: { type: 'string' }, json: { type: 'boolean' } });
-  if (p.positional.length !== 1) throw new UsageError(p.positional.length ? 'import takes one file' : 'import needs a file', 'kubetrace import FILE [--format otlp|jaeger|tempo|zipkin|nginx-log] [--json]');
+  if (p.positional.length !== 1)
+    throw new UsageError(
+      p.positional.length ? 'import takes one file' : 'import needs a file',
+      'kubetrace import FILE [--format otlp|jaeger|tempo|zipkin|nginx-log] [--json]',
+    );
   const format = str(p, 'format');
   if (format !== undefined && !(IMPORT_FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`unknown format "${format}"`, `use one of ${IMPORT_FORMATS.join(', ')}`);
@@ -26,8 +30,10 @@ export async function run(argv: string[]): Promise<number> {
   if (json) out.write('[');
   for await (const item of opened.items) {
     if ('trace' in item) {
-      if (json) { out.write(traces ? ',\n' : '\n'); writeTraceJson(item.trace, (s) => out.write(s)); }
-      else out.write(describeTrace(item.trace, traces));
+      if (json) {
+        out.write(traces ? ',\n' : '\n');
+        writeTraceJson(item.trace, (s) => out.write(s));
+      } else out.write(describeTrace(item.trace, traces));
       traces++;
       spans += item.trace.spans.length;
     } else if ('lineNumber' in item) {
@@ -40,20 +46,39 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   if (json) out.write(traces ? '\n]\n' : ']\n');
-  else out.write(`${traces} trace${traces === 1 ? '' : 's'}, ${spans} span${spans === 1 ? '' : 's'} from ${file} (${opened.format}: ${opened.why})${badLines ? `; ${badLines} line${badLines === 1 ? '' : 's'} could not be read` : ''}\n`);
+  else
+    out.write(
+      `${traces} trace${traces === 1 ? '' : 's'}, ${spans} span${spans === 1 ? '' : 's'} from ${file} (${opened.format}: ${opened.why})${badLines ? `; ${badLines} line${badLines === 1 ? '' : 's'} could not be read` : ''}\n`,
+    );
   out.flush();
   if (fileErrors.length) {
     for (const d of fileErrors.slice(1)) process.stderr.write(`warning: ${d.message}\n`);
-    throw new KubetraceError(fileErrors[0].message, traces ? `${traces} trace(s) read before the problem were printed` : `check that ${file} is a complete ${opened.format} file, or pass --format`);
+    throw new KubetraceError(
+      fileErrors[0].message,
+      traces
+        ? `${traces} trace(s) read before the problem were printed`
+        : `check that ${file} is a complete ${opened.format} file, or pass --format`,
+    );
   }
-  if (!traces && badLines) throw new KubetraceError(`no line of ${file} could be read as an nginx access log`, 'see the warnings above for why each line was refused');
+  if (!traces && badLines)
+    throw new KubetraceError(
+      `no line of ${file} could be read as an nginx access log`,
+      'see the warnings above for why each line was refused',
+    );
   return 0;
 }
 
 /** The first few traces as waterfalls (as `probe` prints them); the rest, and huge ones, as one-line summaries. */
 function describeTrace(t: Trace, index: number): string {
   if (index < 5 && t.spans.length <= 200) {
-    try { return renderWaterfall(t, { color: !!process.stdout.isTTY && !process.env.NO_COLOR, width: process.stdout.columns }) + '\n'; } catch { /* odd times: fall back */ }
+    try {
+      return (
+        renderWaterfall(t, { color: !!process.stdout.isTTY && !process.env.NO_COLOR, width: process.stdout.columns }) +
+        '\n'
+      );
+    } catch {
+      /* odd times: fall back */
+    }
   }
   return summarizeTrace(t) + '\n';
 }
@@ -69,11 +94,15 @@ export function summarizeTrace(t: Trace): string {
       const b = BigInt(s.endTimeUnixNano);
       if (start === undefined || a < start) start = a;
       if (end === undefined || b > end) end = b;
-    } catch { /* a bad time shows up in the diagnostics */ }
+    } catch {
+      /* a bad time shows up in the diagnostics */
+    }
   }
   const ms = start !== undefined && end !== undefined ? Number(nanoDiff(end.toString(), start.toString())) / 1e6 : 0;
   const errors = t.spans.filter((s) => s.status === 'error').length;
-  const lines = [`trace ${t.traceId}  ${t.spans.length} span${t.spans.length === 1 ? '' : 's'}  ${ms.toFixed(3)} ms  services: ${services.slice(0, 8).join(', ')}${services.length > 8 ? `, +${services.length - 8}` : ''}${errors ? `  ${errors} error span${errors === 1 ? '' : 's'}` : ''}`];
+  const lines = [
+    `trace ${t.traceId}  ${t.spans.length} span${t.spans.length === 1 ? '' : 's'}  ${ms.toFixed(3)} ms  services: ${services.slice(0, 8).join(', ')}${services.length > 8 ? `, +${services.length - 8}` : ''}${errors ? `  ${errors} error span${errors === 1 ? '' : 's'}` : ''}`,
+  ];
   for (const d of t.diagnostics) lines.push(`  ${d.severity} ${d.code}: ${d.message}`);
   return lines.join('\n');
 }

@@ -5,31 +5,54 @@ import { readRouteTree } from '../../core/kube/route-tree';
 import type { Backend, RouteEntry } from '../../core/kube/routes';
 
 export async function run(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { kubeconfig: { type: 'string' }, context: { type: 'string' }, namespace: { type: 'string', short: 'n' }, json: { type: 'boolean' } });
+  const p = parseArgs(argv, {
+    kubeconfig: { type: 'string' },
+    context: { type: 'string' },
+    namespace: { type: 'string', short: 'n' },
+    json: { type: 'boolean' },
+  });
   const session = await connect({ kubeconfig: str(p, 'kubeconfig'), context: str(p, 'context') });
-  const tree = await readRouteTree(session.api, { namespace: str(p, 'namespace'), fallbackNamespace: session.config.namespace });
+  const tree = await readRouteTree(session.api, {
+    namespace: str(p, 'namespace'),
+    fallbackNamespace: session.config.namespace,
+  });
   for (const n of tree.notices) process.stderr.write(`note: ${n}\n`);
-  if (bool(p, 'json')) { process.stdout.write(JSON.stringify(tree.entries, null, 2) + '\n'); return 0; }
-  if (!tree.entries.length) { process.stdout.write('no Ingresses or HTTPRoutes found\n'); return 0; }
+  if (bool(p, 'json')) {
+    process.stdout.write(JSON.stringify(tree.entries, null, 2) + '\n');
+    return 0;
+  }
+  if (!tree.entries.length) {
+    process.stdout.write('no Ingresses or HTTPRoutes found\n');
+    return 0;
+  }
   process.stdout.write(tree.entries.map(renderEntry).join('\n') + '\n');
   return 0;
 }
 
 function renderBackend(b: Backend, indent: string): string[] {
-  const head = b.resource ? `resource ${b.resource.kind}/${b.resource.name} (not probed)`
+  const head = b.resource
+    ? `resource ${b.resource.kind}/${b.resource.name} (not probed)`
     : `service ${b.service?.name}:${b.service?.port}${b.missing ? '  (missing)' : ''}${b.weight !== undefined ? `  weight ${b.weight}` : ''}`;
-  const eps = b.endpoints.map((e) => `${indent}  ${e.ready ? '●' : '○'} ${e.pod ?? '-'} ${e.ip}:${e.port}${e.node ? ` on ${e.node}` : ''}${e.ready ? '' : ' (not ready)'}`);
+  const eps = b.endpoints.map(
+    (e) =>
+      `${indent}  ${e.ready ? '●' : '○'} ${e.pod ?? '-'} ${e.ip}:${e.port}${e.node ? ` on ${e.node}` : ''}${e.ready ? '' : ' (not ready)'}`,
+  );
   if (!b.resource && !b.missing && !b.endpoints.length) eps.push(`${indent}  (no endpoints)`);
   return [`${indent}→ ${head}`, ...eps];
 }
 
 export function renderEntry(e: RouteEntry): string {
-  const lines = [`${e.kind} ${e.namespace}/${e.name}${e.className ? `  class=${e.className}` : ''}${e.controller ? ` (${e.controller})` : ''}${e.addresses.length ? `  address=${e.addresses.join(',')}` : ''}`];
+  const lines = [
+    `${e.kind} ${e.namespace}/${e.name}${e.className ? `  class=${e.className}` : ''}${e.controller ? ` (${e.controller})` : ''}${e.addresses.length ? `  address=${e.addresses.join(',')}` : ''}`,
+  ];
   for (const t of e.tls) lines.push(`  tls ${t.hosts.join(',') || '*'}${t.secretName ? ` (${t.secretName})` : ''}`);
   if (e.defaultBackend) lines.push('  default backend', ...renderBackend(e.defaultBackend, '    '));
   for (const r of e.rules) {
     lines.push(`  ${r.host ?? '*'}`);
-    for (const p of r.paths) { lines.push(`    ${p.path}  (${p.pathType})`); for (const b of p.backends) lines.push(...renderBackend(b, '      ')); }
+    for (const p of r.paths) {
+      lines.push(`    ${p.path}  (${p.pathType})`);
+      for (const b of p.backends) lines.push(...renderBackend(b, '      '));
+    }
   }
   return lines.join('\n');
 }

@@ -9,19 +9,34 @@ import { mapProbeSources } from '../../core/probe/map-sources';
 import { renderWaterfall } from '../waterfall';
 
 const spec = {
-  host: { type: 'string' }, path: { type: 'string' }, request: { type: 'string', short: 'X' }, header: { type: 'list', short: 'H' },
-  data: { type: 'string' }, via: { type: 'string' }, insecure: { type: 'boolean' }, cacert: { type: 'string' }, timeout: { type: 'string' },
-  workspace: { type: 'string' }, 'nginx-source': { type: 'string' }, 'path-map': { type: 'list' }, kubeconfig: { type: 'string' },
-  context: { type: 'string' }, json: { type: 'boolean' }, yes: { type: 'boolean' }, 'trace-backend': { type: 'string' },
+  host: { type: 'string' },
+  path: { type: 'string' },
+  request: { type: 'string', short: 'X' },
+  header: { type: 'list', short: 'H' },
+  data: { type: 'string' },
+  via: { type: 'string' },
+  insecure: { type: 'boolean' },
+  cacert: { type: 'string' },
+  timeout: { type: 'string' },
+  workspace: { type: 'string' },
+  'nginx-source': { type: 'string' },
+  'path-map': { type: 'list' },
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
+  json: { type: 'boolean' },
+  yes: { type: 'boolean' },
+  'trace-backend': { type: 'string' },
 } as const;
 
 export async function run(argv: string[]): Promise<number> {
   const p = parseArgs(argv, spec);
   const ref = p.positional[0];
-  if (!ref || p.positional.length > 1 || !/^[^/\s]+\/[^/\s]+$/.test(ref)) throw new UsageError('usage: kubetrace probe NAMESPACE/NAME [options]', 'e.g. kubetrace probe shop/orders');
+  if (!ref || p.positional.length > 1 || !/^[^/\s]+\/[^/\s]+$/.test(ref))
+    throw new UsageError('usage: kubetrace probe NAMESPACE/NAME [options]', 'e.g. kubetrace probe shop/orders');
   const [namespace, name] = ref.split('/');
   const via = str(p, 'via');
-  if (via && via !== 'lb' && via !== 'port-forward') throw new UsageError(`--via takes lb or port-forward, not "${via}"`);
+  if (via && via !== 'lb' && via !== 'port-forward')
+    throw new UsageError(`--via takes lb or port-forward, not "${via}"`);
   const headers: Record<string, string> = {};
   for (const h of list(p, 'header')) {
     const i = h.indexOf(':');
@@ -39,22 +54,46 @@ export async function run(argv: string[]): Promise<number> {
   const session = await connect({ kubeconfig: str(p, 'kubeconfig'), context: str(p, 'context') });
   const json = bool(p, 'json');
   const outcome = await runProbe({
-    config: session.config, api: session.api, namespace, name,
-    host: str(p, 'host'), path: str(p, 'path'), method: str(p, 'request') ?? (body ? 'POST' : 'GET'), headers, body,
-    via: via as 'lb' | 'port-forward' | undefined, insecure: bool(p, 'insecure'), caFiles: str(p, 'cacert') ? [str(p, 'cacert')!] : [],
-    timeoutMs: int(p, 'timeout'), traceBackend: str(p, 'trace-backend'), confirmed: bool(p, 'yes'),
+    config: session.config,
+    api: session.api,
+    namespace,
+    name,
+    host: str(p, 'host'),
+    path: str(p, 'path'),
+    method: str(p, 'request') ?? (body ? 'POST' : 'GET'),
+    headers,
+    body,
+    via: via as 'lb' | 'port-forward' | undefined,
+    insecure: bool(p, 'insecure'),
+    caFiles: str(p, 'cacert') ? [str(p, 'cacert')!] : [],
+    timeoutMs: int(p, 'timeout'),
+    traceBackend: str(p, 'trace-backend'),
+    confirmed: bool(p, 'yes'),
     onProgress: json ? undefined : (m) => process.stderr.isTTY && process.stderr.write(`\r\x1b[2K${m}…`),
   });
   if (!json && process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
   const workspace = str(p, 'workspace');
   const trace = await mapProbeSources(outcome, {
     workspaceFolders: workspace ? [resolve(workspace)] : [],
-    pathMappings, nginxSource: str(p, 'nginx-source') ? resolve(str(p, 'nginx-source')!) : undefined,
-    kubeconfigFile: session.config.files[0], config: session.config,
+    pathMappings,
+    nginxSource: str(p, 'nginx-source') ? resolve(str(p, 'nginx-source')!) : undefined,
+    kubeconfigFile: session.config.files[0],
+    config: session.config,
   });
-  if (json) { process.stdout.write(JSON.stringify(trace, null, 2) + '\n'); return 0; }
+  if (json) {
+    process.stdout.write(JSON.stringify(trace, null, 2) + '\n');
+    return 0;
+  }
   const r = outcome.response;
-  process.stdout.write(`${outcome.url} via ${outcome.target.kind} ${outcome.target.address}:${outcome.target.port} → ${r.status ?? r.error?.code ?? 'no answer'}\n`);
-  process.stdout.write(renderWaterfall(trace, { color: !!process.stdout.isTTY && !process.env.NO_COLOR, width: process.stdout.columns, cwd: process.cwd() }));
+  process.stdout.write(
+    `${outcome.url} via ${outcome.target.kind} ${outcome.target.address}:${outcome.target.port} → ${r.status ?? r.error?.code ?? 'no answer'}\n`,
+  );
+  process.stdout.write(
+    renderWaterfall(trace, {
+      color: !!process.stdout.isTTY && !process.env.NO_COLOR,
+      width: process.stdout.columns,
+      cwd: process.cwd(),
+    }),
+  );
   return 0;
 }

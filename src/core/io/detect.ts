@@ -3,17 +3,21 @@
 import { looksLikeAccessLog } from '../ingest/nginx-log/parse';
 
 /** `jaeger-v3` and `tempo` are OTLP inside; `kubetrace` is the tool's own Trace JSON (probe/import --json). */
-export type DetectedFormat = 'otlp' | 'otlp-protobuf' | 'jaeger' | 'jaeger-v3' | 'tempo' | 'zipkin' | 'nginx-log' | 'kubetrace';
+export type DetectedFormat =
+  'otlp' | 'otlp-protobuf' | 'jaeger' | 'jaeger-v3' | 'tempo' | 'zipkin' | 'nginx-log' | 'kubetrace';
 export const HEAD_BYTES = 64 * 1024;
 
-export interface Detection { format?: DetectedFormat; why: string }
+export interface Detection {
+  format?: DetectedFormat;
+  why: string;
+}
 
 export interface HeadShape {
   root: 'object' | 'array' | 'none';
-  rootKeys: string[];                    // keys of the top-level object
-  firstKeys: string[];                   // keys of the first object element (or of the first element of a nested first array)
-  nested: boolean;                       // the first element of the top-level array is itself an array
-  firstId?: string;                      // the first "traceId"/"trace_id" string value seen anywhere
+  rootKeys: string[]; // keys of the top-level object
+  firstKeys: string[]; // keys of the first object element (or of the first element of a nested first array)
+  nested: boolean; // the first element of the top-level array is itself an array
+  firstId?: string; // the first "traceId"/"trace_id" string value seen anywhere
 }
 
 export function sniffJson(text: string): HeadShape {
@@ -48,7 +52,8 @@ export function sniffJson(text: string): HeadShape {
       continue;
     }
     if (c === '{' || c === '[') {
-      if (shape.root === 'array' && depth === 1 && c === '[' && !firstDone && !shape.firstKeys.length) shape.nested = true;
+      if (shape.root === 'array' && depth === 1 && c === '[' && !firstDone && !shape.firstKeys.length)
+        shape.nested = true;
       depth++;
     } else if (c === '}' || c === ']') {
       depth--;
@@ -69,11 +74,23 @@ export function detectFormat(head: Uint8Array): Detection {
   const shape = sniffJson(text);
   const fromJson = shape.root === 'none' ? undefined : detectJson(shape);
   if (fromJson) return fromJson;
-  const firstLine = text.replace(/^\ufeff/, '').split('\n').find((l) => l.trim()) ?? '';
-  if (firstLine && looksLikeAccessLog(firstLine)) return { format: 'nginx-log', why: 'the first line is an nginx access-log line' };
-  if (shape.root !== 'none') return { why: `JSON with top-level ${shape.root === 'object' ? `keys ${list(shape.rootKeys)}` : `array of ${shape.firstKeys.length ? `objects with keys ${list(shape.firstKeys)}` : 'unknown elements'}`}, which is no trace format Kubetrace knows` };
+  const firstLine =
+    text
+      .replace(/^\ufeff/, '')
+      .split('\n')
+      .find((l) => l.trim()) ?? '';
+  if (firstLine && looksLikeAccessLog(firstLine))
+    return { format: 'nginx-log', why: 'the first line is an nginx access-log line' };
+  if (shape.root !== 'none')
+    return {
+      why: `JSON with top-level ${shape.root === 'object' ? `keys ${list(shape.rootKeys)}` : `array of ${shape.firstKeys.length ? `objects with keys ${list(shape.firstKeys)}` : 'unknown elements'}`}, which is no trace format Kubetrace knows`,
+    };
   if (looksBinary(head)) return { format: 'otlp-protobuf', why: 'binary data: read as OTLP protobuf' };
-  return { why: firstLine ? `the first line is neither JSON nor an nginx access-log line: ${JSON.stringify(firstLine.slice(0, 80))}` : 'the file is empty' };
+  return {
+    why: firstLine
+      ? `the first line is neither JSON nor an nginx access-log line: ${JSON.stringify(firstLine.slice(0, 80))}`
+      : 'the file is empty',
+  };
 }
 
 function detectJson(s: HeadShape): Detection | undefined {
@@ -84,9 +101,12 @@ function detectJson(s: HeadShape): Detection | undefined {
     if (has(k, 'batches')) return { format: 'tempo', why: 'a {"batches": [...]} object (Tempo)' };
     if (has(k, 'trace') && k.length <= 3) return { format: 'tempo', why: 'a {"trace": ...} object (Tempo api v2)' };
     if (has(k, 'resourceSpans', 'resource_spans')) {
-      return isBase64Id(s.firstId) ? { format: 'tempo', why: 'OTLP JSON with base64 ids (Tempo)' } : { format: 'otlp', why: 'an OTLP JSON object' };
+      return isBase64Id(s.firstId)
+        ? { format: 'tempo', why: 'OTLP JSON with base64 ids (Tempo)' }
+        : { format: 'otlp', why: 'an OTLP JSON object' };
     }
-    if (has(k, 'traceID') || (has(k, 'spans') && has(k, 'processes'))) return { format: 'jaeger', why: 'one bare Jaeger trace object' };
+    if (has(k, 'traceID') || (has(k, 'spans') && has(k, 'processes')))
+      return { format: 'jaeger', why: 'one bare Jaeger trace object' };
     if (has(k, 'traceId') && has(k, 'spans')) return { format: 'kubetrace', why: 'one Kubetrace Trace object' };
     if (k.length === 0) return { format: 'otlp', why: 'an empty JSON object (an empty OTLP request)' };
     return undefined;
@@ -103,10 +123,15 @@ function looksBinary(b: Uint8Array): boolean {
   const n = Math.min(b.length, 512);
   if (!n) return false;
   let odd = 0;
-  for (let i = 0; i < n; i++) if (b[i] === 0 || (b[i] < 0x09) || (b[i] > 0x0d && b[i] < 0x20)) odd++;
+  for (let i = 0; i < n; i++) if (b[i] === 0 || b[i] < 0x09 || (b[i] > 0x0d && b[i] < 0x20)) odd++;
   return odd > 0 && b[0] === 0x0a; // OTLP protobuf starts with field 1 (resource_spans), length-delimited: 0x0a
 }
 
 function list(keys: string[]): string {
-  return keys.length ? keys.slice(0, 6).map((k) => JSON.stringify(k)).join(', ') : '(none)';
+  return keys.length
+    ? keys
+        .slice(0, 6)
+        .map((k) => JSON.stringify(k))
+        .join(', ')
+    : '(none)';
 }

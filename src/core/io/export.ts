@@ -13,7 +13,10 @@ const OTLP_SPANS_PER_PIECE = 2000;
 /** Writes a stream of traces in `format`; `write` receives the text in order. */
 export class ExportWriter {
   private n = 0;
-  constructor(private readonly format: ExportFormat, private readonly write: (s: string) => void) {
+  constructor(
+    private readonly format: ExportFormat,
+    private readonly write: (s: string) => void,
+  ) {
     write(format === 'otlp' ? '{"resourceSpans":[' : '{"data":[');
   }
 
@@ -38,7 +41,10 @@ export class ExportWriter {
 /** The whole export as one string (for small traces, e.g. one probe in VS Code). */
 export function exportTrace(traces: Trace[], format: ExportFormat): string {
   const parts: string[] = [];
-  if (format === 'jaeger') { writeJaegerJson(traces, (s) => parts.push(s)); return parts.join(''); }
+  if (format === 'jaeger') {
+    writeJaegerJson(traces, (s) => parts.push(s));
+    return parts.join('');
+  }
   const w = new ExportWriter(format, (s) => parts.push(s));
   for (const t of traces) w.add(t);
   w.end();

@@ -12,16 +12,24 @@ export function finishTrace(trace: Trace): Trace {
   const diagnostics: Diagnostic[] = [...trace.diagnostics];
   for (const [id, n] of counts) {
     if (n > 1) {
-      diagnostics.push({ code: 'duplicate-span-id', severity: 'warning', spanId: id,
-        message: `span id ${id} appears ${n} times in trace ${trace.traceId}; all ${n} spans are kept` });
+      diagnostics.push({
+        code: 'duplicate-span-id',
+        severity: 'warning',
+        spanId: id,
+        message: `span id ${id} appears ${n} times in trace ${trace.traceId}; all ${n} spans are kept`,
+      });
     }
   }
   const missing = new Set<string>();
-  for (const s of trace.spans) if (s.parentSpanId !== undefined && !counts.has(s.parentSpanId)) missing.add(s.parentSpanId);
+  for (const s of trace.spans)
+    if (s.parentSpanId !== undefined && !counts.has(s.parentSpanId)) missing.add(s.parentSpanId);
   if (missing.size) {
     const list = [...missing].slice(0, 5).join(', ');
-    diagnostics.push({ code: 'missing-parent', severity: 'info',
-      message: `${missing.size} parent span${missing.size > 1 ? 's are' : ' is'} not in the trace (${list}${missing.size > 5 ? ', ...' : ''}); their children show as roots` });
+    diagnostics.push({
+      code: 'missing-parent',
+      severity: 'info',
+      message: `${missing.size} parent span${missing.size > 1 ? 's are' : ' is'} not in the trace (${list}${missing.size > 5 ? ', ...' : ''}); their children show as roots`,
+    });
   }
   refineLayers(trace);
   trace.diagnostics = capPerCode(dedupe(diagnostics));
@@ -55,7 +63,11 @@ function dedupe(list: Diagnostic[]): Diagnostic[] {
 }
 
 function safeBig(v: string): bigint {
-  try { return BigInt(v); } catch { return 0n; }
+  try {
+    return BigInt(v);
+  } catch {
+    return 0n;
+  }
 }
 
 /** One bad field repeated over 100,000 spans should not give 100,000 lines. */
@@ -70,7 +82,11 @@ export function capPerCode(list: Diagnostic[]): Diagnostic[] {
   for (const [code, n] of seen) {
     if (n > MAX_PER_CODE) {
       const first = list.find((d) => d.code === code) as Diagnostic;
-      out.push({ code, severity: first.severity, message: `${n - MAX_PER_CODE} more "${code}" diagnostics like the ones above` });
+      out.push({
+        code,
+        severity: first.severity,
+        message: `${n - MAX_PER_CODE} more "${code}" diagnostics like the ones above`,
+      });
     }
   }
   return out;

@@ -15,8 +15,12 @@ export class TraceCollector {
     else this.trace(traceId).diagnostics.push(d);
   }
 
-  has(traceId: string): boolean { return this.byId.has(traceId); }
-  get size(): number { return this.byId.size; }
+  has(traceId: string): boolean {
+    return this.byId.has(traceId);
+  }
+  get size(): number {
+    return this.byId.size;
+  }
 
   /** Removes and returns every trace collected so far. */
   drain(): Trace[] {

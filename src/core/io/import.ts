@@ -22,10 +22,14 @@ export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 export type ImportItem =
   | { trace: Trace }
-  | { lineNumber: number; error: string; line: string }   // an access-log line that could not be read
-  | { diagnostic: Diagnostic };                             // about the file as a whole
+  | { lineNumber: number; error: string; line: string } // an access-log line that could not be read
+  | { diagnostic: Diagnostic }; // about the file as a whole
 
-export interface OpenedImport { format: DetectedFormat; why: string; items: AsyncGenerator<ImportItem> }
+export interface OpenedImport {
+  format: DetectedFormat;
+  why: string;
+  items: AsyncGenerator<ImportItem>;
+}
 
 const MAX_PROTOBUF_BYTES = 512 * 1024 * 1024;
 const CHUNK = 1 << 20;
@@ -34,7 +38,8 @@ const CHUNK = 1 << 20;
 export async function openImport(path: string, opts: { format?: ImportFormat } = {}): Promise<OpenedImport> {
   const head = await readHead(path);
   const { format, why } = resolveFormat(head, opts.format);
-  if (!format) throw new KubetraceError(`cannot tell the format of ${path}: ${why}`, `pass --format ${IMPORT_FORMATS.join('|')}`);
+  if (!format)
+    throw new KubetraceError(`cannot tell the format of ${path}: ${why}`, `pass --format ${IMPORT_FORMATS.join('|')}`);
   return { format, why, items: readItems(path, format) };
 }
 
@@ -44,7 +49,11 @@ export function resolveFormat(head: Uint8Array, given?: ImportFormat): { format?
   if (!given) return detected;
   const why = `--format ${given}`;
   if (given === 'nginx-log' || given === 'zipkin') return { format: given, why };
-  if (given === 'jaeger') return { format: sniffJson(Buffer.from(head).toString('utf8')).rootKeys.includes('result') ? 'jaeger-v3' : 'jaeger', why };
+  if (given === 'jaeger')
+    return {
+      format: sniffJson(Buffer.from(head).toString('utf8')).rootKeys.includes('result') ? 'jaeger-v3' : 'jaeger',
+      why,
+    };
   if (detected.format === 'otlp-protobuf') return { format: 'otlp-protobuf', why: `${why} (protobuf)` };
   return { format: given, why };
 }
@@ -55,7 +64,9 @@ async function readHead(path: string): Promise<Uint8Array> {
     fh = await open(path, 'r');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new KubetraceError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message}`);
+    throw new KubetraceError(
+      `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message}`,
+    );
   }
   try {
     if ((await fh.stat()).isDirectory()) throw new KubetraceError(`cannot read ${path}: it is a folder`);
@@ -70,7 +81,10 @@ async function readHead(path: string): Promise<Uint8Array> {
 export async function* readItems(path: string, format: DetectedFormat): AsyncGenerator<ImportItem> {
   switch (format) {
     case 'nginx-log': {
-      const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8', highWaterMark: CHUNK }), crlfDelay: Infinity });
+      const lines = createInterface({
+        input: createReadStream(path, { encoding: 'utf8', highWaterMark: CHUNK }),
+        crlfDelay: Infinity,
+      });
       for await (const item of importNginxLog(lines)) yield 'trace' in item ? { trace: finishTrace(item.trace) } : item;
       return;
     }
@@ -80,7 +94,14 @@ export async function* readItems(path: string, format: DetectedFormat): AsyncGen
     case 'kubetrace': {
       const ready: Trace[] = [];
       const reader = new TraceJsonReader((t) => ready.push(t));
-      yield* pump(path, TRACE_PATTERNS, (ev) => reader.onEvent(ev), function* () { while (ready.length) yield { trace: finishTrace(ready.shift() as Trace) }; });
+      yield* pump(
+        path,
+        TRACE_PATTERNS,
+        (ev) => reader.onEvent(ev),
+        function* () {
+          while (ready.length) yield { trace: finishTrace(ready.shift() as Trace) };
+        },
+      );
       for (const d of capPerCode(reader.diagnostics)) yield { diagnostic: d };
       return;
     }
@@ -108,7 +129,9 @@ export async function* readItems(path: string, format: DetectedFormat): AsyncGen
         patterns = OTLP_PATTERNS;
       }
       // Jaeger's data[] holds whole traces, so each can go as soon as it closes; other formats may spread a trace over the file.
-      yield* pump(path, patterns, onEvent, function* () { if (ready()) for (const t of out.drain()) yield { trace: finishTrace(t) }; });
+      yield* pump(path, patterns, onEvent, function* () {
+        if (ready()) for (const t of out.drain()) yield { trace: finishTrace(t) };
+      });
       finish();
       for (const t of out.drain()) yield { trace: finishTrace(t) };
       for (const d of capPerCode(out.diagnostics)) yield { diagnostic: d };
@@ -116,7 +139,12 @@ export async function* readItems(path: string, format: DetectedFormat): AsyncGen
   }
 }
 
-async function* pump(path: string, patterns: Pattern[], onEvent: (ev: JsonEvent) => void, after: () => Generator<ImportItem>): AsyncGenerator<ImportItem> {
+async function* pump(
+  path: string,
+  patterns: Pattern[],
+  onEvent: (ev: JsonEvent) => void,
+  after: () => Generator<ImportItem>,
+): AsyncGenerator<ImportItem> {
   const chunks = createReadStream(path, { highWaterMark: CHUNK });
   for await (const ev of streamJson(chunks, patterns)) {
     onEvent(ev);
@@ -128,7 +156,13 @@ async function* pump(path: string, patterns: Pattern[], onEvent: (ev: JsonEvent)
 async function* readProtobuf(path: string): AsyncGenerator<ImportItem> {
   const size = (await stat(path)).size;
   if (size > MAX_PROTOBUF_BYTES) {
-    yield { diagnostic: { code: 'otlp-too-large', severity: 'error', message: `${path} is ${size} bytes; OTLP protobuf files over ${MAX_PROTOBUF_BYTES} bytes are not read (use OTLP JSON)` } };
+    yield {
+      diagnostic: {
+        code: 'otlp-too-large',
+        severity: 'error',
+        message: `${path} is ${size} bytes; OTLP protobuf files over ${MAX_PROTOBUF_BYTES} bytes are not read (use OTLP JSON)`,
+      },
+    };
     return;
   }
   const out = new TraceCollector();

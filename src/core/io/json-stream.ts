@@ -30,13 +30,19 @@ type ArrState = 'valueOrEnd' | 'value' | 'commaOrEnd';
 interface Frame {
   isArray: boolean;
   value: Record<string, unknown> | unknown[];
-  alive: number[];          // indices of patterns whose prefix matches this container's path
-  key: string;              // current key (objects)
-  index: number;            // current index (arrays)
+  alive: number[]; // indices of patterns whose prefix matches this container's path
+  key: string; // current key (objects)
+  index: number; // current index (arrays)
   state: ObjState | ArrState;
 }
 
-const enum Mode { Struct, Key, CaptureContainer, CaptureString, CapturePrimitive }
+const enum Mode {
+  Struct,
+  Key,
+  CaptureContainer,
+  CaptureString,
+  CapturePrimitive,
+}
 
 const WS = new Uint8Array(256);
 for (const c of [0x20, 0x09, 0x0a, 0x0d]) WS[c] = 1;
@@ -53,8 +59,8 @@ export class JsonStreamScanner {
   private inString = false;
   private escape = false;
   private target: { kind: 'element' | 'assign' | 'root' } = { kind: 'assign' };
-  private offset = 0;          // bytes consumed before the current chunk
-  private startOffset = 0;     // where the captured value began
+  private offset = 0; // bytes consumed before the current chunk
+  private startOffset = 0; // where the captured value began
   private failed = false;
   private bomChecked = false;
   readonly events: JsonEvent[] = [];
@@ -64,7 +70,9 @@ export class JsonStreamScanner {
     this.maxValueBytes = opts.maxValueBytes ?? 512 * 1024 * 1024;
   }
 
-  get done(): boolean { return this.failed; }
+  get done(): boolean {
+    return this.failed;
+  }
 
   /** Feeds one chunk; events produced are appended to `events` (the caller drains them). */
   write(chunk: Uint8Array): void {
@@ -81,7 +89,10 @@ export class JsonStreamScanner {
       switch (this.mode) {
         case Mode.Struct: {
           const c = chunk[i];
-          if (WS[c]) { i++; continue; }
+          if (WS[c]) {
+            i++;
+            continue;
+          }
           const started = this.structByte(c, this.offset + i);
           if (started) captureStart = i;
           // A primitive's first byte is read again in capture mode; quotes and brackets are consumed here.
@@ -93,8 +104,14 @@ export class JsonStreamScanner {
           // Jump straight to the next quote or backslash: strings are most of a trace file.
           for (; i < n; i++) {
             const c = chunk[i];
-            if (this.escape) { this.escape = false; continue; }
-            if (c === 0x5c) { this.escape = true; continue; }
+            if (this.escape) {
+              this.escape = false;
+              continue;
+            }
+            if (c === 0x5c) {
+              this.escape = true;
+              continue;
+            }
             if (c === 0x22) break;
           }
           if (i === n) break;
@@ -115,7 +132,9 @@ export class JsonStreamScanner {
             }
             if (c === 0x22) this.inString = true;
             else if (c === 0x7b || c === 0x5b) this.depth++;
-            else if (c === 0x7d || c === 0x5d) { if (--this.depth === 0) break; }
+            else if (c === 0x7d || c === 0x5d) {
+              if (--this.depth === 0) break;
+            }
           }
           if (i === n) break;
           i++;
@@ -137,7 +156,8 @@ export class JsonStreamScanner {
         }
       }
     }
-    if (!this.failed && this.mode !== Mode.Struct && captureStart >= 0 && captureStart < n) this.collect(chunk.subarray(captureStart, n));
+    if (!this.failed && this.mode !== Mode.Struct && captureStart >= 0 && captureStart < n)
+      this.collect(chunk.subarray(captureStart, n));
     this.offset += n;
   }
 
@@ -146,7 +166,8 @@ export class JsonStreamScanner {
     if (this.failed) return;
     if (this.mode === Mode.CapturePrimitive) this.finishCapture();
     if (this.failed) return;
-    if (this.mode !== Mode.Struct || this.stack.length) this.fail('the JSON ends too early (is the file truncated?)', this.offset);
+    if (this.mode !== Mode.Struct || this.stack.length)
+      this.fail('the JSON ends too early (is the file truncated?)', this.offset);
     else if (this.rootIndex === 0) this.fail('the input holds no JSON value', this.offset);
   }
 
@@ -154,7 +175,8 @@ export class JsonStreamScanner {
     if (!b.length) return;
     this.parts.push(b);
     this.partBytes += b.length;
-    if (this.partBytes > this.maxValueBytes) this.fail(`a single JSON value is larger than ${this.maxValueBytes} bytes`, this.startOffset);
+    if (this.partBytes > this.maxValueBytes)
+      this.fail(`a single JSON value is larger than ${this.maxValueBytes} bytes`, this.startOffset);
   }
 
   private fail(message: string, offset: number): void {
@@ -171,20 +193,33 @@ export class JsonStreamScanner {
     }
     if (top.isArray) {
       const st = top.state as ArrState;
-      if (c === 0x5d && (st === 'valueOrEnd' || st === 'commaOrEnd')) { this.closeFrame(); return false; }
+      if (c === 0x5d && (st === 'valueOrEnd' || st === 'commaOrEnd')) {
+        this.closeFrame();
+        return false;
+      }
       if (st === 'commaOrEnd') {
-        if (c === 0x2c) { top.state = 'value'; top.index++; return false; }
+        if (c === 0x2c) {
+          top.state = 'value';
+          top.index++;
+          return false;
+        }
         this.fail(`expected , or ] but found ${show(c)}`, at);
         return false;
       }
       return this.beginValue(c, at, top);
     }
     const st = top.state as ObjState;
-    if (c === 0x7d && (st === 'keyOrEnd' || st === 'commaOrEnd')) { this.closeFrame(); return false; }
+    if (c === 0x7d && (st === 'keyOrEnd' || st === 'commaOrEnd')) {
+      this.closeFrame();
+      return false;
+    }
     switch (st) {
       case 'keyOrEnd':
       case 'key':
-        if (c !== 0x22) { this.fail(`expected a key but found ${show(c)}`, at); return false; }
+        if (c !== 0x22) {
+          this.fail(`expected a key but found ${show(c)}`, at);
+          return false;
+        }
         this.startCapture(Mode.Key, at);
         return true;
       case 'colon':
@@ -212,10 +247,13 @@ export class JsonStreamScanner {
       if (parent) {
         const s = p[depth - 1];
         if (s === undefined) continue;
-        if (s === '*' ? !parent.isArray : (parent.isArray || !s.includes(seg as string))) continue;
+        if (s === '*' ? !parent.isArray : parent.isArray || !s.includes(seg as string)) continue;
       }
       if (p.length === depth) full = true;
-      else { alive.push(k); deeper = true; }
+      else {
+        alive.push(k);
+        deeper = true;
+      }
     }
     // A container that a longer pattern can walk into is opened (e.g. Zipkin's list of lists); otherwise a full match is an element.
     if (deeper && (c === 0x7b || c === 0x5b)) {
@@ -229,15 +267,30 @@ export class JsonStreamScanner {
         return false;
       }
     }
-    if (parent && full) { this.target = { kind: 'element' }; return this.startValueCapture(c, at); }
+    if (parent && full) {
+      this.target = { kind: 'element' };
+      return this.startValueCapture(c, at);
+    }
     this.target = { kind: parent ? 'assign' : 'root' };
     return this.startValueCapture(c, at);
   }
 
   private startValueCapture(c: number, at: number): boolean {
-    if (c === 0x7b || c === 0x5b) { this.depth = 1; this.inString = false; this.escape = false; this.startCapture(Mode.CaptureContainer, at); return true; }
-    if (c === 0x22) { this.startCapture(Mode.CaptureString, at); return true; }
-    if (c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e) { this.startCapture(Mode.CapturePrimitive, at); return true; }
+    if (c === 0x7b || c === 0x5b) {
+      this.depth = 1;
+      this.inString = false;
+      this.escape = false;
+      this.startCapture(Mode.CaptureContainer, at);
+      return true;
+    }
+    if (c === 0x22) {
+      this.startCapture(Mode.CaptureString, at);
+      return true;
+    }
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e) {
+      this.startCapture(Mode.CapturePrimitive, at);
+      return true;
+    }
     this.fail(`unexpected ${show(c)}`, at);
     return false;
   }
@@ -303,7 +356,11 @@ function show(c: number): string {
 }
 
 /** Streams the events of `chunks` (file or HTTP body pieces) matched against `patterns`. */
-export async function* streamJson(chunks: AsyncIterable<Uint8Array | string>, patterns: Pattern[], opts?: JsonStreamOptions): AsyncGenerator<JsonEvent> {
+export async function* streamJson(
+  chunks: AsyncIterable<Uint8Array | string>,
+  patterns: Pattern[],
+  opts?: JsonStreamOptions,
+): AsyncGenerator<JsonEvent> {
   const scanner = new JsonStreamScanner(patterns, opts);
   for await (const chunk of chunks) {
     scanner.write(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);

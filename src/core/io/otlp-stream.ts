@@ -15,16 +15,25 @@ export const OTLP_PATTERNS: Pattern[] = [SPANS, [['result'], ...SPANS], [['trace
 
 const BATCH = 512;
 type Obj = Record<string, unknown>;
-interface Pending { rs: Obj; ss: Obj; spans: unknown[] }
+interface Pending {
+  rs: Obj;
+  ss: Obj;
+  spans: unknown[];
+}
 
 export class OtlpStreamReader {
   private readonly pending = new Map<Obj, Pending>(); // by scopeSpans object
   private count = 0;
   private roots = 0;
 
-  constructor(readonly out: TraceCollector, private readonly origin: SpanOrigin = 'otlp') {}
+  constructor(
+    readonly out: TraceCollector,
+    private readonly origin: SpanOrigin = 'otlp',
+  ) {}
 
-  get spansRead(): number { return this.count; }
+  get spansRead(): number {
+    return this.count;
+  }
 
   onEvent(ev: JsonEvent): void {
     switch (ev.type) {
@@ -41,11 +50,16 @@ export class OtlpStreamReader {
         break;
       }
       case 'stray':
-        this.diag({ code: 'otlp-malformed', severity: 'warning', message: `${ev.path.join('.')} is ${describe(ev.value)}, not an object; it was skipped` });
+        this.diag({
+          code: 'otlp-malformed',
+          severity: 'warning',
+          message: `${ev.path.join('.')} is ${describe(ev.value)}, not an object; it was skipped`,
+        });
         break;
       case 'close':
         if (!isObject(ev.value)) break;
-        if (this.pending.has(ev.value) && 'resource' in (this.pending.get(ev.value) as Pending).rs) this.flush(this.pending.get(ev.value) as Pending);
+        if (this.pending.has(ev.value) && 'resource' in (this.pending.get(ev.value) as Pending).rs)
+          this.flush(this.pending.get(ev.value) as Pending);
         // A resource that came after its spans: everything under it can go now.
         for (const p of this.pending.values()) if (p.rs === ev.value) this.flush(p);
         break;
@@ -56,7 +70,11 @@ export class OtlpStreamReader {
         break;
       case 'error':
         this.flushAll();
-        this.diag({ code: 'otlp-malformed', severity: 'error', message: `the OTLP JSON is malformed at byte ${ev.offset}: ${ev.message}` });
+        this.diag({
+          code: 'otlp-malformed',
+          severity: 'error',
+          message: `the OTLP JSON is malformed at byte ${ev.offset}: ${ev.message}`,
+        });
         break;
     }
   }
@@ -73,7 +91,10 @@ export class OtlpStreamReader {
   }
 
   private flush(p: Pending): void {
-    if (!p.spans.length) { this.pending.delete(p.ss); return; }
+    if (!p.spans.length) {
+      this.pending.delete(p.ss);
+      return;
+    }
     const ss: Obj = { ...p.ss, spans: p.spans };
     const rs: Obj = { resource: p.rs.resource, schemaUrl: p.rs.schemaUrl ?? p.rs.schema_url, scopeSpans: [ss] };
     const explicit = layeredIds(p.spans);
@@ -98,17 +119,26 @@ export class OtlpStreamReader {
 
   private checkRoot(v: unknown): void {
     const top = isObject(v) && isObject(v.result) ? v.result : isObject(v) && isObject(v.trace) ? v.trace : v;
-    if (isObject(top) && (Array.isArray(top.resourceSpans) || Array.isArray(top.resource_spans) || Array.isArray(top.batches))) return;
+    if (
+      isObject(top) &&
+      (Array.isArray(top.resourceSpans) || Array.isArray(top.resource_spans) || Array.isArray(top.batches))
+    )
+      return;
     if (isObject(top) && Object.keys(top).length === 0) return;
     this.notOtlp(v);
   }
 
   private notOtlp(v: unknown): void {
-    this.diag({ code: 'otlp-malformed', severity: 'error',
-      message: `this is not OTLP JSON: expected {"resourceSpans":[...]} (or "batches", or Jaeger's {"result":...}), found ${describe(v)}${this.roots > 1 ? ` in value #${this.roots}` : ''}` });
+    this.diag({
+      code: 'otlp-malformed',
+      severity: 'error',
+      message: `this is not OTLP JSON: expected {"resourceSpans":[...]} (or "batches", or Jaeger's {"result":...}), found ${describe(v)}${this.roots > 1 ? ` in value #${this.roots}` : ''}`,
+    });
   }
 
-  private diag(d: Diagnostic): void { this.out.diag(undefined, d); }
+  private diag(d: Diagnostic): void {
+    this.out.diag(undefined, d);
+  }
 }
 
 /** Ids (as the decoder will write them) of spans that carry `kubetrace.layer`: their layer is a fact, not a guess. */

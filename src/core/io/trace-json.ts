@@ -5,7 +5,10 @@ import type { JsonEvent, Pattern } from './json-stream';
 import { explicitLayer } from './group';
 import { describe, isObject } from './values';
 
-export const TRACE_PATTERNS: Pattern[] = [[['spans'], '*'], ['*', ['spans'], '*']];
+export const TRACE_PATTERNS: Pattern[] = [
+  [['spans'], '*'],
+  ['*', ['spans'], '*'],
+];
 
 const KINDS = new Set(['client', 'server', 'internal', 'producer', 'consumer']);
 const LAYERS = new Set(['client', 'ingress', 'app', 'downstream']);
@@ -17,7 +20,8 @@ export function spanProblem(v: unknown): string | undefined {
   for (const k of ['spanId', 'name', 'service', 'startTimeUnixNano', 'endTimeUnixNano'] as const) {
     if (typeof v[k] !== 'string') return `has no string "${k}"`;
   }
-  if (!/^\d+$/.test(v.startTimeUnixNano as string) || !/^\d+$/.test(v.endTimeUnixNano as string)) return 'has times that are not decimal nanoseconds';
+  if (!/^\d+$/.test(v.startTimeUnixNano as string) || !/^\d+$/.test(v.endTimeUnixNano as string))
+    return 'has times that are not decimal nanoseconds';
   if (!LAYERS.has(v.layer as string)) return `has an unknown layer ${JSON.stringify(v.layer)}`;
   if (!KINDS.has(v.kind as string)) return `has an unknown kind ${JSON.stringify(v.kind)}`;
   if (!STATUSES.has(v.status as string)) return `has an unknown status ${JSON.stringify(v.status)}`;
@@ -39,7 +43,11 @@ export class TraceJsonReader {
         const owner = ev.parents[ev.parents.length - 2] as object;
         const problem = spanProblem(ev.value);
         if (problem) {
-          this.diagnostics.push({ code: 'trace-json-bad-span', severity: 'warning', message: `${ev.path.join('.')} ${problem}; it was skipped` });
+          this.diagnostics.push({
+            code: 'trace-json-bad-span',
+            severity: 'warning',
+            message: `${ev.path.join('.')} ${problem}; it was skipped`,
+          });
           return;
         }
         let list = this.spans.get(owner);
@@ -52,15 +60,27 @@ export class TraceJsonReader {
         if (isObject(ev.value) && 'spans' in ev.value) this.close(ev.value);
         break;
       case 'stray':
-        this.diagnostics.push({ code: 'trace-json-malformed', severity: 'warning', message: `${ev.path.join('.')} is ${describe(ev.value)}, not a Trace; it was skipped` });
+        this.diagnostics.push({
+          code: 'trace-json-malformed',
+          severity: 'warning',
+          message: `${ev.path.join('.')} is ${describe(ev.value)}, not a Trace; it was skipped`,
+        });
         break;
       case 'end':
         if (!Array.isArray(ev.value) && !(isObject(ev.value) && 'spans' in ev.value)) {
-          this.diagnostics.push({ code: 'trace-json-malformed', severity: 'error', message: `expected a Kubetrace Trace or a list of them, found ${describe(ev.value)}` });
+          this.diagnostics.push({
+            code: 'trace-json-malformed',
+            severity: 'error',
+            message: `expected a Kubetrace Trace or a list of them, found ${describe(ev.value)}`,
+          });
         }
         break;
       case 'error':
-        this.diagnostics.push({ code: 'trace-json-malformed', severity: 'error', message: `the Trace JSON is malformed at byte ${ev.offset}: ${ev.message}` });
+        this.diagnostics.push({
+          code: 'trace-json-malformed',
+          severity: 'error',
+          message: `the Trace JSON is malformed at byte ${ev.offset}: ${ev.message}`,
+        });
         break;
     }
   }
@@ -68,8 +88,12 @@ export class TraceJsonReader {
   private close(t: Record<string, unknown>): void {
     const spans = this.spans.get(t) ?? [];
     this.spans.delete(t);
-    const diagnostics = Array.isArray(t.diagnostics) ? (t.diagnostics.filter((d) => isObject(d) && typeof d.message === 'string') as Diagnostic[]) : [];
-    const criticalPath = Array.isArray(t.criticalPath) ? t.criticalPath.filter((x): x is string => typeof x === 'string') : [];
+    const diagnostics = Array.isArray(t.diagnostics)
+      ? (t.diagnostics.filter((d) => isObject(d) && typeof d.message === 'string') as Diagnostic[])
+      : [];
+    const criticalPath = Array.isArray(t.criticalPath)
+      ? t.criticalPath.filter((x): x is string => typeof x === 'string')
+      : [];
     this.emit({ traceId: typeof t.traceId === 'string' ? t.traceId : '', spans, criticalPath, diagnostics });
   }
 }

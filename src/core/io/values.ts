@@ -1,6 +1,7 @@
 // Small conversions the trace readers share. All of them take `unknown` (file contents) and never throw.
 
-export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Microseconds (number or decimal string, as Jaeger and Zipkin write them) to a nanosecond decimal string. */
 export function microsToNano(v: unknown): string | undefined {
@@ -15,7 +16,11 @@ export function microsToNano(v: unknown): string | undefined {
 
 /** Nanosecond decimal string to whole microseconds (floor), as a number: Jaeger's unit. */
 export function nanoToMicros(ns: string): number {
-  try { return Number(BigInt(ns) / 1000n); } catch { return 0; }
+  try {
+    return Number(BigInt(ns) / 1000n);
+  } catch {
+    return 0;
+  }
 }
 
 export function addNano(a: string, b: string): string {
@@ -23,7 +28,11 @@ export function addNano(a: string, b: string): string {
 }
 
 export function nanoDiff(end: string, start: string): bigint {
-  try { return BigInt(end) - BigInt(start); } catch { return 0n; }
+  try {
+    return BigInt(end) - BigInt(start);
+  } catch {
+    return 0n;
+  }
 }
 
 /** A string for an id-like value: strings as given, numbers as their decimal text. */
@@ -41,6 +50,7 @@ export function describe(v: unknown): string {
 
 /** `obj[key] = v` that also works for the key "__proto__" (which plain assignment would swallow). */
 export function setKey(obj: Record<string, unknown>, key: string, v: unknown): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
   else obj[key] = v;
 }

@@ -5,7 +5,11 @@ import { KubetraceError } from '../errors';
 import { KubeApiError, connectionError } from './errors';
 import { loadClientNode, type LoadedKubeconfig } from './load';
 
-export interface ExecResult { stdout: string; stderr: string; exitCode: number }
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
 
 export interface ExecOptions {
   timeoutMs?: number;
@@ -14,19 +18,33 @@ export interface ExecOptions {
   maxBytes?: number;
 }
 
-interface ExecStatus { status?: string; message?: string; reason?: string; code?: number; details?: { causes?: { reason?: string; message?: string }[] } }
+interface ExecStatus {
+  status?: string;
+  message?: string;
+  reason?: string;
+  code?: number;
+  details?: { causes?: { reason?: string; message?: string }[] };
+}
 
 /**
  * Resolves with the command's output and exit code (a non-zero exit is a result, not an error). Rejects with a
  * KubetraceError when the exec cannot start: refused (403), no such pod (404), unreachable, no such executable,
  * or no answer within `timeoutMs` (default 10 s).
  */
-export async function execInPod(config: LoadedKubeconfig, ns: string, pod: string, container: string, command: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+export async function execInPod(
+  config: LoadedKubeconfig,
+  ns: string,
+  pod: string,
+  container: string,
+  command: string[],
+  opts: ExecOptions = {},
+): Promise<ExecResult> {
   const k8s = await loadClientNode();
   const where = `${ns}/${pod}${container ? ` (container ${container})` : ''}`;
   const what = `\`${command.join(' ')}\` in pod ${where}`;
   const maxBytes = opts.maxBytes ?? 1024 * 1024;
-  const out = capped(maxBytes), err = capped(maxBytes);
+  const out = capped(maxBytes),
+    err = capped(maxBytes);
   const exec = new k8s.Exec(config.kc);
   return new Promise<ExecResult>((resolve, reject) => {
     let settled = false;
@@ -36,11 +54,25 @@ export async function execInPod(config: LoadedKubeconfig, ns: string, pod: strin
       settled = true;
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
-      try { socket?.close(); } catch { /* already closed */ }
-      if (e) reject(e); else resolve(r!);
+      try {
+        socket?.close();
+      } catch {
+        /* already closed */
+      }
+      if (e) reject(e);
+      else resolve(r!);
     };
     const timeoutMs = opts.timeoutMs ?? 10_000;
-    const timer = setTimeout(() => finish(new KubetraceError(`${what} did not finish within ${timeoutMs} ms`, 'is the pod running and the command quick?')), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        finish(
+          new KubetraceError(
+            `${what} did not finish within ${timeoutMs} ms`,
+            'is the pod running and the command quick?',
+          ),
+        ),
+      timeoutMs,
+    );
     const onAbort = () => finish(new KubetraceError(`${what} was cancelled`));
     if (opts.signal?.aborted) return onAbort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -48,18 +80,44 @@ export async function execInPod(config: LoadedKubeconfig, ns: string, pod: strin
     const onStatus = (s: ExecStatus) => {
       const result = (exitCode: number) => ({ stdout: out.text(), stderr: err.text(), exitCode });
       if (s.status === 'Success') return finish(undefined, result(0));
-      const exit = s.reason === 'NonZeroExitCode' ? Number(s.details?.causes?.find((c) => c.reason === 'ExitCode')?.message) : NaN;
+      const exit =
+        s.reason === 'NonZeroExitCode' ? Number(s.details?.causes?.find((c) => c.reason === 'ExitCode')?.message) : NaN;
       if (Number.isInteger(exit)) return finish(undefined, result(exit));
-      finish(new KubeApiError(`${what} failed: ${oneLine(s.message) || s.reason || 'unknown error'}`,
-        /executable file not found|no such file/i.test(s.message ?? '') ? 'the container image does not have that command' : undefined, s.code ?? 0, s.reason || 'ExecFailed'));
+      finish(
+        new KubeApiError(
+          `${what} failed: ${oneLine(s.message) || s.reason || 'unknown error'}`,
+          /executable file not found|no such file/i.test(s.message ?? '')
+            ? 'the container image does not have that command'
+            : undefined,
+          s.code ?? 0,
+          s.reason || 'ExecFailed',
+        ),
+      );
     };
-    exec.exec(ns, pod, container, command, out.stream, err.stream, null, false, onStatus as never).then((ws) => {
-      socket = ws;
-      if (settled) { try { ws.close(); } catch { /* ignore */ } return; }
-      // A stream that ends without a Status frame lost its connection (pod gone, API server restarted).
-      ws.on('close', () => finish(new KubetraceError(`the exec stream for ${what} closed before the command's exit status arrived`, 'the pod may have restarted; try again')));
-      ws.on('error', (e: Error) => finish(connectionError(e, config.server, proxyOf(config))));
-    }, (e: unknown) => finish(handshakeError(e, what, ns, config)));
+    exec.exec(ns, pod, container, command, out.stream, err.stream, null, false, onStatus as never).then(
+      (ws) => {
+        socket = ws;
+        if (settled) {
+          try {
+            ws.close();
+          } catch {
+            /* ignore */
+          }
+          return;
+        }
+        // A stream that ends without a Status frame lost its connection (pod gone, API server restarted).
+        ws.on('close', () =>
+          finish(
+            new KubetraceError(
+              `the exec stream for ${what} closed before the command's exit status arrived`,
+              'the pod may have restarted; try again',
+            ),
+          ),
+        );
+        ws.on('error', (e: Error) => finish(connectionError(e, config.server, proxyOf(config))));
+      },
+      (e: unknown) => finish(handshakeError(e, what, ns, config)),
+    );
   });
 }
 
@@ -70,9 +128,27 @@ function handshakeError(e: unknown, what: string, ns: string, config: LoadedKube
   const m = /Unexpected server response: (\d{3})/.exec(message);
   if (m) {
     const status = Number(m[1]);
-    if (status === 401) return new KubeApiError(`the cluster refused the credentials for ${what} (401 Unauthorized)`, 'refresh your credentials, or pick another context', 401, 'Unauthorized');
-    if (status === 403) return new KubeApiError(`forbidden: ${what} needs "create pods/exec" in namespace ${ns}`, 'ask for RBAC permission on pods/exec, or set kubetrace.nginx.version', 403, 'Forbidden');
-    if (status === 404) return new KubeApiError(`cannot exec ${what}: the pod or container was not found (404)`, undefined, 404, 'NotFound');
+    if (status === 401)
+      return new KubeApiError(
+        `the cluster refused the credentials for ${what} (401 Unauthorized)`,
+        'refresh your credentials, or pick another context',
+        401,
+        'Unauthorized',
+      );
+    if (status === 403)
+      return new KubeApiError(
+        `forbidden: ${what} needs "create pods/exec" in namespace ${ns}`,
+        'ask for RBAC permission on pods/exec, or set kubetrace.nginx.version',
+        403,
+        'Forbidden',
+      );
+    if (status === 404)
+      return new KubeApiError(
+        `cannot exec ${what}: the pod or container was not found (404)`,
+        undefined,
+        404,
+        'NotFound',
+      );
     return new KubeApiError(`cannot exec ${what}: the API server answered ${status}`, undefined, status, 'Error');
   }
   const cause = ev?.error ?? (e instanceof Error ? e : new Error(message));
@@ -86,7 +162,11 @@ function capped(max: number): { stream: Writable; text(): string } {
   let size = 0;
   const stream = new Writable({
     write(chunk: Buffer, _enc, cb) {
-      if (size < max) { const part = chunk.subarray(0, max - size); chunks.push(part); size += part.length; }
+      if (size < max) {
+        const part = chunk.subarray(0, max - size);
+        chunks.push(part);
+        size += part.length;
+      }
       cb();
     },
   });

@@ -14,23 +14,55 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v 
  * @param node what resolveCommandTarget returned (undefined when the command did not come from the Cluster Explorer)
  * @param namespace the namespace Kubernetes Tools shows when the node names none (its current namespace)
  */
-export function matchExplorerIngress(node: unknown, entries: readonly RouteEntry[], context: string, namespace?: string): ExplorerMatch {
-  if (!node || typeof node !== 'object') return { ok: false, reason: 'not-a-node', message: 'Send Probe (Kubetrace) works on Ingress nodes of the Kubernetes Tools Cluster Explorer; this was not one.' };
-  const n = node as { nodeType?: unknown; name?: unknown; namespace?: unknown; resourceKind?: { manifestKind?: unknown }; metadata?: { namespace?: unknown } };
+export function matchExplorerIngress(
+  node: unknown,
+  entries: readonly RouteEntry[],
+  context: string,
+  namespace?: string,
+): ExplorerMatch {
+  if (!node || typeof node !== 'object')
+    return {
+      ok: false,
+      reason: 'not-a-node',
+      message:
+        'Send Probe (Kubetrace) works on Ingress nodes of the Kubernetes Tools Cluster Explorer; this was not one.',
+    };
+  const n = node as {
+    nodeType?: unknown;
+    name?: unknown;
+    namespace?: unknown;
+    resourceKind?: { manifestKind?: unknown };
+    metadata?: { namespace?: unknown };
+  };
   const kind = str(n.resourceKind && typeof n.resourceKind === 'object' ? n.resourceKind.manifestKind : undefined);
   const name = str(n.name);
   if (n.nodeType !== 'resource' || kind !== 'Ingress' || !name) {
-    return { ok: false, reason: 'not-an-ingress', message: `Send Probe (Kubetrace) needs an Ingress; this node is ${describe(n.nodeType, kind, name)}.` };
+    return {
+      ok: false,
+      reason: 'not-an-ingress',
+      message: `Send Probe (Kubetrace) needs an Ingress; this node is ${describe(n.nodeType, kind, name)}.`,
+    };
   }
-  const ns = str(n.namespace) ?? str(n.metadata && typeof n.metadata === 'object' ? n.metadata.namespace : undefined) ?? str(namespace);
+  const ns =
+    str(n.namespace) ??
+    str(n.metadata && typeof n.metadata === 'object' ? n.metadata.namespace : undefined) ??
+    str(namespace);
   const named = entries.filter((e) => e.kind === 'Ingress' && e.name === name);
   const hits = ns ? named.filter((e) => e.namespace === ns) : named;
   if (hits.length === 1) return { ok: true, entry: hits[0] };
   if (hits.length > 1) {
-    return { ok: false, reason: 'ambiguous', message: `Ingress ${name} exists in ${hits.map((e) => e.namespace).join(', ')}, and Kubernetes Tools did not say which namespace it showed.` };
+    return {
+      ok: false,
+      reason: 'ambiguous',
+      message: `Ingress ${name} exists in ${hits.map((e) => e.namespace).join(', ')}, and Kubernetes Tools did not say which namespace it showed.`,
+    };
   }
   const where = ns ? `${ns}/${name}` : name;
-  return { ok: false, reason: 'not-listed', message: `Ingress ${where} is not in what Kubetrace lists for context ${context}. Kubernetes Tools and Kubetrace may use different contexts or namespaces.` };
+  return {
+    ok: false,
+    reason: 'not-listed',
+    message: `Ingress ${where} is not in what Kubetrace lists for context ${context}. Kubernetes Tools and Kubetrace may use different contexts or namespaces.`,
+  };
 }
 
 function describe(nodeType: unknown, kind: string | undefined, name: string | undefined): string {

@@ -3,7 +3,11 @@ import type { KubeRequester } from './request';
 import { KubeApiError } from './errors';
 import type { ListOf } from './objects';
 
-export interface KindPath { group: string; version: string; plural: string }
+export interface KindPath {
+  group: string;
+  version: string;
+  plural: string;
+}
 export const KINDS = {
   ingresses: { group: 'networking.k8s.io', version: 'v1', plural: 'ingresses' },
   ingressclasses: { group: 'networking.k8s.io', version: 'v1', plural: 'ingressclasses' },
@@ -18,7 +22,13 @@ export function kindPath(k: KindPath, namespace?: string, name?: string): string
   return `${base}${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${k.plural}${name ? `/${encodeURIComponent(name)}` : ''}`;
 }
 
-export interface ListOptions { namespace?: string; labelSelector?: string; fieldSelector?: string; pageSize?: number; signal?: AbortSignal }
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  pageSize?: number;
+  signal?: AbortSignal;
+}
 
 export async function listAll<T>(api: KubeRequester, kind: KindPath, opts: ListOptions = {}): Promise<T[]> {
   const items: T[] = [];
@@ -26,7 +36,12 @@ export async function listAll<T>(api: KubeRequester, kind: KindPath, opts: ListO
   do {
     const page = await api.json<ListOf<T>>({
       path: kindPath(kind, opts.namespace),
-      query: { limit: opts.pageSize ?? 500, continue: cont, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector },
+      query: {
+        limit: opts.pageSize ?? 500,
+        continue: cont,
+        labelSelector: opts.labelSelector,
+        fieldSelector: opts.fieldSelector,
+      },
       signal: opts.signal,
     });
     items.push(...(page.items ?? []));
@@ -36,7 +51,11 @@ export async function listAll<T>(api: KubeRequester, kind: KindPath, opts: ListO
 }
 
 /** A kind whose API is not served (a missing CRD) lists as empty; anything else is an error. */
-export async function listOptional<T>(api: KubeRequester, kind: KindPath, opts: ListOptions = {}): Promise<{ items: T[]; missing: boolean }> {
+export async function listOptional<T>(
+  api: KubeRequester,
+  kind: KindPath,
+  opts: ListOptions = {},
+): Promise<{ items: T[]; missing: boolean }> {
   try {
     return { items: await listAll<T>(api, kind, opts), missing: false };
   } catch (e) {

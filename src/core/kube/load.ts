@@ -28,7 +28,11 @@ export interface LoadedKubeconfig {
 
 export function kubeconfigFiles(explicit?: string, env: NodeJS.ProcessEnv = process.env): string[] {
   const list = explicit ?? env.KUBECONFIG;
-  if (list && list.trim()) return list.split(delimiter).map((f) => f.trim()).filter(Boolean);
+  if (list && list.trim())
+    return list
+      .split(delimiter)
+      .map((f) => f.trim())
+      .filter(Boolean);
   return [join(homedir(), '.kube', 'config')];
 }
 
@@ -37,8 +41,10 @@ export async function loadKubeconfig(opts: KubeconfigOptions = {}): Promise<Load
   const files = kubeconfigFiles(opts.kubeconfig);
   const existing = files.filter((f) => existsSync(f));
   if (!existing.length) {
-    throw new KubetraceError(`no kubeconfig found (looked at ${files.join(', ')})`,
-      'pass --kubeconfig FILE, set KUBECONFIG, or start the sandbox with `kubetrace sandbox`');
+    throw new KubetraceError(
+      `no kubeconfig found (looked at ${files.join(', ')})`,
+      'pass --kubeconfig FILE, set KUBECONFIG, or start the sandbox with `kubetrace sandbox`',
+    );
   }
   const kc = new k8s.KubeConfig();
   kc.loadFromOptions({ clusters: [], users: [], contexts: [], currentContext: '' });
@@ -50,37 +56,55 @@ export async function loadKubeconfig(opts: KubeconfigOptions = {}): Promise<Load
       more.loadFromFile(file);
       mergeFirstWins(kc, more);
     } catch (e) {
-      throw new KubetraceError(`cannot read kubeconfig ${file}: ${firstLine(errorMessage(e))}`,
-        'check that the file is valid kubeconfig YAML (kubectl config view --kubeconfig FILE)');
+      throw new KubetraceError(
+        `cannot read kubeconfig ${file}: ${firstLine(errorMessage(e))}`,
+        'check that the file is valid kubeconfig YAML (kubectl config view --kubeconfig FILE)',
+      );
     }
   }
   if (opts.context) {
     if (!kc.getContextObject(opts.context)) {
       const names = kc.getContexts().map((c) => c.name);
-      throw new KubetraceError(`context "${opts.context}" is not in the kubeconfig`, names.length ? `known contexts: ${names.join(', ')}` : undefined);
+      throw new KubetraceError(
+        `context "${opts.context}" is not in the kubeconfig`,
+        names.length ? `known contexts: ${names.join(', ')}` : undefined,
+      );
     }
     kc.setCurrentContext(opts.context);
   }
   const contextName = kc.getCurrentContext();
   const context = contextName ? kc.getContextObject(contextName) : null;
   if (!context) {
-    throw new KubetraceError('the kubeconfig has no current context', 'pick one with --context NAME or `kubectl config use-context NAME`');
+    throw new KubetraceError(
+      'the kubeconfig has no current context',
+      'pick one with --context NAME or `kubectl config use-context NAME`',
+    );
   }
   const cluster = kc.getCluster(context.cluster);
   if (!cluster || !cluster.server) {
     const names = kc.getClusters().map((c) => c.name);
-    throw new KubetraceError(`context "${contextName}" names cluster "${context.cluster}", which is not in the kubeconfig`,
-      names.length ? `known clusters: ${names.join(', ')}; fix the context's cluster field` : 'the kubeconfig defines no clusters');
+    throw new KubetraceError(
+      `context "${contextName}" names cluster "${context.cluster}", which is not in the kubeconfig`,
+      names.length
+        ? `known clusters: ${names.join(', ')}; fix the context's cluster field`
+        : 'the kubeconfig defines no clusters',
+    );
   }
   if (!/^https?:\/\//i.test(cluster.server) || !URL.canParse(cluster.server)) {
-    throw new KubetraceError(`cluster "${cluster.name}" has server "${String(cluster.server).slice(0, 100)}", which is not an http(s) URL`,
-      'the server must look like https://HOST:PORT (kubectl config view)');
+    throw new KubetraceError(
+      `cluster "${cluster.name}" has server "${String(cluster.server).slice(0, 100)}", which is not an http(s) URL`,
+      'the server must look like https://HOST:PORT (kubectl config view)',
+    );
   }
   // kubectl refuses a context whose user is missing rather than connecting anonymously; so do we.
   if (context.user && !kc.getUser(context.user)) {
     const names = kc.getUsers().map((u) => u.name);
-    throw new KubetraceError(`context "${contextName}" names user "${context.user}", which is not in the kubeconfig`,
-      names.length ? `known users: ${names.join(', ')}; fix the context's user field` : 'the kubeconfig defines no users');
+    throw new KubetraceError(
+      `context "${contextName}" names user "${context.user}", which is not in the kubeconfig`,
+      names.length
+        ? `known users: ${names.join(', ')}; fix the context's user field`
+        : 'the kubeconfig defines no users',
+    );
   }
   const namespace = typeof context.namespace === 'string' && context.namespace ? context.namespace : 'default';
   return { kc, files: existing, contextName, namespace, server: cluster.server, user: context.user };

@@ -1,10 +1,30 @@
 // The few fields of Kubernetes objects that Kubetrace reads. Objects come from raw JSON, so every field is optional.
-export interface Meta { name: string; namespace?: string; uid?: string; labels?: Record<string, string>; annotations?: Record<string, string>; resourceVersion?: string }
-export interface Obj { apiVersion?: string; kind?: string; metadata: Meta }
-export interface ListOf<T> { items?: T[]; metadata?: { continue?: string; resourceVersion?: string } }
+export interface Meta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  resourceVersion?: string;
+}
+export interface Obj {
+  apiVersion?: string;
+  kind?: string;
+  metadata: Meta;
+}
+export interface ListOf<T> {
+  items?: T[];
+  metadata?: { continue?: string; resourceVersion?: string };
+}
 
-export interface ServiceBackendPort { name?: string; number?: number }
-export interface IngressBackend { service?: { name: string; port?: ServiceBackendPort }; resource?: { apiGroup?: string; kind: string; name: string } }
+export interface ServiceBackendPort {
+  name?: string;
+  number?: number;
+}
+export interface IngressBackend {
+  service?: { name: string; port?: ServiceBackendPort };
+  resource?: { apiGroup?: string; kind: string; name: string };
+}
 export interface Ingress extends Obj {
   spec?: {
     ingressClassName?: string;
@@ -12,30 +32,58 @@ export interface Ingress extends Obj {
     tls?: { hosts?: string[]; secretName?: string }[];
     rules?: { host?: string; http?: { paths?: { path?: string; pathType?: string; backend: IngressBackend }[] } }[];
   };
-  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string; ports?: { port: number; protocol?: string }[] }[] } };
+  status?: {
+    loadBalancer?: { ingress?: { ip?: string; hostname?: string; ports?: { port: number; protocol?: string }[] }[] };
+  };
 }
-export interface IngressClass extends Obj { spec?: { controller?: string } }
-export interface ServicePort { name?: string; port: number; targetPort?: number | string; protocol?: string }
+export interface IngressClass extends Obj {
+  spec?: { controller?: string };
+}
+export interface ServicePort {
+  name?: string;
+  port: number;
+  targetPort?: number | string;
+  protocol?: string;
+}
 export interface Service extends Obj {
   spec?: { type?: string; selector?: Record<string, string>; ports?: ServicePort[]; clusterIP?: string };
   status?: Ingress['status'];
 }
 export interface EndpointSlice extends Obj {
   addressType?: string;
-  endpoints?: { addresses?: string[]; conditions?: { ready?: boolean; serving?: boolean }; nodeName?: string; targetRef?: { kind?: string; name?: string; namespace?: string } }[];
+  endpoints?: {
+    addresses?: string[];
+    conditions?: { ready?: boolean; serving?: boolean };
+    nodeName?: string;
+    targetRef?: { kind?: string; name?: string; namespace?: string };
+  }[];
   ports?: { name?: string; port?: number; protocol?: string }[];
 }
 export interface Pod extends Obj {
-  spec?: { nodeName?: string; containers?: { name: string; image?: string; ports?: { name?: string; containerPort: number }[] }[] };
+  spec?: {
+    nodeName?: string;
+    containers?: { name: string; image?: string; ports?: { name?: string; containerPort: number }[] }[];
+  };
   status?: { podIP?: string; phase?: string; conditions?: { type: string; status: string }[] };
 }
 export interface HTTPRoute extends Obj {
   spec?: {
     parentRefs?: { name: string; namespace?: string; sectionName?: string }[];
     hostnames?: string[];
-    rules?: { matches?: { path?: { type?: string; value?: string } }[]; backendRefs?: { name: string; namespace?: string; port?: number; weight?: number; kind?: string; group?: string }[] }[];
+    rules?: {
+      matches?: { path?: { type?: string; value?: string } }[];
+      backendRefs?: {
+        name: string;
+        namespace?: string;
+        port?: number;
+        weight?: number;
+        kind?: string;
+        group?: string;
+      }[];
+    }[];
   };
 }
 
-export const isPodReady = (p: Pod): boolean => Array.isArray(p?.status?.conditions) && p.status.conditions.some((c) => c?.type === 'Ready' && c.status === 'True');
+export const isPodReady = (p: Pod): boolean =>
+  Array.isArray(p?.status?.conditions) && p.status.conditions.some((c) => c?.type === 'Ready' && c.status === 'True');
 export const nsName = (o: Obj): string => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;

@@ -12,7 +12,12 @@ export interface Forward {
   close(): Promise<void>;
 }
 
-export async function openPortForward(config: LoadedKubeconfig, namespace: string, pod: string, podPort: number): Promise<Forward> {
+export async function openPortForward(
+  config: LoadedKubeconfig,
+  namespace: string,
+  pod: string,
+  podPort: number,
+): Promise<Forward> {
   const k8s = await loadClientNode();
   const pf = new k8s.PortForward(config.kc, true);
   const errors: string[] = [];
@@ -22,21 +27,43 @@ export async function openPortForward(config: LoadedKubeconfig, namespace: strin
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     const err = new Writable({
-      write(chunk: Buffer, _enc: string, cb: () => void) { const m = chunk.toString('utf8').trim(); if (m) errors.push(m); cb(); },
+      write(chunk: Buffer, _enc: string, cb: () => void) {
+        const m = chunk.toString('utf8').trim();
+        if (m) errors.push(m);
+        cb();
+      },
     });
-    pf.portForward(namespace, pod, [podPort], socket, err, socket).then((ws) => {
-      const w = typeof ws === 'function' ? ws() : ws;
-      socket.on('close', () => { try { (w as { close?: () => void })?.close?.(); } catch { /* already closed */ } });
-      (w as unknown as NodeJS.EventEmitter | null)?.on?.('close', () => socket.destroy());
-    }, (e: Error) => {
-      errors.push(`port-forward to ${namespace}/${pod}:${podPort} failed: ${e.message}`);
-      socket.destroy();
-    });
+    pf.portForward(namespace, pod, [podPort], socket, err, socket).then(
+      (ws) => {
+        const w = typeof ws === 'function' ? ws() : ws;
+        socket.on('close', () => {
+          try {
+            (w as { close?: () => void })?.close?.();
+          } catch {
+            /* already closed */
+          }
+        });
+        (w as unknown as NodeJS.EventEmitter | null)?.on?.('close', () => socket.destroy());
+      },
+      (e: Error) => {
+        errors.push(`port-forward to ${namespace}/${pod}:${podPort} failed: ${e.message}`);
+        socket.destroy();
+      },
+    );
   });
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', () => resolve()); });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
   const { port } = server.address() as net.AddressInfo;
   return {
-    host: '127.0.0.1', port, errors,
-    close: () => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }),
+    host: '127.0.0.1',
+    port,
+    errors,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

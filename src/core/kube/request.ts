@@ -7,7 +7,7 @@ import { KubeApiError, connectionError, statusError } from './errors';
 
 export interface KubeRequest {
   method?: string;
-  path: string;                                   // starts with /
+  path: string; // starts with /
   query?: Record<string, string | number | boolean | undefined>;
   headers?: Record<string, string>;
   body?: Buffer | string;
@@ -15,7 +15,11 @@ export interface KubeRequest {
   timeoutMs?: number;
 }
 
-export interface KubeResponse { status: number; headers: http.IncomingHttpHeaders; body: Buffer }
+export interface KubeResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
 
 export class KubeRequester {
   private agent?: https.Agent;
@@ -27,16 +31,33 @@ export class KubeRequester {
       await this.config.kc.applyToHTTPSOptions(opts as never);
     } catch (e) {
       // client-node rejects a failing exec plugin with its stderr as the message, which may be empty.
-      const first = (e as Error)?.message?.split('\n').find((l) => l.trim())?.trim();
+      const first = (e as Error)?.message
+        ?.split('\n')
+        .find((l) => l.trim())
+        ?.trim();
       const plugin = this.config.kc.getCurrentUser()?.exec?.command;
-      throw new KubeApiError(`cannot authenticate to the cluster: ${first ?? (plugin ? `the exec plugin ${plugin} failed without a message` : 'no reason given')}`,
-        'check the user\'s credentials or exec plugin in the kubeconfig (kubectl config view)', 0, 'AuthConfig');
+      throw new KubeApiError(
+        `cannot authenticate to the cluster: ${first ?? (plugin ? `the exec plugin ${plugin} failed without a message` : 'no reason given')}`,
+        "check the user's credentials or exec plugin in the kubeconfig (kubectl config view)",
+        0,
+        'AuthConfig',
+      );
     }
     // One keep-alive agent per requester: polls and pages reuse their TLS connection instead of a handshake
     // each. Behind a proxy-url, client-node's own proxy agent is kept.
     if (!this.proxyUrl() && this.config.server.startsWith('https:')) {
       const o = opts as https.RequestOptions & { pfx?: unknown; passphrase?: string };
-      this.agent ??= new https.Agent({ keepAlive: true, maxSockets: 16, ca: o.ca, cert: o.cert, key: o.key, pfx: o.pfx as never, passphrase: o.passphrase, rejectUnauthorized: o.rejectUnauthorized, servername: o.servername });
+      this.agent ??= new https.Agent({
+        keepAlive: true,
+        maxSockets: 16,
+        ca: o.ca,
+        cert: o.cert,
+        key: o.key,
+        pfx: o.pfx as never,
+        passphrase: o.passphrase,
+        rejectUnauthorized: o.rejectUnauthorized,
+        servername: o.servername,
+      });
       opts.agent = this.agent;
     }
     return opts;
@@ -65,9 +86,19 @@ export class KubeRequester {
     const opts = await this.options();
     const mod = url.protocol === 'http:' ? http : https;
     return new Promise((resolve, reject) => {
-      const r = mod.request(url, { ...opts, method: req.method ?? 'GET', headers: { ...(opts.headers ?? {}), ...(req.headers ?? {}) }, signal: req.signal }, resolve);
+      const r = mod.request(
+        url,
+        {
+          ...opts,
+          method: req.method ?? 'GET',
+          headers: { ...(opts.headers ?? {}), ...(req.headers ?? {}) },
+          signal: req.signal,
+        },
+        resolve,
+      );
       r.on('error', (e) => reject(connectionError(e, this.config.server, this.proxyUrl(), this.hasClientCert())));
-      if (req.timeoutMs) r.setTimeout(req.timeoutMs, () => r.destroy(new Error(`no answer within ${req.timeoutMs} ms`)));
+      if (req.timeoutMs)
+        r.setTimeout(req.timeoutMs, () => r.destroy(new Error(`no answer within ${req.timeoutMs} ms`)));
       r.end(req.body);
     });
   }
@@ -90,7 +121,12 @@ export class KubeRequester {
     try {
       return JSON.parse(res.body.toString('utf8')) as T;
     } catch {
-      throw new KubeApiError(`the API server sent a body that is not JSON for ${req.path}`, undefined, res.status, 'BadBody');
+      throw new KubeApiError(
+        `the API server sent a body that is not JSON for ${req.path}`,
+        undefined,
+        res.status,
+        'BadBody',
+      );
     }
   }
 }

@@ -25,7 +25,11 @@ export interface RouteTree {
   snapshot: ClusterSnapshot;
 }
 
-export async function readSnapshot(api: KubeRequester, namespace?: string, signal?: AbortSignal): Promise<ClusterSnapshot> {
+export async function readSnapshot(
+  api: KubeRequester,
+  namespace?: string,
+  signal?: AbortSignal,
+): Promise<ClusterSnapshot> {
   const o = { namespace, signal };
   const [ingresses, routes, classes, services, slices, pods] = await Promise.all([
     listAll<Ingress>(api, KINDS.ingresses, o),
@@ -43,19 +47,27 @@ export async function readSnapshot(api: KubeRequester, namespace?: string, signa
 }
 
 /** Lists cluster-wide; on 403 falls back to `fallbackNamespace` and says so. */
-export async function readRouteTree(api: KubeRequester, opts: { namespace?: string; fallbackNamespace: string; signal?: AbortSignal }): Promise<RouteTree> {
+export async function readRouteTree(
+  api: KubeRequester,
+  opts: { namespace?: string; fallbackNamespace: string; signal?: AbortSignal },
+): Promise<RouteTree> {
   const notices: string[] = [];
   let snapshot: ClusterSnapshot;
-  let scope: RouteTree['scope'] = opts.namespace ? { kind: 'namespace', namespace: opts.namespace } : { kind: 'cluster' };
+  let scope: RouteTree['scope'] = opts.namespace
+    ? { kind: 'namespace', namespace: opts.namespace }
+    : { kind: 'cluster' };
   try {
     snapshot = await readSnapshot(api, opts.namespace, opts.signal);
   } catch (e) {
     if (!(e instanceof KubeApiError && e.status === 403) || opts.namespace) throw e;
-    notices.push(`listing across all namespaces is forbidden (${e.message.replace(/^forbidden: /, '')}); showing namespace "${opts.fallbackNamespace}" only`);
+    notices.push(
+      `listing across all namespaces is forbidden (${e.message.replace(/^forbidden: /, '')}); showing namespace "${opts.fallbackNamespace}" only`,
+    );
     scope = { kind: 'namespace', namespace: opts.fallbackNamespace };
     snapshot = await readSnapshot(api, opts.fallbackNamespace, opts.signal);
   }
-  if (snapshot.httpRoutesMissing) notices.push('the Gateway API (HTTPRoute) is not installed in this cluster: no routes to show');
+  if (snapshot.httpRoutesMissing)
+    notices.push('the Gateway API (HTTPRoute) is not installed in this cluster: no routes to show');
   return { entries: buildEntries(snapshot), scope, notices, snapshot };
 }
 
@@ -64,12 +76,26 @@ export async function readRouteTree(api: KubeRequester, opts: { namespace?: stri
 const arr = <T>(x: T[] | undefined): T[] => (Array.isArray(x) ? x : []);
 const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
 const isObj = <T>(x: T | null | undefined): x is T => !!x && typeof x === 'object' && !Array.isArray(x);
-const named = <T extends { metadata: { name: string; namespace?: string } }>(list: T[]): T[] => arr(list).filter((o) =>
-  isObj(o) && isObj(o.metadata) && typeof o.metadata.name === 'string' && (o.metadata.namespace === undefined || typeof o.metadata.namespace === 'string'));
-const portOf = (x: unknown): number | string | undefined => (Number.isInteger(x) ? x as number : str(x));
+const named = <T extends { metadata: { name: string; namespace?: string } }>(list: T[]): T[] =>
+  arr(list).filter(
+    (o) =>
+      isObj(o) &&
+      isObj(o.metadata) &&
+      typeof o.metadata.name === 'string' &&
+      (o.metadata.namespace === undefined || typeof o.metadata.namespace === 'string'),
+  );
+const portOf = (x: unknown): number | string | undefined => (Number.isInteger(x) ? (x as number) : str(x));
 
 export function buildEntries(s0: ClusterSnapshot): RouteEntry[] {
-  const s = { ...s0, ingresses: named(s0.ingresses), httpRoutes: named(s0.httpRoutes), classes: named(s0.classes), services: named(s0.services), slices: named(s0.slices), pods: named(s0.pods) };
+  const s = {
+    ...s0,
+    ingresses: named(s0.ingresses),
+    httpRoutes: named(s0.httpRoutes),
+    classes: named(s0.classes),
+    services: named(s0.services),
+    slices: named(s0.slices),
+    pods: named(s0.pods),
+  };
   const services = new Map(s.services.map((x) => [`${x.metadata.namespace}/${x.metadata.name}`, x]));
   const podsByName = new Map(s.pods.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p]));
   const slicesBySvc = new Map<string, EndpointSlice[]>();
@@ -80,25 +106,39 @@ export function buildEntries(s0: ClusterSnapshot): RouteEntry[] {
     (slicesBySvc.get(key) ?? slicesBySvc.set(key, []).get(key)!).push(sl);
   }
   const classes = new Map(s.classes.map((c) => [c.metadata.name, c]));
-  const defaultClass = s.classes.find((c) => c.metadata.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true');
+  const defaultClass = s.classes.find(
+    (c) => c.metadata.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true',
+  );
 
   const backendFor = (ns: string, name: string, port: number | string | undefined): Backend => {
     const svc = services.get(`${ns}/${name}`);
     const out: Backend = { service: { name, port: port ?? '' }, endpoints: [] };
-    if (!svc) { out.missing = true; return out; }
+    if (!svc) {
+      out.missing = true;
+      return out;
+    }
     const ports = arr(svc.spec?.ports).filter(isObj);
-    const sp = ports.find((p) => (typeof port === 'number' ? p.port === port : p.name === port)) ?? (port === undefined ? ports[0] : undefined);
+    const sp =
+      ports.find((p) => (typeof port === 'number' ? p.port === port : p.name === port)) ??
+      (port === undefined ? ports[0] : undefined);
     if (!sp) return out;
     for (const sl of slicesBySvc.get(`${ns}/${name}`) ?? []) {
       const slPorts = arr(sl.ports).filter(isObj);
-      const slPort = slPorts.find((p) => (p.name ?? '') === (sp.name ?? '')) ?? (slPorts.length === 1 ? slPorts[0] : undefined);
+      const slPort =
+        slPorts.find((p) => (p.name ?? '') === (sp.name ?? '')) ?? (slPorts.length === 1 ? slPorts[0] : undefined);
       if (!slPort?.port || !Number.isInteger(slPort.port)) continue;
       for (const ep of arr(sl.endpoints).filter(isObj)) {
         for (const ip of arr(ep.addresses)) {
           if (typeof ip !== 'string') continue;
           const pod = isObj(ep.targetRef) && ep.targetRef.kind === 'Pod' ? str(ep.targetRef.name) : undefined;
           const podObj = pod ? podsByName.get(`${ns}/${pod}`) : undefined;
-          const e: Endpoint = { ip, port: slPort.port, ready: (ep.conditions as { ready?: unknown } | undefined)?.ready !== false && (podObj ? isPodReady(podObj) : true) };
+          const e: Endpoint = {
+            ip,
+            port: slPort.port,
+            ready:
+              (ep.conditions as { ready?: unknown } | undefined)?.ready !== false &&
+              (podObj ? isPodReady(podObj) : true),
+          };
           if (pod) e.pod = pod;
           const node = str(ep.nodeName) ?? str(podObj?.spec?.nodeName);
           if (node) e.node = node;
@@ -110,24 +150,46 @@ export function buildEntries(s0: ClusterSnapshot): RouteEntry[] {
   };
   const ingressBackend = (ns: string, b: IngressBackend | undefined): Backend => {
     if (!isObj(b)) return { missing: true, endpoints: [] };
-    if (isObj(b.resource)) return { resource: { kind: str(b.resource.kind) ?? '', name: str(b.resource.name) ?? '' }, endpoints: [] };
+    if (isObj(b.resource))
+      return { resource: { kind: str(b.resource.kind) ?? '', name: str(b.resource.name) ?? '' }, endpoints: [] };
     if (!isObj(b.service) || typeof b.service.name !== 'string') return { missing: true, endpoints: [] };
-    const port = isObj(b.service.port) ? portOf(b.service.port.number) ?? str(b.service.port.name) : undefined;
+    const port = isObj(b.service.port) ? (portOf(b.service.port.number) ?? str(b.service.port.name)) : undefined;
     return backendFor(ns, b.service.name, port);
   };
 
   const entries: RouteEntry[] = [];
   for (const ing of s.ingresses) {
     const ns = str(ing.metadata.namespace) ?? 'default';
-    const className = str(ing.spec?.ingressClassName) ?? str(ing.metadata.annotations?.['kubernetes.io/ingress.class']) ?? defaultClass?.metadata.name;
+    const className =
+      str(ing.spec?.ingressClassName) ??
+      str(ing.metadata.annotations?.['kubernetes.io/ingress.class']) ??
+      defaultClass?.metadata.name;
     const e: RouteEntry = {
-      kind: 'Ingress', namespace: ns, name: ing.metadata.name,
-      addresses: arr(ing.status?.loadBalancer?.ingress).filter(isObj).map((a) => str(a.ip) ?? str(a.hostname) ?? '').filter(Boolean),
-      tls: arr(ing.spec?.tls).filter(isObj).map((t) => ({ hosts: arr(t.hosts).filter((h) => typeof h === 'string'), ...(str(t.secretName) ? { secretName: t.secretName } : {}) })),
-      rules: arr(ing.spec?.rules).filter(isObj).map((r) => ({
-        host: str(r.host) ?? null,
-        paths: arr(r.http?.paths).filter(isObj).map((p) => ({ path: str(p.path) ?? '/', pathType: str(p.pathType) ?? 'ImplementationSpecific', backends: [ingressBackend(ns, p.backend)] })),
-      })),
+      kind: 'Ingress',
+      namespace: ns,
+      name: ing.metadata.name,
+      addresses: arr(ing.status?.loadBalancer?.ingress)
+        .filter(isObj)
+        .map((a) => str(a.ip) ?? str(a.hostname) ?? '')
+        .filter(Boolean),
+      tls: arr(ing.spec?.tls)
+        .filter(isObj)
+        .map((t) => ({
+          hosts: arr(t.hosts).filter((h) => typeof h === 'string'),
+          ...(str(t.secretName) ? { secretName: t.secretName } : {}),
+        })),
+      rules: arr(ing.spec?.rules)
+        .filter(isObj)
+        .map((r) => ({
+          host: str(r.host) ?? null,
+          paths: arr(r.http?.paths)
+            .filter(isObj)
+            .map((p) => ({
+              path: str(p.path) ?? '/',
+              pathType: str(p.pathType) ?? 'ImplementationSpecific',
+              backends: [ingressBackend(ns, p.backend)],
+            })),
+        })),
     };
     if (className) e.className = className;
     const controller = className ? str(classes.get(className)?.spec?.controller) : undefined;
@@ -139,18 +201,38 @@ export function buildEntries(s0: ClusterSnapshot): RouteEntry[] {
     const ns = str(r.metadata.namespace) ?? 'default';
     const named_ = arr(r.spec?.hostnames).filter((h): h is string => typeof h === 'string');
     const hosts: (string | null)[] = named_.length ? named_ : [null];
-    const paths = arr(r.spec?.rules).filter(isObj).flatMap((rule) => {
-      const backends = arr(rule.backendRefs).filter(isObj).map((b) => {
-        const kind = str(b.kind);
-        const be = kind && kind !== 'Service' ? { resource: { kind, name: str(b.name) ?? '' }, endpoints: [] } as Backend : backendFor(str(b.namespace) ?? ns, str(b.name) ?? '', portOf(b.port));
-        if (typeof b.weight === 'number' && Number.isFinite(b.weight)) be.weight = b.weight;
-        return be;
+    const paths = arr(r.spec?.rules)
+      .filter(isObj)
+      .flatMap((rule) => {
+        const backends = arr(rule.backendRefs)
+          .filter(isObj)
+          .map((b) => {
+            const kind = str(b.kind);
+            const be =
+              kind && kind !== 'Service'
+                ? ({ resource: { kind, name: str(b.name) ?? '' }, endpoints: [] } as Backend)
+                : backendFor(str(b.namespace) ?? ns, str(b.name) ?? '', portOf(b.port));
+            if (typeof b.weight === 'number' && Number.isFinite(b.weight)) be.weight = b.weight;
+            return be;
+          });
+        const given = arr(rule.matches).filter(isObj);
+        const matches = given.length ? given : [{ path: { type: 'PathPrefix', value: '/' } }];
+        return matches.map((m) => ({
+          path: str(m.path?.value) ?? '/',
+          pathType: str(m.path?.type) ?? 'PathPrefix',
+          backends,
+        }));
       });
-      const given = arr(rule.matches).filter(isObj);
-      const matches = given.length ? given : [{ path: { type: 'PathPrefix', value: '/' } }];
-      return matches.map((m) => ({ path: str(m.path?.value) ?? '/', pathType: str(m.path?.type) ?? 'PathPrefix', backends }));
+    entries.push({
+      kind: 'HTTPRoute',
+      namespace: ns,
+      name: r.metadata.name,
+      addresses: [],
+      tls: [],
+      rules: hosts.map((h) => ({ host: h, paths })),
     });
-    entries.push({ kind: 'HTTPRoute', namespace: ns, name: r.metadata.name, addresses: [], tls: [], rules: hosts.map((h) => ({ host: h, paths })) });
   }
-  return entries.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind));
+  return entries.sort(
+    (a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind),
+  );
 }

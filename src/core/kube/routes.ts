@@ -1,5 +1,11 @@
 // The `kubetrace ingresses --json` shape (DESIGN.md, CLI contract).
-export interface Endpoint { pod?: string; ip: string; port: number; ready: boolean; node?: string }
+export interface Endpoint {
+  pod?: string;
+  ip: string;
+  port: number;
+  ready: boolean;
+  node?: string;
+}
 export interface Backend {
   service?: { name: string; port: number | string };
   resource?: { kind: string; name: string };
@@ -7,8 +13,15 @@ export interface Backend {
   missing?: true;
   endpoints: Endpoint[];
 }
-export interface RoutePath { path: string; pathType: string; backends: Backend[] }
-export interface RouteRule { host: string | null; paths: RoutePath[] }
+export interface RoutePath {
+  path: string;
+  pathType: string;
+  backends: Backend[];
+}
+export interface RouteRule {
+  host: string | null;
+  paths: RoutePath[];
+}
 export interface RouteEntry {
   kind: 'Ingress' | 'HTTPRoute';
   namespace: string;

@@ -10,5 +10,9 @@ export function sandboxInfo(kubeconfigFile?: string): { nginxConfDir?: string } 
   if (!kubeconfigFile) return undefined;
   const f = join(dirname(kubeconfigFile), 'sandbox.json');
   if (!existsSync(f)) return undefined;
-  try { return JSON.parse(readFileSync(f, 'utf8')); } catch { return undefined; }
+  try {
+    return JSON.parse(readFileSync(f, 'utf8'));
+  } catch {
+    return undefined;
+  }
 }

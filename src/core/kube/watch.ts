@@ -2,14 +2,26 @@
 import type { KubeRequester } from './request';
 import { kindPath, type KindPath } from './list';
 
-export interface WatchHandle { stop(): void }
+export interface WatchHandle {
+  stop(): void;
+}
 
-export function watchKinds(api: KubeRequester, kinds: KindPath[], opts: {
-  namespace?: string; onChange: () => void; onError?: (message: string, retryInMs: number) => void; debounceMs?: number;
-}): WatchHandle {
+export function watchKinds(
+  api: KubeRequester,
+  kinds: KindPath[],
+  opts: {
+    namespace?: string;
+    onChange: () => void;
+    onError?: (message: string, retryInMs: number) => void;
+    debounceMs?: number;
+  },
+): WatchHandle {
   const stopper = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  const changed = () => { clearTimeout(timer); timer = setTimeout(opts.onChange, opts.debounceMs ?? 300); };
+  const changed = () => {
+    clearTimeout(timer);
+    timer = setTimeout(opts.onChange, opts.debounceMs ?? 300);
+  };
   for (const kind of kinds) void loop(kind);
 
   async function loop(kind: KindPath): Promise<void> {
@@ -18,11 +30,19 @@ export function watchKinds(api: KubeRequester, kinds: KindPath[], opts: {
     while (!stopper.signal.aborted) {
       try {
         if (!resourceVersion) {
-          const list = await api.json<{ metadata?: { resourceVersion?: string } }>({ path: kindPath(kind, opts.namespace), query: { limit: 1 }, signal: stopper.signal });
+          const list = await api.json<{ metadata?: { resourceVersion?: string } }>({
+            path: kindPath(kind, opts.namespace),
+            query: { limit: 1 },
+            signal: stopper.signal,
+          });
           resourceVersion = list.metadata?.resourceVersion;
         }
-        const res = await api.stream({ path: kindPath(kind, opts.namespace), query: { watch: 1, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 300 }, signal: stopper.signal });
-        if (res.statusCode === 404) return;               // kind not served (e.g. no Gateway API): nothing to watch
+        const res = await api.stream({
+          path: kindPath(kind, opts.namespace),
+          query: { watch: 1, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 300 },
+          signal: stopper.signal,
+        });
+        if (res.statusCode === 404) return; // kind not served (e.g. no Gateway API): nothing to watch
         if (res.statusCode !== 200) throw new Error(`watch ${kind.plural} answered ${res.statusCode}`);
         backoff = 1000;
         let buf = '';
@@ -30,11 +50,20 @@ export function watchKinds(api: KubeRequester, kinds: KindPath[], opts: {
           buf += chunk.toString('utf8');
           let nl: number;
           while ((nl = buf.indexOf('\n')) >= 0) {
-            const line = buf.slice(0, nl); buf = buf.slice(nl + 1);
+            const line = buf.slice(0, nl);
+            buf = buf.slice(nl + 1);
             if (!line.trim()) continue;
             let ev: { type?: string; object?: { metadata?: { resourceVersion?: string }; code?: number } };
-            try { ev = JSON.parse(line); } catch { continue; }
-            if (ev.type === 'ERROR') { resourceVersion = undefined; if (ev.object?.code === 410) changed(); break; }
+            try {
+              ev = JSON.parse(line);
+            } catch {
+              continue;
+            }
+            if (ev.type === 'ERROR') {
+              resourceVersion = undefined;
+              if (ev.object?.code === 410) changed();
+              break;
+            }
             if (ev.object?.metadata?.resourceVersion) resourceVersion = ev.object.metadata.resourceVersion;
             if (ev.type !== 'BOOKMARK') changed();
           }
@@ -48,5 +77,10 @@ export function watchKinds(api: KubeRequester, kinds: KindPath[], opts: {
       }
     }
   }
-  return { stop: () => { stopper.abort(); clearTimeout(timer); } };
+  return {
+    stop: () => {
+      stopper.abort();
+      clearTimeout(timer);
+    },
+  };
 }

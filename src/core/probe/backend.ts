@@ -1,25 +1,43 @@
 // Trace backends for a probe: found by well-known ports and labels (or the setting), read through the API
 // server's service proxy, polled by the collector until the trace is complete.
-import { discoverBackends, fetchTrace, parseBackendSetting, urlTransport, type BackendCandidate } from '../ingest/backend';
+import {
+  discoverBackends,
+  fetchTrace,
+  parseBackendSetting,
+  urlTransport,
+  type BackendCandidate,
+} from '../ingest/backend';
 import type { ClusterSnapshot } from '../kube/route-tree';
 import type { KubeRequester } from '../kube/request';
 import { serviceProxyTransport } from '../kube/proxy';
 import type { Diagnostic, SpanBatch } from '../trace/model';
 import type { SpanFeed } from './gather';
 
-export function backendFeeds(o: { api: KubeRequester; snapshot: ClusterSnapshot; setting?: string; traceId: string }): { feeds: SpanFeed[]; diagnostics: Diagnostic[] } {
+export function backendFeeds(o: { api: KubeRequester; snapshot: ClusterSnapshot; setting?: string; traceId: string }): {
+  feeds: SpanFeed[];
+  diagnostics: Diagnostic[];
+} {
   const diagnostics: Diagnostic[] = [];
   let candidates: BackendCandidate[] = [];
   const setting = o.setting && o.setting !== 'auto' ? parseBackendSetting(o.setting) : undefined;
   if (setting && 'error' in setting) {
-    diagnostics.push({ code: 'backend-setting', severity: 'warning', message: `kubetrace.traceBackend: ${setting.error}`, hint: 'use auto, a URL, or namespace/service:port' });
+    diagnostics.push({
+      code: 'backend-setting',
+      severity: 'warning',
+      message: `kubetrace.traceBackend: ${setting.error}`,
+      hint: 'use auto, a URL, or namespace/service:port',
+    });
   } else if (setting) {
     candidates = [setting];
   } else {
-    candidates = discoverBackends(o.snapshot.services.map((s) => ({
-      namespace: s.metadata.namespace ?? 'default', name: s.metadata.name, labels: s.metadata.labels ?? {},
-      ports: (s.spec?.ports ?? []).map((p) => ({ name: p.name, port: p.port })),
-    })));
+    candidates = discoverBackends(
+      o.snapshot.services.map((s) => ({
+        namespace: s.metadata.namespace ?? 'default',
+        name: s.metadata.name,
+        labels: s.metadata.labels ?? {},
+        ports: (s.spec?.ports ?? []).map((p) => ({ name: p.name, port: p.port })),
+      })),
+    );
   }
   const feeds = candidates.map((c): SpanFeed => {
     const transport = c.url ? urlTransport(c.url) : serviceProxyTransport(o.api, c.namespace!, c.service!, c.port!);
@@ -29,8 +47,17 @@ export function backendFeeds(o: { api: KubeRequester; snapshot: ClusterSnapshot;
       intervalMs: 15,
       async poll(signal): Promise<SpanBatch> {
         // One attempt per poll: the collector owns the waiting. A 404 means "not yet", not a failure.
-        const r = await fetchTrace({ kind: c.kind, transport }, o.traceId, { timeoutMs: 2000, signal, isComplete: () => true, pollIntervalMs: 0, once: true });
-        return { spans: r.spans, diagnostics: r.diagnostics.filter((d) => d.code !== 'backend-not-found' && d.code !== 'backend-cancelled') };
+        const r = await fetchTrace({ kind: c.kind, transport }, o.traceId, {
+          timeoutMs: 2000,
+          signal,
+          isComplete: () => true,
+          pollIntervalMs: 0,
+          once: true,
+        });
+        return {
+          spans: r.spans,
+          diagnostics: r.diagnostics.filter((d) => d.code !== 'backend-not-found' && d.code !== 'backend-cancelled'),
+        };
       },
     };
   });

@@ -13,7 +13,11 @@ import type { SpanFeed } from './gather';
 /** Marks a span derived from a log line of an app that exports real spans; the real one should replace it. */
 export const PROVISIONAL = 'kubetrace.provisional';
 
-export interface ProbeIds { traceId: string; rootSpanId: string; requestId: string }
+export interface ProbeIds {
+  traceId: string;
+  rootSpanId: string;
+  requestId: string;
+}
 
 /** Endpoint address -> pod, from the route tree, so `$upstream_addr` names a pod. */
 export function podIndex(endpoints: Endpoint[], namespace: string, service: string) {
@@ -24,10 +28,16 @@ export function podIndex(endpoints: Endpoint[], namespace: string, service: stri
   };
 }
 
-export interface NginxLogState { lines: PodLogLine[]; pod?: Pod }
+export interface NginxLogState {
+  lines: PodLogLine[];
+  pod?: Pod;
+}
 
 export function nginxLogFeed(o: {
-  api: KubeRequester; pods: Pod[]; ids: ProbeIds; since: Date;
+  api: KubeRequester;
+  pods: Pod[];
+  ids: ProbeIds;
+  since: Date;
   clientWindow: { startUnixNano: bigint; endUnixNano: bigint };
   podByAddr: (addr: string) => { pod: string; namespace?: string; node?: string; service?: string } | undefined;
   state: NginxLogState;
@@ -40,15 +50,22 @@ export function nginxLogFeed(o: {
     async poll(signal): Promise<SpanBatch> {
       if (found) return found;
       for (const pod of o.pods) {
-        const lines = await readPodLog(o.api, pod.metadata.namespace ?? 'ingress-nginx', pod.metadata.name, { sinceTime: new Date(o.since.getTime() - 1000), signal });
+        const lines = await readPodLog(o.api, pod.metadata.namespace ?? 'ingress-nginx', pod.metadata.name, {
+          sinceTime: new Date(o.since.getTime() - 1000),
+          signal,
+        });
         // The last line with the id: after redirects, that is the exchange the client spans describe.
         const hit = findRecordByRequestId(lines.map((l) => l.text).reverse(), o.ids.requestId);
         if (!hit.record) continue;
         o.state.lines = lines;
         o.state.pod = pod;
         return (found = nginxSpansFromRecord(hit.record, {
-          traceId: o.ids.traceId, parentSpanId: o.ids.rootSpanId, clientWindow: o.clientWindow,
-          controllerPod: pod.metadata.name, controllerNode: pod.spec?.nodeName, podByAddr: o.podByAddr,
+          traceId: o.ids.traceId,
+          parentSpanId: o.ids.rootSpanId,
+          clientWindow: o.clientWindow,
+          controllerPod: pod.metadata.name,
+          controllerNode: pod.spec?.nodeName,
+          podByAddr: o.podByAddr,
         }));
       }
       return { spans: [], diagnostics: [] };
@@ -58,7 +75,11 @@ export function nginxLogFeed(o: {
 
 /** Log lines of the backend pods that carry the probe's ids: events on the app span, or a derived span when the app has none. */
 export function appLogFeed(o: {
-  api: KubeRequester; pods: Pod[]; service: string; ids: ProbeIds; since: Date;
+  api: KubeRequester;
+  pods: Pod[];
+  service: string;
+  ids: ProbeIds;
+  since: Date;
   otherSpans: () => Span[];
   clientWindow: { startUnixNano: bigint; endUnixNano: bigint };
   /** Filled with the matched lines' propagation facts, for diagnostics. */
@@ -72,11 +93,29 @@ export function appLogFeed(o: {
     async poll(signal): Promise<SpanBatch> {
       const spans: Span[] = [];
       for (const pod of o.pods) {
-        const lines = await readPodLog(o.api, pod.metadata.namespace ?? 'default', pod.metadata.name, { sinceTime: new Date(o.since.getTime() - 1000), signal });
-        const matched = matchAppLogLines(lines.map((l) => l.text), { requestId: o.ids.requestId, traceId: o.ids.traceId });
+        const lines = await readPodLog(o.api, pod.metadata.namespace ?? 'default', pod.metadata.name, {
+          sinceTime: new Date(o.since.getTime() - 1000),
+          signal,
+        });
+        const matched = matchAppLogLines(
+          lines.map((l) => l.text),
+          { requestId: o.ids.requestId, traceId: o.ids.traceId },
+        );
         if (!matched.length) continue;
-        o.seen.splice(0, o.seen.length, ...matched.filter((m) => m.requestId === o.ids.requestId).map((m) => ({ service: o.service, traceparent: m.traceparent ?? m.fields.traceparent, traceId: m.traceId })));
-        const existing = o.otherSpans().find((s) => s.service === o.service && s.kind === 'server' && s.origin !== 'app-log');
+        o.seen.splice(
+          0,
+          o.seen.length,
+          ...matched
+            .filter((m) => m.requestId === o.ids.requestId)
+            .map((m) => ({
+              service: o.service,
+              traceparent: m.traceparent ?? m.fields.traceparent,
+              traceId: m.traceId,
+            })),
+        );
+        const existing = o
+          .otherSpans()
+          .find((s) => s.service === o.service && s.kind === 'server' && s.origin !== 'app-log');
         if (existing) {
           // Log lines join the instrumented span as events; the span itself comes from the trace backend.
           spans.push({ ...existing, attributes: {}, events: appLogEvents(matched), origin: 'app-log' });
@@ -86,8 +125,17 @@ export function appLogFeed(o: {
           const line = matched.find((m) => m.requestId === o.ids.requestId) ?? matched[0];
           const loggedId = line.spanId && /^[0-9a-f]{16}$/.test(line.spanId) ? line.spanId : undefined;
           // The same line gives the same id on every poll, so a re-read is not a "new" span.
-          const spanId = loggedId ?? createHash('sha256').update(`${o.ids.traceId}\n${line.raw}`).digest('hex').slice(0, 16);
-          const s = derivedAppSpan(line, { traceId: o.ids.traceId, parentSpanId: o.ids.rootSpanId, service: o.service, pod: pod.metadata.name, node: pod.spec?.nodeName, fallbackWindow: o.clientWindow, newSpanId: () => spanId });
+          const spanId =
+            loggedId ?? createHash('sha256').update(`${o.ids.traceId}\n${line.raw}`).digest('hex').slice(0, 16);
+          const s = derivedAppSpan(line, {
+            traceId: o.ids.traceId,
+            parentSpanId: o.ids.rootSpanId,
+            service: o.service,
+            pod: pod.metadata.name,
+            node: pod.spec?.nodeName,
+            fallbackWindow: o.clientWindow,
+            newSpanId: () => spanId,
+          });
           if (loggedId && o.backendExpected !== false) s.attributes[PROVISIONAL] = true;
           s.events.push(...appLogEvents(matched));
           spans.push(s);

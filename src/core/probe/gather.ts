@@ -24,7 +24,13 @@ export interface GatherOptions {
   onResult?: (source: string, result: SpanBatch) => void;
 }
 
-export interface Gathered { results: SpanBatch[]; complete: boolean; missing: Layer[]; waitedMs: number; diagnostics: Diagnostic[] }
+export interface Gathered {
+  results: SpanBatch[];
+  complete: boolean;
+  missing: Layer[];
+  waitedMs: number;
+  diagnostics: Diagnostic[];
+}
 
 export async function gather(o: GatherOptions): Promise<Gathered> {
   const now = o.now ?? (() => performance.now());
@@ -37,7 +43,9 @@ export async function gather(o: GatherOptions): Promise<Gathered> {
   const seen = new Set(o.initial.map((s) => s.spanId));
   const layers = () => {
     const have = new Set<Layer>(o.initial.map((s) => s.layer));
-    for (const r of latest.values()) for (const s of r.spans) if (s.attributes['kubetrace.provisional'] !== true) have.add(s.layer === 'downstream' ? 'app' : s.layer);
+    for (const r of latest.values())
+      for (const s of r.spans)
+        if (s.attributes['kubetrace.provisional'] !== true) have.add(s.layer === 'downstream' ? 'app' : s.layer);
     return o.expected.filter((l) => !have.has(l));
   };
   const stop = new AbortController();
@@ -54,7 +62,11 @@ export async function gather(o: GatherOptions): Promise<Gathered> {
         latest.set(src.name, r);
         o.onResult?.(src.name, r);
         errors.delete(src.name);
-        for (const s of r.spans) if (!seen.has(s.spanId)) { seen.add(s.spanId); lastNew = now(); }
+        for (const s of r.spans)
+          if (!seen.has(s.spanId)) {
+            seen.add(s.spanId);
+            lastNew = now();
+          }
       } catch (e) {
         if (stop.signal.aborted) break;
         errors.set(src.name, e instanceof Error ? e.message : String(e));
@@ -68,7 +80,10 @@ export async function gather(o: GatherOptions): Promise<Gathered> {
     const missing = layers();
     o.onUpdate?.(seen.size, missing);
     const t = now();
-    if (!missing.length && t - lastNew >= quietMs) { complete = true; break; }
+    if (!missing.length && t - lastNew >= quietMs) {
+      complete = true;
+      break;
+    }
     if (t - t0 >= maxWaitMs) break;
     await sleep(10, stop.signal);
   }
@@ -76,7 +91,9 @@ export async function gather(o: GatherOptions): Promise<Gathered> {
   o.signal?.removeEventListener('abort', onOuterAbort);
   await Promise.allSettled(runners);
   const diagnostics: Diagnostic[] = [...errors].map(([name, message]) => ({
-    code: 'source-failed', severity: 'warning', message: `${name}: ${message}`,
+    code: 'source-failed',
+    severity: 'warning',
+    message: `${name}: ${message}`,
     hint: 'the trace shows what the other feeds gave',
   }));
   return { results: [...latest.values()], complete, missing: layers(), waitedMs: now() - t0, diagnostics };
@@ -86,7 +103,11 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const t = setTimeout(done, ms);
-    function done() { clearTimeout(t); signal?.removeEventListener('abort', done); resolve(); }
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
     signal?.addEventListener('abort', done, { once: true });
   });
 }

@@ -29,8 +29,10 @@ export interface ExchangeRequest {
 
 export interface PhaseTimes {
   start: bigint;
-  dnsStart?: bigint; dnsEnd?: bigint;
-  connectStart?: bigint; connectEnd?: bigint;
+  dnsStart?: bigint;
+  dnsEnd?: bigint;
+  connectStart?: bigint;
+  connectEnd?: bigint;
   tlsEnd?: bigint;
   requestEnd?: bigint;
   firstByte?: bigint;
@@ -65,7 +67,10 @@ export function exchange(req: ExchangeRequest): Promise<ExchangeResult> {
     });
   };
   const options: https.RequestOptions & { secureContext?: tls.SecureContext } = {
-    host: req.address, port: req.port, method: req.method, path: req.path,
+    host: req.address,
+    port: req.port,
+    method: req.method,
+    path: req.path,
     headers: { ...req.headers, host: req.host },
     agent: false,
     lookup: isIp ? undefined : lookup,
@@ -91,35 +96,61 @@ export function exchange(req: ExchangeRequest): Promise<ExchangeResult> {
       times.firstByte ??= nowUnixNano();
       result.status = res.statusCode;
       result.statusMessage = res.statusMessage;
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) result.headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      for (const [k, v] of Object.entries(res.headers))
+        if (v !== undefined) result.headers[k] = Array.isArray(v) ? v.join(', ') : v;
       let kept = 0;
       res.on('data', (c: Buffer) => {
         result.bodyBytes += c.length;
-        if (kept < MAX_BODY_BYTES) { const part = c.subarray(0, MAX_BODY_BYTES - kept); chunks.push(part); kept += part.length; }
+        if (kept < MAX_BODY_BYTES) {
+          const part = c.subarray(0, MAX_BODY_BYTES - kept);
+          chunks.push(part);
+          kept += part.length;
+        }
         if (result.bodyBytes > MAX_BODY_BYTES) result.bodyTruncated = true;
       });
-      res.on('end', () => { times.end = nowUnixNano(); finish(); });
+      res.on('end', () => {
+        times.end = nowUnixNano();
+        finish();
+      });
       res.on('error', (e: NodeJS.ErrnoException) => finish({ code: e.code ?? 'ERESPONSE', message: e.message }));
-      res.on('aborted', () => finish({ code: 'ECONNRESET', message: 'the connection closed before the response ended' }));
+      res.on('aborted', () =>
+        finish({ code: 'ECONNRESET', message: 'the connection closed before the response ended' }),
+      );
     });
-    r.setTimeout(req.timeoutMs, () => r.destroy(Object.assign(new Error(`no complete answer within ${req.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+    r.setTimeout(req.timeoutMs, () =>
+      r.destroy(Object.assign(new Error(`no complete answer within ${req.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+    );
     r.on('socket', (socket: net.Socket) => {
       times.connectStart = isIp ? nowUnixNano() : undefined;
-      socket.once('lookup', () => { times.connectStart = nowUnixNano(); });
+      socket.once('lookup', () => {
+        times.connectStart = nowUnixNano();
+      });
       socket.once('connect', () => {
         times.connectEnd = nowUnixNano();
-        result.remoteAddress = socket.remoteAddress; result.remotePort = socket.remotePort;
-        result.localAddress = socket.localAddress; result.localPort = socket.localPort;
+        result.remoteAddress = socket.remoteAddress;
+        result.remotePort = socket.remotePort;
+        result.localAddress = socket.localAddress;
+        result.localPort = socket.localPort;
       });
       socket.once('secureConnect', () => {
         times.tlsEnd = nowUnixNano();
         const t = socket as tls.TLSSocket;
         const cipher = t.getCipher?.();
-        result.tls = { protocol: t.getProtocol?.() ?? undefined, cipher: cipher?.name, authorized: t.authorized, authorizationError: t.authorizationError ? String(t.authorizationError) : undefined, peerSubject: t.getPeerCertificate?.()?.subject?.CN as string | undefined };
+        result.tls = {
+          protocol: t.getProtocol?.() ?? undefined,
+          cipher: cipher?.name,
+          authorized: t.authorized,
+          authorizationError: t.authorizationError ? String(t.authorizationError) : undefined,
+          peerSubject: t.getPeerCertificate?.()?.subject?.CN as string | undefined,
+        };
       });
     });
-    r.on('finish', () => { times.requestEnd = nowUnixNano(); });
-    r.on('error', (e: NodeJS.ErrnoException) => finish({ code: e.code ?? (e.name === 'AbortError' ? 'ABORT_ERR' : 'EREQUEST'), message: e.message }));
+    r.on('finish', () => {
+      times.requestEnd = nowUnixNano();
+    });
+    r.on('error', (e: NodeJS.ErrnoException) =>
+      finish({ code: e.code ?? (e.name === 'AbortError' ? 'ABORT_ERR' : 'EREQUEST'), message: e.message }),
+    );
     r.end(req.body);
   });
 }
@@ -131,6 +162,9 @@ function secureContextFor(ca: (string | Buffer)[]): tls.SecureContext {
   const extra = ca.map(String);
   const key = createHash('sha256').update(extra.join('\n')).digest('hex');
   let ctx = contexts.get(key);
-  if (!ctx) { ctx = tls.createSecureContext({ ca: [...tls.rootCertificates, ...extra] }); contexts.set(key, ctx); }
+  if (!ctx) {
+    ctx = tls.createSecureContext({ ca: [...tls.rootCertificates, ...extra] });
+    contexts.set(key, ctx);
+  }
   return ctx;
 }

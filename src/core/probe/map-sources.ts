@@ -5,7 +5,14 @@ import { execInPod } from '../kube/exec';
 import type { LoadedKubeconfig } from '../kube/load';
 import { allowedRootsFor } from '../sourcemap/roots';
 import { resolveSources } from '../sourcemap';
-import { detectNginxVersion, findNginxSourceTree, NginxSourceCache, stepsFromDebugLog, type NginxDownloadProgress, type NginxSourceTree } from '../sourcemap/nginx';
+import {
+  detectNginxVersion,
+  findNginxSourceTree,
+  NginxSourceCache,
+  stepsFromDebugLog,
+  type NginxDownloadProgress,
+  type NginxSourceTree,
+} from '../sourcemap/nginx';
 import type { Trace } from '../trace/model';
 import type { ProbeOutcome } from './run';
 
@@ -23,7 +30,12 @@ export interface MapOptions {
   /** The cluster, to ask the controller pod for `nginx -v` (the first way to learn the nginx version). */
   config?: LoadedKubeconfig;
   /** Where to download the release tarball of the detected version when no tree is found (VS Code's storage). */
-  download?: { cacheDir: string; baseUrl?: string; onProgress?: (p: NginxDownloadProgress) => void; signal?: AbortSignal };
+  download?: {
+    cacheDir: string;
+    baseUrl?: string;
+    onProgress?: (p: NginxDownloadProgress) => void;
+    signal?: AbortSignal;
+  };
 }
 
 export async function mapProbeSources(outcome: ProbeOutcome, o: MapOptions): Promise<Trace> {
@@ -32,9 +44,18 @@ export async function mapProbeSources(outcome: ProbeOutcome, o: MapOptions): Pro
   let nginxVOutput: string | undefined;
   if (pod && o.config && !o.nginxVersionSetting) {
     try {
-      const r = await execInPod(o.config, pod.metadata.namespace ?? 'ingress-nginx', pod.metadata.name, pod.spec?.containers?.[0]?.name ?? 'controller', ['nginx', '-v'], { timeoutMs: 3000, maxBytes: 4096 });
-      nginxVOutput = r.stderr + r.stdout;   // nginx -v prints to stderr
-    } catch { /* no pods/exec permission, or no nginx binary: the image tag or Server header will do */ }
+      const r = await execInPod(
+        o.config,
+        pod.metadata.namespace ?? 'ingress-nginx',
+        pod.metadata.name,
+        pod.spec?.containers?.[0]?.name ?? 'controller',
+        ['nginx', '-v'],
+        { timeoutMs: 3000, maxBytes: 4096 },
+      );
+      nginxVOutput = r.stderr + r.stdout; // nginx -v prints to stderr
+    } catch {
+      /* no pods/exec permission, or no nginx binary: the image tag or Server header will do */
+    }
   }
   const version = detectNginxVersion({
     nginxVOutput,
@@ -42,20 +63,28 @@ export async function mapProbeSources(outcome: ProbeOutcome, o: MapOptions): Pro
     serverHeader: outcome.response.headers.server,
     setting: o.nginxVersionSetting,
   });
-  const candidates = [o.nginxSource, ...o.workspaceFolders, ...(o.nginxCandidates ?? [])].filter((c): c is string => !!c);
+  const candidates = [o.nginxSource, ...o.workspaceFolders, ...(o.nginxCandidates ?? [])].filter(
+    (c): c is string => !!c,
+  );
   let tree: NginxSourceTree | undefined = await findNginxSourceTree(candidates, version.version);
   let reason: string | undefined;
   if (!tree && version.version && o.download) {
-    const cache = new NginxSourceCache({ cacheDir: o.download.cacheDir, downloadBaseUrl: o.download.baseUrl, onProgress: o.download.onProgress });
+    const cache = new NginxSourceCache({
+      cacheDir: o.download.cacheDir,
+      downloadBaseUrl: o.download.baseUrl,
+      onProgress: o.download.onProgress,
+    });
     try {
       const got = await cache.ensure(version.version, o.download.signal);
       tree = got;
-      if (got.warning) trace.diagnostics.push({ code: 'nginx-source-unverified', severity: 'warning', message: got.warning });
+      if (got.warning)
+        trace.diagnostics.push({ code: 'nginx-source-unverified', severity: 'warning', message: got.warning });
     } catch (e) {
       reason = `the nginx ${version.version} source could not be downloaded (${e instanceof Error ? e.message : String(e)}): set kubetrace.nginx.sourcePath to a local tree`;
     }
   }
-  if (!tree && !reason) reason = `no nginx source tree${version.version ? ` for nginx ${version.version}` : ''} is available: set kubetrace.nginx.sourcePath (CLI: --nginx-source DIR)`;
+  if (!tree && !reason)
+    reason = `no nginx source tree${version.version ? ` for nginx ${version.version}` : ''} is available: set kubetrace.nginx.sourcePath (CLI: --nginx-source DIR)`;
   const sandbox = sandboxInfo(o.kubeconfigFile);
   const nginxConfDir = o.nginxConfDir ?? sandbox?.nginxConfDir;
   const nginxSpan = trace.spans.find((s) => s.name === 'nginx' && s.layer === 'ingress');
@@ -64,9 +93,19 @@ export async function mapProbeSources(outcome: ProbeOutcome, o: MapOptions): Pro
     if (steps.steps.length) nginxSpan.steps = steps.steps;
     trace.diagnostics.push(...steps.diagnostics);
   }
-  const allowedRoots = allowedRootsFor({ workspaceFolders: o.workspaceFolders, nginxSourceCache: tree?.root, nginxSourcePath: o.nginxSource, sandboxConfDir: nginxConfDir });
+  const allowedRoots = allowedRootsFor({
+    workspaceFolders: o.workspaceFolders,
+    nginxSourceCache: tree?.root,
+    nginxSourcePath: o.nginxSource,
+    sandboxConfDir: nginxConfDir,
+  });
   return resolveSources(trace, {
-    workspaceFolders: o.workspaceFolders, pathMappings: o.pathMappings, workloadFolders: o.workloadFolders,
-    nginx: { tree, reason }, nginxConfDir, allowedRoots, ingressObjects: outcome.ingresses as never,
+    workspaceFolders: o.workspaceFolders,
+    pathMappings: o.pathMappings,
+    workloadFolders: o.workloadFolders,
+    nginx: { tree, reason },
+    nginxConfDir,
+    allowedRoots,
+    ingressObjects: outcome.ingresses as never,
   });
 }

@@ -51,7 +51,13 @@ export interface ProbeOutcome {
   choice: ProbeChoice;
   target: { kind: Target['kind']; address: string; port: number; scheme: 'http' | 'https' };
   url: string;
-  response: { status?: number; headers: Record<string, string>; body: string; bodyTruncated: boolean; error?: { code: string; message: string } };
+  response: {
+    status?: number;
+    headers: Record<string, string>;
+    body: string;
+    bodyTruncated: boolean;
+    error?: { code: string; message: string };
+  };
   /** The controller pod's log lines around the probe, for the nginx execution path. */
   controllerLog: { pod?: Pod; lines: string[] };
   timings: { exchangeMs: number; readyMs: number; complete: boolean };
@@ -60,52 +66,101 @@ export interface ProbeOutcome {
   curl: string;
 }
 
-
 export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
   const progress = o.onProgress ?? (() => {});
   const method = (o.method ?? 'GET').toUpperCase();
   if ((method !== 'GET' || o.body?.length) && !isSandbox(o.config) && !o.confirmed) {
-    throw new UsageError(`a ${method}${o.body?.length ? ' with a body' : ''} probe changes things on a real cluster; confirm it`, 'add --yes to send it');
+    throw new UsageError(
+      `a ${method}${o.body?.length ? ' with a body' : ''} probe changes things on a real cluster; confirm it`,
+      'add --yes to send it',
+    );
   }
   progress(`reading Ingress ${o.namespace}/${o.name}`);
-  const ingress = await o.api.json<Ingress>({ path: kindPath(KINDS.ingresses, o.namespace, o.name), signal: o.signal }).catch((e: unknown) => {
-    if (e instanceof KubeApiError && e.status === 404) throw new KubeApiError(`Ingress ${o.namespace}/${o.name} not found`, `list the Ingresses with \`kubetrace ingresses -n ${o.namespace}\``, 404, 'NotFound');
-    throw e;
-  });
+  const ingress = await o.api
+    .json<Ingress>({ path: kindPath(KINDS.ingresses, o.namespace, o.name), signal: o.signal })
+    .catch((e: unknown) => {
+      if (e instanceof KubeApiError && e.status === 404)
+        throw new KubeApiError(
+          `Ingress ${o.namespace}/${o.name} not found`,
+          `list the Ingresses with \`kubetrace ingresses -n ${o.namespace}\``,
+          404,
+          'NotFound',
+        );
+      throw e;
+    });
   const tree = await readRouteTree(o.api, { fallbackNamespace: o.namespace, signal: o.signal });
   const entry = tree.entries.find((e) => e.kind === 'Ingress' && e.namespace === o.namespace && e.name === o.name);
   if (!entry) throw new KubetraceError(`Ingress ${o.namespace}/${o.name} is not visible in the listing`);
   const choice = choose(entry, { host: o.host, path: o.path });
-  if (choice.backend?.resource) throw new KubetraceError(`the path ${choice.path} goes to a ${choice.backend.resource.kind} resource backend, which Kubetrace does not probe`);
+  if (choice.backend?.resource)
+    throw new KubetraceError(
+      `the path ${choice.path} goes to a ${choice.backend.resource.kind} resource backend, which Kubetrace does not probe`,
+    );
   const controller = findController(tree.snapshot, ingress);
-  const tlsHost = entry.tls.some((t) => t.hosts.some((h) => h === choice.host || (h.startsWith('*.') && choice.host.endsWith(h.slice(1)))));
+  const tlsHost = entry.tls.some((t) =>
+    t.hosts.some((h) => h === choice.host || (h.startsWith('*.') && choice.host.endsWith(h.slice(1)))),
+  );
   const scheme: 'http' | 'https' = tlsHost ? 'https' : 'http';
 
-  const diagnostics: Diagnostic[] = tree.notices.map((n) => ({ code: 'limited-listing', severity: 'info' as const, message: n }));
+  const diagnostics: Diagnostic[] = tree.notices.map((n) => ({
+    code: 'limited-listing',
+    severity: 'info' as const,
+    message: n,
+  }));
   if (choice.backend?.service && !choice.backend.missing && !choice.backend.endpoints.some((e) => e.ready)) {
-    diagnostics.push({ code: 'no-ready-endpoints', severity: 'warning', message: `service ${choice.backend.service?.name} has no ready endpoints`, hint: 'nginx will answer 503; check the pods behind the service' });
+    diagnostics.push({
+      code: 'no-ready-endpoints',
+      severity: 'warning',
+      message: `service ${choice.backend.service?.name} has no ready endpoints`,
+      hint: 'nginx will answer 503; check the pods behind the service',
+    });
   }
-  if (choice.backend?.missing) diagnostics.push({ code: 'backend-missing', severity: 'warning', message: `service ${choice.backend.service?.name} does not exist`, hint: 'fix the Ingress backend or create the Service' });
+  if (choice.backend?.missing)
+    diagnostics.push({
+      code: 'backend-missing',
+      severity: 'warning',
+      message: `service ${choice.backend.service?.name} does not exist`,
+      hint: 'fix the Ingress backend or create the Service',
+    });
   if (!controller.isIngressNginx) {
-    diagnostics.push({ code: 'no-ingress-spans', severity: 'info', message: `no ingress-layer spans for controller ${controller.controller ?? 'unknown'} yet`, hint: 'Kubetrace reads ingress-nginx access logs; other controllers show client and app spans only' });
+    diagnostics.push({
+      code: 'no-ingress-spans',
+      severity: 'info',
+      message: `no ingress-layer spans for controller ${controller.controller ?? 'unknown'} yet`,
+      hint: 'Kubetrace reads ingress-nginx access logs; other controllers show client and app spans only',
+    });
   }
 
   // A namespace-restricted user cannot see the controller pods; check the chart's namespace so the gap is named.
-  const controllerNs = controller.pods[0]?.metadata.namespace ?? controller.service?.metadata.namespace ?? (controller.isIngressNginx ? 'ingress-nginx' : undefined);
+  const controllerNs =
+    controller.pods[0]?.metadata.namespace ??
+    controller.service?.metadata.namespace ??
+    (controller.isIngressNginx ? 'ingress-nginx' : undefined);
   const needs = probeNeeds(controllerNs, o.namespace);
   const missing = await missingPermissions(o.api, needs);
   if (missing.length) {
-    diagnostics.push({ code: 'missing-permission', severity: 'warning', message: `missing permission: ${missing.map((m) => `${m.verb} ${m.label}`).join(', ')}`, hint: 'the trace will lack what those give (logs, port-forward); see README, "RBAC" for the minimal ClusterRole' });
+    diagnostics.push({
+      code: 'missing-permission',
+      severity: 'warning',
+      message: `missing permission: ${missing.map((m) => `${m.verb} ${m.label}`).join(', ')}`,
+      hint: 'the trace will lack what those give (logs, port-forward); see README, "RBAC" for the minimal ClusterRole',
+    });
   }
 
-  progress(o.via === 'port-forward' || !ingress.status?.loadBalancer?.ingress?.length ? 'opening a port-forward to the controller' : 'sending the probe');
+  progress(
+    o.via === 'port-forward' || !ingress.status?.loadBalancer?.ingress?.length
+      ? 'opening a port-forward to the controller'
+      : 'sending the probe',
+  );
   const target = await chooseTarget({ config: o.config, ingress, controller, scheme, via: o.via });
   const ids = { traceId: newTraceId(), rootSpanId: newSpanId(), requestId: '' };
   ids.requestId = ids.traceId;
   const headers: Record<string, string> = {
-    'user-agent': 'kubetrace-probe/0.1', accept: '*/*',
+    'user-agent': 'kubetrace-probe/0.1',
+    accept: '*/*',
     ...Object.fromEntries(Object.entries(o.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
-    traceparent: traceparent(ids.traceId, ids.rootSpanId), 'x-request-id': ids.requestId,
+    traceparent: traceparent(ids.traceId, ids.rootSpanId),
+    'x-request-id': ids.requestId,
   };
   const ca = [...(o.caFiles ?? []).map((f) => readFileSync(f)), ...clusterCa(o.config)];
   const started = new Date();
@@ -116,10 +171,32 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
   const redirects: SpanEvent[] = [];
   try {
     for (;;) {
-      res = await exchange({ scheme: hop.scheme, address: target.address, port: hop.port, host: choice.host, method, path: hop.path, headers, body: o.body, ca, insecure: o.insecure, timeoutMs: o.timeoutMs ?? 10_000, signal: o.signal });
-      const next = nextHop(res, hop, choice.host, redirects.length, (s) => (target.kind === 'load-balancer' ? loadBalancerTarget(ingress, s)?.port : s === hop.scheme ? hop.port : undefined));
+      res = await exchange({
+        scheme: hop.scheme,
+        address: target.address,
+        port: hop.port,
+        host: choice.host,
+        method,
+        path: hop.path,
+        headers,
+        body: o.body,
+        ca,
+        insecure: o.insecure,
+        timeoutMs: o.timeoutMs ?? 10_000,
+        signal: o.signal,
+      });
+      const next = nextHop(res, hop, choice.host, redirects.length, (s) =>
+        target.kind === 'load-balancer'
+          ? loadBalancerTarget(ingress, s)?.port
+          : s === hop.scheme
+            ? hop.port
+            : undefined,
+      );
       if (!next) break;
-      if ('stop' in next) { diagnostics.push(next.stop); break; }
+      if ('stop' in next) {
+        diagnostics.push(next.stop);
+        break;
+      }
       redirects.push(next.event);
       hop = next.hop;
     }
@@ -127,10 +204,33 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
     if (target.forward) await target.forward.close().catch(() => {});
   }
   const finalScheme = hop.scheme;
-  if (target.forward?.errors.length) diagnostics.push({ code: 'port-forward-error', severity: 'error', message: target.forward.errors.join('; '), hint: 'the port-forward dropped or the pod refused the port' });
+  if (target.forward?.errors.length)
+    diagnostics.push({
+      code: 'port-forward-error',
+      severity: 'error',
+      message: target.forward.errors.join('; '),
+      hint: 'the port-forward dropped or the pod refused the port',
+    });
   diagnostics.push(...responseDiagnostics(res, target));
   const url = `${finalScheme}://${choice.host}${(finalScheme === 'https' && hop.port !== 443) || (finalScheme === 'http' && hop.port !== 80) ? `:${hop.port}` : ''}${hop.path}`;
-  const client = clientSpans({ traceId: ids.traceId, rootSpanId: ids.rootSpanId, req: { scheme: finalScheme, address: target.address, port: hop.port, host: choice.host, method, path: hop.path, headers, timeoutMs: 0 }, res, target: target.kind, url, events: redirects });
+  const client = clientSpans({
+    traceId: ids.traceId,
+    rootSpanId: ids.rootSpanId,
+    req: {
+      scheme: finalScheme,
+      address: target.address,
+      port: hop.port,
+      host: choice.host,
+      method,
+      path: hop.path,
+      headers,
+      timeoutMs: 0,
+    },
+    res,
+    target: target.kind,
+    url,
+    events: redirects,
+  });
   const clientWindow = { startUnixNano: res.times.start, endUnixNano: res.times.end ?? res.times.start };
 
   // Sources: nginx's access log, the backend pods' logs, and a trace backend when the cluster has one.
@@ -142,10 +242,21 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
   const podByAddr = podIndex(choice.backend?.endpoints ?? [], backendNs, svc ?? '');
   if (controller.isIngressNginx && controller.pods.length && !res.error?.code.startsWith('ECONNREFUSED')) {
     expected.push('ingress');
-    feeds.push(nginxLogFeed({ api: o.api, pods: controller.pods, ids, since: started, clientWindow, podByAddr, state: nginxState }));
+    feeds.push(
+      nginxLogFeed({
+        api: o.api,
+        pods: controller.pods,
+        ids,
+        since: started,
+        clientWindow,
+        podByAddr,
+        state: nginxState,
+      }),
+    );
   } else if (controller.isIngressNginx && !controller.pods.length) {
     diagnostics.push({
-      code: 'no-access-log-line', severity: 'warning',
+      code: 'no-access-log-line',
+      severity: 'warning',
       message: `the ingress-nginx controller pods${controllerNs ? ` (namespace ${controllerNs})` : ''} are not visible with these credentials, so their access log was not read: the trace has no ingress spans`,
       hint: 'grant list pods and get pods/log in the controller\'s namespace (see README, "RBAC")',
     });
@@ -153,37 +264,93 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
   const collectedSpans: Span[] = [];
   const bySource = new Map<string, Span[]>();
   const appLogSeen: { service: string; traceparent?: string; traceId?: string }[] = [];
-  const backendPods = tree.snapshot.pods.filter((p) => p.metadata.namespace === backendNs && choice.backend?.endpoints.some((e) => e.pod === p.metadata.name));
+  const backendPods = tree.snapshot.pods.filter(
+    (p) => p.metadata.namespace === backendNs && choice.backend?.endpoints.some((e) => e.pod === p.metadata.name),
+  );
   const backends = backendFeeds({ api: o.api, snapshot: tree.snapshot, setting: o.traceBackend, traceId: ids.traceId });
   feeds.push(...backends.feeds);
   diagnostics.push(...backends.diagnostics);
   if (svc && backendPods.length) {
-    feeds.push(appLogFeed({ api: o.api, pods: backendPods, service: svc, ids, since: started, otherSpans: () => collectedSpans, clientWindow, seen: appLogSeen, backendExpected: backends.feeds.length > 0 }));
+    feeds.push(
+      appLogFeed({
+        api: o.api,
+        pods: backendPods,
+        service: svc,
+        ids,
+        since: started,
+        otherSpans: () => collectedSpans,
+        clientWindow,
+        seen: appLogSeen,
+        backendExpected: backends.feeds.length > 0,
+      }),
+    );
   }
   // No ready endpoint means nginx answered for the app (503): waiting for app spans would only run out the clock.
   const backendReady = !!choice.backend?.endpoints.some((e) => e.ready);
-  if (svc && (backends.feeds.length || backendPods.length) && res.status !== undefined && !choice.backend?.missing && backendReady) expected.push('app');
+  if (
+    svc &&
+    (backends.feeds.length || backendPods.length) &&
+    res.status !== undefined &&
+    !choice.backend?.missing &&
+    backendReady
+  )
+    expected.push('app');
 
   progress('collecting spans');
   const got = await gather({
-    feeds, expected, initial: client, signal: o.signal, maxWaitMs: o.maxWaitMs,
-    onResult: (name, r) => { bySource.set(name, r.spans); collectedSpans.splice(0, collectedSpans.length, ...[...bySource.values()].flat()); },
+    feeds,
+    expected,
+    initial: client,
+    signal: o.signal,
+    maxWaitMs: o.maxWaitMs,
+    onResult: (name, r) => {
+      bySource.set(name, r.spans);
+      collectedSpans.splice(0, collectedSpans.length, ...[...bySource.values()].flat());
+    },
   });
-  diagnostics.push(...got.diagnostics, ...missingLayerDiagnostics(got, { controller, service: svc, backendsFound: backends.feeds.length > 0, requestId: ids.requestId, via: target.kind }), ...propagationDiagnostics(collectedSpans, appLogSeen, ids.traceId));
-  const trace = assemble([{ spans: client, diagnostics: [] }, ...got.results], { traceId: ids.traceId, rootSpanId: ids.rootSpanId, diagnostics });
+  diagnostics.push(
+    ...got.diagnostics,
+    ...missingLayerDiagnostics(got, {
+      controller,
+      service: svc,
+      backendsFound: backends.feeds.length > 0,
+      requestId: ids.requestId,
+      via: target.kind,
+    }),
+    ...propagationDiagnostics(collectedSpans, appLogSeen, ids.traceId),
+  );
+  const trace = assemble([{ spans: client, diagnostics: [] }, ...got.results], {
+    traceId: ids.traceId,
+    rootSpanId: ids.rootSpanId,
+    diagnostics,
+  });
   for (const s of trace.spans) {
     if (s.attributes[PROVISIONAL] !== true) continue;
     delete s.attributes[PROVISIONAL];
     if (s.origin === 'app-log') {
-      trace.diagnostics.push({ code: 'app-spans-missing', severity: 'warning', spanId: s.spanId, message: `${s.service} logged this request as span ${s.spanId}, but its spans never reached the trace backend; the span shown comes from its log line`, hint: 'check the app\'s OTLP exporter endpoint and that the backend receives (e.g. its logs)' });
+      trace.diagnostics.push({
+        code: 'app-spans-missing',
+        severity: 'warning',
+        spanId: s.spanId,
+        message: `${s.service} logged this request as span ${s.spanId}, but its spans never reached the trace backend; the span shown comes from its log line`,
+        hint: "check the app's OTLP exporter endpoint and that the backend receives (e.g. its logs)",
+      });
     }
   }
   const begin = res.times.dnsStart ?? res.times.connectStart ?? res.times.start;
   const exchangeMs = Number((res.times.end ?? begin) - begin) / 1e6;
   return {
-    trace, choice, url,
+    trace,
+    choice,
+    url,
     target: { kind: target.kind, address: target.address, port: hop.port, scheme: finalScheme },
-    response: { status: res.status, headers: res.headers, body: res.body.toString('utf8'), bodyTruncated: res.bodyTruncated, error: res.error },
+    response: {
+      status: res.status,
+      headers: res.headers,
+      body: res.body.toString('utf8'),
+      bodyTruncated: res.bodyTruncated,
+      error: res.error,
+    },
     controllerLog: { pod: nginxState.pod, lines: nginxState.lines.map((l) => l.text) },
     timings: { exchangeMs, readyMs: got.waitedMs, complete: got.complete },
     curl: curlCommand(method, url, target, headers, o.body),
@@ -197,16 +364,25 @@ function clusterCa(config: LoadedKubeconfig): Buffer[] {
   try {
     if (cluster?.caData) return [Buffer.from(cluster.caData, 'base64')];
     if (cluster?.caFile) return [readFileSync(cluster.caFile)];
-  } catch { /* an unreadable CA is reported by the API calls themselves */ }
+  } catch {
+    /* an unreadable CA is reported by the API calls themselves */
+  }
   return [];
 }
 
-function curlCommand(method: string, url: string, target: Target, headers: Record<string, string>, body?: Buffer): string {
+function curlCommand(
+  method: string,
+  url: string,
+  target: Target,
+  headers: Record<string, string>,
+  body?: Buffer,
+): string {
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const u = new URL(url);
   const parts = ['curl', '-sS', '-o', '/dev/null', '-w', q('%{http_code} %{time_total}s\\n')];
   if (method !== 'GET') parts.push('-X', method);
-  for (const [k, v] of Object.entries(headers)) if (k !== 'user-agent' && k !== 'accept' && k !== 'authorization') parts.push('-H', q(`${k}: ${v}`));
+  for (const [k, v] of Object.entries(headers))
+    if (k !== 'user-agent' && k !== 'accept' && k !== 'authorization') parts.push('-H', q(`${k}: ${v}`));
   if (body?.length) parts.push('--data-binary', q(body.toString('utf8')));
   parts.push('--resolve', q(`${u.hostname}:${target.port}:${target.address}`), q(url));
   return parts.join(' ');

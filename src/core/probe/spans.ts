@@ -20,8 +20,14 @@ export function clientSpans(i: ClientSpanInput): Span[] {
   const end = t.end ?? begin;
   const status = i.res.error || (i.res.status ?? 0) >= 500 ? 'error' : 'ok';
   const root: Span = {
-    spanId: i.rootSpanId, name: 'probe', service: 'client', layer: 'client', kind: 'client',
-    startTimeUnixNano: String(begin), endTimeUnixNano: String(end), status,
+    spanId: i.rootSpanId,
+    name: 'probe',
+    service: 'client',
+    layer: 'client',
+    kind: 'client',
+    startTimeUnixNano: String(begin),
+    endTimeUnixNano: String(end),
+    status,
     attributes: {
       'http.request.method': i.req.method,
       'url.full': i.url,
@@ -31,7 +37,9 @@ export function clientSpans(i: ClientSpanInput): Span[] {
       'network.peer.address': i.res.remoteAddress ?? i.req.address,
       'kubetrace.probe.target': i.target,
     },
-    events: i.events ?? [], links: [], origin: 'probe',
+    events: i.events ?? [],
+    links: [],
+    origin: 'probe',
     sourceReason: 'the probe is sent by Kubetrace itself; its phases have no source in your code',
   };
   if (i.res.status !== undefined) root.attributes['http.response.status_code'] = i.res.status;
@@ -39,20 +47,39 @@ export function clientSpans(i: ClientSpanInput): Span[] {
   if (i.res.tls?.protocol) root.attributes['tls.protocol.version'] = i.res.tls.protocol;
   if (i.res.error) {
     root.attributes['error.type'] = i.res.error.code;
-    root.events.push({ timeUnixNano: String(end), name: 'exception', attributes: { 'exception.type': i.res.error.code, 'exception.message': i.res.error.message } });
+    root.events.push({
+      timeUnixNano: String(end),
+      name: 'exception',
+      attributes: { 'exception.type': i.res.error.code, 'exception.message': i.res.error.message },
+    });
   }
   const spans: Span[] = [root];
   const child = (name: string, s?: bigint, e?: bigint, attrs: Record<string, string | number> = {}) => {
     if (s === undefined || e === undefined || e < s) return;
     spans.push({
-      spanId: newSpanId(), parentSpanId: root.spanId, name, service: 'client', layer: 'client', kind: 'internal',
-      startTimeUnixNano: String(s), endTimeUnixNano: String(e), status: 'unset', attributes: attrs, events: [], links: [], origin: 'probe',
+      spanId: newSpanId(),
+      parentSpanId: root.spanId,
+      name,
+      service: 'client',
+      layer: 'client',
+      kind: 'internal',
+      startTimeUnixNano: String(s),
+      endTimeUnixNano: String(e),
+      status: 'unset',
+      attributes: attrs,
+      events: [],
+      links: [],
+      origin: 'probe',
       sourceReason: 'a client phase of the probe, measured by Kubetrace',
     });
   };
   child('dns', t.dnsStart, t.dnsEnd, { 'server.address': i.req.address });
-  child('connect', t.connectStart, t.connectEnd, { 'network.peer.address': i.res.remoteAddress ?? i.req.address, 'network.peer.port': i.res.remotePort ?? i.req.port });
-  if (i.req.scheme === 'https') child('tls', t.connectEnd, t.tlsEnd, i.res.tls?.protocol ? { 'tls.protocol.version': i.res.tls.protocol } : {});
+  child('connect', t.connectStart, t.connectEnd, {
+    'network.peer.address': i.res.remoteAddress ?? i.req.address,
+    'network.peer.port': i.res.remotePort ?? i.req.port,
+  });
+  if (i.req.scheme === 'https')
+    child('tls', t.connectEnd, t.tlsEnd, i.res.tls?.protocol ? { 'tls.protocol.version': i.res.tls.protocol } : {});
   const sent = t.tlsEnd ?? t.connectEnd;
   child('request', sent, t.requestEnd);
   child('ttfb', t.requestEnd, t.firstByte);

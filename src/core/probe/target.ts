@@ -21,30 +21,49 @@ export function loadBalancerTarget(ing: Ingress, scheme: 'http' | 'https'): Omit
   const address = lb?.ip ?? lb?.hostname;
   if (!address) return undefined;
   const ports = (lb?.ports ?? []).map((p) => p.port).filter((p) => Number.isInteger(p) && p > 0);
-  const port = scheme === 'https' ? ports[1] ?? (ports.length === 1 ? ports[0] : 443) : ports[0] ?? 80;
+  const port = scheme === 'https' ? (ports[1] ?? (ports.length === 1 ? ports[0] : 443)) : (ports[0] ?? 80);
   return { address, port, scheme };
 }
 
 function containerPort(pod: Pod, name: string, fallback: number): number {
-  for (const c of pod.spec?.containers ?? []) for (const p of c.ports ?? []) if (p.name === name) return p.containerPort;
+  for (const c of pod.spec?.containers ?? [])
+    for (const p of c.ports ?? []) if (p.name === name) return p.containerPort;
   return fallback;
 }
 
 export async function chooseTarget(opts: {
-  config: LoadedKubeconfig; ingress: Ingress; controller: ControllerInfo; scheme: 'http' | 'https'; via?: 'lb' | 'port-forward';
+  config: LoadedKubeconfig;
+  ingress: Ingress;
+  controller: ControllerInfo;
+  scheme: 'http' | 'https';
+  via?: 'lb' | 'port-forward';
 }): Promise<Target> {
   if (opts.via !== 'port-forward') {
     const lb = loadBalancerTarget(opts.ingress, opts.scheme);
     if (lb) return { kind: 'load-balancer', ...lb, controllerPod: opts.controller.pods[0] };
-    if (opts.via === 'lb') throw new KubetraceError(`Ingress ${opts.ingress.metadata.namespace}/${opts.ingress.metadata.name} has no load-balancer address`, 'use --via port-forward to go through a controller pod');
+    if (opts.via === 'lb')
+      throw new KubetraceError(
+        `Ingress ${opts.ingress.metadata.namespace}/${opts.ingress.metadata.name} has no load-balancer address`,
+        'use --via port-forward to go through a controller pod',
+      );
   }
   const pod = opts.controller.pods.find(isPodReady);
   if (!pod) {
     throw new KubetraceError(
-      opts.controller.isIngressNginx ? 'no ready ingress-nginx controller pod to port-forward to' : `port-forward needs an ingress-nginx controller; this Ingress is served by ${opts.controller.controller ?? 'an unknown controller'}`,
-      'check the controller pods (kubectl get pods -n ingress-nginx), or probe through the load balancer');
+      opts.controller.isIngressNginx
+        ? 'no ready ingress-nginx controller pod to port-forward to'
+        : `port-forward needs an ingress-nginx controller; this Ingress is served by ${opts.controller.controller ?? 'an unknown controller'}`,
+      'check the controller pods (kubectl get pods -n ingress-nginx), or probe through the load balancer',
+    );
   }
   const port = opts.scheme === 'https' ? containerPort(pod, 'https', 443) : containerPort(pod, 'http', 80);
   const forward = await openPortForward(opts.config, pod.metadata.namespace ?? 'default', pod.metadata.name, port);
-  return { kind: 'port-forward', address: forward.host, port: forward.port, scheme: opts.scheme, forward, controllerPod: pod };
+  return {
+    kind: 'port-forward',
+    address: forward.host,
+    port: forward.port,
+    scheme: opts.scheme,
+    forward,
+    controllerPod: pod,
+  };
 }

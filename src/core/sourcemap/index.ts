@@ -43,8 +43,29 @@ import { clearWorkspaceCaches } from './app/workspace';
 import { clearRootCache } from './roots';
 
 export { resolveSources, type SourcemapContext } from './resolve';
-export { checkAllowed, allowedRootsFor, isLivePath, isInside, LIVE_SCHEME, type AllowedCheck, type RootInputs } from './roots';
-export { renderLiveIngressYaml, liveIngressPath, matchIngressRule, findNginxLocation, parseNginxConf, parseYaml, findObject, ingressPathLine, keyPathLine, type IngressLike, type RuleMatch, type RequestFacts } from './routing';
+export {
+  checkAllowed,
+  allowedRootsFor,
+  isLivePath,
+  isInside,
+  LIVE_SCHEME,
+  type AllowedCheck,
+  type RootInputs,
+} from './roots';
+export {
+  renderLiveIngressYaml,
+  liveIngressPath,
+  matchIngressRule,
+  findNginxLocation,
+  parseNginxConf,
+  parseYaml,
+  findObject,
+  ingressPathLine,
+  keyPathLine,
+  type IngressLike,
+  type RuleMatch,
+  type RequestFacts,
+} from './routing';
 export { parseStack, isLibraryFile, type Frame, type StackLang } from './app/stack';
 export { codeAttributes, stackFrames, type CodeLocation } from './app/attrs';
 export { mapContainerPath, type MapResult, type MapContext, type Confidence } from './app/pathmap';

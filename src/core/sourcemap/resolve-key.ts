@@ -5,13 +5,39 @@ import type { Span } from '../trace/model';
 import { requestFacts } from './routing';
 
 const SEP = '\u0001';
-const INGRESS_ATTRS = ['kubetrace.upstream.attempt', 'http.route', 'otel.scope.name', 'otel.library.name', 'service.name'];
+const INGRESS_ATTRS = [
+  'kubetrace.upstream.attempt',
+  'http.route',
+  'otel.scope.name',
+  'otel.library.name',
+  'service.name',
+];
 const APP_ATTRS = [
-  'code.file.path', 'code.filepath', 'code.line.number', 'code.lineno', 'code.column.number', 'code.column',
-  'code.function.name', 'code.function', 'code.namespace',
-  'exception.stacktrace', 'code.stacktrace', 'error.stack', 'stack', 'stacktrace',
-  'http.route', 'url.path', 'http.target', 'url.full', 'http.url', 'http.request.method', 'http.method',
-  'service.name', 'k8s.deployment.name', 'kubetrace.pod', 'k8s.pod.name',
+  'code.file.path',
+  'code.filepath',
+  'code.line.number',
+  'code.lineno',
+  'code.column.number',
+  'code.column',
+  'code.function.name',
+  'code.function',
+  'code.namespace',
+  'exception.stacktrace',
+  'code.stacktrace',
+  'error.stack',
+  'stack',
+  'stacktrace',
+  'http.route',
+  'url.path',
+  'http.target',
+  'url.full',
+  'http.url',
+  'http.request.method',
+  'http.method',
+  'service.name',
+  'k8s.deployment.name',
+  'kubetrace.pod',
+  'k8s.pod.name',
 ];
 
 function values(s: Span, keys: string[], out: string[]): void {
@@ -41,9 +67,24 @@ export function appKey(span: Span): string {
       if (!ev || typeof ev !== 'object') continue;
       const a = ev.attributes;
       // Events that carry no stack do not change the answer.
-      if (a && typeof a === 'object' && ('exception.stacktrace' in a || 'stack' in a || 'error.stack' in a || 'code.stacktrace' in a || 'stacktrace' in a)) {
-        parts.push('ev', String(ev.name), String(a['exception.stacktrace'] ?? ''), String(a['stack'] ?? ''), String(a['error.stack'] ?? ''),
-          String(a['code.stacktrace'] ?? ''), String(a['stacktrace'] ?? ''));
+      if (
+        a &&
+        typeof a === 'object' &&
+        ('exception.stacktrace' in a ||
+          'stack' in a ||
+          'error.stack' in a ||
+          'code.stacktrace' in a ||
+          'stacktrace' in a)
+      ) {
+        parts.push(
+          'ev',
+          String(ev.name),
+          String(a['exception.stacktrace'] ?? ''),
+          String(a['stack'] ?? ''),
+          String(a['error.stack'] ?? ''),
+          String(a['code.stacktrace'] ?? ''),
+          String(a['stacktrace'] ?? ''),
+        );
       }
     }
   }

@@ -35,15 +35,22 @@ function vetNginx(ref: SourceRef | undefined, check: Checker, reasons: string[])
   return { ...rest, path: ref.path.replace(/^.*?\/(src\/(?:http|event|core|stream|mail|os)\/)/, '$1') };
 }
 
-async function ingressSpan(span: Span, ctx: SourcemapContext, routing: (s: Span) => Promise<RoutingResult>, check: Checker): Promise<Partial<Span>> {
+async function ingressSpan(
+  span: Span,
+  ctx: SourcemapContext,
+  routing: (s: Span) => Promise<RoutingResult>,
+  check: Checker,
+): Promise<Partial<Span>> {
   const reasons: string[] = [];
   const tree = ctx.nginx?.tree;
   const n = nginxSourceForSpan(span, tree, ctx.nginx?.reason ? { missingTreeReason: ctx.nginx.reason } : undefined);
   if (n.sourceReason) reasons.push(n.sourceReason);
   const source = vetNginx(n.source, check, reasons);
   // The nginx module names an OTel span's location as a pseudo-path ("/orders"); the routing module links the real block.
-  const more = (n.moreSources ?? []).filter((r) => r.kind !== 'nginx-conf' || r.path.startsWith('/') && r.path.endsWith('.conf'))
-    .map((r) => vetNginx(r, check, reasons)).filter((r): r is SourceRef => !!r);
+  const more = (n.moreSources ?? [])
+    .filter((r) => r.kind !== 'nginx-conf' || (r.path.startsWith('/') && r.path.endsWith('.conf')))
+    .map((r) => vetNginx(r, check, reasons))
+    .filter((r): r is SourceRef => !!r);
   let routed: SourceRef[] = [];
   if (isRoutingSpan(span)) {
     try {
@@ -59,11 +66,19 @@ async function ingressSpan(span: Span, ctx: SourcemapContext, routing: (s: Span)
   const out: Partial<Span> = {};
   if (main) out.source = main;
   if (moreSources.length) out.moreSources = moreSources;
-  if (reasons.length || !main) out.sourceReason = reasons.join('; ') || 'no nginx source or routing config is known for this span';
+  if (reasons.length || !main)
+    out.sourceReason = reasons.join('; ') || 'no nginx source or routing config is known for this span';
   return out;
 }
 
-const HOST_KEYS = ['server.address', 'http.host', 'http.request.header.host', 'net.host.name', 'http.server_name', 'url.full'];
+const HOST_KEYS = [
+  'server.address',
+  'http.host',
+  'http.request.header.host',
+  'net.host.name',
+  'http.server_name',
+  'url.full',
+];
 const isIp = (h: string) => /^\d{1,3}(\.\d{1,3}){3}$/.test(h) || h.includes(':');
 
 /**
@@ -87,7 +102,11 @@ function appFields(span: Span, r: AppSourceResult): Partial<Span> {
   const out: Partial<Span> = {};
   if (r.source) {
     out.source = r.source;
-    out.attributes = { ...span.attributes, 'kubetrace.source.confidence': r.confidence ?? 'medium', 'kubetrace.source.via': r.via ?? 'unknown' };
+    out.attributes = {
+      ...span.attributes,
+      'kubetrace.source.confidence': r.confidence ?? 'medium',
+      'kubetrace.source.via': r.via ?? 'unknown',
+    };
     if (r.note) out.sourceReason = r.note;
   } else out.sourceReason = r.reason ?? 'no source location is known for this span';
   if (r.moreSources?.length) out.moreSources = r.moreSources;
@@ -107,15 +126,27 @@ export async function resolveSources(trace: Trace, ctx: SourcemapContext): Promi
   const allowedMemo = new Map<string, AllowedCheck>();
   const check: Checker = (p) => {
     let r = allowedMemo.get(p);
-    if (!r) { r = checkAllowed(p, mapCtx.allowedRoots); allowedMemo.set(p, r); }
+    if (!r) {
+      r = checkAllowed(p, mapCtx.allowedRoots);
+      allowedMemo.set(p, r);
+    }
     return r;
   };
-  const routingCtx = { workspaceFolders: mapCtx.workspaceFolders, allowedRoots: mapCtx.allowedRoots, ingressObjects: ctx.ingressObjects, nginxConfDir: ctx.nginxConfDir, allowedMemo };
+  const routingCtx = {
+    workspaceFolders: mapCtx.workspaceFolders,
+    allowedRoots: mapCtx.allowedRoots,
+    ingressObjects: ctx.ingressObjects,
+    nginxConfDir: ctx.nginxConfDir,
+    allowedMemo,
+  };
   const routing = (s: Span) => {
     const a = s.attributes ?? {};
     const key = `route\0${a['server.address'] ?? a['http.host'] ?? ''}\0${a['url.path'] ?? a['http.target'] ?? ''}\0${a['nginx.proxy_upstream_name'] ?? ''}\0${a['nginx.ingress_name'] ?? ''}\0${a['url.full'] ?? ''}`;
     let p = memo.get(key) as Promise<RoutingResult> | undefined;
-    if (!p) { p = routingSourcesForSpan(s, routingCtx); memo.set(key, p); }
+    if (!p) {
+      p = routingSourcesForSpan(s, routingCtx);
+      memo.set(key, p);
+    }
     return p;
   };
   const diagnostics: Diagnostic[] = [];
@@ -152,22 +183,31 @@ export async function resolveSources(trace: Trace, ctx: SourcemapContext): Promi
     return key;
   });
   const results = new Map<string, { kind: Kind; value?: Partial<Span> | AppSourceResult; error?: unknown }>();
-  await Promise.all([...tasks].map(async ([key, t]) => {
-    try {
-      if (t.kind === 'failed') throw t.error;
-      const value = t.kind === 'ingress' ? await ingressSpan(t.span, ctx, routing, check)
-        : t.kind === 'app' ? await appSourceForSpan(t.span, mapCtx)
-          : { sourceReason: 'made by the Kubetrace probe on this machine: there is no source to open' };
-      results.set(key, { kind: t.kind, value });
-    } catch (error) { results.set(key, { kind: t.kind, error }); }
-  }));
+  await Promise.all(
+    [...tasks].map(async ([key, t]) => {
+      try {
+        if (t.kind === 'failed') throw t.error;
+        const value =
+          t.kind === 'ingress'
+            ? await ingressSpan(t.span, ctx, routing, check)
+            : t.kind === 'app'
+              ? await appSourceForSpan(t.span, mapCtx)
+              : { sourceReason: 'made by the Kubetrace probe on this machine: there is no source to open' };
+        results.set(key, { kind: t.kind, value });
+      } catch (error) {
+        results.set(key, { kind: t.kind, error });
+      }
+    }),
+  );
 
   const spans = (trace.spans ?? []).map((span, i): Span => {
     const r = results.get(keys[i])!;
     let fields: Partial<Span>;
     if (r.error !== undefined) {
       // A bug here must not cost the user the trace: the span keeps a reason and the rest are mapped.
-      fields = { sourceReason: `source mapping failed: ${r.error instanceof Error ? r.error.message : String(r.error)}` };
+      fields = {
+        sourceReason: `source mapping failed: ${r.error instanceof Error ? r.error.message : String(r.error)}`,
+      };
     } else if (r.kind === 'app') {
       const app = r.value as AppSourceResult;
       if (!app.source && !mapCtx.workspaceFolders.length) noWorkspace++;
@@ -183,9 +223,10 @@ export async function resolveSources(trace: Trace, ctx: SourcemapContext): Promi
 
   if (noWorkspace) {
     diagnostics.push({
-      code: 'sourcemap.no-workspace', severity: 'info',
+      code: 'sourcemap.no-workspace',
+      severity: 'info',
       message: `${noWorkspace} app span${noWorkspace > 1 ? 's have' : ' has'} no source: no workspace folder was given`,
-      hint: 'open the app\'s folder in VS Code, or pass --workspace DIR to the CLI',
+      hint: "open the app's folder in VS Code, or pass --workspace DIR to the CLI",
     });
   }
   return { ...trace, spans, diagnostics: [...(trace.diagnostics ?? []), ...diagnostics] };

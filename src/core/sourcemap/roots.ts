@@ -12,9 +12,9 @@ export const isLivePath = (p: string): boolean => p.startsWith(LIVE_SCHEME);
 
 export interface RootInputs {
   workspaceFolders: string[];
-  nginxSourceCache?: string;   // the extension's storage folder holding downloaded nginx trees
-  nginxSourcePath?: string;    // kubetrace.nginx.sourcePath
-  sandboxConfDir?: string;     // the sandbox's generated nginx config (read-only)
+  nginxSourceCache?: string; // the extension's storage folder holding downloaded nginx trees
+  nginxSourcePath?: string; // kubetrace.nginx.sourcePath
+  sandboxConfDir?: string; // the sandbox's generated nginx config (read-only)
 }
 
 /** The allowed roots as DESIGN.md lists them, absolute and without duplicates. */
@@ -36,14 +36,20 @@ const rootReal = new Map<string, string | null>();
 function realRoot(root: string): string | null {
   let r = rootReal.get(root);
   if (r === undefined) {
-    try { r = realpathSync(root); } catch { r = null; }
+    try {
+      r = realpathSync(root);
+    } catch {
+      r = null;
+    }
     rootReal.set(root, r);
   }
   return r;
 }
 
 /** Forget cached root realpaths (tests that create roots, or the adapter after a settings change). */
-export function clearRootCache(): void { rootReal.clear(); }
+export function clearRootCache(): void {
+  rootReal.clear();
+}
 
 /**
  * May `path` be opened? Relative paths are taken against each root in turn and must stay inside it; absolute paths
@@ -60,7 +66,10 @@ export function checkAllowed(path: string, roots: string[]): AllowedCheck {
     let lastReason = '';
     for (const root of usable) {
       const abs = resolve(root, path);
-      if (!isInside(abs, root)) { lastReason = `${path} escapes ${root} through ".."`; continue; }
+      if (!isInside(abs, root)) {
+        lastReason = `${path} escapes ${root} through ".."`;
+        continue;
+      }
       const r = checkAbsolute(abs, [root]);
       if (r.ok) return r;
       lastReason = r.reason;
@@ -73,14 +82,25 @@ export function checkAllowed(path: string, roots: string[]): AllowedCheck {
 function checkAbsolute(abs: string, roots: string[]): AllowedCheck {
   const lexical = roots.filter((r) => isInside(abs, r));
   if (!lexical.length) {
-    return { ok: false, reason: `${abs} is outside the allowed folders (workspace folders, the nginx source, the sandbox nginx config)` };
+    return {
+      ok: false,
+      reason: `${abs} is outside the allowed folders (workspace folders, the nginx source, the sandbox nginx config)`,
+    };
   }
   let real: string;
-  try { real = realpathSync(abs); } catch { return { ok: false, reason: `${abs} does not exist` }; }
+  try {
+    real = realpathSync(abs);
+  } catch {
+    return { ok: false, reason: `${abs} does not exist` };
+  }
   for (const root of roots) {
     const rr = realRoot(root);
     if (rr && isInside(real, rr)) {
-      try { if (!statSync(real).isFile()) return { ok: false, reason: `${abs} is not a regular file` }; } catch { return { ok: false, reason: `${abs} cannot be read` }; }
+      try {
+        if (!statSync(real).isFile()) return { ok: false, reason: `${abs} is not a regular file` };
+      } catch {
+        return { ok: false, reason: `${abs} cannot be read` };
+      }
       return { ok: true, real };
     }
   }

@@ -13,7 +13,17 @@ export interface AssembleOptions {
   diagnostics?: Diagnostic[];
 }
 
-const ORIGIN_RANK: Record<Span['origin'], number> = { otlp: 9, jaeger: 8, tempo: 8, zipkin: 7, probe: 6, 'nginx-log': 5, 'nginx-debug': 4, 'app-log': 2, import: 1 };
+const ORIGIN_RANK: Record<Span['origin'], number> = {
+  otlp: 9,
+  jaeger: 8,
+  tempo: 8,
+  zipkin: 7,
+  probe: 6,
+  'nginx-log': 5,
+  'nginx-debug': 4,
+  'app-log': 2,
+  import: 1,
+};
 
 export function assemble(results: SpanBatch[], opts: AssembleOptions): Trace {
   const diagnostics: Diagnostic[] = [...(opts.diagnostics ?? [])];
@@ -24,7 +34,12 @@ export function assemble(results: SpanBatch[], opts: AssembleOptions): Trace {
   attachOrphans(spans, opts.rootSpanId, diagnostics);
   diagnostics.push(...correctClockSkew(spans));
   spans.sort((a, b) => (start(a) < start(b) ? -1 : start(a) > start(b) ? 1 : 0));
-  return { traceId: opts.traceId, spans, criticalPath: criticalPath(spans, opts.rootSpanId), diagnostics: uniqueDiagnostics(diagnostics) };
+  return {
+    traceId: opts.traceId,
+    spans,
+    criticalPath: criticalPath(spans, opts.rootSpanId),
+    diagnostics: uniqueDiagnostics(diagnostics),
+  };
 }
 
 /** Two sources may report one span (a store polled twice, Zipkin halves): keep the richer, merge attributes and events. */
@@ -32,8 +47,14 @@ function dedupe(spans: Span[]): Span[] {
   const byId = new Map<string, Span>();
   for (const s of spans) {
     const prev = byId.get(s.spanId);
-    if (!prev) { byId.set(s.spanId, { ...s, attributes: { ...s.attributes }, events: [...s.events] }); continue; }
-    const [keep, other] = ORIGIN_RANK[s.origin] > ORIGIN_RANK[prev.origin] ? [{ ...s, attributes: { ...s.attributes }, events: [...s.events] }, prev] : [prev, s];
+    if (!prev) {
+      byId.set(s.spanId, { ...s, attributes: { ...s.attributes }, events: [...s.events] });
+      continue;
+    }
+    const [keep, other] =
+      ORIGIN_RANK[s.origin] > ORIGIN_RANK[prev.origin]
+        ? [{ ...s, attributes: { ...s.attributes }, events: [...s.events] }, prev]
+        : [prev, s];
     keep.attributes = { ...other.attributes, ...keep.attributes };
     const seen = new Set(keep.events.map((e) => `${e.timeUnixNano}|${e.name}`));
     for (const e of other.events) if (!seen.has(`${e.timeUnixNano}|${e.name}`)) keep.events.push(e);
@@ -82,14 +103,28 @@ function attachOrphans(spans: Span[], rootSpanId: string | undefined, diagnostic
   const tree = indexSpans(spans);
   const root = rootSpanId ? tree.byId.get(rootSpanId) : undefined;
   if (!root) return;
-  const firstOf = (layer: Layer) => spans.find((s) => s.layer === layer && s !== root && (!s.parentSpanId || tree.byId.has(s.parentSpanId)) && s.kind === 'server');
+  const firstOf = (layer: Layer) =>
+    spans.find(
+      (s) =>
+        s.layer === layer && s !== root && (!s.parentSpanId || tree.byId.has(s.parentSpanId)) && s.kind === 'server',
+    );
   for (const s of tree.roots) {
     if (s === root) continue;
-    const holder = s.layer === 'downstream' ? firstOf('app') ?? firstOf('ingress') : s.layer === 'app' ? firstOf('ingress') : undefined;
+    const holder =
+      s.layer === 'downstream'
+        ? (firstOf('app') ?? firstOf('ingress'))
+        : s.layer === 'app'
+          ? firstOf('ingress')
+          : undefined;
     const parent = holder && holder !== s ? holder : root;
     if (s.parentSpanId) {
       s.attributes['kubetrace.parent.original'] = s.parentSpanId;
-      diagnostics.push({ code: 'orphan-span', severity: 'info', spanId: s.spanId, message: `${s.service} "${s.name}" names a parent span that never arrived; it is shown under ${parent.service} "${parent.name}"` });
+      diagnostics.push({
+        code: 'orphan-span',
+        severity: 'info',
+        spanId: s.spanId,
+        message: `${s.service} "${s.name}" names a parent span that never arrived; it is shown under ${parent.service} "${parent.name}"`,
+      });
     }
     s.parentSpanId = parent.spanId;
   }
@@ -97,5 +132,10 @@ function attachOrphans(spans: Span[], rootSpanId: string | undefined, diagnostic
 
 function uniqueDiagnostics(list: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
-  return list.filter((d) => { const k = `${d.code}|${d.spanId ?? ''}|${d.message}`; if (seen.has(k)) return false; seen.add(k); return true; });
+  return list.filter((d) => {
+    const k = `${d.code}|${d.spanId ?? ''}|${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }

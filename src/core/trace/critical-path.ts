@@ -14,7 +14,9 @@ export function criticalPath(spans: Span[], rootId?: string): string[] {
     seen.add(s.spanId);
     out.push(s.spanId);
     let cursor = end(s);
-    const kids = [...(tree.children.get(s.spanId) ?? [])].sort((a, b) => (end(b) > end(a) ? 1 : end(b) < end(a) ? -1 : 0));
+    const kids = [...(tree.children.get(s.spanId) ?? [])].sort((a, b) =>
+      end(b) > end(a) ? 1 : end(b) < end(a) ? -1 : 0,
+    );
     const onPath: Span[] = [];
     for (const k of kids) {
       // The first is the last child to finish; each next one must finish before the previous one started.

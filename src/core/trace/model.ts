@@ -4,7 +4,7 @@ export type Layer = 'client' | 'ingress' | 'app' | 'downstream';
 export type SpanKind = 'client' | 'server' | 'internal' | 'producer' | 'consumer';
 export type SpanStatus = 'unset' | 'ok' | 'error';
 export type SpanOrigin =
-  | 'probe' | 'nginx-log' | 'nginx-debug' | 'otlp' | 'jaeger' | 'tempo' | 'zipkin' | 'app-log' | 'import';
+  'probe' | 'nginx-log' | 'nginx-debug' | 'otlp' | 'jaeger' | 'tempo' | 'zipkin' | 'app-log' | 'import';
 export type AttributeValue = string | number | boolean | string[];
 export type Attributes = Record<string, AttributeValue>;
 

@@ -12,8 +12,12 @@ export function correctClockSkew(spans: Span[]): Diagnostic[] {
   const visit = (parent: Span) => {
     for (const child of tree.children.get(parent.spanId) ?? []) {
       if (child.service !== parent.service && !shifted.has(child.spanId)) {
-        const ps = start(parent), pe = end(parent), cs = start(child), ce = end(child);
-        const pd = pe - ps, cd = ce - cs;
+        const ps = start(parent),
+          pe = end(parent),
+          cs = start(child),
+          ce = end(child);
+        const pd = pe - ps,
+          cd = ce - cs;
         // nginx logs times to the millisecond: an overhang within that resolution is rounding, not skew.
         const overhang = cs < ps ? ps - cs : ce - pe;
         if ((cs < ps || ce > pe) && cd <= pd && overhang > RESOLUTION_NS) {
@@ -25,12 +29,15 @@ export function correctClockSkew(spans: Span[]): Diagnostic[] {
             shifted.add(s.spanId);
           });
           diagnostics.push({
-            code: 'clock-skew', severity: 'info', spanId: child.spanId,
+            code: 'clock-skew',
+            severity: 'info',
+            spanId: child.spanId,
             message: `${child.service} "${child.name}" ${cs < ps ? `started ${fmtMs(ps - cs)} before its parent` : `ended ${fmtMs(ce - pe)} after its parent`} (${parent.service} "${parent.name}"); it was moved ${fmtMs(delta)} ${delta > 0n ? 'later' : 'earlier'} to sit inside it`,
-            hint: cs < ps
-              ? 'the clocks of the two hosts differ; the span durations are exact, their offsets are estimated'
-              // Ending late is also what an app does that closes its span after the response has left it.
-              : 'the clocks of the two hosts differ, or the app closed its span after sending the response; durations are exact, offsets are estimated',
+            hint:
+              cs < ps
+                ? 'the clocks of the two hosts differ; the span durations are exact, their offsets are estimated'
+                : // Ending late is also what an app does that closes its span after the response has left it.
+                  'the clocks of the two hosts differ, or the app closed its span after sending the response; durations are exact, offsets are estimated',
           });
         }
       }

@@ -19,7 +19,11 @@ export function versionInfo(): Record<string, string> {
 }
 
 export function apiVersions(serverAddress: string): Record<string, unknown> {
-  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
 }
 
 function apiGroup(name: string): Record<string, unknown> {
@@ -27,8 +31,11 @@ function apiGroup(name: string): Record<string, unknown> {
   return { name, versions, preferredVersion: versions[0] };
 }
 
-export const apiGroupList = (): Record<string, unknown> =>
-  ({ kind: 'APIGroupList', apiVersion: 'v1', groups: Object.keys(GROUP_VERSIONS).map(apiGroup) });
+export const apiGroupList = (): Record<string, unknown> => ({
+  kind: 'APIGroupList',
+  apiVersion: 'v1',
+  groups: Object.keys(GROUP_VERSIONS).map(apiGroup),
+});
 
 export function apiGroupDoc(group: string): Record<string, unknown> | undefined {
   return GROUP_VERSIONS[group] ? { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(group) } : undefined;
@@ -40,16 +47,32 @@ export function apiResourceList(group: string, version: string): Record<string, 
   const resources: Record<string, unknown>[] = [];
   for (const r of RESOURCES.filter((x) => x.group === group && x.version === version)) {
     resources.push({
-      name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: READ_VERBS,
+      name: r.plural,
+      singularName: r.singular,
+      namespaced: r.namespaced,
+      kind: r.kind,
+      verbs: READ_VERBS,
       ...(r.shortNames ? { shortNames: r.shortNames } : {}),
       ...(r.categories ? { categories: r.categories } : {}),
     });
     for (const s of SUBRESOURCES.filter((x) => x.parent === r.plural)) {
-      resources.push({ name: `${r.plural}/${s.name}`, singularName: '', namespaced: r.namespaced, kind: s.kind, verbs: s.verbs });
+      resources.push({
+        name: `${r.plural}/${s.name}`,
+        singularName: '',
+        namespaced: r.namespaced,
+        kind: s.kind,
+        verbs: s.verbs,
+      });
     }
   }
   if (group === 'authorization.k8s.io') {
-    resources.push({ name: 'selfsubjectaccessreviews', singularName: 'selfsubjectaccessreview', namespaced: false, kind: 'SelfSubjectAccessReview', verbs: ['create'] });
+    resources.push({
+      name: 'selfsubjectaccessreviews',
+      singularName: 'selfsubjectaccessreview',
+      namespaced: false,
+      kind: 'SelfSubjectAccessReview',
+      verbs: ['create'],
+    });
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: groupVersion({ group, version }), resources };
 }

@@ -7,13 +7,24 @@ import type { KubeObject } from '../store';
 
 export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'channel.k8s.io'];
 
-export interface ExecCommand { file: string; args: string[]; cwd?: string; env?: Record<string, string> }
+export interface ExecCommand {
+  file: string;
+  args: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+}
 /** Maps a pod's container and command to the process to run; undefined means "run the command as given". */
 export type ExecResolver = (pod: KubeObject, container: string, command: string[]) => ExecCommand | undefined;
 
-const frame = (channel: number, data: Buffer | string): Buffer => Buffer.concat([Buffer.from([channel]), typeof data === 'string' ? Buffer.from(data) : data]);
+const frame = (channel: number, data: Buffer | string): Buffer =>
+  Buffer.concat([Buffer.from([channel]), typeof data === 'string' ? Buffer.from(data) : data]);
 
-export interface ExecRequest { pod: KubeObject; container: string; command: string[]; stdin: boolean }
+export interface ExecRequest {
+  pod: KubeObject;
+  container: string;
+  command: string[];
+  stdin: boolean;
+}
 
 export function serveExec(ws: WebSocket, r: ExecRequest, resolver: ExecResolver | undefined): void {
   const cmd = resolver?.(r.pod, r.container, r.command) ?? { file: r.command[0], args: r.command.slice(1) };
@@ -24,25 +35,42 @@ export function serveExec(ws: WebSocket, r: ExecRequest, resolver: ExecResolver 
     ws.close(1000);
   };
   try {
-    child = spawn(cmd.file, cmd.args, { cwd: cmd.cwd, env: cmd.env ? { ...process.env, ...cmd.env } : process.env, stdio: [r.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    child = spawn(cmd.file, cmd.args, {
+      cwd: cmd.cwd,
+      env: cmd.env ? { ...process.env, ...cmd.env } : process.env,
+      stdio: [r.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
   } catch (e) {
     status({ status: 'Failure', message: `exec failed: ${(e as Error).message}`, reason: 'InternalError', code: 500 });
     return;
   }
-  child.stdout!.on('data', (d: Buffer) => { if (ws.readyState === ws.OPEN) ws.send(frame(1, d)); });
-  child.stderr!.on('data', (d: Buffer) => { if (ws.readyState === ws.OPEN) ws.send(frame(2, d)); });
+  child.stdout!.on('data', (d: Buffer) => {
+    if (ws.readyState === ws.OPEN) ws.send(frame(1, d));
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    if (ws.readyState === ws.OPEN) ws.send(frame(2, d));
+  });
   let spawnError: Error | undefined;
-  child.on('error', (e) => { spawnError = e; });
+  child.on('error', (e) => {
+    spawnError = e;
+  });
   child.on('close', (code, signal) => {
     if (spawnError) {
       const notFound = (spawnError as NodeJS.ErrnoException).code === 'ENOENT';
-      return status({ status: 'Failure', reason: 'InternalError', code: 500,
-        message: notFound ? `OCI runtime exec failed: exec failed: unable to start container process: exec: "${r.command[0]}": executable file not found in $PATH: unknown` : spawnError.message });
+      return status({
+        status: 'Failure',
+        reason: 'InternalError',
+        code: 500,
+        message: notFound
+          ? `OCI runtime exec failed: exec failed: unable to start container process: exec: "${r.command[0]}": executable file not found in $PATH: unknown`
+          : spawnError.message,
+      });
     }
     if (code === 0) return status({ status: 'Success' });
     const exit = code ?? 128 + (signal ? 9 : 0);
     status({
-      status: 'Failure', reason: 'NonZeroExitCode',
+      status: 'Failure',
+      reason: 'NonZeroExitCode',
       message: `command terminated with non-zero exit code: error executing command [${r.command.join(' ')}], exit code ${exit}`,
       details: { causes: [{ reason: 'ExitCode', message: String(exit) }] },
     });
@@ -52,5 +80,7 @@ export function serveExec(ws: WebSocket, r: ExecRequest, resolver: ExecResolver 
     if (data[0] === 0 && child.stdin && data.length > 1) child.stdin.write(data.subarray(1));
     else if (data[0] === 255 && data[1] === 0) child.stdin?.end();
   });
-  ws.on('close', () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+  ws.on('close', () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
 }

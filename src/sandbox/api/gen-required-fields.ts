@@ -37,7 +37,8 @@ export function computeRequiredFields(modelsDir: string): Record<string, string[
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-export const defaultModelsDir = (root = process.cwd()): string => join(root, 'node_modules/@kubernetes/client-node/dist/gen/models');
+export const defaultModelsDir = (root = process.cwd()): string =>
+  join(root, 'node_modules/@kubernetes/client-node/dist/gen/models');
 
 if (process.argv[1]?.endsWith('gen-required-fields.ts')) {
   const file = join(__dirname, 'required-fields.json');

@@ -5,7 +5,7 @@ export interface ResourceDef {
   kind: string;
   plural: string;
   singular: string;
-  group: string;           // '' for the core group
+  group: string; // '' for the core group
   version: string;
   namespaced: boolean;
   shortNames?: string[];
@@ -14,10 +14,30 @@ export interface ResourceDef {
   model?: string;
 }
 
-export interface SubresourceDef { parent: string; name: string; kind: string; verbs: string[] }
+export interface SubresourceDef {
+  parent: string;
+  name: string;
+  kind: string;
+  verbs: string[];
+}
 
-const def = (kind: string, plural: string, group: string, version: string, namespaced: boolean, extra: Partial<ResourceDef> = {}): ResourceDef =>
-  ({ kind, plural, singular: kind.toLowerCase(), group, version, namespaced, model: `V1${kind}`, ...extra });
+const def = (
+  kind: string,
+  plural: string,
+  group: string,
+  version: string,
+  namespaced: boolean,
+  extra: Partial<ResourceDef> = {},
+): ResourceDef => ({
+  kind,
+  plural,
+  singular: kind.toLowerCase(),
+  group,
+  version,
+  namespaced,
+  model: `V1${kind}`,
+  ...extra,
+});
 
 export const RESOURCES: ResourceDef[] = [
   def('Namespace', 'namespaces', '', 'v1', false, { shortNames: ['ns'] }),
@@ -31,9 +51,20 @@ export const RESOURCES: ResourceDef[] = [
   def('Ingress', 'ingresses', 'networking.k8s.io', 'v1', true, { shortNames: ['ing'] }),
   def('IngressClass', 'ingressclasses', 'networking.k8s.io', 'v1', false),
   def('EndpointSlice', 'endpointslices', 'discovery.k8s.io', 'v1', true),
-  def('HTTPRoute', 'httproutes', 'gateway.networking.k8s.io', 'v1', true, { model: undefined, categories: ['gateway-api'] }),
-  def('Gateway', 'gateways', 'gateway.networking.k8s.io', 'v1', true, { model: undefined, shortNames: ['gtw'], categories: ['gateway-api'] }),
-  def('GatewayClass', 'gatewayclasses', 'gateway.networking.k8s.io', 'v1', false, { model: undefined, shortNames: ['gc'], categories: ['gateway-api'] }),
+  def('HTTPRoute', 'httproutes', 'gateway.networking.k8s.io', 'v1', true, {
+    model: undefined,
+    categories: ['gateway-api'],
+  }),
+  def('Gateway', 'gateways', 'gateway.networking.k8s.io', 'v1', true, {
+    model: undefined,
+    shortNames: ['gtw'],
+    categories: ['gateway-api'],
+  }),
+  def('GatewayClass', 'gatewayclasses', 'gateway.networking.k8s.io', 'v1', false, {
+    model: undefined,
+    shortNames: ['gc'],
+    categories: ['gateway-api'],
+  }),
 ];
 
 export const SUBRESOURCES: SubresourceDef[] = [
@@ -41,7 +72,12 @@ export const SUBRESOURCES: SubresourceDef[] = [
   { parent: 'pods', name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
   { parent: 'pods', name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
   { parent: 'pods', name: 'proxy', kind: 'PodProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
-  { parent: 'services', name: 'proxy', kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
+  {
+    parent: 'services',
+    name: 'proxy',
+    kind: 'ServiceProxyOptions',
+    verbs: ['create', 'delete', 'get', 'patch', 'update'],
+  },
 ];
 
 /** Served groups with their (one) version. */
@@ -55,7 +91,8 @@ export const GROUP_VERSIONS: Record<string, string[]> = {
 
 export const READ_VERBS = ['get', 'list', 'watch'];
 
-export const groupVersion = (r: { group: string; version: string }): string => (r.group ? `${r.group}/${r.version}` : r.version);
+export const groupVersion = (r: { group: string; version: string }): string =>
+  r.group ? `${r.group}/${r.version}` : r.version;
 
 export function findResource(group: string, plural: string): ResourceDef | undefined {
   return RESOURCES.find((r) => r.group === group && r.plural === plural);
@@ -66,7 +103,7 @@ export function resourceForKind(apiVersion: string, kind: string): ResourceDef |
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   const r = RESOURCES.find((x) => x.kind === kind && x.group === group);
   if (!r) return undefined;
-  const versions = group ? GROUP_VERSIONS[group] ?? [] : ['v1'];
+  const versions = group ? (GROUP_VERSIONS[group] ?? []) : ['v1'];
   return versions.includes(version) ? r : undefined;
 }
 

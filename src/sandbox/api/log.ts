@@ -7,7 +7,8 @@ import { ApiError, badRequest } from './status';
 
 /** Go's time.RFC3339Nano in UTC: fraction without trailing zeros. */
 export function rfc3339Nano(ns: bigint): string {
-  const secs = ns / 1_000_000_000n, frac = ns % 1_000_000_000n;
+  const secs = ns / 1_000_000_000n,
+    frac = ns % 1_000_000_000n;
   const base = new Date(Number(secs) * 1000).toISOString().slice(0, 19);
   const f = frac.toString().padStart(9, '0').replace(/0+$/, '');
   return `${base}${f ? `.${f}` : ''}Z`;
@@ -16,7 +17,8 @@ export function rfc3339Nano(ns: bigint): string {
 function intParam(q: URLSearchParams, name: string, min: number): number | undefined {
   const v = q.get(name);
   if (v === null || v === '') return undefined;
-  if (!/^-?\d+$/.test(v) || Number(v) < min) throw new ApiError(badRequest(`${name}: Invalid value: ${v}: must be greater than or equal to ${min}`));
+  if (!/^-?\d+$/.test(v) || Number(v) < min)
+    throw new ApiError(badRequest(`${name}: Invalid value: ${v}: must be greater than or equal to ${min}`));
   return Number(v);
 }
 
@@ -30,17 +32,29 @@ function pickContainer(pod: KubeObject, q: URLSearchParams): string {
     return want;
   }
   if (names.length === 1) return names[0];
-  throw new ApiError(badRequest(`a container name must be specified for pod ${podName}, choose one of: [${names.join(' ')}]`));
+  throw new ApiError(
+    badRequest(`a container name must be specified for pod ${podName}, choose one of: [${names.join(' ')}]`),
+  );
 }
 
-export function handleLog(req: IncomingMessage, res: ServerResponse, logs: LogStore, pod: KubeObject, q: URLSearchParams): void {
+export function handleLog(
+  req: IncomingMessage,
+  res: ServerResponse,
+  logs: LogStore,
+  pod: KubeObject,
+  q: URLSearchParams,
+): void {
   const container = pickContainer(pod, q);
-  if (q.get('previous') === 'true') throw new ApiError(badRequest(`previous terminated container "${container}" in pod "${pod.metadata.name}" not found`));
+  if (q.get('previous') === 'true')
+    throw new ApiError(
+      badRequest(`previous terminated container "${container}" in pod "${pod.metadata.name}" not found`),
+    );
   const tail = intParam(q, 'tailLines', 0);
   const limitBytes = intParam(q, 'limitBytes', 1);
   const sinceSeconds = intParam(q, 'sinceSeconds', 1);
   const sinceTimeText = q.get('sinceTime');
-  if (sinceSeconds !== undefined && sinceTimeText) throw new ApiError(badRequest('at most one of sinceTime or sinceSeconds may be specified'));
+  if (sinceSeconds !== undefined && sinceTimeText)
+    throw new ApiError(badRequest('at most one of sinceTime or sinceSeconds may be specified'));
   let since: bigint | undefined;
   if (sinceTimeText) {
     const ms = Date.parse(sinceTimeText);
@@ -57,10 +71,16 @@ export function handleLog(req: IncomingMessage, res: ServerResponse, logs: LogSt
   const single = ((pod.spec as { containers?: unknown[] }).containers ?? []).length === 1;
   const podKey = { namespace: key.namespace, pod: key.pod };
   const exact = logs.read(key);
-  let lines = (single && !exact.length ? logs.read(podKey) : exact).filter((e) => since === undefined || e.timeUnixNano >= since);
+  let lines = (single && !exact.length ? logs.read(podKey) : exact).filter(
+    (e) => since === undefined || e.timeUnixNano >= since,
+  );
   if (tail !== undefined) lines = tail === 0 ? [] : lines.slice(-tail);
 
-  res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.writeHead(200, {
+    'Content-Type': 'text/plain',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked',
+  });
   let budget = limitBytes ?? Infinity;
   const write = (e: LogEntry): boolean => {
     if (budget <= 0) return false;
@@ -71,9 +91,17 @@ export function handleLog(req: IncomingMessage, res: ServerResponse, logs: LogSt
     return budget > 0;
   };
   for (const e of lines) if (!write(e)) break;
-  if (!follow || budget <= 0) { res.end(); return; }
+  if (!follow || budget <= 0) {
+    res.end();
+    return;
+  }
   res.flushHeaders();
-  const stop = logs.follow(single ? podKey : key, (e) => { if (!write(e)) { stopAll(); res.end(); } });
+  const stop = logs.follow(single ? podKey : key, (e) => {
+    if (!write(e)) {
+      stopAll();
+      res.end();
+    }
+  });
   const stopAll = () => stop();
   res.on('close', stopAll);
   req.on('close', stopAll);

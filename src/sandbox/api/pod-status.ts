@@ -18,24 +18,51 @@ export interface PodState {
 
 const iso = (d: Date): string => d.toISOString().replace(/\.\d+Z$/, 'Z');
 
-export function podStatus(spec: Record<string, unknown>, podIP: string, state: PodState, startTime: Date): Record<string, unknown> {
+export function podStatus(
+  spec: Record<string, unknown>,
+  podIP: string,
+  state: PodState,
+  startTime: Date,
+): Record<string, unknown> {
   const now = iso(new Date());
   const running = state.ready || state.running === true;
   const phase = state.phase ?? (running ? 'Running' : 'Pending');
-  const cond = (type: string, ok: boolean, reason?: string) => ({ type, status: ok ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: now, ...(reason ? { reason } : {}) });
+  const cond = (type: string, ok: boolean, reason?: string) => ({
+    type,
+    status: ok ? 'True' : 'False',
+    lastProbeTime: null,
+    lastTransitionTime: now,
+    ...(reason ? { reason } : {}),
+  });
   const containers = (spec.containers as { name: string; image?: string }[] | undefined) ?? [];
   const containerStatuses = containers.map((c) => {
     let st: Record<string, unknown>;
     if (phase === 'Failed' || phase === 'Succeeded') {
-      st = { terminated: { exitCode: state.exitCode ?? (phase === 'Failed' ? 1 : 0), reason: state.reason ?? (phase === 'Failed' ? 'Error' : 'Completed'), startedAt: iso(startTime), finishedAt: now, ...(state.message ? { message: state.message } : {}) } };
+      st = {
+        terminated: {
+          exitCode: state.exitCode ?? (phase === 'Failed' ? 1 : 0),
+          reason: state.reason ?? (phase === 'Failed' ? 'Error' : 'Completed'),
+          startedAt: iso(startTime),
+          finishedAt: now,
+          ...(state.message ? { message: state.message } : {}),
+        },
+      };
     } else if (running && !state.reason) {
       st = { running: { startedAt: iso(startTime) } };
     } else {
-      st = { waiting: { reason: state.reason ?? 'ContainerCreating', ...(state.message ? { message: state.message } : {}) } };
+      st = {
+        waiting: { reason: state.reason ?? 'ContainerCreating', ...(state.message ? { message: state.message } : {}) },
+      };
     }
     return {
-      name: c.name, state: st, ready: state.ready, restartCount: state.restartCount ?? 0,
-      image: c.image ?? '', imageID: '', containerID: `sandbox://${c.name}`, started: running,
+      name: c.name,
+      state: st,
+      ready: state.ready,
+      restartCount: state.restartCount ?? 0,
+      image: c.image ?? '',
+      imageID: '',
+      containerID: `sandbox://${c.name}`,
+      started: running,
     };
   });
   const notReady = state.ready ? undefined : 'ContainersNotReady';

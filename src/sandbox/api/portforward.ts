@@ -9,7 +9,11 @@ export const PORTFORWARD_PROTOCOLS = ['v4.channel.k8s.io', 'channel.k8s.io', 'po
 
 /** Ports from `?ports=80&ports=443` or `?ports=80,443`; undefined when one is not a valid port. */
 export function parsePorts(q: URLSearchParams): number[] | undefined {
-  const ports = q.getAll('ports').flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
+  const ports = q
+    .getAll('ports')
+    .flatMap((p) => p.split(','))
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (!ports.length) return undefined;
   const nums = ports.map(Number);
   return nums.every((n) => Number.isInteger(n) && n > 0 && n < 65536) ? nums : undefined;
@@ -43,10 +47,19 @@ export function servePortForward(ws: WebSocket, podIP: string, podName: string, 
       if (ws.readyState !== ws.OPEN) return;
       ws.send(frame(2 * i, d));
       // Back-pressure: stop reading from the pod while the client is behind.
-      if (ws.bufferedAmount > 4 * 1024 * 1024) { sock.pause(); waitDrain(ws, () => sock.resume()); }
+      if (ws.bufferedAmount > 4 * 1024 * 1024) {
+        sock.pause();
+        waitDrain(ws, () => sock.resume());
+      }
     });
     sock.on('error', (e) => {
-      if (ws.readyState === ws.OPEN) ws.send(frame(2 * i + 1, `error forwarding port ${port} to pod ${podName}: failed to connect to ${podIP}:${port}: ${e.message}`));
+      if (ws.readyState === ws.OPEN)
+        ws.send(
+          frame(
+            2 * i + 1,
+            `error forwarding port ${port} to pod ${podName}: failed to connect to ${podIP}:${port}: ${e.message}`,
+          ),
+        );
       closeAll();
     });
     sock.on('close', closeAll);
@@ -59,12 +72,20 @@ export function servePortForward(ws: WebSocket, podIP: string, podName: string, 
     const sock = sockets[channel / 2];
     if (sock && buf.length > 1 && !sock.destroyed) sock.write(buf.subarray(1));
   });
-  ws.on('close', () => { closing = true; for (const s of sockets) s.destroy(); });
-  ws.on('error', () => { for (const s of sockets) s.destroy(); });
+  ws.on('close', () => {
+    closing = true;
+    for (const s of sockets) s.destroy();
+  });
+  ws.on('error', () => {
+    for (const s of sockets) s.destroy();
+  });
 }
 
 function waitDrain(ws: WebSocket, fn: () => void): void {
   const t = setInterval(() => {
-    if (ws.readyState !== ws.OPEN || ws.bufferedAmount < 1024 * 1024) { clearInterval(t); fn(); }
+    if (ws.readyState !== ws.OPEN || ws.bufferedAmount < 1024 * 1024) {
+      clearInterval(t);
+      fn();
+    }
   }, 5);
 }

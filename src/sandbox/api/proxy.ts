@@ -6,17 +6,33 @@ import { request as httpsRequest } from 'node:https';
 import type { KubeObject, ObjectStore } from '../store';
 import { notFound, sendStatus, serviceUnavailable } from './status';
 
-const HOP = new Set(['authorization', 'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
+const HOP = new Set([
+  'authorization',
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+]);
 
 /** `https:orders:80` → scheme, name, port (port and scheme optional). */
 export function splitSchemeNamePort(id: string): { scheme: string; name: string; port: string } {
   const parts = id.split(':');
   if (parts.length === 3) return { scheme: parts[0], name: parts[1], port: parts[2] };
-  if (parts.length === 2 && (parts[0] === 'http' || parts[0] === 'https')) return { scheme: parts[0], name: parts[1], port: '' };
+  if (parts.length === 2 && (parts[0] === 'http' || parts[0] === 'https'))
+    return { scheme: parts[0], name: parts[1], port: '' };
   return { scheme: '', name: parts[0], port: parts[1] ?? '' };
 }
 
-interface SvcPort { name?: string; port: number }
+interface SvcPort {
+  name?: string;
+  port: number;
+}
 
 /** A ready endpoint `ip:port` of the service port, picked round-robin. */
 function serviceEndpoint(store: ObjectStore, svc: KubeObject, portStr: string): { ip: string; port: number } | string {
@@ -26,7 +42,9 @@ function serviceEndpoint(store: ObjectStore, svc: KubeObject, portStr: string): 
   const candidates: { ip: string; port: number }[] = [];
   for (const sl of store.list('EndpointSlice', svc.metadata.namespace)) {
     if (sl.metadata.labels?.['kubernetes.io/service-name'] !== svc.metadata.name) continue;
-    const p = ((sl.ports as { name?: string; port?: number }[] | null) ?? []).find((x) => (x.name ?? '') === (sp.name ?? ''));
+    const p = ((sl.ports as { name?: string; port?: number }[] | null) ?? []).find(
+      (x) => (x.name ?? '') === (sp.name ?? ''),
+    );
     if (!p?.port) continue;
     for (const e of (sl.endpoints as { addresses: string[]; conditions?: { ready?: boolean } }[]) ?? []) {
       if (e.conditions?.ready !== false) candidates.push({ ip: e.addresses[0], port: p.port });
@@ -37,7 +55,15 @@ function serviceEndpoint(store: ObjectStore, svc: KubeObject, portStr: string): 
 }
 let rr = 0;
 
-export function proxyService(req: IncomingMessage, res: ServerResponse, store: ObjectStore, namespace: string, id: string, subpath: string, search: string): void {
+export function proxyService(
+  req: IncomingMessage,
+  res: ServerResponse,
+  store: ObjectStore,
+  namespace: string,
+  id: string,
+  subpath: string,
+  search: string,
+): void {
   const { scheme, name, port } = splitSchemeNamePort(id);
   const svc = store.get('Service', namespace, name);
   if (!svc) return sendStatus(res, notFound('services', '', name));
@@ -46,7 +72,15 @@ export function proxyService(req: IncomingMessage, res: ServerResponse, store: O
   forward(req, res, scheme === 'https', ep.ip, ep.port, subpath, search);
 }
 
-export function proxyPod(req: IncomingMessage, res: ServerResponse, store: ObjectStore, namespace: string, id: string, subpath: string, search: string): void {
+export function proxyPod(
+  req: IncomingMessage,
+  res: ServerResponse,
+  store: ObjectStore,
+  namespace: string,
+  id: string,
+  subpath: string,
+  search: string,
+): void {
   const { scheme, name, port } = splitSchemeNamePort(id);
   const pod = store.get('Pod', namespace, name);
   if (!pod) return sendStatus(res, notFound('pods', '', name));
@@ -54,14 +88,26 @@ export function proxyPod(req: IncomingMessage, res: ServerResponse, store: Objec
   if (!ip) return sendStatus(res, serviceUnavailable(`pod "${name}" has no IP address`));
   let num = Number(port || 80);
   if (!Number.isInteger(num)) {
-    const named = ((pod.spec as { containers?: { ports?: { name?: string; containerPort: number }[] }[] }).containers ?? []).flatMap((c) => c.ports ?? []).find((p) => p.name === port);
+    const named = (
+      (pod.spec as { containers?: { ports?: { name?: string; containerPort: number }[] }[] }).containers ?? []
+    )
+      .flatMap((c) => c.ports ?? [])
+      .find((p) => p.name === port);
     if (!named) return sendStatus(res, serviceUnavailable(`no port named "${port}" in pod "${name}"`));
     num = named.containerPort;
   }
   forward(req, res, scheme === 'https', ip, num, subpath, search);
 }
 
-function forward(req: IncomingMessage, res: ServerResponse, tls: boolean, host: string, port: number, subpath: string, search: string): void {
+function forward(
+  req: IncomingMessage,
+  res: ServerResponse,
+  tls: boolean,
+  host: string,
+  port: number,
+  subpath: string,
+  search: string,
+): void {
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP.has(k)) headers[k] = v;
   headers.host = `${host}:${port}`;
@@ -74,9 +120,12 @@ function forward(req: IncomingMessage, res: ServerResponse, tls: boolean, host: 
     ur.pipe(res);
   });
   up.on('error', (e) => {
-    if (!res.headersSent) sendStatus(res, serviceUnavailable(`error trying to reach service: dial tcp ${host}:${port}: ${e.message}`));
+    if (!res.headersSent)
+      sendStatus(res, serviceUnavailable(`error trying to reach service: dial tcp ${host}:${port}: ${e.message}`));
     else res.destroy();
   });
-  res.on('close', () => { if (!res.writableFinished) up.destroy(); });
+  res.on('close', () => {
+    if (!res.writableFinished) up.destroy();
+  });
   req.pipe(up);
 }

@@ -7,7 +7,10 @@ import { parseFieldSelector, parseLabelSelector } from './selectors';
 import { ApiError, badRequest, notFound, sendJson, sendStatus } from './status';
 import { type IncludeObject, toTable } from './table';
 
-export interface Representation { as?: 'Table' | 'PartialObjectMetadata' | 'PartialObjectMetadataList'; metaVersion: string }
+export interface Representation {
+  as?: 'Table' | 'PartialObjectMetadata' | 'PartialObjectMetadataList';
+  metaVersion: string;
+}
 
 /** The first media type in Accept that this server can produce. */
 export function negotiate(accept: string | undefined): Representation {
@@ -26,12 +29,20 @@ export function negotiate(accept: string | undefined): Representation {
 export function includeObjectParam(q: URLSearchParams): IncludeObject {
   const v = q.get('includeObject');
   if (v === 'None' || v === 'Object' || v === 'Metadata') return v;
-  if (v) throw new ApiError(badRequest(`includeObject: Unsupported value: "${v}": supported values: "Metadata", "None", "Object"`));
+  if (v)
+    throw new ApiError(
+      badRequest(`includeObject: Unsupported value: "${v}": supported values: "Metadata", "None", "Object"`),
+    );
   return 'Metadata';
 }
 
 /** Objects of a kind in scope (one namespace or all), filtered by the request's selectors. */
-export function selectObjects(store: ObjectStore, res: ResourceDef, namespace: string | undefined, q: URLSearchParams): KubeObject[] {
+export function selectObjects(
+  store: ObjectStore,
+  res: ResourceDef,
+  namespace: string | undefined,
+  q: URLSearchParams,
+): KubeObject[] {
   const byLabel = parseLabelSelector(q.get('labelSelector'));
   const byField = parseFieldSelector(q.get('fieldSelector'), res.kind);
   return store.list(res.kind, res.namespaced ? namespace : undefined).filter((o) => byLabel(o) && byField(o));
@@ -39,22 +50,34 @@ export function selectObjects(store: ObjectStore, res: ResourceDef, namespace: s
 
 const sortKey = (o: KubeObject): string => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
-interface ContinueToken { v: 'meta.k8s.io/v1'; rv: number; start: string }
+interface ContinueToken {
+  v: 'meta.k8s.io/v1';
+  rv: number;
+  start: string;
+}
 
 function decodeContinue(token: string): ContinueToken {
   try {
     const t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as ContinueToken;
     if (t.v === 'meta.k8s.io/v1' && typeof t.rv === 'number' && typeof t.start === 'string') return t;
-  } catch { /* reported below */ }
-  throw new ApiError(badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)'));
+  } catch {
+    /* reported below */
+  }
+  throw new ApiError(
+    badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)'),
+  );
 }
 
-export interface Page { items: KubeObject[]; meta: Record<string, unknown> }
+export interface Page {
+  items: KubeObject[];
+  meta: Record<string, unknown>;
+}
 
 /** One page of a list, after `continue` and up to `limit`; the token names the last key served. */
 export function paginate(all: KubeObject[], q: URLSearchParams, currentRv: number, selectorsUsed: boolean): Page {
   const limit = Number(q.get('limit') ?? 0);
-  if (!Number.isInteger(limit) || limit < 0) throw new ApiError(badRequest(`limit: Invalid value: "${q.get('limit')}"`));
+  if (!Number.isInteger(limit) || limit < 0)
+    throw new ApiError(badRequest(`limit: Invalid value: "${q.get('limit')}"`));
   const cont = q.get('continue');
   let rv = currentRv;
   let items = all;
@@ -75,30 +98,81 @@ export function paginate(all: KubeObject[], q: URLSearchParams, currentRv: numbe
 }
 
 /** The wire form of an object (lists leave out each item's kind and apiVersion, as the API server does). */
-const bare = (o: KubeObject): Omit<KubeObject, 'kind' | 'apiVersion'> => { const { kind: _k, apiVersion: _a, ...rest } = o; return rest; };
+const bare = (o: KubeObject): Omit<KubeObject, 'kind' | 'apiVersion'> => {
+  const { kind: _k, apiVersion: _a, ...rest } = o;
+  return rest;
+};
 
-export function handleList(req: IncomingMessage, res: ServerResponse, store: ObjectStore, r: ResourceDef, namespace: string | undefined, q: URLSearchParams): void {
+export function handleList(
+  req: IncomingMessage,
+  res: ServerResponse,
+  store: ObjectStore,
+  r: ResourceDef,
+  namespace: string | undefined,
+  q: URLSearchParams,
+): void {
   const all = selectObjects(store, r, namespace, q);
   const page = paginate(all, q, store.resourceVersion, !!(q.get('labelSelector') || q.get('fieldSelector')));
   const rep = negotiate(req.headers.accept);
   if (rep.as === 'Table') {
-    sendJson(res, 200, toTable(r.kind, page.items, { apiVersion: `meta.k8s.io/${rep.metaVersion}`, includeObject: includeObjectParam(q), listMeta: page.meta }));
+    sendJson(
+      res,
+      200,
+      toTable(r.kind, page.items, {
+        apiVersion: `meta.k8s.io/${rep.metaVersion}`,
+        includeObject: includeObjectParam(q),
+        listMeta: page.meta,
+      }),
+    );
   } else if (rep.as === 'PartialObjectMetadataList' || rep.as === 'PartialObjectMetadata') {
-    sendJson(res, 200, { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${rep.metaVersion}`, metadata: page.meta,
-      items: page.items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${rep.metaVersion}`, metadata: o.metadata })) });
+    sendJson(res, 200, {
+      kind: 'PartialObjectMetadataList',
+      apiVersion: `meta.k8s.io/${rep.metaVersion}`,
+      metadata: page.meta,
+      items: page.items.map((o) => ({
+        kind: 'PartialObjectMetadata',
+        apiVersion: `meta.k8s.io/${rep.metaVersion}`,
+        metadata: o.metadata,
+      })),
+    });
   } else {
-    sendJson(res, 200, { kind: `${r.kind}List`, apiVersion: groupVersion(r), metadata: page.meta, items: page.items.map(bare) });
+    sendJson(res, 200, {
+      kind: `${r.kind}List`,
+      apiVersion: groupVersion(r),
+      metadata: page.meta,
+      items: page.items.map(bare),
+    });
   }
 }
 
-export function handleGet(req: IncomingMessage, res: ServerResponse, store: ObjectStore, r: ResourceDef, namespace: string | undefined, name: string, q: URLSearchParams): void {
+export function handleGet(
+  req: IncomingMessage,
+  res: ServerResponse,
+  store: ObjectStore,
+  r: ResourceDef,
+  namespace: string | undefined,
+  name: string,
+  q: URLSearchParams,
+): void {
   const obj = store.get(r.kind, r.namespaced ? namespace : undefined, name);
   if (!obj) return sendStatus(res, notFound(r.plural, r.group, name));
   const rep = negotiate(req.headers.accept);
   if (rep.as === 'Table') {
-    sendJson(res, 200, toTable(r.kind, [obj], { apiVersion: `meta.k8s.io/${rep.metaVersion}`, includeObject: includeObjectParam(q), listMeta: { resourceVersion: obj.metadata.resourceVersion } }));
+    sendJson(
+      res,
+      200,
+      toTable(r.kind, [obj], {
+        apiVersion: `meta.k8s.io/${rep.metaVersion}`,
+        includeObject: includeObjectParam(q),
+        listMeta: { resourceVersion: obj.metadata.resourceVersion },
+      }),
+    );
   } else if (rep.as === 'PartialObjectMetadata') {
-    sendJson(res, 200, { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${rep.metaVersion}`, metadata: obj.metadata });
+    sendJson(res, 200, {
+      kind: 'PartialObjectMetadata',
+      apiVersion: `meta.k8s.io/${rep.metaVersion}`,
+      metadata: obj.metadata,
+    });
   } else {
     sendJson(res, 200, obj);
   }

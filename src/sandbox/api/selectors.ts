@@ -3,7 +3,11 @@ import type { KubeObject } from '../store';
 import { ApiError, badRequest } from './status';
 
 type Op = 'exists' | '!exists' | '=' | '!=' | 'in' | 'notin' | 'gt' | 'lt';
-interface Requirement { key: string; op: Op; values: string[] }
+interface Requirement {
+  key: string;
+  op: Op;
+  values: string[];
+}
 export type Matcher = (o: KubeObject) => boolean;
 
 const KEY = /^([a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?\/)?[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/;
@@ -12,11 +16,15 @@ const VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /** Splits at commas outside parentheses. */
 function splitTop(s: string): string[] {
   const out: string[] = [];
-  let depth = 0, cur = '';
+  let depth = 0,
+    cur = '';
   for (const ch of s) {
     if (ch === '(') depth++;
     if (ch === ')') depth--;
-    if (ch === ',' && depth === 0) { out.push(cur); cur = ''; } else cur += ch;
+    if (ch === ',' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
   }
   out.push(cur);
   return out.map((x) => x.trim()).filter((x) => x.length);
@@ -31,7 +39,8 @@ function parseRequirement(text: string): Requirement {
   m = /^([^\s=!<>(),]+)\s*(==|=|!=|>|<)\s*([^\s=!<>(),]*)$/.exec(text);
   if (m) {
     const op: Op = m[2] === '!=' ? '!=' : m[2] === '>' ? 'gt' : m[2] === '<' ? 'lt' : '=';
-    if ((op === 'gt' || op === 'lt') && !/^-?\d+$/.test(m[3])) throw bad(`for 'gt', 'lt' operators, the value must be an integer`);
+    if ((op === 'gt' || op === 'lt') && !/^-?\d+$/.test(m[3]))
+      throw bad(`for 'gt', 'lt' operators, the value must be an integer`);
     return { key: m[1], op, values: [m[3]] };
   }
   throw bad(`found '${text}', expected: !, identifier, or 'end of string'`);
@@ -41,8 +50,14 @@ export function parseLabelSelector(s: string | null): Matcher {
   if (!s || !s.trim()) return () => true;
   const reqs = splitTop(s).map(parseRequirement);
   for (const r of reqs) {
-    if (!KEY.test(r.key)) throw new ApiError(badRequest(`unable to parse requirement: invalid label key "${r.key}": name part must consist of alphanumeric characters, '-', '_' or '.'`));
-    for (const v of r.values) if (!VALUE.test(v)) throw new ApiError(badRequest(`unable to parse requirement: invalid label value: "${v}"`));
+    if (!KEY.test(r.key))
+      throw new ApiError(
+        badRequest(
+          `unable to parse requirement: invalid label key "${r.key}": name part must consist of alphanumeric characters, '-', '_' or '.'`,
+        ),
+      );
+    for (const v of r.values)
+      if (!VALUE.test(v)) throw new ApiError(badRequest(`unable to parse requirement: invalid label value: "${v}"`));
   }
   return (o) => {
     const labels = o.metadata.labels ?? {};
@@ -50,14 +65,22 @@ export function parseLabelSelector(s: string | null): Matcher {
       const has = Object.prototype.hasOwnProperty.call(labels, r.key);
       const v = labels[r.key];
       switch (r.op) {
-        case 'exists': return has;
-        case '!exists': return !has;
-        case '=': return has && v === r.values[0];
-        case '!=': return !has || v !== r.values[0];
-        case 'in': return has && r.values.includes(v);
-        case 'notin': return !has || !r.values.includes(v);
-        case 'gt': return has && /^-?\d+$/.test(v) && Number(v) > Number(r.values[0]);
-        case 'lt': return has && /^-?\d+$/.test(v) && Number(v) < Number(r.values[0]);
+        case 'exists':
+          return has;
+        case '!exists':
+          return !has;
+        case '=':
+          return has && v === r.values[0];
+        case '!=':
+          return !has || v !== r.values[0];
+        case 'in':
+          return has && r.values.includes(v);
+        case 'notin':
+          return !has || !r.values.includes(v);
+        case 'gt':
+          return has && /^-?\d+$/.test(v) && Number(v) > Number(r.values[0]);
+        case 'lt':
+          return has && /^-?\d+$/.test(v) && Number(v) < Number(r.values[0]);
       }
     });
   };
@@ -71,18 +94,32 @@ const get = (o: unknown, path: string[]): string => {
 
 /** Field selectors each kind supports (from the API server's field label conversion functions). */
 const FIELDS: Record<string, string[]> = {
-  Pod: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
+  Pod: [
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'spec.hostNetwork',
+    'status.phase',
+    'status.podIP',
+    'status.nominatedNodeName',
+  ],
   Service: ['spec.clusterIP', 'spec.type'],
   Namespace: ['status.phase'],
   Secret: ['type'],
   EndpointSlice: ['addressType'],
 };
 
-function unescape(v: string): string { return v.replace(/\\(.)/g, '$1'); }
+function unescape(v: string): string {
+  return v.replace(/\\(.)/g, '$1');
+}
 
 export function parseFieldSelector(s: string | null, kind: string): Matcher {
   if (!s || !s.trim()) return () => true;
-  const parts = s.split(/(?<!\\),/).map((x) => x.trim()).filter(Boolean);
+  const parts = s
+    .split(/(?<!\\),/)
+    .map((x) => x.trim())
+    .filter(Boolean);
   const reqs = parts.map((p) => {
     const m = /^([^=!]+?)\s*(==|=|!=)\s*(.*)$/.exec(p);
     if (!m) throw new ApiError(badRequest(`invalid selector: '${s}'; can't understand '${p}'`));

@@ -17,7 +17,18 @@ import { PORTFORWARD_PROTOCOLS, parsePorts, servePortForward } from './portforwa
 import { proxyPod, proxyService } from './proxy';
 import { handleGet, handleList } from './resources';
 import { type Route, route } from './router';
-import { ApiError, badRequest, methodNotAllowed, notFound, pathNotFound, rejectUpgrade, sendJson, sendStatus, unauthorized, type Status } from './status';
+import {
+  ApiError,
+  badRequest,
+  methodNotAllowed,
+  notFound,
+  pathNotFound,
+  rejectUpgrade,
+  sendJson,
+  sendStatus,
+  unauthorized,
+  type Status,
+} from './status';
 import { handleWatch } from './watch';
 
 export interface ApiServerOptions {
@@ -43,7 +54,15 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-const VERB_BY_METHOD: Record<string, string> = { GET: 'get', HEAD: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete', OPTIONS: 'get' };
+const VERB_BY_METHOD: Record<string, string> = {
+  GET: 'get',
+  HEAD: 'get',
+  POST: 'create',
+  PUT: 'update',
+  PATCH: 'patch',
+  DELETE: 'delete',
+  OPTIONS: 'get',
+};
 
 type ResourceRoute = Extract<Route, { type: 'resource' }>;
 
@@ -54,21 +73,32 @@ function verbOf(method: string, r: ResourceRoute, watch: boolean): string {
   return VERB_BY_METHOD[method] ?? method.toLowerCase();
 }
 
-const isWatch = (r: ResourceRoute, q: URLSearchParams) => r.watchPrefix || q.get('watch') === 'true' || q.get('watch') === '1';
+const isWatch = (r: ResourceRoute, q: URLSearchParams) =>
+  r.watchPrefix || q.get('watch') === 'true' || q.get('watch') === '1';
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const c of req) { size += (c as Buffer).length; if (size > 1 << 20) throw new ApiError(badRequest('request body too large')); chunks.push(c as Buffer); }
-  try { return JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null'); } catch (e) {
-    throw new ApiError(badRequest(`the body of the request was in an unknown format - accepted media types include: application/json: ${(e as Error).message}`));
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > 1 << 20) throw new ApiError(badRequest('request body too large'));
+    chunks.push(c as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null');
+  } catch (e) {
+    throw new ApiError(
+      badRequest(
+        `the body of the request was in an unknown format - accepted media types include: application/json: ${(e as Error).message}`,
+      ),
+    );
   }
 }
 
 export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const host = o.host ?? '127.0.0.1';
-  const ca = o.ca ?? await createCa();
-  const cert = o.serverCert ?? await issueCert(ca, [...new Set([host, '127.0.0.1', 'localhost'])]);
+  const ca = o.ca ?? (await createCa());
+  const cert = o.serverCert ?? (await issueCert(ca, [...new Set([host, '127.0.0.1', 'localhost'])]));
   const tokens: Tokens = {
     admin: o.adminToken ?? randomBytes(24).toString('base64url'),
     restricted: o.restrictedToken ?? randomBytes(24).toString('base64url'),
@@ -85,26 +115,48 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     if (!user) return sendStatus(res, unauthorized());
     const method = req.method ?? 'GET';
     const r = route(url.pathname);
-    const getOnly = (body: () => unknown) => (method === 'GET' ? sendJson(res, 200, body()) : sendStatus(res, methodNotAllowed()));
+    const getOnly = (body: () => unknown) =>
+      method === 'GET' ? sendJson(res, 200, body()) : sendStatus(res, methodNotAllowed());
     switch (r.type) {
-      case 'version': return getOnly(versionInfo);
-      case 'health': res.writeHead(200, { 'Content-Type': 'text/plain' }); res.end('ok'); return;
-      case 'apiVersions': return getOnly(() => apiVersions(address));
-      case 'groups': return getOnly(apiGroupList);
-      case 'group': { const g = apiGroupDoc(r.group); return g ? getOnly(() => g) : sendStatus(res, pathNotFound()); }
-      case 'resourceList': { const l = apiResourceList(r.group, r.version); return l ? getOnly(() => l) : sendStatus(res, pathNotFound()); }
+      case 'version':
+        return getOnly(versionInfo);
+      case 'health':
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        res.end('ok');
+        return;
+      case 'apiVersions':
+        return getOnly(() => apiVersions(address));
+      case 'groups':
+        return getOnly(apiGroupList);
+      case 'group': {
+        const g = apiGroupDoc(r.group);
+        return g ? getOnly(() => g) : sendStatus(res, pathNotFound());
+      }
+      case 'resourceList': {
+        const l = apiResourceList(r.group, r.version);
+        return l ? getOnly(() => l) : sendStatus(res, pathNotFound());
+      }
       case 'ssar':
         if (method !== 'POST') return sendStatus(res, methodNotAllowed());
         return sendJson(res, 201, selfSubjectAccessReview(user, await readJson(req)));
-      case 'notFound': return sendStatus(res, pathNotFound());
+      case 'notFound':
+        return sendStatus(res, pathNotFound());
     }
     const watch = isWatch(r, q);
     const proxy = r.subresource === 'proxy';
     if (method !== 'GET' && !proxy) {
-      if ((r.subresource === 'portforward' || r.subresource === 'exec') && method === 'POST') return sendStatus(res, badRequest('Upgrade request required'));
+      if ((r.subresource === 'portforward' || r.subresource === 'exec') && method === 'POST')
+        return sendStatus(res, badRequest('Upgrade request required'));
       return sendStatus(res, methodNotAllowed());
     }
-    const denied = authorize(user, { verb: verbOf(method, r, watch), group: r.res.group, resource: r.res.plural, subresource: r.subresource, namespace: r.namespace, name: r.name });
+    const denied = authorize(user, {
+      verb: verbOf(method, r, watch),
+      group: r.res.group,
+      resource: r.res.plural,
+      subresource: r.subresource,
+      namespace: r.namespace,
+      name: r.name,
+    });
     if (denied) return sendStatus(res, denied);
     if (r.subresource) return subresource(req, res, r, url);
     if (r.name && !watch) return handleGet(req, res, store, r.res, r.namespace, r.name, q);
@@ -118,21 +170,26 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
 
   function subresource(req: IncomingMessage, res: ServerResponse, r: ResourceRoute, url: URL): void {
     const ns = r.namespace ?? '';
-    if (r.res.plural === 'services' && r.subresource === 'proxy') return proxyService(req, res, store, ns, r.name!, r.subpath, url.search);
-    if (r.res.plural === 'pods' && r.subresource === 'proxy') return proxyPod(req, res, store, ns, r.name!, r.subpath, url.search);
+    if (r.res.plural === 'services' && r.subresource === 'proxy')
+      return proxyService(req, res, store, ns, r.name!, r.subpath, url.search);
+    if (r.res.plural === 'pods' && r.subresource === 'proxy')
+      return proxyPod(req, res, store, ns, r.name!, r.subpath, url.search);
     if (r.res.plural === 'pods' && r.subresource === 'log') {
       const pod = store.get('Pod', ns, r.name!);
       if (!pod) return sendStatus(res, notFound('pods', '', r.name!));
       return handleLog(req, res, logs, pod, url.searchParams);
     }
-    if (r.res.plural === 'pods' && (r.subresource === 'portforward' || r.subresource === 'exec')) return sendStatus(res, badRequest('Upgrade request required'));
+    if (r.res.plural === 'pods' && (r.subresource === 'portforward' || r.subresource === 'exec'))
+      return sendStatus(res, badRequest('Upgrade request required'));
     sendStatus(res, pathNotFound());
   }
 
   const wss = new WebSocketServer({
     noServer: true,
     handleProtocols: (offered: Set<string>, req: IncomingMessage) => {
-      const wanted = /\/exec$/.test(new URL(req.url ?? '/', 'https://x').pathname) ? EXEC_PROTOCOLS : PORTFORWARD_PROTOCOLS;
+      const wanted = /\/exec$/.test(new URL(req.url ?? '/', 'https://x').pathname)
+        ? EXEC_PROTOCOLS
+        : PORTFORWARD_PROTOCOLS;
       return wanted.find((p) => offered.has(p)) ?? false;
     },
   });
@@ -143,8 +200,21 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     const user: User | undefined = authenticate(req, tokens);
     if (!user) return fail(unauthorized());
     const r = route(url.pathname);
-    if (r.type !== 'resource' || r.res.plural !== 'pods' || !r.name || (r.subresource !== 'portforward' && r.subresource !== 'exec')) return fail(pathNotFound());
-    const denied = authorize(user, { verb: 'get', group: '', resource: 'pods', subresource: r.subresource, namespace: r.namespace, name: r.name });
+    if (
+      r.type !== 'resource' ||
+      r.res.plural !== 'pods' ||
+      !r.name ||
+      (r.subresource !== 'portforward' && r.subresource !== 'exec')
+    )
+      return fail(pathNotFound());
+    const denied = authorize(user, {
+      verb: 'get',
+      group: '',
+      resource: 'pods',
+      subresource: r.subresource,
+      namespace: r.namespace,
+      name: r.name,
+    });
     if (denied) return fail(denied);
     const pod = store.get('Pod', r.namespace, r.name);
     if (!pod) return fail(notFound('pods', '', r.name));
@@ -155,7 +225,11 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       // protocol client libraries use is served. Sandbox pods listen on loopback, so say how to reach one.
       if (/SPDY\/3\.1/i.test(`${req.headers['sec-websocket-protocol'] ?? ''} ${req.headers.upgrade ?? ''}`)) {
         const at = podIP ? `connect to the pod at ${podIP} directly` : 'connect to the pod address directly';
-        return fail(badRequest(`the sandbox does not speak SPDY, which kubectl port-forward tunnels; its pods listen on this machine's loopback addresses, so ${at} (kubetrace probe --via port-forward uses the WebSocket protocol, which is served)`));
+        return fail(
+          badRequest(
+            `the sandbox does not speak SPDY, which kubectl port-forward tunnels; its pods listen on this machine's loopback addresses, so ${at} (kubetrace probe --via port-forward uses the WebSocket protocol, which is served)`,
+          ),
+        );
       }
       const ports = parsePorts(q);
       if (!ports) return fail(badRequest('query parameter "ports" is required and must hold port numbers'));
@@ -167,22 +241,52 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     if (!command.length) return fail(badRequest('you must specify at least 1 command'));
     const containers = ((pod.spec as { containers?: { name: string }[] }).containers ?? []).map((c) => c.name);
     const container = q.get('container') || (containers.length === 1 ? containers[0] : '');
-    if (!containers.includes(container)) return fail(badRequest(container ? `container ${container} is not valid for pod ${r.name}` : `a container name must be specified for pod ${r.name}, choose one of: [${containers.join(' ')}]`));
-    wss.handleUpgrade(req, socket, head, (ws) => serveExec(ws, { pod: pod as KubeObject, container, command, stdin: q.get('stdin') === 'true' || q.get('input') === '1' }, execResolver));
+    if (!containers.includes(container))
+      return fail(
+        badRequest(
+          container
+            ? `container ${container} is not valid for pod ${r.name}`
+            : `a container name must be specified for pod ${r.name}, choose one of: [${containers.join(' ')}]`,
+        ),
+      );
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      serveExec(
+        ws,
+        { pod: pod as KubeObject, container, command, stdin: q.get('stdin') === 'true' || q.get('input') === '1' },
+        execResolver,
+      ),
+    );
   }
 
   const server: Server = createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
     handle(req, res).catch((e: unknown) => {
-      const s = e instanceof ApiError ? e.status : { ...badRequest(String((e as Error)?.message ?? e)), code: 500, reason: 'InternalError' } as Status;
-      if (!res.headersSent) sendStatus(res, s); else res.destroy();
+      const s =
+        e instanceof ApiError
+          ? e.status
+          : ({ ...badRequest(String((e as Error)?.message ?? e)), code: 500, reason: 'InternalError' } as Status);
+      if (!res.headersSent) sendStatus(res, s);
+      else res.destroy();
     });
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    try { upgrade(req, socket, head); } catch (e) { rejectUpgrade(socket, e instanceof ApiError ? e.status : badRequest(String(e))); }
+    try {
+      upgrade(req, socket, head);
+    } catch (e) {
+      rejectUpgrade(socket, e instanceof ApiError ? e.status : badRequest(String(e)));
+    }
   });
   const sockets = new Set<Socket>();
-  server.on('secureConnection', (s: Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, host, () => { server.off('error', reject); resolve(); }); });
+  server.on('secureConnection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const port = (server.address() as { port: number }).port;
   address = `${host}:${port}`;
 
@@ -193,7 +297,9 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     restrictedNamespace: tokens.restrictedNamespace,
     caPem: ca.certPem,
     ca,
-    setExecResolver(r) { execResolver = r; },
+    setExecResolver(r) {
+      execResolver = r;
+    },
     async close() {
       for (const c of wss.clients) c.terminate();
       wss.close();

@@ -5,15 +5,33 @@ import requiredFields from './required-fields.json';
 import { type ResourceDef, resourceForKind } from './kinds';
 import { GATEWAY_MODELS } from './gateway-schema';
 
-interface Attr { baseName: string; type: string }
+interface Attr {
+  baseName: string;
+  type: string;
+}
 type ModelClass = { getAttributeTypeMap(): Attr[] };
 
 /** Group versions a current API server no longer serves, with the release that removed them and what replaces them. */
 const REMOVED: Record<string, { removedIn: string; use: Record<string, string> }> = {
-  'extensions/v1beta1': { removedIn: '1.22', use: { Ingress: 'networking.k8s.io/v1', Deployment: 'apps/v1', DaemonSet: 'apps/v1', ReplicaSet: 'apps/v1', NetworkPolicy: 'networking.k8s.io/v1' } },
-  'networking.k8s.io/v1beta1': { removedIn: '1.22', use: { Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1' } },
+  'extensions/v1beta1': {
+    removedIn: '1.22',
+    use: {
+      Ingress: 'networking.k8s.io/v1',
+      Deployment: 'apps/v1',
+      DaemonSet: 'apps/v1',
+      ReplicaSet: 'apps/v1',
+      NetworkPolicy: 'networking.k8s.io/v1',
+    },
+  },
+  'networking.k8s.io/v1beta1': {
+    removedIn: '1.22',
+    use: { Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1' },
+  },
   'apps/v1beta1': { removedIn: '1.16', use: { Deployment: 'apps/v1', StatefulSet: 'apps/v1' } },
-  'apps/v1beta2': { removedIn: '1.16', use: { Deployment: 'apps/v1', StatefulSet: 'apps/v1', DaemonSet: 'apps/v1', ReplicaSet: 'apps/v1' } },
+  'apps/v1beta2': {
+    removedIn: '1.16',
+    use: { Deployment: 'apps/v1', StatefulSet: 'apps/v1', DaemonSet: 'apps/v1', ReplicaSet: 'apps/v1' },
+  },
   'discovery.k8s.io/v1beta1': { removedIn: '1.25', use: { EndpointSlice: 'discovery.k8s.io/v1' } },
   'policy/v1beta1': { removedIn: '1.25', use: { PodDisruptionBudget: 'policy/v1' } },
   'batch/v1beta1': { removedIn: '1.25', use: { CronJob: 'batch/v1' } },
@@ -29,17 +47,26 @@ const CONVERTED: Record<string, string> = { 'gateway.networking.k8s.io/v1beta1':
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-export interface Checked { resource?: ResourceDef; apiVersion?: string; errors: string[] }
+export interface Checked {
+  resource?: ResourceDef;
+  apiVersion?: string;
+  errors: string[];
+}
 
 /** Checks one decoded document; `errors` empty means a current API server would accept it. */
 export function checkObject(doc: Record<string, unknown>): Checked {
-  const apiVersion = doc.apiVersion, kind = doc.kind;
+  const apiVersion = doc.apiVersion,
+    kind = doc.kind;
   if (typeof apiVersion !== 'string' || !apiVersion) return { errors: ['apiVersion not set'] };
   if (typeof kind !== 'string' || !kind) return { errors: ['kind not set'] };
   const removed = REMOVED[apiVersion];
   if (removed) {
     const use = removed.use[kind];
-    return { errors: [`no matches for kind "${kind}" in version "${apiVersion}": ${apiVersion} was removed in Kubernetes v${removed.removedIn}${use ? `; use ${use}` : ''}`] };
+    return {
+      errors: [
+        `no matches for kind "${kind}" in version "${apiVersion}": ${apiVersion} was removed in Kubernetes v${removed.removedIn}${use ? `; use ${use}` : ''}`,
+      ],
+    };
   }
   const served = CONVERTED[apiVersion] ?? apiVersion;
   const resource = resourceForKind(served, kind);
@@ -48,28 +75,39 @@ export function checkObject(doc: Record<string, unknown>): Checked {
   const meta = doc.metadata as Record<string, unknown> | undefined;
   const name = meta && typeof meta === 'object' ? meta.name : undefined;
   if (typeof name !== 'string' || !name) errors.push('metadata.name: Required value: name is required');
-  else if (name.length > 253 || !(resource.kind === 'Namespace' || resource.kind === 'Service' ? DNS_LABEL : DNS_SUBDOMAIN).test(name)) {
-    errors.push(`metadata.name: Invalid value: "${name}": a lowercase RFC 1123 ${resource.kind === 'Namespace' || resource.kind === 'Service' ? 'label' : 'subdomain'} must consist of lower case alphanumeric characters, '-' or '.'`);
+  else if (
+    name.length > 253 ||
+    !(resource.kind === 'Namespace' || resource.kind === 'Service' ? DNS_LABEL : DNS_SUBDOMAIN).test(name)
+  ) {
+    errors.push(
+      `metadata.name: Invalid value: "${name}": a lowercase RFC 1123 ${resource.kind === 'Namespace' || resource.kind === 'Service' ? 'label' : 'subdomain'} must consist of lower case alphanumeric characters, '-' or '.'`,
+    );
   }
   const ns = meta?.namespace;
-  if (ns !== undefined && (typeof ns !== 'string' || !DNS_LABEL.test(ns))) errors.push(`metadata.namespace: Invalid value: ${JSON.stringify(ns)}`);
+  if (ns !== undefined && (typeof ns !== 'string' || !DNS_LABEL.test(ns)))
+    errors.push(`metadata.namespace: Invalid value: ${JSON.stringify(ns)}`);
   const top = resource.model ? modelAttrs(resource.model) : GATEWAY_MODELS[resource.kind];
   const body = { ...doc };
-  delete body.apiVersion; delete body.kind;
+  delete body.apiVersion;
+  delete body.kind;
   if (top) checkFields(body, top.attrs, top.required, '', errors);
   return { resource, apiVersion: served, errors };
 }
 
-interface ModelInfo { attrs: Attr[]; required: string[] }
+interface ModelInfo {
+  attrs: Attr[];
+  required: string[];
+}
 const modelCache = new Map<string, ModelInfo | undefined>();
 const required = requiredFields as Record<string, string[]>;
 
 function modelAttrs(name: string): ModelInfo | undefined {
   if (modelCache.has(name)) return modelCache.get(name);
   const cls = (k8s as unknown as Record<string, ModelClass | undefined>)[name];
-  const info = cls && typeof cls.getAttributeTypeMap === 'function'
-    ? { attrs: cls.getAttributeTypeMap(), required: required[name] ?? [] }
-    : GATEWAY_MODELS[name];
+  const info =
+    cls && typeof cls.getAttributeTypeMap === 'function'
+      ? { attrs: cls.getAttributeTypeMap(), required: required[name] ?? [] }
+      : GATEWAY_MODELS[name];
   modelCache.set(name, info);
   return info;
 }
@@ -83,7 +121,10 @@ function checkFields(obj: Record<string, unknown>, attrs: Attr[], req: string[],
   const byName = new Map(attrs.map((a) => [a.baseName, a.type]));
   for (const [key, value] of Object.entries(obj)) {
     const type = byName.get(key);
-    if (type === undefined) { errors.push(`unknown field "${join(path, key)}"`); continue; }
+    if (type === undefined) {
+      errors.push(`unknown field "${join(path, key)}"`);
+      continue;
+    }
     if (value === null) continue; // null means unset, as in JSON decoding
     checkValue(value, type, join(path, key), errors);
   }
@@ -101,7 +142,9 @@ function checkValue(value: unknown, type: string, path: string, errors: string[]
   const arr = /^Array<(.+)>$/.exec(type);
   if (arr) {
     if (!Array.isArray(value)) return void bad('array');
-    value.forEach((v, i) => { if (v !== null) checkValue(v, arr[1], `${path}[${i}]`, errors); });
+    value.forEach((v, i) => {
+      if (v !== null) checkValue(v, arr[1], `${path}[${i}]`, errors);
+    });
     return;
   }
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
@@ -111,11 +154,22 @@ function checkValue(value: unknown, type: string, path: string, errors: string[]
     return;
   }
   switch (type) {
-    case 'string': case 'Date': if (typeof value !== 'string' && !(typeof value === 'number' && QUANTITY.test(path))) bad('string'); return;
-    case 'number': if (typeof value !== 'number') bad('number'); return;
-    case 'boolean': if (typeof value !== 'boolean') bad('boolean'); return;
-    case 'IntOrString': if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value))) bad('integer or string'); return;
-    case 'any': return;
+    case 'string':
+    case 'Date':
+      if (typeof value !== 'string' && !(typeof value === 'number' && QUANTITY.test(path))) bad('string');
+      return;
+    case 'number':
+      if (typeof value !== 'number') bad('number');
+      return;
+    case 'boolean':
+      if (typeof value !== 'boolean') bad('boolean');
+      return;
+    case 'IntOrString':
+      if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value)))
+        bad('integer or string');
+      return;
+    case 'any':
+      return;
   }
   const model = modelAttrs(type);
   if (!model) return; // a type client-node does not describe: accept, as a CRD's preserved field

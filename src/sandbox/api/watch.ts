@@ -14,7 +14,14 @@ const BOOKMARK_EVERY_MS = 30_000;
 
 const keyOf = (o: KubeObject): string => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
-export function handleWatch(req: IncomingMessage, res: ServerResponse, store: ObjectStore, r: ResourceDef, namespace: string | undefined, q: URLSearchParams): void {
+export function handleWatch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  store: ObjectStore,
+  r: ResourceDef,
+  namespace: string | undefined,
+  q: URLSearchParams,
+): void {
   const byLabel = parseLabelSelector(q.get('labelSelector'));
   const byField = parseFieldSelector(q.get('fieldSelector'), r.kind);
   const ns = r.namespaced ? namespace : undefined;
@@ -23,40 +30,69 @@ export function handleWatch(req: IncomingMessage, res: ServerResponse, store: Ob
   const rep = negotiate(req.headers.accept);
   const includeObject = includeObjectParam(q);
   const rvParam = q.get('resourceVersion') ?? '';
-  if (rvParam && !/^\d+$/.test(rvParam)) throw new ApiError(badRequest(`resourceVersion: Invalid value: "${rvParam}": must be a non-negative integer`));
+  if (rvParam && !/^\d+$/.test(rvParam))
+    throw new ApiError(badRequest(`resourceVersion: Invalid value: "${rvParam}": must be a non-negative integer`));
   const timeoutS = Math.min(Number(q.get('timeoutSeconds') ?? MAX_TIMEOUT_S) || MAX_TIMEOUT_S, MAX_TIMEOUT_S);
   const bookmarks = q.get('allowWatchBookmarks') === 'true';
 
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked',
+  });
   res.flushHeaders();
   let first = true;
   const send = (type: string, object: unknown) => {
     let obj = object;
     if (rep.as === 'Table' && type !== 'ERROR' && type !== 'BOOKMARK') {
-      obj = toTable(r.kind, [object as KubeObject], { apiVersion: `meta.k8s.io/${rep.metaVersion}`, includeObject, noHeaders: !first, listMeta: { resourceVersion: (object as KubeObject).metadata.resourceVersion } });
+      obj = toTable(r.kind, [object as KubeObject], {
+        apiVersion: `meta.k8s.io/${rep.metaVersion}`,
+        includeObject,
+        noHeaders: !first,
+        listMeta: { resourceVersion: (object as KubeObject).metadata.resourceVersion },
+      });
       first = false;
     }
     // A write after the watch ended (timeout, client gone) would be an unhandled 'error' that kills the server.
     if (res.writableEnded || res.destroyed) return;
     res.write(`${JSON.stringify({ type, object: obj })}\n`);
   };
-  const bookmark = (annotations?: Record<string, string>) => send('BOOKMARK', {
-    kind: r.kind, apiVersion: r.group ? `${r.group}/${r.version}` : r.version,
-    metadata: { resourceVersion: String(store.resourceVersion), ...(annotations ? { annotations } : {}) },
-  });
+  const bookmark = (annotations?: Record<string, string>) =>
+    send('BOOKMARK', {
+      kind: r.kind,
+      apiVersion: r.group ? `${r.group}/${r.version}` : r.version,
+      metadata: { resourceVersion: String(store.resourceVersion), ...(annotations ? { annotations } : {}) },
+    });
 
   const visible = new Set<string>();
   const onChange = (c: StoreChange) => {
     if (!inScope(c.object)) return;
-    const key = keyOf(c.object), was = visible.has(key), now = c.type !== 'DELETED' && matches(c.object);
-    if (c.type === 'DELETED') { if (was || matches(c.object)) { visible.delete(key); send('DELETED', c.object); } return; }
-    if (now) { visible.add(key); send(was ? 'MODIFIED' : 'ADDED', c.object); }
-    else if (was) { visible.delete(key); send('DELETED', c.object); }
+    const key = keyOf(c.object),
+      was = visible.has(key),
+      now = c.type !== 'DELETED' && matches(c.object);
+    if (c.type === 'DELETED') {
+      if (was || matches(c.object)) {
+        visible.delete(key);
+        send('DELETED', c.object);
+      }
+      return;
+    }
+    if (now) {
+      visible.add(key);
+      send(was ? 'MODIFIED' : 'ADDED', c.object);
+    } else if (was) {
+      visible.delete(key);
+      send('DELETED', c.object);
+    }
   };
 
   const rv = Number(rvParam || 0);
   if (rv === 0) {
-    for (const o of store.list(r.kind, ns)) if (matches(o)) { visible.add(keyOf(o)); send('ADDED', o); }
+    for (const o of store.list(r.kind, ns))
+      if (matches(o)) {
+        visible.add(keyOf(o));
+        send('ADDED', o);
+      }
     if (bookmarks && q.get('sendInitialEvents') === 'true') bookmark({ 'k8s.io/initial-events-end': 'true' });
   } else {
     const oldest = store.history.length ? store.history[0].resourceVersion : store.resourceVersion + 1;
@@ -72,8 +108,16 @@ export function handleWatch(req: IncomingMessage, res: ServerResponse, store: Ob
 
   store.on('change', onChange);
   const timers: NodeJS.Timeout[] = [];
-  const stop = () => { store.off('change', onChange); for (const t of timers) clearTimeout(t); };
-  timers.push(setTimeout(() => { stop(); res.end(); }, timeoutS * 1000));
+  const stop = () => {
+    store.off('change', onChange);
+    for (const t of timers) clearTimeout(t);
+  };
+  timers.push(
+    setTimeout(() => {
+      stop();
+      res.end();
+    }, timeoutS * 1000),
+  );
   if (bookmarks) timers.push(setInterval(() => bookmark(), BOOKMARK_EVERY_MS));
   res.on('error', stop);
   res.on('close', stop);

@@ -17,7 +17,7 @@ export interface NginxControllerOptions {
   store: ObjectStore;
   logs: LogStore;
   pod: PodLogKey & { name: string };
-  dir: string;                        // empty folder for nginx.conf, certs, pid and temp files
+  dir: string; // empty folder for nginx.conf, certs, pid and temp files
   listen: { ip: string; httpPort: number; httpsPort: number };
   defaultBackendPort: number;
   /** Issues a certificate from the sandbox CA for these host names. */
@@ -47,9 +47,15 @@ export class NginxController {
 
   constructor(private readonly o: NginxControllerOptions) {}
 
-  get confFile(): string { return join(this.o.dir, 'nginx.conf'); }
-  get dir(): string { return this.o.dir; }
-  get process(): PodProcess | undefined { return this.proc; }
+  get confFile(): string {
+    return join(this.o.dir, 'nginx.conf');
+  }
+  get dir(): string {
+    return this.o.dir;
+  }
+  get process(): PodProcess | undefined {
+    return this.proc;
+  }
 
   /** Folders, certificates and a first config; can run while the apps start, so start() has little left. */
   async prepare(): Promise<void> {
@@ -69,11 +75,18 @@ export class NginxController {
     // No separate `nginx -t` here: nginx checks the file as it starts, and a failure ends the process with
     // its [emerg] line in the pod log (reported by the caller). Reloads do test first.
     this.install(text);
-    const proc = startProcess({
-      name: `${this.o.pod.namespace}/${this.o.pod.name}`, command: NGINX_BIN,
-      args: ['-p', this.o.dir, '-c', this.confFile], env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/bin' }, cwd: this.o.dir, log: this.o.pod,
-      stdoutFifo: join(this.o.dir, 'stdout.fifo'),
-    }, this.o.logs);
+    const proc = startProcess(
+      {
+        name: `${this.o.pod.namespace}/${this.o.pod.name}`,
+        command: NGINX_BIN,
+        args: ['-p', this.o.dir, '-c', this.confFile],
+        env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/bin' },
+        cwd: this.o.dir,
+        log: this.o.pod,
+        stdoutFifo: join(this.o.dir, 'stdout.fifo'),
+      },
+      this.o.logs,
+    );
     this.proc = proc;
     await waitForPort(this.o.listen.ip, this.o.listen.httpPort, { timeoutMs, gone: proc.exited, what: 'nginx' });
     // Changes that came while nginx started.
@@ -82,9 +95,19 @@ export class NginxController {
 
   /** Regenerates now (skipping the debounce) and resolves when nginx runs the result. */
   async sync(): Promise<boolean> {
-    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     let changed = false;
-    this.running = this.running.then(async () => { changed = await this.reload(); }, async () => { changed = await this.reload(); });
+    this.running = this.running.then(
+      async () => {
+        changed = await this.reload();
+      },
+      async () => {
+        changed = await this.reload();
+      },
+    );
     await this.running;
     return changed;
   }
@@ -100,7 +123,10 @@ export class NginxController {
   private schedule(): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => { this.timer = undefined; void this.sync().catch((e) => this.say(`nginx reload failed: ${(e as Error).message}`)); }, this.o.debounceMs ?? 50);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.sync().catch((e) => this.say(`nginx reload failed: ${(e as Error).message}`));
+    }, this.o.debounceMs ?? 50);
   }
 
   private async reload(): Promise<boolean> {
@@ -112,7 +138,8 @@ export class NginxController {
     this.dirty = false;
     const { text } = await this.generate();
     if (text === this.text) return false;
-    for (const sk of this.model?.skipped ?? []) this.say(`ingress ${sk.namespace}/${sk.ingress}: ${sk.reason}; left out of nginx.conf`);
+    for (const sk of this.model?.skipped ?? [])
+      this.say(`ingress ${sk.namespace}/${sk.ingress}: ${sk.reason}; left out of nginx.conf`);
     await this.testAndInstall(text);
     await this.hup();
     this.reloads++;
@@ -123,7 +150,12 @@ export class NginxController {
     const model = buildModel(this.o.store);
     await this.ensureCerts(model);
     const certs = new Map([...this.certs].map(([h, c]) => [h, { cert: c.cert, key: c.key }]));
-    const { text, index } = renderConfig(model, { dir: this.o.dir, listen: this.o.listen, defaultBackendPort: this.o.defaultBackendPort, certs });
+    const { text, index } = renderConfig(model, {
+      dir: this.o.dir,
+      listen: this.o.listen,
+      defaultBackendPort: this.o.defaultBackendPort,
+      certs,
+    });
     this.model = model;
     this.pendingIndex = index;
     return { text };
@@ -135,13 +167,17 @@ export class NginxController {
     const next = join(this.o.dir, 'nginx.conf.next');
     writeFileSync(next, text);
     const problem = await nginxTest(this.o.dir, next);
-    if (problem !== undefined) throw new Error(`generated nginx config failed nginx -t (kept the previous one): ${problem}`);
+    if (problem !== undefined)
+      throw new Error(`generated nginx config failed nginx -t (kept the previous one): ${problem}`);
     this.install(text, next);
   }
 
   private install(text: string, from?: string): void {
     if (from) renameSync(from, this.confFile);
-    else { rmSync(this.confFile, { force: true }); writeFileSync(this.confFile, text); }
+    else {
+      rmSync(this.confFile, { force: true });
+      writeFileSync(this.confFile, text);
+    }
     chmodSync(this.confFile, 0o444);
     this.text = text;
     if (this.pendingIndex) {
@@ -155,13 +191,24 @@ export class NginxController {
     const proc = this.proc!;
     return new Promise((resolve, reject) => {
       let sawStart = false;
-      const t = setTimeout(() => { off(); resolve(); }, 3000);
+      const t = setTimeout(() => {
+        off();
+        resolve();
+      }, 3000);
       const off = proc.onLine((stream, line) => {
         if (stream !== 'stderr') return;
-        if (/\[emerg\]|\[alert\]/.test(line)) { clearTimeout(t); off(); reject(new Error(line)); }
+        if (/\[emerg\]|\[alert\]/.test(line)) {
+          clearTimeout(t);
+          off();
+          reject(new Error(line));
+        }
         if (/start worker process/.test(line)) sawStart = true;
         // The old worker closes its listeners as it starts shutting down; from then on only new ones accept.
-        if (sawStart && /gracefully shutting down/.test(line)) { clearTimeout(t); off(); setTimeout(resolve, 5); }
+        if (sawStart && /gracefully shutting down/.test(line)) {
+          clearTimeout(t);
+          off();
+          setTimeout(resolve, 5);
+        }
       });
       proc.signal('SIGHUP');
     });
@@ -175,27 +222,42 @@ export class NginxController {
       if (!s.tlsCertHost) continue;
       const ns = s.locations.find((l) => l.namespace)?.namespace;
       const secret = s.tlsSecret && ns ? this.o.store.get('Secret', ns, s.tlsSecret) : undefined;
-      const source = secret ? `secret:${secret.metadata.namespace}/${secret.metadata.name}@${secret.metadata.resourceVersion}` : 'ca';
+      const source = secret
+        ? `secret:${secret.metadata.namespace}/${secret.metadata.name}@${secret.metadata.resourceVersion}`
+        : 'ca';
       if (this.certs.get(s.tlsCertHost)?.source !== source) want.push({ host: s.tlsCertHost, secret });
     }
-    await Promise.all(want.map(async ({ host, secret }) => {
-      const data = (secret?.data ?? {}) as Record<string, string>;
-      let pem: { certPem: string; keyPem: string };
-      if (data['tls.crt'] && data['tls.key']) {
-        pem = { certPem: Buffer.from(data['tls.crt'], 'base64').toString(), keyPem: Buffer.from(data['tls.key'], 'base64').toString() };
-      } else {
-        // ingress-nginx's fallback is its "Fake Certificate"; ours comes from the sandbox CA for ingress.local.
-        pem = await this.o.issueCert(host === DEFAULT_SERVER ? ['ingress.local'] : [host]);
-      }
-      const base = join(this.o.dir, 'certs', host === DEFAULT_SERVER ? 'default' : host.replace(/[^A-Za-z0-9.-]/g, '_'));
-      writeFileSync(`${base}.crt`, pem.certPem);
-      writeFileSync(`${base}.key`, pem.keyPem, { mode: 0o600 });
-      const source = secret ? `secret:${secret.metadata.namespace}/${secret.metadata.name}@${secret.metadata.resourceVersion}` : 'ca';
-      this.certs.set(host, { cert: `${base}.crt`, key: `${base}.key`, source });
-    }));
+    await Promise.all(
+      want.map(async ({ host, secret }) => {
+        const data = (secret?.data ?? {}) as Record<string, string>;
+        let pem: { certPem: string; keyPem: string };
+        if (data['tls.crt'] && data['tls.key']) {
+          pem = {
+            certPem: Buffer.from(data['tls.crt'], 'base64').toString(),
+            keyPem: Buffer.from(data['tls.key'], 'base64').toString(),
+          };
+        } else {
+          // ingress-nginx's fallback is its "Fake Certificate"; ours comes from the sandbox CA for ingress.local.
+          pem = await this.o.issueCert(host === DEFAULT_SERVER ? ['ingress.local'] : [host]);
+        }
+        const base = join(
+          this.o.dir,
+          'certs',
+          host === DEFAULT_SERVER ? 'default' : host.replace(/[^A-Za-z0-9.-]/g, '_'),
+        );
+        writeFileSync(`${base}.crt`, pem.certPem);
+        writeFileSync(`${base}.key`, pem.keyPem, { mode: 0o600 });
+        const source = secret
+          ? `secret:${secret.metadata.namespace}/${secret.metadata.name}@${secret.metadata.resourceVersion}`
+          : 'ca';
+        this.certs.set(host, { cert: `${base}.crt`, key: `${base}.key`, source });
+      }),
+    );
   }
 
-  private say(line: string): void { (this.o.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line); }
+  private say(line: string): void {
+    (this.o.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
+  }
 }
 
 /** `nginx -t`: undefined when the file is good, else nginx's complaint. stdout is /dev/null so `/dev/stdout` opens. */
@@ -203,8 +265,20 @@ export function nginxTest(prefix: string, file: string): Promise<string | undefi
   return new Promise((resolve) => {
     const p = spawn(NGINX_BIN, ['-t', '-q', '-p', prefix, '-c', file], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
-    p.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
+    p.stderr.setEncoding('utf8').on('data', (d: string) => {
+      err += d;
+    });
     p.on('error', (e) => resolve(`cannot run ${NGINX_BIN}: ${e.message}`));
-    p.on('close', (code) => resolve(code === 0 ? undefined : (err.trim().split('\n').filter((l) => /emerg|error|failed/.test(l)).join('; ') || `exit ${code}`)));
+    p.on('close', (code) =>
+      resolve(
+        code === 0
+          ? undefined
+          : err
+              .trim()
+              .split('\n')
+              .filter((l) => /emerg|error|failed/.test(l))
+              .join('; ') || `exit ${code}`,
+      ),
+    );
   });
 }

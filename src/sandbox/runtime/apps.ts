@@ -27,16 +27,30 @@ export interface LaunchContext {
   exporterDelayMs: number;
 }
 
-export interface Launch { command: string; args: string[]; env: Record<string, string>; cwd: string; waitPorts: number[] }
+export interface Launch {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  waitPorts: number[];
+}
 
 export function podInfo(pod: KubeObject, app: AppKind): PodInfo {
-  const spec = pod.spec as { nodeName?: string; containers?: { name: string; ports?: { name?: string; containerPort: number }[] }[] };
+  const spec = pod.spec as {
+    nodeName?: string;
+    containers?: { name: string; ports?: { name?: string; containerPort: number }[] }[];
+  };
   const c = spec.containers?.[0];
   const ports = new Map<string, number>();
   for (const p of c?.ports ?? []) ports.set(p.name ?? '', p.containerPort);
   return {
-    namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name, container: c?.name ?? app,
-    ip: (pod.status as { podIP?: string } | undefined)?.podIP ?? '', node: spec.nodeName ?? '', app, ports,
+    namespace: pod.metadata.namespace ?? 'default',
+    name: pod.metadata.name,
+    container: c?.name ?? app,
+    ip: (pod.status as { podIP?: string } | undefined)?.podIP ?? '',
+    node: spec.nodeName ?? '',
+    app,
+    ports,
   };
 }
 
@@ -51,8 +65,12 @@ function baseEnv(p: PodInfo, port: number): Record<string, string> {
     HOME: process.env.HOME ?? '/tmp',
     LANG: 'C.UTF-8',
     TZ: 'UTC',
-    POD_NAME: p.name, POD_NAMESPACE: p.namespace, POD_IP: p.ip, NODE_NAME: p.node,
-    HOST: p.ip, PORT: String(port),
+    POD_NAME: p.name,
+    POD_NAMESPACE: p.namespace,
+    POD_IP: p.ip,
+    NODE_NAME: p.node,
+    HOST: p.ip,
+    PORT: String(port),
   };
   return env;
 }
@@ -66,7 +84,13 @@ export function launchFor(p: PodInfo, ctx: LaunchContext): Launch {
       const port = mainPort(p, 8080);
       // As a Deployment passes them from the downward API, so spans name their pod and node.
       const resource = `k8s.pod.name=${p.name},k8s.namespace.name=${p.namespace},k8s.node.name=${p.node}`;
-      const env: Record<string, string> = { ...baseEnv(p, port), OTEL_SERVICE_NAME: p.app, OTEL_RESOURCE_ATTRIBUTES: resource, OTEL_BSP_SCHEDULE_DELAY: String(ctx.exporterDelayMs), NODE_ENV: 'production' };
+      const env: Record<string, string> = {
+        ...baseEnv(p, port),
+        OTEL_SERVICE_NAME: p.app,
+        OTEL_RESOURCE_ATTRIBUTES: resource,
+        OTEL_BSP_SCHEDULE_DELAY: String(ctx.exporterDelayMs),
+        NODE_ENV: 'production',
+      };
       if (ctx.otlpEndpoint) env.OTEL_EXPORTER_OTLP_ENDPOINT = ctx.otlpEndpoint;
       if (p.app === 'orders' && ctx.inventoryUrl) env.INVENTORY_URL = ctx.inventoryUrl;
       const appDir = join(dir, p.app);
@@ -83,7 +107,16 @@ export function launchFor(p: PodInfo, ctx: LaunchContext): Launch {
     case 'trace-store': {
       const query = p.ports.get('query') ?? 16686;
       const otlp = p.ports.get('otlp-http') ?? 4318;
-      const cli = cliCommand(['internal', 'trace-store', '--host', p.ip, '--query-port', String(query), '--otlp-port', String(otlp)]);
+      const cli = cliCommand([
+        'internal',
+        'trace-store',
+        '--host',
+        p.ip,
+        '--query-port',
+        String(query),
+        '--otlp-port',
+        String(otlp),
+      ]);
       return { ...cli, env: baseEnv(p, query), cwd: dir, waitPorts: [query, otlp] };
     }
     case 'ingress-nginx':

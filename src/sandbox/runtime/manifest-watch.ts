@@ -8,19 +8,27 @@ import type { KubeObject, ObjectStore } from '../store';
 const key = (o: KubeObject): string => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 export class ManifestSet {
-  private applied = new Map<string, string>();   // key → the manifest's JSON as last applied
+  private applied = new Map<string, string>(); // key → the manifest's JSON as last applied
 
   /** `extra`: objects that come with every apply (the --scale ones), after the manifests. */
-  constructor(private readonly store: ObjectStore, private readonly dirs: string[], private readonly extra: KubeObject[] = []) {}
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly dirs: string[],
+    private readonly extra: KubeObject[] = [],
+  ) {}
 
   /** Loads every folder and applies the difference to what was applied before. */
   async apply(): Promise<{ refused: Refusal[]; changed: number }> {
     const extra = this.extra;
-    const { objects, refused } = await loadManifests(this.dirs, { existingNamespaces: this.store.list('Namespace').map((n) => n.metadata.name) });
+    const { objects, refused } = await loadManifests(this.dirs, {
+      existingNamespaces: this.store.list('Namespace').map((n) => n.metadata.name),
+    });
     const next = new Map<string, KubeObject>();
     for (const o of [...objects, ...extra]) next.set(key(o), o);
     let changed = 0;
-    const ordered = [...next.values()].sort((a, b) => (a.kind === 'Namespace' ? 0 : 1) - (b.kind === 'Namespace' ? 0 : 1));
+    const ordered = [...next.values()].sort(
+      (a, b) => (a.kind === 'Namespace' ? 0 : 1) - (b.kind === 'Namespace' ? 0 : 1),
+    );
     for (const o of ordered) {
       const json = JSON.stringify(o);
       if (this.applied.get(key(o)) === json) continue;
@@ -50,8 +58,15 @@ export class ManifestSet {
       }, debounceMs);
     };
     for (const d of this.dirs) {
-      try { watchers.push(watch(d, kick)); } catch { /* a file path or a missing folder: nothing to watch */ }
+      try {
+        watchers.push(watch(d, kick));
+      } catch {
+        /* a file path or a missing folder: nothing to watch */
+      }
     }
-    return () => { if (timer) clearTimeout(timer); for (const w of watchers) w.close(); };
+    return () => {
+      if (timer) clearTimeout(timer);
+      for (const w of watchers) w.close();
+    };
   }
 }

@@ -10,7 +10,11 @@ export function packageRoot(): string {
   for (let dir = __dirname; ; dir = dirname(dir)) {
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg)) {
-      try { if (JSON.parse(readFileSync(pkg, 'utf8')).name === 'kubetrace') return (root = dir); } catch { /* keep looking */ }
+      try {
+        if (JSON.parse(readFileSync(pkg, 'utf8')).name === 'kubetrace') return (root = dir);
+      } catch {
+        /* keep looking */
+      }
     }
     if (dirname(dir) === dir) throw new Error(`cannot find the kubetrace package folder above ${__dirname}`);
   }
@@ -25,6 +29,10 @@ export const appsDir = (): string => join(packageRoot(), 'src', 'sandbox', 'apps
  */
 export function cliCommand(args: string[]): { command: string; args: string[] } {
   const bundle = join(packageRoot(), 'dist', 'cli.js');
-  if (existsSync(bundle) && process.env.KUBETRACE_SANDBOX_FROM_SOURCE !== '1') return { command: process.execPath, args: [bundle, ...args] };
-  return { command: process.execPath, args: ['--import', 'tsx', join(packageRoot(), 'src', 'cli', 'main.ts'), ...args] };
+  if (existsSync(bundle) && process.env.KUBETRACE_SANDBOX_FROM_SOURCE !== '1')
+    return { command: process.execPath, args: [bundle, ...args] };
+  return {
+    command: process.execPath,
+    args: ['--import', 'tsx', join(packageRoot(), 'src', 'cli', 'main.ts'), ...args],
+  };
 }

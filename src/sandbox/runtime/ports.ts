@@ -17,11 +17,17 @@ export function freePort(host: string): Promise<number> {
 
 /** Several distinct free ports on one host, all held open at once so they cannot repeat. */
 export async function freePorts(host: string, n: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, host, () => resolve(srv));
-  })));
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const srv = createServer();
+          srv.once('error', reject);
+          srv.listen(0, host, () => resolve(srv));
+        }),
+    ),
+  );
   const ports = servers.map((s) => (s.address() as { port: number }).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return ports;
@@ -30,7 +36,11 @@ export async function freePorts(host: string, n: number): Promise<number[]> {
 export function canConnect(host: string, port: number, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = createConnection({ host, port });
-    const done = (ok: boolean): void => { clearTimeout(t); sock.destroy(); resolve(ok); };
+    const done = (ok: boolean): void => {
+      clearTimeout(t);
+      sock.destroy();
+      resolve(ok);
+    };
     const t = setTimeout(() => done(false), timeoutMs);
     sock.once('connect', () => done(true));
     sock.once('error', () => done(false));
@@ -41,10 +51,16 @@ export function canConnect(host: string, port: number, timeoutMs = 500): Promise
  * Polls until `host:port` accepts a connection. `gone` rejects the wait early (the process died),
  * so a crash is reported at once rather than after the timeout.
  */
-export async function waitForPort(host: string, port: number, opts: { timeoutMs: number; gone?: Promise<unknown>; what: string }): Promise<void> {
+export async function waitForPort(
+  host: string,
+  port: number,
+  opts: { timeoutMs: number; gone?: Promise<unknown>; what: string },
+): Promise<void> {
   const deadline = Date.now() + opts.timeoutMs;
   let dead = false;
-  opts.gone?.then(() => { dead = true; });
+  opts.gone?.then(() => {
+    dead = true;
+  });
   let delay = 10;
   while (Date.now() < deadline) {
     if (dead) throw new Error(`${opts.what} exited before it listened on ${host}:${port}`);
@@ -59,9 +75,15 @@ export async function waitForPort(host: string, port: number, opts: { timeoutMs:
 export function assertFree(host: string, port: number, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
-    srv.once('error', (e: NodeJS.ErrnoException) => reject(new Error(e.code === 'EADDRINUSE'
-      ? `${host}:${port} for ${what} is already in use: another sandbox on the same pod subnet, or a process left over from one (choose another podSubnet, or stop it)`
-      : `cannot listen on ${host}:${port} for ${what}: ${e.message}`)));
+    srv.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          e.code === 'EADDRINUSE'
+            ? `${host}:${port} for ${what} is already in use: another sandbox on the same pod subnet, or a process left over from one (choose another podSubnet, or stop it)`
+            : `cannot listen on ${host}:${port} for ${what}: ${e.message}`,
+        ),
+      ),
+    );
     srv.listen(port, host, () => srv.close(() => resolve()));
   });
 }

@@ -8,7 +8,7 @@ import { nowUnixNano } from '../../core/time';
 import type { LogStore, PodLogKey } from '../logs';
 
 export interface ProcessSpec {
-  name: string;                        // for messages, e.g. "shop/orders-7d9c5b6f4a-x2k8p"
+  name: string; // for messages, e.g. "shop/orders-7d9c5b6f4a-x2k8p"
   command: string;
   args: string[];
   env: Record<string, string>;
@@ -44,14 +44,21 @@ export function startProcess(spec: ProcessSpec, logs: LogStore): PodProcess {
     fifo = { reader, writer: openSync(spec.stdoutFifo, constants.O_WRONLY) };
   }
   const child = spawn(spec.command, spec.args, {
-    cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', fifo ? fifo.writer : 'pipe', 'pipe'],
+    cwd: spec.cwd,
+    env: spec.env,
+    detached: true,
+    stdio: ['ignore', fifo ? fifo.writer : 'pipe', 'pipe'],
   });
   let stdout: NodeJS.ReadableStream = child.stdout!;
   if (fifo) {
     closeSync(fifo.writer);
     stdout = new Socket({ fd: fifo.reader, readable: true, writable: false });
   }
-  const stdoutDone = new Promise<void>((resolve) => { stdout.once('end', resolve); stdout.once('close', resolve); stdout.once('error', () => resolve()); });
+  const stdoutDone = new Promise<void>((resolve) => {
+    stdout.once('end', resolve);
+    stdout.once('close', resolve);
+    stdout.once('error', () => resolve());
+  });
   const listeners = new Set<(stream: 'stdout' | 'stderr', line: string) => void>();
   const store = (stream: 'stdout' | 'stderr', line: string): void => {
     logs.append(spec.log, { timeUnixNano: nowUnixNano(), stream, line });
@@ -64,7 +71,11 @@ export function startProcess(spec: ProcessSpec, logs: LogStore): PodProcess {
       alive = false;
       // A FIFO stdout is not one of the child's streams: wait for its end too (bounded, a worker may linger).
       const t = setTimeout(() => (stdout as Socket).destroy?.(), 2000);
-      void stdoutDone.then(() => { clearTimeout(t); if (spec.stdoutFifo) rmSync(spec.stdoutFifo, { force: true }); resolve({ code, signal }); });
+      void stdoutDone.then(() => {
+        clearTimeout(t);
+        if (spec.stdoutFifo) rmSync(spec.stdoutFifo, { force: true });
+        resolve({ code, signal });
+      });
     });
     child.on('error', (e) => {
       alive = false;
@@ -77,23 +88,43 @@ export function startProcess(spec: ProcessSpec, logs: LogStore): PodProcess {
 
   const signalGroup = (sig: NodeJS.Signals): void => {
     if (!alive || child.pid === undefined) return;
-    try { process.kill(-child.pid, sig); } catch { try { child.kill(sig); } catch { /* already gone */ } }
+    try {
+      process.kill(-child.pid, sig);
+    } catch {
+      try {
+        child.kill(sig);
+      } catch {
+        /* already gone */
+      }
+    }
   };
   return {
     spec,
     pid: child.pid ?? -1,
     child,
     exited,
-    onLine(fn) { listeners.add(fn); return () => listeners.delete(fn); },
+    onLine(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
     signal: signalGroup,
     async stop(graceMs = 3000) {
-      if (!alive) { await exited; return; }
+      if (!alive) {
+        await exited;
+        return;
+      }
       signalGroup('SIGTERM');
       const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
       // Stragglers that left the leader behind (a worker mid-shutdown) still share the group id.
-      if (child.pid !== undefined) { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* none left */ } }
+      if (child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          /* none left */
+        }
+      }
     },
   };
 }

@@ -22,8 +22,16 @@ export interface RuntimeOptions {
   log?: (line: string) => void;
 }
 
-export interface RunningPod { info: PodInfo; process: PodProcess }
-export interface IngressAddress { ip: string; httpPort: number; httpsPort: number; pod: PodInfo }
+export interface RunningPod {
+  info: PodInfo;
+  process: PodProcess;
+}
+export interface IngressAddress {
+  ip: string;
+  httpPort: number;
+  httpsPort: number;
+  pod: PodInfo;
+}
 
 export class PodRuntime {
   readonly pods: RunningPod[] = [];
@@ -44,7 +52,9 @@ export class PodRuntime {
     process.on('exit', this.killOnExit);
   }
 
-  private say(line: string): void { this.o.log?.(line); }
+  private say(line: string): void {
+    this.o.log?.(line);
+  }
 
   /** The pods that get a process: those whose Deployment names a known app. */
   appPods(): PodInfo[] {
@@ -53,7 +63,9 @@ export class PodRuntime {
       const app = pod.metadata.annotations?.[APP_ANNOTATION];
       if (!app) continue;
       if (!APP_KINDS.includes(app as AppKind)) {
-        this.say(`pod ${pod.metadata.namespace}/${pod.metadata.name}: unknown app "${app}", running it without a process`);
+        this.say(
+          `pod ${pod.metadata.namespace}/${pod.metadata.name}: unknown app "${app}", running it without a process`,
+        );
         setPodState(this.o.store, pod.metadata.namespace!, pod.metadata.name, { ready: true });
         continue;
       }
@@ -78,12 +90,18 @@ export class PodRuntime {
     let ports: number[] = [];
     if (nginxPod) {
       ports = await freePorts(nginxPod.ip, 2);
-      setPodState(this.o.store, nginxPod.namespace, nginxPod.name, { ready: false, running: true, containerPorts: { http: ports[0], https: ports[1] } });
+      setPodState(this.o.store, nginxPod.namespace, nginxPod.name, {
+        ready: false,
+        running: true,
+        containerPorts: { http: ports[0], https: ports[1] },
+      });
       this.ingress = { ip: nginxPod.ip, httpPort: ports[0], httpsPort: ports[1], pod: nginxPod };
       this.o.controllers.setLoadBalancer({ ip: nginxPod.ip, ports });
     }
     for (const extra of controllerPods.slice(1)) {
-      this.say(`pod ${extra.namespace}/${extra.name}: only one ingress controller replica runs nginx; this one has no process`);
+      this.say(
+        `pod ${extra.namespace}/${extra.name}: only one ingress controller replica runs nginx; this one has no process`,
+      );
       setPodState(this.o.store, extra.namespace, extra.name, { ready: true });
     }
     const prepared = nginxPod ? this.prepareNginx(nginxPod, ports) : Promise.resolve();
@@ -120,9 +138,14 @@ export class PodRuntime {
     const dir = join(this.o.workDir, 'nginx');
     mkdirSync(dir, { recursive: true });
     this.nginx = new NginxController({
-      store: this.o.store, logs: this.o.logs, pod: { namespace: p.namespace, pod: p.name, name: p.name, container: p.container }, dir,
-      listen: { ip: p.ip, httpPort: ports[0], httpsPort: ports[1] }, defaultBackendPort: await freePort('127.0.0.1'),
-      issueCert: this.o.issueCert, log: this.o.log,
+      store: this.o.store,
+      logs: this.o.logs,
+      pod: { namespace: p.namespace, pod: p.name, name: p.name, container: p.container },
+      dir,
+      listen: { ip: p.ip, httpPort: ports[0], httpsPort: ports[1] },
+      defaultBackendPort: await freePort('127.0.0.1'),
+      issueCert: this.o.issueCert,
+      log: this.o.log,
     });
     await this.nginx.prepare();
   }
@@ -130,19 +153,40 @@ export class PodRuntime {
   private async startApp(p: PodInfo, ctx: Parameters<typeof launchFor>[1]): Promise<void> {
     const t0 = Date.now();
     const launch = launchFor(p, ctx);
-    await Promise.all(launch.waitPorts.map((port) => assertFree(p.ip, port, `${p.app} (pod ${p.namespace}/${p.name})`)));
-    const proc = startProcess({ name: `${p.namespace}/${p.name}`, command: launch.command, args: launch.args, env: launch.env, cwd: launch.cwd,
-      log: { namespace: p.namespace, pod: p.name, container: p.container } }, this.o.logs);
+    await Promise.all(
+      launch.waitPorts.map((port) => assertFree(p.ip, port, `${p.app} (pod ${p.namespace}/${p.name})`)),
+    );
+    const proc = startProcess(
+      {
+        name: `${p.namespace}/${p.name}`,
+        command: launch.command,
+        args: launch.args,
+        env: launch.env,
+        cwd: launch.cwd,
+        log: { namespace: p.namespace, pod: p.name, container: p.container },
+      },
+      this.o.logs,
+    );
     this.pods.push({ info: p, process: proc });
     setPodState(this.o.store, p.namespace, p.name, { ready: false, running: true });
     this.watchExit(p, proc);
     try {
-      await Promise.all(launch.waitPorts.map((port) => waitForPort(p.ip, port, { timeoutMs: this.o.readyTimeoutMs ?? 15000, gone: proc.exited, what: `${p.app} (pod ${p.namespace}/${p.name})` })));
+      await Promise.all(
+        launch.waitPorts.map((port) =>
+          waitForPort(p.ip, port, {
+            timeoutMs: this.o.readyTimeoutMs ?? 15000,
+            gone: proc.exited,
+            what: `${p.app} (pod ${p.namespace}/${p.name})`,
+          }),
+        ),
+      );
     } catch (e) {
       throw new Error(`${(e as Error).message}${this.tail(p)}`);
     }
     setPodState(this.o.store, p.namespace, p.name, { ready: true });
-    this.say(`pod ${p.namespace}/${p.name} (${p.app}) ready on ${p.ip}:${launch.waitPorts.join(',')} after ${Date.now() - t0} ms`);
+    this.say(
+      `pod ${p.namespace}/${p.name} (${p.app}) ready on ${p.ip}:${launch.waitPorts.join(',')} after ${Date.now() - t0} ms`,
+    );
   }
 
   private async startNginx(p: PodInfo, ports: number[]): Promise<void> {
@@ -156,21 +200,35 @@ export class PodRuntime {
     }
     this.pods.push({ info: p, process: nginx.process! });
     this.watchExit(p, nginx.process!);
-    setPodState(this.o.store, p.namespace, p.name, { ready: true, containerPorts: { http: ports[0], https: ports[1] } });
+    setPodState(this.o.store, p.namespace, p.name, {
+      ready: true,
+      containerPorts: { http: ports[0], https: ports[1] },
+    });
     this.say(`pod ${p.namespace}/${p.name} (nginx) ready on ${p.ip}:${ports[0]} (http), :${ports[1]} (https)`);
   }
 
   private watchExit(p: PodInfo, proc: PodProcess): void {
     void proc.exited.then(({ code, signal }) => {
       if (this.stopping) return;
-      this.say(`pod ${p.namespace}/${p.name} (${p.app}) exited (${signal ?? `code ${code}`}); the sandbox does not restart it`);
-      setPodState(this.o.store, p.namespace, p.name, { ready: false, phase: 'Failed', reason: 'Error', exitCode: code ?? 137, message: signal ? `killed by ${signal}` : undefined });
+      this.say(
+        `pod ${p.namespace}/${p.name} (${p.app}) exited (${signal ?? `code ${code}`}); the sandbox does not restart it`,
+      );
+      setPodState(this.o.store, p.namespace, p.name, {
+        ready: false,
+        phase: 'Failed',
+        reason: 'Error',
+        exitCode: code ?? 137,
+        message: signal ? `killed by ${signal}` : undefined,
+      });
     });
   }
 
   /** The pod's last log lines, for an error message. */
   private tail(p: PodInfo): string {
-    const lines = this.o.logs.read({ namespace: p.namespace, pod: p.name, container: p.container }).slice(-8).map((e) => `  ${e.line}`);
+    const lines = this.o.logs
+      .read({ namespace: p.namespace, pod: p.name, container: p.container })
+      .slice(-8)
+      .map((e) => `  ${e.line}`);
     return lines.length ? `\nlast log lines of ${p.namespace}/${p.name}:\n${lines.join('\n')}` : '';
   }
 
@@ -179,13 +237,20 @@ export class PodRuntime {
    * `nginx` is Debian's nginx pointed at the sandbox's config (so `nginx -v` and `nginx -t` tell the truth).
    */
   resolveExec(pod: KubeObject, _container: string, command: string[]): ExecCommand | undefined {
-    const running = this.pods.find((r) => r.info.namespace === pod.metadata.namespace && r.info.name === pod.metadata.name);
+    const running = this.pods.find(
+      (r) => r.info.namespace === pod.metadata.namespace && r.info.name === pod.metadata.name,
+    );
     if (!running || !command.length) return undefined;
     const { spec } = running.process;
     if (running.info.app === 'ingress-nginx' && /(^|\/)nginx$/.test(command[0]) && this.nginx) {
       const rest = command.slice(1);
       const needsConf = rest.some((a) => /^-[tTs]/.test(a));
-      return { file: NGINX_BIN, args: needsConf ? ['-p', this.nginx.dir, '-c', this.nginx.confFile, ...rest] : rest, cwd: this.nginx.dir, env: spec.env };
+      return {
+        file: NGINX_BIN,
+        args: needsConf ? ['-p', this.nginx.dir, '-c', this.nginx.confFile, ...rest] : rest,
+        cwd: this.nginx.dir,
+        env: spec.env,
+      };
     }
     return { file: command[0], args: command.slice(1), cwd: spec.cwd, env: spec.env };
   }
@@ -197,6 +262,7 @@ export class PodRuntime {
     this.o.store.off('change', this.onPodChange);
     const rank = (r: RunningPod) => (r.info.app === 'ingress-nginx' ? 0 : r.info.app === 'trace-store' ? 2 : 1);
     if (this.nginx) await this.nginx.stop().catch(() => {});
-    for (const tier of [1, 2]) await Promise.all(this.pods.filter((r) => rank(r) === tier).map((r) => r.process.stop()));
+    for (const tier of [1, 2])
+      await Promise.all(this.pods.filter((r) => rank(r) === tier).map((r) => r.process.stop()));
   }
 }

@@ -4,15 +4,34 @@
 import type { OtlpAnyValue, OtlpKeyValue, OtlpResourceSpans } from '../../core/ingest/otlp/types';
 import { serviceName } from './store';
 
-export interface JaegerTag { key: string; type: 'string' | 'bool' | 'int64' | 'float64' | 'binary'; value: string | number | boolean }
-interface JaegerRef { refType: 'CHILD_OF' | 'FOLLOWS_FROM'; traceID: string; spanID: string }
+export interface JaegerTag {
+  key: string;
+  type: 'string' | 'bool' | 'int64' | 'float64' | 'binary';
+  value: string | number | boolean;
+}
+interface JaegerRef {
+  refType: 'CHILD_OF' | 'FOLLOWS_FROM';
+  traceID: string;
+  spanID: string;
+}
 export interface JaegerSpan {
-  traceID: string; spanID: string; flags: number; operationName: string; references: JaegerRef[];
-  startTime: number; duration: number; tags: JaegerTag[]; logs: { timestamp: number; fields: JaegerTag[] }[];
-  processID: string; warnings: string[] | null;
+  traceID: string;
+  spanID: string;
+  flags: number;
+  operationName: string;
+  references: JaegerRef[];
+  startTime: number;
+  duration: number;
+  tags: JaegerTag[];
+  logs: { timestamp: number; fields: JaegerTag[] }[];
+  processID: string;
+  warnings: string[] | null;
 }
 export interface JaegerTrace {
-  traceID: string; spans: JaegerSpan[]; processes: Record<string, { serviceName: string; tags: JaegerTag[] }>; warnings: string[] | null;
+  traceID: string;
+  spans: JaegerSpan[];
+  processes: Record<string, { serviceName: string; tags: JaegerTag[] }>;
+  warnings: string[] | null;
 }
 
 const KIND_TAGS = ['', 'internal', 'server', 'client', 'producer', 'consumer'];
@@ -45,8 +64,10 @@ export function toJaegerTrace(traceId: string, resourceSpans: OtlpResourceSpans[
         if (s.status?.message) tags.push({ key: 'otel.status_description', type: 'string', value: s.status.message });
         if (s.traceState) tags.push({ key: 'w3c.tracestate', type: 'string', value: s.traceState });
         const references: JaegerRef[] = [];
-        if (s.parentSpanId) references.push({ refType: 'CHILD_OF', traceID: jaegerTraceId(s.traceId), spanID: s.parentSpanId });
-        for (const l of s.links ?? []) references.push({ refType: 'FOLLOWS_FROM', traceID: jaegerTraceId(l.traceId), spanID: l.spanId });
+        if (s.parentSpanId)
+          references.push({ refType: 'CHILD_OF', traceID: jaegerTraceId(s.traceId), spanID: s.parentSpanId });
+        for (const l of s.links ?? [])
+          references.push({ refType: 'FOLLOWS_FROM', traceID: jaegerTraceId(l.traceId), spanID: l.spanId });
         const start = BigInt(s.startTimeUnixNano);
         const end = BigInt(s.endTimeUnixNano);
         spans.push({
@@ -91,5 +112,12 @@ function plain(v: OtlpAnyValue | undefined): unknown {
   if (!v) return null;
   if (v.arrayValue) return v.arrayValue.values.map(plain);
   if (v.kvlistValue) return Object.fromEntries(v.kvlistValue.values.map((kv) => [kv.key, plain(kv.value)]));
-  return v.stringValue ?? v.boolValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.doubleValue ?? v.bytesValue ?? null;
+  return (
+    v.stringValue ??
+    v.boolValue ??
+    (v.intValue !== undefined ? Number(v.intValue) : undefined) ??
+    v.doubleValue ??
+    v.bytesValue ??
+    null
+  );
 }

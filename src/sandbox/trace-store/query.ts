@@ -26,7 +26,12 @@ export function createQueryHandler(store: TraceStore): (req: IncomingMessage, re
     try {
       route(store, req, res);
     } catch (e) {
-      if (!res.headersSent) httpError(res, JSON.stringify({ error: { httpCode: 500, message: e instanceof Error ? e.message : String(e) } }), 500);
+      if (!res.headersSent)
+        httpError(
+          res,
+          JSON.stringify({ error: { httpCode: 500, message: e instanceof Error ? e.message : String(e) } }),
+          500,
+        );
       else res.destroy();
     }
   };
@@ -36,19 +41,27 @@ function route(store: TraceStore, req: IncomingMessage, res: ServerResponse): vo
   const url = new URL(req.url ?? '/', 'http://trace-store');
   const path = url.pathname;
   let m: RegExpExecArray | null;
-  const get = (handler: () => void) => (req.method === 'GET' || req.method === 'HEAD' ? handler() : methodNotAllowed(res));
+  const get = (handler: () => void) =>
+    req.method === 'GET' || req.method === 'HEAD' ? handler() : methodNotAllowed(res);
 
   if ((m = /^\/api\/v3\/traces\/([^/]+)$/.exec(path))) return get(() => v3Trace(store, res, decodeURIComponent(m![1])));
-  if (path === '/api/v3/services') return get(() => sendSniffed(res, 200, JSON.stringify(nonEmpty({ services: store.services() }))));
+  if (path === '/api/v3/services')
+    return get(() => sendSniffed(res, 200, JSON.stringify(nonEmpty({ services: store.services() }))));
   if (path === '/api/v3/operations') {
     return get(() => {
-      const ops = store.operations(url.searchParams.get('service') ?? '').map((o) => nonEmpty({ name: o.name, spanKind: SPAN_KINDS[o.kind] ?? '' }));
+      const ops = store
+        .operations(url.searchParams.get('service') ?? '')
+        .map((o) => nonEmpty({ name: o.name, spanKind: SPAN_KINDS[o.kind] ?? '' }));
       sendSniffed(res, 200, JSON.stringify(nonEmpty({ operations: ops })));
     });
   }
-  if ((m = /^\/api\/traces\/([^/]+)$/.exec(path))) return get(() => classicTrace(store, res, decodeURIComponent(m![1])));
+  if ((m = /^\/api\/traces\/([^/]+)$/.exec(path)))
+    return get(() => classicTrace(store, res, decodeURIComponent(m![1])));
   if (path === '/api/services') {
-    return get(() => { const s = store.services(); sendJson(res, 200, structured(s, s.length)); });
+    return get(() => {
+      const s = store.services();
+      sendJson(res, 200, structured(s, s.length));
+    });
   }
   // gorilla/mux falls back to http.NotFound.
   httpError(res, '404 page not found', 404);
@@ -57,10 +70,15 @@ function route(store: TraceStore, req: IncomingMessage, res: ServerResponse): vo
 function v3Trace(store: TraceStore, res: ServerResponse, raw: string): void {
   const id = parseTraceId(raw);
   if ('error' in id) {
-    return httpError(res, JSON.stringify({ error: { httpCode: 400, message: `malformed parameter trace_id: ${id.error}` } }), 400);
+    return httpError(
+      res,
+      JSON.stringify({ error: { httpCode: 400, message: `malformed parameter trace_id: ${id.error}` } }),
+      400,
+    );
   }
   const resourceSpans = store.get(id.hex);
-  if (!resourceSpans) return httpError(res, JSON.stringify({ error: { httpCode: 404, message: 'No traces found' } }), 404);
+  if (!resourceSpans)
+    return httpError(res, JSON.stringify({ error: { httpCode: 404, message: 'No traces found' } }), 404);
   sendSniffed(res, 200, JSON.stringify({ result: { resourceSpans: withEmptyParents(resourceSpans) } }));
 }
 
@@ -76,7 +94,8 @@ function classicTrace(store: TraceStore, res: ServerResponse, raw: string): void
 export function parseTraceId(s: string): { hex: string } | { error: string } {
   if (s.length > 32) return { error: `TraceID cannot be longer than 32 hex characters: ${s}` };
   const parts = s.length > 16 ? [s.slice(0, s.length - 16), s.slice(s.length - 16)] : [s];
-  for (const p of parts) if (!/^[0-9a-fA-F]+$/.test(p)) return { error: `strconv.ParseUint: parsing ${JSON.stringify(p)}: invalid syntax` };
+  for (const p of parts)
+    if (!/^[0-9a-fA-F]+$/.test(p)) return { error: `strconv.ParseUint: parsing ${JSON.stringify(p)}: invalid syntax` };
   return { hex: s.toLowerCase().padStart(32, '0') };
 }
 
@@ -84,12 +103,17 @@ export function parseTraceId(s: string): { hex: string } | { error: string } {
 function withEmptyParents(resourceSpans: OtlpResourceSpans[]): OtlpResourceSpans[] {
   return resourceSpans.map((rs) => ({
     ...rs,
-    scopeSpans: rs.scopeSpans.map((ss) => ({ ...ss, spans: ss.spans.map((s) => (s.parentSpanId ? s : { ...s, parentSpanId: '' })) })),
+    scopeSpans: rs.scopeSpans.map((ss) => ({
+      ...ss,
+      spans: ss.spans.map((s) => (s.parentSpanId ? s : { ...s, parentSpanId: '' })),
+    })),
   }));
 }
 
 function nonEmpty<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== '' && !(Array.isArray(v) && v.length === 0))) as Partial<T>;
+  return Object.fromEntries(
+    Object.entries(o).filter(([, v]) => v !== '' && !(Array.isArray(v) && v.length === 0)),
+  ) as Partial<T>;
 }
 
 function structured(data: unknown, total: number, errors: { code: number; msg: string }[] | null = null): string {
@@ -99,7 +123,11 @@ function structured(data: unknown, total: number, errors: { code: number; msg: s
 // Go's http.Error: text/plain, nosniff, body plus newline.
 function httpError(res: ServerResponse, body: string, status: number): void {
   const text = `${body}\n`;
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 

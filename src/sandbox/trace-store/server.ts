@@ -1,7 +1,13 @@
 // The trace-store pod: the core's OTLP/HTTP receiver on the OTLP port feeding a bounded store, and Jaeger's
 // query API on the query port.
 import { createServer } from 'node:http';
-import { closeServer, countSpans, createOtlpHandler, listen, type ReceivedBatch } from '../../core/ingest/otlp/receiver';
+import {
+  closeServer,
+  countSpans,
+  createOtlpHandler,
+  listen,
+  type ReceivedBatch,
+} from '../../core/ingest/otlp/receiver';
 import { createQueryHandler } from './query';
 import { serviceName, TraceStore, type AddResult, type TraceStoreLimits } from './store';
 
@@ -37,25 +43,32 @@ export interface RunningTraceStore {
 
 export async function startTraceStore(opts: TraceStoreOptions): Promise<RunningTraceStore> {
   const store = new TraceStore({ maxTraces: opts.maxTraces, maxSpans: opts.maxSpans });
-  const otlp = createServer(createOtlpHandler({
-    maxBodyBytes: opts.maxBodyBytes,
-    onError: opts.onError,
-    spanBytes: true,
-    onBatch: (batch) => {
-      const r: AddResult = store.add(batch.resourceSpans, batch.spanBytes);
-      opts.onBatch?.({
-        format: batch.format,
-        spans: countSpans(batch.resourceSpans),
-        stored: r.stored,
-        duplicates: r.duplicates,
-        rejected: batch.rejectedSpans + r.rejected,
-        traces: r.traces,
-        services: [...new Set(batch.resourceSpans.map((rs) => serviceName(rs.resource)))],
-        remoteAddress: batch.remoteAddress,
-      });
-      return r.rejected ? { rejectedSpans: r.rejected, errorMessage: `${r.rejected} spans did not fit the store (max ${store.limits.maxSpans} spans)` } : undefined;
-    },
-  }));
+  const otlp = createServer(
+    createOtlpHandler({
+      maxBodyBytes: opts.maxBodyBytes,
+      onError: opts.onError,
+      spanBytes: true,
+      onBatch: (batch) => {
+        const r: AddResult = store.add(batch.resourceSpans, batch.spanBytes);
+        opts.onBatch?.({
+          format: batch.format,
+          spans: countSpans(batch.resourceSpans),
+          stored: r.stored,
+          duplicates: r.duplicates,
+          rejected: batch.rejectedSpans + r.rejected,
+          traces: r.traces,
+          services: [...new Set(batch.resourceSpans.map((rs) => serviceName(rs.resource)))],
+          remoteAddress: batch.remoteAddress,
+        });
+        return r.rejected
+          ? {
+              rejectedSpans: r.rejected,
+              errorMessage: `${r.rejected} spans did not fit the store (max ${store.limits.maxSpans} spans)`,
+            }
+          : undefined;
+      },
+    }),
+  );
   const query = createServer(createQueryHandler(store));
   // Exporters keep connections open; do not let an idle one hold a close() up.
   otlp.keepAliveTimeout = 5000;
@@ -75,6 +88,8 @@ export async function startTraceStore(opts: TraceStoreOptions): Promise<RunningT
     queryPort,
     otlpUrl: `http://${host}:${otlpPort}`,
     queryUrl: `http://${host}:${queryPort}`,
-    close: async () => { await Promise.all([closeServer(otlp), closeServer(query)]); },
+    close: async () => {
+      await Promise.all([closeServer(otlp), closeServer(query)]);
+    },
   };
 }

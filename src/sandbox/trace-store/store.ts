@@ -9,15 +9,35 @@
 import { decodeOtlpSpanBytes } from '../../core/ingest/otlp/protobuf';
 import type { OtlpInstrumentationScope, OtlpResource, OtlpResourceSpans, OtlpSpan } from '../../core/ingest/otlp/types';
 
-export interface TraceStoreLimits { maxTraces: number; maxSpans: number }
+export interface TraceStoreLimits {
+  maxTraces: number;
+  maxSpans: number;
+}
 export const DEFAULT_LIMITS: TraceStoreLimits = { maxTraces: 10_000, maxSpans: 200_000 };
 const MAX_SERVICES = 10_000;
 
-interface ScopeGroup { scope?: OtlpInstrumentationScope; schemaUrl?: string; spans: Set<string> }
-interface ResourceGroup { resource?: OtlpResource; schemaUrl?: string; scopes: Map<string, ScopeGroup> }
-interface StoredTrace { resources: Map<string, ResourceGroup>; spanCount: number }
+interface ScopeGroup {
+  scope?: OtlpInstrumentationScope;
+  schemaUrl?: string;
+  spans: Set<string>;
+}
+interface ResourceGroup {
+  resource?: OtlpResource;
+  schemaUrl?: string;
+  scopes: Map<string, ScopeGroup>;
+}
+interface StoredTrace {
+  resources: Map<string, ResourceGroup>;
+  spanCount: number;
+}
 
-export interface AddResult { stored: number; duplicates: number; rejected: number; traces: number; evictedTraces: number }
+export interface AddResult {
+  stored: number;
+  duplicates: number;
+  rejected: number;
+  traces: number;
+  evictedTraces: number;
+}
 
 export class TraceStore {
   private readonly traces = new Map<string, StoredTrace>();
@@ -32,8 +52,12 @@ export class TraceStore {
     };
   }
 
-  get traceCount(): number { return this.traces.size; }
-  get spanCount(): number { return this.totalSpans; }
+  get traceCount(): number {
+    return this.traces.size;
+  }
+  get spanCount(): number {
+    return this.totalSpans;
+  }
 
   /** Stores spans; `spanBytes` (from decodeOtlpProtobuf's spanBytes option) lines up with the spans in order. */
   add(resourceSpans: OtlpResourceSpans[], spanBytes?: string[]): AddResult {
@@ -54,13 +78,26 @@ export class TraceStore {
             this.traces.set(span.traceId, t);
           }
           let rg = t.resources.get(resKey);
-          if (!rg) { rg = { resource: rs.resource, schemaUrl: rs.schemaUrl, scopes: new Map() }; t.resources.set(resKey, rg); }
+          if (!rg) {
+            rg = { resource: rs.resource, schemaUrl: rs.schemaUrl, scopes: new Map() };
+            t.resources.set(resKey, rg);
+          }
           let sg = rg.scopes.get(scopeKey);
-          if (!sg) { sg = { scope: ss.scope, schemaUrl: ss.schemaUrl, spans: new Set() }; rg.scopes.set(scopeKey, sg); }
+          if (!sg) {
+            sg = { scope: ss.scope, schemaUrl: ss.schemaUrl, spans: new Set() };
+            rg.scopes.set(scopeKey, sg);
+          }
           const text = spanBytes?.[index++] ?? JSON.stringify(span);
-          if (sg.spans.has(text)) { r.duplicates++; continue; }
-          while (this.totalSpans >= this.limits.maxSpans && this.oldestId() !== span.traceId) r.evictedTraces += this.evictOldest();
-          if (this.totalSpans >= this.limits.maxSpans) { r.rejected++; continue; } // one trace fills the store
+          if (sg.spans.has(text)) {
+            r.duplicates++;
+            continue;
+          }
+          while (this.totalSpans >= this.limits.maxSpans && this.oldestId() !== span.traceId)
+            r.evictedTraces += this.evictOldest();
+          if (this.totalSpans >= this.limits.maxSpans) {
+            r.rejected++;
+            continue;
+          } // one trace fills the store
           sg.spans.add(text);
           t.spanCount++;
           this.totalSpans++;
@@ -83,7 +120,9 @@ export class TraceStore {
         resource: rg.resource ?? {},
         scopeSpans: [...rg.scopes.values()].map((sg) => ({
           scope: sg.scope ?? {},
-          spans: [...sg.spans].map((text) => (text.charCodeAt(0) === 0x7b ? (JSON.parse(text) as OtlpSpan) : decodeOtlpSpanBytes(text))),
+          spans: [...sg.spans].map((text) =>
+            text.charCodeAt(0) === 0x7b ? (JSON.parse(text) as OtlpSpan) : decodeOtlpSpanBytes(text),
+          ),
           ...(sg.schemaUrl ? { schemaUrl: sg.schemaUrl } : {}),
         })),
       };

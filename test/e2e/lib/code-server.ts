@@ -26,22 +26,41 @@ export function buildVsix(): string {
   const stage = join(CACHE, 'e2e', 'stage');
   mkdirSync(join(CACHE, 'e2e'), { recursive: true });
   for (let attempt = 1; ; attempt++) {
-    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--production'], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--production'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
     rmSync(stage, { recursive: true, force: true });
     mkdirSync(join(stage, 'dist'), { recursive: true });
     try {
-      for (const f of [...SHIPPED, 'package.json', 'README.md', 'LICENSE', '.vscodeignore']) cpSync(join(ROOT, f), join(stage, f));
+      for (const f of [...SHIPPED, 'package.json', 'README.md', 'LICENSE', '.vscodeignore'])
+        cpSync(join(ROOT, f), join(stage, f));
       if (existsSync(join(ROOT, 'CHANGELOG.md'))) cpSync(join(ROOT, 'CHANGELOG.md'), join(stage, 'CHANGELOG.md'));
       cpSync(join(ROOT, 'media'), join(stage, 'media'), { recursive: true });
       break;
     } catch (e) {
-      if (attempt >= 3) throw new Error(`the build's output vanished while it was being staged (someone else rebuilt dist/?): ${(e as Error).message}`);
+      if (attempt >= 3)
+        throw new Error(
+          `the build's output vanished while it was being staged (someone else rebuilt dist/?): ${(e as Error).message}`,
+        );
     }
   }
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '-o', out,
-    // package.json's repository is not on GitHub/GitLab, so vsce cannot rebase README image links by itself.
-    '--baseContentUrl', 'https://example.invalid/kubetrace/blob/main/', '--baseImagesUrl', 'https://example.invalid/kubetrace/raw/main/'],
-  { cwd: stage, stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'),
+      'package',
+      '--no-dependencies',
+      '-o',
+      out,
+      // package.json's repository is not on GitHub/GitLab, so vsce cannot rebase README image links by itself.
+      '--baseContentUrl',
+      'https://example.invalid/kubetrace/blob/main/',
+      '--baseImagesUrl',
+      'https://example.invalid/kubetrace/raw/main/',
+    ],
+    { cwd: stage, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   return out;
 }
 
@@ -52,8 +71,19 @@ export function buildVsix(): string {
 export function buildKubernetesToolsStandin(): string {
   const out = join(CACHE, 'e2e', 'kubernetes-tools-standin.vsix');
   mkdirSync(join(CACHE, 'e2e'), { recursive: true });
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '-o', out],
-    { cwd: join(ROOT, 'test', 'e2e', 'kubernetes-tools-standin'), stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'),
+      'package',
+      '--no-dependencies',
+      '--skip-license',
+      '--allow-missing-repository',
+      '-o',
+      out,
+    ],
+    { cwd: join(ROOT, 'test', 'e2e', 'kubernetes-tools-standin'), stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   return out;
 }
 
@@ -61,45 +91,120 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((res, rej) => {
     const s = createServer();
     s.once('error', rej);
-    s.listen(0, host, () => { const p = (s.address() as { port: number }).port; s.close(() => res(p)); });
+    s.listen(0, host, () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => res(p));
+    });
   });
 }
 
-export interface CodeServer { url: string; userDataDir: string; extensionsDir: string; logs: string[]; stop(): Promise<void> }
+export interface CodeServer {
+  url: string;
+  userDataDir: string;
+  extensionsDir: string;
+  logs: string[];
+  stop(): Promise<void>;
+}
 
-export async function startCodeServer(o: { vsix: string; alsoInstall?: string[]; workspace: string; settings: Record<string, unknown>; env?: Record<string, string> }): Promise<CodeServer> {
+export async function startCodeServer(o: {
+  vsix: string;
+  alsoInstall?: string[];
+  workspace: string;
+  settings: Record<string, unknown>;
+  env?: Record<string, string>;
+}): Promise<CodeServer> {
   const base = mkdtempSync(join(tmpdir(), 'kubetrace-cs-'));
-  const userDataDir = join(base, 'user'), extensionsDir = join(base, 'ext');
+  const userDataDir = join(base, 'user'),
+    extensionsDir = join(base, 'ext');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({
-    'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false,
-    'telemetry.telemetryLevel': 'off', 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false,
-    'workbench.enableExperiments': false, 'update.mode': 'none', 'window.commandCenter': false, 'chat.commandCenter.enabled': false,
-    ...o.settings,
-  }, null, 2));
+  writeFileSync(
+    join(userDataDir, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'security.workspace.trust.enabled': false,
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'telemetry.telemetryLevel': 'off',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'workbench.enableExperiments': false,
+        'update.mode': 'none',
+        'window.commandCenter': false,
+        'chat.commandCenter.enabled': false,
+        ...o.settings,
+      },
+      null,
+      2,
+    ),
+  );
   for (const vsix of [o.vsix, ...(o.alsoInstall ?? [])]) {
-    execFileSync(CODE_SERVER, ['--install-extension', vsix, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir], { stdio: 'ignore' });
+    execFileSync(
+      CODE_SERVER,
+      ['--install-extension', vsix, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir],
+      { stdio: 'ignore' },
+    );
   }
   const port = await freePort();
   const logs: string[] = [];
-  const proc: ChildProcess = spawn(CODE_SERVER, ['--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-    '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, o.workspace], { env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const proc: ChildProcess = spawn(
+    CODE_SERVER,
+    [
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--user-data-dir',
+      userDataDir,
+      '--extensions-dir',
+      extensionsDir,
+      o.workspace,
+    ],
+    { env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
   proc.stdout!.on('data', (d) => logs.push(String(d)));
   proc.stderr!.on('data', (d) => logs.push(String(d)));
   const url = `http://127.0.0.1:${port}/`;
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`code-server exited (${proc.exitCode}): ${logs.join('').slice(-2000)}`);
-    try { const r = await fetch(url + 'healthz'); if (r.ok) break; } catch { /* not yet */ }
+    try {
+      const r = await fetch(url + 'healthz');
+      if (r.ok) break;
+    } catch {
+      /* not yet */
+    }
     if (Date.now() > deadline) throw new Error(`code-server did not answer within 60 s: ${logs.join('').slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
   return {
-    url, userDataDir, extensionsDir, logs,
+    url,
+    userDataDir,
+    extensionsDir,
+    logs,
     stop: async () => {
       if (proc.exitCode === null) {
-        try { process.kill(-proc.pid!, 'SIGTERM'); } catch { /* gone */ }
-        await new Promise<void>((r) => { const t = setTimeout(() => { try { process.kill(-proc.pid!, 'SIGKILL'); } catch { /* gone */ } r(); }, 5000); proc.once('exit', () => { clearTimeout(t); r(); }); });
+        try {
+          process.kill(-proc.pid!, 'SIGTERM');
+        } catch {
+          /* gone */
+        }
+        await new Promise<void>((r) => {
+          const t = setTimeout(() => {
+            try {
+              process.kill(-proc.pid!, 'SIGKILL');
+            } catch {
+              /* gone */
+            }
+            r();
+          }, 5000);
+          proc.once('exit', () => {
+            clearTimeout(t);
+            r();
+          });
+        });
       }
       if (existsSync(base)) rmSync(base, { recursive: true, force: true });
     },

@@ -5,7 +5,14 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, buildKubernetesToolsStandin, buildVsix, ensureCodeServer, startCodeServer, type CodeServer } from './code-server';
+import {
+  ROOT,
+  buildKubernetesToolsStandin,
+  buildVsix,
+  ensureCodeServer,
+  startCodeServer,
+  type CodeServer,
+} from './code-server';
 import { startSandboxProcess, type SandboxProcess } from './sandbox-process';
 
 export type Theme = 'dark' | 'light';
@@ -25,7 +32,13 @@ export interface E2EEnv {
 }
 
 export function fetchNginxSource(): string {
-  return execFileSync('bash', [join(ROOT, 'scripts', 'fetch-nginx-source.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+  return execFileSync('bash', [join(ROOT, 'scripts', 'fetch-nginx-source.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+    .trim()
+    .split('\n')
+    .pop()!;
 }
 
 /**
@@ -36,11 +49,21 @@ export function fetchNginxSource(): string {
 export function prepareWorkspace(dir: string, nginxTree: string): string {
   mkdirSync(dir, { recursive: true });
   cpSync(join(ROOT, 'src', 'sandbox', 'apps'), join(dir, 'apps'), { recursive: true, dereference: true });
-  cpSync(join(ROOT, 'src', 'sandbox', 'manifests'), join(dir, 'manifests'), { recursive: true, dereference: true, filter: (s) => !s.endsWith('.ts') });
+  cpSync(join(ROOT, 'src', 'sandbox', 'manifests'), join(dir, 'manifests'), {
+    recursive: true,
+    dereference: true,
+    filter: (s) => !s.endsWith('.ts'),
+  });
   cpSync(nginxTree, join(dir, NGINX_DIR), { recursive: true, dereference: true });
   mkdirSync(join(dir, '.vscode'), { recursive: true });
-  writeFileSync(join(dir, '.vscode', 'settings.json'), JSON.stringify({ 'kubetrace.nginx.sourcePath': `\${workspaceFolder}/${NGINX_DIR}` }, null, 2));
-  writeFileSync(join(dir, 'README.md'), '# Kubetrace demo workspace\n\nThe sandbox apps (`apps/`), their Ingress YAML (`manifests/`) and the nginx 1.22.1 source.\nOpen the Kubetrace view, right-click `orders` and choose Send Probe.\n');
+  writeFileSync(
+    join(dir, '.vscode', 'settings.json'),
+    JSON.stringify({ 'kubetrace.nginx.sourcePath': `\${workspaceFolder}/${NGINX_DIR}` }, null, 2),
+  );
+  writeFileSync(
+    join(dir, 'README.md'),
+    '# Kubetrace demo workspace\n\nThe sandbox apps (`apps/`), their Ingress YAML (`manifests/`) and the nginx 1.22.1 source.\nOpen the Kubetrace view, right-click `orders` and choose Send Probe.\n',
+  );
   return dir;
 }
 
@@ -60,7 +83,15 @@ export async function startEnv(o: EnvOptions = {}): Promise<E2EEnv> {
   const say = o.log ?? (() => {});
   const base = mkdtempSync(join(tmpdir(), 'kubetrace-e2e-'));
   const cleanups: (() => Promise<void> | void)[] = [() => rmSync(base, { recursive: true, force: true })];
-  const stop = async () => { for (const c of cleanups.splice(0).reverse()) { try { await c(); } catch (e) { say(`stop: ${(e as Error).message}`); } } };
+  const stop = async () => {
+    for (const c of cleanups.splice(0).reverse()) {
+      try {
+        await c();
+      } catch (e) {
+        say(`stop: ${(e as Error).message}`);
+      }
+    }
+  };
   try {
     ensureCodeServer();
     // KUBETRACE_E2E_VSIX tests a given package (e.g. the one `npm run package` made) instead of building one.
@@ -68,16 +99,24 @@ export async function startEnv(o: EnvOptions = {}): Promise<E2EEnv> {
     say(`vsix: ${vsix}`);
     const workspace = prepareWorkspace(join(base, 'kubetrace-demo'), fetchNginxSource());
     const t0 = Date.now();
-    const sandbox = await startSandboxProcess({ kubeconfigPath: join(base, 'sandbox', 'sandbox.kubeconfig'), podSubnet: o.podSubnet, scale: o.scale, log: say });
+    const sandbox = await startSandboxProcess({
+      kubeconfigPath: join(base, 'sandbox', 'sandbox.kubeconfig'),
+      podSubnet: o.podSubnet,
+      scale: o.scale,
+      log: say,
+    });
     cleanups.push(() => sandbox.stop());
     say(`sandbox ready in ${Date.now() - t0} ms: ${sandbox.kubeconfigPath}`);
     const cs = await startCodeServer({
-      vsix, workspace,
+      vsix,
+      workspace,
       alsoInstall: o.kubernetesTools ? [buildKubernetesToolsStandin()] : [],
       settings: {
         // With Kubernetes Tools, Kubetrace is left to find the kubeconfig through that extension's setting
         // (DESIGN.md's order), which the flows then prove; the machine has no other kubeconfig.
-        ...(o.kubernetesTools ? { 'vs-kubernetes': { 'vs-kubernetes.kubeconfig': sandbox.kubeconfigPath } } : { 'kubetrace.kubeconfig': sandbox.kubeconfigPath }),
+        ...(o.kubernetesTools
+          ? { 'vs-kubernetes': { 'vs-kubernetes.kubeconfig': sandbox.kubeconfigPath } }
+          : { 'kubetrace.kubeconfig': sandbox.kubeconfigPath }),
         'workbench.colorTheme': THEMES[o.theme ?? 'dark'],
         'editor.minimap.enabled': false,
         'workbench.secondarySideBar.defaultVisibility': 'hidden',
@@ -91,7 +130,14 @@ export async function startEnv(o: EnvOptions = {}): Promise<E2EEnv> {
     const settingsFile = join(cs.userDataDir, 'User', 'settings.json');
     const settings = () => JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
     return {
-      base, workspace, sandbox, cs, settingsFile, vsix, settings, stop,
+      base,
+      workspace,
+      sandbox,
+      cs,
+      settingsFile,
+      vsix,
+      settings,
+      stop,
     };
   } catch (e) {
     await stop();

@@ -14,9 +14,17 @@ import { exact, findLogs, openActivityView, layersShown, panel, screenshotBoth, 
 async function contextMenuLabels(page: Page, label: string, none?: number): Promise<string[]> {
   await treeRow(page, label).first().click({ button: 'right' });
   const menu = page.locator('.context-view .monaco-menu');
-  const opened = await menu.waitFor({ timeout: none ?? 10_000 }).then(() => true, (e) => { if (none === undefined) throw e; return false; });
+  const opened = await menu.waitFor({ timeout: none ?? 10_000 }).then(
+    () => true,
+    (e) => {
+      if (none === undefined) throw e;
+      return false;
+    },
+  );
   if (!opened) return [];
-  const labels = (await menu.locator('[role="menuitem"] .action-label').allTextContents()).map((l) => l.trim()).filter(Boolean);
+  const labels = (await menu.locator('[role="menuitem"] .action-label').allTextContents())
+    .map((l) => l.trim())
+    .filter(Boolean);
   await page.keyboard.press('Escape');
   await menu.waitFor({ state: 'hidden', timeout: 5000 });
   return labels;
@@ -25,27 +33,45 @@ async function contextMenuLabels(page: Page, label: string, none?: number): Prom
 export async function flowKubernetesTools(ctx: FlowCtx): Promise<{ attempts: number }> {
   const { page } = ctx;
   await openActivityView(page, 'Kubernetes');
-  for (const name of ['orders', 'shop-api', 'fallback', 'catalog']) await treeRow(page, name).first().waitFor({ timeout: 30_000 });
+  for (const name of ['orders', 'shop-api', 'fallback', 'catalog'])
+    await treeRow(page, name).first().waitFor({ timeout: 30_000 });
   for (const folder of ['Network', 'Ingress']) {
-    assert.ok(!(await contextMenuLabels(page, folder, 3000)).includes('Send Probe (Kubetrace)'), `the ${folder} folder has no Send Probe`);
+    assert.ok(
+      !(await contextMenuLabels(page, folder, 3000)).includes('Send Probe (Kubetrace)'),
+      `the ${folder} folder has no Send Probe`,
+    );
   }
-  assert.ok((await contextMenuLabels(page, 'orders')).includes('Send Probe (Kubetrace)'), 'an Ingress node has Send Probe (Kubetrace)');
+  assert.ok(
+    (await contextMenuLabels(page, 'orders')).includes('Send Probe (Kubetrace)'),
+    'an Ingress node has Send Probe (Kubetrace)',
+  );
 
   const { attempts } = await probeOrders(ctx, 'kubernetes-tools');
   // Kubetrace found the sandbox through Kubernetes Tools' setting (the e2e sets no kubetrace.kubeconfig then).
-  const said = findLogs(ctx.env.userDataDir, /^Kubetrace\.log$/).map((f) => readFileSync(f, 'utf8')).join('\n');
-  assert.ok(said.includes(`kubeconfig ${ctx.env.kubeconfig} (from vs-kubernetes.kubeconfig)`), `Kubetrace read vs-kubernetes.kubeconfig:\n${said}`);
+  const said = findLogs(ctx.env.userDataDir, /^Kubetrace\.log$/)
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
+  assert.ok(
+    said.includes(`kubeconfig ${ctx.env.kubeconfig} (from vs-kubernetes.kubeconfig)`),
+    `Kubetrace read vs-kubernetes.kubeconfig:\n${said}`,
+  );
   const p = panel(page);
   assert.deepEqual(await layersShown(p), LAYERS);
   const top = await p.locator('.kt-top').innerText();
-  assert.match(top, /GET\s+https:\/\/shop\.kubetrace\.test(:\d+)?\/orders/, 'the probe went to the orders Ingress rule');
+  assert.match(
+    top,
+    /GET\s+https:\/\/shop\.kubetrace\.test(:\d+)?\/orders/,
+    'the probe went to the orders Ingress rule',
+  );
   assert.match(top, /200/);
 
   // For the screenshots: the Kubernetes view with our menu item open on the orders node, the trace beside it.
   await page.mouse.move(700, 790);
   await screenshotBoth(page, '7-kubernetes-tools', async () => {
     await treeRow(page, 'orders').first().click({ button: 'right' });
-    const item = page.locator('.context-view .monaco-menu [role="menuitem"]').filter({ has: page.locator('.action-label', { hasText: exact('Send Probe (Kubetrace)') }) });
+    const item = page
+      .locator('.context-view .monaco-menu [role="menuitem"]')
+      .filter({ has: page.locator('.action-label', { hasText: exact('Send Probe (Kubetrace)') }) });
     await item.first().hover();
     await page.waitForTimeout(300);
   });

@@ -5,12 +5,24 @@ import type { Page } from 'playwright-core';
 import { selectSpan, showPanel, traceIdShown, type FlowCtx } from './flows';
 import { exact, panel, runCommand, screenshotBoth, waitFor } from './workbench';
 
-const selectedTitle = (page: Page) => panel(page).locator('.kt-side .kt-details-title').first().textContent({ timeout: 2000 }).catch(() => '');
+const selectedTitle = (page: Page) =>
+  panel(page)
+    .locator('.kt-side .kt-details-title')
+    .first()
+    .textContent({ timeout: 2000 })
+    .catch(() => '');
 
 async function panelShows(page: Page, traceId: string, span: string, what: string): Promise<void> {
-  await waitFor(`the panel to show trace ${traceId} with ${span} selected ${what}`, async () =>
-    (await traceIdShown(panel(page))) === traceId && (await selectedTitle(page)) === span, 60_000, 300)
-    .catch(async (e) => { throw new Error(`${(e as Error).message}; it shows trace "${await traceIdShown(panel(page))}", selected "${await selectedTitle(page)}"`); });
+  await waitFor(
+    `the panel to show trace ${traceId} with ${span} selected ${what}`,
+    async () => (await traceIdShown(panel(page))) === traceId && (await selectedTitle(page)) === span,
+    60_000,
+    300,
+  ).catch(async (e) => {
+    throw new Error(
+      `${(e as Error).message}; it shows trace "${await traceIdShown(panel(page))}", selected "${await selectedTitle(page)}"`,
+    );
+  });
 }
 
 export async function flowRestore(ctx: FlowCtx): Promise<void> {
@@ -21,15 +33,25 @@ export async function flowRestore(ctx: FlowCtx): Promise<void> {
   await selectSpan(page, 'orders.list', 'orders');
 
   // Hide: another editor takes the panel's place in its group; show: click the Kubetrace tab again.
-  const tab = page.locator('.editor-group-container .tab', { has: page.locator('.label-name', { hasText: exact('Kubetrace') }) }).first();
+  const tab = page
+    .locator('.editor-group-container .tab', { has: page.locator('.label-name', { hasText: exact('Kubetrace') }) })
+    .first();
   await tab.click();
   await runCommand(page, 'Go to File...');
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ timeout: 10_000 });
   await input.fill('README.md');
-  await page.locator('.quick-input-widget .quick-input-list [role="option"]', { hasText: 'README.md' }).first().waitFor({ timeout: 10_000 });
+  await page
+    .locator('.quick-input-widget .quick-input-list [role="option"]', { hasText: 'README.md' })
+    .first()
+    .waitFor({ timeout: 10_000 });
   await input.press('Enter');
-  await waitFor('README.md to be the active editor', async () => (await page.locator('.editor-group-container.active .tab.active .label-name').first().textContent()) === 'README.md');
+  await waitFor(
+    'README.md to be the active editor',
+    async () =>
+      (await page.locator('.editor-group-container.active .tab.active .label-name').first().textContent()) ===
+      'README.md',
+  );
   await tab.click();
   await panelShows(page, traceId, 'orders.list', 'after hide and show');
 
@@ -42,11 +64,19 @@ export async function flowRestore(ctx: FlowCtx): Promise<void> {
   // Its buttons still work: Re-run sends the probe it shows again (the host rebuilt it from the panel's state).
   const p = panel(page);
   await p.locator('vscode-button[aria-label="Re-run"]').first().click();
-  const next = await waitFor('Re-run after the reload to show a new trace', async () => {
-    const id = await traceIdShown(p);
-    return id && id !== traceId ? id : undefined;
-  }, 40_000, 250).catch(async (e) => {
-    const said = await page.locator('.notification-toast .notification-list-item-message').allInnerTexts().catch(() => []);
+  const next = await waitFor(
+    'Re-run after the reload to show a new trace',
+    async () => {
+      const id = await traceIdShown(p);
+      return id && id !== traceId ? id : undefined;
+    },
+    40_000,
+    250,
+  ).catch(async (e) => {
+    const said = await page
+      .locator('.notification-toast .notification-list-item-message')
+      .allInnerTexts()
+      .catch(() => []);
     throw new Error(`${(e as Error).message}; VS Code shows: ${said.join(' | ')}`);
   });
   assert.match(await p.locator('.kt-top').innerText(), /GET\s+https:\/\/shop\.kubetrace\.test(:\d+)?\/orders/);

@@ -10,12 +10,25 @@ export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export const exact = (s: string) => new RegExp(`^${esc(s)}$`);
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 200): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
-    try { const v = await fn(); if (v) return v; } catch (e) { last = e; }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -39,29 +52,42 @@ export async function openActivityView(page: Page, label: string): Promise<void>
 
 /** Tree rows of the Cluster view whose label is exactly `label`. */
 export function treeRow(page: Page, label: string | RegExp): Locator {
-  return page.locator('.sidebar [role="treeitem"]').filter({ has: page.locator('.label-name', { hasText: typeof label === 'string' ? exact(label) : label }) });
+  return page
+    .locator('.sidebar [role="treeitem"]')
+    .filter({ has: page.locator('.label-name', { hasText: typeof label === 'string' ? exact(label) : label }) });
 }
 
-export async function treeLabels(page: Page): Promise<{ label: string; description: string; level: number; icon: string }[]> {
-  return page.locator('.sidebar [role="treeitem"]').evaluateAll((rows) => rows.map((r) => ({
-    label: r.querySelector('.label-name')?.textContent ?? '',
-    description: r.querySelector('.label-description')?.textContent ?? '',
-    level: Number(r.getAttribute('aria-level')),
-    icon: [...r.querySelectorAll('.custom-view-tree-node-item-icon, .codicon')].map((i) => i.className).join(' '),
-  })));
+export async function treeLabels(
+  page: Page,
+): Promise<{ label: string; description: string; level: number; icon: string }[]> {
+  return page.locator('.sidebar [role="treeitem"]').evaluateAll((rows) =>
+    rows.map((r) => ({
+      label: r.querySelector('.label-name')?.textContent ?? '',
+      description: r.querySelector('.label-description')?.textContent ?? '',
+      level: Number(r.getAttribute('aria-level')),
+      icon: [...r.querySelectorAll('.custom-view-tree-node-item-icon, .codicon')].map((i) => i.className).join(' '),
+    })),
+  );
 }
 
 export async function expandRow(row: Locator): Promise<void> {
   await row.first().waitFor({ timeout: 20_000 });
   if ((await row.first().getAttribute('aria-expanded')) === 'false') await row.first().click();
-  await waitFor('the tree row to expand', async () => (await row.first().getAttribute('aria-expanded')) === 'true', 15_000);
+  await waitFor(
+    'the tree row to expand',
+    async () => (await row.first().getAttribute('aria-expanded')) === 'true',
+    15_000,
+  );
 }
 
 // ---- menus, palette, dialogs ------------------------------------------------------------------------------------
 
 export async function contextMenuItem(page: Page, row: Locator, item: string): Promise<void> {
   const menu = page.locator('.context-view .monaco-menu');
-  const entry = menu.locator('[role="menuitem"]').filter({ has: page.locator('.action-label', { hasText: exact(item) }) }).first();
+  const entry = menu
+    .locator('[role="menuitem"]')
+    .filter({ has: page.locator('.action-label', { hasText: exact(item) }) })
+    .first();
   for (let attempt = 1; ; attempt++) {
     if (!(await menu.isVisible().catch(() => false))) {
       await row.click({ button: 'right' });
@@ -71,9 +97,21 @@ export async function contextMenuItem(page: Page, row: Locator, item: string): P
     await entry.hover();
     await page.waitForTimeout(150);
     await entry.click();
-    if (await menu.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false)) return;
+    if (
+      await menu.waitFor({ state: 'hidden', timeout: 2000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     await page.keyboard.press('Enter');
-    if (await menu.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false)) return;
+    if (
+      await menu.waitFor({ state: 'hidden', timeout: 2000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     if (attempt >= 3) throw new Error(`the context menu item "${item}" did not run after ${attempt} tries`);
   }
 }
@@ -93,15 +131,29 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   const item = page.locator('.quick-input-widget .quick-input-list [role="option"]', { hasText: query }).first();
   // The palette lists the commands known when it opens; a fresh window registers the extensions' commands a few
   // seconds after it loads, so reopen it until the command is there.
-  await waitFor(`the command "${title}" in the palette`, async () => {
-    // An open context menu (a screenshot may have left one) keeps the keyboard: close it first.
-    if (await page.locator('.context-view .monaco-menu').isVisible().catch(() => false)) await page.keyboard.press('Escape');
-    await dismissQuickInput(page);
-    await page.keyboard.press('F1');
-    await input.waitFor({ timeout: 10_000 });
-    await input.fill(`>${query}`);
-    return item.waitFor({ timeout: 1500 }).then(() => true, () => false);
-  }, 30_000, 500);
+  await waitFor(
+    `the command "${title}" in the palette`,
+    async () => {
+      // An open context menu (a screenshot may have left one) keeps the keyboard: close it first.
+      if (
+        await page
+          .locator('.context-view .monaco-menu')
+          .isVisible()
+          .catch(() => false)
+      )
+        await page.keyboard.press('Escape');
+      await dismissQuickInput(page);
+      await page.keyboard.press('F1');
+      await input.waitFor({ timeout: 10_000 });
+      await input.fill(`>${query}`);
+      return item.waitFor({ timeout: 1500 }).then(
+        () => true,
+        () => false,
+      );
+    },
+    30_000,
+    500,
+  );
   await item.click();
 }
 
@@ -115,9 +167,19 @@ export async function resetWorkbench(page: Page, log: (l: string) => void): Prom
     log(`closing a modal dialog left open: ${(await dialog.innerText().catch(() => '')).replace(/\s+/g, ' ').trim()}`);
     await page.keyboard.press('Escape');
     await page.waitForTimeout(300);
-    if (await dialog.isVisible().catch(() => false)) await dialog.locator('.dialog-buttons .monaco-button').last().click().catch(() => {});
+    if (await dialog.isVisible().catch(() => false))
+      await dialog
+        .locator('.dialog-buttons .monaco-button')
+        .last()
+        .click()
+        .catch(() => {});
   }
-  if (await page.locator('.context-view .monaco-menu').isVisible().catch(() => false)) {
+  if (
+    await page
+      .locator('.context-view .monaco-menu')
+      .isVisible()
+      .catch(() => false)
+  ) {
     log('closing a context menu left open');
     await page.keyboard.press('Escape');
   }
@@ -125,41 +187,86 @@ export async function resetWorkbench(page: Page, log: (l: string) => void): Prom
 }
 
 export async function dismissQuickInput(page: Page): Promise<void> {
-  if (await page.locator('.quick-input-widget').isVisible().catch(() => false)) await page.keyboard.press('Escape');
+  if (
+    await page
+      .locator('.quick-input-widget')
+      .isVisible()
+      .catch(() => false)
+  )
+    await page.keyboard.press('Escape');
 }
 
 /** code-server's simple file dialog: type an absolute path and accept it. */
 export async function pickFileInSimpleDialog(page: Page, file: string): Promise<void> {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ timeout: 15_000 });
-  await waitFor('the file dialog to show a path', async () => ((await input.inputValue()) ?? '').startsWith('/'), 10_000);
+  await waitFor(
+    'the file dialog to show a path',
+    async () => ((await input.inputValue()) ?? '').startsWith('/'),
+    10_000,
+  );
   await input.fill(file);
   // The dialog validates what was typed and lists the folder; give it a moment before accepting.
-  await waitFor('the file dialog to accept the path', async () => {
-    if (!(await page.locator('.quick-input-widget').isVisible())) return true;
-    if ((await input.inputValue()) !== file) await input.fill(file);
-    await input.press('Enter');
-    await page.waitForTimeout(400);
-    return !(await page.locator('.quick-input-widget').isVisible());
-  }, 15_000, 100);
+  await waitFor(
+    'the file dialog to accept the path',
+    async () => {
+      if (!(await page.locator('.quick-input-widget').isVisible())) return true;
+      if ((await input.inputValue()) !== file) await input.fill(file);
+      await input.press('Enter');
+      await page.waitForTimeout(400);
+      return !(await page.locator('.quick-input-widget').isVisible());
+    },
+    15_000,
+    100,
+  );
 }
 
 // ---- editor -----------------------------------------------------------------------------------------------------
 
-export interface EditorState { tab: string; breadcrumbs: string; line: number; column: number; visibleText: string }
+export interface EditorState {
+  tab: string;
+  breadcrumbs: string;
+  line: number;
+  column: number;
+  visibleText: string;
+}
 
 export async function activeEditor(page: Page): Promise<EditorState> {
   const group = page.locator('.editor-group-container.active');
   const tab = group.locator('.tab.active');
-  const status = (await page.locator('[id="status.editor.selection"]').innerText().catch(() => '')) || '';
+  const status =
+    (await page
+      .locator('[id="status.editor.selection"]')
+      .innerText()
+      .catch(() => '')) || '';
   const m = /Ln (\d+), Col (\d+)/.exec(status);
   return {
-    tab: ((await tab.locator('.label-name').first().textContent().catch(() => '')) ?? '').trim(),
+    tab: (
+      (await tab
+        .locator('.label-name')
+        .first()
+        .textContent()
+        .catch(() => '')) ?? ''
+    ).trim(),
     // The breadcrumbs show the file's folders inside the workspace, e.g. "apps › orders › server.js".
-    breadcrumbs: (await group.locator('.monaco-breadcrumbs .monaco-breadcrumb-item').allTextContents().catch(() => [] as string[])).map((t) => t.trim()).filter(Boolean).join('/'),
+    breadcrumbs: (
+      await group
+        .locator('.monaco-breadcrumbs .monaco-breadcrumb-item')
+        .allTextContents()
+        .catch(() => [] as string[])
+    )
+      .map((t) => t.trim())
+      .filter(Boolean)
+      .join('/'),
     line: m ? Number(m[1]) : -1,
     column: m ? Number(m[2]) : -1,
-    visibleText: (await group.locator('.view-lines').first().innerText().catch(() => '')).replace(/\u00a0/g, ' '),
+    visibleText: (
+      await group
+        .locator('.view-lines')
+        .first()
+        .innerText()
+        .catch(() => '')
+    ).replace(/\u00a0/g, ' '),
   };
 }
 
@@ -172,13 +279,17 @@ export function panel(page: Page): FrameLocator {
 
 /** The panel's frame as a Frame, for evaluate(). */
 export async function panelFrame(page: Page): Promise<Frame> {
-  return waitFor('the trace panel frame', async () => {
-    const outer = await page.locator('iframe.webview.ready').last().elementHandle({ timeout: 1000 });
-    const outerFrame = await outer?.contentFrame();
-    const inner = await outerFrame?.locator('#active-frame').elementHandle({ timeout: 1000 });
-    const f = await inner?.contentFrame();
-    return f && (await f.locator('#app').count()) ? f : undefined;
-  }, 30_000);
+  return waitFor(
+    'the trace panel frame',
+    async () => {
+      const outer = await page.locator('iframe.webview.ready').last().elementHandle({ timeout: 1000 });
+      const outerFrame = await outer?.contentFrame();
+      const inner = await outerFrame?.locator('#active-frame').elementHandle({ timeout: 1000 });
+      const f = await inner?.contentFrame();
+      return f && (await f.locator('#app').count()) ? f : undefined;
+    },
+    30_000,
+  );
 }
 
 export function spanRow(p: FrameLocator, name: string, service?: string): Locator {
@@ -204,19 +315,28 @@ export async function setTheme(page: Page, theme: Theme): Promise<void> {
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ timeout: 10_000 });
     await input.fill(THEMES[theme]);
-    const option = page.locator('.quick-input-widget .quick-input-list [role="option"]', { hasText: THEMES[theme] }).first();
+    const option = page
+      .locator('.quick-input-widget .quick-input-list [role="option"]', { hasText: THEMES[theme] })
+      .first();
     await option.waitFor({ timeout: 10_000 });
     await option.click();
     await want.waitFor({ timeout: 20_000 });
   }
   // A visible trace panel re-themes too (VS Code sets vscode-light / vscode-dark on its body).
   if (await page.locator('iframe.webview.ready').count()) {
-    await panel(page).locator(`body.vscode-${theme}`).waitFor({ timeout: 10_000 }).catch(() => {});
+    await panel(page)
+      .locator(`body.vscode-${theme}`)
+      .waitFor({ timeout: 10_000 })
+      .catch(() => {});
   }
   await page.waitForTimeout(400);
 }
 
-export async function screenshotBoth(page: Page, flow: string, before?: (theme: Theme) => Promise<void>): Promise<string[]> {
+export async function screenshotBoth(
+  page: Page,
+  flow: string,
+  before?: (theme: Theme) => Promise<void>,
+): Promise<string[]> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const out: string[] = [];
   for (const theme of ['dark', 'light'] as const) {
@@ -237,12 +357,21 @@ export function findLogs(userDataDir: string, name: RegExp): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     let names: string[] = [];
-    try { names = readdirSync(d); } catch { return; }
+    try {
+      names = readdirSync(d);
+    } catch {
+      return;
+    }
     for (const n of names) {
       const p = join(d, n);
       let st;
-      try { st = statSync(p); } catch { continue; }
-      if (st.isDirectory()) walk(p); else if (name.test(n)) out.push(p);
+      try {
+        st = statSync(p);
+      } catch {
+        continue;
+      }
+      if (st.isDirectory()) walk(p);
+      else if (name.test(n)) out.push(p);
     }
   };
   walk(join(userDataDir, 'logs'));

@@ -5,7 +5,13 @@ const vscode = require('vscode');
 async function run() {
   const failures = [];
   const check = async (name, fn) => {
-    try { await fn(); console.log(`ok - ${name}`); } catch (e) { failures.push(name); console.error(`not ok - ${name}\n${e.stack}`); }
+    try {
+      await fn();
+      console.log(`ok - ${name}`);
+    } catch (e) {
+      failures.push(name);
+      console.error(`not ok - ${name}\n${e.stack}`);
+    }
   };
   const ext = vscode.extensions.all.find((e) => e.packageJSON.name === 'kubetrace');
   await check('the extension activates within 100 ms', async () => {
@@ -18,7 +24,9 @@ async function run() {
     assert.deepEqual(missing, []);
   });
   await check('the tree lists the sandbox Ingresses', async () => {
-    await vscode.workspace.getConfiguration('kubetrace').update('kubeconfig', process.env.KUBETRACE_TEST_KUBECONFIG, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration('kubetrace')
+      .update('kubeconfig', process.env.KUBETRACE_TEST_KUBECONFIG, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('kubetrace.cluster.focus');
     await vscode.commands.executeCommand('kubetrace.refresh');
     const deadline = Date.now() + 20000;

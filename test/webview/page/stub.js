@@ -5,7 +5,9 @@
   'use strict';
   var params = new URLSearchParams(location.search);
   var theme = params.get('theme') || 'dark';
-  document.body.classList.add(theme === 'light' ? 'vscode-light' : theme === 'hc' ? 'vscode-high-contrast' : 'vscode-dark');
+  document.body.classList.add(
+    theme === 'light' ? 'vscode-light' : theme === 'hc' ? 'vscode-high-contrast' : 'vscode-dark',
+  );
   document.body.setAttribute('data-vscode-theme-kind', document.body.classList[0]);
 
   window.__posted = [];
@@ -19,17 +21,24 @@
     if (acquired) throw new Error('acquireVsCodeApi may be called only once');
     acquired = true;
     return Object.freeze({
-      postMessage: function (m) { window.__posted.push(JSON.parse(JSON.stringify(m))); },
+      postMessage: function (m) {
+        window.__posted.push(JSON.parse(JSON.stringify(m)));
+      },
       getState: function () {
         var s = sessionStorage.getItem('kubetrace-state');
         return s ? JSON.parse(s) : undefined;
       },
-      setState: function (s) { sessionStorage.setItem('kubetrace-state', JSON.stringify(s)); return s; },
+      setState: function (s) {
+        sessionStorage.setItem('kubetrace-state', JSON.stringify(s));
+        return s;
+      },
     });
   };
 
   // What the extension host does: postMessage arrives as a 'message' event carrying a structured clone.
   window.__host = {
-    post: function (m) { window.dispatchEvent(new MessageEvent('message', { data: m })); },
+    post: function (m) {
+      window.dispatchEvent(new MessageEvent('message', { data: m }));
+    },
   };
 })();

@@ -41,8 +41,14 @@ function logfmtPairs(s: string): { fields: Record<string, string>; pairs: number
     const k0 = i;
     while (i < n && s[i] > ' ' && s[i] !== '=' && s[i] !== '"') i++;
     const key = s.slice(k0, i);
-    if (!key) { i++; continue; }
-    if (s[i] !== '=') { if (s[i] === undefined || s[i] <= ' ') out[key] ??= 'true'; continue; }
+    if (!key) {
+      i++;
+      continue;
+    }
+    if (s[i] !== '=') {
+      if (s[i] === undefined || s[i] <= ' ') out[key] ??= 'true';
+      continue;
+    }
     i++;
     let value = '';
     if (s[i] === '"') {
@@ -68,7 +74,11 @@ function logfmtPairs(s: string): { fields: Record<string, string>; pairs: number
 
 function jsonFields(s: string): Record<string, string> | undefined {
   let v: unknown;
-  try { v = JSON.parse(s); } catch { return undefined; }
+  try {
+    v = JSON.parse(s);
+  } catch {
+    return undefined;
+  }
   if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
   const out: Record<string, string> = {};
   // One level of nesting is common (`{"http": {"route": ...}}`): flatten it with dots.
@@ -76,7 +86,8 @@ function jsonFields(s: string): Record<string, string> | undefined {
     if (val === null || val === undefined) continue;
     if (typeof val === 'object' && !Array.isArray(val)) {
       for (const [k2, v2] of Object.entries(val as Record<string, unknown>)) {
-        if (v2 !== null && v2 !== undefined) out[`${k}.${k2}`] = typeof v2 === 'object' ? JSON.stringify(v2) : String(v2);
+        if (v2 !== null && v2 !== undefined)
+          out[`${k}.${k2}`] = typeof v2 === 'object' ? JSON.stringify(v2) : String(v2);
       }
     } else out[k] = Array.isArray(val) ? JSON.stringify(val) : String(val);
   }
@@ -118,7 +129,10 @@ function fromFields(raw: string, fields: Record<string, string>): AppLogLine {
   else if (tp) out.traceId = tp.traceId;
   const sid = got.spanId?.toLowerCase();
   if (sid && isSpanId(sid)) out.spanId = sid;
-  if (got.time) { const t = parseLogTime(got.time); if (t !== undefined) out.timeUnixNano = t; }
+  if (got.time) {
+    const t = parseLogTime(got.time);
+    if (t !== undefined) out.timeUnixNano = t;
+  }
   const dur = num(got.durationMs) ?? mul(num(got.durationS), 1000);
   if (dur !== undefined && dur >= 0) out.durationMs = dur;
   if (got.route) out.route = got.route;
@@ -131,7 +145,8 @@ function fromFields(raw: string, fields: Record<string, string>): AppLogLine {
   return out;
 }
 
-const num = (s: string | undefined) => (s !== undefined && /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(s.trim()) ? Number(s) : undefined);
+const num = (s: string | undefined) =>
+  s !== undefined && /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(s.trim()) ? Number(s) : undefined;
 const mul = (x: number | undefined, k: number) => (x === undefined ? undefined : x * k);
 
 const TRACEPARENT = /\b00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}\b/;
@@ -145,9 +160,15 @@ function fromText(raw: string): AppLogLine {
   const out: AppLogLine = { fields: {}, raw };
   const head = raw.length > 8192 ? raw.slice(0, 8192) : raw;
   const t = LEAD_TIME.exec(head);
-  if (t) { const ns = parseLogTime(t[1]); if (ns !== undefined) out.timeUnixNano = ns; }
+  if (t) {
+    const ns = parseLogTime(t[1]);
+    if (ns !== undefined) out.timeUnixNano = ns;
+  }
   const tp = TRACEPARENT.exec(head);
-  if (tp) { out.traceparent = tp[0]; out.traceId = tp[1]; }
+  if (tp) {
+    out.traceparent = tp[0];
+    out.traceId = tp[1];
+  }
   const tid = TRACE_ID.exec(head);
   if (tid && isTraceId(tid[1].toLowerCase())) out.traceId = tid[1].toLowerCase();
   const rid = REQUEST_ID.exec(head);

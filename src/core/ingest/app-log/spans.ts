@@ -14,7 +14,9 @@ export function appLogEvents(lines: AppLogLine[]): SpanEvent[] {
     for (const [k, v] of Object.entries(l.fields)) attributes[`log.field.${k}`] = cap(v);
     return { timeUnixNano: String(l.timeUnixNano ?? 0n), name: l.message ? cap(l.message, 200) : 'log', attributes };
   });
-  return events.sort((a, b) => (BigInt(a.timeUnixNano) < BigInt(b.timeUnixNano) ? -1 : BigInt(a.timeUnixNano) > BigInt(b.timeUnixNano) ? 1 : 0));
+  return events.sort((a, b) =>
+    BigInt(a.timeUnixNano) < BigInt(b.timeUnixNano) ? -1 : BigInt(a.timeUnixNano) > BigInt(b.timeUnixNano) ? 1 : 0,
+  );
 }
 
 export interface DerivedSpanContext {
@@ -33,8 +35,10 @@ export interface DerivedSpanContext {
  * `fallbackWindow` and says its placement is approximate.
  */
 export function derivedAppSpan(line: AppLogLine, ctx: DerivedSpanContext): Span {
-  const dur = line.durationMs !== undefined && Number.isFinite(line.durationMs) && line.durationMs >= 0
-    ? BigInt(Math.round(line.durationMs * 1e6)) : undefined;
+  const dur =
+    line.durationMs !== undefined && Number.isFinite(line.durationMs) && line.durationMs >= 0
+      ? BigInt(Math.round(line.durationMs * 1e6))
+      : undefined;
   let start: bigint;
   let end: bigint;
   let placement: 'exact' | 'approximate' | 'unknown' = 'exact';

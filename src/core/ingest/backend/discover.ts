@@ -30,14 +30,29 @@ export function discoverBackends(services: ServiceInfo[]): BackendCandidate[] {
       if (NOT_QUERYABLE.test(`${svc.name} ${component}`) && !/query/.test(`${svc.name} ${component}`)) continue;
       if (/query/.test(`${svc.name} ${component} ${p.name ?? ''}`)) score += 10;
       if (svc.namespace === 'kube-system') score -= 5;
-      out.push({ kind, namespace: svc.namespace, service: svc.name, port: p.port, score,
-        reason: `Service ${svc.namespace}/${svc.name} has port ${p.port}${p.name ? ` (${p.name})` : ''}, ${describeKind(kind)}'s query port` });
+      out.push({
+        kind,
+        namespace: svc.namespace,
+        service: svc.name,
+        port: p.port,
+        score,
+        reason: `Service ${svc.namespace}/${svc.name} has port ${p.port}${p.name ? ` (${p.name})` : ''}, ${describeKind(kind)}'s query port`,
+      });
     }
   }
   // One candidate per Service and kind, best first.
   const seen = new Set<string>();
-  return out.sort((a, b) => (b.score ?? 0) - (a.score ?? 0) || `${a.namespace}/${a.service}`.localeCompare(`${b.namespace}/${b.service}`))
-    .filter((c) => { const k = `${c.kind} ${c.namespace}/${c.service}`; if (seen.has(k)) return false; seen.add(k); return true; });
+  return out
+    .sort(
+      (a, b) =>
+        (b.score ?? 0) - (a.score ?? 0) || `${a.namespace}/${a.service}`.localeCompare(`${b.namespace}/${b.service}`),
+    )
+    .filter((c) => {
+      const k = `${c.kind} ${c.namespace}/${c.service}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
 }
 
 function byPortName(name: string | undefined, text: string): BackendKind | undefined {
@@ -53,7 +68,13 @@ function describeKind(k: BackendKind): string {
   return k === 'jaeger-v3' || k === 'jaeger' ? 'Jaeger' : k === 'tempo' ? 'Tempo' : 'Zipkin';
 }
 
-const KIND_PREFIXES: Record<string, BackendKind> = { jaeger: 'jaeger-v3', 'jaeger-v3': 'jaeger-v3', 'jaeger-v1': 'jaeger', tempo: 'tempo', zipkin: 'zipkin' };
+const KIND_PREFIXES: Record<string, BackendKind> = {
+  jaeger: 'jaeger-v3',
+  'jaeger-v3': 'jaeger-v3',
+  'jaeger-v1': 'jaeger',
+  tempo: 'tempo',
+  zipkin: 'zipkin',
+};
 
 /**
  * Reads the setting: a URL (`https://jaeger.example:16686`), a Service (`observability/jaeger-query:16686`, port
@@ -74,18 +95,33 @@ export function parseBackendSetting(value: string): BackendCandidate | { error: 
   }
   if (/^https?:\/\//i.test(rest)) {
     let url: URL;
-    try { url = new URL(rest); } catch { return { error: `"${rest}" is not a valid URL` }; }
+    try {
+      url = new URL(rest);
+    } catch {
+      return { error: `"${rest}" is not a valid URL` };
+    }
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
     kind ??= QUERY_PORTS[port];
-    if (!kind) return { error: `cannot tell which backend ${url.host} is from its port; prefix the kind, e.g. tempo+${rest}` };
+    if (!kind)
+      return { error: `cannot tell which backend ${url.host} is from its port; prefix the kind, e.g. tempo+${rest}` };
     return { kind, url: rest, reason: `the setting names ${url.protocol}//${url.host}` };
   }
   const s = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9]*[a-z0-9])?):([a-z0-9-]+)$/i.exec(rest);
-  if (!s) return { error: `"${v}" is neither a URL nor namespace/service:port (e.g. observability/jaeger-query:16686)` };
+  if (!s)
+    return { error: `"${v}" is neither a URL nor namespace/service:port (e.g. observability/jaeger-query:16686)` };
   const portText = s[5];
   const port: number | string = /^\d+$/.test(portText) ? Number(portText) : portText;
   if (typeof port === 'number' && (port < 1 || port > 65535)) return { error: `port ${port} is out of range` };
   kind ??= typeof port === 'number' ? QUERY_PORTS[port] : undefined;
-  if (!kind) return { error: `cannot tell which backend ${s[1]}/${s[3]}:${portText} is from its port; prefix the kind, e.g. jaeger+${rest}` };
-  return { kind, namespace: s[1], service: s[3], port, reason: `the setting names Service ${s[1]}/${s[3]} port ${portText}` };
+  if (!kind)
+    return {
+      error: `cannot tell which backend ${s[1]}/${s[3]}:${portText} is from its port; prefix the kind, e.g. jaeger+${rest}`,
+    };
+  return {
+    kind,
+    namespace: s[1],
+    service: s[3],
+    port,
+    reason: `the setting names Service ${s[1]}/${s[3]} port ${portText}`,
+  };
 }

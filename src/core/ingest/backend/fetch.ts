@@ -10,7 +10,16 @@ export async function fetchTrace(backend: Backend, traceId: string, opts: FetchO
   try {
     return await poll(backend, traceId, opts);
   } catch (e) {
-    return { spans: [], diagnostics: [{ code: 'backend-error', severity: 'warning', message: `reading trace ${traceId} from ${backend.kind} failed: ${(e as Error).message}` }] };
+    return {
+      spans: [],
+      diagnostics: [
+        {
+          code: 'backend-error',
+          severity: 'warning',
+          message: `reading trace ${traceId} from ${backend.kind} failed: ${(e as Error).message}`,
+        },
+      ],
+    };
   }
 }
 
@@ -18,7 +27,10 @@ async function poll(backend: Backend, traceId: string, opts: FetchOptions): Prom
   const now = opts.now ?? (() => performance.now());
   const isComplete = opts.isComplete ?? ((r: SpanBatch) => r.spans.length > 0);
   const deadline = now() + opts.timeoutMs;
-  const apis: Api[] = backend.kind === 'jaeger-v3' ? ['jaeger-v3', 'jaeger-v1'] : [backend.kind === 'jaeger' ? 'jaeger-v1' : backend.kind];
+  const apis: Api[] =
+    backend.kind === 'jaeger-v3'
+      ? ['jaeger-v3', 'jaeger-v1']
+      : [backend.kind === 'jaeger' ? 'jaeger-v1' : backend.kind];
   const notes: Diagnostic[] = [];
   let best: SpanBatch | undefined;
   let problem: Diagnostic | undefined;
@@ -26,7 +38,12 @@ async function poll(backend: Backend, traceId: string, opts: FetchOptions): Prom
   let interval = Math.max(0, opts.pollIntervalMs ?? 100);
   let attempts = 0;
   for (;;) {
-    if (opts.signal?.aborted) return finish({ code: 'backend-cancelled', severity: 'info', message: `reading trace ${traceId} from ${backend.kind} was cancelled` });
+    if (opts.signal?.aborted)
+      return finish({
+        code: 'backend-cancelled',
+        severity: 'info',
+        message: `reading trace ${traceId} from ${backend.kind} was cancelled`,
+      });
     const remaining = deadline - now();
     if (remaining <= 0) break;
     attempts++;
@@ -44,14 +61,22 @@ async function poll(backend: Backend, traceId: string, opts: FetchOptions): Prom
       lastWasNotFound = answer.kind === 'not-found';
       if (answer.kind === 'unsupported' && apis.length > 1) {
         apis.shift();
-        notes.push({ code: 'backend-api-fallback', severity: 'info', message: `${backend.kind}: ${answer.why}; using the UI API (/api/traces) instead` });
+        notes.push({
+          code: 'backend-api-fallback',
+          severity: 'info',
+          message: `${backend.kind}: ${answer.why}; using the UI API (/api/traces) instead`,
+        });
         clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onOuter);
         continue; // the next API right away
       }
-      if (answer.kind === 'unsupported') { problem = { code: 'backend-error', severity: 'warning', message: `${where}: ${answer.why}` }; stop = true; }
-      else if (answer.kind === 'fault') { problem = answer.diagnostic; stop = !answer.retry; }
-      else if (answer.kind === 'trace') {
+      if (answer.kind === 'unsupported') {
+        problem = { code: 'backend-error', severity: 'warning', message: `${where}: ${answer.why}` };
+        stop = true;
+      } else if (answer.kind === 'fault') {
+        problem = answer.diagnostic;
+        stop = !answer.retry;
+      } else if (answer.kind === 'trace') {
         problem = undefined;
         best = answer.result;
         if (safeComplete(isComplete, best)) return finish();
@@ -60,8 +85,18 @@ async function poll(backend: Backend, traceId: string, opts: FetchOptions): Prom
       if (!ctrl.signal.aborted) lastWasNotFound = false; // a request cut by the deadline changes nothing we knew
       if (opts.signal?.aborted) continue; // reported at the top of the loop
       // A request cut by the deadline says less than a fault seen before it, so it does not replace one.
-      if (!ctrl.signal.aborted) problem = { code: 'backend-error', severity: 'warning', message: `${where} could not be reached: ${(e as Error).message}` };
-      else if (!problem || attempts === 1) problem = { code: 'backend-timeout', severity: 'warning', message: `${where} did not answer within ${Math.round(remaining)} ms` };
+      if (!ctrl.signal.aborted)
+        problem = {
+          code: 'backend-error',
+          severity: 'warning',
+          message: `${where} could not be reached: ${(e as Error).message}`,
+        };
+      else if (!problem || attempts === 1)
+        problem = {
+          code: 'backend-timeout',
+          severity: 'warning',
+          message: `${where} did not answer within ${Math.round(remaining)} ms`,
+        };
     } finally {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onOuter);
@@ -71,15 +106,29 @@ async function poll(backend: Backend, traceId: string, opts: FetchOptions): Prom
     if (wait > 0) await sleep(wait, opts.signal);
     interval = Math.min(Math.max(interval * 1.5, 10), MAX_INTERVAL_MS);
   }
-  if (opts.once) return finish(lastWasNotFound ? { code: 'backend-not-found', severity: 'info', message: `trace ${traceId} is not in ${backend.kind} (yet)` } : undefined);
-  const got = best ? `${best.spans.length} span${best.spans.length === 1 ? '' : 's'} so far` : lastWasNotFound ? 'the trace was not found' : 'no trace';
-  return finish({ code: 'backend-timeout', severity: 'warning', message: `${backend.kind} did not give a complete trace ${traceId} within ${opts.timeoutMs} ms (${attempts} attempt${attempts === 1 ? '' : 's'}; ${got})`,
-    hint: best ? undefined : 'check that the apps export spans to this backend, and that the trace id was sampled' });
+  if (opts.once)
+    return finish(
+      lastWasNotFound
+        ? { code: 'backend-not-found', severity: 'info', message: `trace ${traceId} is not in ${backend.kind} (yet)` }
+        : undefined,
+    );
+  const got = best
+    ? `${best.spans.length} span${best.spans.length === 1 ? '' : 's'} so far`
+    : lastWasNotFound
+      ? 'the trace was not found'
+      : 'no trace';
+  return finish({
+    code: 'backend-timeout',
+    severity: 'warning',
+    message: `${backend.kind} did not give a complete trace ${traceId} within ${opts.timeoutMs} ms (${attempts} attempt${attempts === 1 ? '' : 's'}; ${got})`,
+    hint: best ? undefined : 'check that the apps export spans to this backend, and that the trace id was sampled',
+  });
 
   function finish(extra?: Diagnostic): SpanBatch {
     const diagnostics = [...(best?.diagnostics ?? []), ...notes];
     // The last fault is worth saying even after a good answer; two timeout notes become one.
-    if (problem && extra?.code === 'backend-timeout' && problem.code === 'backend-timeout') extra = { ...extra, message: `${extra.message}: ${problem.message}` };
+    if (problem && extra?.code === 'backend-timeout' && problem.code === 'backend-timeout')
+      extra = { ...extra, message: `${extra.message}: ${problem.message}` };
     else if (problem) diagnostics.push(problem);
     if (extra) diagnostics.push(extra);
     return { spans: best?.spans ?? [], diagnostics };
@@ -87,14 +136,25 @@ async function poll(backend: Backend, traceId: string, opts: FetchOptions): Prom
 }
 
 function safeComplete(f: (r: SpanBatch) => boolean, r: SpanBatch): boolean {
-  try { return f(r); } catch { return true; }
+  try {
+    return f(r);
+  } catch {
+    return true;
+  }
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (signal?.aborted) { resolve(); return; }
+    if (signal?.aborted) {
+      resolve();
+      return;
+    }
     const t = setTimeout(done, ms);
-    function done() { clearTimeout(t); signal?.removeEventListener('abort', done); resolve(); }
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
     signal?.addEventListener('abort', done, { once: true });
   });
 }

@@ -3,9 +3,16 @@ import type { SpanBatch } from '../../trace/model';
 
 export type BackendKind = 'jaeger' | 'jaeger-v3' | 'tempo' | 'zipkin';
 
-export interface TransportResponse { status: number; headers: Record<string, string>; body: Buffer }
+export interface TransportResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
 /** GET `path` (absolute, e.g. `/api/traces/abc`) on the backend. May reject on network errors and aborts. */
-export type Transport = (path: string, init?: { headers?: Record<string, string>; signal?: AbortSignal }) => Promise<TransportResponse>;
+export type Transport = (
+  path: string,
+  init?: { headers?: Record<string, string>; signal?: AbortSignal },
+) => Promise<TransportResponse>;
 
 export interface Backend {
   kind: BackendKind;

@@ -8,14 +8,21 @@ import { describe, idString, isObject } from '../../io/values';
 import { applyProcess, jaegerSpan, type PendingSpan } from './span';
 
 /** Where spans sit in the three shapes; the streaming reader hands each one over as it is read. */
-export const JAEGER_PATTERNS: Pattern[] = [[['data'], '*', ['spans'], '*'], [['spans'], '*'], ['*', ['spans'], '*']];
+export const JAEGER_PATTERNS: Pattern[] = [
+  [['data'], '*', ['spans'], '*'],
+  [['spans'], '*'],
+  ['*', ['spans'], '*'],
+];
 
 export class JaegerReader {
   private readonly pending = new Map<object, PendingSpan[]>();
   private count = 0;
   private closed = 0;
 
-  constructor(readonly out: TraceCollector, private readonly origin: SpanOrigin = 'jaeger') {}
+  constructor(
+    readonly out: TraceCollector,
+    private readonly origin: SpanOrigin = 'jaeger',
+  ) {}
 
   /** Feeds one event of streamJson(..., JAEGER_PATTERNS). */
   onEvent(ev: JsonEvent): void {
@@ -26,16 +33,25 @@ export class JaegerReader {
         break;
       }
       case 'stray':
-        this.fileDiag({ code: 'jaeger-malformed', severity: 'warning', message: `${where(ev.path)} is ${describe(ev.value)}, not a trace object; it was skipped` });
+        this.fileDiag({
+          code: 'jaeger-malformed',
+          severity: 'warning',
+          message: `${where(ev.path)} is ${describe(ev.value)}, not a trace object; it was skipped`,
+        });
         break;
       case 'close':
-        if (isObject(ev.value) && (this.pending.has(ev.value) || 'spans' in ev.value || 'traceID' in ev.value)) this.closeTrace(ev.value, where(ev.path));
+        if (isObject(ev.value) && (this.pending.has(ev.value) || 'spans' in ev.value || 'traceID' in ev.value))
+          this.closeTrace(ev.value, where(ev.path));
         break;
       case 'end':
         this.checkRoot(ev.value, true);
         break;
       case 'error':
-        this.fileDiag({ code: 'jaeger-malformed', severity: 'error', message: `the Jaeger JSON is malformed at byte ${ev.offset}: ${ev.message}` });
+        this.fileDiag({
+          code: 'jaeger-malformed',
+          severity: 'error',
+          message: `the Jaeger JSON is malformed at byte ${ev.offset}: ${ev.message}`,
+        });
         this.flushPending();
         break;
     }
@@ -49,13 +65,21 @@ export class JaegerReader {
     this.checkRoot(v, false);
   }
 
-  get spansRead(): number { return this.count; }
+  get spansRead(): number {
+    return this.count;
+  }
   /** How many trace objects have closed (their spans are all in the collector). */
-  get tracesClosed(): number { return this.closed; }
+  get tracesClosed(): number {
+    return this.closed;
+  }
 
   private readTrace(t: unknown, at: string): void {
     if (!isObject(t)) {
-      this.fileDiag({ code: 'jaeger-malformed', severity: 'warning', message: `${at} is ${describe(t)}, not a trace object; it was skipped` });
+      this.fileDiag({
+        code: 'jaeger-malformed',
+        severity: 'warning',
+        message: `${at} is ${describe(t)}, not a trace object; it was skipped`,
+      });
       return;
     }
     if (Array.isArray(t.spans)) t.spans.forEach((s, i) => this.addSpan(s, t, `${at}.spans[${i}]`));
@@ -78,14 +102,20 @@ export class JaegerReader {
     this.closed++;
     const ownerId = idString(owner.traceID);
     if (!Array.isArray(owner.spans)) {
-      this.out.diag(ownerId, { code: 'jaeger-malformed', severity: 'warning', message: `${at} has no spans list (found ${describe(owner.spans)})` });
+      this.out.diag(ownerId, {
+        code: 'jaeger-malformed',
+        severity: 'warning',
+        message: `${at} has no spans list (found ${describe(owner.spans)})`,
+      });
     }
     for (const p of list) {
       applyProcess(p, owner.processes, (d) => this.out.diag(p.traceId, d));
       this.out.add(p.traceId, p.span);
     }
     if (Array.isArray(owner.warnings) && ownerId !== undefined) {
-      for (const w of owner.warnings) if (typeof w === 'string') this.out.diag(ownerId, { code: 'jaeger-warning', severity: 'info', message: `Jaeger: ${w}` });
+      for (const w of owner.warnings)
+        if (typeof w === 'string')
+          this.out.diag(ownerId, { code: 'jaeger-warning', severity: 'info', message: `Jaeger: ${w}` });
     }
   }
 
@@ -97,9 +127,14 @@ export class JaegerReader {
         this.fileDiag({ code: 'jaeger-error', severity: 'warning', message: `Jaeger answered with an error: ${msg}` });
       }
     }
-    const known = Array.isArray(v) || (isObject(v) && (Array.isArray(v.data) || 'spans' in v || 'traceID' in v || v.data === null));
+    const known =
+      Array.isArray(v) || (isObject(v) && (Array.isArray(v.data) || 'spans' in v || 'traceID' in v || v.data === null));
     if (!known) {
-      this.fileDiag({ code: 'jaeger-malformed', severity: 'error', message: `this is not Jaeger JSON: expected {"data":[...]}, a trace object or a list of traces, found ${describe(v)}` });
+      this.fileDiag({
+        code: 'jaeger-malformed',
+        severity: 'error',
+        message: `this is not Jaeger JSON: expected {"data":[...]}, a trace object or a list of traces, found ${describe(v)}`,
+      });
     }
     if (streamed) this.flushPending();
   }
@@ -115,17 +150,22 @@ export class JaegerReader {
     }
   }
 
-  private fileDiag(d: Diagnostic): void { this.out.diag(undefined, d); }
+  private fileDiag(d: Diagnostic): void {
+    this.out.diag(undefined, d);
+  }
 }
 
 function where(path: PathSeg[]): string {
   let s = '';
-  for (const p of path) s += typeof p === 'number' ? `[${p}]` : (s ? `.${p}` : p);
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${p}` : p;
   return s || 'the top level';
 }
 
 /** A whole Jaeger answer (e.g. an HTTP body) to spans; malformed bodies give diagnostics, never a throw. */
-export function readJaegerBody(body: Uint8Array, origin: SpanOrigin = 'jaeger'): { collector: TraceCollector; spans: number } {
+export function readJaegerBody(
+  body: Uint8Array,
+  origin: SpanOrigin = 'jaeger',
+): { collector: TraceCollector; spans: number } {
   const out = new TraceCollector();
   const reader = new JaegerReader(out, origin);
   for (const ev of scanJson(body, JAEGER_PATTERNS)) reader.onEvent(ev);
@@ -135,5 +175,8 @@ export function readJaegerBody(body: Uint8Array, origin: SpanOrigin = 'jaeger'):
 export function jaegerToSourceResult(body: Uint8Array, origin: SpanOrigin = 'jaeger'): SpanBatch {
   const { collector } = readJaegerBody(body, origin);
   const traces = collector.drain();
-  return { spans: traces.flatMap((t) => t.spans), diagnostics: [...collector.diagnostics, ...traces.flatMap((t) => t.diagnostics)] };
+  return {
+    spans: traces.flatMap((t) => t.spans),
+    diagnostics: [...collector.diagnostics, ...traces.flatMap((t) => t.diagnostics)],
+  };
 }

@@ -3,7 +3,11 @@ import type { AttributeValue } from '../../trace/model';
 import { isObject, setKey } from '../../io/values';
 
 export type JaegerTagType = 'string' | 'bool' | 'int64' | 'float64' | 'binary';
-export interface JaegerTag { key: string; type: JaegerTagType; value: string | number | boolean }
+export interface JaegerTag {
+  key: string;
+  type: JaegerTagType;
+  value: string | number | boolean;
+}
 
 /** One tag's value in the model, typed by `type` when it is given and by the JSON value otherwise. */
 export function tagValue(tag: Record<string, unknown>): AttributeValue | undefined {
@@ -35,9 +39,15 @@ export function readTags(tags: unknown, into: Record<string, AttributeValue>): n
   if (!Array.isArray(tags)) return 1;
   let bad = 0;
   for (const t of tags) {
-    if (!isObject(t) || typeof t.key !== 'string') { bad++; continue; }
+    if (!isObject(t) || typeof t.key !== 'string') {
+      bad++;
+      continue;
+    }
     const v = tagValue(t);
-    if (v === undefined) { bad++; continue; }
+    if (v === undefined) {
+      bad++;
+      continue;
+    }
     setKey(into, t.key, v);
   }
   return bad;

@@ -4,7 +4,11 @@ import type { Span, Trace } from '../../trace/model';
 import { nanoToMicros } from '../../io/values';
 import { toTag, type JaegerTag } from './tags';
 
-interface JaegerRef { refType: 'CHILD_OF' | 'FOLLOWS_FROM'; traceID: string; spanID: string }
+interface JaegerRef {
+  refType: 'CHILD_OF' | 'FOLLOWS_FROM';
+  traceID: string;
+  spanID: string;
+}
 
 export function jaegerSpanJson(span: Span, traceId: string, processID: string): Record<string, unknown> {
   const start = nanoToMicros(span.startTimeUnixNano);
@@ -27,7 +31,10 @@ export function jaegerSpanJson(span: Span, traceId: string, processID: string): 
     tags,
     logs: span.events.map((e) => ({
       timestamp: nanoToMicros(e.timeUnixNano),
-      fields: [{ key: 'event', type: 'string', value: e.name }, ...Object.entries(e.attributes).map(([k, v]) => toTag(k, v))],
+      fields: [
+        { key: 'event', type: 'string', value: e.name },
+        ...Object.entries(e.attributes).map(([k, v]) => toTag(k, v)),
+      ],
     })),
     processID,
     warnings: null,
@@ -41,12 +48,22 @@ function references(span: Span, traceId: string): JaegerRef[] {
   const refs: JaegerRef[] = [];
   let parentLinkUsed = false;
   if (span.parentSpanId !== undefined) {
-    const follows = span.links.some((l) => l.spanId === span.parentSpanId && l.traceId === traceId && refType(l.attributes) === 'FOLLOWS_FROM');
+    const follows = span.links.some(
+      (l) => l.spanId === span.parentSpanId && l.traceId === traceId && refType(l.attributes) === 'FOLLOWS_FROM',
+    );
     parentLinkUsed = follows;
     refs.push({ refType: follows ? 'FOLLOWS_FROM' : 'CHILD_OF', traceID: traceId, spanID: span.parentSpanId });
   }
   for (const l of span.links) {
-    if (parentLinkUsed && l.spanId === span.parentSpanId && l.traceId === traceId && refType(l.attributes) === 'FOLLOWS_FROM') { parentLinkUsed = false; continue; }
+    if (
+      parentLinkUsed &&
+      l.spanId === span.parentSpanId &&
+      l.traceId === traceId &&
+      refType(l.attributes) === 'FOLLOWS_FROM'
+    ) {
+      parentLinkUsed = false;
+      continue;
+    }
     refs.push({ refType: refType(l.attributes), traceID: l.traceId, spanID: l.spanId });
   }
   return refs;
@@ -61,7 +78,9 @@ export function writeJaegerTrace(trace: Trace, write: (s: string) => void): void
   const processIds = new Map<string, string>();
   for (const s of trace.spans) if (!processIds.has(s.service)) processIds.set(s.service, `p${processIds.size + 1}`);
   write(`{"traceID":${JSON.stringify(trace.traceId)},"spans":[`);
-  trace.spans.forEach((s, i) => write((i ? ',\n' : '\n') + JSON.stringify(jaegerSpanJson(s, trace.traceId, processIds.get(s.service) as string))));
+  trace.spans.forEach((s, i) =>
+    write((i ? ',\n' : '\n') + JSON.stringify(jaegerSpanJson(s, trace.traceId, processIds.get(s.service) as string))),
+  );
   const processes: Record<string, { serviceName: string; tags: JaegerTag[] }> = {};
   for (const [service, id] of processIds) processes[id] = { serviceName: service, tags: [] };
   write(`],"processes":${JSON.stringify(processes)},"warnings":null}`);
@@ -70,6 +89,9 @@ export function writeJaegerTrace(trace: Trace, write: (s: string) => void): void
 export function writeJaegerJson(traces: Iterable<Trace>, write: (s: string) => void): void {
   write('{"data":[');
   let n = 0;
-  for (const t of traces) { write(n++ ? ',\n' : '\n'); writeJaegerTrace(t, write); }
+  for (const t of traces) {
+    write(n++ ? ',\n' : '\n');
+    writeJaegerTrace(t, write);
+  }
   write('],"total":0,"limit":0,"offset":0,"errors":null}\n');
 }

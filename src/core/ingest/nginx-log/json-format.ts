@@ -2,14 +2,47 @@
 // (case, `_`/`-`/`.` ignored) against the names people commonly give nginx variables.
 import type { AccessLogRecord, ParseResult } from './types';
 import { buildUpstreams } from './upstreams';
-import { clip, isDash, parseIsoTime, parseSeconds, parseTimeLocal, parseUint, splitRequest, unescapeNginx } from './values';
+import {
+  clip,
+  isDash,
+  parseIsoTime,
+  parseSeconds,
+  parseTimeLocal,
+  parseUint,
+  splitRequest,
+  unescapeNginx,
+} from './values';
 
 type Field =
-  | 'time' | 'remote_addr' | 'remote_user' | 'request' | 'method' | 'uri' | 'args' | 'protocol' | 'status'
-  | 'body_bytes_sent' | 'http_referer' | 'http_user_agent' | 'request_length' | 'request_time' | 'duration'
-  | 'proxy_upstream_name' | 'proxy_alternative_upstream_name' | 'upstream_addr' | 'upstream_status'
-  | 'upstream_response_time' | 'upstream_connect_time' | 'upstream_header_time' | 'upstream_response_length'
-  | 'req_id' | 'msec' | 'namespace' | 'ingress_name' | 'service_name' | 'service_port';
+  | 'time'
+  | 'remote_addr'
+  | 'remote_user'
+  | 'request'
+  | 'method'
+  | 'uri'
+  | 'args'
+  | 'protocol'
+  | 'status'
+  | 'body_bytes_sent'
+  | 'http_referer'
+  | 'http_user_agent'
+  | 'request_length'
+  | 'request_time'
+  | 'duration'
+  | 'proxy_upstream_name'
+  | 'proxy_alternative_upstream_name'
+  | 'upstream_addr'
+  | 'upstream_status'
+  | 'upstream_response_time'
+  | 'upstream_connect_time'
+  | 'upstream_header_time'
+  | 'upstream_response_length'
+  | 'req_id'
+  | 'msec'
+  | 'namespace'
+  | 'ingress_name'
+  | 'service_name'
+  | 'service_port';
 
 const ALIASES: Record<Field, string[]> = {
   time: ['time', 'time_local', 'time_iso8601', 'timestamp', '@timestamp', 'ts', 'datetime'],
@@ -81,7 +114,10 @@ export function parseJsonLine(line: string): ParseResult {
   if (val('uri')) rec.uri = val('args') ? `${val('uri')}?${val('args')}` : val('uri');
   rec.protocol = val('protocol') ?? rec.protocol;
   rec.status = num(rec, got, 'status', parseUint);
-  if (rec.status !== undefined && rec.status > 999) { rec.warnings.push(`status ${rec.status} is not an HTTP status`); rec.status = undefined; }
+  if (rec.status !== undefined && rec.status > 999) {
+    rec.warnings.push(`status ${rec.status} is not an HTTP status`);
+    rec.status = undefined;
+  }
   rec.bodyBytesSent = num(rec, got, 'body_bytes_sent', parseUint);
   rec.referer = val('http_referer');
   rec.userAgent = val('http_user_agent');
@@ -100,16 +136,27 @@ export function parseJsonLine(line: string): ParseResult {
   rec.ingressName = val('ingress_name');
   rec.serviceName = val('service_name');
   rec.servicePort = val('service_port');
-  rec.upstreams = buildUpstreams({
-    addr: got.upstream_addr, status: got.upstream_status, responseTime: got.upstream_response_time,
-    connectTime: got.upstream_connect_time, headerTime: got.upstream_header_time,
-    responseLength: got.upstream_response_length,
-  }, rec.warnings);
+  rec.upstreams = buildUpstreams(
+    {
+      addr: got.upstream_addr,
+      status: got.upstream_status,
+      responseTime: got.upstream_response_time,
+      connectTime: got.upstream_connect_time,
+      headerTime: got.upstream_header_time,
+      responseLength: got.upstream_response_length,
+    },
+    rec.warnings,
+  );
   for (const k of Object.keys(rec) as (keyof AccessLogRecord)[]) if (rec[k] === undefined) delete rec[k];
   return { record: rec };
 }
 
-function num(rec: AccessLogRecord, got: Partial<Record<Field, string>>, f: Field, parse: (s: string) => number | undefined) {
+function num(
+  rec: AccessLogRecord,
+  got: Partial<Record<Field, string>>,
+  f: Field,
+  parse: (s: string) => number | undefined,
+) {
   const raw = got[f];
   if (isDash(raw)) return undefined;
   const v = parse(raw!.trim());
@@ -152,7 +199,10 @@ function parseLenient(line: string): Record<string, string> | undefined {
   const s = line.trim();
   if (!s.startsWith('{') || !s.endsWith('}')) return undefined;
   const out: Record<string, string> = {};
-  const ws = (i: number) => { while (i < s.length && /\s/.test(s[i])) i++; return i; };
+  const ws = (i: number) => {
+    while (i < s.length && /\s/.test(s[i])) i++;
+    return i;
+  };
   const str = (i: number): [string, number] | undefined => {
     let j = i + 1;
     while (j < s.length && s[j] !== '"') j += s[j] === '\\' ? 2 : 1;
@@ -179,7 +229,12 @@ function parseLenient(line: string): Record<string, string> | undefined {
       for (;;) {
         if (j >= s.length || s[j] === '"' || s[j] === '{' || s[j] === '[') return undefined;
         if (s[j] === '}' && j === s.length - 1) break;
-        if (s[j] === ',') { const k = ws(j + 1); if (s[k] === '"') break; j = k; continue; }
+        if (s[j] === ',') {
+          const k = ws(j + 1);
+          if (s[k] === '"') break;
+          j = k;
+          continue;
+        }
         j++;
       }
       value = s.slice(i, j).trim();
@@ -195,5 +250,9 @@ function parseLenient(line: string): Record<string, string> | undefined {
 
 // With `log-format-escape-json` off nginx writes `\x22` inside JSON strings, which JSON.parse rejects.
 function unjson(inner: string): string | undefined {
-  try { return JSON.parse(`"${inner}"`) as string; } catch { return unescapeNginx(inner); }
+  try {
+    return JSON.parse(`"${inner}"`) as string;
+  } catch {
+    return unescapeNginx(inner);
+  }
 }

@@ -9,12 +9,14 @@ export type { AccessLogFormat, AccessLogRecord, UpstreamTry, ParseResult } from 
 export const MAX_LINE_CHARS = 1 << 20;
 
 // `kubectl logs --timestamps` and container runtimes put an RFC 3339 time before the line.
-const RUNTIME_PREFIX = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})) (?:(?:stdout|stderr) [FP] )?/;
+const RUNTIME_PREFIX =
+  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})) (?:(?:stdout|stderr) [FP] )?/;
 
 export function parseAccessLogLine(line: string): ParseResult {
   try {
     if (typeof line !== 'string') return { error: 'not a string' };
-    if (line.length > MAX_LINE_CHARS) return { error: `line is ${line.length} characters long, over the ${MAX_LINE_CHARS} limit` };
+    if (line.length > MAX_LINE_CHARS)
+      return { error: `line is ${line.length} characters long, over the ${MAX_LINE_CHARS} limit` };
     let body = line.replace(/\r?\n$/, '');
     if (!body.trim()) return { error: 'empty line' };
     const prefix = RUNTIME_PREFIX.exec(body);

@@ -4,12 +4,18 @@ import { secondsToNanoExact } from './values';
 
 export type Placement = 'exact' | 'approximate' | 'unknown';
 
-export interface Window { startUnixNano: bigint; endUnixNano: bigint }
+export interface Window {
+  startUnixNano: bigint;
+  endUnixNano: bigint;
+}
 
 export const secNs = (s: number | undefined): bigint | undefined =>
   s === undefined || !Number.isFinite(s) || s < 0 ? undefined : BigInt(Math.round(s * 1e6)) * 1000n;
 
-export interface NginxPlacement extends Window { placement: Placement; how: string }
+export interface NginxPlacement extends Window {
+  placement: Placement;
+  how: string;
+}
 
 /**
  * `$msec` is the log-write time (ms resolution): the span ends there and starts `$request_time` earlier.
@@ -20,22 +26,39 @@ export function placeNginx(rec: AccessLogRecord, clientWindow?: Window): NginxPl
   const dur = exactSeconds(rec.vars.request_time) ?? secNs(rec.requestTime) ?? 0n;
   const msec = rec.vars.msec !== undefined ? secondsToNanoExact(rec.vars.msec) : secNs(rec.msec);
   if (msec !== undefined) {
-    return { startUnixNano: nonNegative(msec - dur), endUnixNano: msec, placement: 'exact', how: 'ends at $msec, lasts $request_time' };
+    return {
+      startUnixNano: nonNegative(msec - dur),
+      endUnixNano: msec,
+      placement: 'exact',
+      how: 'ends at $msec, lasts $request_time',
+    };
   }
   if (clientWindow && clientWindow.endUnixNano >= clientWindow.startUnixNano) {
     const room = clientWindow.endUnixNano - clientWindow.startUnixNano;
     const d = dur > room ? room : dur;
     const start = clientWindow.startUnixNano + (room - d) / 2n;
     return {
-      startUnixNano: start, endUnixNano: start + d, placement: 'approximate',
+      startUnixNano: start,
+      endUnixNano: start + d,
+      placement: 'approximate',
       how: "centred in the client's request window ($time_local has 1 s resolution and there is no $msec)",
     };
   }
   if (rec.timeUnixMs !== undefined && Number.isFinite(rec.timeUnixMs) && rec.timeUnixMs >= 0) {
     const end = BigInt(Math.round(rec.timeUnixMs)) * 1_000_000n;
-    return { startUnixNano: nonNegative(end - dur), endUnixNano: end, placement: 'approximate', how: 'ends at $time_local (1 s resolution)' };
+    return {
+      startUnixNano: nonNegative(end - dur),
+      endUnixNano: end,
+      placement: 'approximate',
+      how: 'ends at $time_local (1 s resolution)',
+    };
   }
-  return { startUnixNano: 0n, endUnixNano: dur, placement: 'unknown', how: 'the line has no time; only durations are meaningful' };
+  return {
+    startUnixNano: 0n,
+    endUnixNano: dur,
+    placement: 'unknown',
+    how: 'the line has no time; only durations are meaningful',
+  };
 }
 
 export interface AttemptPlacement extends Window {

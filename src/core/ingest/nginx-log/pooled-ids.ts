@@ -7,7 +7,10 @@ let pos = pool.length;
 
 function hex(bytes: number): string {
   for (;;) {
-    if (pos + bytes > pool.length) { randomFillSync(pool); pos = 0; }
+    if (pos + bytes > pool.length) {
+      randomFillSync(pool);
+      pos = 0;
+    }
     const s = pool.toString('hex', pos, pos + bytes);
     pos += bytes;
     if (!/^0+$/.test(s)) return s;

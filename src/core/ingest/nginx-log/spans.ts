@@ -20,10 +20,28 @@ export interface NginxSpanContext {
 
 // nginx variables copied onto the nginx span as `nginx.<name>`, exactly as logged.
 const NGINX_VARS = [
-  'request', 'request_time', 'request_length', 'body_bytes_sent', 'time_local', 'msec', 'req_id', 'remote_user',
-  'the_real_ip', 'proxy_upstream_name', 'proxy_alternative_upstream_name', 'upstream_addr', 'upstream_status',
-  'upstream_response_time', 'upstream_connect_time', 'upstream_header_time', 'upstream_response_length',
-  'namespace', 'ingress_name', 'service_name', 'service_port', 'http_referer',
+  'request',
+  'request_time',
+  'request_length',
+  'body_bytes_sent',
+  'time_local',
+  'msec',
+  'req_id',
+  'remote_user',
+  'the_real_ip',
+  'proxy_upstream_name',
+  'proxy_alternative_upstream_name',
+  'upstream_addr',
+  'upstream_status',
+  'upstream_response_time',
+  'upstream_connect_time',
+  'upstream_header_time',
+  'upstream_response_length',
+  'namespace',
+  'ingress_name',
+  'service_name',
+  'service_port',
+  'http_referer',
 ];
 
 export function nginxSpansFromRecord(rec: AccessLogRecord, ctx: NginxSpanContext): SpanBatch {
@@ -56,10 +74,18 @@ export function nginxSpansFromRecord(rec: AccessLogRecord, ctx: NginxSpanContext
   if (ctx.controllerNode) attrs['kubetrace.node'] = ctx.controllerNode;
 
   const nginx: Span = {
-    spanId: nginxId, name: 'nginx', service, layer: 'ingress', kind: 'server',
-    startTimeUnixNano: String(where.startUnixNano), endTimeUnixNano: String(where.endUnixNano),
+    spanId: nginxId,
+    name: 'nginx',
+    service,
+    layer: 'ingress',
+    kind: 'server',
+    startTimeUnixNano: String(where.startUnixNano),
+    endTimeUnixNano: String(where.endUnixNano),
     status: rec.status !== undefined && rec.status >= 500 ? 'error' : 'unset',
-    attributes: attrs, events: [], links: [], origin: 'nginx-log',
+    attributes: attrs,
+    events: [],
+    links: [],
+    origin: 'nginx-log',
   };
   if (ctx.parentSpanId) nginx.parentSpanId = ctx.parentSpanId;
   const spans: Span[] = [nginx];
@@ -67,12 +93,14 @@ export function nginxSpansFromRecord(rec: AccessLogRecord, ctx: NginxSpanContext
   if (where.placement !== 'exact') {
     diagnostics.push({
       code: where.placement === 'approximate' ? 'nginx-placement-approximate' : 'nginx-placement-unknown',
-      severity: 'info', spanId: nginxId,
+      severity: 'info',
+      spanId: nginxId,
       message: `The nginx span's position is ${where.placement}: ${where.how}.`,
       hint: 'Add `$upstream_connect_time $upstream_header_time $msec` to the end of log-format-upstream for exact timings.',
     });
   }
-  for (const w of rec.warnings) diagnostics.push({ code: 'nginx-log-suspicious', severity: 'warning', message: w, spanId: nginxId });
+  for (const w of rec.warnings)
+    diagnostics.push({ code: 'nginx-log-suspicious', severity: 'warning', message: w, spanId: nginxId });
 
   const { attempts, scaled } = placeAttempts(rec.upstreams, where);
   if (scaled) attrs['kubetrace.placement.scaled'] = true;
@@ -83,7 +111,10 @@ export function nginxSpansFromRecord(rec: AccessLogRecord, ctx: NginxSpanContext
     if (p.connect) spans.push(phaseSpan('upstream.connect', p.connect, newId(), attempt, i));
     if (p.header) {
       const h = phaseSpan('upstream.header', p.header, newId(), attempt, i);
-      if (p.headerMissing) { h.status = 'error'; h.attributes['kubetrace.upstream.header_received'] = false; }
+      if (p.headerMissing) {
+        h.status = 'error';
+        h.attributes['kubetrace.upstream.header_received'] = false;
+      }
       spans.push(h);
     }
     if (p.response) spans.push(phaseSpan('upstream.response', p.response, newId(), attempt, i));
@@ -92,7 +123,9 @@ export function nginxSpansFromRecord(rec: AccessLogRecord, ctx: NginxSpanContext
 
   if (rec.upstreams.length === 0 && rec.status !== undefined && [502, 503, 504].includes(rec.status)) {
     diagnostics.push({
-      code: 'nginx-upstream-unreached', severity: 'warning', spanId: nginxId,
+      code: 'nginx-upstream-unreached',
+      severity: 'warning',
+      spanId: nginxId,
       message: `nginx answered ${rec.status} without reaching any upstream ($upstream_addr is "-").`,
       hint: 'Check that the Service has ready endpoints and that the ingress-nginx controller log has no balancer errors.',
     });
@@ -100,8 +133,16 @@ export function nginxSpansFromRecord(rec: AccessLogRecord, ctx: NginxSpanContext
   return { spans, diagnostics };
 }
 
-function attemptSpan(t: UpstreamTry, i: number, rec: AccessLogRecord, ctx: NginxSpanContext, id: string,
-  parent: string, service: string, p: Window): Span {
+function attemptSpan(
+  t: UpstreamTry,
+  i: number,
+  rec: AccessLogRecord,
+  ctx: NginxSpanContext,
+  id: string,
+  parent: string,
+  service: string,
+  p: Window,
+): Span {
   const attrs: Attributes = { 'kubetrace.upstream.attempt': i + 1 };
   if (t.group > 0) attrs['kubetrace.upstream.redirect_group'] = t.group;
   if (t.addr) {
@@ -110,7 +151,10 @@ function attemptSpan(t: UpstreamTry, i: number, rec: AccessLogRecord, ctx: Nginx
     if (hp) {
       attrs['server.address'] = hp.host;
       attrs['network.peer.address'] = hp.host;
-      if (hp.port !== undefined) { attrs['server.port'] = hp.port; attrs['network.peer.port'] = hp.port; }
+      if (hp.port !== undefined) {
+        attrs['server.port'] = hp.port;
+        attrs['network.peer.port'] = hp.port;
+      }
     }
     const pod = safePodByAddr(ctx, t.addr);
     if (pod) {
@@ -120,25 +164,47 @@ function attemptSpan(t: UpstreamTry, i: number, rec: AccessLogRecord, ctx: Nginx
       if (pod.service) attrs['kubetrace.service'] = pod.service;
     }
   }
-  if (t.status !== undefined) { attrs['http.response.status_code'] = t.status; attrs['nginx.upstream_status'] = String(t.status); }
+  if (t.status !== undefined) {
+    attrs['http.response.status_code'] = t.status;
+    attrs['nginx.upstream_status'] = String(t.status);
+  }
   if (t.responseTime !== undefined) attrs['nginx.upstream_response_time'] = t.responseTime;
   if (t.connectTime !== undefined) attrs['nginx.upstream_connect_time'] = t.connectTime;
   if (t.headerTime !== undefined) attrs['nginx.upstream_header_time'] = t.headerTime;
   if (t.responseLength !== undefined) attrs['nginx.upstream_response_length'] = t.responseLength;
   const unreached = t.status === undefined && rec.status !== undefined && (rec.status === 502 || rec.status === 504);
   return {
-    spanId: id, parentSpanId: parent, name: 'upstream.attempt', service, layer: 'ingress', kind: 'client',
-    startTimeUnixNano: String(p.startUnixNano), endTimeUnixNano: String(p.endUnixNano),
+    spanId: id,
+    parentSpanId: parent,
+    name: 'upstream.attempt',
+    service,
+    layer: 'ingress',
+    kind: 'client',
+    startTimeUnixNano: String(p.startUnixNano),
+    endTimeUnixNano: String(p.endUnixNano),
     status: (t.status !== undefined && t.status >= 500) || unreached ? 'error' : 'unset',
-    attributes: attrs, events: [], links: [], origin: 'nginx-log',
+    attributes: attrs,
+    events: [],
+    links: [],
+    origin: 'nginx-log',
   };
 }
 
 function phaseSpan(name: string, w: Window, id: string, attempt: Span, i: number): Span {
   return {
-    spanId: id, parentSpanId: attempt.spanId, name, service: attempt.service, layer: 'ingress', kind: 'internal',
-    startTimeUnixNano: String(w.startUnixNano), endTimeUnixNano: String(w.endUnixNano), status: 'unset',
-    attributes: { 'kubetrace.upstream.attempt': i + 1 }, events: [], links: [], origin: 'nginx-log',
+    spanId: id,
+    parentSpanId: attempt.spanId,
+    name,
+    service: attempt.service,
+    layer: 'ingress',
+    kind: 'internal',
+    startTimeUnixNano: String(w.startUnixNano),
+    endTimeUnixNano: String(w.endUnixNano),
+    status: 'unset',
+    attributes: { 'kubetrace.upstream.attempt': i + 1 },
+    events: [],
+    links: [],
+    origin: 'nginx-log',
   };
 }
 
@@ -146,30 +212,63 @@ function attemptDiagnostics(t: UpstreamTry, i: number, rec: AccessLogRecord, spa
   const who = t.addr ?? 'an unknown upstream';
   const last = i === rec.upstreams.length - 1;
   if (t.status === undefined && t.addr === null) {
-    return [{ code: 'nginx-upstream-unreached', severity: 'warning', spanId,
-      message: `Attempt ${i + 1}: nginx logged no upstream address or status${rec.status ? ` and answered ${rec.status}` : ''}.`,
-      hint: 'nginx never reached a peer; check endpoints and the controller error log.' }];
+    return [
+      {
+        code: 'nginx-upstream-unreached',
+        severity: 'warning',
+        spanId,
+        message: `Attempt ${i + 1}: nginx logged no upstream address or status${rec.status ? ` and answered ${rec.status}` : ''}.`,
+        hint: 'nginx never reached a peer; check endpoints and the controller error log.',
+      },
+    ];
   }
-  if (t.status !== undefined && t.status >= 500 && t.connectTime === undefined && t.headerTime === undefined
-    && rec.vars.upstream_connect_time !== undefined) {
-    return [{ code: 'nginx-upstream-unreached', severity: last ? 'error' : 'warning', spanId,
-      message: `Attempt ${i + 1} to ${who} never connected (nginx recorded ${t.status}).`,
-      hint: 'The pod may not be listening on that port, or a NetworkPolicy blocks the controller.' }];
+  if (
+    t.status !== undefined &&
+    t.status >= 500 &&
+    t.connectTime === undefined &&
+    t.headerTime === undefined &&
+    rec.vars.upstream_connect_time !== undefined
+  ) {
+    return [
+      {
+        code: 'nginx-upstream-unreached',
+        severity: last ? 'error' : 'warning',
+        spanId,
+        message: `Attempt ${i + 1} to ${who} never connected (nginx recorded ${t.status}).`,
+        hint: 'The pod may not be listening on that port, or a NetworkPolicy blocks the controller.',
+      },
+    ];
   }
   if (t.status === 504 && t.headerTime === undefined && rec.vars.upstream_header_time !== undefined) {
-    return [{ code: 'nginx-upstream-timeout', severity: last ? 'error' : 'warning', spanId,
-      message: `Attempt ${i + 1} to ${who} sent no response header within ${t.responseTime ?? '?'} s (nginx recorded 504).`,
-      hint: 'The backend is slow or stuck; compare with proxy-read-timeout / proxy_read_timeout.' }];
+    return [
+      {
+        code: 'nginx-upstream-timeout',
+        severity: last ? 'error' : 'warning',
+        spanId,
+        message: `Attempt ${i + 1} to ${who} sent no response header within ${t.responseTime ?? '?'} s (nginx recorded 504).`,
+        hint: 'The backend is slow or stuck; compare with proxy-read-timeout / proxy_read_timeout.',
+      },
+    ];
   }
   if (t.status !== undefined && t.status >= 500 && !last) {
-    return [{ code: 'nginx-upstream-retried', severity: 'warning', spanId,
-      message: `Attempt ${i + 1} to ${who} failed with ${t.status}; nginx tried the next upstream.` }];
+    return [
+      {
+        code: 'nginx-upstream-retried',
+        severity: 'warning',
+        spanId,
+        message: `Attempt ${i + 1} to ${who} failed with ${t.status}; nginx tried the next upstream.`,
+      },
+    ];
   }
   return [];
 }
 
 function safePodByAddr(ctx: NginxSpanContext, addr: string) {
-  try { return ctx.podByAddr?.(addr); } catch { return undefined; }
+  try {
+    return ctx.podByAddr?.(addr);
+  } catch {
+    return undefined;
+  }
 }
 
 /** `10.0.0.1:80`, `[fd00::1]:8080`, `unix:/sock` (no port), or an upstream group name. */

@@ -38,7 +38,8 @@ export function parseTextLine(line: string): ParseResult {
   const time = t[i + 1];
   if (time?.kind !== 'bracket') return fail(`expected [$time_local] at column ${time?.col ?? line.length}`);
   const ms = parseTimeLocal(time.text);
-  if (ms === undefined) return fail(`[${clip(time.text)}] is not a valid $time_local (want 27/Nov/2026:10:00:00 +0000)`);
+  if (ms === undefined)
+    return fail(`[${clip(time.text)}] is not a valid $time_local (want 27/Nov/2026:10:00:00 +0000)`);
   rec.timeLocal = time.text;
   rec.timeUnixMs = ms;
   rec.vars.time_local = time.text;
@@ -65,7 +66,8 @@ export function parseTextLine(line: string): ParseResult {
   if (t.length === i + 5) return { record: rec };
   const ref = t[i + 5];
   const ua = t[i + 6];
-  if (ref?.kind !== 'quoted' || ua?.kind !== 'quoted') return fail('expected "$http_referer" "$http_user_agent" after body_bytes_sent');
+  if (ref?.kind !== 'quoted' || ua?.kind !== 'quoted')
+    return fail('expected "$http_referer" "$http_user_agent" after body_bytes_sent');
   const referer = unescapeNginx(ref.text);
   rec.vars.http_referer = referer;
   if (!isDash(referer)) rec.referer = referer;
@@ -77,7 +79,9 @@ export function parseTextLine(line: string): ParseResult {
   // ingress-nginx's formats put [$proxy_upstream_name] after $request_length $request_time.
   if (rest.length >= 3 && rest[2].kind === 'bracket') return parseUpstreamInfo(rec, rest, legacy);
   if (legacy) return fail('legacy ingress-nginx line lacks $request_length $request_time [$proxy_upstream_name]');
-  rest.forEach((tok, k) => { rec.extra[`field${i + 8 + k}`] = tok.kind === 'quoted' ? unescapeNginx(tok.text) : tok.text; });
+  rest.forEach((tok, k) => {
+    rec.extra[`field${i + 8 + k}`] = tok.kind === 'quoted' ? unescapeNginx(tok.text) : tok.text;
+  });
   return { record: rec };
 }
 
@@ -104,7 +108,10 @@ function parseUpstreamInfo(rec: AccessLogRecord, rest: Token[], legacy: boolean)
   const odd = tail.find((tok) => tok.kind !== 'bare');
   if (odd) return fail(`unexpected ${odd.kind} field at column ${odd.col} among the upstream fields`);
   const f = joinLists(tail.map((tok) => tok.text));
-  if (f.length < 4) return fail(`expected $upstream_addr $upstream_response_length $upstream_response_time $upstream_status, found ${f.length} field(s)`);
+  if (f.length < 4)
+    return fail(
+      `expected $upstream_addr $upstream_response_length $upstream_response_time $upstream_status, found ${f.length} field(s)`,
+    );
   const [addr, respLen, respTime, upStatus] = f;
   if (!TIME_LIST.test(respTime)) return fail(`upstream_response_time "${clip(respTime)}" is not a list of times`);
   let format: AccessLogFormat = legacy ? 'ingress-nginx-legacy' : 'ingress-nginx';
@@ -125,7 +132,9 @@ function parseUpstreamInfo(rec: AccessLogRecord, rest: Token[], legacy: boolean)
     if (!legacy) format = 'ingress-nginx+timings';
   } else if (reqIdWords.length > 1 && /^[0-9a-f]{32}$/.test(reqIdWords[0])) {
     // nginx's own $request_id is one 32-hex word, so what follows it was added to the format by the user.
-    reqIdWords.slice(1).forEach((w, j) => { rec.extra[`trailing${j + 1}`] = w; });
+    reqIdWords.slice(1).forEach((w, j) => {
+      rec.extra[`trailing${j + 1}`] = w;
+    });
     reqIdWords = reqIdWords.slice(0, 1);
   } // else: $req_id ends the documented formats, so several words are one client-chosen X-Request-ID.
 
@@ -135,11 +144,22 @@ function parseUpstreamInfo(rec: AccessLogRecord, rest: Token[], legacy: boolean)
     if (!isDash(id)) rec.reqId = id;
   }
   Object.assign(rec.vars, {
-    upstream_addr: addr, upstream_response_length: respLen, upstream_response_time: respTime, upstream_status: upStatus,
+    upstream_addr: addr,
+    upstream_response_length: respLen,
+    upstream_response_time: respTime,
+    upstream_status: upStatus,
   });
-  rec.upstreams = buildUpstreams({
-    addr, responseLength: respLen, responseTime: respTime, status: upStatus, connectTime: connect, headerTime: header,
-  }, rec.warnings);
+  rec.upstreams = buildUpstreams(
+    {
+      addr,
+      responseLength: respLen,
+      responseTime: respTime,
+      status: upStatus,
+      connectTime: connect,
+      headerTime: header,
+    },
+    rec.warnings,
+  );
   // `$uri` is decoded and may hold spaces, which `$request` (raw, rejected by nginx ≥ 1.21.1) cannot.
   if (format === 'ingress-nginx' && rec.uri?.includes(' ')) format = 'ingress-nginx-method-uri';
   rec.format = format;

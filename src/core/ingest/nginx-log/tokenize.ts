@@ -16,7 +16,10 @@ export function tokenize(line: string): TokenizeResult {
   let close = -1;
   while (i < n) {
     const c = line.charCodeAt(i);
-    if (c === 32 || c === 9) { i++; continue; }
+    if (c === 32 || c === 9) {
+      i++;
+      continue;
+    }
     const col = i + 1;
     if (c === 34 /* " */) {
       // nginx writes `"` inside a field as \x22; JSON-escaping formats write \". Both are skipped here.
@@ -26,7 +29,11 @@ export function tokenize(line: string): TokenizeResult {
       const raw = line.slice(i + 1, j);
       tokens.push({ kind: 'quoted', text: raw, raw, col });
       i = j + 1;
-    } else if (c === 91 /* [ */ && lastClose > i && endsField(line, (close = close > i ? close : line.indexOf(']', i + 1)) + 1)) {
+    } else if (
+      c === 91 /* [ */ &&
+      lastClose > i &&
+      endsField(line, (close = close > i ? close : line.indexOf(']', i + 1)) + 1)
+    ) {
       // Only `[...]` followed by a space is a bracketed field: `[fd00::1]:8080` (an IPv6 peer) is a bare word,
       // and so is a '[' with no ']' after it.
       const j = close;
@@ -53,8 +60,17 @@ export function joinLists(words: string[]): string[] {
     const parts = [words[i]];
     let last = words[i++];
     for (;;) {
-      if (last.endsWith(',') && i < words.length) { last = words[i++]; parts.push(' ', last); continue; }
-      if (words[i] === ':' && i + 1 < words.length) { last = words[i + 1]; parts.push(' : ', last); i += 2; continue; }
+      if (last.endsWith(',') && i < words.length) {
+        last = words[i++];
+        parts.push(' ', last);
+        continue;
+      }
+      if (words[i] === ':' && i + 1 < words.length) {
+        last = words[i + 1];
+        parts.push(' : ', last);
+        i += 2;
+        continue;
+      }
       break;
     }
     out.push(parts.join(''));

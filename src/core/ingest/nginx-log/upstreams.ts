@@ -30,7 +30,8 @@ export function buildUpstreams(f: UpstreamFields, warnings: string[]): UpstreamT
   };
   for (const name of LIST_NAMES) {
     const list = lists[name];
-    if (list && !sameShape(addrs, list)) warnings.push(`upstream_${snake(name)} has a different number of entries than upstream_addr`);
+    if (list && !sameShape(addrs, list))
+      warnings.push(`upstream_${snake(name)} has a different number of entries than upstream_addr`);
   }
   const tries: UpstreamTry[] = [];
   const total = addrs.reduce((n, g) => n + g.length, 0);

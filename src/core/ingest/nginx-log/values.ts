@@ -1,7 +1,18 @@
 // Small value parsers shared by the text and JSON formats. None of them throws.
 
 const MONTHS: Record<string, number> = {
-  Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
+  Jan: 0,
+  Feb: 1,
+  Mar: 2,
+  Apr: 3,
+  May: 4,
+  Jun: 5,
+  Jul: 6,
+  Aug: 7,
+  Sep: 8,
+  Oct: 9,
+  Nov: 10,
+  Dec: 11,
 };
 
 const TIME_LOCAL = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/;
@@ -60,7 +71,10 @@ export function unescapeNginx(s: string): string {
   let out = '';
   let bytes: number[] = [];
   const flush = () => {
-    if (bytes.length) { out += decodeBytes(Buffer.from(bytes)); bytes = []; }
+    if (bytes.length) {
+      out += decodeBytes(Buffer.from(bytes));
+      bytes = [];
+    }
   };
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
@@ -72,7 +86,11 @@ export function unescapeNginx(s: string): string {
         continue;
       }
       flush();
-      if (n === '"' || n === '\\') { out += n; i++; continue; }
+      if (n === '"' || n === '\\') {
+        out += n;
+        i++;
+        continue;
+      }
       out += c;
       continue;
     }
@@ -90,5 +108,9 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 // Escaped bytes are usually UTF-8; header values that are not are read as Latin-1, as HTTP/1.1 historically did.
 function decodeBytes(b: Buffer): string {
-  try { return UTF8.decode(b); } catch { return b.toString('latin1'); }
+  try {
+    return UTF8.decode(b);
+  } catch {
+    return b.toString('latin1');
+  }
 }

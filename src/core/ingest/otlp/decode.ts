@@ -6,8 +6,18 @@
 import protobuf from 'protobufjs';
 import { fixed64, int64 } from './int64';
 import {
-  OtlpDecodeError, type OtlpAnyValue, type OtlpEvent, type OtlpInstrumentationScope, type OtlpKeyValue, type OtlpLink,
-  type OtlpResource, type OtlpResourceSpans, type OtlpScopeSpans, type OtlpSpan, type OtlpSpanKind, type OtlpStatusCode,
+  OtlpDecodeError,
+  type OtlpAnyValue,
+  type OtlpEvent,
+  type OtlpInstrumentationScope,
+  type OtlpKeyValue,
+  type OtlpLink,
+  type OtlpResource,
+  type OtlpResourceSpans,
+  type OtlpScopeSpans,
+  type OtlpSpan,
+  type OtlpSpanKind,
+  type OtlpStatusCode,
 } from './types';
 
 type Reader = protobuf.Reader;
@@ -30,7 +40,11 @@ export interface DecodeResult {
   spanBytes?: string[];
 }
 
-interface Ctx { problems: string[]; rejectedSpans: number; spanBytes?: string[] }
+interface Ctx {
+  problems: string[];
+  rejectedSpans: number;
+  spanBytes?: string[];
+}
 
 /** Decodes an ExportTraceServiceRequest (or TracesData: same field 1). Throws OtlpDecodeError on bytes that are not one. */
 export function decodeOtlpProtobuf(buf: Uint8Array, opts: { spanBytes?: boolean } = {}): DecodeResult {
@@ -60,7 +74,9 @@ export function decodeOtlpSpanBytes(bytes: string): OtlpSpan {
     const r = protobuf.Reader.create(Buffer.from(bytes, 'latin1'));
     const span = readSpan(r, r.len, ctx);
     if (span) return span;
-  } catch { /* reported below */ }
+  } catch {
+    /* reported below */
+  }
   throw new OtlpDecodeError(`not an OTLP span: ${ctx.problems[0] ?? 'bad encoding'}`);
 }
 
@@ -79,7 +95,7 @@ function fits(r: Reader, end: number): void {
 
 function skip(r: Reader, tag: number): void {
   const wire = tag & 7;
-  if ((tag >>> 3) === 0 || wire === 3 || wire === 4 || wire > 5) throw new Error(`invalid tag ${tag} at offset ${r.pos}`);
+  if (tag >>> 3 === 0 || wire === 3 || wire === 4 || wire > 5) throw new Error(`invalid tag ${tag} at offset ${r.pos}`);
   r.skipType(wire);
 }
 
@@ -95,12 +111,23 @@ function readResourceSpans(r: Reader, end: number, ctx: Ctx): OtlpResourceSpans 
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
-      case (1 << 3) | LEN: out.resource = readResource(r, sub(r)); break;
-      case (2 << 3) | LEN: out.scopeSpans.push(readScopeSpans(r, sub(r), ctx)); break;
-      case (3 << 3) | LEN: { const s = r.string(); if (s) out.schemaUrl = s; break; }
+      case (1 << 3) | LEN:
+        out.resource = readResource(r, sub(r));
+        break;
+      case (2 << 3) | LEN:
+        out.scopeSpans.push(readScopeSpans(r, sub(r), ctx));
+        break;
+      case (3 << 3) | LEN: {
+        const s = r.string();
+        if (s) out.schemaUrl = s;
+        break;
+      }
       // instrumentation_library_spans: removed from the proto (reserved 1000), still sent by old SDKs.
-      case (1000 << 3) | LEN: out.scopeSpans.push(readScopeSpans(r, sub(r), ctx)); break;
-      default: skip(r, tag);
+      case (1000 << 3) | LEN:
+        out.scopeSpans.push(readScopeSpans(r, sub(r), ctx));
+        break;
+      default:
+        skip(r, tag);
     }
   }
   fits(r, end);
@@ -112,8 +139,10 @@ function readResource(r: Reader, end: number): OtlpResource {
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === ((1 << 3) | LEN)) out.attributes!.push(readKeyValue(r, sub(r), 0));
-    else if (tag === ((2 << 3) | VARINT)) { const n = r.uint32(); if (n) out.droppedAttributesCount = n; }
-    else skip(r, tag);
+    else if (tag === ((2 << 3) | VARINT)) {
+      const n = r.uint32();
+      if (n) out.droppedAttributesCount = n;
+    } else skip(r, tag);
   }
   fits(r, end);
   return out;
@@ -125,7 +154,9 @@ function readScopeSpans(r: Reader, end: number, ctx: Ctx): OtlpScopeSpans {
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
-      case (1 << 3) | LEN: out.scope = readScope(r, sub(r)); break;
+      case (1 << 3) | LEN:
+        out.scope = readScope(r, sub(r));
+        break;
       case (2 << 3) | LEN: {
         const spanEnd = sub(r);
         const start = r.pos;
@@ -136,8 +167,13 @@ function readScopeSpans(r: Reader, end: number, ctx: Ctx): OtlpScopeSpans {
         }
         break;
       }
-      case (3 << 3) | LEN: { const s = r.string(); if (s) out.schemaUrl = s; break; }
-      default: skip(r, tag);
+      case (3 << 3) | LEN: {
+        const s = r.string();
+        if (s) out.schemaUrl = s;
+        break;
+      }
+      default:
+        skip(r, tag);
     }
   }
   fits(r, end);
@@ -149,11 +185,26 @@ function readScope(r: Reader, end: number): OtlpInstrumentationScope {
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
-      case (1 << 3) | LEN: { const s = r.string(); if (s) out.name = s; break; }
-      case (2 << 3) | LEN: { const s = r.string(); if (s) out.version = s; break; }
-      case (3 << 3) | LEN: (out.attributes ??= []).push(readKeyValue(r, sub(r), 0)); break;
-      case (4 << 3) | VARINT: { const n = r.uint32(); if (n) out.droppedAttributesCount = n; break; }
-      default: skip(r, tag);
+      case (1 << 3) | LEN: {
+        const s = r.string();
+        if (s) out.name = s;
+        break;
+      }
+      case (2 << 3) | LEN: {
+        const s = r.string();
+        if (s) out.version = s;
+        break;
+      }
+      case (3 << 3) | LEN:
+        (out.attributes ??= []).push(readKeyValue(r, sub(r), 0));
+        break;
+      case (4 << 3) | VARINT: {
+        const n = r.uint32();
+        if (n) out.droppedAttributesCount = n;
+        break;
+      }
+      default:
+        skip(r, tag);
     }
   }
   fits(r, end);
@@ -164,37 +215,95 @@ function readSpan(r: Reader, end: number, ctx: Ctx): OtlpSpan | undefined {
   let traceId = '';
   let spanId = '';
   let parent = '';
-  const span: OtlpSpan = { traceId: '', spanId: '', name: '', kind: 0, startTimeUnixNano: '0', endTimeUnixNano: '0', attributes: [] };
+  const span: OtlpSpan = {
+    traceId: '',
+    spanId: '',
+    name: '',
+    kind: 0,
+    startTimeUnixNano: '0',
+    endTimeUnixNano: '0',
+    attributes: [],
+  };
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
-      case (1 << 3) | LEN: traceId = hexField(r); break;
-      case (2 << 3) | LEN: spanId = hexField(r); break;
-      case (3 << 3) | LEN: { const s = r.string(); if (s) span.traceState = s; break; }
-      case (4 << 3) | LEN: parent = hexField(r); break;
-      case (5 << 3) | LEN: span.name = r.string(); break;
-      case (6 << 3) | VARINT: span.kind = r.int32() as OtlpSpanKind; break;
-      case (7 << 3) | I64: span.startTimeUnixNano = fixed64(r); break;
-      case (8 << 3) | I64: span.endTimeUnixNano = fixed64(r); break;
-      case (9 << 3) | LEN: span.attributes!.push(readKeyValue(r, sub(r), 0)); break;
-      case (10 << 3) | VARINT: { const n = r.uint32(); if (n) span.droppedAttributesCount = n; break; }
-      case (11 << 3) | LEN: (span.events ??= []).push(readEvent(r, sub(r))); break;
-      case (12 << 3) | VARINT: { const n = r.uint32(); if (n) span.droppedEventsCount = n; break; }
-      case (13 << 3) | LEN: (span.links ??= []).push(readLink(r, sub(r))); break;
-      case (14 << 3) | VARINT: { const n = r.uint32(); if (n) span.droppedLinksCount = n; break; }
-      case (15 << 3) | LEN: span.status = readStatus(r, sub(r)); break;
-      case (16 << 3) | I32: { const n = r.fixed32(); if (n) span.flags = n; break; }
-      default: skip(r, tag);
+      case (1 << 3) | LEN:
+        traceId = hexField(r);
+        break;
+      case (2 << 3) | LEN:
+        spanId = hexField(r);
+        break;
+      case (3 << 3) | LEN: {
+        const s = r.string();
+        if (s) span.traceState = s;
+        break;
+      }
+      case (4 << 3) | LEN:
+        parent = hexField(r);
+        break;
+      case (5 << 3) | LEN:
+        span.name = r.string();
+        break;
+      case (6 << 3) | VARINT:
+        span.kind = r.int32() as OtlpSpanKind;
+        break;
+      case (7 << 3) | I64:
+        span.startTimeUnixNano = fixed64(r);
+        break;
+      case (8 << 3) | I64:
+        span.endTimeUnixNano = fixed64(r);
+        break;
+      case (9 << 3) | LEN:
+        span.attributes!.push(readKeyValue(r, sub(r), 0));
+        break;
+      case (10 << 3) | VARINT: {
+        const n = r.uint32();
+        if (n) span.droppedAttributesCount = n;
+        break;
+      }
+      case (11 << 3) | LEN:
+        (span.events ??= []).push(readEvent(r, sub(r)));
+        break;
+      case (12 << 3) | VARINT: {
+        const n = r.uint32();
+        if (n) span.droppedEventsCount = n;
+        break;
+      }
+      case (13 << 3) | LEN:
+        (span.links ??= []).push(readLink(r, sub(r)));
+        break;
+      case (14 << 3) | VARINT: {
+        const n = r.uint32();
+        if (n) span.droppedLinksCount = n;
+        break;
+      }
+      case (15 << 3) | LEN:
+        span.status = readStatus(r, sub(r));
+        break;
+      case (16 << 3) | I32: {
+        const n = r.fixed32();
+        if (n) span.flags = n;
+        break;
+      }
+      default:
+        skip(r, tag);
     }
   }
   fits(r, end);
   if (span.kind! < 0 || span.kind! > 5) span.kind = 0; // an unknown enum value reads as unspecified
-  const bad = badId(traceId, 32) ? `traceId (${traceId.length / 2} bytes)`
-    : badId(spanId, 16) ? `spanId (${spanId.length / 2} bytes)`
-      : parent.length !== 0 && parent.length !== 16 ? `parentSpanId (${parent.length / 2} bytes)` : undefined;
+  const bad = badId(traceId, 32)
+    ? `traceId (${traceId.length / 2} bytes)`
+    : badId(spanId, 16)
+      ? `spanId (${spanId.length / 2} bytes)`
+      : parent.length !== 0 && parent.length !== 16
+        ? `parentSpanId (${parent.length / 2} bytes)`
+        : undefined;
   if (bad) {
     ctx.rejectedSpans++;
-    if (ctx.problems.length < 100) ctx.problems.push(`span "${span.name.slice(0, 80)}": invalid ${bad}; OTLP needs 16-byte trace ids and 8-byte span ids, not all zero`);
+    if (ctx.problems.length < 100)
+      ctx.problems.push(
+        `span "${span.name.slice(0, 80)}": invalid ${bad}; OTLP needs 16-byte trace ids and 8-byte span ids, not all zero`,
+      );
     return undefined;
   }
   span.traceId = traceId;
@@ -213,10 +322,19 @@ function readStatus(r: Reader, end: number): { code?: OtlpStatusCode; message?: 
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
-      case (1 << 3) | VARINT: deprecated = r.int32(); break; // deprecated_code, before OTLP 0.9
-      case (2 << 3) | LEN: { const s = r.string(); if (s) out.message = s; break; }
-      case (3 << 3) | VARINT: code = r.int32(); break;
-      default: skip(r, tag);
+      case (1 << 3) | VARINT:
+        deprecated = r.int32();
+        break; // deprecated_code, before OTLP 0.9
+      case (2 << 3) | LEN: {
+        const s = r.string();
+        if (s) out.message = s;
+        break;
+      }
+      case (3 << 3) | VARINT:
+        code = r.int32();
+        break;
+      default:
+        skip(r, tag);
     }
   }
   fits(r, end);
@@ -231,11 +349,22 @@ function readEvent(r: Reader, end: number): OtlpEvent {
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
-      case (1 << 3) | I64: ev.timeUnixNano = fixed64(r); break;
-      case (2 << 3) | LEN: ev.name = r.string(); break;
-      case (3 << 3) | LEN: (ev.attributes ??= []).push(readKeyValue(r, sub(r), 0)); break;
-      case (4 << 3) | VARINT: { const n = r.uint32(); if (n) ev.droppedAttributesCount = n; break; }
-      default: skip(r, tag);
+      case (1 << 3) | I64:
+        ev.timeUnixNano = fixed64(r);
+        break;
+      case (2 << 3) | LEN:
+        ev.name = r.string();
+        break;
+      case (3 << 3) | LEN:
+        (ev.attributes ??= []).push(readKeyValue(r, sub(r), 0));
+        break;
+      case (4 << 3) | VARINT: {
+        const n = r.uint32();
+        if (n) ev.droppedAttributesCount = n;
+        break;
+      }
+      default:
+        skip(r, tag);
     }
   }
   fits(r, end);
@@ -248,13 +377,32 @@ function readLink(r: Reader, end: number): OtlpLink {
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
-      case (1 << 3) | LEN: link.traceId = hexField(r); break;
-      case (2 << 3) | LEN: link.spanId = hexField(r); break;
-      case (3 << 3) | LEN: { const s = r.string(); if (s) link.traceState = s; break; }
-      case (4 << 3) | LEN: (link.attributes ??= []).push(readKeyValue(r, sub(r), 0)); break;
-      case (5 << 3) | VARINT: { const n = r.uint32(); if (n) link.droppedAttributesCount = n; break; }
-      case (6 << 3) | I32: { const n = r.fixed32(); if (n) link.flags = n; break; }
-      default: skip(r, tag);
+      case (1 << 3) | LEN:
+        link.traceId = hexField(r);
+        break;
+      case (2 << 3) | LEN:
+        link.spanId = hexField(r);
+        break;
+      case (3 << 3) | LEN: {
+        const s = r.string();
+        if (s) link.traceState = s;
+        break;
+      }
+      case (4 << 3) | LEN:
+        (link.attributes ??= []).push(readKeyValue(r, sub(r), 0));
+        break;
+      case (5 << 3) | VARINT: {
+        const n = r.uint32();
+        if (n) link.droppedAttributesCount = n;
+        break;
+      }
+      case (6 << 3) | I32: {
+        const n = r.fixed32();
+        if (n) link.flags = n;
+        break;
+      }
+      default:
+        skip(r, tag);
     }
   }
   fits(r, end);
@@ -280,14 +428,32 @@ function readAnyValue(r: Reader, end: number, depth: number): OtlpAnyValue {
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
-      case (1 << 3) | LEN: v = { stringValue: r.string() }; break;
-      case (2 << 3) | VARINT: v = { boolValue: r.bool() }; break;
-      case (3 << 3) | VARINT: v = { intValue: int64(r) }; break;
-      case (4 << 3) | I64: v = { doubleValue: r.double() }; break;
-      case (5 << 3) | LEN: v = { arrayValue: { values: readList(r, sub(r), depth + 1, readAnyValue) } }; break;
-      case (6 << 3) | LEN: v = { kvlistValue: { values: readList(r, sub(r), depth + 1, readKeyValue) } }; break;
-      case (7 << 3) | LEN: { const e = sub(r); v = { bytesValue: (r.buf as Buffer).toString('base64', r.pos, e) }; r.pos = e; break; }
-      default: skip(r, tag);
+      case (1 << 3) | LEN:
+        v = { stringValue: r.string() };
+        break;
+      case (2 << 3) | VARINT:
+        v = { boolValue: r.bool() };
+        break;
+      case (3 << 3) | VARINT:
+        v = { intValue: int64(r) };
+        break;
+      case (4 << 3) | I64:
+        v = { doubleValue: r.double() };
+        break;
+      case (5 << 3) | LEN:
+        v = { arrayValue: { values: readList(r, sub(r), depth + 1, readAnyValue) } };
+        break;
+      case (6 << 3) | LEN:
+        v = { kvlistValue: { values: readList(r, sub(r), depth + 1, readKeyValue) } };
+        break;
+      case (7 << 3) | LEN: {
+        const e = sub(r);
+        v = { bytesValue: (r.buf as Buffer).toString('base64', r.pos, e) };
+        r.pos = e;
+        break;
+      }
+      default:
+        skip(r, tag);
     }
   }
   fits(r, end);

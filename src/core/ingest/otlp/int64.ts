@@ -30,8 +30,14 @@ export function uint64ToDecimal(lo: number, hi: number): string {
   let b = mid + high * 8147497;
   let c = high * 2;
   const base = 10_000_000;
-  if (a >= base) { b += Math.floor(a / base); a %= base; }
-  if (b >= base) { c += Math.floor(b / base); b %= base; }
+  if (a >= base) {
+    b += Math.floor(a / base);
+    a %= base;
+  }
+  if (b >= base) {
+    c += Math.floor(b / base);
+    b %= base;
+  }
   return c ? `${c}${pad7(b)}${pad7(a)}` : b ? `${b}${pad7(a)}` : String(a);
 }
 

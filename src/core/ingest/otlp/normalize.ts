@@ -1,8 +1,17 @@
 // Any OTLP-like JSON (OTLP/JSON, proto3 original field names, Tempo's `batches` with base64 ids, Jaeger api_v3's
 // `{"result": ...}`) to the canonical shapes in types.ts. Never throws: bad spans are skipped and reported.
 import type {
-  OtlpAnyValue, OtlpEvent, OtlpInstrumentationScope, OtlpKeyValue, OtlpLink, OtlpResourceSpans,
-  OtlpScopeSpans, OtlpSpan, OtlpSpanKind, OtlpStatus, OtlpStatusCode,
+  OtlpAnyValue,
+  OtlpEvent,
+  OtlpInstrumentationScope,
+  OtlpKeyValue,
+  OtlpLink,
+  OtlpResourceSpans,
+  OtlpScopeSpans,
+  OtlpSpan,
+  OtlpSpanKind,
+  OtlpStatus,
+  OtlpStatusCode,
 } from './types';
 
 export type IdEncoding = 'hex' | 'base64' | 'auto';
@@ -29,11 +38,26 @@ function pick(o: Obj, camel: string, snake: string): unknown {
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 const SPAN_KINDS: Record<string, OtlpSpanKind> = {
-  SPAN_KIND_UNSPECIFIED: 0, SPAN_KIND_INTERNAL: 1, SPAN_KIND_SERVER: 2, SPAN_KIND_CLIENT: 3, SPAN_KIND_PRODUCER: 4, SPAN_KIND_CONSUMER: 5,
-  UNSPECIFIED: 0, INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5,
+  SPAN_KIND_UNSPECIFIED: 0,
+  SPAN_KIND_INTERNAL: 1,
+  SPAN_KIND_SERVER: 2,
+  SPAN_KIND_CLIENT: 3,
+  SPAN_KIND_PRODUCER: 4,
+  SPAN_KIND_CONSUMER: 5,
+  UNSPECIFIED: 0,
+  INTERNAL: 1,
+  SERVER: 2,
+  CLIENT: 3,
+  PRODUCER: 4,
+  CONSUMER: 5,
 };
 const STATUS_CODES: Record<string, OtlpStatusCode> = {
-  STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2, UNSET: 0, OK: 1, ERROR: 2,
+  STATUS_CODE_UNSET: 0,
+  STATUS_CODE_OK: 1,
+  STATUS_CODE_ERROR: 2,
+  UNSET: 0,
+  OK: 1,
+  ERROR: 2,
 };
 
 class Ctx {
@@ -52,7 +76,9 @@ export function normalizeOtlpJson(body: unknown, opts: { idEncoding?: IdEncoding
   let top: unknown = body;
   if (isObj(top) && isObj(top.result) && !('resourceSpans' in top)) top = top.result; // Jaeger api_v3 envelope
   if (!isObj(top)) {
-    ctx.note(`expected a JSON object with resourceSpans, got ${Array.isArray(top) ? 'an array' : top === null ? 'null' : typeof top}`);
+    ctx.note(
+      `expected a JSON object with resourceSpans, got ${Array.isArray(top) ? 'an array' : top === null ? 'null' : typeof top}`,
+    );
     return { resourceSpans, problems: ctx.problems, rejectedSpans: 0, recognized: false };
   }
   const raw = top.resourceSpans ?? top.resource_spans ?? top.batches;
@@ -66,7 +92,10 @@ export function normalizeOtlpJson(body: unknown, opts: { idEncoding?: IdEncoding
     return { resourceSpans, problems: ctx.problems, rejectedSpans: 0, recognized: false };
   }
   raw.forEach((rs, i) => {
-    if (!isObj(rs)) { ctx.note(`resourceSpans[${i}] is not an object`); return; }
+    if (!isObj(rs)) {
+      ctx.note(`resourceSpans[${i}] is not an object`);
+      return;
+    }
     resourceSpans.push(readResourceSpans(rs, ctx));
   });
   return { resourceSpans, problems: ctx.problems, rejectedSpans: ctx.rejectedSpans, recognized: true };
@@ -108,7 +137,10 @@ function readScopeSpans(ss: Obj, ctx: Ctx): OtlpScopeSpans {
   for (const s of list(ss.spans)) {
     const span = isObj(s) ? readSpan(s, ctx) : undefined;
     if (span) out.spans.push(span);
-    else if (!isObj(s)) { ctx.rejectedSpans++; ctx.note('a span entry is not an object'); }
+    else if (!isObj(s)) {
+      ctx.rejectedSpans++;
+      ctx.note('a span entry is not an object');
+    }
   }
   return out;
 }
@@ -116,18 +148,28 @@ function readScopeSpans(ss: Obj, ctx: Ctx): OtlpScopeSpans {
 function readSpan(s: Obj, ctx: Ctx): OtlpSpan | undefined {
   const name = typeof s.name === 'string' ? s.name : '';
   const label = `span "${name.slice(0, 80)}"`;
-  const reject = (why: string): undefined => { ctx.rejectedSpans++; ctx.note(`${label}: ${why}; span skipped`); return undefined; };
+  const reject = (why: string): undefined => {
+    ctx.rejectedSpans++;
+    ctx.note(`${label}: ${why}; span skipped`);
+    return undefined;
+  };
   const traceId = readId(pick(s, 'traceId', 'trace_id'), 16, ctx, label, 'traceId');
   if (!traceId) return reject('missing or all-zero traceId');
   const spanId = readId(pick(s, 'spanId', 'span_id'), 8, ctx, label, 'spanId');
   if (!spanId) return reject('missing or all-zero spanId');
   const start = nanos(pick(s, 'startTimeUnixNano', 'start_time_unix_nano'));
   const end = nanos(pick(s, 'endTimeUnixNano', 'end_time_unix_nano'));
-  if (start === undefined || end === undefined) return reject('startTimeUnixNano/endTimeUnixNano is not a non-negative integer');
+  if (start === undefined || end === undefined)
+    return reject('startTimeUnixNano/endTimeUnixNano is not a non-negative integer');
   const kind = readEnum(s.kind, SPAN_KINDS, 5);
   if (kind === undefined) return reject(`unknown kind ${JSON.stringify(s.kind)}`);
   const span: OtlpSpan = {
-    traceId, spanId, name, kind: kind as OtlpSpanKind, startTimeUnixNano: start, endTimeUnixNano: end,
+    traceId,
+    spanId,
+    name,
+    kind: kind as OtlpSpanKind,
+    startTimeUnixNano: start,
+    endTimeUnixNano: end,
     attributes: readAttrs(s.attributes, ctx, label),
   };
   const parent = readId(pick(s, 'parentSpanId', 'parent_span_id'), 8, ctx, label, 'parentSpanId');
@@ -138,11 +180,15 @@ function readSpan(s: Obj, ctx: Ctx): OtlpSpan | undefined {
   if (flags) span.flags = flags;
   const dropped = count(pick(s, 'droppedAttributesCount', 'dropped_attributes_count'));
   if (dropped) span.droppedAttributesCount = dropped;
-  const events = list(s.events).map((e) => readEvent(e, ctx, label)).filter((e): e is OtlpEvent => !!e);
+  const events = list(s.events)
+    .map((e) => readEvent(e, ctx, label))
+    .filter((e): e is OtlpEvent => !!e);
   if (events.length) span.events = events;
   const droppedEvents = count(pick(s, 'droppedEventsCount', 'dropped_events_count'));
   if (droppedEvents) span.droppedEventsCount = droppedEvents;
-  const links = list(s.links).map((l) => readLink(l, ctx, label)).filter((l): l is OtlpLink => !!l);
+  const links = list(s.links)
+    .map((l) => readLink(l, ctx, label))
+    .filter((l): l is OtlpLink => !!l);
   if (links.length) span.links = links;
   const droppedLinks = count(pick(s, 'droppedLinksCount', 'dropped_links_count'));
   if (droppedLinks) span.droppedLinksCount = droppedLinks;
@@ -154,16 +200,23 @@ function readStatus(st: Obj): OtlpStatus {
   const out: OtlpStatus = {};
   let code = readEnum(st.code, STATUS_CODES, 2) ?? 0;
   const deprecated = pick(st, 'deprecatedCode', 'deprecated_code');
-  if (code === 0 && deprecated !== undefined && deprecated !== 0 && deprecated !== 'DEPRECATED_STATUS_CODE_OK') code = 2;
+  if (code === 0 && deprecated !== undefined && deprecated !== 0 && deprecated !== 'DEPRECATED_STATUS_CODE_OK')
+    code = 2;
   if (code) out.code = code as OtlpStatusCode;
   if (typeof st.message === 'string' && st.message) out.message = st.message;
   return out;
 }
 
 function readEvent(e: unknown, ctx: Ctx, label: string): OtlpEvent | undefined {
-  if (!isObj(e)) { ctx.note(`${label}: an event is not an object; event skipped`); return undefined; }
+  if (!isObj(e)) {
+    ctx.note(`${label}: an event is not an object; event skipped`);
+    return undefined;
+  }
   const time = nanos(pick(e, 'timeUnixNano', 'time_unix_nano'));
-  if (time === undefined) { ctx.note(`${label}: event time is not a non-negative integer; event skipped`); return undefined; }
+  if (time === undefined) {
+    ctx.note(`${label}: event time is not a non-negative integer; event skipped`);
+    return undefined;
+  }
   const ev: OtlpEvent = { timeUnixNano: time, name: typeof e.name === 'string' ? e.name : '' };
   const attrs = readAttrs(e.attributes, ctx, label);
   if (attrs.length) ev.attributes = attrs;
@@ -173,10 +226,16 @@ function readEvent(e: unknown, ctx: Ctx, label: string): OtlpEvent | undefined {
 }
 
 function readLink(l: unknown, ctx: Ctx, label: string): OtlpLink | undefined {
-  if (!isObj(l)) { ctx.note(`${label}: a link is not an object; link skipped`); return undefined; }
+  if (!isObj(l)) {
+    ctx.note(`${label}: a link is not an object; link skipped`);
+    return undefined;
+  }
   const traceId = readId(pick(l, 'traceId', 'trace_id'), 16, ctx, label, 'link traceId');
   const spanId = readId(pick(l, 'spanId', 'span_id'), 8, ctx, label, 'link spanId');
-  if (!traceId || !spanId) { ctx.note(`${label}: a link has no trace or span id; link skipped`); return undefined; }
+  if (!traceId || !spanId) {
+    ctx.note(`${label}: a link has no trace or span id; link skipped`);
+    return undefined;
+  }
   const link: OtlpLink = { traceId, spanId };
   const traceState = pick(l, 'traceState', 'trace_state');
   if (typeof traceState === 'string' && traceState) link.traceState = traceState;
@@ -247,10 +306,16 @@ function readEnum(v: unknown, names: Record<string, number>, max: number): numbe
 
 function readAttrs(v: unknown, ctx: Ctx, label: string): OtlpKeyValue[] {
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) { ctx.note(`${label}: attributes is not a list; ignored`); return []; }
+  if (!Array.isArray(v)) {
+    ctx.note(`${label}: attributes is not a list; ignored`);
+    return [];
+  }
   const out: OtlpKeyValue[] = [];
   for (const kv of v) {
-    if (!isObj(kv) || typeof kv.key !== 'string') { ctx.note(`${label}: an attribute has no string key; ignored`); continue; }
+    if (!isObj(kv) || typeof kv.key !== 'string') {
+      ctx.note(`${label}: an attribute has no string key; ignored`);
+      continue;
+    }
     out.push({ key: kv.key, value: readValue(kv.value, 0) });
   }
   return out;
@@ -279,7 +344,8 @@ function readValue(v: unknown, depth: number): OtlpAnyValue {
   if (isObj(arr)) return { arrayValue: { values: list(arr.values).map((x) => readValue(x, depth + 1)) } };
   if (isObj(kvl)) {
     const values: OtlpKeyValue[] = [];
-    for (const kv of list(kvl.values)) if (isObj(kv) && typeof kv.key === 'string') values.push({ key: kv.key, value: readValue(kv.value, depth + 1) });
+    for (const kv of list(kvl.values))
+      if (isObj(kv) && typeof kv.key === 'string') values.push({ key: kv.key, value: readValue(kv.value, depth + 1) });
     return { kvlistValue: { values } };
   }
   return {};

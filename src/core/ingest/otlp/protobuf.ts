@@ -5,7 +5,10 @@ import { ExportTraceServiceRequest, ExportTraceServiceResponse, RpcStatus } from
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- decoded protobufjs messages are untyped */
 type Msg = any;
-interface LongBits { low: number; high: number }
+interface LongBits {
+  low: number;
+  high: number;
+}
 type Int64 = LongBits | number;
 
 export { decodeOtlpProtobuf, decodeOtlpSpanBytes, type DecodeResult } from './decode';
@@ -23,7 +26,10 @@ function i64(v: Int64): string {
 export function encodeOtlpProtobuf(resourceSpans: OtlpResourceSpans[]): Uint8Array {
   const msg = {
     resourceSpans: resourceSpans.map((rs) => ({
-      resource: rs.resource && { attributes: (rs.resource.attributes ?? []).map(encodeKv), droppedAttributesCount: rs.resource.droppedAttributesCount },
+      resource: rs.resource && {
+        attributes: (rs.resource.attributes ?? []).map(encodeKv),
+        droppedAttributesCount: rs.resource.droppedAttributesCount,
+      },
       schemaUrl: rs.schemaUrl,
       scopeSpans: rs.scopeSpans.map((ss) => ({
         scope: ss.scope && { ...ss.scope, attributes: (ss.scope.attributes ?? []).map(encodeKv) },
@@ -41,12 +47,19 @@ export function encodeOtlpProtobuf(resourceSpans: OtlpResourceSpans[]): Uint8Arr
           attributes: (s.attributes ?? []).map(encodeKv),
           droppedAttributesCount: s.droppedAttributesCount,
           events: (s.events ?? []).map((e) => ({
-            timeUnixNano: e.timeUnixNano, name: e.name, attributes: (e.attributes ?? []).map(encodeKv), droppedAttributesCount: e.droppedAttributesCount,
+            timeUnixNano: e.timeUnixNano,
+            name: e.name,
+            attributes: (e.attributes ?? []).map(encodeKv),
+            droppedAttributesCount: e.droppedAttributesCount,
           })),
           droppedEventsCount: s.droppedEventsCount,
           links: (s.links ?? []).map((l) => ({
-            traceId: idBytes(l.traceId), spanId: idBytes(l.spanId), traceState: l.traceState,
-            attributes: (l.attributes ?? []).map(encodeKv), droppedAttributesCount: l.droppedAttributesCount, flags: l.flags,
+            traceId: idBytes(l.traceId),
+            spanId: idBytes(l.spanId),
+            traceState: l.traceState,
+            attributes: (l.attributes ?? []).map(encodeKv),
+            droppedAttributesCount: l.droppedAttributesCount,
+            flags: l.flags,
           })),
           droppedLinksCount: s.droppedLinksCount,
           status: s.status,
@@ -81,10 +94,14 @@ export function encodeExportResponse(partial?: { rejectedSpans: number; errorMes
   return ExportTraceServiceResponse.encode(partial ? { partialSuccess: partial } : {}).finish();
 }
 
-export function decodeExportResponse(buf: Uint8Array): { partialSuccess?: { rejectedSpans: string; errorMessage: string } } {
+export function decodeExportResponse(buf: Uint8Array): {
+  partialSuccess?: { rejectedSpans: string; errorMessage: string };
+} {
   const m: Msg = ExportTraceServiceResponse.decode(buf);
   if (!m.partialSuccess) return {};
-  return { partialSuccess: { rejectedSpans: i64(m.partialSuccess.rejectedSpans), errorMessage: m.partialSuccess.errorMessage } };
+  return {
+    partialSuccess: { rejectedSpans: i64(m.partialSuccess.rejectedSpans), errorMessage: m.partialSuccess.errorMessage },
+  };
 }
 
 /** google.rpc.Status in protobuf, the OTLP/HTTP error body for protobuf requests. */

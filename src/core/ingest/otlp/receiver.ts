@@ -50,7 +50,13 @@ const INTERNAL = 13;
 type Format = 'json' | 'protobuf';
 
 class HttpError extends Error {
-  constructor(readonly status: number, readonly code: number, message: string) { super(message); }
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export function createOtlpHandler(opts: OtlpReceiverOptions): (req: IncomingMessage, res: ServerResponse) => void {
@@ -58,29 +64,68 @@ export function createOtlpHandler(opts: OtlpReceiverOptions): (req: IncomingMess
   return (req, res) => {
     handle(req, res, opts, max).catch((e) => {
       // Only reachable through a bug in onBatch or the encoder; answer rather than hang the client.
-      fail(res, req, undefined, new HttpError(500, INTERNAL, `internal error: ${e instanceof Error ? e.message : String(e)}`), opts);
+      fail(
+        res,
+        req,
+        undefined,
+        new HttpError(500, INTERNAL, `internal error: ${e instanceof Error ? e.message : String(e)}`),
+        opts,
+      );
     });
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, opts: OtlpReceiverOptions, max: number): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  opts: OtlpReceiverOptions,
+  max: number,
+): Promise<void> {
   const path = (req.url ?? '').split('?')[0];
   if (path !== '/v1/traces') {
-    return fail(res, req, undefined, new HttpError(404, NOT_FOUND, `no such path ${path.slice(0, 200)}; OTLP traces go to POST /v1/traces`), opts);
+    return fail(
+      res,
+      req,
+      undefined,
+      new HttpError(404, NOT_FOUND, `no such path ${path.slice(0, 200)}; OTLP traces go to POST /v1/traces`),
+      opts,
+    );
   }
   if (req.method !== 'POST') {
     res.setHeader('Allow', 'POST');
-    return fail(res, req, undefined, new HttpError(405, UNIMPLEMENTED, `method ${req.method} not allowed; use POST`), opts);
+    return fail(
+      res,
+      req,
+      undefined,
+      new HttpError(405, UNIMPLEMENTED, `method ${req.method} not allowed; use POST`),
+      opts,
+    );
   }
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  const format: Format | undefined = type === 'application/json' ? 'json'
-    : type === 'application/x-protobuf' || type === 'application/protobuf' ? 'protobuf' : undefined;
+  const format: Format | undefined =
+    type === 'application/json'
+      ? 'json'
+      : type === 'application/x-protobuf' || type === 'application/protobuf'
+        ? 'protobuf'
+        : undefined;
   if (!format) {
-    return fail(res, req, undefined, new HttpError(415, INVALID_ARGUMENT,
-      `unsupported content type "${type.slice(0, 100)}"; use application/json or application/x-protobuf`), opts);
+    return fail(
+      res,
+      req,
+      undefined,
+      new HttpError(
+        415,
+        INVALID_ARGUMENT,
+        `unsupported content type "${type.slice(0, 100)}"; use application/json or application/x-protobuf`,
+      ),
+      opts,
+    );
   }
   try {
-    const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase() || 'identity';
+    const encoding =
+      String(req.headers['content-encoding'] ?? 'identity')
+        .trim()
+        .toLowerCase() || 'identity';
     const body = await decompress(await readBody(req, max), encoding, max);
     const batch = decode(body, format, opts.spanBytes === true);
     batch.encoding = encoding;
@@ -90,7 +135,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: OtlpRecei
     const message = [...batch.problems.slice(0, 5), extra.errorMessage].filter(Boolean).join('; ');
     const partial = rejected || message ? { rejectedSpans: rejected, errorMessage: message } : undefined;
     if (format === 'protobuf') send(res, 200, 'application/x-protobuf', encodeExportResponse(partial));
-    else send(res, 200, 'application/json', JSON.stringify(partial ? { partialSuccess: { rejectedSpans: String(rejected), errorMessage: message } } : {}));
+    else
+      send(
+        res,
+        200,
+        'application/json',
+        JSON.stringify(partial ? { partialSuccess: { rejectedSpans: String(rejected), errorMessage: message } } : {}),
+      );
   } catch (e) {
     if (e instanceof HttpError) return fail(res, req, format, e, opts);
     throw e;
@@ -113,8 +164,20 @@ function decode(body: Buffer, format: Format, spanBytes: boolean): ReceivedBatch
     throw new HttpError(400, INVALID_ARGUMENT, `body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
   const r = normalizeOtlpJson(json, { idEncoding: 'auto' });
-  if (!r.recognized) throw new HttpError(400, INVALID_ARGUMENT, `not an OTLP ExportTraceServiceRequest: ${r.problems[0] ?? 'unrecognized JSON'}`);
-  return { resourceSpans: r.resourceSpans, problems: r.problems, rejectedSpans: r.rejectedSpans, format, encoding: 'identity', spanCount: countSpans(r.resourceSpans) };
+  if (!r.recognized)
+    throw new HttpError(
+      400,
+      INVALID_ARGUMENT,
+      `not an OTLP ExportTraceServiceRequest: ${r.problems[0] ?? 'unrecognized JSON'}`,
+    );
+  return {
+    resourceSpans: r.resourceSpans,
+    problems: r.problems,
+    rejectedSpans: r.rejectedSpans,
+    format,
+    encoding: 'identity',
+    spanCount: countSpans(r.resourceSpans),
+  };
 }
 
 export function countSpans(resourceSpans: OtlpResourceSpans[]): number {
@@ -126,14 +189,19 @@ export function countSpans(resourceSpans: OtlpResourceSpans[]): number {
 function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > max) {
-    return Promise.reject(new HttpError(413, RESOURCE_EXHAUSTED, `body of ${declared} bytes exceeds the ${max}-byte limit`));
+    return Promise.reject(
+      new HttpError(413, RESOURCE_EXHAUSTED, `body of ${declared} bytes exceeds the ${max}-byte limit`),
+    );
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (c: Buffer) => {
       size += c.length;
-      if (size <= max) { chunks.push(c); return; }
+      if (size <= max) {
+        chunks.push(c);
+        return;
+      }
       req.off('data', onData);
       chunks.length = 0;
       reject(new HttpError(413, RESOURCE_EXHAUSTED, `body exceeds the ${max}-byte limit`));
@@ -148,19 +216,34 @@ async function decompress(body: Buffer, encoding: string, max: number): Promise<
   const enc = encoding;
   if (enc === 'identity') return body;
   const fn = enc === 'gzip' || enc === 'x-gzip' ? gunzipAsync : enc === 'deflate' ? inflateAsync : undefined;
-  if (!fn) throw new HttpError(415, INVALID_ARGUMENT, `unsupported Content-Encoding "${enc.slice(0, 50)}"; use gzip or none`);
+  if (!fn)
+    throw new HttpError(415, INVALID_ARGUMENT, `unsupported Content-Encoding "${enc.slice(0, 50)}"; use gzip or none`);
   try {
     return await fn(body, { maxOutputLength: max });
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) throw new HttpError(413, RESOURCE_EXHAUSTED, `decompressed body exceeds the ${max}-byte limit`);
-    throw new HttpError(400, INVALID_ARGUMENT, `body is not valid ${enc}: ${e instanceof Error ? e.message : String(e)}`);
+    if (code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError)
+      throw new HttpError(413, RESOURCE_EXHAUSTED, `decompressed body exceeds the ${max}-byte limit`);
+    throw new HttpError(
+      400,
+      INVALID_ARGUMENT,
+      `body is not valid ${enc}: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
 }
 
-function fail(res: ServerResponse, req: IncomingMessage, format: Format | undefined, e: HttpError, opts: OtlpReceiverOptions): void {
+function fail(
+  res: ServerResponse,
+  req: IncomingMessage,
+  format: Format | undefined,
+  e: HttpError,
+  opts: OtlpReceiverOptions,
+): void {
   opts.onError?.(e.status, e.message);
-  if (res.headersSent) { res.destroy(); return; }
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
   if (e.status === 413) {
     // Do not read the rest of an oversized body: answer and close the connection.
     res.setHeader('Connection', 'close');
@@ -177,10 +260,19 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
   res.end(body);
 }
 
-export interface RunningReceiver { server: Server; url: string; port: number; close(): Promise<void> }
+export interface RunningReceiver {
+  server: Server;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
 
 /** Starts a plain OTLP/HTTP receiver (for tests and tools); the trace store pod uses createOtlpHandler directly. */
-export async function startOtlpReceiver(host: string, port: number, opts: OtlpReceiverOptions): Promise<RunningReceiver> {
+export async function startOtlpReceiver(
+  host: string,
+  port: number,
+  opts: OtlpReceiverOptions,
+): Promise<RunningReceiver> {
   const server = createServer(createOtlpHandler(opts));
   await listen(server, host, port);
   const actual = (server.address() as { port: number }).port;
@@ -190,7 +282,10 @@ export async function startOtlpReceiver(host: string, port: number, opts: OtlpRe
 export function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => { server.off('error', reject); resolve(); });
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
 }
 

@@ -21,13 +21,24 @@ const descriptor = {
         instrumentationLibrarySpans: rep('InstrumentationLibrarySpans', 1000),
       },
     },
-    ScopeSpans: { fields: { scope: one('InstrumentationScope', 1), spans: rep('Span', 2), schemaUrl: one('string', 3) } },
+    ScopeSpans: {
+      fields: { scope: one('InstrumentationScope', 1), spans: rep('Span', 2), schemaUrl: one('string', 3) },
+    },
     InstrumentationLibrarySpans: {
-      fields: { instrumentationLibrary: one('InstrumentationLibrary', 1), spans: rep('Span', 2), schemaUrl: one('string', 3) },
+      fields: {
+        instrumentationLibrary: one('InstrumentationLibrary', 1),
+        spans: rep('Span', 2),
+        schemaUrl: one('string', 3),
+      },
     },
     InstrumentationLibrary: { fields: { name: one('string', 1), version: one('string', 2) } },
     InstrumentationScope: {
-      fields: { name: one('string', 1), version: one('string', 2), attributes: rep('KeyValue', 3), droppedAttributesCount: one('uint32', 4) },
+      fields: {
+        name: one('string', 1),
+        version: one('string', 2),
+        attributes: rep('KeyValue', 3),
+        droppedAttributesCount: one('uint32', 4),
+      },
     },
     Resource: { fields: { attributes: rep('KeyValue', 1), droppedAttributesCount: one('uint32', 2) } },
     Span: {
@@ -51,19 +62,32 @@ const descriptor = {
       },
     },
     Event: {
-      fields: { timeUnixNano: one('fixed64', 1), name: one('string', 2), attributes: rep('KeyValue', 3), droppedAttributesCount: one('uint32', 4) },
+      fields: {
+        timeUnixNano: one('fixed64', 1),
+        name: one('string', 2),
+        attributes: rep('KeyValue', 3),
+        droppedAttributesCount: one('uint32', 4),
+      },
     },
     Link: {
       fields: {
-        traceId: one('bytes', 1), spanId: one('bytes', 2), traceState: one('string', 3),
-        attributes: rep('KeyValue', 4), droppedAttributesCount: one('uint32', 5), flags: one('fixed32', 6),
+        traceId: one('bytes', 1),
+        spanId: one('bytes', 2),
+        traceState: one('string', 3),
+        attributes: rep('KeyValue', 4),
+        droppedAttributesCount: one('uint32', 5),
+        flags: one('fixed32', 6),
       },
     },
     // Field 1 was `deprecated_code` before OTLP 0.9 (now reserved); still read for old senders.
     Status: { fields: { deprecatedCode: one('int32', 1), message: one('string', 2), code: one('int32', 3) } },
     KeyValue: { fields: { key: one('string', 1), value: one('AnyValue', 2) } },
     AnyValue: {
-      oneofs: { value: { oneof: ['stringValue', 'boolValue', 'intValue', 'doubleValue', 'arrayValue', 'kvlistValue', 'bytesValue'] } },
+      oneofs: {
+        value: {
+          oneof: ['stringValue', 'boolValue', 'intValue', 'doubleValue', 'arrayValue', 'kvlistValue', 'bytesValue'],
+        },
+      },
       fields: {
         stringValue: one('string', 1),
         boolValue: one('bool', 2),

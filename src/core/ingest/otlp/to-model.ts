@@ -1,6 +1,25 @@
 // Canonical OTLP <-> the Kubetrace trace model (src/core/trace/model.ts).
-import type { AttributeValue, Attributes, Diagnostic, Layer, SpanBatch, Span, SpanKind, SpanOrigin, SpanStatus, Trace } from '../../trace/model';
-import type { OtlpAnyValue, OtlpKeyValue, OtlpResourceSpans, OtlpScopeSpans, OtlpSpan, OtlpSpanKind, OtlpStatusCode } from './types';
+import type {
+  AttributeValue,
+  Attributes,
+  Diagnostic,
+  Layer,
+  SpanBatch,
+  Span,
+  SpanKind,
+  SpanOrigin,
+  SpanStatus,
+  Trace,
+} from '../../trace/model';
+import type {
+  OtlpAnyValue,
+  OtlpKeyValue,
+  OtlpResourceSpans,
+  OtlpScopeSpans,
+  OtlpSpan,
+  OtlpSpanKind,
+  OtlpStatusCode,
+} from './types';
 
 const KINDS: SpanKind[] = ['internal', 'internal', 'server', 'client', 'producer', 'consumer'];
 const KIND_NUMBERS: Record<SpanKind, OtlpSpanKind> = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
@@ -20,7 +39,10 @@ export function otlpToSpans(resourceSpans: OtlpResourceSpans[], origin: SpanOrig
 }
 
 /** Like otlpToSpans, with each span's trace id (the model's Span has none; a file may hold many traces). */
-export function otlpToTracedSpans(resourceSpans: OtlpResourceSpans[], origin: SpanOrigin): { items: { traceId: string; span: Span }[]; diagnostics: Diagnostic[] } {
+export function otlpToTracedSpans(
+  resourceSpans: OtlpResourceSpans[],
+  origin: SpanOrigin,
+): { items: { traceId: string; span: Span }[]; diagnostics: Diagnostic[] } {
   const items: { traceId: string; span: Span }[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const rs of resourceSpans) {
@@ -34,7 +56,8 @@ export function otlpToTracedSpans(resourceSpans: OtlpResourceSpans[], origin: Sp
       const scope: Attributes = {};
       if (ss.scope?.name) scope[SCOPE_NAME] = ss.scope.name;
       if (ss.scope?.version) scope[SCOPE_VERSION] = ss.scope.version;
-      for (const s of ss.spans) items.push({ traceId: s.traceId, span: toSpan(s, service, { ...fromResource, ...scope }, origin) });
+      for (const s of ss.spans)
+        items.push({ traceId: s.traceId, span: toSpan(s, service, { ...fromResource, ...scope }, origin) });
     }
   }
   if (!items.length && resourceSpans.length) {
@@ -61,7 +84,11 @@ function toSpan(s: OtlpSpan, service: string, extra: Attributes, origin: SpanOri
     status: STATUSES[s.status?.code ?? 0] ?? 'unset',
     attributes,
     // Event and link attributes are free-form in the model, so structured values stay structured there.
-    events: (s.events ?? []).map((e) => ({ timeUnixNano: e.timeUnixNano, name: e.name, attributes: plainAttributes(e.attributes) })),
+    events: (s.events ?? []).map((e) => ({
+      timeUnixNano: e.timeUnixNano,
+      name: e.name,
+      attributes: plainAttributes(e.attributes),
+    })),
     links: (s.links ?? []).map((l2) => {
       const link: Span['links'][number] = { traceId: l2.traceId, spanId: l2.spanId };
       if (l2.attributes?.length) link.attributes = plainAttributes(l2.attributes);
@@ -83,7 +110,8 @@ export function flattenAttributes(kvs: OtlpKeyValue[] | undefined): Attributes {
 
 // Plain assignment of a key named "__proto__" would replace the object's prototype instead of adding the key.
 function define(o: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
   else o[key] = value;
 }
 
@@ -97,7 +125,11 @@ function flattenValue(v: OtlpAnyValue | undefined): AttributeValue {
   }
   if (v.doubleValue !== undefined) return Number.isFinite(v.doubleValue) ? v.doubleValue : String(v.doubleValue);
   if (v.bytesValue !== undefined) return v.bytesValue;
-  if (v.arrayValue) return v.arrayValue.values.map((x) => { const f = plain(x); return typeof f === 'string' ? f : JSON.stringify(f); });
+  if (v.arrayValue)
+    return v.arrayValue.values.map((x) => {
+      const f = plain(x);
+      return typeof f === 'string' ? f : JSON.stringify(f);
+    });
   if (v.kvlistValue) return JSON.stringify(plain(v));
   return '';
 }
@@ -113,7 +145,10 @@ function plain(v: OtlpAnyValue | undefined): unknown {
   if (!v) return null;
   if (v.stringValue !== undefined) return v.stringValue;
   if (v.boolValue !== undefined) return v.boolValue;
-  if (v.intValue !== undefined) { const n = Number(v.intValue); return Number.isSafeInteger(n) ? n : v.intValue; }
+  if (v.intValue !== undefined) {
+    const n = Number(v.intValue);
+    return Number.isSafeInteger(n) ? n : v.intValue;
+  }
   if (v.doubleValue !== undefined) return Number.isFinite(v.doubleValue) ? v.doubleValue : String(v.doubleValue);
   if (v.bytesValue !== undefined) return v.bytesValue;
   if (v.arrayValue) return v.arrayValue.values.map(plain);
@@ -148,7 +183,8 @@ export function spansToOtlp(spans: Span[], traceId = ''): OtlpResourceSpans[] {
       resources.set(resKey, res);
     }
     const scopeName = typeof span.attributes[SCOPE_NAME] === 'string' ? (span.attributes[SCOPE_NAME] as string) : '';
-    const scopeVersion = typeof span.attributes[SCOPE_VERSION] === 'string' ? (span.attributes[SCOPE_VERSION] as string) : '';
+    const scopeVersion =
+      typeof span.attributes[SCOPE_VERSION] === 'string' ? (span.attributes[SCOPE_VERSION] as string) : '';
     const scopeKey = `${scopeName}\n${scopeVersion}`;
     let ss = res.scopes.get(scopeKey);
     if (!ss) {
@@ -168,7 +204,10 @@ function fromSpan(span: Span, traceId: string): OtlpSpan {
   let statusMessage: string | undefined;
   for (const [key, value] of Object.entries(span.attributes)) {
     if (key === SCOPE_NAME || key === SCOPE_VERSION) continue;
-    if (key === STATUS_MESSAGE && typeof value === 'string') { statusMessage = value; continue; }
+    if (key === STATUS_MESSAGE && typeof value === 'string') {
+      statusMessage = value;
+      continue;
+    }
     attributes.push({ key, value: toAnyValue(value) });
   }
   attributes.push({ key: LAYER_ATTR, value: { stringValue: span.layer } });
@@ -183,10 +222,18 @@ function fromSpan(span: Span, traceId: string): OtlpSpan {
   };
   if (span.parentSpanId) out.parentSpanId = span.parentSpanId;
   if (span.events.length) {
-    out.events = span.events.map((e) => ({ timeUnixNano: e.timeUnixNano, name: e.name, attributes: toKvs(e.attributes) }));
+    out.events = span.events.map((e) => ({
+      timeUnixNano: e.timeUnixNano,
+      name: e.name,
+      attributes: toKvs(e.attributes),
+    }));
   }
   if (span.links.length) {
-    out.links = span.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, ...(l.attributes ? { attributes: toKvs(l.attributes) } : {}) }));
+    out.links = span.links.map((l) => ({
+      traceId: l.traceId,
+      spanId: l.spanId,
+      ...(l.attributes ? { attributes: toKvs(l.attributes) } : {}),
+    }));
   }
   const code = STATUSES.indexOf(span.status) as OtlpStatusCode;
   out.status = {};
@@ -206,6 +253,7 @@ export function toAnyValue(v: unknown, depth = 0): OtlpAnyValue {
   if (typeof v === 'bigint') return { intValue: v.toString() };
   if (depth > 32 || v === null || v === undefined) return {};
   if (Array.isArray(v)) return { arrayValue: { values: v.map((x) => toAnyValue(x, depth + 1)) } };
-  if (typeof v === 'object') return { kvlistValue: { values: Object.entries(v).map(([key, x]) => ({ key, value: toAnyValue(x, depth + 1) })) } };
+  if (typeof v === 'object')
+    return { kvlistValue: { values: Object.entries(v).map(([key, x]) => ({ key, value: toAnyValue(x, depth + 1) })) } };
   return { stringValue: String(v) };
 }

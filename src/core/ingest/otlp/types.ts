@@ -5,11 +5,11 @@
 export interface OtlpAnyValue {
   stringValue?: string;
   boolValue?: boolean;
-  intValue?: string;          // int64 as a decimal string
+  intValue?: string; // int64 as a decimal string
   doubleValue?: number;
   arrayValue?: { values: OtlpAnyValue[] };
   kvlistValue?: { values: OtlpKeyValue[] };
-  bytesValue?: string;        // base64, as proto3 JSON writes bytes
+  bytesValue?: string; // base64, as proto3 JSON writes bytes
 }
 
 export interface OtlpKeyValue {
@@ -59,7 +59,7 @@ export interface OtlpSpan {
   traceId: string;
   spanId: string;
   traceState?: string;
-  parentSpanId?: string;      // absent (never all zeros) when the span is a root
+  parentSpanId?: string; // absent (never all zeros) when the span is a root
   flags?: number;
   name: string;
   kind?: OtlpSpanKind;

@@ -25,7 +25,16 @@ export function readTempoBody(body: Uint8Array, contentType = '', origin: SpanOr
       for (const p of decoded.problems) r.diagnostics.push({ code: 'otlp-problem', severity: 'warning', message: p });
       return r;
     } catch (e) {
-      return { spans: [], diagnostics: [{ code: 'otlp-malformed', severity: 'error', message: `the protobuf answer could not be decoded: ${(e as Error).message}` }] };
+      return {
+        spans: [],
+        diagnostics: [
+          {
+            code: 'otlp-malformed',
+            severity: 'error',
+            message: `the protobuf answer could not be decoded: ${(e as Error).message}`,
+          },
+        ],
+      };
     }
   }
   return readOtlpJsonBody(body, origin);
@@ -37,5 +46,8 @@ export function readOtlpJsonBody(body: Uint8Array, origin: SpanOrigin): SpanBatc
   const reader = new OtlpStreamReader(out, origin);
   for (const ev of scanJson(body, OTLP_PATTERNS)) reader.onEvent(ev);
   const traces = out.drain();
-  return { spans: traces.flatMap((t) => t.spans), diagnostics: [...out.diagnostics, ...traces.flatMap((t) => t.diagnostics)] };
+  return {
+    spans: traces.flatMap((t) => t.spans),
+    diagnostics: [...out.diagnostics, ...traces.flatMap((t) => t.diagnostics)],
+  };
 }

@@ -13,31 +13,52 @@ export class ZipkinReader {
   private readonly byTrace = new Map<string, ZipkinSpan[]>();
   private count = 0;
 
-  constructor(readonly out: TraceCollector, private readonly origin: SpanOrigin = 'zipkin') {}
+  constructor(
+    readonly out: TraceCollector,
+    private readonly origin: SpanOrigin = 'zipkin',
+  ) {}
 
   onEvent(ev: JsonEvent): void {
     switch (ev.type) {
-      case 'element': this.add(ev.value, where(ev.path)); break;
-      case 'stray': this.fileDiag({ code: 'zipkin-bad-span', severity: 'warning', message: `${where(ev.path)} is ${describe(ev.value)}, not a span; it was skipped` }); break;
+      case 'element':
+        this.add(ev.value, where(ev.path));
+        break;
+      case 'stray':
+        this.fileDiag({
+          code: 'zipkin-bad-span',
+          severity: 'warning',
+          message: `${where(ev.path)} is ${describe(ev.value)}, not a span; it was skipped`,
+        });
+        break;
       case 'end':
         if (!Array.isArray(ev.value)) this.notZipkin(ev.value);
         break;
       case 'error':
-        this.fileDiag({ code: 'zipkin-malformed', severity: 'error', message: `the Zipkin JSON is malformed at byte ${ev.offset}: ${ev.message}` });
+        this.fileDiag({
+          code: 'zipkin-malformed',
+          severity: 'error',
+          message: `the Zipkin JSON is malformed at byte ${ev.offset}: ${ev.message}`,
+        });
         break;
-      default: break;
+      default:
+        break;
     }
   }
 
   readValue(v: unknown): void {
-    if (!Array.isArray(v)) { this.notZipkin(v); return; }
+    if (!Array.isArray(v)) {
+      this.notZipkin(v);
+      return;
+    }
     v.forEach((x, i) => {
       if (Array.isArray(x)) x.forEach((y, j) => this.add(y, `[${i}][${j}]`));
       else this.add(x, `[${i}]`);
     });
   }
 
-  get spansRead(): number { return this.count; }
+  get spansRead(): number {
+    return this.count;
+  }
 
   /** Merges shared client/server halves and hands every span to the collector. Call once, at the end. */
   finish(): void {
@@ -45,8 +66,11 @@ export class ZipkinReader {
       const { spans, merged } = mergeShared(list);
       for (const s of spans) this.out.add(traceId, s.span);
       if (merged) {
-        this.out.diag(traceId, { code: 'zipkin-shared-merged', severity: 'info',
-          message: `${merged} client/server pair${merged > 1 ? 's' : ''} sharing a span id ${merged > 1 ? 'were' : 'was'} merged into one span each; the server side is kept in zipkin.server.* attributes` });
+        this.out.diag(traceId, {
+          code: 'zipkin-shared-merged',
+          severity: 'info',
+          message: `${merged} client/server pair${merged > 1 ? 's' : ''} sharing a span id ${merged > 1 ? 'were' : 'was'} merged into one span each; the server side is kept in zipkin.server.* attributes`,
+        });
       }
     }
     this.byTrace.clear();
@@ -62,10 +86,16 @@ export class ZipkinReader {
   }
 
   private notZipkin(v: unknown): void {
-    this.fileDiag({ code: 'zipkin-malformed', severity: 'error', message: `this is not Zipkin v2 JSON: expected a list of spans, found ${describe(v)}` });
+    this.fileDiag({
+      code: 'zipkin-malformed',
+      severity: 'error',
+      message: `this is not Zipkin v2 JSON: expected a list of spans, found ${describe(v)}`,
+    });
   }
 
-  private fileDiag(d: Diagnostic): void { this.out.diag(undefined, d); }
+  private fileDiag(d: Diagnostic): void {
+    this.out.diag(undefined, d);
+  }
 }
 
 function where(path: PathSeg[]): string {
@@ -78,5 +108,8 @@ export function zipkinToSourceResult(body: Uint8Array, origin: SpanOrigin = 'zip
   for (const ev of scanJson(body, ZIPKIN_PATTERNS)) reader.onEvent(ev);
   reader.finish();
   const traces = out.drain();
-  return { spans: traces.flatMap((t) => t.spans), diagnostics: [...out.diagnostics, ...traces.flatMap((t) => t.diagnostics)] };
+  return {
+    spans: traces.flatMap((t) => t.spans),
+    diagnostics: [...out.diagnostics, ...traces.flatMap((t) => t.diagnostics)],
+  };
 }

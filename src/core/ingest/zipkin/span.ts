@@ -13,38 +13,77 @@ export interface ZipkinSpan {
   hasTimestamp: boolean;
 }
 
-const KINDS: Record<string, SpanKind> = { CLIENT: 'client', SERVER: 'server', PRODUCER: 'producer', CONSUMER: 'consumer' };
+const KINDS: Record<string, SpanKind> = {
+  CLIENT: 'client',
+  SERVER: 'server',
+  PRODUCER: 'producer',
+  CONSUMER: 'consumer',
+};
 
-export function zipkinSpan(raw: unknown, where: string, origin: SpanOrigin, diag: (traceId: string | undefined, d: Diagnostic) => void): ZipkinSpan | undefined {
+export function zipkinSpan(
+  raw: unknown,
+  where: string,
+  origin: SpanOrigin,
+  diag: (traceId: string | undefined, d: Diagnostic) => void,
+): ZipkinSpan | undefined {
   if (!isObject(raw)) {
-    diag(undefined, { code: 'zipkin-bad-span', severity: 'warning', message: `${where} is ${describe(raw)}, not a span object; it was skipped` });
+    diag(undefined, {
+      code: 'zipkin-bad-span',
+      severity: 'warning',
+      message: `${where} is ${describe(raw)}, not a span object; it was skipped`,
+    });
     return undefined;
   }
   let traceId = idString(raw.traceId);
   if (traceId === undefined) {
     traceId = 'missing-trace-id';
-    diag(traceId, { code: 'zipkin-missing-trace-id', severity: 'warning', message: `${where} has no traceId; it is grouped under "${traceId}"` });
+    diag(traceId, {
+      code: 'zipkin-missing-trace-id',
+      severity: 'warning',
+      message: `${where} has no traceId; it is grouped under "${traceId}"`,
+    });
   }
   const report = (d: Diagnostic) => diag(traceId, d);
   let spanId = idString(raw.id);
   if (spanId === undefined) {
     spanId = `missing-span-id-${where}`;
-    report({ code: 'zipkin-missing-span-id', severity: 'warning', message: `${where} has no id; it is kept as "${spanId}"`, spanId });
+    report({
+      code: 'zipkin-missing-span-id',
+      severity: 'warning',
+      message: `${where} has no id; it is kept as "${spanId}"`,
+      spanId,
+    });
   }
   const start = raw.timestamp === undefined ? undefined : microsToNano(raw.timestamp);
   if (start === undefined) {
-    report({ code: 'zipkin-bad-time', severity: 'warning', spanId,
-      message: `span ${spanId} has ${raw.timestamp === undefined ? 'no timestamp' : `an invalid timestamp (${describe(raw.timestamp)})`}; it is placed at 0` });
+    report({
+      code: 'zipkin-bad-time',
+      severity: 'warning',
+      spanId,
+      message: `span ${spanId} has ${raw.timestamp === undefined ? 'no timestamp' : `an invalid timestamp (${describe(raw.timestamp)})`}; it is placed at 0`,
+    });
   }
   const dur = raw.duration === undefined ? '0' : microsToNano(raw.duration);
-  if (dur === undefined) report({ code: 'zipkin-bad-time', severity: 'warning', spanId, message: `span ${spanId} has an invalid duration (${describe(raw.duration)}); it is taken as 0` });
+  if (dur === undefined)
+    report({
+      code: 'zipkin-bad-time',
+      severity: 'warning',
+      spanId,
+      message: `span ${spanId} has an invalid duration (${describe(raw.duration)}); it is taken as 0`,
+    });
   const startNs = start ?? '0';
 
   const attributes: Attributes = {};
   if (raw.tags !== undefined && raw.tags !== null && !isObject(raw.tags)) {
-    report({ code: 'zipkin-bad-tag', severity: 'info', spanId, message: `span ${spanId} has tags that are not an object; they were skipped` });
+    report({
+      code: 'zipkin-bad-tag',
+      severity: 'info',
+      spanId,
+      message: `span ${spanId} has tags that are not an object; they were skipped`,
+    });
   } else if (isObject(raw.tags)) {
-    for (const [k, v] of Object.entries(raw.tags)) setKey(attributes, k, typeof v === 'string' ? v : JSON.stringify(v) ?? String(v));
+    for (const [k, v] of Object.entries(raw.tags))
+      setKey(attributes, k, typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v)));
   }
   const local = endpoint(raw.localEndpoint);
   const remote = endpoint(raw.remoteEndpoint);
@@ -56,7 +95,10 @@ export function zipkinSpan(raw: unknown, where: string, origin: SpanOrigin, diag
 
   let status: SpanStatus = 'unset';
   const code = attributes['otel.status_code'];
-  if (typeof code === 'string' && /^(ok|error)$/i.test(code)) { status = code.toLowerCase() as SpanStatus; delete attributes['otel.status_code']; }
+  if (typeof code === 'string' && /^(ok|error)$/i.test(code)) {
+    status = code.toLowerCase() as SpanStatus;
+    delete attributes['otel.status_code'];
+  }
   // Zipkin marks failure with an `error` tag whose value is the message (often empty); keep the message.
   if ('error' in attributes) {
     status = 'error';
@@ -65,7 +107,7 @@ export function zipkinSpan(raw: unknown, where: string, origin: SpanOrigin, diag
   const layerTag = attributes['kubetrace.layer'];
   if (isLayer(layerTag)) delete attributes['kubetrace.layer'];
 
-  const kind = typeof raw.kind === 'string' ? KINDS[raw.kind.toUpperCase()] ?? 'internal' : 'internal';
+  const kind = typeof raw.kind === 'string' ? (KINDS[raw.kind.toUpperCase()] ?? 'internal') : 'internal';
   const service = local.service ?? 'unknown';
   const name = typeof raw.name === 'string' ? raw.name : '';
   const span: Span = {
@@ -92,7 +134,8 @@ function endpoint(e: unknown): { service?: string; address?: string; port?: numb
   if (!isObject(e)) return {};
   const out: { service?: string; address?: string; port?: number } = {};
   if (typeof e.serviceName === 'string' && e.serviceName) out.service = e.serviceName;
-  const addr = typeof e.ipv4 === 'string' && e.ipv4 ? e.ipv4 : typeof e.ipv6 === 'string' && e.ipv6 ? e.ipv6 : undefined;
+  const addr =
+    typeof e.ipv4 === 'string' && e.ipv4 ? e.ipv4 : typeof e.ipv6 === 'string' && e.ipv6 ? e.ipv6 : undefined;
   if (addr) out.address = addr;
   if (typeof e.port === 'number' && Number.isInteger(e.port) && e.port > 0) out.port = e.port;
   return out;
@@ -108,10 +151,19 @@ function annotations(list: unknown, spanId: string, report: (d: Diagnostic) => v
   for (const a of list) {
     const time = isObject(a) ? microsToNano(a.timestamp) : undefined;
     if (!isObject(a) || time === undefined) {
-      report({ code: 'zipkin-bad-annotation', severity: 'info', spanId, message: `span ${spanId} has an annotation without a valid timestamp; it was skipped` });
+      report({
+        code: 'zipkin-bad-annotation',
+        severity: 'info',
+        spanId,
+        message: `span ${spanId} has an annotation without a valid timestamp; it was skipped`,
+      });
       continue;
     }
-    out.push({ timeUnixNano: time, name: typeof a.value === 'string' ? a.value : String(a.value ?? ''), attributes: {} });
+    out.push({
+      timeUnixNano: time,
+      name: typeof a.value === 'string' ? a.value : String(a.value ?? ''),
+      attributes: {},
+    });
   }
   return out;
 }

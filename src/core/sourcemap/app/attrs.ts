@@ -7,7 +7,7 @@ export interface CodeLocation {
   file?: string;
   line?: number;
   column?: number;
-  function?: string;     // fully qualified where the span gave a namespace
+  function?: string; // fully qualified where the span gave a namespace
   namespace?: string;
 }
 
@@ -46,9 +46,18 @@ export function stackTraces(span: Pick<Span, 'attributes' | 'events'>): string[]
   for (const ev of span.events ?? []) {
     const a = ev?.attributes ?? {};
     if (ev?.name !== 'exception' && ev?.name !== 'error' && typeof a['exception.stacktrace'] !== 'string') continue;
-    for (const k of STACK_KEYS) { const s = str(a[k]); if (s) { out.push(s); break; } }
+    for (const k of STACK_KEYS) {
+      const s = str(a[k]);
+      if (s) {
+        out.push(s);
+        break;
+      }
+    }
   }
-  for (const k of STACK_KEYS) { const s = str(span.attributes?.[k]); if (s) out.push(s); }
+  for (const k of STACK_KEYS) {
+    const s = str(span.attributes?.[k]);
+    if (s) out.push(s);
+  }
   return out;
 }
 

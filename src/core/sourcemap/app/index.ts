@@ -13,7 +13,7 @@ export interface AppSourceResult {
   reason?: string;
   confidence?: Confidence;
   via?: 'code-attributes' | 'stacktrace' | 'route';
-  note?: string;         // how an uncertain source was chosen (route match, tie broken by name)
+  note?: string; // how an uncertain source was chosen (route match, tie broken by name)
 }
 
 const MAX_MORE = 5;
@@ -41,14 +41,30 @@ function hintsFor(span: Span, loc?: { line?: number; function?: string }): MapHi
 }
 
 const appRef = (path: string, line?: number, fn?: string): SourceRef => ({
-  kind: 'app', path, ...(line ? { line } : {}), ...(fn ? { function: fn } : {}),
+  kind: 'app',
+  path,
+  ...(line ? { line } : {}),
+  ...(fn ? { function: fn } : {}),
 });
 
-async function fromCodeAttrs(span: Span, loc: CodeLocation, ctx: MapContext): Promise<AppSourceResult & { candidates?: SourceRef[] }> {
+async function fromCodeAttrs(
+  span: Span,
+  loc: CodeLocation,
+  ctx: MapContext,
+): Promise<AppSourceResult & { candidates?: SourceRef[] }> {
   if (loc.file) {
     const r = await mapContainerPath(loc.file, ctx, hintsFor(span, loc));
-    if (r.ok) return { source: appRef(r.path, loc.line, loc.function), confidence: r.confidence, via: 'code-attributes', ...(r.confidence !== 'high' ? { note: `${loc.file}: ${r.via}` } : {}) };
-    return { reason: `code.file.path ${loc.file}: ${r.reason}`, candidates: (r.candidates ?? []).map((p) => appRef(p, loc.line, loc.function)) };
+    if (r.ok)
+      return {
+        source: appRef(r.path, loc.line, loc.function),
+        confidence: r.confidence,
+        via: 'code-attributes',
+        ...(r.confidence !== 'high' ? { note: `${loc.file}: ${r.via}` } : {}),
+      };
+    return {
+      reason: `code.file.path ${loc.file}: ${r.reason}`,
+      candidates: (r.candidates ?? []).map((p) => appRef(p, loc.line, loc.function)),
+    };
   }
   const java = javaStyleTarget(loc);
   if (!java) return { reason: `the span names function ${loc.function ?? loc.namespace} but no file` };
@@ -56,7 +72,11 @@ async function fromCodeAttrs(span: Span, loc: CodeLocation, ctx: MapContext): Pr
     const r = await mapContainerPath(`${java.suffix}.${ext}`, ctx, hintsFor(span));
     if (!r.ok) continue;
     const line = await methodLine(r.path, java.method);
-    return { source: appRef(r.path, line, loc.function), confidence: line ? r.confidence : 'low', via: 'code-attributes' };
+    return {
+      source: appRef(r.path, line, loc.function),
+      confidence: line ? r.confidence : 'low',
+      via: 'code-attributes',
+    };
   }
   return { reason: `no workspace file holds class ${loc.namespace ?? java.suffix.replace(/\//g, '.')}` };
 }
@@ -65,15 +85,21 @@ async function methodLine(file: string, method: string): Promise<number | undefi
   const lines = await fileLines(file);
   if (!lines) return undefined;
   const esc = method.replace(/[$]/g, '\\$');
-  const decl = new RegExp(`^\\s*(?:@\\w+\\s+)*(?:(?:public|private|protected|internal|static|final|synchronized|abstract|override|suspend|open|fun)\\s+)*(?:[\\w<>\\[\\],.?]+\\s+)?${esc}\\s*\\(`);
+  const decl = new RegExp(
+    `^\\s*(?:@\\w+\\s+)*(?:(?:public|private|protected|internal|static|final|synchronized|abstract|override|suspend|open|fun)\\s+)*(?:[\\w<>\\[\\],.?]+\\s+)?${esc}\\s*\\(`,
+  );
   const i = lines.findIndex((l) => decl.test(l) && !/\breturn\b|=|;\s*$/.test(l));
   return i >= 0 ? i + 1 : undefined;
 }
 
-async function fromStack(span: Span, ctx: MapContext): Promise<{ refs: SourceRef[]; confidence?: Confidence; reason?: string; note?: string }> {
+async function fromStack(
+  span: Span,
+  ctx: MapContext,
+): Promise<{ refs: SourceRef[]; confidence?: Confidence; reason?: string; note?: string }> {
   const { app, all } = stackFrames(span);
   if (!all.length) return { refs: [] };
-  if (!app.length) return { refs: [], reason: `the stack trace has ${all.length} frames, all in libraries or the runtime` };
+  if (!app.length)
+    return { refs: [], reason: `the stack trace has ${all.length} frames, all in libraries or the runtime` };
   const refs: SourceRef[] = [];
   let confidence: Confidence | undefined;
   let note: string | undefined;
@@ -83,10 +109,18 @@ async function fromStack(span: Span, ctx: MapContext): Promise<{ refs: SourceRef
     const r = await mapContainerPath(f.file, ctx, hintsFor(span, f));
     if (r.ok) {
       if (!refs.some((x) => x.path === r.path && x.line === f.line)) refs.push(appRef(r.path, f.line, f.function));
-      if (!confidence) { confidence = r.confidence; if (r.confidence !== 'high') note = `stack frame ${f.file}: ${r.via}`; }
+      if (!confidence) {
+        confidence = r.confidence;
+        if (r.confidence !== 'high') note = `stack frame ${f.file}: ${r.via}`;
+      }
     } else firstReason ??= `stack frame ${f.file}:${f.line}: ${r.reason}`;
   }
-  return { refs, ...(confidence ? { confidence } : {}), ...(note ? { note } : {}), ...(firstReason && !refs.length ? { reason: firstReason } : {}) };
+  return {
+    refs,
+    ...(confidence ? { confidence } : {}),
+    ...(note ? { note } : {}),
+    ...(firstReason && !refs.length ? { reason: firstReason } : {}),
+  };
 }
 
 function routeQuery(span: Span) {
@@ -94,7 +128,13 @@ function routeQuery(span: Span) {
   const route = str(a['http.route']);
   let path = str(a['url.path']) ?? str(a['http.target'])?.split('?')[0];
   const full = str(a['url.full']) ?? str(a['http.url']);
-  if (!path && full) { try { path = new URL(full).pathname; } catch { /* not a URL: no path */ } }
+  if (!path && full) {
+    try {
+      path = new URL(full).pathname;
+    } catch {
+      /* not a URL: no path */
+    }
+  }
   const method = str(a['http.request.method']) ?? str(a['http.method']);
   return { route, path, method };
 }
@@ -107,14 +147,23 @@ export async function appSourceForSpan(span: Span, ctx: MapContext): Promise<App
   const loc = codeAttributes(span.attributes ?? {});
   if (loc) {
     const r = await fromCodeAttrs(span, loc, ctx);
-    if (r.source) main = r; else { if (r.reason) reasons.push(r.reason); more.push(...(r.candidates ?? [])); }
+    if (r.source) main = r;
+    else {
+      if (r.reason) reasons.push(r.reason);
+      more.push(...(r.candidates ?? []));
+    }
   }
   const st = await fromStack(span, ctx);
   if (st.reason) reasons.push(st.reason);
   if (st.refs.length) {
     if (!main || span.status === 'error') {
       if (main?.source) more.unshift(main.source);
-      main = { source: st.refs[0], confidence: st.confidence ?? 'medium', via: 'stacktrace', ...(st.note ? { note: st.note } : {}) };
+      main = {
+        source: st.refs[0],
+        confidence: st.confidence ?? 'medium',
+        via: 'stacktrace',
+        ...(st.note ? { note: st.note } : {}),
+      };
       more.push(...st.refs.slice(1));
     } else more.push(...st.refs);
   }
@@ -125,7 +174,10 @@ export async function appSourceForSpan(span: Span, ctx: MapContext): Promise<App
       const rq = { ...q, names: [span.service, deploymentOf(span)].filter((n): n is string => !!n) };
       const key = `routes\0${JSON.stringify(rq)}`;
       let found = ctx.memo?.get(key) as ReturnType<typeof findRoutes> | undefined;
-      if (!found) { found = findRoutes(rq, ctx.workspaceFolders); ctx.memo?.set(key, found); }
+      if (!found) {
+        found = findRoutes(rq, ctx.workspaceFolders);
+        ctx.memo?.set(key, found);
+      }
       const hits = await found;
       if (hits.length) {
         const top = hits[0];
@@ -138,18 +190,28 @@ export async function appSourceForSpan(span: Span, ctx: MapContext): Promise<App
         reasons.push(`no route handler for ${q.method ? q.method + ' ' : ''}${q.route ?? q.path} in the workspace`);
       }
     } else if (!loc && !st.refs.length) {
-      reasons.push(span.kind === 'client'
-        ? 'an outgoing call without code.* attributes or a stack trace'
-        : 'the span has no code.* attributes, stack trace or http.route');
+      reasons.push(
+        span.kind === 'client'
+          ? 'an outgoing call without code.* attributes or a stack trace'
+          : 'the span has no code.* attributes, stack trace or http.route',
+      );
     }
   }
   const moreSources = dedupe(more, main?.source).slice(0, MAX_MORE);
   if (main?.source) return { ...main, ...(moreSources.length ? { moreSources } : {}) };
   if (!ctx.workspaceFolders.length) reasons.push('no workspace folder is open');
-  return { reason: reasons.join('; ') || 'no source location is known for this span', ...(moreSources.length ? { moreSources } : {}) };
+  return {
+    reason: reasons.join('; ') || 'no source location is known for this span',
+    ...(moreSources.length ? { moreSources } : {}),
+  };
 }
 
 function dedupe(refs: SourceRef[], main?: SourceRef): SourceRef[] {
   const seen = new Set(main ? [`${main.path}:${main.line}`] : []);
-  return refs.filter((r) => { const k = `${r.path}:${r.line}`; if (seen.has(k)) return false; seen.add(k); return true; });
+  return refs.filter((r) => {
+    const k = `${r.path}:${r.line}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }

@@ -8,7 +8,12 @@ import { checkAllowed, isInside } from '../roots';
 import { fileLines, workspaceIndex, type WsFile } from './workspace';
 
 export type Confidence = 'high' | 'medium' | 'low';
-export interface MapHints { service?: string; deployment?: string; line?: number; function?: string }
+export interface MapHints {
+  service?: string;
+  deployment?: string;
+  line?: number;
+  function?: string;
+}
 export interface MapContext {
   workspaceFolders: string[];
   pathMappings?: Record<string, string>;
@@ -21,7 +26,13 @@ export type MapResult =
   | { ok: true; path: string; via: string; confidence: Confidence }
   | { ok: false; reason: string; candidates?: string[] };
 
-const exists = async (p: string) => { try { return (await stat(p)).isFile(); } catch { return false; } };
+const exists = async (p: string) => {
+  try {
+    return (await stat(p)).isFile();
+  } catch {
+    return false;
+  }
+};
 
 /** Normalised forward-slash form of a path as a stack trace or attribute printed it. */
 export function cleanContainerPath(p: string): string {
@@ -35,7 +46,10 @@ export function mapContainerPath(raw: string, ctx: MapContext, hints: MapHints =
   if (!ctx.memo) return mapUncached(raw, ctx, hints);
   const key = `map\0${raw}\0${hints.service ?? ''}\0${hints.deployment ?? ''}\0${hints.line ?? ''}\0${hints.function ?? ''}`;
   let p = ctx.memo.get(key) as Promise<MapResult> | undefined;
-  if (!p) { p = mapUncached(raw, ctx, hints); ctx.memo.set(key, p); }
+  if (!p) {
+    p = mapUncached(raw, ctx, hints);
+    ctx.memo.set(key, p);
+  }
   return p;
 }
 
@@ -57,13 +71,17 @@ async function mapUncached(raw: string, ctx: MapContext, hints: MapHints): Promi
     notes.push(`nothing under kubetrace.workloadFolders["${folder.key}"] (${folder.path}) matches`);
   }
 
-  if (isAbsolute(file) && ctx.workspaceFolders.some((w) => isInside(normalize(file), normalize(w))) && await exists(file)) {
+  if (
+    isAbsolute(file) &&
+    ctx.workspaceFolders.some((w) => isInside(normalize(file), normalize(w))) &&
+    (await exists(file))
+  ) {
     return allowed(normalize(file), 'the path is in the workspace', 'high', ctx);
   }
   if (!file.startsWith('/')) {
     for (const w of ctx.workspaceFolders) {
       const abs = normalize(join(w, file));
-      if (isInside(abs, w) && await exists(abs)) return allowed(abs, 'relative to the workspace folder', 'high', ctx);
+      if (isInside(abs, w) && (await exists(abs))) return allowed(abs, 'relative to the workspace folder', 'high', ctx);
     }
   }
 
@@ -112,18 +130,25 @@ async function suffixMatch(file: string, ctx: MapContext, hints: MapHints, under
   const base = comps[comps.length - 1];
   if (!base) return { ok: false, reason: `${file} names no file` };
   const roots = under ? [under] : ctx.workspaceFolders;
-  if (!roots.length) return { ok: false, reason: `${file} is a container path and no workspace folder is open to map it to` };
+  if (!roots.length)
+    return { ok: false, reason: `${file} is a container path and no workspace folder is open to map it to` };
   const index = await workspaceIndex(roots);
   const pool = index.byBase.get(base) ?? [];
   if (!pool.length) {
     const more = index.truncated ? ' (the workspace scan stopped early: set kubetrace.pathMappings)' : '';
-    return { ok: false, reason: `no workspace file matches ${file}${more}; set kubetrace.pathMappings or kubetrace.workloadFolders` };
+    return {
+      ok: false,
+      reason: `no workspace file matches ${file}${more}; set kubetrace.pathMappings or kubetrace.workloadFolders`,
+    };
   }
   let best = 0;
   let tied: WsFile[] = [];
   for (const f of pool) {
     const s = sharedSuffix(f.rel.split('/'), comps);
-    if (s > best) { best = s; tied = [f]; } else if (s === best) tied.push(f);
+    if (s > best) {
+      best = s;
+      tied = [f];
+    } else if (s === best) tied.push(f);
   }
   const pick = async (f: WsFile, confidence: Confidence, why: string) => allowed(f.abs, why, confidence, ctx);
   const suffixText = comps.slice(-best).join('/');
@@ -134,7 +159,12 @@ async function suffixMatch(file: string, ctx: MapContext, hints: MapHints, under
   const names = [hints.deployment, hints.service].filter((n): n is string => !!n);
   for (const name of names) {
     const named = left.filter((f) => f.rel.split('/').slice(0, -1).includes(name));
-    if (named.length === 1) return pick(named[0], 'medium', `${tied.length} files end in ${suffixText}; chose the one under a "${name}" folder`);
+    if (named.length === 1)
+      return pick(
+        named[0],
+        'medium',
+        `${tied.length} files end in ${suffixText}; chose the one under a "${name}" folder`,
+      );
     if (named.length > 1) left = named;
   }
   if (hints.line) {
@@ -144,20 +174,33 @@ async function suffixMatch(file: string, ctx: MapContext, hints: MapHints, under
       const count = lines ? lines.length - (lines[lines.length - 1] === '' ? 1 : 0) : 0;
       if (count >= hints.line) fits.push(f);
     }
-    if (fits.length === 1) return pick(fits[0], 'medium', `${tied.length} files end in ${suffixText}; only one has a line ${hints.line}`);
+    if (fits.length === 1)
+      return pick(fits[0], 'medium', `${tied.length} files end in ${suffixText}; only one has a line ${hints.line}`);
     if (fits.length) left = fits;
   }
   if (hints.function && hints.line) {
     const short = hints.function.split(/[.:#]/).pop() ?? '';
     const withFn = [];
-    for (const f of left) { const l = (await fileLines(f.abs))?.[hints.line - 1]; if (short && l?.includes(short)) withFn.push(f); }
-    if (withFn.length === 1) return pick(withFn[0], 'medium', `${tied.length} files end in ${suffixText}; only one has ${short} on line ${hints.line}`);
+    for (const f of left) {
+      const l = (await fileLines(f.abs))?.[hints.line - 1];
+      if (short && l?.includes(short)) withFn.push(f);
+    }
+    if (withFn.length === 1)
+      return pick(
+        withFn[0],
+        'medium',
+        `${tied.length} files end in ${suffixText}; only one has ${short} on line ${hints.line}`,
+      );
   }
   const candidates = left.map((f) => f.abs).filter((p) => checkAllowed(p, ctx.allowedRoots).ok);
   return {
     ok: false,
-    reason: `ambiguous: ${left.length} workspace files end in ${suffixText} (${left.slice(0, 5).map((f) => f.rel).join(', ')}${left.length > 5 ? ', ...' : ''}); set kubetrace.pathMappings or kubetrace.workloadFolders to choose`,
+    reason: `ambiguous: ${left.length} workspace files end in ${suffixText} (${left
+      .slice(0, 5)
+      .map((f) => f.rel)
+      .join(
+        ', ',
+      )}${left.length > 5 ? ', ...' : ''}); set kubetrace.pathMappings or kubetrace.workloadFolders to choose`,
     candidates,
   };
 }
-

@@ -5,11 +5,11 @@ import { fileURLToPath } from 'node:url';
 export type StackLang = 'node' | 'python' | 'java' | 'go';
 export interface Frame {
   lang: StackLang;
-  file: string;            // as printed (container path, file:// URL decoded); for Java, "com/x/Foo.java" built from the class
+  file: string; // as printed (container path, file:// URL decoded); for Java, "com/x/Foo.java" built from the class
   line?: number;
   column?: number;
   function?: string;
-  library: boolean;        // runtime or third-party code: not what the user wants to open
+  library: boolean; // runtime or third-party code: not what the user wants to open
 }
 
 const MAX_STACK_CHARS = 256 * 1024;
@@ -28,7 +28,12 @@ export function parseStack(text: unknown): Frame[] {
   const lines = text.slice(0, MAX_STACK_CHARS).split(/\r?\n/);
   const out: Frame[] = [];
   let pyBlock: Frame[] = [];
-  const flushPy = () => { if (pyBlock.length) { out.push(...pyBlock.reverse()); pyBlock = []; } };
+  const flushPy = () => {
+    if (pyBlock.length) {
+      out.push(...pyBlock.reverse());
+      pyBlock = [];
+    }
+  };
   for (let i = 0; i < lines.length && out.length + pyBlock.length < MAX_FRAMES; i++) {
     const line = lines[i];
     if (line.length > 4000) continue;
@@ -40,20 +45,34 @@ export function parseStack(text: unknown): Frame[] {
       pyBlock.push(f);
       continue;
     }
-    if (/^Traceback \(most recent call last\)/.test(line)) { flushPy(); continue; }
+    if (/^Traceback \(most recent call last\)/.test(line)) {
+      flushPy();
+      continue;
+    }
     m = JAVA.exec(line);
-    if (m && !/\s/.test(m[1])) { pushJava(out, m[1], m[2], m[3]); continue; }
+    if (m && !/\s/.test(m[1])) {
+      pushJava(out, m[1], m[2], m[3]);
+      continue;
+    }
     m = NODE_PAREN.exec(line);
-    if (m) { pushNode(out, m[1], m[2]); continue; }
+    if (m) {
+      pushNode(out, m[1], m[2]);
+      continue;
+    }
     m = NODE_BARE.exec(line);
-    if (m) { pushNode(out, undefined, m[1]); continue; }
+    if (m) {
+      pushNode(out, undefined, m[1]);
+      continue;
+    }
     m = GO_FILE.exec(line);
     if (m) {
       const prev = i > 0 ? lines[i - 1] : '';
       const f: Frame = { lang: 'go', file: m[1], line: toInt(m[2]), library: false };
       const fn = goFunction(prev);
       if (fn) f.function = fn;
-      f.library = isLibraryFile('go', f.file) || (!!fn && /^(runtime|net\/http|reflect|testing|syscall|internal\/)/.test(fn) && !f.file.includes('/app/'));
+      f.library =
+        isLibraryFile('go', f.file) ||
+        (!!fn && /^(runtime|net\/http|reflect|testing|syscall|internal\/)/.test(fn) && !f.file.includes('/app/'));
       out.push(f);
     }
   }
@@ -86,7 +105,11 @@ function nodeFile(raw: string): string | null {
   let p = raw.trim();
   if (!p) return null;
   if (p.startsWith('file://')) {
-    try { p = fileURLToPath(p.replace(/[?#].*$/, '')); } catch { return null; }
+    try {
+      p = fileURLToPath(p.replace(/[?#].*$/, ''));
+    } catch {
+      return null;
+    }
   } else if (/^webpack:\/\/\/?/.test(p)) {
     p = p.replace(/^webpack:\/\/\/?(?:[^/]*\/)?\.?\/?/, '');
   }
@@ -106,14 +129,18 @@ function pushJava(out: Frame[], cls: string, method: string, where: string): voi
 }
 
 function goFunction(prev: string): string | undefined {
-  const t = prev.trim().replace(/^created by\s+/, '').replace(/\s+in goroutine \d+$/, '');
+  const t = prev
+    .trim()
+    .replace(/^created by\s+/, '')
+    .replace(/\s+in goroutine \d+$/, '');
   if (!t || t.startsWith('goroutine ') || t.startsWith('panic:')) return undefined;
   // "main.(*Server).handle(0xc000, {0x1, 0x2})" -> "main.(*Server).handle"
   const m = /^(.+?)(?:\((?:[^()]|\([^()]*\))*\))?$/.exec(t);
   return m ? m[1] : undefined;
 }
 
-const JAVA_LIB = /^(java|javax|jakarta|jdk|sun|com\.sun|kotlin|kotlinx|scala|groovy|org\.springframework|org\.apache|org\.eclipse|org\.hibernate|org\.junit|io\.netty|io\.undertow|io\.micrometer|io\.opentelemetry|io\.grpc|reactor|com\.fasterxml|com\.google|net\.bytebuddy|ch\.qos|org\.slf4j)\./;
+const JAVA_LIB =
+  /^(java|javax|jakarta|jdk|sun|com\.sun|kotlin|kotlinx|scala|groovy|org\.springframework|org\.apache|org\.eclipse|org\.hibernate|org\.junit|io\.netty|io\.undertow|io\.micrometer|io\.opentelemetry|io\.grpc|reactor|com\.fasterxml|com\.google|net\.bytebuddy|ch\.qos|org\.slf4j)\./;
 export const isLibraryJavaClass = (cls: string): boolean => JAVA_LIB.test(cls);
 
 /** Runtime and third-party files, per language; what is left is taken to be the app. */
@@ -121,11 +148,25 @@ export function isLibraryFile(lang: StackLang, file: string): boolean {
   const f = file.replace(/\\/g, '/');
   switch (lang) {
     case 'node':
-      return /(^|\/)node_modules\//.test(f) || /^(node:|internal\/|native$|<anonymous>|\[eval\])/.test(f) || f.startsWith('/usr/lib/node');
+      return (
+        /(^|\/)node_modules\//.test(f) ||
+        /^(node:|internal\/|native$|<anonymous>|\[eval\])/.test(f) ||
+        f.startsWith('/usr/lib/node')
+      );
     case 'python':
-      return /(^|\/)(site-packages|dist-packages)\//.test(f) || /(^|\/)lib\/python\d(\.\d+)?\//.test(f) || /^<(frozen |string|stdin)/.test(f);
+      return (
+        /(^|\/)(site-packages|dist-packages)\//.test(f) ||
+        /(^|\/)lib\/python\d(\.\d+)?\//.test(f) ||
+        /^<(frozen |string|stdin)/.test(f)
+      );
     case 'go':
-      return f.startsWith('/usr/local/go/src/') || f.startsWith('/usr/lib/go') || /\/pkg\/mod\//.test(f) || /^(\$GOROOT|GOROOT)\//.test(f) || /\/go\/src\/(runtime|net|internal|reflect|syscall)\//.test(f);
+      return (
+        f.startsWith('/usr/local/go/src/') ||
+        f.startsWith('/usr/lib/go') ||
+        /\/pkg\/mod\//.test(f) ||
+        /^(\$GOROOT|GOROOT)\//.test(f) ||
+        /\/go\/src\/(runtime|net|internal|reflect|syscall)\//.test(f)
+      );
     case 'java':
       return false;
   }

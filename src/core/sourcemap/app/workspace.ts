@@ -4,17 +4,31 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
-export interface WsFile { abs: string; rel: string; root: string; base: string; }
+export interface WsFile {
+  abs: string;
+  rel: string;
+  root: string;
+  base: string;
+}
 export interface WorkspaceIndex {
   roots: string[];
   files: WsFile[];
   byBase: Map<string, WsFile[]>;
-  truncated: boolean;            // the scan stopped at maxFiles
+  truncated: boolean; // the scan stopped at maxFiles
 }
 
 export const SKIP_DIRS = new Set([
-  'node_modules', 'dist', 'out', 'build', 'target', 'coverage', 'bower_components', 'vendor',
-  '__pycache__', 'site-packages', 'dist-packages',
+  'node_modules',
+  'dist',
+  'out',
+  'build',
+  'target',
+  'coverage',
+  'bower_components',
+  'vendor',
+  '__pycache__',
+  'site-packages',
+  'dist-packages',
 ]);
 export const MAX_FILES = 50_000;
 export const MAX_DEPTH = 24;
@@ -42,7 +56,11 @@ async function scan(roots: string[]): Promise<WorkspaceIndex> {
     while (queue.length && !truncated) {
       const [dir, depth] = queue.shift()!;
       let entries;
-      try { entries = await readdir(dir, { withFileTypes: true }); } catch { continue; }
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        continue;
+      }
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       for (const e of entries) {
         // Symlinks are not followed: they are how a workspace could point the mapper outside the allowed roots.
@@ -52,7 +70,10 @@ async function scan(roots: string[]): Promise<WorkspaceIndex> {
           if (e.name.startsWith('.') || SKIP_DIRS.has(e.name) || depth >= MAX_DEPTH) continue;
           queue.push([abs, depth + 1]);
         } else if (e.isFile()) {
-          if (files.length >= MAX_FILES) { truncated = true; break; }
+          if (files.length >= MAX_FILES) {
+            truncated = true;
+            break;
+          }
           files.push({ abs, rel: relative(root, abs).split(sep).join('/'), root, base: e.name });
         }
       }
@@ -61,14 +82,19 @@ async function scan(roots: string[]): Promise<WorkspaceIndex> {
   const byBase = new Map<string, WsFile[]>();
   for (const f of files) {
     const list = byBase.get(f.base);
-    if (list) list.push(f); else byBase.set(f.base, [f]);
+    if (list) list.push(f);
+    else byBase.set(f.base, [f]);
   }
   return { roots, files, byBase, truncated };
 }
 
 interface TextEntry {
-  mtimeMs: number; size: number; checkedAt: number;
-  text: string | null; lines?: string[]; derived: Map<string, unknown>;
+  mtimeMs: number;
+  size: number;
+  checkedAt: number;
+  text: string | null;
+  lines?: string[];
+  derived: Map<string, unknown>;
 }
 const textCache = new Map<string, TextEntry>();
 // Within one mapping run thousands of spans hit the same few files: re-stat a file at most this often.
@@ -79,15 +105,25 @@ async function entry(abs: string): Promise<TextEntry | null> {
   const now = Date.now();
   if (hit && now - hit.checkedAt < RECHECK_MS) return hit;
   let st;
-  try { st = await stat(abs); } catch { textCache.delete(abs); return null; }
-  if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) { hit.checkedAt = now; return hit; }
+  try {
+    st = await stat(abs);
+  } catch {
+    textCache.delete(abs);
+    return null;
+  }
+  if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) {
+    hit.checkedAt = now;
+    return hit;
+  }
   let text: string | null = null;
   if (st.isFile() && st.size <= MAX_TEXT_BYTES) {
     try {
       const buf = await readFile(abs);
       // A NUL in the first 8 KB means binary: nothing to show as source text.
       text = buf.subarray(0, 8192).includes(0) ? null : buf.toString('utf8');
-    } catch { text = null; }
+    } catch {
+      text = null;
+    }
   }
   const e: TextEntry = { mtimeMs: st.mtimeMs, size: st.size, checkedAt: now, text, derived: new Map() };
   textCache.set(abs, e);
@@ -118,4 +154,3 @@ export function clearWorkspaceCaches(): void {
   indexCache.clear();
   textCache.clear();
 }
-

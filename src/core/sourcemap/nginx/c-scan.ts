@@ -23,8 +23,13 @@ export function scanDebugCalls(text: string): DebugCall[] {
   const lineStarts = [0];
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
   const lineOf = (pos: number): number => {
-    let lo = 0, hi = lineStarts.length - 1;
-    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (lineStarts[mid] <= pos) lo = mid; else hi = mid - 1; }
+    let lo = 0,
+      hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= pos) lo = mid;
+      else hi = mid - 1;
+    }
     return lo + 1;
   };
   CALL.lastIndex = 0;
@@ -66,7 +71,12 @@ function splitArgs(text: string, start: number): { list: Piece[][]; end: number 
       i = e + 2;
       continue;
     }
-    if (ch === 47 && text.charCodeAt(i + 1) === 47) { flush(i); const e = text.indexOf('\n', i); i = e < 0 ? limit : e; continue; }
+    if (ch === 47 && text.charCodeAt(i + 1) === 47) {
+      flush(i);
+      const e = text.indexOf('\n', i);
+      i = e < 0 ? limit : e;
+      continue;
+    }
     if (ch === 34 /* " */) {
       flush(i);
       const r = readString(text, i + 1);
@@ -84,17 +94,37 @@ function splitArgs(text: string, start: number): { list: Piece[][]; end: number 
     }
     if (ch === 40 || ch === 91 || ch === 123) depth++;
     else if (ch === 41 || ch === 93 || ch === 125) {
-      if (depth === 0) { flush(i); return { list, end: i + 1 }; }
+      if (depth === 0) {
+        flush(i);
+        return { list, end: i + 1 };
+      }
       depth--;
-    } else if (ch === 44 /* , */ && depth === 0) { flush(i); list.push([]); i++; continue; }
-    else if (ch === 59 /* ; */ && depth === 0) return undefined; // ran past the call: not a real call
+    } else if (ch === 44 /* , */ && depth === 0) {
+      flush(i);
+      list.push([]);
+      i++;
+      continue;
+    } else if (ch === 59 /* ; */ && depth === 0) return undefined; // ran past the call: not a real call
     if (codeFrom < 0) codeFrom = i;
     i++;
   }
   return undefined;
 }
 
-const SIMPLE_ESC: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v', '\\': '\\', '"': '"', "'": "'", '?': '?' };
+const SIMPLE_ESC: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  '\\': '\\',
+  '"': '"',
+  "'": "'",
+  '?': '?',
+};
 
 function readString(text: string, i: number): { value: string; end: number } | undefined {
   let v = '';
@@ -102,12 +132,23 @@ function readString(text: string, i: number): { value: string; end: number } | u
     const ch = text[i];
     if (ch === '"') return { value: v, end: i + 1 };
     if (ch === '\n') return undefined;
-    if (ch !== '\\') { v += ch; i++; continue; }
+    if (ch !== '\\') {
+      v += ch;
+      i++;
+      continue;
+    }
     const n = text[i + 1];
-    if (n === '\n') { i += 2; continue; } // line splice
+    if (n === '\n') {
+      i += 2;
+      continue;
+    } // line splice
     if (n === 'x') {
       const m = /^[0-9a-fA-F]{1,2}/.exec(text.slice(i + 2, i + 4));
-      if (m) { v += String.fromCharCode(parseInt(m[0], 16)); i += 2 + m[0].length; continue; }
+      if (m) {
+        v += String.fromCharCode(parseInt(m[0], 16));
+        i += 2 + m[0].length;
+        continue;
+      }
     }
     if (n >= '0' && n <= '7') {
       const m = /^[0-7]{1,3}/.exec(text.slice(i + 1, i + 4))!;
@@ -127,7 +168,11 @@ function formatOf(arg: Piece[]): string | undefined {
   let out = '';
   let sawString = false;
   for (const p of arg) {
-    if (p.kind === 'str') { out += p.value; sawString = true; continue; }
+    if (p.kind === 'str') {
+      out += p.value;
+      sawString = true;
+      continue;
+    }
     for (const tok of p.value.split(/\s+/).filter(Boolean)) {
       if (!/^[A-Z_][A-Z0-9_]*$/.test(tok)) return undefined;
       out += MACROS[tok] ?? WILDCARD;

@@ -34,7 +34,11 @@ const cache = new Map<string, Promise<DebugIndex>>();
 
 async function sourceFiles(dir: string, out: string[]): Promise<string[]> {
   let entries;
-  try { entries = await readdir(dir, { withFileTypes: true }); } catch { return out; }
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
   for (const e of entries) {
     const p = join(dir, e.name);
     if (e.isDirectory()) await sourceFiles(p, out);
@@ -77,8 +81,15 @@ async function build(root: string): Promise<DebugIndex> {
       const toks = compileFormat(c.format);
       const prefix = toks[0]?.t === 'lit' ? toks[0].s : '';
       sites.push({
-        file: rel, line: c.line, endLine: c.endLine, function: enclosingDefinition(lines, c.line),
-        format: c.format, toks, weight: literalWeight(toks), prefix, rank: rankOf(rel),
+        file: rel,
+        line: c.line,
+        endLine: c.endLine,
+        function: enclosingDefinition(lines, c.line),
+        format: c.format,
+        toks,
+        weight: literalWeight(toks),
+        prefix,
+        rank: rankOf(rel),
       });
     }
   });
@@ -86,15 +97,24 @@ async function build(root: string): Promise<DebugIndex> {
   const lengths = new Set<number>();
   const loose: DebugSite[] = [];
   for (const s of sites) {
-    if (!s.prefix) { loose.push(s); continue; }
+    if (!s.prefix) {
+      loose.push(s);
+      continue;
+    }
     const key = s.prefix.slice(0, KEY);
     lengths.add(key.length);
     const list = byPrefix.get(key);
-    if (list) list.push(s); else byPrefix.set(key, [s]);
+    if (list) list.push(s);
+    else byPrefix.set(key, [s]);
   }
   return {
-    root, sites, files: files.length, buildMs: performance.now() - t0,
-    byPrefix, keyLengths: [...lengths].sort((a, b) => a - b), loose,
+    root,
+    sites,
+    files: files.length,
+    buildMs: performance.now() - t0,
+    byPrefix,
+    keyLengths: [...lengths].sort((a, b) => a - b),
+    loose,
   };
 }
 
@@ -115,7 +135,12 @@ function enclosingDefinition(lines: string[], line: number): string | undefined 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
-  const worker = async () => { while (next < items.length) { const i = next++; out[i] = await fn(items[i]); } };
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
 }
@@ -130,14 +155,20 @@ export type MatchContext = { file: string; line: number; function?: string }[];
  * text at all (`"%*s"`, the header dump) is trusted only for multi-line messages. `truncated`
  * allows a message cut at nginx's line limit.
  */
-export function matchMessage(index: DebugIndex, message: string, recent: MatchContext = [], truncated = false): DebugSite[] {
+export function matchMessage(
+  index: DebugIndex,
+  message: string,
+  recent: MatchContext = [],
+  truncated = false,
+): DebugSite[] {
   const candidates: DebugSite[] = [];
   for (const len of index.keyLengths) {
     if (len > message.length) break;
     const list = index.byPrefix.get(message.slice(0, len));
     if (list) candidates.push(...list);
   }
-  const fits = (s: DebugSite, cut: boolean) => (s.weight > 0 || message.includes('\n')) && matchTokens(s.toks, message, cut);
+  const fits = (s: DebugSite, cut: boolean) =>
+    (s.weight > 0 || message.includes('\n')) && matchTokens(s.toks, message, cut);
   let hits = candidates.filter((s) => message.startsWith(s.prefix) && fits(s, false));
   if (!hits.length) hits = index.loose.filter((s) => fits(s, false));
   if (!hits.length && truncated) hits = [...candidates, ...index.loose].filter((s) => fits(s, true));

@@ -16,7 +16,8 @@ export interface LogEntry {
   truncated: boolean;
 }
 
-const HEAD = /(\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}) \[(debug|info|notice|warn|error|crit|alert|emerg)\] (\d+)#(\d+): (?:\*(\d+) )?/;
+const HEAD =
+  /(\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}) \[(debug|info|notice|warn|error|crit|alert|emerg)\] (\d+)#(\d+): (?:\*(\d+) )?/;
 // `kubectl logs --timestamps` and the sandbox's merged pod log put an RFC 3339 time first.
 const K8S_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}) /;
 const MAX_LINE = 2047; // NGX_MAX_ERROR_STR minus the linefeed
@@ -36,13 +37,21 @@ export function* parseErrorLog(lines: Iterable<string>): Generator<LogEntry> {
     if (m && m.index <= 64) {
       if (cur) yield cur;
       cur = {
-        index: i, time: m[1], level: m[2], pid: m[3], connection: m[5],
-        lines: [body.slice(m.index + m[0].length)], truncated: body.length - m.index >= MAX_LINE - 8,
+        index: i,
+        time: m[1],
+        level: m[2],
+        pid: m[3],
+        connection: m[5],
+        lines: [body.slice(m.index + m[0].length)],
+        truncated: body.length - m.index >= MAX_LINE - 8,
       };
       continue;
     }
     if (cur && cur.lines.length < MAX_CONT) cur.lines.push(body);
-    else if (cur) { yield cur; cur = undefined; }
+    else if (cur) {
+      yield cur;
+      cur = undefined;
+    }
   }
   if (cur) yield cur;
 }

@@ -4,19 +4,43 @@
 // find config before rewrite, and so on), not from N.
 
 export const NGINX_PHASES = [
-  'connection', 'request line', 'headers', 'post-read', 'server rewrite', 'find config', 'rewrite',
-  'post rewrite', 'preaccess', 'access', 'post access', 'precontent', 'content', 'upstream', 'filters', 'log',
+  'connection',
+  'request line',
+  'headers',
+  'post-read',
+  'server rewrite',
+  'find config',
+  'rewrite',
+  'post rewrite',
+  'preaccess',
+  'access',
+  'post access',
+  'precontent',
+  'content',
+  'upstream',
+  'filters',
+  'log',
 ] as const;
 export type NginxPhase = (typeof NGINX_PHASES)[number];
 
 // Position of each phase-engine phase in nginx's order (ngx_http_phases in ngx_http_core_module.h).
 const ENGINE: Partial<Record<NginxPhase, number>> = {
-  'post-read': 0, 'server rewrite': 1, 'find config': 2, rewrite: 3, 'post rewrite': 4,
-  preaccess: 5, access: 6, 'post access': 7, precontent: 8, content: 9,
+  'post-read': 0,
+  'server rewrite': 1,
+  'find config': 2,
+  rewrite: 3,
+  'post rewrite': 4,
+  preaccess: 5,
+  access: 6,
+  'post access': 7,
+  precontent: 8,
+  content: 9,
 };
 
-const FILTER = /^(http (output|copy|postpone|write|header|chunk|gzip|gunzip|ssi|sub|addition|range|charset|image|xslt|not modified|trailers)[ -]?(body )?filter|write (old|new) buf|http write filter|HTTP\/\d)/;
-const UPSTREAM = /^(http (init )?upstream|finalize http upstream|close http upstream|http proxy|http upstream|get (rr|hash|ip hash|least conn|keepalive|random) peer|free (rr|keepalive) peer|connect to |stream socket|http next upstream|upstream |http fastcgi|http uwsgi|http scgi|grpc |http upstream cache|lua balancer)/;
+const FILTER =
+  /^(http (output|copy|postpone|write|header|chunk|gzip|gunzip|ssi|sub|addition|range|charset|image|xslt|not modified|trailers)[ -]?(body )?filter|write (old|new) buf|http write filter|HTTP\/\d)/;
+const UPSTREAM =
+  /^(http (init )?upstream|finalize http upstream|close http upstream|http proxy|http upstream|get (rr|hash|ip hash|least conn|keepalive|random) peer|free (rr|keepalive) peer|connect to |stream socket|http next upstream|upstream |http fastcgi|http uwsgi|http scgi|grpc |http upstream cache|lua balancer)/;
 // Everything else (variables, scripts, memory, timers, socket I/O) runs inside whatever stage is
 // current, so it keeps that stage.
 
@@ -36,8 +60,18 @@ export class PhaseTracker {
   }
 
   private classify(m: string): NginxPhase | undefined {
-    if (/^(accept: |http wait request handler|http keepalive handler|set http keepalive handler|close http connection|hc free|hc busy|http check ssl handshake|SSL_do_handshake|SSL handshake)/.test(m)) return 'connection';
-    if (/^(http process request line|http request line:|http uri:|http args:|http exten:|http alloc large header buffer)/.test(m)) return 'request line';
+    if (
+      /^(accept: |http wait request handler|http keepalive handler|set http keepalive handler|close http connection|hc free|hc busy|http check ssl handshake|SSL_do_handshake|SSL handshake)/.test(
+        m,
+      )
+    )
+      return 'connection';
+    if (
+      /^(http process request line|http request line:|http uri:|http args:|http exten:|http alloc large header buffer)/.test(
+        m,
+      )
+    )
+      return 'request line';
     if (/^(http process request header line|http header:|http header done|http2 header:)/.test(m)) return 'headers';
     if (/^generic phase: /.test(m)) {
       if (this.engine < ENGINE['server rewrite']!) return 'post-read';

@@ -25,13 +25,21 @@ export interface NginxSourceCacheOptions {
   onProgress?: (p: NginxDownloadProgress) => void;
 }
 /** A tree from the cache; `warning` is set when the tarball could not be verified. */
-export interface CachedNginxSourceTree extends NginxSourceTree { version: string; tarball: string; warning?: string }
+export interface CachedNginxSourceTree extends NginxSourceTree {
+  version: string;
+  tarball: string;
+  warning?: string;
+}
 
 export const DEFAULT_NGINX_DOWNLOAD_BASE = 'https://nginx.org/download/';
 const STAMP = '.kubetrace-extracted';
 const VERSION = /^\d+\.\d+\.\d+$/;
 
-const exists = (p: string) => stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 export class NginxSourceCache {
   private readonly inflight = new Map<string, Promise<CachedNginxSourceTree>>();
@@ -62,7 +70,11 @@ export class NginxSourceCache {
   }
 
   private progress(p: NginxDownloadProgress): void {
-    try { this.opts.onProgress?.(p); } catch { /* a failing progress sink must not break the download */ }
+    try {
+      this.opts.onProgress?.(p);
+    } catch {
+      /* a failing progress sink must not break the download */
+    }
   }
 
   private async ensureOnce(version: string, signal?: AbortSignal): Promise<CachedNginxSourceTree> {
@@ -72,7 +84,10 @@ export class NginxSourceCache {
     const tarball = this.tarballPath(version);
     const pinned = NGINX_SHA256[version];
     let sha = (await exists(tarball)) ? await sha256File(tarball) : undefined;
-    if (sha && pinned && sha !== pinned) { await rm(tarball, { force: true }); sha = undefined; }
+    if (sha && pinned && sha !== pinned) {
+      await rm(tarball, { force: true });
+      sha = undefined;
+    }
     if (!sha) sha = await this.download(version, tarball, signal);
 
     this.progress({ phase: 'verify', message: `verifying nginx-${version}.tar.gz` });
@@ -122,12 +137,16 @@ export class NginxSourceCache {
       res = await doFetch(url, { signal, redirect: 'follow' });
     } catch (e) {
       if (signal?.aborted) throw new KubetraceError(`download of ${url} was cancelled`);
-      throw new KubetraceError(`cannot download ${url}: ${(e as Error).message}`,
-        'check the network, or set kubetrace.nginx.sourcePath to a local nginx source tree');
+      throw new KubetraceError(
+        `cannot download ${url}: ${(e as Error).message}`,
+        'check the network, or set kubetrace.nginx.sourcePath to a local nginx source tree',
+      );
     }
     if (!res.ok || !res.body) {
-      throw new KubetraceError(`cannot download ${url}: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`,
-        res.status === 404 ? `nginx ${version} is not published at ${base}` : 'check kubetrace.nginx.downloadBaseUrl');
+      throw new KubetraceError(
+        `cannot download ${url}: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`,
+        res.status === 404 ? `nginx ${version} is not published at ${base}` : 'check kubetrace.nginx.downloadBaseUrl',
+      );
     }
     const total = Number(res.headers.get('content-length')) || undefined;
     const part = `${tarball}.${randomBytes(4).toString('hex')}.part`;

@@ -5,16 +5,19 @@ import { WILDCARD } from './c-scan';
 
 export type Tok =
   | { t: 'lit'; s: string }
-  | { t: 'str'; hex: 0 | 1 | 2 }   // %V %v %s %*s, hex-dumped with x/X
-  | { t: 'num'; hex: 0 | 1 | 2 }   // %d %i %ui %uA %O %T %M %z %D %L %l %P %r %p, hex with x/X
-  | { t: 'float' }                 // %f %.Nf
-  | { t: 'char' };                 // %c
+  | { t: 'str'; hex: 0 | 1 | 2 } // %V %v %s %*s, hex-dumped with x/X
+  | { t: 'num'; hex: 0 | 1 | 2 } // %d %i %ui %uA %O %T %M %z %D %L %l %P %r %p, hex with x/X
+  | { t: 'float' } // %f %.Nf
+  | { t: 'char' }; // %c
 
 export function compileFormat(fmt: string): Tok[] {
   const toks: Tok[] = [];
   let lit = '';
   const push = (t: Tok) => {
-    if (lit) { toks.push({ t: 'lit', s: lit }); lit = ''; }
+    if (lit) {
+      toks.push({ t: 'lit', s: lit });
+      lit = '';
+    }
     // Two adjacent strings match exactly what one string matches.
     const prev = toks[toks.length - 1];
     if (t.t === 'str' && prev?.t === 'str' && prev.hex === 0 && t.hex === 0) return;
@@ -23,33 +26,82 @@ export function compileFormat(fmt: string): Tok[] {
   let i = 0;
   while (i < fmt.length) {
     const ch = fmt[i];
-    if (ch === WILDCARD) { push({ t: 'str', hex: 0 }); i++; continue; }
-    if (ch !== '%') { lit += ch; i++; continue; }
+    if (ch === WILDCARD) {
+      push({ t: 'str', hex: 0 });
+      i++;
+      continue;
+    }
+    if (ch !== '%') {
+      lit += ch;
+      i++;
+      continue;
+    }
     i++;
     if (fmt[i] === '0') i++;
     while (fmt[i] >= '0' && fmt[i] <= '9') i++;
     let hex: 0 | 1 | 2 = 0;
     for (;;) {
       const f = fmt[i];
-      if (f === 'u' || f === 'm' || f === '*') { i++; continue; }
-      if (f === 'X') { hex = 2; i++; continue; }
-      if (f === 'x') { hex = 1; i++; continue; }
-      if (f === '.') { i++; while (fmt[i] >= '0' && fmt[i] <= '9') i++; }
+      if (f === 'u' || f === 'm' || f === '*') {
+        i++;
+        continue;
+      }
+      if (f === 'X') {
+        hex = 2;
+        i++;
+        continue;
+      }
+      if (f === 'x') {
+        hex = 1;
+        i++;
+        continue;
+      }
+      if (f === '.') {
+        i++;
+        while (fmt[i] >= '0' && fmt[i] <= '9') i++;
+      }
       break;
     }
     const c = fmt[i];
     if (c === undefined) break;
     i++;
     switch (c) {
-      case 'V': case 'v': case 's': push({ t: 'str', hex }); break;
-      case 'O': case 'P': case 'T': case 'M': case 'z': case 'i': case 'd':
-      case 'l': case 'D': case 'L': case 'A': case 'r': push({ t: 'num', hex }); break;
-      case 'p': push({ t: 'num', hex: 2 }); break;
-      case 'f': push({ t: 'float' }); break;
-      case 'c': push({ t: 'char' }); break;
-      case 'Z': lit += '\0'; break;
-      case 'N': lit += '\n'; break;
-      default: lit += c; // `%%` and unknown conversions print the character itself
+      case 'V':
+      case 'v':
+      case 's':
+        push({ t: 'str', hex });
+        break;
+      case 'O':
+      case 'P':
+      case 'T':
+      case 'M':
+      case 'z':
+      case 'i':
+      case 'd':
+      case 'l':
+      case 'D':
+      case 'L':
+      case 'A':
+      case 'r':
+        push({ t: 'num', hex });
+        break;
+      case 'p':
+        push({ t: 'num', hex: 2 });
+        break;
+      case 'f':
+        push({ t: 'float' });
+        break;
+      case 'c':
+        push({ t: 'char' });
+        break;
+      case 'Z':
+        lit += '\0';
+        break;
+      case 'N':
+        lit += '\n';
+        break;
+      default:
+        lit += c; // `%%` and unknown conversions print the character itself
     }
   }
   if (lit) toks.push({ t: 'lit', s: lit });
@@ -91,7 +143,8 @@ export function matchTokens(toks: Tok[], s: string, allowTruncated = false): boo
         if (s.startsWith(t.s, pos)) return go(ti + 1, pos + t.s.length);
         return allowTruncated && t.s.startsWith(s.slice(pos));
       }
-      case 'char': return pos < n && go(ti + 1, pos + 1);
+      case 'char':
+        return pos < n && go(ti + 1, pos + 1);
       case 'num': {
         let p = pos;
         if (t.hex === 0) {
@@ -125,7 +178,11 @@ export function matchTokens(toks: Tok[], s: string, allowTruncated = false): boo
       }
       case 'str': {
         let max = n;
-        if (t.hex) { const ok = hexTest(t.hex); max = pos; while (max < n && ok(s.charCodeAt(max))) max++; }
+        if (t.hex) {
+          const ok = hexTest(t.hex);
+          max = pos;
+          while (max < n && ok(s.charCodeAt(max))) max++;
+        }
         if (allowTruncated && max === n) return true; // the string may run up to the cut
         const next = toks[ti + 1];
         if (!next) return max === n;

@@ -3,7 +3,11 @@
 // `;`) are skipped. Line numbers always come from the file, never from a table.
 import { readTreeFile, readTreeFileSync, treeFile, type NginxSourceTree } from './source-tree';
 
-export interface FunctionRange { name: string; line: number; endLine?: number }
+export interface FunctionRange {
+  name: string;
+  line: number;
+  endLine?: number;
+}
 
 const byText = new Map<string, { text: string; defs: Map<string, FunctionRange> }>();
 
@@ -19,7 +23,10 @@ export function parseFunctionDefs(text: string): Map<string, FunctionRange> {
     if (!end || end.kind !== '{') continue;
     let endLine: number | undefined;
     for (let j = end.line + 1; j < lines.length; j++) {
-      if (/^}\s*$/.test(lines[j])) { endLine = j + 1; break; }
+      if (/^}\s*$/.test(lines[j])) {
+        endLine = j + 1;
+        break;
+      }
       if (head.test(lines[j])) break; // a new definition started: the body had no column-0 brace
     }
     if (!defs.has(m[1])) defs.set(m[1], { name: m[1], line: i + 1, endLine });
@@ -37,15 +44,28 @@ function declarationEnd(lines: string[], line: number, col: number): { kind: str
     const s = lines[i];
     for (let c = i === line ? col : 0; c < s.length; c++) {
       const ch = s[c];
-      if (inComment) { if (ch === '*' && s[c + 1] === '/') { inComment = false; c++; } continue; }
-      if (ch === '/' && s[c + 1] === '*') { inComment = true; c++; continue; }
+      if (inComment) {
+        if (ch === '*' && s[c + 1] === '/') {
+          inComment = false;
+          c++;
+        }
+        continue;
+      }
+      if (ch === '/' && s[c + 1] === '*') {
+        inComment = true;
+        c++;
+        continue;
+      }
       if (ch === '/' && s[c + 1] === '/') break;
       if (depth > 0) {
         if (ch === '(') depth++;
         else if (ch === ')') depth--;
         continue;
       }
-      if (ch === '(') { depth++; continue; }
+      if (ch === '(') {
+        depth++;
+        continue;
+      }
       if (/\s/.test(ch)) continue;
       return { kind: ch, line: i };
     }
@@ -62,14 +82,22 @@ function defsFor(full: string, text: string): Map<string, FunctionRange> {
 }
 
 /** Where `fn` is defined in `file` (relative to the tree root): name line and closing-brace line. */
-export async function resolveFunctionRange(tree: NginxSourceTree, file: string, fn: string): Promise<FunctionRange | undefined> {
+export async function resolveFunctionRange(
+  tree: NginxSourceTree,
+  file: string,
+  fn: string,
+): Promise<FunctionRange | undefined> {
   const full = treeFile(tree, file);
   const text = await readTreeFile(tree, file);
   if (!full || text === undefined) return undefined;
   return defsFor(full, text).get(fn);
 }
 
-export async function resolveFunctionLine(tree: NginxSourceTree, file: string, fn: string): Promise<number | undefined> {
+export async function resolveFunctionLine(
+  tree: NginxSourceTree,
+  file: string,
+  fn: string,
+): Promise<number | undefined> {
   return (await resolveFunctionRange(tree, file, fn))?.line;
 }
 
@@ -92,4 +120,3 @@ export function resolveFunctionRangeSync(tree: NginxSourceTree, file: string, fn
 export function forgetFunctionMemo(): void {
   syncMemo.clear();
 }
-

@@ -38,11 +38,33 @@
 export type { NginxSourceTree } from './source-tree';
 export { findNginxSourceTree, isNginxSourceTree, treeVersion } from './source-tree';
 export { resolveFunctionLine, resolveFunctionRange, parseFunctionDefs, type FunctionRange } from './functions';
-export { nginxSourceForSpan, resolveNginxSourceForSpan, nginxEntryForSpan, isNginxOtelSpan, type NginxSpanSource, type NginxSpanOptions } from './span';
-export { NGINX_PHASE_INDEX, PROXY_HANDLER, phaseEntry, phaseKey, allIndexedFunctions, indexCovers, type NginxFn, type PhaseEntry } from './phases';
+export {
+  nginxSourceForSpan,
+  resolveNginxSourceForSpan,
+  nginxEntryForSpan,
+  isNginxOtelSpan,
+  type NginxSpanSource,
+  type NginxSpanOptions,
+} from './span';
+export {
+  NGINX_PHASE_INDEX,
+  PROXY_HANDLER,
+  phaseEntry,
+  phaseKey,
+  allIndexedFunctions,
+  indexCovers,
+  type NginxFn,
+  type PhaseEntry,
+} from './phases';
 export { stepsFromDebugLog, stepGroups, type DebugStepsResult } from './steps';
 export { NGINX_PHASES, type NginxPhase } from './debug-phase';
-export { NginxSourceCache, DEFAULT_NGINX_DOWNLOAD_BASE, type NginxDownloadProgress, type NginxSourceCacheOptions, type CachedNginxSourceTree } from './download';
+export {
+  NginxSourceCache,
+  DEFAULT_NGINX_DOWNLOAD_BASE,
+  type NginxDownloadProgress,
+  type NginxSourceCacheOptions,
+  type CachedNginxSourceTree,
+} from './download';
 export { NGINX_SHA256 } from './checksums';
 export { detectNginxVersion, imageTag, type NginxVersionEvidence, type DetectedNginxVersion } from './version';
 export { nginxForController, INGRESS_NGINX_RELEASES } from './ingress-versions';

@@ -2,8 +2,14 @@
 // request lifecycle"). Function names only; lines are always looked up in the source of the
 // detected version. Checked against nginx 1.22-1.27, where these names did not change.
 
-export interface NginxFn { file: string; fn: string }
-export interface PhaseEntry { main: NginxFn; more: NginxFn[] }
+export interface NginxFn {
+  file: string;
+  fn: string;
+}
+export interface PhaseEntry {
+  main: NginxFn;
+  more: NginxFn[];
+}
 
 export const INDEX_VERSIONS = { from: [1, 22], to: [1, 27] } as const;
 
@@ -15,7 +21,10 @@ const f = (file: string, fn: string): NginxFn => ({ file, fn });
 
 export const PROXY_HANDLER = f(PROXY, 'ngx_http_proxy_handler');
 
-const generic: PhaseEntry = { main: f(CORE, 'ngx_http_core_generic_phase'), more: [f(CORE, 'ngx_http_core_run_phases')] };
+const generic: PhaseEntry = {
+  main: f(CORE, 'ngx_http_core_generic_phase'),
+  more: [f(CORE, 'ngx_http_core_run_phases')],
+};
 const rewrite: PhaseEntry = {
   main: f(CORE, 'ngx_http_core_rewrite_phase'),
   more: [f('src/http/modules/ngx_http_rewrite_module.c', 'ngx_http_rewrite_handler')],
@@ -27,14 +36,22 @@ export const NGINX_PHASE_INDEX: Record<string, PhaseEntry> = {
   // engine in ngx_http_process_request; line and headers are read just before it.
   nginx: {
     main: f(REQ, 'ngx_http_process_request'),
-    more: [f(REQ, 'ngx_http_process_request_line'), f(REQ, 'ngx_http_process_request_headers'), f(CORE, 'ngx_http_handler')],
+    more: [
+      f(REQ, 'ngx_http_process_request_line'),
+      f(REQ, 'ngx_http_process_request_headers'),
+      f(CORE, 'ngx_http_handler'),
+    ],
   },
   // One try. The first try starts in ngx_http_upstream_init_request; every try (first or
   // retry) runs ngx_http_upstream_connect, which pushes the new $upstream_* entry and sets
   // u->start_time, the zero point of the try's timings. Retries come from ngx_http_upstream_next.
   'upstream.attempt': {
     main: f(UP, 'ngx_http_upstream_init_request'),
-    more: [f(UP, 'ngx_http_upstream_connect'), f(UP, 'ngx_http_upstream_next'), f(UP, 'ngx_http_upstream_finalize_request')],
+    more: [
+      f(UP, 'ngx_http_upstream_connect'),
+      f(UP, 'ngx_http_upstream_next'),
+      f(UP, 'ngx_http_upstream_finalize_request'),
+    ],
   },
   'upstream.attempt#retry': {
     main: f(UP, 'ngx_http_upstream_next'),
@@ -48,19 +65,31 @@ export const NGINX_PHASE_INDEX: Record<string, PhaseEntry> = {
   // $upstream_header_time ends when the header is parsed, which the proxy module does.
   'upstream.header': {
     main: f(UP, 'ngx_http_upstream_process_header'),
-    more: [f(PROXY, 'ngx_http_proxy_process_status_line'), f(PROXY, 'ngx_http_proxy_process_header'), f(UP, 'ngx_http_upstream_send_request')],
+    more: [
+      f(PROXY, 'ngx_http_proxy_process_status_line'),
+      f(PROXY, 'ngx_http_proxy_process_header'),
+      f(UP, 'ngx_http_upstream_send_request'),
+    ],
   },
   // ingress-nginx turns proxy_buffering off, so the body goes through the non-buffered path.
   'upstream.response': {
     main: f(UP, 'ngx_http_upstream_send_response'),
-    more: [f(UP, 'ngx_http_upstream_process_non_buffered_downstream'), f(UP, 'ngx_http_upstream_process_upstream'), f(UP, 'ngx_http_upstream_finalize_request')],
+    more: [
+      f(UP, 'ngx_http_upstream_process_non_buffered_downstream'),
+      f(UP, 'ngx_http_upstream_process_upstream'),
+      f(UP, 'ngx_http_upstream_finalize_request'),
+    ],
   },
   proxy: { main: PROXY_HANDLER, more: [f(PROXY, 'ngx_http_proxy_create_request')] },
 
   // Phase groups of the execution path: `nginx.<phase>`.
   'nginx.connection': {
     main: f(REQ, 'ngx_http_init_connection'),
-    more: [f('src/event/ngx_event_accept.c', 'ngx_event_accept'), f(REQ, 'ngx_http_wait_request_handler'), f(REQ, 'ngx_http_keepalive_handler')],
+    more: [
+      f('src/event/ngx_event_accept.c', 'ngx_event_accept'),
+      f(REQ, 'ngx_http_wait_request_handler'),
+      f(REQ, 'ngx_http_keepalive_handler'),
+    ],
   },
   'nginx.request line': {
     main: f(REQ, 'ngx_http_process_request_line'),
@@ -72,7 +101,10 @@ export const NGINX_PHASE_INDEX: Record<string, PhaseEntry> = {
   },
   'nginx.post read': generic,
   'nginx.server rewrite': rewrite,
-  'nginx.find config': { main: f(CORE, 'ngx_http_core_find_config_phase'), more: [f(CORE, 'ngx_http_core_find_location')] },
+  'nginx.find config': {
+    main: f(CORE, 'ngx_http_core_find_config_phase'),
+    more: [f(CORE, 'ngx_http_core_find_location')],
+  },
   'nginx.rewrite': rewrite,
   'nginx.post rewrite': { main: f(CORE, 'ngx_http_core_post_rewrite_phase'), more: [] },
   'nginx.preaccess': generic,
@@ -82,7 +114,12 @@ export const NGINX_PHASE_INDEX: Record<string, PhaseEntry> = {
   'nginx.content': { main: f(CORE, 'ngx_http_core_content_phase'), more: [PROXY_HANDLER] },
   'nginx.upstream': {
     main: f(UP, 'ngx_http_upstream_init'),
-    more: [f(UP, 'ngx_http_upstream_init_request'), f(UP, 'ngx_http_upstream_connect'), f(UP, 'ngx_http_upstream_process_header'), f(UP, 'ngx_http_upstream_send_response')],
+    more: [
+      f(UP, 'ngx_http_upstream_init_request'),
+      f(UP, 'ngx_http_upstream_connect'),
+      f(UP, 'ngx_http_upstream_process_header'),
+      f(UP, 'ngx_http_upstream_send_response'),
+    ],
   },
   'nginx.filters': {
     main: f('src/http/ngx_http_header_filter_module.c', 'ngx_http_header_filter'),
@@ -96,7 +133,10 @@ export const NGINX_PHASE_INDEX: Record<string, PhaseEntry> = {
 
 /** `nginx.Request-Line`, `nginx.request_line` and `nginx.request line` are the same group. */
 export function phaseKey(name: string): string {
-  return name.trim().toLowerCase().replace(/[-_\s]+/g, ' ');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[-_\s]+/g, ' ');
 }
 
 const normalized = new Map(Object.entries(NGINX_PHASE_INDEX).map(([k, v]) => [phaseKey(k), v]));

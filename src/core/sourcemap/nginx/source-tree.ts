@@ -37,9 +37,17 @@ export function readTreeFile(tree: NginxSourceTree, rel: string): Promise<string
   let p = texts.get(full);
   if (!p) {
     const known = textsSync.get(full);
-    p = known !== undefined ? Promise.resolve(known) : readFile(full, 'latin1').then((t) => t, () => undefined);
+    p =
+      known !== undefined
+        ? Promise.resolve(known)
+        : readFile(full, 'latin1').then(
+            (t) => t,
+            () => undefined,
+          );
     texts.set(full, p);
-    void p.then((t) => { if (t !== undefined) textsSync.set(full, t); });
+    void p.then((t) => {
+      if (t !== undefined) textsSync.set(full, t);
+    });
   }
   return p;
 }
@@ -50,7 +58,11 @@ export function readTreeFileSync(tree: NginxSourceTree, rel: string): string | u
   if (!full) return undefined;
   if (textsSync.has(full)) return textsSync.get(full);
   let t: string | undefined;
-  try { t = readFileSync(full, 'latin1'); } catch { t = undefined; }
+  try {
+    t = readFileSync(full, 'latin1');
+  } catch {
+    t = undefined;
+  }
   textsSync.set(full, t);
   if (t !== undefined) texts.set(full, Promise.resolve(t));
   return t;
@@ -87,13 +99,21 @@ export async function treeVersion(dir: string): Promise<string | undefined> {
  * folder inside it (how release tarballs unpack). Candidates are workspace folders and
  * `kubetrace.nginx.sourcePath`, in the caller's order of preference.
  */
-export async function findNginxSourceTree(candidates: string[], wantVersion?: string): Promise<NginxSourceTree | undefined> {
+export async function findNginxSourceTree(
+  candidates: string[],
+  wantVersion?: string,
+): Promise<NginxSourceTree | undefined> {
   let fallback: NginxSourceTree | undefined;
   for (const c of candidates) {
     const dirs = [c];
     if (wantVersion) dirs.push(join(c, `nginx-${wantVersion}`));
     // A workspace often holds the source one level down (nginx-1.22.1/): any version is better than none.
-    try { for (const e of await readdir(c)) if (/^nginx-\d+\.\d+\.\d+$/.test(e) && !dirs.includes(join(c, e))) dirs.push(join(c, e)); } catch { /* not a folder */ }
+    try {
+      for (const e of await readdir(c))
+        if (/^nginx-\d+\.\d+\.\d+$/.test(e) && !dirs.includes(join(c, e))) dirs.push(join(c, e));
+    } catch {
+      /* not a folder */
+    }
     for (const d of dirs) {
       if (!(await isNginxSourceTree(d))) continue;
       const tree = { root: resolve(d), version: await treeVersion(d) };

@@ -6,7 +6,11 @@ import { resolveFunctionRange, resolveFunctionRangeSync, type FunctionRange } fr
 import { phaseEntry, type NginxFn, type PhaseEntry } from './phases';
 import { treeFile, type NginxSourceTree } from './source-tree';
 
-export interface NginxSpanSource { source?: SourceRef; moreSources?: SourceRef[]; sourceReason?: string }
+export interface NginxSpanSource {
+  source?: SourceRef;
+  moreSources?: SourceRef[];
+  sourceReason?: string;
+}
 export interface NginxSpanOptions {
   /** Why there is no tree (offline, unknown version...), shown when `tree` is absent. */
   missingTreeReason?: string;
@@ -34,7 +38,8 @@ export function nginxEntryForSpan(span: Span): { entry: PhaseEntry; location?: s
 
 /** A server span from ngx_otel_module or ingress-nginx's OpenTelemetry module. */
 export function isNginxOtelSpan(span: Span): boolean {
-  if (span.kind !== 'server' || span.origin === 'nginx-log' || span.origin === 'nginx-debug' || span.origin === 'probe') return false;
+  if (span.kind !== 'server' || span.origin === 'nginx-log' || span.origin === 'nginx-debug' || span.origin === 'probe')
+    return false;
   if (OWN_NAMES.test(span.name) && span.layer === 'ingress') return false;
   const a = span.attributes;
   const scope = String(a['otel.scope.name'] ?? a['otel.library.name'] ?? '');
@@ -44,7 +49,10 @@ export function isNginxOtelSpan(span: Span): boolean {
 function ref(fn: NginxFn, tree: NginxSourceTree | undefined, range: FunctionRange | undefined): SourceRef {
   const path = (tree && treeFile(tree, fn.file)) || fn.file;
   const r: SourceRef = { kind: 'nginx', path, function: fn.fn };
-  if (range) { r.line = range.line; if (range.endLine) r.endLine = range.endLine; }
+  if (range) {
+    r.line = range.line;
+    if (range.endLine) r.endLine = range.endLine;
+  }
   return r;
 }
 
@@ -61,11 +69,12 @@ function build(
   moreSources.push(...more);
   const out: NginxSpanSource = { source: main, moreSources };
   if (!tree) {
-    out.sourceReason = opts?.missingTreeReason
-      ?? `no nginx source tree is available, so ${entry.main.fn} is shown without a line`;
+    out.sourceReason =
+      opts?.missingTreeReason ?? `no nginx source tree is available, so ${entry.main.fn} is shown without a line`;
   } else if (!ranges[0]) {
-    out.sourceReason = `${entry.main.fn} was not found in ${entry.main.file} of the nginx source at ${tree.root}`
-      + (tree.version ? ` (version ${tree.version})` : '');
+    out.sourceReason =
+      `${entry.main.fn} was not found in ${entry.main.file} of the nginx source at ${tree.root}` +
+      (tree.version ? ` (version ${tree.version})` : '');
   }
   return out;
 }
@@ -108,7 +117,11 @@ export function forgetSpanMemo(): void {
 }
 
 /** The same, reading files asynchronously. */
-export async function resolveNginxSourceForSpan(span: Span, tree?: NginxSourceTree, opts?: NginxSpanOptions): Promise<NginxSpanSource> {
+export async function resolveNginxSourceForSpan(
+  span: Span,
+  tree?: NginxSourceTree,
+  opts?: NginxSpanOptions,
+): Promise<NginxSpanSource> {
   const hit = nginxEntryForSpan(span);
   if (!hit) return {};
   const fns = [hit.entry.main, ...hit.entry.more];

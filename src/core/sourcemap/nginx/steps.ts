@@ -34,9 +34,17 @@ function bestOf(a: DebugSite[], b: DebugSite[]): DebugSite[] {
 /** Entries of the request on `conn` that holds entry `hit`: keepalive connections carry several. */
 function requestSegment(list: LogEntry[], hit: number): LogEntry[] {
   let start = 0;
-  for (let i = hit; i >= 0; i--) if (KEEPALIVE.test(list[i].lines[0])) { start = i; break; }
+  for (let i = hit; i >= 0; i--)
+    if (KEEPALIVE.test(list[i].lines[0])) {
+      start = i;
+      break;
+    }
   let end = list.length;
-  for (let i = hit + 1; i < list.length; i++) if (KEEPALIVE.test(list[i].lines[0])) { end = i; break; }
+  for (let i = hit + 1; i < list.length; i++)
+    if (KEEPALIVE.test(list[i].lines[0])) {
+      end = i;
+      break;
+    }
   return list.slice(start, end);
 }
 
@@ -44,7 +52,11 @@ function requestSegment(list: LogEntry[], hit: number): LogEntry[] {
  * Steps of the request whose X-Request-ID is `requestId`. Without a tree the steps still come,
  * with phases and messages but no source lines, and a diagnostic says why.
  */
-export async function stepsFromDebugLog(lines: Iterable<string>, requestId: string, tree?: NginxSourceTree): Promise<DebugStepsResult> {
+export async function stepsFromDebugLog(
+  lines: Iterable<string>,
+  requestId: string,
+  tree?: NginxSourceTree,
+): Promise<DebugStepsResult> {
   const diagnostics: Diagnostic[] = [];
   const byConn = new Map<string, LogEntry[]>();
   const hits: { key: string; at: number }[] = [];
@@ -56,21 +68,29 @@ export async function stepsFromDebugLog(lines: Iterable<string>, requestId: stri
     if (!list) byConn.set(key, (list = []));
     list.push(e);
     const id = requestIdOf(e);
-    if (id !== undefined && (id === wanted || id.toLowerCase() === wanted.toLowerCase())) hits.push({ key, at: list.length - 1 });
+    if (id !== undefined && (id === wanted || id.toLowerCase() === wanted.toLowerCase()))
+      hits.push({ key, at: list.length - 1 });
   }
   if (!hits.length) {
     diagnostics.push({
-      code: 'nginx-debug-no-request', severity: 'info',
+      code: 'nginx-debug-no-request',
+      severity: 'info',
       message: `no nginx debug line names X-Request-ID ${wanted}, so the nginx execution path is not shown`,
       hint: 'the controller logs debug lines only with error-log-level: debug (or debug_connection for the client address); ingress-nginx also needs an nginx built --with-debug',
     });
     return { steps: [], diagnostics };
   }
   const hit = hits[0];
-  const others = new Set(hits.slice(1).map((h) => h.key).filter((k) => k !== hit.key));
+  const others = new Set(
+    hits
+      .slice(1)
+      .map((h) => h.key)
+      .filter((k) => k !== hit.key),
+  );
   if (others.size) {
     diagnostics.push({
-      code: 'nginx-debug-several-requests', severity: 'info',
+      code: 'nginx-debug-several-requests',
+      severity: 'info',
       message: `X-Request-ID ${wanted} appears on ${others.size + 1} connections; the first one (*${hit.key.split('*')[1]}) is shown`,
     });
   }
@@ -84,7 +104,10 @@ export async function stepsFromDebugLog(lines: Iterable<string>, requestId: stri
   for (const e of segment) {
     const phase = tracker.next(e.lines[0]);
     if (e.level !== 'debug' || !index || !tree) {
-      if (e.level === 'debug') { steps.push({ phase, message: messageOf(e) }); continue; }
+      if (e.level === 'debug') {
+        steps.push({ phase, message: messageOf(e) });
+        continue;
+      }
       steps.push({ phase, message: `[${e.level}] ${messageOf(e)}` });
       continue;
     }
@@ -96,8 +119,14 @@ export async function stepsFromDebugLog(lines: Iterable<string>, requestId: stri
     // A few calls print `*%uA` themselves (`*1 accept: ...`), so try the message with it too.
     for (let k = e.lines.length - 1; k >= 0; k--) {
       const m = messageOf(e, k);
-      const found = bestOf(matchMessage(index, m, recent, e.truncated), matchMessage(index, `*${e.connection} ${m}`, recent, e.truncated));
-      if (found.length && (!sites.length || found[0].weight > sites[0].weight)) { sites = found; message = m; }
+      const found = bestOf(
+        matchMessage(index, m, recent, e.truncated),
+        matchMessage(index, `*${e.connection} ${m}`, recent, e.truncated),
+      );
+      if (found.length && (!sites.length || found[0].weight > sites[0].weight)) {
+        sites = found;
+        message = m;
+      }
       if (sites.length && sites[0].weight > 0) break;
     }
     const step: Step = { phase, message };
@@ -114,14 +143,16 @@ export async function stepsFromDebugLog(lines: Iterable<string>, requestId: stri
   }
   if (!tree) {
     diagnostics.push({
-      code: 'nginx-debug-no-source', severity: 'info',
+      code: 'nginx-debug-no-source',
+      severity: 'info',
       message: 'the nginx execution path is shown without source lines: no nginx source tree is available',
       hint: 'set kubetrace.nginx.sourcePath (or --nginx-source), or allow the one-time source download',
     });
   }
   if (unmatched && tree) {
     diagnostics.push({
-      code: 'nginx-debug-unmatched', severity: 'info',
+      code: 'nginx-debug-unmatched',
+      severity: 'info',
       message: `${unmatched} of ${segment.length} nginx debug lines match no ngx_log_debug call in the nginx source at ${tree.root}${tree.version ? ` (${tree.version})` : ''}, e.g. ${examples.join(', ')}`,
       hint: 'the running nginx may be a different version, carry patches, or include third-party modules',
     });

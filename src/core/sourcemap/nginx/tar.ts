@@ -7,8 +7,17 @@ import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { KubetraceError } from '../../errors';
 
-export interface TarEntry { path: string; type: 'file' | 'dir' | 'other'; size: number; mode: number }
-export interface ExtractResult { files: number; dirs: number; skipped: string[] }
+export interface TarEntry {
+  path: string;
+  type: 'file' | 'dir' | 'other';
+  size: number;
+  mode: number;
+}
+export interface ExtractResult {
+  files: number;
+  dirs: number;
+  skipped: string[];
+}
 
 const BLOCK = 512;
 
@@ -19,7 +28,8 @@ function str(b: Buffer, start: number, len: number): string {
 }
 
 function octal(b: Buffer, start: number, len: number): number {
-  if (b[start] & 0x80) { // GNU base-256 for large sizes
+  if (b[start] & 0x80) {
+    // GNU base-256 for large sizes
     let n = 0;
     for (let i = start + 1; i < start + len; i++) n = n * 256 + b[i];
     return n;
@@ -75,7 +85,10 @@ export async function* readTar(stream: AsyncIterable<Buffer>): AsyncGenerator<{ 
     }
     const h = buf.subarray(0, BLOCK);
     buf = buf.subarray(BLOCK);
-    if (h.every((x) => x === 0)) { if (++zeros >= 2) return; continue; }
+    if (h.every((x) => x === 0)) {
+      if (++zeros >= 2) return;
+      continue;
+    }
     zeros = 0;
     if (!checksumOk(h)) throw new KubetraceError('tar: header checksum mismatch (not a tar file, or corrupt)');
     const size = octal(h, 124, 12);
@@ -84,9 +97,15 @@ export async function* readTar(stream: AsyncIterable<Buffer>): AsyncGenerator<{ 
     const data = Buffer.from(buf.subarray(0, size));
     buf = buf.subarray(padded);
     const type = String.fromCharCode(h[156] || 0x30);
-    if (type === 'x') { pax = parsePax(data); continue; }
+    if (type === 'x') {
+      pax = parsePax(data);
+      continue;
+    }
     if (type === 'g') continue;
-    if (type === 'L') { longName = str(data, 0, data.length); continue; }
+    if (type === 'L') {
+      longName = str(data, 0, data.length);
+      continue;
+    }
     const isUstar = str(h, 257, 6).startsWith('ustar');
     const prefix = isUstar ? str(h, 345, 155) : '';
     const name = pax.path ?? longName ?? (prefix ? `${prefix}/${str(h, 0, 100)}` : str(h, 0, 100));
@@ -108,12 +127,17 @@ export function safeEntryPath(dest: string, name: string, strip: number): string
   if (!rest.length) return undefined;
   const root = resolve(dest);
   const full = resolve(root, ...rest);
-  if (!full.startsWith(root + sep)) throw new KubetraceError(`tar: refusing entry "${name}": it leaves the destination`);
+  if (!full.startsWith(root + sep))
+    throw new KubetraceError(`tar: refusing entry "${name}": it leaves the destination`);
   return full;
 }
 
 /** Extracts a .tar.gz stream into `dest`, dropping the first `strip` path components. */
-export async function extractTarGz(input: Readable, dest: string, opts: { strip?: number } = {}): Promise<ExtractResult> {
+export async function extractTarGz(
+  input: Readable,
+  dest: string,
+  opts: { strip?: number } = {},
+): Promise<ExtractResult> {
   // The folder first: a gzip error emitted while we awaited it would have no listener yet and crash the process.
   await mkdir(dest, { recursive: true });
   const gunzip = createGunzip();
@@ -121,13 +145,25 @@ export async function extractTarGz(input: Readable, dest: string, opts: { strip?
   input.pipe(gunzip);
   const result: ExtractResult = { files: 0, dirs: 0, skipped: [] };
   const made = new Set<string>();
-  const ensureDir = async (d: string) => { if (!made.has(d)) { await mkdir(d, { recursive: true }); made.add(d); } };
+  const ensureDir = async (d: string) => {
+    if (!made.has(d)) {
+      await mkdir(d, { recursive: true });
+      made.add(d);
+    }
+  };
   try {
     for await (const { entry, data } of readTar(gunzip)) {
       const full = safeEntryPath(dest, entry.path, opts.strip ?? 0);
       if (!full) continue;
-      if (entry.type === 'dir') { await ensureDir(full); result.dirs++; continue; }
-      if (entry.type !== 'file') { result.skipped.push(entry.path); continue; }
+      if (entry.type === 'dir') {
+        await ensureDir(full);
+        result.dirs++;
+        continue;
+      }
+      if (entry.type !== 'file') {
+        result.skipped.push(entry.path);
+        continue;
+      }
       await ensureDir(dirname(full));
       await writeFile(full, data, { mode: (entry.mode & 0o755) | 0o600 });
       result.files++;

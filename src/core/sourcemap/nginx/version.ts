@@ -55,7 +55,9 @@ export function detectNginxVersion(e: NginxVersionEvidence): DetectedNginxVersio
           : `ingress-nginx ${tag} ships nginx ${rel.nginx}`,
       };
     }
-    why.push(tag ? `the controller image tag ${tag} is not a known ingress-nginx release` : 'the controller image has no tag');
+    why.push(
+      tag ? `the controller image tag ${tag} is not a known ingress-nginx release` : 'the controller image has no tag',
+    );
   }
   if (e.serverHeader !== undefined) {
     const v = fromProduct(e.serverHeader);

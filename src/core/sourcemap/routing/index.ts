@@ -17,7 +17,11 @@ export interface RoutingContext {
   ingressObjects?: IngressLike[];
   nginxConfDir?: string;
 }
-export interface RoutingResult { refs: SourceRef[]; reasons: string[]; match?: RuleMatch }
+export interface RoutingResult {
+  refs: SourceRef[];
+  reasons: string[];
+  match?: RuleMatch;
+}
 
 const str = (v: unknown) => (typeof v === 'string' && v && v !== '-' ? v : undefined);
 
@@ -26,10 +30,22 @@ export function requestFacts(span: Span): RequestFacts {
   const a = span.attributes ?? {};
   const full = str(a['url.full']) ?? str(a['http.url']);
   let url: URL | undefined;
-  if (full) { try { url = new URL(full); } catch { /* not a URL */ } }
+  if (full) {
+    try {
+      url = new URL(full);
+    } catch {
+      /* not a URL */
+    }
+  }
   const facts: RequestFacts = {};
-  const host = str(a['server.address']) ?? str(a['http.host']) ?? str(a['http.request.header.host']) ?? str(a['net.host.name'])
-    ?? str(a['http.server_name']) ?? str(a['nginx.host']) ?? url?.hostname;
+  const host =
+    str(a['server.address']) ??
+    str(a['http.host']) ??
+    str(a['http.request.header.host']) ??
+    str(a['net.host.name']) ??
+    str(a['http.server_name']) ??
+    str(a['nginx.host']) ??
+    url?.hostname;
   if (host) facts.host = host;
   const path = str(a['url.path']) ?? str(a['http.target'])?.split('?')[0] ?? str(a['nginx.uri']) ?? url?.pathname;
   if (path) facts.path = path;
@@ -45,13 +61,25 @@ export function requestFacts(span: Span): RequestFacts {
 const liveCache = new WeakMap<IngressLike, { text: string; parsed: ParsedYaml }>();
 function live(obj: IngressLike) {
   let hit = liveCache.get(obj);
-  if (!hit) { const text = renderLiveIngressYaml(obj); hit = { text, parsed: parseYaml(text) }; liveCache.set(obj, hit); }
+  if (!hit) {
+    const text = renderLiveIngressYaml(obj);
+    hit = { text, parsed: parseYaml(text) };
+    liveCache.set(obj, hit);
+  }
   return hit;
 }
 
 function lineIn(parsed: ParsedYaml, object: ParsedYaml['objects'][number], m: RuleMatch): number | undefined {
   if (m.kind === 'defaultBackend') return keyPathLine(parsed, object, ['spec', 'defaultBackend']) ?? object.line;
-  return ingressPathLine(parsed, object, { host: m.host ?? null, path: m.pathValue, pathType: m.pathType, rule: m.rule, index: m.path }) ?? object.line;
+  return (
+    ingressPathLine(parsed, object, {
+      host: m.host ?? null,
+      path: m.pathValue,
+      pathType: m.pathType,
+      rule: m.rule,
+      index: m.path,
+    }) ?? object.line
+  );
 }
 
 async function helmTemplate(roots: string[], source: string | undefined): Promise<string | undefined> {
@@ -64,7 +92,10 @@ async function helmTemplate(roots: string[], source: string | undefined): Promis
 export async function routingSourcesForSpan(span: Span, ctx: RoutingContext): Promise<RoutingResult> {
   const checkAllowed = (p: string, roots: string[]) => {
     let r = ctx.allowedMemo?.get(p);
-    if (!r) { r = checkAllowedNow(p, roots); ctx.allowedMemo?.set(p, r); }
+    if (!r) {
+      r = checkAllowedNow(p, roots);
+      ctx.allowedMemo?.set(p, r);
+    }
     return r;
   };
   const facts = requestFacts(span);
@@ -76,33 +107,44 @@ export async function routingSourcesForSpan(span: Span, ctx: RoutingContext): Pr
   const pool = liveObjs.length ? liveObjs : fromWs.map((x) => x.object);
 
   let match: RuleMatch | null = null;
-  if (!facts.path && !facts.upstream) reasons.push('the span has no request path or upstream name to match an Ingress rule');
+  if (!facts.path && !facts.upstream)
+    reasons.push('the span has no request path or upstream name to match an Ingress rule');
   else if (!pool.length) reasons.push('no Ingress objects are known (none given, none in the workspace YAML)');
   else {
     match = matchIngressRule(pool, facts);
     if (!match) {
-      reasons.push(facts.upstream === 'upstream-default-backend'
-        ? 'no Ingress rule matched: the controller\'s default backend answered'
-        : `no Ingress rule matches host ${facts.host ?? '(none)'} and path ${facts.path ?? '(none)'}`);
+      reasons.push(
+        facts.upstream === 'upstream-default-backend'
+          ? "no Ingress rule matched: the controller's default backend answered"
+          : `no Ingress rule matches host ${facts.host ?? '(none)'} and path ${facts.path ?? '(none)'}`,
+      );
     }
   }
 
   if (match) {
     const name = match.ingress.metadata?.name ?? '';
     const ns = match.ingress.metadata?.namespace;
-    const ws = liveObjs.length ? findManifest(manifests, name, ns) : fromWs.find((x) => x.object === match!.ingress)?.hit;
+    const ws = liveObjs.length
+      ? findManifest(manifests, name, ns)
+      : fromWs.find((x) => x.object === match!.ingress)?.hit;
     let added = false;
     if (ws) {
       const ok = checkAllowed(ws.file, ctx.allowedRoots);
-      if (ok.ok) { refs.push({ kind: 'ingress-yaml', path: ok.real, line: lineIn(ws.parsed, ws.object, match) }); added = true; }
-      else reasons.push(`the manifest of Ingress ${ns ?? ''}/${name}: ${ok.reason}`);
+      if (ok.ok) {
+        refs.push({ kind: 'ingress-yaml', path: ok.real, line: lineIn(ws.parsed, ws.object, match) });
+        added = true;
+      } else reasons.push(`the manifest of Ingress ${ns ?? ''}/${name}: ${ok.reason}`);
       const tpl = await helmTemplate(ctx.workspaceFolders, ws.object.helmSource);
       if (tpl && checkAllowed(tpl, ctx.allowedRoots).ok) refs.push({ kind: 'ingress-yaml', path: tpl });
     }
     if (!added && liveObjs.includes(match.ingress)) {
       const { parsed } = live(match.ingress);
       const obj = parsed.objects[0];
-      refs.push({ kind: 'ingress-yaml', path: liveIngressPath(match.ingress), ...(obj ? { line: lineIn(parsed, obj, match) } : {}) });
+      refs.push({
+        kind: 'ingress-yaml',
+        path: liveIngressPath(match.ingress),
+        ...(obj ? { line: lineIn(parsed, obj, match) } : {}),
+      });
     }
   }
 
@@ -110,7 +152,13 @@ export async function routingSourcesForSpan(span: Span, ctx: RoutingContext): Pr
     const loc = await findNginxLocation(ctx.nginxConfDir, facts.host, facts.path ?? '/', facts.upstream);
     if (loc) {
       const ok = checkAllowed(loc.file, ctx.allowedRoots);
-      if (ok.ok) refs.push({ kind: 'nginx-conf', path: ok.real, line: loc.line, ...(loc.endLine ? { endLine: loc.endLine } : {}) });
+      if (ok.ok)
+        refs.push({
+          kind: 'nginx-conf',
+          path: ok.real,
+          line: loc.line,
+          ...(loc.endLine ? { endLine: loc.endLine } : {}),
+        });
       else reasons.push(`nginx config ${loc.file}: ${ok.reason}`);
     } else reasons.push(`no server/location for ${facts.host ?? '(no host)'} in ${ctx.nginxConfDir}/nginx.conf`);
   }

@@ -7,18 +7,36 @@ export interface IngressBackendLike {
   service?: { name?: string; port?: { number?: number; name?: string } };
   resource?: { kind?: string; name?: string; apiGroup?: string };
 }
-export interface IngressPathLike { path?: string; pathType?: string; backend?: IngressBackendLike }
-export interface IngressRuleLike { host?: string | null; http?: { paths?: IngressPathLike[] } }
+export interface IngressPathLike {
+  path?: string;
+  pathType?: string;
+  backend?: IngressBackendLike;
+}
+export interface IngressRuleLike {
+  host?: string | null;
+  http?: { paths?: IngressPathLike[] };
+}
 /** An Ingress (networking.k8s.io/v1) as the API returns it, or as a manifest parses; only these fields are read. */
 export interface IngressLike {
   apiVersion?: string;
   kind?: string;
   metadata?: { name?: string; namespace?: string; annotations?: Record<string, string>; [k: string]: unknown };
-  spec?: { ingressClassName?: string; defaultBackend?: IngressBackendLike; rules?: IngressRuleLike[]; [k: string]: unknown };
+  spec?: {
+    ingressClassName?: string;
+    defaultBackend?: IngressBackendLike;
+    rules?: IngressRuleLike[];
+    [k: string]: unknown;
+  };
   [k: string]: unknown;
 }
 
-export interface RequestFacts { host?: string; path?: string; upstream?: string; ingressName?: string; namespace?: string }
+export interface RequestFacts {
+  host?: string;
+  path?: string;
+  upstream?: string;
+  ingressName?: string;
+  namespace?: string;
+}
 export interface RuleMatch {
   ingress: IngressLike;
   kind: 'path' | 'defaultBackend';
@@ -38,7 +56,11 @@ export const upstreamName = (ns: string | undefined, b: IngressBackendLike | und
   return `${ns ?? ''}-${s.name}-${port ?? ''}`;
 };
 /** Does a backend produce this $proxy_upstream_name? Some docs add an "upstream-" prefix; a manifest may lack a namespace. */
-export function sameUpstream(actual: string | undefined, ns: string | undefined, b: IngressBackendLike | undefined): boolean {
+export function sameUpstream(
+  actual: string | undefined,
+  ns: string | undefined,
+  b: IngressBackendLike | undefined,
+): boolean {
   if (!actual) return false;
   const want = upstreamName(ns, b);
   if (!want) return false;
@@ -62,8 +84,14 @@ function hostLevel(ruleHost: string | null | undefined, host: string): number {
 }
 
 interface Entry {
-  r: number; p: number; rule: IngressRuleLike; entry: IngressPathLike;
-  path: string; type: string; segs: string[]; regex: RegExp | null | undefined;
+  r: number;
+  p: number;
+  rule: IngressRuleLike;
+  entry: IngressPathLike;
+  path: string;
+  type: string;
+  segs: string[];
+  regex: RegExp | null | undefined;
 }
 // Objects are matched against thousands of spans: split paths and build regexes once per object.
 const compiled = new WeakMap<IngressLike, Entry[]>();
@@ -81,7 +109,13 @@ function entriesOf(ing: IngressLike): Entry[] {
       const path = typeof entry.path === 'string' && entry.path ? entry.path : '/';
       const type = typeof entry.pathType === 'string' ? entry.pathType : 'ImplementationSpecific';
       let regex: RegExp | null | undefined;
-      if (useRegex && type === 'ImplementationSpecific') { try { regex = new RegExp('^' + path, 'i'); } catch { regex = null; } }
+      if (useRegex && type === 'ImplementationSpecific') {
+        try {
+          regex = new RegExp('^' + path, 'i');
+        } catch {
+          regex = null;
+        }
+      }
       out.push({ r, p, rule, entry, path, type, segs: path.split('/').filter(Boolean), regex });
     }
   }
@@ -108,14 +142,28 @@ const useRegexOf = (ing: IngressLike) => {
 
 export function matchIngressRule(ingresses: IngressLike[], req: RequestFacts): RuleMatch | null {
   let pool = arr(ingresses).filter((i) => i && typeof i === 'object' && typeof i.metadata?.name === 'string');
-  if (req.ingressName) pool = pool.filter((i) => i.metadata?.name === req.ingressName && (!req.namespace || !i.metadata?.namespace || i.metadata.namespace === req.namespace));
+  if (req.ingressName)
+    pool = pool.filter(
+      (i) =>
+        i.metadata?.name === req.ingressName &&
+        (!req.namespace || !i.metadata?.namespace || i.metadata.namespace === req.namespace),
+    );
   const host = (req.host ?? '').toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
   const reqPath = (req.path || '/').split('?')[0];
   const upstream = req.upstream && req.upstream !== '-' ? req.upstream : undefined;
   // ingress-nginx's own fallback: no Ingress rule (nor an Ingress defaultBackend) took the request.
   if (upstream === 'upstream-default-backend') return null;
 
-  type Cand = { ing: IngressLike; r: number; p: number; level: number; score: number; up: boolean; rule: IngressRuleLike; entry: IngressPathLike };
+  type Cand = {
+    ing: IngressLike;
+    r: number;
+    p: number;
+    level: number;
+    score: number;
+    up: boolean;
+    rule: IngressRuleLike;
+    entry: IngressPathLike;
+  };
   const cands: Cand[] = [];
   const reqSegs = reqPath.split('/').filter(Boolean);
   for (const ing of pool) {
@@ -124,37 +172,71 @@ export function matchIngressRule(ingresses: IngressLike[], req: RequestFacts): R
       if (!sc) continue;
       // Level 0 (another host) is kept: when the logged upstream only fits such a rule, the upstream is believed.
       const level = host ? hostLevel(e.rule?.host, host) : 1;
-      cands.push({ ing, r: e.r, p: e.p, level, score: sc, up: sameUpstream(upstream, ing.metadata?.namespace, e.entry.backend), rule: e.rule, entry: e.entry });
+      cands.push({
+        ing,
+        r: e.r,
+        p: e.p,
+        level,
+        score: sc,
+        up: sameUpstream(upstream, ing.metadata?.namespace, e.entry.backend),
+        rule: e.rule,
+        entry: e.entry,
+      });
     }
   }
   const topLevel = Math.max(0, ...cands.map((c) => c.level));
   const server = topLevel > 0 ? cands.filter((c) => c.level === topLevel) : [];
   server.sort((a, b) => b.score - a.score || Number(b.up) - Number(a.up));
   const toMatch = (c: Cand, confidence: RuleMatch['confidence'], why: string): RuleMatch => ({
-    ingress: c.ing, kind: 'path', rule: c.r, path: c.p, host: c.rule.host ?? null, pathValue: c.entry.path ?? '/',
-    pathType: c.entry.pathType ?? 'ImplementationSpecific', confidence, why,
+    ingress: c.ing,
+    kind: 'path',
+    rule: c.r,
+    path: c.p,
+    host: c.rule.host ?? null,
+    pathValue: c.entry.path ?? '/',
+    pathType: c.entry.pathType ?? 'ImplementationSpecific',
+    confidence,
+    why,
   });
   const best = server[0];
   if (best && (!upstream || best.up)) {
     const unique = !server[1] || server[1].score < best.score;
-    return toMatch(best, upstream || unique ? 'high' : 'medium', best.up ? 'host and path match and the upstream agrees' : 'host and path match (no upstream name to confirm)');
+    return toMatch(
+      best,
+      upstream || unique ? 'high' : 'medium',
+      best.up ? 'host and path match and the upstream agrees' : 'host and path match (no upstream name to confirm)',
+    );
   }
   if (upstream) {
-    const agreeing = server.find((c) => c.up) ?? cands.filter((c) => c.up).sort((a, b) => b.level - a.level || b.score - a.score)[0];
-    if (agreeing) return toMatch(agreeing, 'medium', `chosen by $proxy_upstream_name ${upstream}; host/path alone point elsewhere`);
+    const agreeing =
+      server.find((c) => c.up) ?? cands.filter((c) => c.up).sort((a, b) => b.level - a.level || b.score - a.score)[0];
+    if (agreeing)
+      return toMatch(agreeing, 'medium', `chosen by $proxy_upstream_name ${upstream}; host/path alone point elsewhere`);
     // Only a default backend can have served it (no rule matched, or the Ingress has no rules).
     for (const ing of pool) {
       if (sameUpstream(upstream, ing.metadata?.namespace, ing.spec?.defaultBackend)) {
-        return { ingress: ing, kind: 'defaultBackend', confidence: 'medium', why: `no rule matches; ${upstream} is this Ingress's defaultBackend` };
+        return {
+          ingress: ing,
+          kind: 'defaultBackend',
+          confidence: 'medium',
+          why: `no rule matches; ${upstream} is this Ingress's defaultBackend`,
+        };
       }
     }
-    if (best) return toMatch(best, 'low', `host and path match, but the upstream ${upstream} is not this rule's backend`);
+    if (best)
+      return toMatch(best, 'low', `host and path match, but the upstream ${upstream} is not this rule's backend`);
     return null;
   }
   // A host some rule names has its own server, whose unmatched paths go to the controller's default backend; only
   // hosts no rule names reach the catch-all server, where an Ingress defaultBackend answers.
   const named = host && pool.some((i) => arr(i.spec?.rules).some((r) => hostLevel(r?.host, host) >= 2));
   const withDefault = pool.filter((i) => i.spec?.defaultBackend);
-  if (!named && withDefault.length === 1) return { ingress: withDefault[0], kind: 'defaultBackend', confidence: 'low', why: 'no rule matches; the catch-all server uses this Ingress\'s defaultBackend' };
+  if (!named && withDefault.length === 1)
+    return {
+      ingress: withDefault[0],
+      kind: 'defaultBackend',
+      confidence: 'low',
+      why: "no rule matches; the catch-all server uses this Ingress's defaultBackend",
+    };
   return null;
 }

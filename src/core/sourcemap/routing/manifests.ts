@@ -3,7 +3,11 @@ import { derived, workspaceIndex, type WorkspaceIndex } from '../app/workspace';
 import type { IngressLike } from './ingress-match';
 import { parseYaml, type ParsedYaml, type YamlObject } from './yaml-locate';
 
-export interface ManifestHit { file: string; parsed: ParsedYaml; object: YamlObject }
+export interface ManifestHit {
+  file: string;
+  parsed: ParsedYaml;
+  object: YamlObject;
+}
 
 const YAML_FILE = /\.ya?ml$/i;
 const EMPTY: ParsedYaml = parseYaml('');
@@ -14,7 +18,10 @@ export function workspaceManifests(roots: string[], kind = 'Ingress'): Promise<M
   return workspaceIndex(roots).then((index) => {
     if (kind !== 'Ingress') return collect(index, kind);
     let hit = cache.get(index);
-    if (!hit) { hit = collect(index, kind); cache.set(index, hit); }
+    if (!hit) {
+      hit = collect(index, kind);
+      cache.set(index, hit);
+    }
     return hit;
   });
 }
@@ -45,7 +52,10 @@ const objectCache = new WeakMap<ManifestHit[], { object: IngressLike; hit: Manif
 
 export function manifestObjects(hits: ManifestHit[]): { object: IngressLike; hit: ManifestHit }[] {
   let out = objectCache.get(hits);
-  if (!out) { out = toObjects(hits); objectCache.set(hits, out); }
+  if (!out) {
+    out = toObjects(hits);
+    objectCache.set(hits, out);
+  }
   return out;
 }
 
@@ -56,7 +66,9 @@ function toObjects(hits: ManifestHit[]): { object: IngressLike; hit: ManifestHit
       if (!hit.object.name) continue;
       const o = hit.object.doc.toJS({ maxAliasCount: 100 }) as IngressLike;
       if (o && typeof o === 'object') out.push({ object: o, hit });
-    } catch { /* an object the yaml package cannot convert is skipped */ }
+    } catch {
+      /* an object the yaml package cannot convert is skipped */
+    }
   }
   return out;
 }

@@ -7,13 +7,27 @@ import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { isInside } from '../roots';
 import { derived } from '../app/workspace';
 
-export interface Directive { name: string; args: string[]; file: string; line: number; endLine?: number; block?: Directive[] }
-export interface ConfLocation { file: string; line: number; endLine?: number; match: string; upstream?: string }
+export interface Directive {
+  name: string;
+  args: string[];
+  file: string;
+  line: number;
+  endLine?: number;
+  block?: Directive[];
+}
+export interface ConfLocation {
+  file: string;
+  line: number;
+  endLine?: number;
+  match: string;
+  upstream?: string;
+}
 
 const MAX_INCLUDE_DEPTH = 8;
 
 // ngx_conf_file.c unescapes only \" \' \\ \t \r \n; any other backslash stays (regexes keep their \.).
-const unescape = (c: string): string => (c === '"' || c === "'" || c === '\\' ? c : c === 't' ? '\t' : c === 'r' ? '\r' : c === 'n' ? '\n' : '\\' + c);
+const unescape = (c: string): string =>
+  c === '"' || c === "'" || c === '\\' ? c : c === 't' ? '\t' : c === 'r' ? '\r' : c === 'n' ? '\n' : '\\' + c;
 
 /** nginx config tokens -> directive tree. Unbalanced input yields what could be read (never throws). */
 export function parseNginxConf(text: string, file: string): Directive[] {
@@ -25,38 +39,86 @@ export function parseNginxConf(text: string, file: string): Directive[] {
   let i = 0;
   const n = text.length;
   const emit = (block: boolean) => {
-    if (!words.length) { if (block) stack.push({ list: [] }); return; }
+    if (!words.length) {
+      if (block) stack.push({ list: [] });
+      return;
+    }
     const d: Directive = { name: words[0], args: words.slice(1), file, line: startLine };
     stack[stack.length - 1].list.push(d);
-    if (block) { d.block = []; stack.push({ list: d.block, owner: d }); }
+    if (block) {
+      d.block = [];
+      stack.push({ list: d.block, owner: d });
+    }
     words = [];
   };
   while (i < n) {
     const c = text[i];
-    if (c === '\n') { line++; i++; continue; }
-    if (c === ' ' || c === '\t' || c === '\r') { i++; continue; }
-    if (c === '#') { while (i < n && text[i] !== '\n') i++; continue; }
-    if (c === ';') { emit(false); i++; continue; }
-    if (c === '{') { emit(true); i++; continue; }
+    if (c === '\n') {
+      line++;
+      i++;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\r') {
+      i++;
+      continue;
+    }
+    if (c === '#') {
+      while (i < n && text[i] !== '\n') i++;
+      continue;
+    }
+    if (c === ';') {
+      emit(false);
+      i++;
+      continue;
+    }
+    if (c === '{') {
+      emit(true);
+      i++;
+      continue;
+    }
     if (c === '}') {
       if (words.length) emit(false);
-      if (stack.length > 1) { const top = stack.pop()!; if (top.owner) top.owner.endLine = line; }
-      i++; continue;
+      if (stack.length > 1) {
+        const top = stack.pop()!;
+        if (top.owner) top.owner.endLine = line;
+      }
+      i++;
+      continue;
     }
     if (!words.length) startLine = line;
     let w = '';
     if (c === '"' || c === "'") {
       i++;
       while (i < n && text[i] !== c) {
-        if (text[i] === '\\' && i + 1 < n) { w += unescape(text[i + 1]); if (text[i + 1] === '\n') line++; i += 2; continue; }
+        if (text[i] === '\\' && i + 1 < n) {
+          w += unescape(text[i + 1]);
+          if (text[i + 1] === '\n') line++;
+          i += 2;
+          continue;
+        }
         if (text[i] === '\n') line++;
         w += text[i++];
       }
       i++;
     } else {
       while (i < n && !/[\s;{}]/.test(text[i])) {
-        if (text[i] === '$' && text[i + 1] === '{') { const end = text.indexOf('}', i); if (end === -1) { w += text.slice(i); i = n; break; } w += text.slice(i, end + 1); i = end + 1; continue; }
-        if (text[i] === '\\' && i + 1 < n) { if (text[i + 1] === '\n') line++; w += unescape(text[i + 1]); i += 2; continue; }
+        if (text[i] === '$' && text[i + 1] === '{') {
+          const end = text.indexOf('}', i);
+          if (end === -1) {
+            w += text.slice(i);
+            i = n;
+            break;
+          }
+          w += text.slice(i, end + 1);
+          i = end + 1;
+          continue;
+        }
+        if (text[i] === '\\' && i + 1 < n) {
+          if (text[i + 1] === '\n') line++;
+          w += unescape(text[i + 1]);
+          i += 2;
+          continue;
+        }
         w += text[i++];
       }
     }
@@ -75,7 +137,7 @@ async function expandIncludes(list: Directive[], confDir: string, depth: number)
   const out: Directive[] = [];
   for (const d of list) {
     if (d.name === 'include' && d.args[0]) {
-      for (const f of await includeFiles(d.args[0], confDir)) out.push(...await loadConf(f, confDir, depth + 1));
+      for (const f of await includeFiles(d.args[0], confDir)) out.push(...(await loadConf(f, confDir, depth + 1)));
     } else if (d.block) {
       out.push({ ...d, block: await expandIncludes(d.block, confDir, depth) });
     } else out.push(d);
@@ -90,8 +152,23 @@ async function includeFiles(pattern: string, confDir: string): Promise<string[]>
   if (!abs.includes('*')) return [abs];
   const dir = dirname(abs);
   if (dir.includes('*')) return [];
-  const re = new RegExp('^' + abs.slice(dir.length + 1).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
-  try { return (await readdir(dir)).filter((f) => re.test(f)).sort().map((f) => join(dir, f)); } catch { return []; }
+  const re = new RegExp(
+    '^' +
+      abs
+        .slice(dir.length + 1)
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.') +
+      '$',
+  );
+  try {
+    return (await readdir(dir))
+      .filter((f) => re.test(f))
+      .sort()
+      .map((f) => join(dir, f));
+  } catch {
+    return [];
+  }
 }
 
 function collectServers(list: Directive[], out: Directive[] = []): Directive[] {
@@ -105,7 +182,9 @@ function collectServers(list: Directive[], out: Directive[] = []): Directive[] {
 function chooseServer(servers: Directive[], host: string): Directive | undefined {
   const h = host.toLowerCase();
   let best: { s: Directive; rank: number; len: number } | undefined;
-  const consider = (s: Directive, rank: number, len: number) => { if (!best || rank > best.rank || (rank === best.rank && len > best.len)) best = { s, rank, len }; };
+  const consider = (s: Directive, rank: number, len: number) => {
+    if (!best || rank > best.rank || (rank === best.rank && len > best.len)) best = { s, rank, len };
+  };
   for (const s of servers) {
     for (const d of s.block!) {
       if (d.name === 'server_name') {
@@ -115,7 +194,13 @@ function chooseServer(servers: Directive[], host: string): Directive | undefined
           else if (name.startsWith('*.') && h.endsWith(name.slice(1))) consider(s, 4, name.length);
           else if (name.startsWith('.') && (h === name.slice(1) || h.endsWith(name))) consider(s, 4, name.length);
           else if (name.endsWith('.*') && h.startsWith(name.slice(0, -1))) consider(s, 3, name.length);
-          else if (name.startsWith('~')) { try { if (new RegExp(raw.slice(1), 'i').test(host)) consider(s, 2, 0); } catch { /* bad regex: not a match */ } }
+          else if (name.startsWith('~')) {
+            try {
+              if (new RegExp(raw.slice(1), 'i').test(host)) consider(s, 2, 0);
+            } catch {
+              /* bad regex: not a match */
+            }
+          }
         }
       }
       if (d.name === 'listen' && d.args.some((a) => a === 'default_server' || a === 'default')) consider(s, 1, 0);
@@ -124,14 +209,21 @@ function chooseServer(servers: Directive[], host: string): Directive | undefined
   return best?.s ?? servers[0];
 }
 
-interface Loc { d: Directive; mod: string; uri: string }
+interface Loc {
+  d: Directive;
+  mod: string;
+  uri: string;
+}
 function locationsOf(list: Directive[]): Loc[] {
   const out: Loc[] = [];
   for (const d of list) {
     if (d.name !== 'location' || !d.block || !d.args.length) continue;
     let [mod, uri] = d.args.length > 1 ? [d.args[0], d.args[1]] : ['', d.args[0]];
     const glued = /^(=|\^~|~\*|~)(.+)$/.exec(mod === '' ? uri : '');
-    if (glued) { mod = glued[1]; uri = glued[2]; }
+    if (glued) {
+      mod = glued[1];
+      uri = glued[2];
+    }
     if (uri.startsWith('@')) continue;
     out.push({ d, mod, uri });
   }
@@ -139,7 +231,11 @@ function locationsOf(list: Directive[]): Loc[] {
 }
 
 function regexMatches(l: Loc, path: string): boolean {
-  try { return new RegExp(l.uri, l.mod === '~*' ? 'i' : '').test(path); } catch { return false; }
+  try {
+    return new RegExp(l.uri, l.mod === '~*' ? 'i' : '').test(path);
+  } catch {
+    return false;
+  }
 }
 function locMatches(l: Loc, path: string): boolean {
   if (l.mod === '=') return path === l.uri;
@@ -153,8 +249,11 @@ export function chooseLocation(list: Directive[], path: string): Loc | undefined
   const exact = locs.find((l) => l.mod === '=' && l.uri === path);
   if (exact) return exact;
   let prefix: Loc | undefined;
-  for (const l of locs) if ((l.mod === '' || l.mod === '^~') && path.startsWith(l.uri) && (!prefix || l.uri.length > prefix.uri.length)) prefix = l;
-  const inner = (l: Loc | undefined) => (l?.d.block && locationsOf(l.d.block).length ? chooseLocation(l.d.block, path) ?? l : l);
+  for (const l of locs)
+    if ((l.mod === '' || l.mod === '^~') && path.startsWith(l.uri) && (!prefix || l.uri.length > prefix.uri.length))
+      prefix = l;
+  const inner = (l: Loc | undefined) =>
+    l?.d.block && locationsOf(l.d.block).length ? (chooseLocation(l.d.block, path) ?? l) : l;
   if (prefix?.mod === '^~') return inner(prefix);
   const re = locs.find((l) => (l.mod === '~' || l.mod === '~*') && regexMatches(l, path));
   return inner(re ?? prefix);
@@ -164,19 +263,30 @@ const upstreamOf = (d: Directive): string | undefined =>
   d.block?.find((x) => x.name === 'set' && x.args[0] === '$proxy_upstream_name')?.args[1];
 
 function allLocations(list: Directive[], out: Loc[] = []): Loc[] {
-  for (const l of locationsOf(list)) { out.push(l); if (l.d.block) allLocations(l.d.block, out); }
+  for (const l of locationsOf(list)) {
+    out.push(l);
+    if (l.d.block) allLocations(l.d.block, out);
+  }
   return out;
 }
 
 const confCache = new Map<string, { at: number; tree: Promise<Directive[]> }>();
 
 /** The location block (or, failing that, the server block) that served host+path under `confDir/nginx.conf`. */
-export async function findNginxLocation(confDir: string, host: string | undefined, path: string, upstream?: string): Promise<ConfLocation | null> {
+export async function findNginxLocation(
+  confDir: string,
+  host: string | undefined,
+  path: string,
+  upstream?: string,
+): Promise<ConfLocation | null> {
   const dir = normalize(confDir);
   const main = join(dir, 'nginx.conf');
   const now = Date.now();
   let c = confCache.get(main);
-  if (!c || now - c.at > 1_000) { c = { at: now, tree: loadConf(main, dir, 0) }; confCache.set(main, c); }
+  if (!c || now - c.at > 1_000) {
+    c = { at: now, tree: loadConf(main, dir, 0) };
+    confCache.set(main, c);
+  }
   const servers = collectServers(await c.tree);
   if (!servers.length) return null;
   const bareHost = (host ?? '').replace(/:\d+$/, '');
@@ -189,13 +299,26 @@ export async function findNginxLocation(confDir: string, host: string | undefine
     // Without a host the server is a guess: then any server's block that agrees on the upstream will do.
     for (const s of bareHost ? [server] : [server, ...servers.filter((x) => x !== server)]) {
       const agree = allLocations(s.block!).filter((l) => upstreamOf(l.d) === want && locMatches(l, reqPath));
-      if (agree.length) { loc = agree.sort((a, b) => b.uri.length - a.uri.length)[0]; server = s; break; }
+      if (agree.length) {
+        loc = agree.sort((a, b) => b.uri.length - a.uri.length)[0];
+        server = s;
+        break;
+      }
     }
   }
-  if (!loc) return { file: server.file, line: server.line, ...(server.endLine ? { endLine: server.endLine } : {}), match: 'server' };
+  if (!loc)
+    return {
+      file: server.file,
+      line: server.line,
+      ...(server.endLine ? { endLine: server.endLine } : {}),
+      match: 'server',
+    };
   const up = upstreamOf(loc.d);
   return {
-    file: loc.d.file, line: loc.d.line, ...(loc.d.endLine ? { endLine: loc.d.endLine } : {}),
-    match: `location ${loc.mod ? loc.mod + ' ' : ''}${loc.uri}`, ...(up ? { upstream: up } : {}),
+    file: loc.d.file,
+    line: loc.d.line,
+    ...(loc.d.endLine ? { endLine: loc.d.endLine } : {}),
+    match: `location ${loc.mod ? loc.mod + ' ' : ''}${loc.uri}`,
+    ...(up ? { upstream: up } : {}),
   };
 }

@@ -8,16 +8,20 @@ export interface YamlObject {
   apiVersion?: string;
   name?: string;
   namespace?: string;
-  helmSource?: string;          // from a "# Source:" comment
-  line: number;                 // the document's first content line
+  helmSource?: string; // from a "# Source:" comment
+  line: number; // the document's first content line
   doc: Document;
 }
-export interface ParsedYaml { objects: YamlObject[]; lc: LineCounter }
+export interface ParsedYaml {
+  objects: YamlObject[];
+  lc: LineCounter;
+}
 
 const MAX_YAML_CHARS = 2_000_000;
 const MAX_DOCS = 5_000;
 
-const scalar = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+const scalar = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
 
 export function parseYaml(text: string): ParsedYaml {
   const lc = new LineCounter();
@@ -27,7 +31,9 @@ export function parseYaml(text: string): ParsedYaml {
   try {
     const r = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false, logLevel: 'silent' });
     docs = Array.isArray(r) ? (r as Document[]) : [];
-  } catch { return { objects, lc }; }
+  } catch {
+    return { objects, lc };
+  }
   for (const doc of docs.slice(0, MAX_DOCS)) {
     try {
       if (!isMap(doc.contents)) continue;
@@ -35,13 +41,19 @@ export function parseYaml(text: string): ParsedYaml {
       const comment = `${doc.commentBefore ?? ''}\n${(doc.contents as Node).commentBefore ?? ''}`;
       const helm = /^\s*Source:\s*(\S+)\s*$/m.exec(comment)?.[1];
       const o: YamlObject = { line: range ? lc.linePos(range[0]).line : 1, doc };
-      const kind = scalar(doc.get('kind')); if (kind) o.kind = kind;
-      const api = scalar(doc.get('apiVersion')); if (api) o.apiVersion = api;
-      const name = scalar(doc.getIn(['metadata', 'name'])); if (name) o.name = name;
-      const ns = scalar(doc.getIn(['metadata', 'namespace'])); if (ns) o.namespace = ns;
+      const kind = scalar(doc.get('kind'));
+      if (kind) o.kind = kind;
+      const api = scalar(doc.get('apiVersion'));
+      if (api) o.apiVersion = api;
+      const name = scalar(doc.getIn(['metadata', 'name']));
+      if (name) o.name = name;
+      const ns = scalar(doc.getIn(['metadata', 'namespace']));
+      if (ns) o.namespace = ns;
       if (helm) o.helmSource = helm;
       objects.push(o);
-    } catch { /* a document the yaml package cannot walk is skipped */ }
+    } catch {
+      /* a document the yaml package cannot walk is skipped */
+    }
   }
   return { objects, lc };
 }
@@ -64,7 +76,13 @@ const nodeLine = (lc: LineCounter, n: unknown): number | undefined => {
   return r ? lc.linePos(r[0]).line : undefined;
 };
 
-export interface PathTarget { host?: string | null; path?: string; pathType?: string; rule?: number; index?: number }
+export interface PathTarget {
+  host?: string | null;
+  path?: string;
+  pathType?: string;
+  rule?: number;
+  index?: number;
+}
 
 /**
  * The line of an Ingress path entry (its `path:` key, else the entry itself). The entry is found by content (host, path,
@@ -87,12 +105,15 @@ export function ingressPathLine(p: ParsedYaml, o: YamlObject, t: PathTarget): nu
         if (r === t.rule && i === t.index) fallback = entry;
         const hostOk = t.host === undefined || (t.host ?? null) === host;
         const pathOk = t.path === undefined || (scalar(entry.get('path')) ?? '/') === t.path;
-        const typeOk = t.pathType === undefined || (scalar(entry.get('pathType')) ?? 'ImplementationSpecific') === t.pathType;
+        const typeOk =
+          t.pathType === undefined || (scalar(entry.get('pathType')) ?? 'ImplementationSpecific') === t.pathType;
         if (hostOk && pathOk && typeOk) return keyLine(p.lc, entry, 'path') ?? nodeLine(p.lc, entry);
       }
     }
-    return fallback ? keyLine(p.lc, fallback, 'path') ?? nodeLine(p.lc, fallback) : undefined;
-  } catch { return undefined; }
+    return fallback ? (keyLine(p.lc, fallback, 'path') ?? nodeLine(p.lc, fallback)) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The line of a key path inside an object, e.g. ['spec', 'defaultBackend']. */
@@ -103,6 +124,8 @@ export function keyPathLine(p: ParsedYaml, o: YamlObject, keys: (string | number
     const last = keys[keys.length - 1];
     if (isMap(parent) && typeof last === 'string') return keyLine(p.lc, parent, last);
     if (isSeq(parent) && typeof last === 'number') return nodeLine(p.lc, parent.items[last]);
-  } catch { /* fall through */ }
+  } catch {
+    /* fall through */
+  }
   return undefined;
 }

@@ -48,8 +48,12 @@ class CodeLocationProcessor {
   }
 
   onEnd() {}
-  forceFlush() { return Promise.resolve(); }
-  shutdown() { return Promise.resolve(); }
+  forceFlush() {
+    return Promise.resolve();
+  }
+  shutdown() {
+    return Promise.resolve();
+  }
 }
 
 module.exports = { CodeLocationProcessor };

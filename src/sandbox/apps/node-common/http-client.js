@@ -7,10 +7,17 @@ function getJson(url, { timeoutMs = 5000, headers = {} } = {}) {
     const req = http.get(url, { timeout: timeoutMs, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (c) => { body += c; });
+      res.on('data', (c) => {
+        body += c;
+      });
       res.on('end', () => {
-        if (res.statusCode !== 200) return reject(Object.assign(new Error(`${url} answered ${res.statusCode}`), { status: 502 }));
-        try { resolve(JSON.parse(body)); } catch (e) { reject(e); }
+        if (res.statusCode !== 200)
+          return reject(Object.assign(new Error(`${url} answered ${res.statusCode}`), { status: 502 }));
+        try {
+          resolve(JSON.parse(body));
+        } catch (e) {
+          reject(e);
+        }
       });
     });
     req.on('timeout', () => req.destroy(new Error(`${url} timed out`)));

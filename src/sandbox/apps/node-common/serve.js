@@ -12,7 +12,8 @@ function isoMicros(epochMs) {
   return new Date(whole).toISOString().replace(/\.(\d{3})Z$/, (_m, ms) => `.${ms}${String(micros).padStart(3, '0')}Z`);
 }
 
-const quote = (v) => (v === undefined || v === null || v === '' ? '-' : /[\s"=]/.test(String(v)) ? JSON.stringify(String(v)) : String(v));
+const quote = (v) =>
+  v === undefined || v === null || v === '' ? '-' : /[\s"=]/.test(String(v)) ? JSON.stringify(String(v)) : String(v);
 
 /**
  * routes: [{ method, pattern: RegExp, route: '/orders/:id', handler(req, res, params, url) }]
@@ -27,16 +28,27 @@ function serve(routes, opts = {}) {
     res.on('finish', () => {
       const sc = serverSpan ? serverSpan.spanContext() : undefined;
       const fields = [
-        ['time', isoMicros(startMs)], ['level', res.statusCode >= 500 ? 'error' : 'info'], ['msg', 'request done'],
-        ['request_id', req.headers['x-request-id']], ['traceparent', req.headers.traceparent],
-        ['method', req.method], ['route', route], ['path', url.pathname], ['status', res.statusCode],
+        ['time', isoMicros(startMs)],
+        ['level', res.statusCode >= 500 ? 'error' : 'info'],
+        ['msg', 'request done'],
+        ['request_id', req.headers['x-request-id']],
+        ['traceparent', req.headers.traceparent],
+        ['method', req.method],
+        ['route', route],
+        ['path', url.pathname],
+        ['status', res.statusCode],
         ['duration_ms', (performance.timeOrigin + performance.now() - startMs).toFixed(3)],
       ];
       if (sc) fields.push(['trace_id', sc.traceId], ['span_id', sc.spanId]);
-      process.stdout.write(fields.map(([k, v]) => `${k}=${k === 'msg' ? JSON.stringify(v) : quote(v)}`).join(' ') + '\n');
+      process.stdout.write(
+        fields.map(([k, v]) => `${k}=${k === 'msg' ? JSON.stringify(v) : quote(v)}`).join(' ') + '\n',
+      );
     });
     const match = routes.find((r) => r.method === req.method && r.pattern.test(url.pathname));
-    if (!match) { send(res, 404, { error: 'not found', path: url.pathname }); return; }
+    if (!match) {
+      send(res, 404, { error: 'not found', path: url.pathname });
+      return;
+    }
     route = match.route;
     // The route template, as a framework would report it (http.route and the span name).
     const rpc = getRPCMetadata(context.active());

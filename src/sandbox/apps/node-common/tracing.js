@@ -15,7 +15,11 @@ const appDir = require.main ? path.dirname(require.main.filename) : process.cwd(
 const appPrefix = appDir + path.sep;
 Error.prepareStackTrace = (err, sites) => {
   let head;
-  try { head = Error.prototype.toString.call(err); } catch { head = 'Error'; }
+  try {
+    head = Error.prototype.toString.call(err);
+  } catch {
+    head = 'Error';
+  }
   const frames = sites.map((s) => `    at ${String(s).split(appPrefix).join('/app/')}`);
   return [head, ...frames].join('\n');
 };
@@ -27,11 +31,13 @@ const sdk = new NodeSDK({
     new CodeLocationProcessor({ appDir, containerDir: '/app' }),
     new BatchSpanProcessor(new OTLPTraceExporter(), { scheduledDelayMillis: delay, maxExportBatchSize: 512 }),
   ],
-  instrumentations: [new HttpInstrumentation({
-    // The exporter's own POSTs to the trace store are not part of any request.
-    ignoreOutgoingRequestHook: (req) => String(req.path || '').startsWith('/v1/traces'),
-    ignoreIncomingRequestHook: (req) => req.url === '/healthz',
-  })],
+  instrumentations: [
+    new HttpInstrumentation({
+      // The exporter's own POSTs to the trace store are not part of any request.
+      ignoreOutgoingRequestHook: (req) => String(req.path || '').startsWith('/v1/traces'),
+      ignoreIncomingRequestHook: (req) => req.url === '/healthz',
+    }),
+  ],
 });
 sdk.start();
 
@@ -42,7 +48,10 @@ function shutdown(signal) {
   // Flush what is buffered, then go; a stuck exporter must not hold the pod.
   const force = setTimeout(() => process.exit(0), 1500);
   force.unref();
-  sdk.shutdown().catch(() => {}).finally(() => process.exit(signal === 'SIGINT' ? 130 : 0));
+  sdk
+    .shutdown()
+    .catch(() => {})
+    .finally(() => process.exit(signal === 'SIGINT' ? 130 : 0));
 }
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));

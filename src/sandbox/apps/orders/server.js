@@ -21,7 +21,10 @@ async function fetchStock(req, skus) {
 
 async function listOrders(req, res) {
   const orders = await inSpan('orders.list', async (span) => {
-    const stock = await fetchStock(req, ORDERS.map((o) => o.sku));
+    const stock = await fetchStock(
+      req,
+      ORDERS.map((o) => o.sku),
+    );
     span.setAttribute('orders.count', ORDERS.length);
     return ORDERS.map((o) => ({ ...o, inStock: (stock[o.sku] ?? 0) >= o.quantity }));
   });
