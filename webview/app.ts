@@ -213,7 +213,9 @@ export class App {
       el('h2', { text: 'No trace yet' }),
       this.state.emptyMessage ? el('p', { class: 'kt-empty-reason', text: this.state.emptyMessage }) : null,
       el('p', {
-        text: 'Right-click an Ingress in the Kubetrace view and choose Send Probe, or open a trace file. The request is followed through client, ingress, app and downstream, and each span links to its source.',
+        text:
+          'Right-click an Ingress in the Kubetrace view and choose Send Probe, or open a trace file. The ' +
+          'request is followed through client, ingress, app and downstream, and each span links to its source.',
       }),
     );
   }

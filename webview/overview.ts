@@ -38,7 +38,9 @@ export function overview(view: TraceView): HTMLElement {
     }),
     el('p', {
       class: 'kt-hint',
-      text: 'Select a span in the waterfall to see its attributes, logs and source. Double-click a span, or press Enter, to open its source.',
+      text:
+        'Select a span in the waterfall to see its attributes, logs and ' +
+        'source. Double-click a span, or press Enter, to open its source.',
     }),
   );
 }

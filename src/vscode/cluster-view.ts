@@ -138,7 +138,8 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
               : 'No load-balancer address (probes go through a port-forward)',
             e.tls.length ? `TLS: ${e.tls.map((t) => t.hosts.join(', ')).join('; ')}` : '',
             e.kind === 'HTTPRoute'
-              ? '_Probing HTTPRoutes comes later: Kubetrace reads ingress-nginx logs today, and HTTPRoutes are served by Gateway controllers._'
+              ? '_Probing HTTPRoutes comes later: Kubetrace reads ingress-nginx ' +
+                'logs today, and HTTPRoutes are served by Gateway controllers._'
               : '',
           ]
             .filter(Boolean)

@@ -31,7 +31,8 @@ export async function startSandbox(ext: vscode.ExtensionContext, cluster: Cluste
   const found = findCli(ext);
   if (!found) {
     void vscode.window.showErrorMessage(
-      'The sandbox comes with the kubetrace CLI, which was not found in the workspace or on PATH. In the Kubetrace repository run `npm ci && npm run build && npm link`, or open the repository as the workspace.',
+      'The sandbox comes with the kubetrace CLI, which was not found in the workspace or on PATH. In the ' +
+        'Kubetrace repository run `npm ci && npm run build && npm link`, or open the repository as the workspace.',
     );
     return;
   }

@@ -31,7 +31,8 @@ export function connectionError(
   ) {
     return new KubeApiError(
       `the API server ${server} refused the TLS connection: it wants a client certificate it trusts (${code})`,
-      'check client-certificate(-data) and client-key(-data) of this user in the kubeconfig: the cluster must trust the certificate, and it must not be expired',
+      'check client-certificate(-data) and client-key(-data) of this user in the ' +
+        'kubeconfig: the cluster must trust the certificate, and it must not be expired',
       0,
       'ClientCert',
     );
@@ -64,7 +65,8 @@ export function connectionError(
     // A server that rejects a client certificate in TLS 1.3 often just resets the connection: say it may be that.
     const certHint =
       clientCert && code === 'ECONNRESET'
-        ? '; a reset right after connecting may also mean the server refused the client certificate (check client-certificate(-data) and client-key(-data))'
+        ? '; a reset right after connecting may also mean the server refused the ' +
+          'client certificate (check client-certificate(-data) and client-key(-data))'
         : '';
     return new KubeApiError(
       `cannot reach the API server at ${server} (${code || e.message})`,

@@ -52,7 +52,9 @@ export function missingLayerDiagnostics(got: Gathered, ctx: MissingContext): Dia
       code: 'no-access-log-line',
       severity: 'warning',
       message: `no ingress-nginx access-log line with request id ${ctx.requestId} was found in ${ctx.controller.pods.map((p) => p.metadata.name).join(', ') || 'the controller pods'}`,
-      hint: 'the log format may lack $req_id (see README, "Access-log format"), the line may not be flushed yet, or another controller replica served the request',
+      hint:
+        'the log format may lack $req_id (see README, "Access-log format"), the line ' +
+        'may not be flushed yet, or another controller replica served the request',
     });
   }
   // A provisional span (from the app's log line) means the app answered; app-spans-missing says the rest.
@@ -83,7 +85,9 @@ export function propagationDiagnostics(
         code: 'traceparent-not-forwarded',
         severity: 'warning',
         message: `${l.service} received the request without a traceparent header`,
-        hint: 'the ingress did not forward it: check proxy_set_header / snippets that drop headers, or an OTel module with otel_trace_context ignore',
+        hint:
+          'the ingress did not forward it: check proxy_set_header / snippets ' +
+          'that drop headers, or an OTel module with otel_trace_context ignore',
       });
     } else if (!l.traceparent.includes(traceId)) {
       out.push({

@@ -84,7 +84,9 @@ export async function mapProbeSources(outcome: ProbeOutcome, o: MapOptions): Pro
     }
   }
   if (!tree && !reason)
-    reason = `no nginx source tree${version.version ? ` for nginx ${version.version}` : ''} is available: set kubetrace.nginx.sourcePath (CLI: --nginx-source DIR)`;
+    reason =
+      `no nginx source tree${version.version ? ` for nginx ${version.version}` : ''} is available: set kubetrace.nginx.sourcePath ` +
+      `(CLI: --nginx-source DIR)`;
   const sandbox = sandboxInfo(o.kubeconfigFile);
   const nginxConfDir = o.nginxConfDir ?? sandbox?.nginxConfDir;
   const nginxSpan = trace.spans.find((s) => s.name === 'nginx' && s.layer === 'ingress');

@@ -257,7 +257,10 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
     diagnostics.push({
       code: 'no-access-log-line',
       severity: 'warning',
-      message: `the ingress-nginx controller pods${controllerNs ? ` (namespace ${controllerNs})` : ''} are not visible with these credentials, so their access log was not read: the trace has no ingress spans`,
+      message:
+        `the ingress-nginx controller pods${controllerNs ? ` (namespace ${controllerNs})` : ''} are not visible with ` +
+        `these credentials, so their ` +
+        `access log was not read: the trace has no ingress spans`,
       hint: 'grant list pods and get pods/log in the controller\'s namespace (see README, "RBAC")',
     });
   }

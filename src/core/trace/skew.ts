@@ -37,7 +37,8 @@ export function correctClockSkew(spans: Span[]): Diagnostic[] {
               cs < ps
                 ? 'the clocks of the two hosts differ; the span durations are exact, their offsets are estimated'
                 : // Ending late is also what an app does that closes its span after the response has left it.
-                  'the clocks of the two hosts differ, or the app closed its span after sending the response; durations are exact, offsets are estimated',
+                  'the clocks of the two hosts differ, or the app closed its span after ' +
+                  'sending the response; durations are exact, offsets are estimated',
           });
         }
       }

@@ -4,7 +4,10 @@ import { DEFAULT_BACKEND, DEFAULT_SERVER, type Location, type NginxModel, type S
 
 /** ingress-nginx's default log-format-upstream plus the three timing variables Kubetrace recommends. */
 export const LOG_FORMAT_UPSTREAMINFO =
-  '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id $upstream_connect_time $upstream_header_time $msec';
+  '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent ' +
+  '"$http_referer" "$http_user_agent" $request_length $request_time [$proxy_upstream_name] ' +
+  '[$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time ' +
+  '$upstream_status $req_id $upstream_connect_time $upstream_header_time $msec';
 
 /** Connections from this address get debug lines; probes come from it (the loopback source address). */
 export const DEBUG_CONNECTION = '127.0.0.1';

@@ -76,7 +76,9 @@ export async function stepsFromDebugLog(
       code: 'nginx-debug-no-request',
       severity: 'info',
       message: `no nginx debug line names X-Request-ID ${wanted}, so the nginx execution path is not shown`,
-      hint: 'the controller logs debug lines only with error-log-level: debug (or debug_connection for the client address); ingress-nginx also needs an nginx built --with-debug',
+      hint:
+        'the controller logs debug lines only with error-log-level: debug (or debug_connection ' +
+        'for the client address); ingress-nginx also needs an nginx built --with-debug',
     });
     return { steps: [], diagnostics };
   }
