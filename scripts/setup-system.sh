@@ -3,7 +3,8 @@
 # (root on Debian/Ubuntu), otherwise stops with the exact command to run.
 set -euo pipefail
 
-packages=(nginx python3-flask ripgrep chromium openssl dpkg-dev libkrb5-dev libxkbfile-dev libsecret-1-dev libx11-dev)
+packages=(nginx python3-flask python3-kubernetes haproxy goaccess apache2-utils ripgrep chromium openssl dpkg-dev
+  libkrb5-dev libxkbfile-dev libsecret-1-dev libx11-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -31,6 +32,7 @@ echo "installing system packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq "${missing[@]}" >/dev/null
-# The sandbox runs its own nginx; Debian's package starts a system one on port 80 that we do not need.
-if command -v systemctl >/dev/null 2>&1; then systemctl disable --now nginx >/dev/null 2>&1 || true; fi
+# The sandbox runs its own nginx and haproxy; Debian's packages start system ones that we do not need.
+if command -v systemctl >/dev/null 2>&1; then systemctl disable --now nginx haproxy >/dev/null 2>&1 || true; fi
+if command -v service >/dev/null 2>&1; then { service nginx stop; service haproxy stop; } >/dev/null 2>&1 || true; fi
 echo "system packages: installed"
