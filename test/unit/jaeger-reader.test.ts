@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { TraceCollector } from '../../src/core/io/group';
 import { finishTrace } from '../../src/core/io/finish';
 import { scanJson } from '../../src/core/io/json-stream';
-import { JAEGER_PATTERNS, JaegerReader, jaegerToSourceResult } from '../../src/core/ingest/jaeger/reader';
+import { JAEGER_PATTERNS, JaegerReader, jaegerToSpanBatch } from '../../src/core/ingest/jaeger/reader';
 import type { Trace } from '../../src/core/trace/model';
 
 const FIX = join(__dirname, '..', 'fixtures', 'traces');
@@ -103,11 +103,11 @@ test('wrapped, bare and list forms read the same; api errors become diagnostics'
   assert.match(notFound.fileDiagnostics[0].message, /404 trace not found/);
 });
 
-test('jaegerToSourceResult never throws and says what is wrong', () => {
-  const r1 = jaegerToSourceResult(Buffer.from('{"foo": 1}'));
+test('jaegerToSpanBatch never throws and says what is wrong', () => {
+  const r1 = jaegerToSpanBatch(Buffer.from('{"foo": 1}'));
   assert.equal(r1.spans.length, 0);
   assert.match(r1.diagnostics[0].message, /not Jaeger JSON/);
-  const r2 = jaegerToSourceResult(
+  const r2 = jaegerToSpanBatch(
     Buffer.from('{"data":[{"traceID":"a","spans":[{"spanID":"b","startTime":"x"}, 5]}]}'),
   );
   assert.equal(r2.spans.length, 1);
@@ -165,7 +165,7 @@ test('fuzz: random Jaeger-shaped traces never crash the reader, and every span o
   fc.assert(
     fc.property(fc.array(span, { maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), (spans, processes) => {
       const body = { data: [{ traceID: 'abc', spans, processes }] };
-      const r = jaegerToSourceResult(Buffer.from(JSON.stringify(body)));
+      const r = jaegerToSpanBatch(Buffer.from(JSON.stringify(body)));
       assert.equal(r.spans.length, spans.length);
       for (const s of r.spans) {
         assert.match(s.startTimeUnixNano, /^\d+$/);
@@ -186,7 +186,7 @@ test('fuzz: byte mutations of a real answer give spans or diagnostics, never a t
       (edits, cut) => {
         const b = Buffer.from(seed);
         for (const [i, v] of edits) b[i % b.length] = v;
-        const r = jaegerToSourceResult(b.subarray(0, cut % (b.length + 1)));
+        const r = jaegerToSpanBatch(b.subarray(0, cut % (b.length + 1)));
         assert.ok(r.spans.length <= 3);
         assert.ok(r.spans.length === 3 || r.diagnostics.length > 0 || r.spans.length === 0);
       },

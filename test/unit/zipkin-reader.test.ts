@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { zipkinToSourceResult } from '../../src/core/ingest/zipkin/reader';
+import { zipkinToSpanBatch } from '../../src/core/ingest/zipkin/reader';
 
 const seed = readFileSync(join(__dirname, '..', 'fixtures', 'traces', 'zipkin.json'));
 
 test('a Zipkin trace reads with kinds, times in ns, endpoints, annotations and tags', () => {
-  const r = zipkinToSourceResult(seed);
+  const r = zipkinToSpanBatch(seed);
   assert.deepEqual(
     r.spans.map((s) => [s.spanId, s.parentSpanId, s.service, s.kind]),
     [
@@ -29,7 +29,7 @@ test('a Zipkin trace reads with kinds, times in ns, endpoints, annotations and t
 });
 
 test('a shared server half merges into its client half, keeping the server side as zipkin.server.* attributes', () => {
-  const r = zipkinToSourceResult(seed);
+  const r = zipkinToSpanBatch(seed);
   const merged = r.spans.filter((s) => s.spanId === '53995c3f42cd8ad8');
   assert.equal(merged.length, 1);
   const m = merged[0];
@@ -86,7 +86,7 @@ test('spans with the same id that are not a client/server pair are all kept', ()
       localEndpoint: { serviceName: 't' },
     },
   ];
-  const r = zipkinToSourceResult(Buffer.from(JSON.stringify(dup)));
+  const r = zipkinToSpanBatch(Buffer.from(JSON.stringify(dup)));
   assert.equal(r.spans.length, 3);
 });
 
@@ -96,13 +96,13 @@ test('a list of traces (as /api/v2/traces answers) and bad entries are read with
     [{ traceId: 'ff', id: '01', name: 'solo', timestamp: 5 }],
     [7],
   ]);
-  const r = zipkinToSourceResult(Buffer.from(nested));
+  const r = zipkinToSpanBatch(Buffer.from(nested));
   assert.equal(r.spans.length, 4);
   assert.ok(r.diagnostics.some((d) => d.code === 'zipkin-bad-span'));
-  const r2 = zipkinToSourceResult(Buffer.from('{"traceId":"x"}'));
+  const r2 = zipkinToSpanBatch(Buffer.from('{"traceId":"x"}'));
   assert.equal(r2.spans.length, 0);
   assert.match(r2.diagnostics[0].message, /not Zipkin v2 JSON/);
-  const r3 = zipkinToSourceResult(Buffer.from('[{"traceId":"x","id":"y"}]'));
+  const r3 = zipkinToSpanBatch(Buffer.from('[{"traceId":"x","id":"y"}]'));
   assert.ok(r3.diagnostics.some((d) => d.code === 'zipkin-bad-time' && /no timestamp/.test(d.message)));
 });
 
@@ -148,7 +148,7 @@ const zspan = fc.record(
 test('fuzz: random Zipkin spans: every span object survives (pairs may merge), no throw', () => {
   fc.assert(
     fc.property(fc.array(zspan, { maxLength: 8 }), (spans) => {
-      const r = zipkinToSourceResult(Buffer.from(JSON.stringify(spans)));
+      const r = zipkinToSpanBatch(Buffer.from(JSON.stringify(spans)));
       const merged = r.diagnostics
         .filter((d) => d.code === 'zipkin-shared-merged')
         .reduce((n, d) => n + Number(/^(\d+)/.exec(d.message)?.[1] ?? 0), 0);
@@ -166,7 +166,7 @@ test('fuzz: byte mutations of a real answer never throw', () => {
       (edits, cut) => {
         const b = Buffer.from(seed);
         for (const [i, v] of edits) b[i % b.length] = v;
-        const r = zipkinToSourceResult(b.subarray(0, cut % (b.length + 1)));
+        const r = zipkinToSpanBatch(b.subarray(0, cut % (b.length + 1)));
         assert.ok(r.spans.length <= 4);
       },
     ),

@@ -1,8 +1,8 @@
 // What each backend's query-by-id answer means: the trace, "not there yet", "this API is not here", or a fault.
 import type { Diagnostic, SpanBatch } from '../../trace/model';
-import { jaegerToSourceResult } from '../jaeger/reader';
+import { jaegerToSpanBatch } from '../jaeger/reader';
 import { readOtlpJsonBody, readTempoBody } from '../tempo/reader';
-import { zipkinToSourceResult } from '../zipkin/reader';
+import { zipkinToSpanBatch } from '../zipkin/reader';
 import type { Backend, TransportResponse } from './types';
 
 export type Api = 'jaeger-v1' | 'jaeger-v3' | 'tempo' | 'zipkin';
@@ -70,7 +70,7 @@ export function readAnswer(api: Api, res: TransportResponse, where: string): Ans
   let result: SpanBatch;
   switch (api) {
     case 'jaeger-v1':
-      result = jaegerToSourceResult(res.body, 'jaeger');
+      result = jaegerToSpanBatch(res.body, 'jaeger');
       break;
     case 'jaeger-v3':
       result = readOtlpJsonBody(res.body, 'jaeger');
@@ -79,7 +79,7 @@ export function readAnswer(api: Api, res: TransportResponse, where: string): Ans
       result = readTempoBody(res.body, ct, 'tempo');
       break;
     case 'zipkin':
-      result = zipkinToSourceResult(res.body, 'zipkin');
+      result = zipkinToSpanBatch(res.body, 'zipkin');
       break;
   }
   const broken = result.diagnostics.find((d) => d.severity === 'error' && /malformed/.test(d.code));

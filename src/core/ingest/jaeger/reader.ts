@@ -172,7 +172,7 @@ export function readJaegerBody(
   return { collector: out, spans: reader.spansRead };
 }
 
-export function jaegerToSourceResult(body: Uint8Array, origin: SpanOrigin = 'jaeger'): SpanBatch {
+export function jaegerToSpanBatch(body: Uint8Array, origin: SpanOrigin = 'jaeger'): SpanBatch {
   const { collector } = readJaegerBody(body, origin);
   const traces = collector.drain();
   return {

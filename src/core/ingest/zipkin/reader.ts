@@ -102,7 +102,7 @@ function where(path: PathSeg[]): string {
   return path.map((p) => `[${p}]`).join('') || 'the top level';
 }
 
-export function zipkinToSourceResult(body: Uint8Array, origin: SpanOrigin = 'zipkin'): SpanBatch {
+export function zipkinToSpanBatch(body: Uint8Array, origin: SpanOrigin = 'zipkin'): SpanBatch {
   const out = new TraceCollector();
   const reader = new ZipkinReader(out, origin);
   for (const ev of scanJson(body, ZIPKIN_PATTERNS)) reader.onEvent(ev);
