@@ -107,9 +107,7 @@ test('jaegerToSpanBatch never throws and says what is wrong', () => {
   const r1 = jaegerToSpanBatch(Buffer.from('{"foo": 1}'));
   assert.equal(r1.spans.length, 0);
   assert.match(r1.diagnostics[0].message, /not Jaeger JSON/);
-  const r2 = jaegerToSpanBatch(
-    Buffer.from('{"data":[{"traceID":"a","spans":[{"spanID":"b","startTime":"x"}, 5]}]}'),
-  );
+  const r2 = jaegerToSpanBatch(Buffer.from('{"data":[{"traceID":"a","spans":[{"spanID":"b","startTime":"x"}, 5]}]}'));
   assert.equal(r2.spans.length, 1);
   assert.ok(r2.diagnostics.some((d) => d.code === 'jaeger-bad-time'));
   assert.ok(r2.diagnostics.some((d) => d.code === 'jaeger-bad-span'));
