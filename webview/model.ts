@@ -2,8 +2,9 @@
 // each group ordered as a tree (depth-first, children by start time). Pure; no DOM.
 import type { Layer, Span, Trace } from '../src/protocol/messages';
 import { msSinceNanos, nanosMs, nanosRest, splitNanos, type NanoTime } from '../src/protocol/nanos';
+import { LAYERS } from '../src/protocol/vocabulary';
 
-export const LAYER_ORDER: readonly Layer[] = ['client', 'ingress', 'app', 'downstream'];
+export const LAYER_ORDER: readonly Layer[] = LAYERS;
 export const LAYER_TITLE: Record<Layer, string> = {
   client: 'Client',
   ingress: 'Ingress',

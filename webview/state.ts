@@ -3,6 +3,7 @@ import type { CompareMessage, HistoryEntry, Layer, ProbeSummary, Trace } from '.
 import { checkHostMessage } from '../src/protocol/validate';
 import { isPlainObject } from '../src/protocol/check';
 import { loadState, saveState } from './api';
+import { LAYERS, isOneOf } from '../src/protocol/vocabulary';
 
 export type Tab = 'trace' | 'history';
 
@@ -42,9 +43,8 @@ export function emptyState(): UiState {
   };
 }
 
-const LAYERS: Layer[] = ['client', 'ingress', 'app', 'downstream'];
 const strings = (x: unknown): string[] => (Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : []);
-const layers = (x: unknown): Layer[] => strings(x).filter((s): s is Layer => (LAYERS as string[]).includes(s));
+const layers = (x: unknown): Layer[] => strings(x).filter((s): s is Layer => isOneOf(LAYERS, s));
 
 /** Saved state is re-checked like a host message: it is data that came from elsewhere once. */
 export function restoreState(): UiState {

@@ -3,8 +3,7 @@
 import type { Layer, Trace } from '../core/trace/model';
 import type { CompareRow } from './messages';
 import { isBefore, msSince, splitNanos, type NanoTime } from './nanos';
-
-const LAYER_ORDER: Layer[] = ['client', 'ingress', 'app', 'downstream'];
+import { LAYERS } from './vocabulary';
 
 /** Wall time covered by each layer's spans (overlaps counted once), in ms, plus the whole trace as `total`. */
 export function layerDurations(trace: Trace): Partial<Record<Layer | 'total', number>> {
@@ -49,7 +48,7 @@ export function compareRows(left: Trace, right: Trace): CompareRow[] {
   const l = layerDurations(left);
   const r = layerDurations(right);
   const rows: CompareRow[] = [];
-  for (const layer of [...LAYER_ORDER, 'total'] as const) {
+  for (const layer of [...LAYERS, 'total'] as const) {
     const leftMs = l[layer];
     const rightMs = r[layer];
     if (leftMs === undefined && rightMs === undefined) continue;

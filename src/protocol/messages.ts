@@ -1,5 +1,5 @@
 // Messages between the extension host and the trace panel webview: one tagged union each way.
-// Types only. The trace itself is the core model, imported as types so the webview bundle carries no core code.
+// Types, and the small closed lists they use. The trace itself is the core model, imported as types so the webview bundle carries no core code.
 import type { Layer, SourceRef, Trace } from '../core/trace/model';
 
 export type {
@@ -16,6 +16,10 @@ export type {
   Trace,
 } from '../core/trace/model';
 
+export const VIAS = ['load-balancer', 'port-forward'] as const;
+export const EXPORT_FORMATS = ['otlp', 'jaeger'] as const;
+export const COPY_WHATS = ['traceId', 'curl'] as const;
+
 /** What the panel shows above the waterfall for a probe (absent for imported traces). */
 export interface ProbeSummary {
   target: string; // e.g. "default/orders"
@@ -23,7 +27,7 @@ export interface ProbeSummary {
   url: string; // shown as text only, never as a link
   status?: number; // HTTP status; absent when no response came back
   durationMs?: number; // the client's view of the whole exchange
-  via?: 'load-balancer' | 'port-forward';
+  via?: (typeof VIAS)[number];
   error?: string; // why the probe got no response, in plain words
 }
 
@@ -109,11 +113,11 @@ export interface CompareRequestMessage {
 }
 export interface ExportMessage {
   type: 'export';
-  format: 'otlp' | 'jaeger';
+  format: (typeof EXPORT_FORMATS)[number];
 }
 export interface CopyMessage {
   type: 'copy';
-  what: 'traceId' | 'curl';
+  what: (typeof COPY_WHATS)[number];
 }
 export interface RerunMessage {
   type: 'rerun';
@@ -127,6 +131,3 @@ export type WebviewToHost =
   | ExportMessage
   | CopyMessage
   | RerunMessage;
-
-export type HostMessageType = HostToWebview['type'];
-export type WebviewMessageType = WebviewToHost['type'];

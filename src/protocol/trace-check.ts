@@ -1,24 +1,9 @@
 // Checks that a value has the shape of the trace model before the webview renders it.
 // Unknown fields inside the model are ignored (never rendered); wrong types reject the whole trace.
+// The same span check serves trace import (src/core/io/trace-json.ts): one definition of a valid span.
 import type { SourceRef, Trace } from '../core/trace/model';
-import { arr, at, fail, int, nanos, obj, oneOf, onlyKeys, optStr, str, type Obj } from './check';
-
-export const LAYERS = ['client', 'ingress', 'app', 'downstream'] as const;
-const KINDS = ['client', 'server', 'internal', 'producer', 'consumer'] as const;
-const STATUSES = ['unset', 'ok', 'error'] as const;
-const ORIGINS = [
-  'probe',
-  'nginx-log',
-  'nginx-debug',
-  'otlp',
-  'jaeger',
-  'tempo',
-  'zipkin',
-  'app-log',
-  'import',
-] as const;
-const SEVERITIES = ['info', 'warning', 'error'] as const;
-const REF_KINDS = ['nginx', 'app', 'ingress-yaml', 'nginx-conf'] as const;
+import { Bad, arr, at, fail, int, nanos, obj, oneOf, onlyKeys, optStr, str, type Obj } from './check';
+import { LAYERS, ORIGINS, SEVERITIES, SOURCE_KINDS, SPAN_KINDS, SPAN_STATUSES } from './vocabulary';
 
 export const MAX_ID = 256;
 export const MAX_PATH = 4096;
@@ -31,7 +16,10 @@ export function checkSourceRef(x: unknown, parent: string, key: string | number,
   const o = obj(x, parent, key);
   const path = at(parent, key);
   if (strict) onlyKeys(o, ['kind', 'path', 'line', 'endLine', 'function'], path);
-  const ref: SourceRef = { kind: oneOf(o.kind, REF_KINDS, path, 'kind'), path: str(o.path, path, 'path', MAX_PATH, 1) };
+  const ref: SourceRef = {
+    kind: oneOf(o.kind, SOURCE_KINDS, path, 'kind'),
+    path: str(o.path, path, 'path', MAX_PATH, 1),
+  };
   if (ref.path.includes('\0')) fail(path, 'path', 'contains a NUL character');
   if (o.line !== undefined) ref.line = int(o.line, path, 'line', 1, 1e9);
   if (o.endLine !== undefined) {
@@ -70,7 +58,7 @@ function checkStep(x: unknown, parent: string, i: number): void {
   if (o.ambiguous !== undefined) checkRefs(o.ambiguous, path, 'ambiguous');
 }
 
-function checkSpan(x: unknown, parent: string, i: number): void {
+export function checkSpan(x: unknown, parent: string, i: number): void {
   const o = obj(x, parent, i);
   const path = at(parent, i);
   str(o.spanId, path, 'spanId', MAX_ID, 1);
@@ -78,10 +66,10 @@ function checkSpan(x: unknown, parent: string, i: number): void {
   str(o.name, path, 'name', MAX_TEXT);
   str(o.service, path, 'service', MAX_TEXT);
   oneOf(o.layer, LAYERS, path, 'layer');
-  oneOf(o.kind, KINDS, path, 'kind');
+  oneOf(o.kind, SPAN_KINDS, path, 'kind');
   nanos(o.startTimeUnixNano, path, 'startTimeUnixNano');
   nanos(o.endTimeUnixNano, path, 'endTimeUnixNano');
-  oneOf(o.status, STATUSES, path, 'status');
+  oneOf(o.status, SPAN_STATUSES, path, 'status');
   checkAttributes(obj(o.attributes, path, 'attributes'), at(path, 'attributes'));
   const events = arr(o.events, path, 'events', MAX_ITEMS);
   for (let j = 0; j < events.length; j++) {
@@ -130,4 +118,15 @@ export function checkTrace(x: unknown, parent: string, key: string): Trace {
   const diags = arr(o.diagnostics, path, 'diagnostics', MAX_ITEMS);
   for (let i = 0; i < diags.length; i++) checkDiagnostic(diags[i], `${path}.diagnostics`, i);
   return o as unknown as Trace;
+}
+
+/** One span of a trace file: why it is not a model span (".field: reason" or ": reason"), or undefined when it is. */
+export function spanProblem(x: unknown): string | undefined {
+  try {
+    checkSpan(x, '', 0);
+    return undefined;
+  } catch (e) {
+    if (e instanceof Bad) return e.message.replace(/^\[0\]/, '');
+    throw e;
+  }
 }

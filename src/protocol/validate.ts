@@ -1,9 +1,11 @@
 // Validators for both directions. The host runs parseWebviewMessage on everything the webview posts
 // (it is untrusted: a compromised webview must not make the host do more than the allow-list);
 // the webview runs parseHostMessage on arrival. Neither throws; both return undefined on bad input.
+import { COPY_WHATS, EXPORT_FORMATS, VIAS } from './messages';
 import type { CompareRow, HistoryEntry, HostToWebview, ProbeSummary, WebviewToHost } from './messages';
 import { Bad, arr, at, int, obj, oneOf, onlyKeys, optBool, optNum, optStr, str, type Obj } from './check';
-import { LAYERS, MAX_ID, checkSourceRef, checkTrace } from './trace-check';
+import { MAX_ID, checkSourceRef, checkTrace } from './trace-check';
+import { LAYERS } from './vocabulary';
 
 export type Checked<T> = { ok: true; message: T } | { ok: false; error: string };
 
@@ -17,7 +19,7 @@ export function checkProbe(x: unknown, key: string): ProbeSummary {
   str(o.url, key, 'url', MAX_TEXT);
   if (o.status !== undefined) int(o.status, key, 'status', 0, 999);
   optNum(o.durationMs, key, 'durationMs', 0);
-  if (o.via !== undefined) oneOf(o.via, ['load-balancer', 'port-forward'] as const, key, 'via');
+  if (o.via !== undefined) oneOf(o.via, VIAS, key, 'via');
   optStr(o.error, key, 'error', MAX_TEXT);
   return o as unknown as ProbeSummary;
 }
@@ -48,91 +50,117 @@ function checkRow(x: unknown, i: number): CompareRow {
   return o as unknown as CompareRow;
 }
 
-function hostMessage(o: Obj): HostToWebview {
-  switch (o.type) {
-    case 'trace':
-      onlyKeys(o, ['type', 'trace', 'probe', 'historyId'], '');
-      checkTrace(o.trace, '', 'trace');
-      if (o.probe !== undefined) checkProbe(o.probe, 'probe');
-      optStr(o.historyId, '', 'historyId', MAX_ID);
-      break;
-    case 'history': {
-      onlyKeys(o, ['type', 'entries', 'currentId'], '');
-      const entries = arr(o.entries, '', 'entries', 10_000);
-      for (let i = 0; i < entries.length; i++) checkEntry(entries[i], 'entries', i);
-      optStr(o.currentId, '', 'currentId', MAX_ID);
-      break;
-    }
-    case 'progress':
-      onlyKeys(o, ['type', 'message', 'fraction', 'done'], '');
-      str(o.message, '', 'message', MAX_TEXT);
-      optNum(o.fraction, '', 'fraction', 0, 1);
-      optBool(o.done, '', 'done');
-      break;
-    case 'compare': {
-      onlyKeys(o, ['type', 'left', 'right', 'rows'], '');
-      checkEntry(o.left, '', 'left');
-      checkEntry(o.right, '', 'right');
-      const rows = arr(o.rows, '', 'rows', 16);
-      for (let i = 0; i < rows.length; i++) checkRow(rows[i], i);
-      break;
-    }
-    case 'sourceStatus':
-      onlyKeys(o, ['type', 'spanId', 'ok', 'reason'], '');
-      str(o.spanId, '', 'spanId', MAX_ID, 1);
-      if (typeof o.ok !== 'boolean') throw new Bad('ok: expected true or false');
-      optStr(o.reason, '', 'reason', MAX_TEXT);
-      break;
-    case 'empty':
-      onlyKeys(o, ['type', 'message'], '');
-      optStr(o.message, '', 'message', MAX_TEXT);
-      break;
-    default:
-      throw new Bad(`type: unknown message type ${JSON.stringify(String(o.type).slice(0, 40))}`);
-  }
-  return o as unknown as HostToWebview;
-}
+type Validators<U extends { type: string }> = { [K in U['type']]: (o: Obj) => Extract<U, { type: K }> };
 
-function webviewMessage(o: Obj): WebviewToHost {
-  switch (o.type) {
-    case 'ready':
-    case 'rerun':
-      onlyKeys(o, ['type'], '');
-      break;
-    case 'openSource':
-      onlyKeys(o, ['type', 'spanId', 'ref'], '');
-      str(o.spanId, '', 'spanId', MAX_ID, 1);
-      checkSourceRef(o.ref, '', 'ref', true);
-      break;
-    case 'selectHistory':
-      onlyKeys(o, ['type', 'id'], '');
-      str(o.id, '', 'id', MAX_ID, 1);
-      break;
-    case 'compare':
-      onlyKeys(o, ['type', 'leftId', 'rightId'], '');
-      str(o.leftId, '', 'leftId', MAX_ID, 1);
-      str(o.rightId, '', 'rightId', MAX_ID, 1);
-      break;
-    case 'export':
-      onlyKeys(o, ['type', 'format'], '');
-      oneOf(o.format, ['otlp', 'jaeger'] as const, '', 'format');
-      break;
-    case 'copy':
-      onlyKeys(o, ['type', 'what'], '');
-      oneOf(o.what, ['traceId', 'curl'] as const, '', 'what');
-      break;
-    default:
-      throw new Bad(`type: unknown message type ${JSON.stringify(String(o.type).slice(0, 40))}`);
+/** One validator per message type; a message type without one does not compile. Each rebuilds the message from checked fields. */
+const HOST_VALIDATORS = {
+  trace: (o) => {
+    onlyKeys(o, ['type', 'trace', 'probe', 'historyId'], '');
+    return {
+      type: 'trace',
+      trace: checkTrace(o.trace, '', 'trace'),
+      probe: o.probe === undefined ? undefined : checkProbe(o.probe, 'probe'),
+      historyId: optStr(o.historyId, '', 'historyId', MAX_ID),
+    };
+  },
+  history: (o) => {
+    onlyKeys(o, ['type', 'entries', 'currentId'], '');
+    const entries = arr(o.entries, '', 'entries', 10_000).map((e, i) => checkEntry(e, 'entries', i));
+    return { type: 'history', entries, currentId: optStr(o.currentId, '', 'currentId', MAX_ID) };
+  },
+  progress: (o) => {
+    onlyKeys(o, ['type', 'message', 'fraction', 'done'], '');
+    return {
+      type: 'progress',
+      message: str(o.message, '', 'message', MAX_TEXT),
+      fraction: optNum(o.fraction, '', 'fraction', 0, 1),
+      done: optBool(o.done, '', 'done'),
+    };
+  },
+  compare: (o) => {
+    onlyKeys(o, ['type', 'left', 'right', 'rows'], '');
+    return {
+      type: 'compare',
+      left: checkEntry(o.left, '', 'left'),
+      right: checkEntry(o.right, '', 'right'),
+      rows: arr(o.rows, '', 'rows', 16).map(checkRow),
+    };
+  },
+  sourceStatus: (o) => {
+    onlyKeys(o, ['type', 'spanId', 'ok', 'reason'], '');
+    if (typeof o.ok !== 'boolean') throw new Bad('ok: expected true or false');
+    return {
+      type: 'sourceStatus',
+      spanId: str(o.spanId, '', 'spanId', MAX_ID, 1),
+      ok: o.ok,
+      reason: optStr(o.reason, '', 'reason', MAX_TEXT),
+    };
+  },
+  empty: (o) => {
+    onlyKeys(o, ['type', 'message'], '');
+    return { type: 'empty', message: optStr(o.message, '', 'message', MAX_TEXT) };
+  },
+} satisfies Validators<HostToWebview>;
+
+const WEBVIEW_VALIDATORS = {
+  ready: (o) => {
+    onlyKeys(o, ['type'], '');
+    return { type: 'ready' };
+  },
+  rerun: (o) => {
+    onlyKeys(o, ['type'], '');
+    return { type: 'rerun' };
+  },
+  openSource: (o) => {
+    onlyKeys(o, ['type', 'spanId', 'ref'], '');
+    return {
+      type: 'openSource',
+      spanId: str(o.spanId, '', 'spanId', MAX_ID, 1),
+      ref: checkSourceRef(o.ref, '', 'ref', true),
+    };
+  },
+  selectHistory: (o) => {
+    onlyKeys(o, ['type', 'id'], '');
+    return { type: 'selectHistory', id: str(o.id, '', 'id', MAX_ID, 1) };
+  },
+  compare: (o) => {
+    onlyKeys(o, ['type', 'leftId', 'rightId'], '');
+    return {
+      type: 'compare',
+      leftId: str(o.leftId, '', 'leftId', MAX_ID, 1),
+      rightId: str(o.rightId, '', 'rightId', MAX_ID, 1),
+    };
+  },
+  export: (o) => {
+    onlyKeys(o, ['type', 'format'], '');
+    return { type: 'export', format: oneOf(o.format, EXPORT_FORMATS, '', 'format') };
+  },
+  copy: (o) => {
+    onlyKeys(o, ['type', 'what'], '');
+    return { type: 'copy', what: oneOf(o.what, COPY_WHATS, '', 'what') };
+  },
+} satisfies Validators<WebviewToHost>;
+
+/** Picks the validator for `o.type` from a table; an unknown type is refused by name. */
+function dispatch<U extends { type: string }>(table: Validators<U>, o: Obj): U {
+  const type = o.type;
+  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(table, type)) {
+    throw new Bad(`type: unknown message type ${JSON.stringify(String(type).slice(0, 40))}`);
   }
-  return o as unknown as WebviewToHost;
+  const message = (table as Record<string, (o: Obj) => U>)[type](o);
+  // Optional fields that were absent stay absent (not present-but-undefined), as they were posted.
+  for (const k of Object.keys(message)) if ((message as Obj)[k] === undefined) delete (message as Obj)[k];
+  return message;
 }
+const hostMessage = (o: Obj): HostToWebview => dispatch<HostToWebview>(HOST_VALIDATORS, o);
+const webviewMessage = (o: Obj): WebviewToHost => dispatch<WebviewToHost>(WEBVIEW_VALIDATORS, o);
 
 function run<T>(x: unknown, f: (o: Obj) => T): Checked<T> {
   try {
     return { ok: true, message: f(obj(x, '', 'message')) };
   } catch (e) {
     if (e instanceof Bad) return { ok: false, error: e.message };
-    return { ok: false, error: `unreadable message (${e instanceof Error ? e.message : String(e)})` };
+    return { ok: false, error: `unreadable message (${String(e)})` };
   }
 }
 

@@ -4,31 +4,12 @@ import type { Diagnostic, Span, Trace } from '../trace/model';
 import type { JsonEvent, Pattern } from './json-stream';
 import { explicitLayer } from './group';
 import { describe, isObject } from './values';
+import { spanProblem } from '../../protocol/trace-check';
 
 export const TRACE_PATTERNS: Pattern[] = [
   [['spans'], '*'],
   ['*', ['spans'], '*'],
 ];
-
-const KINDS = new Set(['client', 'server', 'internal', 'producer', 'consumer']);
-const LAYERS = new Set(['client', 'ingress', 'app', 'downstream']);
-const STATUSES = new Set(['unset', 'ok', 'error']);
-
-/** Checks one span of Trace JSON; returns a reason when it is not a model span. */
-export function spanProblem(v: unknown): string | undefined {
-  if (!isObject(v)) return `is ${describe(v)}, not a span object`;
-  for (const k of ['spanId', 'name', 'service', 'startTimeUnixNano', 'endTimeUnixNano'] as const) {
-    if (typeof v[k] !== 'string') return `has no string "${k}"`;
-  }
-  if (!/^\d+$/.test(v.startTimeUnixNano as string) || !/^\d+$/.test(v.endTimeUnixNano as string))
-    return 'has times that are not decimal nanoseconds';
-  if (!LAYERS.has(v.layer as string)) return `has an unknown layer ${JSON.stringify(v.layer)}`;
-  if (!KINDS.has(v.kind as string)) return `has an unknown kind ${JSON.stringify(v.kind)}`;
-  if (!STATUSES.has(v.status as string)) return `has an unknown status ${JSON.stringify(v.status)}`;
-  if (!isObject(v.attributes)) return 'has no attributes object';
-  if (!Array.isArray(v.events) || !Array.isArray(v.links)) return 'has no events or links list';
-  return undefined;
-}
 
 /** Collects Trace objects from streamJson(..., TRACE_PATTERNS) events; `emit` gets each trace when it closes. */
 export class TraceJsonReader {
@@ -46,7 +27,7 @@ export class TraceJsonReader {
           this.diagnostics.push({
             code: 'trace-json-bad-span',
             severity: 'warning',
-            message: `${ev.path.join('.')} ${problem}; it was skipped`,
+            message: `${ev.path.join('.')}${problem}; it was skipped`,
           });
           return;
         }

@@ -1,15 +1,13 @@
-// The trace model. DESIGN.md ("Trace model") is the source of these names; other tools read them.
+// The trace model. Its names are what other tools read (OTel attribute names, Jaeger/OTLP on export); the closed lists
+// (layers, kinds, statuses, origins, source kinds, severities) are runtime values in src/protocol/vocabulary.ts.
+import type { Layer, Severity, SourceKind, SpanKind, SpanOrigin, SpanStatus } from '../../protocol/vocabulary';
 
-export type Layer = 'client' | 'ingress' | 'app' | 'downstream';
-export type SpanKind = 'client' | 'server' | 'internal' | 'producer' | 'consumer';
-export type SpanStatus = 'unset' | 'ok' | 'error';
-export type SpanOrigin =
-  'probe' | 'nginx-log' | 'nginx-debug' | 'otlp' | 'jaeger' | 'tempo' | 'zipkin' | 'app-log' | 'import';
+export type { Layer, Severity, SourceKind, SpanKind, SpanOrigin, SpanStatus } from '../../protocol/vocabulary';
 export type AttributeValue = string | number | boolean | string[];
 export type Attributes = Record<string, AttributeValue>;
 
 export interface SourceRef {
-  kind: 'nginx' | 'app' | 'ingress-yaml' | 'nginx-conf';
+  kind: SourceKind;
   path: string;
   line?: number;
   endLine?: number;
@@ -54,8 +52,6 @@ export interface Span {
   sourceReason?: string;
   steps?: Step[];
 }
-
-export type Severity = 'info' | 'warning' | 'error';
 
 export interface Diagnostic {
   code: string;

@@ -20,11 +20,11 @@ import type {
   OtlpSpanKind,
   OtlpStatusCode,
 } from './types';
+import { LAYERS, isOneOf } from '../../../protocol/vocabulary';
 
 const KINDS: SpanKind[] = ['internal', 'internal', 'server', 'client', 'producer', 'consumer'];
 const KIND_NUMBERS: Record<SpanKind, OtlpSpanKind> = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
 const STATUSES: SpanStatus[] = ['unset', 'ok', 'error'];
-const LAYERS = new Set<Layer>(['client', 'ingress', 'app', 'downstream']);
 
 // Attribute names that carry OTLP fields the model has no slot for; Jaeger uses the same names.
 const SCOPE_NAME = 'otel.scope.name';
@@ -70,7 +70,7 @@ function toSpan(s: OtlpSpan, service: string, extra: Attributes, origin: SpanOri
   const attributes: Attributes = { ...extra, ...flattenAttributes(s.attributes) };
   let layer: Layer = 'app';
   const l = attributes[LAYER_ATTR];
-  if (typeof l === 'string' && LAYERS.has(l as Layer)) layer = l as Layer;
+  if (isOneOf(LAYERS, l)) layer = l;
   delete attributes[LAYER_ATTR];
   if (s.status?.message) attributes[STATUS_MESSAGE] = s.status.message;
   const span: Span = {
