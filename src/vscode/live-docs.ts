@@ -13,6 +13,6 @@ export class LiveDocs implements vscode.TextDocumentContentProvider {
     const m = /^\/([^/]+)\/([^/]+)\.yaml$/.exec(uri.path);
     if (!m || !this.cluster.api) return '# this object is not available';
     const obj = await this.cluster.api.json<Ingress>({ path: kindPath(KINDS.ingresses, m[1], m[2]) });
-    return (await loadEngine()).renderLiveIngressYaml(obj as never);
+    return (await loadEngine()).renderLiveIngressYaml(obj);
   }
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse as parseYamlValue, parseAllDocuments } from 'yaml';
-import { findNginxLocation, matchIngressRule, parseNginxConf, type IngressLike } from '../../src/core/sourcemap';
+import { findNginxLocation, matchIngressRule, parseNginxConf, type Ingress } from '../../src/core/sourcemap';
 import { applyObjects, demoManifestsDir, loadManifests } from '../../src/sandbox/manifest-loader';
 import { buildModel } from '../../src/sandbox/nginx/model';
 import { renderConfig, type ConfIndex } from '../../src/sandbox/nginx/render';
@@ -15,7 +15,7 @@ import { ObjectStore } from '../../src/sandbox/store';
 const WS = join(__dirname, '..', 'fixtures', 'sourcemap', 'ws');
 const docsOf = (file: string) =>
   parseAllDocuments(readFileSync(file, 'utf8'))
-    .map((d) => d.toJS() as IngressLike)
+    .map((d) => d.toJS() as Ingress)
     .filter((o) => o?.kind === 'Ingress');
 const shop = docsOf(join(demoManifestsDir(), '20-shop.yaml'));
 const catalog = docsOf(join(demoManifestsDir(), '30-catalog.yaml'));
@@ -79,7 +79,7 @@ test('Ingress rule matching: hosts, Prefix by path elements, Exact, Implementati
   ];
   for (const [req, want] of cases) assert.equal(desc(matchIngressRule(all, req)), want, JSON.stringify(req));
   assert.equal(desc(matchIngressRule(shop, { host: 'unknown.test', path: '/x' })), 'fallback defaultBackend * low');
-  assert.equal(matchIngressRule([null as unknown as IngressLike, {} as IngressLike], { path: '/' }), null);
+  assert.equal(matchIngressRule([null as unknown as Ingress, {} as Ingress], { path: '/' }), null);
 });
 
 let dir = '';
@@ -245,7 +245,7 @@ test('fuzz: arbitrary objects as Ingresses (YAML files and the API can hold anyt
           path?: string;
           upstream?: string;
         };
-        const m = matchIngressRule([...(ings as IngressLike[]), ...shop], clean);
+        const m = matchIngressRule([...(ings as Ingress[]), ...shop], clean);
         assert.ok(m === null || typeof m.ingress.metadata?.name === 'string');
       },
     ),

@@ -13,7 +13,7 @@ import {
   liveIngressPath,
   parseYaml,
   renderLiveIngressYaml,
-  type IngressLike,
+  type Ingress,
 } from '../../src/core/sourcemap';
 
 const WS = join(__dirname, '..', 'fixtures', 'sourcemap', 'ws');
@@ -77,7 +77,7 @@ test('Helm-rendered output: "# Source:" is kept, objects without a namespace are
 });
 
 test('live objects render without server bookkeeping, deterministically, and lines point into that text', () => {
-  const live: IngressLike = {
+  const live: Ingress = {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
     metadata: {

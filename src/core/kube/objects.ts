@@ -6,6 +6,8 @@ export interface Meta {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   resourceVersion?: string;
+  /** Dropped when a live object is shown as YAML. */
+  managedFields?: unknown[];
 }
 export interface Obj {
   apiVersion?: string;
@@ -22,15 +24,25 @@ export interface ServiceBackendPort {
   number?: number;
 }
 export interface IngressBackend {
-  service?: { name: string; port?: ServiceBackendPort };
-  resource?: { apiGroup?: string; kind: string; name: string };
+  service?: { name?: string; port?: ServiceBackendPort };
+  resource?: { apiGroup?: string; kind?: string; name?: string };
 }
+export interface IngressPath {
+  path?: string;
+  pathType?: string;
+  backend?: IngressBackend;
+}
+export interface IngressRule {
+  host?: string | null;
+  http?: { paths?: IngressPath[] };
+}
+/** An Ingress (networking.k8s.io/v1) as the API returns it or as a manifest parses: the one Ingress type. */
 export interface Ingress extends Obj {
   spec?: {
     ingressClassName?: string;
     defaultBackend?: IngressBackend;
     tls?: { hosts?: string[]; secretName?: string }[];
-    rules?: { host?: string; http?: { paths?: { path?: string; pathType?: string; backend: IngressBackend }[] } }[];
+    rules?: IngressRule[];
   };
   status?: {
     loadBalancer?: { ingress?: { ip?: string; hostname?: string; ports?: { port: number; protocol?: string }[] }[] };

@@ -15,6 +15,7 @@ import {
 } from '../sourcemap/nginx';
 import type { Trace } from '../trace/model';
 import type { ProbeOutcome } from './run';
+import { errorMessage } from '../errors';
 
 export interface MapOptions {
   workspaceFolders: string[];
@@ -80,7 +81,7 @@ export async function mapProbeSources(outcome: ProbeOutcome, o: MapOptions): Pro
       if (got.warning)
         trace.diagnostics.push({ code: 'nginx-source-unverified', severity: 'warning', message: got.warning });
     } catch (e) {
-      reason = `the nginx ${version.version} source could not be downloaded (${e instanceof Error ? e.message : String(e)}): set kubetrace.nginx.sourcePath to a local tree`;
+      reason = `the nginx ${version.version} source could not be downloaded (${errorMessage(e)}): set kubetrace.nginx.sourcePath to a local tree`;
     }
   }
   if (!tree && !reason)
@@ -108,6 +109,6 @@ export async function mapProbeSources(outcome: ProbeOutcome, o: MapOptions): Pro
     nginx: { tree, reason },
     nginxConfDir,
     allowedRoots,
-    ingressObjects: outcome.ingresses as never,
+    ingressObjects: outcome.ingresses,
   });
 }

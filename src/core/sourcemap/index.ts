@@ -9,7 +9,7 @@
  *     workloadFolders?: Record<string, string>;    // Deployment name -> local folder
  *     nginx?: { tree?: NginxSourceTree; reason?: string };
  *     nginxConfDir?: string;                       // the sandbox's generated nginx config (read-only root)
- *     ingressObjects?: IngressLike[];              // live Ingress objects; without them, Ingress manifests in the workspace are used
+ *     ingressObjects?: Ingress[];              // live Ingress objects; without them, Ingress manifests in the workspace are used
  *     allowedRoots: string[];                      // allowedRootsFor(...): workspace folders, nginx source cache, nginx.sourcePath, sandbox conf dir
  *   }
  *   resolveSources(trace, ctx): Promise<Trace>
@@ -62,7 +62,7 @@ export {
   findObject,
   ingressPathLine,
   keyPathLine,
-  type IngressLike,
+  type Ingress,
   type RuleMatch,
   type RequestFacts,
 } from './routing';

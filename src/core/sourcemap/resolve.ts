@@ -7,8 +7,9 @@ import { appSourceForSpan, type AppSourceResult } from './app';
 import type { MapContext } from './app/pathmap';
 import { isNginxOtelSpan, nginxEntryForSpan, nginxSourceForSpan, type NginxSourceTree } from './nginx';
 import { checkAllowed, type AllowedCheck } from './roots';
-import { routingSourcesForSpan, type IngressLike, type RoutingResult } from './routing';
+import { routingSourcesForSpan, type Ingress, type RoutingResult } from './routing';
 import { appKey, ingressKey } from './resolve-key';
+import { errorMessage } from '../errors';
 
 export interface SourcemapContext {
   workspaceFolders: string[];
@@ -16,7 +17,7 @@ export interface SourcemapContext {
   workloadFolders?: Record<string, string>;
   nginx?: { tree?: NginxSourceTree; reason?: string };
   nginxConfDir?: string;
-  ingressObjects?: IngressLike[];
+  ingressObjects?: Ingress[];
   allowedRoots: string[];
 }
 
@@ -58,7 +59,7 @@ async function ingressSpan(
       routed = r.refs;
       if (!r.refs.some((x) => x.kind === 'ingress-yaml')) reasons.push(...r.reasons);
     } catch (e) {
-      reasons.push(`the Ingress rule could not be looked up: ${e instanceof Error ? e.message : String(e)}`);
+      reasons.push(`the Ingress rule could not be looked up: ${errorMessage(e)}`);
     }
   }
   const main = source ?? routed[0];
@@ -206,7 +207,7 @@ export async function resolveSources(trace: Trace, ctx: SourcemapContext): Promi
     if (r.error !== undefined) {
       // A bug here must not cost the user the trace: the span keeps a reason and the rest are mapped.
       fields = {
-        sourceReason: `source mapping failed: ${r.error instanceof Error ? r.error.message : String(r.error)}`,
+        sourceReason: `source mapping failed: ${errorMessage(r.error)}`,
       };
     } else if (r.kind === 'app') {
       const app = r.value as AppSourceResult;

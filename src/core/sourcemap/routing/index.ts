@@ -3,7 +3,8 @@
 import type { SourceRef, Span } from '../../trace/model';
 import { checkAllowed as checkAllowedNow, type AllowedCheck } from '../roots';
 import { workspaceIndex } from '../app/workspace';
-import { matchIngressRule, type IngressLike, type RequestFacts, type RuleMatch } from './ingress-match';
+import type { Ingress } from '../../kube/objects';
+import { matchIngressRule, type RequestFacts, type RuleMatch } from './ingress-match';
 import { liveIngressPath, renderLiveIngressYaml } from './live-yaml';
 import { findManifest, manifestObjects, workspaceManifests, type ManifestHit } from './manifests';
 import { findNginxLocation } from './nginx-conf';
@@ -14,7 +15,7 @@ export interface RoutingContext {
   allowedRoots: string[];
   /** Per-run memo of path checks: a trace's nginx spans all point at the same manifest and nginx.conf. */
   allowedMemo?: Map<string, AllowedCheck>;
-  ingressObjects?: IngressLike[];
+  ingressObjects?: Ingress[];
   nginxConfDir?: string;
 }
 export interface RoutingResult {
@@ -58,8 +59,8 @@ export function requestFacts(span: Span): RequestFacts {
   return facts;
 }
 
-const liveCache = new WeakMap<IngressLike, { text: string; parsed: ParsedYaml }>();
-function live(obj: IngressLike) {
+const liveCache = new WeakMap<Ingress, { text: string; parsed: ParsedYaml }>();
+function live(obj: Ingress) {
   let hit = liveCache.get(obj);
   if (!hit) {
     const text = renderLiveIngressYaml(obj);
@@ -166,6 +167,7 @@ export async function routingSourcesForSpan(span: Span, ctx: RoutingContext): Pr
 }
 
 export { renderLiveIngressYaml, liveIngressPath } from './live-yaml';
-export { matchIngressRule, type IngressLike, type RuleMatch, type RequestFacts } from './ingress-match';
+export { matchIngressRule, type RuleMatch, type RequestFacts } from './ingress-match';
+export type { Ingress } from '../../kube/objects';
 export { parseYaml, findObject, ingressPathLine, keyPathLine } from './yaml-locate';
 export { findNginxLocation, parseNginxConf } from './nginx-conf';

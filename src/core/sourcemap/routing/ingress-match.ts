@@ -2,33 +2,7 @@
 // is merged into one nginx server (exact host, then wildcard, then the host-less catch-all); inside it Exact paths win,
 // then the longest matching path (Prefix by whole path elements, ImplementationSpecific as an nginx string prefix, or
 // a case-insensitive regex under use-regex). $proxy_upstream_name (<ns>-<svc>-<port>) settles what host/path cannot.
-
-export interface IngressBackendLike {
-  service?: { name?: string; port?: { number?: number; name?: string } };
-  resource?: { kind?: string; name?: string; apiGroup?: string };
-}
-export interface IngressPathLike {
-  path?: string;
-  pathType?: string;
-  backend?: IngressBackendLike;
-}
-export interface IngressRuleLike {
-  host?: string | null;
-  http?: { paths?: IngressPathLike[] };
-}
-/** An Ingress (networking.k8s.io/v1) as the API returns it, or as a manifest parses; only these fields are read. */
-export interface IngressLike {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: { name?: string; namespace?: string; annotations?: Record<string, string>; [k: string]: unknown };
-  spec?: {
-    ingressClassName?: string;
-    defaultBackend?: IngressBackendLike;
-    rules?: IngressRuleLike[];
-    [k: string]: unknown;
-  };
-  [k: string]: unknown;
-}
+import type { Ingress, IngressBackend, IngressPath, IngressRule } from '../../kube/objects';
 
 export interface RequestFacts {
   host?: string;
@@ -38,7 +12,7 @@ export interface RequestFacts {
   namespace?: string;
 }
 export interface RuleMatch {
-  ingress: IngressLike;
+  ingress: Ingress;
   kind: 'path' | 'defaultBackend';
   rule?: number;
   path?: number;
@@ -49,7 +23,7 @@ export interface RuleMatch {
   why: string;
 }
 
-export const upstreamName = (ns: string | undefined, b: IngressBackendLike | undefined): string | undefined => {
+export const upstreamName = (ns: string | undefined, b: IngressBackend | undefined): string | undefined => {
   const s = b?.service;
   if (!s?.name) return undefined;
   const port = s.port?.number ?? s.port?.name;
@@ -59,7 +33,7 @@ export const upstreamName = (ns: string | undefined, b: IngressBackendLike | und
 export function sameUpstream(
   actual: string | undefined,
   ns: string | undefined,
-  b: IngressBackendLike | undefined,
+  b: IngressBackend | undefined,
 ): boolean {
   if (!actual) return false;
   const want = upstreamName(ns, b);
@@ -86,16 +60,16 @@ function hostLevel(ruleHost: string | null | undefined, host: string): number {
 interface Entry {
   r: number;
   p: number;
-  rule: IngressRuleLike;
-  entry: IngressPathLike;
+  rule: IngressRule;
+  entry: IngressPath;
   path: string;
   type: string;
   segs: string[];
   regex: RegExp | null | undefined;
 }
 // Objects are matched against thousands of spans: split paths and build regexes once per object.
-const compiled = new WeakMap<IngressLike, Entry[]>();
-function entriesOf(ing: IngressLike): Entry[] {
+const compiled = new WeakMap<Ingress, Entry[]>();
+function entriesOf(ing: Ingress): Entry[] {
   let out = compiled.get(ing);
   if (out) return out;
   out = [];
@@ -135,12 +109,12 @@ function score(e: Entry, reqPath: string, reqSegs: string[]): number {
   return reqPath.startsWith(e.path) ? e.path.length + 1 : 0;
 }
 
-const useRegexOf = (ing: IngressLike) => {
+const useRegexOf = (ing: Ingress) => {
   const a = ing.metadata?.annotations && typeof ing.metadata.annotations === 'object' ? ing.metadata.annotations : {};
   return a['nginx.ingress.kubernetes.io/use-regex'] === 'true' || 'nginx.ingress.kubernetes.io/rewrite-target' in a;
 };
 
-export function matchIngressRule(ingresses: IngressLike[], req: RequestFacts): RuleMatch | null {
+export function matchIngressRule(ingresses: Ingress[], req: RequestFacts): RuleMatch | null {
   let pool = arr(ingresses).filter((i) => i && typeof i === 'object' && typeof i.metadata?.name === 'string');
   if (req.ingressName)
     pool = pool.filter(
@@ -155,14 +129,14 @@ export function matchIngressRule(ingresses: IngressLike[], req: RequestFacts): R
   if (upstream === 'upstream-default-backend') return null;
 
   type Cand = {
-    ing: IngressLike;
+    ing: Ingress;
     r: number;
     p: number;
     level: number;
     score: number;
     up: boolean;
-    rule: IngressRuleLike;
-    entry: IngressPathLike;
+    rule: IngressRule;
+    entry: IngressPath;
   };
   const cands: Cand[] = [];
   const reqSegs = reqPath.split('/').filter(Boolean);

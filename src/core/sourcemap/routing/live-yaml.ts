@@ -2,18 +2,18 @@
 // the workspace. The rendering is deterministic, so the adapter can render it again and land on the same line.
 import { stringify } from 'yaml';
 import { LIVE_SCHEME } from '../roots';
-import type { IngressLike } from './ingress-match';
+import type { Ingress } from '../../kube/objects';
 
 const FIRST = ['apiVersion', 'kind', 'metadata', 'spec', 'status'];
 
-export function liveIngressPath(obj: IngressLike): string {
+export function liveIngressPath(obj: Ingress): string {
   const ns = obj.metadata?.namespace || 'default';
   const name = obj.metadata?.name || 'unnamed';
   return `${LIVE_SCHEME}/${encodeURIComponent(ns)}/${encodeURIComponent(name)}.yaml`;
 }
 
 /** The object as YAML, minus server bookkeeping that hides the spec (managedFields, last-applied-configuration). */
-export function renderLiveIngressYaml(obj: IngressLike): string {
+export function renderLiveIngressYaml(obj: Ingress): string {
   const clone = JSON.parse(JSON.stringify(obj ?? {})) as Record<string, unknown>;
   const meta = clone.metadata as Record<string, unknown> | undefined;
   if (meta && typeof meta === 'object') {

@@ -1,6 +1,6 @@
 // Ingress manifests in the workspace: every YAML file that mentions an Ingress, parsed once per file version.
 import { derived, workspaceIndex, type WorkspaceIndex } from '../app/workspace';
-import type { IngressLike } from './ingress-match';
+import type { Ingress } from '../../kube/objects';
 import { parseYaml, type ParsedYaml, type YamlObject } from './yaml-locate';
 
 export interface ManifestHit {
@@ -48,9 +48,9 @@ export function findManifest(hits: ManifestHit[], name: string, namespace?: stri
 }
 
 /** The manifests as objects, for matching a request when no live objects were given. */
-const objectCache = new WeakMap<ManifestHit[], { object: IngressLike; hit: ManifestHit }[]>();
+const objectCache = new WeakMap<ManifestHit[], { object: Ingress; hit: ManifestHit }[]>();
 
-export function manifestObjects(hits: ManifestHit[]): { object: IngressLike; hit: ManifestHit }[] {
+export function manifestObjects(hits: ManifestHit[]): { object: Ingress; hit: ManifestHit }[] {
   let out = objectCache.get(hits);
   if (!out) {
     out = toObjects(hits);
@@ -59,12 +59,12 @@ export function manifestObjects(hits: ManifestHit[]): { object: IngressLike; hit
   return out;
 }
 
-function toObjects(hits: ManifestHit[]): { object: IngressLike; hit: ManifestHit }[] {
-  const out: { object: IngressLike; hit: ManifestHit }[] = [];
+function toObjects(hits: ManifestHit[]): { object: Ingress; hit: ManifestHit }[] {
+  const out: { object: Ingress; hit: ManifestHit }[] = [];
   for (const hit of hits) {
     try {
       if (!hit.object.name) continue;
-      const o = hit.object.doc.toJS({ maxAliasCount: 100 }) as IngressLike;
+      const o = hit.object.doc.toJS({ maxAliasCount: 100 }) as Ingress;
       if (o && typeof o === 'object') out.push({ object: o, hit });
     } catch {
       /* an object the yaml package cannot convert is skipped */
