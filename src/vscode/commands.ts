@@ -19,6 +19,7 @@ import type { ProbeSummary } from '../protocol/messages';
 import { importTraceFile, exportTraceFile } from './trace-files';
 import { startSandbox } from './sandbox';
 import { resolveKubernetesToolsNode } from './k8s-tools';
+import { errorMessage } from '../core/errors';
 
 export interface CommandDeps {
   ext: vscode.ExtensionContext;
@@ -72,13 +73,11 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
         return;
       }
       const pick = await vscode.window.showQuickPick(
-        kc
-          .getContexts()
-          .map((c) => ({
-            label: c.name,
-            description: `${c.cluster}${c.namespace ? ` · ${c.namespace}` : ''}`,
-            picked: c.name === cluster.config?.contextName,
-          })),
+        kc.getContexts().map((c) => ({
+          label: c.name,
+          description: `${c.cluster}${c.namespace ? ` · ${c.namespace}` : ''}`,
+          picked: c.name === cluster.config?.contextName,
+        })),
         { title: 'Switch Kubernetes context' },
       );
       if (pick) await cluster.setContext(pick.label);
@@ -162,9 +161,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
             )
             .then((p) => p && output().show());
       } catch (e) {
-        void vscode.window.showErrorMessage(
-          `Cannot open the trace file: ${e instanceof Error ? e.message : String(e)}`,
-        );
+        void vscode.window.showErrorMessage(`Cannot open the trace file: ${errorMessage(e)}`);
       }
     }),
     reg('kubetrace.exportTrace', async () => {

@@ -10,6 +10,7 @@ import { matchExplorerIngress } from '../core/kube/explorer-node';
 import type { Cluster } from './cluster';
 import type { ProbeRequest } from './probe-command';
 import { requestFromNode } from './probe-command';
+import { errorMessage } from '../core/errors';
 
 const KUBERNETES_TOOLS_ID = 'ms-kubernetes-tools.vscode-kubernetes-tools';
 
@@ -26,7 +27,7 @@ async function clusterExplorerV1(): Promise<
   try {
     broker = ext.isActive ? ext.exports : await ext.activate();
   } catch (e) {
-    return { available: false, reason: 'activation-failed', error: e instanceof Error ? e.message : String(e) };
+    return { available: false, reason: 'activation-failed', error: errorMessage(e) };
   }
   if (!broker || typeof broker.get !== 'function') return { available: false, reason: 'version-unknown' };
   return (await broker.get('clusterexplorer', 'v1')) as API<ClusterExplorerV1>;

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { checkAllowed, isLivePath } from '../core/sourcemap/roots';
 import type { SourceRef } from '../core/trace/model';
 import { LIVE_URI_SCHEME } from './live-docs';
+import { errorMessage } from '../core/errors';
 
 /** Opens `ref` beside the trace panel (never on top of it). */
 export async function openSourceRef(
@@ -35,7 +36,7 @@ export async function openSourceRef(
     setTimeout(() => editor.setDecorations(highlight(), []), 4000);
     return { ok: true };
   } catch (e) {
-    return { ok: false, reason: `cannot open ${ref.path}: ${e instanceof Error ? e.message : String(e)}` };
+    return { ok: false, reason: `cannot open ${ref.path}: ${errorMessage(e)}` };
   }
 }
 

@@ -1,6 +1,7 @@
 // Keeps a listing current: one watch per kind, reconnecting with backoff; callers get a debounced "changed".
 import type { KubeRequester } from './request';
 import { kindPath, type KindPath } from './list';
+import { errorMessage } from '../errors';
 
 export interface WatchHandle {
   stop(): void;
@@ -70,7 +71,7 @@ export function watchKinds(
         }
       } catch (e) {
         if (stopper.signal.aborted) return;
-        opts.onError?.(e instanceof Error ? e.message : String(e), backoff);
+        opts.onError?.(errorMessage(e), backoff);
         await new Promise((r) => setTimeout(r, backoff));
         backoff = Math.min(backoff * 2, 30_000);
         resourceVersion = undefined;

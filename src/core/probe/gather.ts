@@ -1,6 +1,7 @@
 // Gathers spans from every source until the trace is complete (DESIGN.md, "When a trace is complete"):
 // every expected layer present and `quietMs` without a new span; give up after `maxWaitMs` with what arrived.
 import type { Diagnostic, Layer, SpanBatch, Span } from '../trace/model';
+import { errorMessage } from '../errors';
 
 export interface SpanFeed {
   name: string;
@@ -69,7 +70,7 @@ export async function gather(o: GatherOptions): Promise<Gathered> {
           }
       } catch (e) {
         if (stop.signal.aborted) break;
-        errors.set(src.name, e instanceof Error ? e.message : String(e));
+        errors.set(src.name, errorMessage(e));
       }
       await sleep(src.intervalMs ?? 25, stop.signal);
     }

@@ -18,6 +18,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OtlpResourceSpans } from '../../core/ingest/otlp/types';
 import { toJaegerTrace } from './jaeger-ui';
 import type { TraceStore } from './store';
+import { errorMessage } from '../../core/errors';
 
 const SPAN_KINDS = ['', 'internal', 'server', 'client', 'producer', 'consumer'];
 
@@ -26,12 +27,7 @@ export function createQueryHandler(store: TraceStore): (req: IncomingMessage, re
     try {
       route(store, req, res);
     } catch (e) {
-      if (!res.headersSent)
-        httpError(
-          res,
-          JSON.stringify({ error: { httpCode: 500, message: e instanceof Error ? e.message : String(e) } }),
-          500,
-        );
+      if (!res.headersSent) httpError(res, JSON.stringify({ error: { httpCode: 500, message: errorMessage(e) } }), 500);
       else res.destroy();
     }
   };

@@ -2,6 +2,7 @@
 import { parseJsonLine } from './json-format';
 import { parseTextLine } from './text-format';
 import type { ParseResult } from './types';
+import { errorMessage } from '../../errors';
 
 export type { AccessLogFormat, AccessLogRecord, UpstreamTry, ParseResult } from './types';
 
@@ -26,7 +27,7 @@ export function parseAccessLogLine(line: string): ParseResult {
     return result;
   } catch (e) {
     // A bug here must not cost the caller the rest of the log; say what happened instead.
-    return { error: `internal parser error: ${e instanceof Error ? e.message : String(e)}` };
+    return { error: `internal parser error: ${errorMessage(e)}` };
   }
 }
 

@@ -19,6 +19,7 @@ import {
   type OtlpSpanKind,
   type OtlpStatusCode,
 } from './types';
+import { errorMessage } from '../../errors';
 
 type Reader = protobuf.Reader;
 const LEN = 2;
@@ -59,7 +60,7 @@ export function decodeOtlpProtobuf(buf: Uint8Array, opts: { spanBytes?: boolean 
       else skip(r, tag);
     }
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
+    const why = errorMessage(e);
     throw new OtlpDecodeError(`not an OTLP ExportTraceServiceRequest protobuf: ${why}`);
   }
   const out: DecodeResult = { resourceSpans, problems: ctx.problems, rejectedSpans: ctx.rejectedSpans };

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { decodeOtlpProtobuf, encodeExportResponse, encodeRpcStatus } from './protobuf';
 import { normalizeOtlpJson } from './normalize';
 import type { OtlpResourceSpans } from './types';
+import { errorMessage } from '../../errors';
 
 const gunzipAsync = promisify(gunzip) as (b: InputType, o: { maxOutputLength: number }) => Promise<Buffer>;
 const inflateAsync = promisify(inflate) as (b: InputType, o: { maxOutputLength: number }) => Promise<Buffer>;
@@ -64,13 +65,7 @@ export function createOtlpHandler(opts: OtlpReceiverOptions): (req: IncomingMess
   return (req, res) => {
     handle(req, res, opts, max).catch((e) => {
       // Only reachable through a bug in onBatch or the encoder; answer rather than hang the client.
-      fail(
-        res,
-        req,
-        undefined,
-        new HttpError(500, INTERNAL, `internal error: ${e instanceof Error ? e.message : String(e)}`),
-        opts,
-      );
+      fail(res, req, undefined, new HttpError(500, INTERNAL, `internal error: ${errorMessage(e)}`), opts);
     });
   };
 }
@@ -154,14 +149,14 @@ function decode(body: Buffer, format: Format, spanBytes: boolean): ReceivedBatch
       const r = decodeOtlpProtobuf(body, { spanBytes });
       return { ...r, format, encoding: 'identity', spanCount: countSpans(r.resourceSpans) };
     } catch (e) {
-      throw new HttpError(400, INVALID_ARGUMENT, e instanceof Error ? e.message : String(e));
+      throw new HttpError(400, INVALID_ARGUMENT, errorMessage(e));
     }
   }
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8'));
   } catch (e) {
-    throw new HttpError(400, INVALID_ARGUMENT, `body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    throw new HttpError(400, INVALID_ARGUMENT, `body is not valid JSON: ${errorMessage(e)}`);
   }
   const r = normalizeOtlpJson(json, { idEncoding: 'auto' });
   if (!r.recognized)
@@ -224,11 +219,7 @@ async function decompress(body: Buffer, encoding: string, max: number): Promise<
     const code = (e as { code?: string }).code;
     if (code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError)
       throw new HttpError(413, RESOURCE_EXHAUSTED, `decompressed body exceeds the ${max}-byte limit`);
-    throw new HttpError(
-      400,
-      INVALID_ARGUMENT,
-      `body is not valid ${enc}: ${e instanceof Error ? e.message : String(e)}`,
-    );
+    throw new HttpError(400, INVALID_ARGUMENT, `body is not valid ${enc}: ${errorMessage(e)}`);
   }
 }
 
