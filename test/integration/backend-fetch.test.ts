@@ -139,7 +139,7 @@ test('a slow backend ends in backend-timeout on time', async () => {
   });
   const t0 = Date.now();
   const r = await fetchTrace(backend('jaeger', url), TID, { timeoutMs: 300 });
-  assert.ok(Date.now() - t0 < 1500, 'gave up near the timeout');
+  assert.ok(Date.now() - t0 < 2700, 'gave up before the backend answered (at 3 s)');
   assert.equal(r.spans.length, 0);
   assert.ok(r.diagnostics.some((d) => d.code === 'backend-timeout' && /did not answer within/.test(d.message)));
 });
@@ -224,7 +224,7 @@ test('isComplete decides when polling stops; `once` makes one attempt; abort can
     pollIntervalMs: 20,
     signal: ctrl.signal,
   });
-  assert.ok(Date.now() - t0 < 2000);
+  assert.ok(Date.now() - t0 < 8000, 'stopped on the abort, not at the 10 s timeout');
   assert.ok(cancelled.diagnostics.some((d) => d.code === 'backend-cancelled'));
 
   const unreachable = await fetchTrace({ kind: 'zipkin', transport: urlTransport('http://127.0.0.1:1') }, TID, {
