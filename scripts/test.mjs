@@ -1,4 +1,5 @@
-// `npm test`: build, type-check, check the layering, then every test under node's test runner.
+// `npm test`: build, type-check, lint (ESLint states the layering) and check the formatting, then every test
+// under node's test runner.
 // `npm test -- test/unit` (or any files/folders) runs a subset, still after the checks.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -31,7 +32,8 @@ if (!skipChecks) {
   run('bash', ['scripts/setup-system.sh']);
   run('node', ['scripts/build.mjs']);
   run('npx', ['--no-install', 'tsc', '--noEmit', '-p', '.']);
-  run('node', ['scripts/lint-layers.mjs']);
+  run('npx', ['--no-install', 'eslint', '.']);
+  run('npx', ['--no-install', 'prettier', '--check', '--log-level', 'warn', '.']);
 }
 const roots = args.length ? args : ['test/unit', 'test/integration', 'test/e2e'];
 const files = roots.flatMap((r) => collect(r, []));

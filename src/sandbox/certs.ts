@@ -32,8 +32,8 @@ async function openssl(args: string[], cwd: string): Promise<void> {
     await run('openssl', args, { cwd });
   } catch (e) {
     const err = e as { code?: string; stderr?: string };
-    if (err.code === 'ENOENT') throw new Error('openssl was not found; install the openssl package');
-    throw new Error(`openssl ${args[0]} failed: ${String(err.stderr ?? e).trim()}`);
+    if (err.code === 'ENOENT') throw new Error('openssl was not found; install the openssl package', { cause: e });
+    throw new Error(`openssl ${args[0]} failed: ${String(err.stderr ?? e).trim()}`, { cause: e });
   }
 }
 

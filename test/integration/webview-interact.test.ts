@@ -2,15 +2,11 @@
 // state across hide/show, progress, and what it does with bad host messages.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseWebviewMessage } from '../../src/protocol/validate';
-import { findSpanSourceRef } from '../../src/protocol/source-check';
-import { IDS, NGINX_STEPS, PROBE, probeTrace } from '../webview/fixtures';
-import { settle, type Panel } from '../webview/harness';
+import { PROBE, probeTrace } from '../webview/fixtures';
+import { settle } from '../webview/harness';
 import {
-  clearPosted,
   detailsTitle,
   drawnBars,
-  lastPosted,
   row,
   rows,
   tickLabels,

@@ -5,11 +5,10 @@ import { describe, test } from 'node:test';
 import { parseWebviewMessage } from '../../src/protocol/validate';
 import { findSpanSourceRef } from '../../src/protocol/source-check';
 import { IDS, NGINX_STEPS, PROBE, probeTrace } from '../webview/fixtures';
-import { settle, type Panel } from '../webview/harness';
+import { settle } from '../webview/harness';
 import {
   clearPosted,
   detailsTitle,
-  drawnBars,
   lastPosted,
   row,
   rows,

@@ -8,7 +8,7 @@ import { buildEntries, type ClusterSnapshot } from '../../src/core/kube/route-tr
 import { findController, INGRESS_NGINX } from '../../src/core/kube/controller';
 import { probeNeeds } from '../../src/core/kube/permissions';
 import { splitTimestamped } from '../../src/core/kube/logs';
-import type { HTTPRoute, Ingress } from '../../src/core/kube/objects';
+import type { HTTPRoute } from '../../src/core/kube/objects';
 import type { RouteEntry } from '../../src/core/kube/routes';
 import { choose, hostMatches, pathMatches } from '../../src/core/probe/choose';
 import { UsageError } from '../../src/core/errors';

@@ -235,7 +235,7 @@ describe('round trip of generated ingress-nginx lines', () => {
     remote: ip,
     user: fc.constantFrom('-', 'alice'),
     method: fc.constantFrom('GET', 'POST', 'DELETE', 'PATCH'),
-    path: fc.stringMatching(/^\/[a-z0-9\/._~%-]{0,30}$/),
+    path: fc.stringMatching(/^\/[a-z0-9/._~%-]{0,30}$/),
     ua: fc.string({ maxLength: 40 }),
     status: fc.integer({ min: 100, max: 599 }),
     rt: time,

@@ -44,13 +44,17 @@ export async function detailsTitle(page: Page): Promise<string> {
   return (await page.locator('.kt-side .kt-details-title').textContent()) ?? '';
 }
 
+/** What test/webview/page/stub.js records of the panel's posts. */
+type Posted = { __posted: { type: string; [k: string]: unknown }[] };
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- callers read any field of the posted message
 export async function lastPosted(page: Page, type: string): Promise<any> {
-  return page.evaluate((t) => [...(window as any).__posted].reverse().find((m: any) => m.type === t), type);
+  return page.evaluate((t) => [...(window as unknown as Posted).__posted].reverse().find((m) => m.type === t), type);
 }
 
 export async function clearPosted(page: Page): Promise<void> {
   await page.evaluate(() => {
-    (window as any).__posted.length = 0;
+    (window as unknown as Posted).__posted.length = 0;
   });
 }
 

@@ -181,7 +181,7 @@ export class PodRuntime {
         ),
       );
     } catch (e) {
-      throw new Error(`${(e as Error).message}${this.tail(p)}`);
+      throw new Error(`${(e as Error).message}${this.tail(p)}`, { cause: e });
     }
     setPodState(this.o.store, p.namespace, p.name, { ready: true });
     this.say(
@@ -196,7 +196,7 @@ export class PodRuntime {
       const servers = this.o.store.list('Ingress').length;
       await nginx.start(Math.max(this.o.readyTimeoutMs ?? 15000, servers * 25));
     } catch (e) {
-      throw new Error(`${(e as Error).message}${this.tail(p)}`);
+      throw new Error(`${(e as Error).message}${this.tail(p)}`, { cause: e });
     }
     this.pods.push({ info: p, process: nginx.process! });
     this.watchExit(p, nginx.process!);

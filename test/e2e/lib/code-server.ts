@@ -42,6 +42,7 @@ export function buildVsix(): string {
       if (attempt >= 3)
         throw new Error(
           `the build's output vanished while it was being staged (someone else rebuilt dist/?): ${(e as Error).message}`,
+          { cause: e },
         );
     }
   }

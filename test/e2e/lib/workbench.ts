@@ -356,7 +356,7 @@ export async function screenshotBoth(
 export function findLogs(userDataDir: string, name: RegExp): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
-    let names: string[] = [];
+    let names: string[];
     try {
       names = readdirSync(d);
     } catch {

@@ -150,7 +150,7 @@ const num = (s: string | undefined) =>
 const mul = (x: number | undefined, k: number) => (x === undefined ? undefined : x * k);
 
 const TRACEPARENT = /\b00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}\b/;
-const REQUEST_ID = /\b(?:x[-_]?)?request[-_ ]?id["']?\s*[=:]\s*["']?([A-Za-z0-9._~:\/+-]{1,200})/i;
+const REQUEST_ID = /\b(?:x[-_]?)?request[-_ ]?id["']?\s*[=:]\s*["']?([A-Za-z0-9._~:/+-]{1,200})/i;
 const TRACE_ID = /\btrace[-_ ]?id["']?\s*[=:]\s*["']?([0-9a-fA-F]{32})\b/i;
 const LEAD_TIME = /^\[?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?)\]?\s*/;
 const LEVEL = /\b(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL)\b/;
