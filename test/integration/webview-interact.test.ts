@@ -4,14 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PROBE, probeTrace } from '../webview/fixtures';
 import { settle } from '../webview/harness';
-import {
-  detailsTitle,
-  drawnBars,
-  row,
-  rows,
-  tickLabels,
-  panelSuite,
-} from '../webview/panel-helpers';
+import { detailsTitle, drawnBars, row, rows, tickLabels, panelSuite } from '../webview/panel-helpers';
 
 const suite = panelSuite();
 const { withTrace, clean } = suite;

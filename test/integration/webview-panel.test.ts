@@ -6,15 +6,7 @@ import { parseWebviewMessage } from '../../src/protocol/validate';
 import { findSpanSourceRef } from '../../src/protocol/source-check';
 import { IDS, NGINX_STEPS, PROBE, probeTrace } from '../webview/fixtures';
 import { settle } from '../webview/harness';
-import {
-  clearPosted,
-  detailsTitle,
-  lastPosted,
-  row,
-  rows,
-  tickLabels,
-  panelSuite,
-} from '../webview/panel-helpers';
+import { clearPosted, detailsTitle, lastPosted, row, rows, tickLabels, panelSuite } from '../webview/panel-helpers';
 
 const suite = panelSuite();
 const { withTrace, clean } = suite;
