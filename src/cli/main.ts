@@ -38,11 +38,11 @@ Lists Ingresses and HTTPRoutes with their rules, paths, backends and endpoints (
   probe: `usage: kubetrace probe NS/NAME [--host H] [--path P] [-X METHOD] [-H 'K: V']... [--data S|@FILE]
                        [--via lb|port-forward] [--insecure] [--cacert F] [--timeout MS] [--workspace DIR]
                        [--nginx-source DIR] [--path-map FROM=TO]... [--kubeconfig F] [--context C]
-                       [--trace-backend URL] [--json] [--yes]
+                       [--trace-backend URL] [--json | --summary] [--yes]
 
 Sends one traced request through the Ingress (a fresh traceparent and X-Request-ID), collects the spans of
-every layer and prints the waterfall, or the Trace as JSON. A non-GET probe, or one with a body, outside the
-sandbox needs --yes. TLS verification is on unless --insecure.`,
+every layer and prints the waterfall, the Trace as JSON, or with --summary the short text an agent reads.
+A non-GET probe, or one with a body, outside the sandbox needs --yes. TLS verification is on unless --insecure.`,
   import: `usage: kubetrace import FILE [--format otlp|jaeger|tempo|zipkin|nginx-log] [--json]
 
 Reads a trace file (OTLP JSON or protobuf, Jaeger, Tempo, Zipkin v2) or an nginx access log (one trace per

@@ -91,7 +91,8 @@ test('the summary names status, time, the critical path, each layer and the sour
     /^trace a[b]{1}(ab){15} · HTTP 200 · total 100\.0 ms · 7 spans · layers client, ingress, app, downstream$/,
   );
   assert.equal(lines[1], 'request: GET https://shop.test/orders?token=[redacted] via load-balancer');
-  assert.match(text, /client {5} ttfb {2}90\.0 ms {2}owns 90\.0 ms 90%/);
+  assert.match(text, /critical path.*\n {2}client {5}probe {2}100\.0 ms {2}owns 0\.0 µs 0%\n/);
+  assert.match(text, /client {5}ttfb {2}90\.0 ms {2}owns 90\.0 ms 90%/);
   assert.match(
     text,
     /ingress-nginx nginx {2}88\.0 ms {2}nginx-1\.22\.1\/src\/http\/ngx_http_request\.c:2033 ngx_http_process_request/,

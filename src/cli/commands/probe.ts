@@ -7,6 +7,7 @@ import { UsageError } from '../../core/errors';
 import { runProbe } from '../../core/probe/run';
 import { mapProbeSources } from '../../core/probe/map-sources';
 import { renderWaterfall } from '../waterfall';
+import { summarizeTrace } from '../../core/summary';
 
 const spec = {
   host: { type: 'string' },
@@ -24,6 +25,7 @@ const spec = {
   kubeconfig: { type: 'string' },
   context: { type: 'string' },
   json: { type: 'boolean' },
+  summary: { type: 'boolean' },
   yes: { type: 'boolean' },
   'trace-backend': { type: 'string' },
 } as const;
@@ -51,8 +53,10 @@ export async function run(argv: string[]): Promise<number> {
     if (i <= 0) throw new UsageError(`--path-map takes FROM=TO, not "${m}"`);
     pathMappings[m.slice(0, i)] = resolve(m.slice(i + 1));
   }
+  if (bool(p, 'json') && bool(p, 'summary'))
+    throw new UsageError('--json and --summary print different things: pick one');
   const session = await connect({ kubeconfig: str(p, 'kubeconfig'), context: str(p, 'context') });
-  const json = bool(p, 'json');
+  const json = bool(p, 'json') || bool(p, 'summary');
   const outcome = await runProbe({
     config: session.config,
     api: session.api,
@@ -80,6 +84,11 @@ export async function run(argv: string[]): Promise<number> {
     kubeconfigFile: session.config.files[0],
     config: session.config,
   });
+  if (bool(p, 'summary')) {
+    const folders = workspace ? [resolve(workspace)] : [process.cwd()];
+    process.stdout.write(summarizeTrace(trace, { workspaceFolders: folders }) + '\n');
+    return 0;
+  }
   if (json) {
     process.stdout.write(JSON.stringify(trace, null, 2) + '\n');
     return 0;

@@ -67,6 +67,14 @@ function fromIds(spans: Span[], ids: string[]): Section[] {
       if (b > cursor) cursor = b;
     }
     push(cursor, stop);
+    // A span its children cover completely is still on the path (the root often is): it owns nothing.
+    if (!out.length || out[out.length - 1].index !== i)
+      out.push({
+        spanId: span.spanId,
+        index: i,
+        startTimeUnixNano: span.startTimeUnixNano,
+        endTimeUnixNano: span.startTimeUnixNano,
+      });
   }
   return out;
 }
