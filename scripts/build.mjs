@@ -24,6 +24,14 @@ const lazyEngine = {
   },
 };
 
+// `kubetrace mcp` brings the MCP SDK, zod and ajv (~0.8 MB): its own file, so other commands do not load them.
+const lazyMcp = {
+  name: 'lazy-mcp',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/commands\/mcp$/ }, () => ({ path: './mcp.js', external: true }));
+  },
+};
+
 const node = {
   bundle: true,
   platform: 'node',
@@ -42,7 +50,8 @@ const contexts = [
     entryPoints: { kube: 'src/core/kube/client-node-entry.ts' },
     outdir: 'dist',
   },
-  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', plugins: [lazyClientNode] },
+  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', plugins: [lazyClientNode, lazyMcp] },
+  { ...node, minify: true, entryPoints: { mcp: 'src/cli/commands/mcp.ts' }, outdir: 'dist', plugins: [lazyClientNode] },
 ];
 if (existsSync('src/vscode/extension.ts')) {
   contexts.push({

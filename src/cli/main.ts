@@ -9,6 +9,7 @@ const commands: Record<string, () => Promise<Command>> = {
   import: async () => (await import('./commands/import')).run,
   export: async () => (await import('./commands/export')).run,
   demo: async () => (await import('./commands/demo')).run,
+  mcp: async () => (await import('./commands/mcp')).run,
   internal: async () => (await import('./commands/internal')).run,
 };
 
@@ -20,7 +21,8 @@ commands:
   probe       send one traced probe through an Ingress and print the waterfall
   import      read a trace file or an nginx access log
   export      convert Kubetrace Trace JSON to OTLP or Jaeger JSON
-  demo        the sandbox plus two traced probes (what \`npm run demo\` runs)`;
+  demo        the sandbox plus two traced probes (what \`npm run demo\` runs)
+  mcp         an MCP server over stdio with Kubetrace's agent tools`;
 
 /** Each command's usage: the CLI contract's synopsis, then what it does. */
 const help: Record<string, string> = {
@@ -50,6 +52,13 @@ request line), detecting the format unless --format is given. --json prints an a
   export: `usage: kubetrace export FILE --format otlp|jaeger [-o OUT]
 
 Converts Kubetrace Trace JSON (from probe --json or import --json) to OTLP JSON or Jaeger JSON.`,
+  mcp: `usage: kubetrace mcp [--kubeconfig F] [--context C] [--allow-writes] [--yes] [--workspace DIR]
+                     [--nginx-source DIR] [--path-map FROM=TO]...
+
+An MCP server over stdio for agents (Claude Code, Cursor, Copilot CLI) with the tools kubetrace_listRoutes,
+kubetrace_probe and kubetrace_explainTrace. It reads the kubeconfig as the other commands do. Probes are GET
+without a body unless --allow-writes; a cluster other than the Kubetrace sandbox needs --yes. Source paths are
+shown relative to --workspace (default: the current folder).`,
   demo: `usage: kubetrace demo [--exit]
 
 Starts the sandbox, then probes orders (client -> nginx -> orders -> inventory) and catalog and prints both
