@@ -60,7 +60,7 @@ export function probeRefusal(method: string, hasBody: boolean, rules: ProbeRules
   const m = method.toUpperCase();
   if ((m !== 'GET' || hasBody) && !rules.allowWrites)
     return new UsageError(
-      `a ${m}${hasBody ? ' with a body' : ''} probe can change data, and writes are not allowed`,
+      `a ${m} probe${hasBody ? ' with a body' : ''} can change data, and writes are not allowed`,
       'only GET probes without a body are sent unless the server is started with --allow-writes',
     );
   if (!rules.sandbox && !rules.outsideSandbox)
