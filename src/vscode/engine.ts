@@ -5,3 +5,4 @@ export { mapProbeSources } from '../core/probe/map-sources';
 export { openImport } from '../core/io/import';
 export { renderLiveIngressYaml } from '../core/sourcemap/routing';
 export { exportTrace as exportTraces } from '../core/io/export';
+export { probeForAgent } from '../core/summary/probe';

@@ -12,6 +12,7 @@ import { registerCommands } from './commands';
 import { allowedRoots } from './roots';
 import { exportTraceFile } from './trace-files';
 import { stopSandbox } from './sandbox';
+import { registerLmTools } from './lm-tools';
 
 /** What activate() returns: its own duration, and the listed names (for the extension-host suite). */
 export interface KubetraceApi {
@@ -56,6 +57,15 @@ export function activate(ext: vscode.ExtensionContext): KubetraceApi {
     vscode.workspace.onDidGrantWorkspaceTrust(() => void cluster.reload()),
     { dispose: stopSandbox },
     ...registerCommands({ ext, cluster, tree, history, status, actions }),
+    ...registerLmTools({
+      cluster,
+      history,
+      storage: ext.globalStorageUri,
+      open: (id) => {
+        const item = history.get(id);
+        if (item) TracePanel.show(ext, history, actions).showTrace(item.trace, item.probe, id);
+      },
+    }),
   );
   // The first listing starts when the view is shown, not during activation.
   if (view.visible) void cluster.reload();

@@ -71,6 +71,29 @@ export function probeRefusal(method: string, hasBody: boolean, rules: ProbeRules
   return undefined;
 }
 
+/** What the user reads before an agent's probe is sent (VS Code's confirmation for the probe tool). */
+export function probeConfirmation(o: {
+  route: string;
+  method: string;
+  host?: string;
+  path?: string;
+  hasBody: boolean;
+  context?: string;
+  sandbox: boolean;
+}): { title: string; message: string } {
+  const m = o.method.toUpperCase();
+  const parts = [
+    `Kubetrace will send ${m} ${o.host ?? ''}${o.path ?? ''} through ${o.route}`.replace(/ {2,}/g, ' '),
+    o.context ? ` on context ${o.context}` : '',
+    o.sandbox ? '.' : ', which is not the Kubetrace sandbox: a real request to a real cluster.',
+    m !== 'GET' || o.hasBody ? ` A ${m}${o.hasBody ? ' with a body' : ''} may change data.` : '',
+  ];
+  return {
+    title: `Send a ${m} probe to ${o.sandbox ? 'the sandbox' : (o.context ?? 'the cluster')}?`,
+    message: clean(parts.join(''), 400),
+  };
+}
+
 const MAX_ROUTE_LINES = 200;
 
 /** The listing as compact text: one line per route, then one per host and path with its backends. */
