@@ -7,7 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { parse, stringify } from 'yaml';
 import { startSandbox } from '../../src/sandbox/sandbox';
-import { CLI, NGINX_SRC, ROOT } from './helpers';
+import { CLI, NGINX_SRC, ROOT, cli } from './helpers';
 
 let sb: Awaited<ReturnType<typeof startSandbox>>;
 const clients: Client[] = [];
@@ -158,4 +158,19 @@ test('outside the sandbox a probe needs --yes', async () => {
   const yes = await server('--kubeconfig', file, '--yes');
   const sent = await call(yes, 'kubetrace_probe', { route: 'shop/orders' });
   assert.equal(sent.isError, false, sent.text);
+});
+
+test('kubetrace probe --summary prints the same summary the tools return', async () => {
+  const args = ['--kubeconfig', sb.kubeconfigPath, '--workspace', ROOT, '--nginx-source', NGINX_SRC];
+  const r = await cli(['probe', 'shop/orders', '--summary', ...args]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /^trace [0-9a-f]{32} · HTTP 200 · total [\d.]+ m?s · \d+ spans · layers client, ingress, app, downstream\n/,
+  );
+  assert.match(r.stdout, /orders GET \/orders .*src\/sandbox\/apps\/orders\/server\.js:\d+ \w+/);
+  assert.ok(r.stdout.trim().split('\n').length <= 60);
+  const both = await cli(['probe', 'shop/orders', '--summary', '--json', ...args]);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /--json and --summary/);
 });
