@@ -28,8 +28,10 @@ export function summarizeTrace(
 ): string {
   const f = traceFacts(trace);
   const folders = o.workspaceFolders ?? [];
-  const label = (g: SpanGroup) =>
-    `${g.layer.padEnd(10)} ${g.service === g.name || g.service === g.layer ? g.name : `${g.service} ${g.name}`}${g.count > 1 ? ` ×${g.count}` : ''}`;
+  const label = (g: SpanGroup) => {
+    const who = g.service === g.name || g.service === g.layer ? g.name : `${g.service} ${g.name}`;
+    return `${g.layer.padEnd(10)} ${who}${g.count > 1 ? ` ×${g.count}` : ''}`;
+  };
   const src = (g: SpanGroup) => (g.first.source ? `  ${sourceText(g.first.source, folders)}` : '');
 
   const lines: string[] = [...head(f)];
