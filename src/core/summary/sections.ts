@@ -49,12 +49,17 @@ function fromIds(spans: Span[], ids: string[]): Section[] {
     if (!indexOf.has(s.spanId)) indexOf.set(s.spanId, i);
   });
   const onPath = ids.map((id) => indexOf.get(id)).filter((i): i is number => i !== undefined);
+  // The path spans under each parent, so every span finds its path children without a scan of the whole path.
+  const pathKids = new Map<string, Span[]>();
+  for (const j of onPath) {
+    const c = spans[j];
+    if (c.parentSpanId && c.parentSpanId !== c.spanId)
+      (pathKids.get(c.parentSpanId) ?? pathKids.set(c.parentSpanId, []).get(c.parentSpanId)!).push(c);
+  }
   const out: Section[] = [];
   for (const i of onPath) {
     const span = spans[i];
-    const holes = onPath
-      .map((j) => spans[j])
-      .filter((c) => c.parentSpanId === span.spanId && c !== span)
+    const holes = (pathKids.get(span.spanId) ?? [])
       .map((c) => [BigInt(c.startTimeUnixNano), BigInt(c.endTimeUnixNano)] as const)
       .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     let cursor = BigInt(span.startTimeUnixNano);
