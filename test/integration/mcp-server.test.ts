@@ -126,6 +126,20 @@ test('a missing route is a clear tool error with a hint; a bad reference too', a
   assert.match(bad.text, /^error: "not a route" is not a route reference\nhint: use NAMESPACE\/NAME/);
 });
 
+test('a cancelled probe stops: the client gets the cancellation and no trace is kept', async () => {
+  const abort = new AbortController();
+  const pending = client.callTool({ name: 'kubetrace_probe', arguments: { route: 'shop/orders' } }, undefined, {
+    signal: abort.signal,
+    timeout: 120_000,
+  });
+  setTimeout(() => abort.abort(), 20);
+  await assert.rejects(pending, /abort|cancel/i);
+  // Long enough for an uncancelled probe to finish and be stored.
+  await new Promise((r) => setTimeout(r, 4000));
+  const latest = await call(client, 'kubetrace_explainTrace');
+  assert.match(latest.text, new RegExp(`^trace ${probedTraceId}`), 'the cancelled probe left no trace');
+});
+
 test('with --allow-writes a POST is sent', async () => {
   const writer = await server('--kubeconfig', sb.kubeconfigPath, '--allow-writes');
   const r = await call(writer, 'kubetrace_probe', {
