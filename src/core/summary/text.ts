@@ -15,7 +15,6 @@ const MAX_LINE = 220;
 
 /** One line of summary text: secrets redacted, control characters shown as spaces, long text cut. */
 export function clean(text: string, max = MAX_LINE): string {
-  // eslint-disable-next-line no-control-regex
   const flat = redact(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
   return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
 }
