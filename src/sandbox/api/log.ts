@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LogEntry, LogStore } from '../logs';
 import type { KubeObject } from '../store';
 import { ApiError, badRequest } from './status';
+import { boolParam } from './query';
 
 /** Go's time.RFC3339Nano in UTC: fraction without trailing zeros. */
 export function rfc3339Nano(ns: bigint): string {
@@ -45,7 +46,7 @@ export function handleLog(
   q: URLSearchParams,
 ): void {
   const container = pickContainer(pod, q);
-  if (q.get('previous') === 'true')
+  if (boolParam(q, 'previous'))
     throw new ApiError(
       badRequest(`previous terminated container "${container}" in pod "${pod.metadata.name}" not found`),
     );
@@ -63,8 +64,8 @@ export function handleLog(
   } else if (sinceSeconds !== undefined) {
     since = (BigInt(Date.now()) - BigInt(sinceSeconds) * 1000n) * 1_000_000n;
   }
-  const timestamps = q.get('timestamps') === 'true';
-  const follow = q.get('follow') === 'true';
+  const timestamps = boolParam(q, 'timestamps');
+  const follow = boolParam(q, 'follow');
 
   const key = { namespace: pod.metadata.namespace!, pod: pod.metadata.name, container };
   // In a one-container pod, lines written without a container name are that container's.

@@ -30,6 +30,7 @@ import {
   type Status,
 } from './status';
 import { handleWatch } from './watch';
+import { boolParam } from './query';
 
 export interface ApiServerOptions {
   store: ObjectStore;
@@ -73,8 +74,7 @@ function verbOf(method: string, r: ResourceRoute, watch: boolean): string {
   return VERB_BY_METHOD[method] ?? method.toLowerCase();
 }
 
-const isWatch = (r: ResourceRoute, q: URLSearchParams) =>
-  r.watchPrefix || q.get('watch') === 'true' || q.get('watch') === '1';
+const isWatch = (r: ResourceRoute, q: URLSearchParams) => r.watchPrefix || boolParam(q, 'watch');
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -252,7 +252,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     wss.handleUpgrade(req, socket, head, (ws) =>
       serveExec(
         ws,
-        { pod: pod as KubeObject, container, command, stdin: q.get('stdin') === 'true' || q.get('input') === '1' },
+        { pod: pod as KubeObject, container, command, stdin: boolParam(q, 'stdin') || q.get('input') === '1' },
         execResolver,
       ),
     );

@@ -8,6 +8,7 @@ import { includeObjectParam, negotiate } from './resources';
 import { parseFieldSelector, parseLabelSelector } from './selectors';
 import { ApiError, badRequest, expired } from './status';
 import { toTable } from './table';
+import { boolParam } from './query';
 
 const MAX_TIMEOUT_S = 1800;
 const BOOKMARK_EVERY_MS = 30_000;
@@ -33,7 +34,7 @@ export function handleWatch(
   if (rvParam && !/^\d+$/.test(rvParam))
     throw new ApiError(badRequest(`resourceVersion: Invalid value: "${rvParam}": must be a non-negative integer`));
   const timeoutS = Math.min(Number(q.get('timeoutSeconds') ?? MAX_TIMEOUT_S) || MAX_TIMEOUT_S, MAX_TIMEOUT_S);
-  const bookmarks = q.get('allowWatchBookmarks') === 'true';
+  const bookmarks = boolParam(q, 'allowWatchBookmarks');
 
   res.writeHead(200, {
     'Content-Type': 'application/json',
@@ -93,7 +94,7 @@ export function handleWatch(
         visible.add(keyOf(o));
         send('ADDED', o);
       }
-    if (bookmarks && q.get('sendInitialEvents') === 'true') bookmark({ 'k8s.io/initial-events-end': 'true' });
+    if (bookmarks && boolParam(q, 'sendInitialEvents')) bookmark({ 'k8s.io/initial-events-end': 'true' });
   } else {
     const oldest = store.history.length ? store.history[0].resourceVersion : store.resourceVersion + 1;
     if (rv < oldest - 1 && rv < store.resourceVersion) {
