@@ -68,3 +68,11 @@ export {
 export { NGINX_SHA256 } from './checksums';
 export { detectNginxVersion, imageTag, type NginxVersionEvidence, type DetectedNginxVersion } from './version';
 export { nginxForController, INGRESS_NGINX_RELEASES } from './ingress-versions';
+export { NGINX_PINS, type NginxPin } from './checksums';
+export {
+  nginxForImage,
+  tabledNginxVersions,
+  CONTROLLER_LABEL,
+  type NginxController,
+  type ImageNginx,
+} from './controller-versions';

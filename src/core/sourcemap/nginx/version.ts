@@ -1,7 +1,7 @@
 // Which nginx the controller runs (DESIGN.md "nginx source mapping"): `nginx -v` through pod exec,
 // then the controller image tag, then the Server header. The `kubetrace.nginx.version` setting
 // overrides detection (DESIGN.md, Settings), so it is checked first.
-import { nginxForController } from './ingress-versions';
+import { CONTROLLER_LABEL, nginxForImage, type NginxController } from './controller-versions';
 
 export interface NginxVersionEvidence {
   nginxVOutput?: string;
@@ -13,6 +13,9 @@ export interface DetectedNginxVersion {
   version?: string;
   from?: 'exec' | 'image' | 'server-header' | 'setting';
   reason?: string;
+  /** Known from the image: which controller and release (for ingress-nginx, which patch set). */
+  controller?: NginxController;
+  controllerRelease?: string;
 }
 
 const VERSION = /^\d+\.\d+\.\d+$/;
@@ -32,6 +35,13 @@ export function imageTag(image: string): string | undefined {
 }
 
 export function detectNginxVersion(e: NginxVersionEvidence): DetectedNginxVersion {
+  const d = detectVersionOnly(e);
+  // The controller and release come from the image whatever gave the version: ingress-nginx's patch set needs them.
+  const img = e.controllerImage ? nginxForImage(e.controllerImage, imageTag(e.controllerImage)) : undefined;
+  return img ? { ...d, controller: img.controller, controllerRelease: img.release } : d;
+}
+
+function detectVersionOnly(e: NginxVersionEvidence): DetectedNginxVersion {
   const why: string[] = [];
   if (e.setting?.trim()) {
     const s = e.setting.trim().replace(/^v/, '');
@@ -45,19 +55,24 @@ export function detectNginxVersion(e: NginxVersionEvidence): DetectedNginxVersio
   }
   if (e.controllerImage) {
     const tag = imageTag(e.controllerImage);
-    const rel = tag && /ingress-nginx|controller/.test(e.controllerImage) ? nginxForController(tag) : undefined;
-    if (rel) {
+    const hit = nginxForImage(e.controllerImage, tag);
+    const name = hit && `${CONTROLLER_LABEL[hit.controller]} ${tag}`;
+    if (hit?.nginx) {
       return {
-        version: rel.nginx,
+        version: hit.nginx,
         from: 'image',
-        reason: rel.uncertain
-          ? `ingress-nginx ${tag} is not in the release table; its series ships nginx ${rel.nginx}, so that is assumed`
-          : `ingress-nginx ${tag} ships nginx ${rel.nginx}`,
+        reason: hit.uncertain
+          ? `${name} is not in the release table; its series ships nginx ${hit.nginx}, so that is assumed`
+          : `${name} ships nginx ${hit.nginx}`,
       };
     }
-    why.push(
-      tag ? `the controller image tag ${tag} is not a known ingress-nginx release` : 'the controller image has no tag',
-    );
+    if (hit) why.push(`${name}: ${hit.why}`);
+    else
+      why.push(
+        tag
+          ? `the controller image ${e.controllerImage} is not a known nginx-based controller release (${tag})`
+          : 'the controller image has no tag',
+      );
   }
   if (e.serverHeader !== undefined) {
     const v = fromProduct(e.serverHeader);
