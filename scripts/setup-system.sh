@@ -3,7 +3,7 @@
 # (root on Debian/Ubuntu), otherwise stops with the exact command to run.
 set -euo pipefail
 
-packages=(nginx python3-flask python3-kubernetes haproxy goaccess apache2-utils ripgrep chromium openssl dpkg-dev
+packages=(nginx libnginx-mod-http-lua python3-flask python3-kubernetes haproxy goaccess apache2-utils ripgrep chromium openssl dpkg-dev
   libkrb5-dev libxkbfile-dev libsecret-1-dev libx11-dev)
 missing=()
 for p in "${packages[@]}"; do

@@ -37,9 +37,11 @@ if (!skipChecks) {
 }
 const roots = args.length ? args : ['test/unit', 'test/integration', 'test/e2e'];
 const files = roots.flatMap((r) => collect(r, []));
-// Test assets, cached in .cache/: the reference nginx source (Debian's upstream 1.22.1 tarball) and,
-// for the end-to-end flows, code-server.
+// Test assets, cached in .cache/: the reference nginx sources (Debian's upstream tarballs: 1.22.1 required,
+// 1.26.3 and 1.30.6 for the per-version tests, which say so when a mirror lacks one) and, for the
+// end-to-end flows, code-server.
 run('bash', ['scripts/fetch-nginx-source.sh']);
+run('bash', ['scripts/fetch-nginx-source.sh', '--optional', '', '1.26.3', '1.30.6']);
 if (files.some((f) => f.startsWith('test/e2e'))) run('bash', ['scripts/setup-code-server.sh']);
 if (!files.length) {
   console.error('no test files found');

@@ -17,6 +17,8 @@ export interface SourceRef {
 export interface Step {
   phase: string;
   message: string;
+  /** The module that wrote the line when it is not nginx core's (e.g. `lua-nginx-module`). */
+  module?: string;
   source?: SourceRef;
   ambiguous?: SourceRef[];
 }

@@ -20,6 +20,8 @@ export const NGINX_PHASES = [
   'upstream',
   'filters',
   'log',
+  // Not a stage: lines from lua-nginx-module (modules.ts), grouped apart from core's.
+  'lua',
 ] as const;
 export type NginxPhase = (typeof NGINX_PHASES)[number];
 

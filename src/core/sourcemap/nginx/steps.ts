@@ -7,6 +7,7 @@ import type { Diagnostic, SourceRef, Step } from '../../trace/model';
 import { debugIndex, matchMessage, type DebugSite, type MatchContext } from './debug-index';
 import { messageOf, parseErrorLog, requestIdOf, type LogEntry } from './debug-log';
 import { PhaseTracker } from './debug-phase';
+import { moduleLine } from './modules';
 import type { NginxSourceTree } from './source-tree';
 
 export interface DebugStepsResult {
@@ -17,6 +18,11 @@ export interface DebugStepsResult {
 }
 
 const KEEPALIVE = /^http keepalive handler/;
+// nginx writes its version at startup (`[notice] 1#1: nginx/1.22.1`): the log says which nginx wrote it.
+const STARTUP_VERSION = /^(?:nginx|openresty)\/(\d+\.\d+\.\d+)\s*$/;
+/** Share of a request's debug lines that may match no format before the source is taken for another version's. */
+export const MISMATCH_SHARE = 0.2;
+const MISMATCH_MIN_LINES = 10;
 
 export function siteRef(tree: NginxSourceTree, s: DebugSite): SourceRef {
   const r: SourceRef = { kind: 'nginx', path: join(tree.root, ...s.file.split('/')), line: s.line };
@@ -61,8 +67,12 @@ export async function stepsFromDebugLog(
   const byConn = new Map<string, LogEntry[]>();
   const hits: { key: string; at: number }[] = [];
   const wanted = requestId.trim();
+  let logVersion: string | undefined;
   for (const e of parseErrorLog(lines)) {
-    if (!e.connection) continue;
+    if (!e.connection) {
+      if (e.level === 'notice') logVersion = STARTUP_VERSION.exec(e.lines[0])?.[1] ?? logVersion;
+      continue;
+    }
     const key = `${e.pid}*${e.connection}`;
     let list = byConn.get(key);
     if (!list) byConn.set(key, (list = []));
@@ -102,9 +112,17 @@ export async function stepsFromDebugLog(
   const steps: Step[] = [];
   const recent: MatchContext = [];
   let unmatched = 0;
+  let debugLines = 0;
   const examples: string[] = [];
   for (const e of segment) {
     const phase = tracker.next(e.lines[0]);
+    const mod = e.level === 'debug' ? moduleLine(e.lines[0]) : undefined;
+    if (mod) {
+      // Not nginx core's: no core format can hold it, so it is neither matched nor counted as unmatched.
+      steps.push({ phase: mod.phase, message: messageOf(e), module: mod.module });
+      continue;
+    }
+    if (e.level === 'debug') debugLines++;
     if (e.level !== 'debug' || !index || !tree) {
       if (e.level === 'debug') {
         steps.push({ phase, message: messageOf(e) });
@@ -151,15 +169,50 @@ export async function stepsFromDebugLog(
       hint: 'set kubetrace.nginx.sourcePath (or --nginx-source), or allow the one-time source download',
     });
   }
-  if (unmatched && tree) {
-    diagnostics.push({
+  if (tree) diagnostics.push(...versionDiagnostics(tree, logVersion, unmatched, debugLines, examples));
+  return { connection: hit.key.split('*')[1], steps, diagnostics };
+}
+
+function versionDiagnostics(
+  tree: NginxSourceTree,
+  logVersion: string | undefined,
+  unmatched: number,
+  total: number,
+  examples: string[],
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const treeName = `nginx ${tree.version ?? '(version unknown)'} at ${tree.root}`;
+  const hint =
+    'point kubetrace.nginx.sourcePath (CLI: --nginx-source DIR) at the source of the nginx that runs, ' +
+    'or set kubetrace.nginx.version so that version is downloaded';
+  const differs = !!(logVersion && tree.version && logVersion !== tree.version);
+  if (differs) {
+    out.push({
+      code: 'nginx-debug-version-mismatch',
+      severity: 'warning',
+      message: `the nginx debug log was written by nginx ${logVersion} (its startup line says so) but is mapped with the source of ${treeName}: lines that changed between the two point at the wrong place`,
+      hint,
+    });
+  }
+  if (!unmatched) return out;
+  const share = unmatched / Math.max(total, 1);
+  const what = `${unmatched} of ${total} nginx debug lines match no ngx_log_debug call in the source of ${treeName}, e.g. ${examples.join(', ')}`;
+  if (share > MISMATCH_SHARE && total >= MISMATCH_MIN_LINES && !differs) {
+    out.push({
+      code: 'nginx-debug-version-mismatch',
+      severity: 'warning',
+      message: `${what}: the log looks like another nginx version's (${logVersion ? `nginx ${logVersion} wrote it` : 'the running version is unknown'}), so its lines are not trusted`,
+      hint,
+    });
+  } else {
+    out.push({
       code: 'nginx-debug-unmatched',
       severity: 'info',
-      message: `${unmatched} of ${segment.length} nginx debug lines match no ngx_log_debug call in the nginx source at ${tree.root}${tree.version ? ` (${tree.version})` : ''}, e.g. ${examples.join(', ')}`,
+      message: what,
       hint: 'the running nginx may be a different version, carry patches, or include third-party modules',
     });
   }
-  return { connection: hit.key.split('*')[1], steps, diagnostics };
+  return out;
 }
 
 /** Consecutive runs of steps in one phase, as [start, end) indexes: the `nginx.<phase>` groups. */
