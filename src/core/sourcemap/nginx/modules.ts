@@ -4,13 +4,18 @@
 // Such lines go to a `lua` group of the execution path, with the module named, instead of being
 // reported as unmatched (which would also look like a version mismatch).
 
-const LUA =
-  /^(\[lua\] |lua[ _]|http lua |looking up Lua code cache|code cache (?:lookup|miss|hit)|add lua code cache|ngx_lua |ngx\.(?:ctx|var|req|resp|timer|thread|socket)\b|stream lua )/;
+const LUA = new RegExp(
+  '^(\\[lua\\] |lua[ _]|http lua |stream lua |ngx_lua |looking up Lua code cache|code cache (?:lookup|miss|hit)|' +
+    'add lua code cache|ngx\\.(?:ctx|var|req|resp|timer|thread|socket)\\b)',
+);
 
 export interface ModuleLine {
   /** The execution-path group: `lua`. */
   phase: 'lua';
-  /** The module that wrote the line, e.g. `lua-nginx-module`, or `lua-nginx-module: balancer.lua` for ngx.log lines (or the inline block, `balancer_by_lua(nginx.conf:15)`). */
+  /**
+   * The module that wrote the line, e.g. `lua-nginx-module`, or `lua-nginx-module: balancer.lua` for
+   * ngx.log lines (or the inline block, `balancer_by_lua(nginx.conf:15)`).
+   */
   module: string;
 }
 

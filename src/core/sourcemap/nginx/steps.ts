@@ -190,18 +190,24 @@ function versionDiagnostics(
     out.push({
       code: 'nginx-debug-version-mismatch',
       severity: 'warning',
-      message: `the nginx debug log was written by nginx ${logVersion} (its startup line says so) but is mapped with the source of ${treeName}: lines that changed between the two point at the wrong place`,
+      message:
+        `the nginx debug log was written by nginx ${logVersion} (its startup line says so) but is mapped with ` +
+        `the source of ${treeName}: lines that changed between the two point at the wrong place`,
       hint,
     });
   }
   if (!unmatched) return out;
   const share = unmatched / Math.max(total, 1);
-  const what = `${unmatched} of ${total} nginx debug lines match no ngx_log_debug call in the source of ${treeName}, e.g. ${examples.join(', ')}`;
+  const what =
+    `${unmatched} of ${total} nginx debug lines match no ngx_log_debug call in the source of ${treeName}, ` +
+    `e.g. ${examples.join(', ')}`;
   if (share > MISMATCH_SHARE && total >= MISMATCH_MIN_LINES && !differs) {
     out.push({
       code: 'nginx-debug-version-mismatch',
       severity: 'warning',
-      message: `${what}: the log looks like another nginx version's (${logVersion ? `nginx ${logVersion} wrote it` : 'the running version is unknown'}), so its lines are not trusted`,
+      message:
+        `${what}: the log looks like another nginx version's ` +
+        `(${logVersion ? `nginx ${logVersion} wrote it` : 'the running version is unknown'}), so its lines are not trusted`,
       hint,
     });
   } else {
