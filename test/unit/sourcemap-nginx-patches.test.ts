@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { resolveSources } from '../../src/core/sourcemap';
 import { nginxSourceForSpan } from '../../src/core/sourcemap/nginx';
 import {
   applyPatchFile,
@@ -20,7 +21,7 @@ import {
   type PatchSet,
 } from '../../src/core/sourcemap/nginx/ingress-patches';
 import { applyFilePatch, parsePatch } from '../../src/core/sourcemap/nginx/patch';
-import type { Span } from '../../src/core/trace/model';
+import type { Span, Trace } from '../../src/core/trace/model';
 import { grepDefinition, nginxTreeOf } from '../fixtures/nginx-debug/source';
 
 const FIX = join(__dirname, '..', 'fixtures', 'ingress-nginx-patches');
@@ -237,4 +238,47 @@ test('property: a hunk made from a random edit applies back to the edited text, 
     }),
     { numRuns: 500 },
   );
+});
+
+test('nginx spans mapped in a patched tree say which tree it is; other spans do not', async () => {
+  const root = nginxTreeOf('1.22.1').tree!.root;
+  const base = { startTimeUnixNano: '1', endTimeUnixNano: '2', status: 'unset', events: [], links: [] };
+  const spans = [
+    {
+      ...base,
+      spanId: '01',
+      name: 'nginx',
+      service: 'ingress-nginx',
+      layer: 'ingress',
+      kind: 'server',
+      origin: 'nginx-log',
+      attributes: {},
+    },
+    {
+      ...base,
+      spanId: '02',
+      name: 'GET /',
+      service: 'orders',
+      layer: 'app',
+      kind: 'server',
+      origin: 'otlp',
+      attributes: { a: 1 },
+    },
+  ] as unknown as Span[];
+  const trace: Trace = { traceId: 'e'.repeat(32), spans, criticalPath: [], diagnostics: [] };
+  const label = 'nginx-1.22.1 + ingress-nginx v9.9.9 patches';
+  const out = await resolveSources(trace, {
+    workspaceFolders: [],
+    allowedRoots: [root],
+    nginx: { tree: { root, version: '1.22.1', label } },
+  });
+  assert.equal(out.spans[0].attributes['kubetrace.nginx.source_tree'], label);
+  assert.equal(out.spans[0].source?.function, 'ngx_http_process_request');
+  assert.equal(out.spans[1].attributes['kubetrace.nginx.source_tree'], undefined);
+  const plain = await resolveSources(trace, {
+    workspaceFolders: [],
+    allowedRoots: [root],
+    nginx: { tree: { root, version: '1.22.1' } },
+  });
+  assert.equal(plain.spans[0].attributes['kubetrace.nginx.source_tree'], undefined, 'a plain release needs no label');
 });

@@ -7,15 +7,17 @@ import { allowedRootsFor } from '../sourcemap/roots';
 import { resolveSources } from '../sourcemap';
 import {
   detectNginxVersion,
+  ensurePatchedTree,
   findNginxSourceTree,
+  patchSetFor,
   NginxSourceCache,
   stepsFromDebugLog,
   type NginxDownloadProgress,
   type NginxSourceTree,
 } from '../sourcemap/nginx';
+import { errorMessage } from '../errors';
 import type { Trace } from '../trace/model';
 import type { ProbeOutcome } from './run';
-import { errorMessage } from '../errors';
 
 export interface MapOptions {
   workspaceFolders: string[];
@@ -82,6 +84,29 @@ export async function mapProbeSources(outcome: ProbeOutcome, o: MapOptions): Pro
         trace.diagnostics.push({ code: 'nginx-source-unverified', severity: 'warning', message: got.warning });
     } catch (e) {
       reason = `the nginx ${version.version} source could not be downloaded (${errorMessage(e)}): set kubetrace.nginx.sourcePath to a local tree`;
+    }
+  }
+  // ingress-nginx runs nginx with its own patch set: map lines in the patched tree (made once in the cache).
+  const release = version.controller === 'ingress-nginx' ? version.controllerRelease : undefined;
+  if (tree?.version && o.download && patchSetFor(release, tree.version)) {
+    try {
+      tree = await ensurePatchedTree({ ...tree, version: tree.version }, release!, {
+        cacheDir: o.download.cacheDir,
+        signal: o.download.signal,
+      });
+      trace.diagnostics.push({
+        code: 'nginx-source-patched',
+        severity: 'info',
+        message: `nginx lines are those of ${tree.label}, the source the controller's binary was built from`,
+      });
+    } catch (e) {
+      trace.diagnostics.push({
+        code: 'nginx-patches-unapplied',
+        severity: 'warning',
+        message:
+          `ingress-nginx v${release} patches could not be applied (${errorMessage(e)}); lines are those of ` +
+          `plain nginx ${tree.version}, and a few may differ from what the controller runs`,
+      });
     }
   }
   if (!tree && !reason)

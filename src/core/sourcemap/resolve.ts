@@ -216,6 +216,9 @@ export async function resolveSources(trace: Trace, ctx: SourcemapContext): Promi
     } else if (r.kind === 'probe') {
       fields = span.source || span.sourceReason ? {} : (r.value as Partial<Span>);
     } else fields = r.value as Partial<Span>;
+    // Which nginx tree the line is in, when it is not a plain release (ingress-nginx's patched build).
+    const label = r.kind === 'ingress' && fields.source?.kind === 'nginx' ? ctx.nginx?.tree?.label : undefined;
+    if (label) fields = { ...fields, attributes: { ...span.attributes, 'kubetrace.nginx.source_tree': label } };
     // Results are shared between alike spans: treat `source` and `moreSources` as read-only.
     const out: Span = { ...span, ...fields };
     if (!out.source && !out.sourceReason) out.sourceReason = 'no source location is known for this span';

@@ -76,3 +76,13 @@ export {
   type NginxController,
   type ImageNginx,
 } from './controller-versions';
+export {
+  ensurePatchedTree,
+  patchSetFor,
+  patchedTreeLabel,
+  applyPatchFile,
+  INGRESS_NGINX_PATCH_SETS,
+  type PatchSet,
+  type PatchedTree,
+} from './ingress-patches';
+export { moduleLine } from './modules';

@@ -8,6 +8,8 @@ export interface NginxSourceTree {
   /** The folder that holds `src/http/...`. */
   root: string;
   version?: string;
+  /** What the tree is when it is not a plain release, e.g. `nginx-1.27.1 + ingress-nginx v1.13.0 patches`. */
+  label?: string;
 }
 
 const texts = new Map<string, Promise<string | undefined>>();
