@@ -14,7 +14,7 @@ export async function importTraceFile(uri: vscode.Uri): Promise<{ traces: Trace[
   for await (const item of opened.items) {
     if ('trace' in item) traces.push(item.trace);
     else if ('lineNumber' in item) problems.push(`line ${item.lineNumber}: ${item.error}`);
-    else problems.push(item.diagnostic.message);
+    else if ('diagnostic' in item) problems.push(item.diagnostic.message);
     if (traces.length >= 200) {
       problems.push('only the first 200 traces are shown');
       break;

@@ -68,17 +68,27 @@ test('an access log: one trace per line; a bad line is reported on stderr with i
     traces[1].spans.filter((s) => s.name === 'upstream.attempt').length === 2,
     'both upstream tries are children',
   );
-  assert.match(r.err, /^warning: line 2: .*: this line is not an access log line$/m);
+  // A line that is no access line is counted, not warned about; the counts go to stderr beside --json.
+  assert.doesNotMatch(r.err, /^warning:/m);
+  assert.match(r.err, /access\.log: 2 requests, 1 other line, 0 unreadable$/m);
   const forced = cli('import', join(FIX, 'access.log'), '--format', 'nginx-log');
   assert.equal(forced.code, 0);
-  assert.match(forced.out, /2 traces, 12 spans .*; 1 line could not be read/);
+  assert.match(forced.out, /2 traces, 12 spans /);
+  assert.match(forced.out, /: 2 requests, 1 other line, 0 unreadable$/m);
   const none = join(dir, 'bad.log');
   writeFileSync(none, 'nothing\nto see\n');
   const r2 = cli('import', none, '--format', 'nginx-log');
   assert.equal(r2.code, 1);
-  assert.match(r2.err, /^warning: line 1: /m);
-  assert.match(r2.err, /^warning: line 2: /m);
-  assert.match(r2.err, /^error: no line of .* could be read as an nginx access log$/m);
+  assert.match(r2.err, /^error: no request line in .*bad\.log: 0 requests, 2 other lines, 0 unreadable$/m);
+  const cut = join(dir, 'cut.log');
+  writeFileSync(
+    cut,
+    '10.0.0.1 - - [01/Jan/2025:00:00:00 +0000] "GET /cut\nI0308 16:02:40.123456       7 main.go:1] x\n',
+  );
+  const r3 = cli('import', cut);
+  assert.equal(r3.code, 1);
+  assert.match(r3.err, /^warning: line 1: unterminated quoted field/m);
+  assert.match(r3.err, /^error: no request line in .*: 0 requests, 1 controller line, 1 unreadable$/m);
 });
 
 test('errors: exit 1 with error:/hint: lines; bad usage exits 2', () => {
@@ -90,7 +100,10 @@ test('errors: exit 1 with error:/hint: lines; bad usage exits 2', () => {
   const u = cli('import', unknown);
   assert.equal(u.code, 1);
   assert.match(u.err, /^error: cannot tell the format of .*: JSON with top-level keys "hello"/m);
-  assert.match(u.err, /^hint: pass --format otlp\|jaeger\|tempo\|zipkin\|nginx-log$/m);
+  assert.match(
+    u.err,
+    /^hint: pass --format otlp\|jaeger\|tempo\|zipkin\|nginx-log\|envoy-log\|traefik-log\|haproxy-log$/m,
+  );
   const cut = join(dir, 'cut.json');
   writeFileSync(cut, readFileSync(join(FIX, 'zipkin.json'), 'utf8').slice(0, 700));
   const c = cli('import', cut, '--json');

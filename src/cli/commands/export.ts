@@ -38,6 +38,7 @@ export async function run(argv: string[]): Promise<number> {
         traces++;
         spans += item.trace.spans.length;
       } else if ('lineNumber' in item) process.stderr.write(`warning: line ${item.lineNumber}: ${item.error}\n`);
+      else if (!('diagnostic' in item)) continue;
       else if (item.diagnostic.severity === 'error') failure ??= item.diagnostic.message;
       else process.stderr.write(`${item.diagnostic.severity}: ${item.diagnostic.message}\n`);
     }

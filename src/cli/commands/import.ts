@@ -1,9 +1,10 @@
-// `kubetrace import FILE [--format otlp|jaeger|tempo|zipkin|nginx-log] [--json]`
+// `kubetrace import FILE [--format otlp|jaeger|tempo|zipkin|nginx-log|envoy-log|traefik-log|haproxy-log] [--json]`
 import { parseArgs, bool, str } from '../args';
 import { KubetraceError, UsageError } from '../../core/errors';
 import type { Diagnostic, Trace } from '../../core/trace/model';
 import { IMPORT_FORMATS, openImport, type ImportFormat } from '../../core/io/import';
 import { writeTraceJson } from '../../core/io/trace-json';
+import { describeCounts, type LineCounts } from '../../core/ingest/controller-log/counts';
 import { nanoDiff } from '../../core/io/values';
 import { createOutput } from '../output';
 import { renderWaterfall } from '../waterfall';
@@ -13,7 +14,7 @@ export async function run(argv: string[]): Promise<number> {
   if (p.positional.length !== 1)
     throw new UsageError(
       p.positional.length ? 'import takes one file' : 'import needs a file',
-      'kubetrace import FILE [--format otlp|jaeger|tempo|zipkin|nginx-log] [--json]',
+      `kubetrace import FILE [--format ${IMPORT_FORMATS.join('|')}] [--json]`,
     );
   const format = str(p, 'format');
   if (format !== undefined && !(IMPORT_FORMATS as readonly string[]).includes(format)) {
@@ -27,6 +28,7 @@ export async function run(argv: string[]): Promise<number> {
   let traces = 0;
   let spans = 0;
   let badLines = 0;
+  let counts: LineCounts | undefined;
   if (json) out.write('[');
   for await (const item of opened.items) {
     if ('trace' in item) {
@@ -39,6 +41,8 @@ export async function run(argv: string[]): Promise<number> {
     } else if ('lineNumber' in item) {
       badLines++;
       process.stderr.write(`warning: line ${item.lineNumber}: ${item.error}: ${item.line.slice(0, 200)}\n`);
+    } else if ('counts' in item) {
+      counts = item.counts;
     } else if (item.diagnostic.severity === 'error') {
       fileErrors.push(item.diagnostic);
     } else {
@@ -51,6 +55,15 @@ export async function run(argv: string[]): Promise<number> {
       `${traces} trace${traces === 1 ? '' : 's'}, ${spans} span${spans === 1 ? '' : 's'} from ${file} (${opened.format}: ${opened.why})${badLines ? `; ${badLines} line${badLines === 1 ? '' : 's'} could not be read` : ''}\n`,
     );
   out.flush();
+  // A log's line counts go to stderr with --json (stdout stays one JSON array), to stdout otherwise.
+  if (counts) (json ? process.stderr : process.stdout).write(`${file}: ${describeCounts(counts)}\n`);
+  if (counts && !counts.requests)
+    throw new KubetraceError(
+      `no request line in ${file}: ${describeCounts(counts)}`,
+      badLines
+        ? 'see the warnings above for why each access-looking line was refused'
+        : 'this log holds no access line; is the access log turned on for this controller?',
+    );
   if (fileErrors.length) {
     for (const d of fileErrors.slice(1)) process.stderr.write(`warning: ${d.message}\n`);
     throw new KubetraceError(

@@ -1,10 +1,20 @@
 // Which trace format a file holds, from its first bytes. JSON is told apart by its structure (top-level keys, the
-// keys of the first element), not by the file name; anything that is not JSON may be an nginx access log.
-import { looksLikeAccessLog } from '../ingest/nginx-log/parse';
+// keys of the first element), not by the file name; anything else may be a proxy's log, told from a sample of lines.
+import { describeSample, looksLikeControllerLog, sampleLog } from '../ingest/controller-log/detect';
 
 /** `jaeger-v3` and `tempo` are OTLP inside; `kubetrace` is the tool's own Trace JSON (probe/import --json). */
 export type DetectedFormat =
-  'otlp' | 'otlp-protobuf' | 'jaeger' | 'jaeger-v3' | 'tempo' | 'zipkin' | 'nginx-log' | 'kubetrace';
+  | 'otlp'
+  | 'otlp-protobuf'
+  | 'jaeger'
+  | 'jaeger-v3'
+  | 'tempo'
+  | 'zipkin'
+  | 'nginx-log'
+  | 'envoy-log'
+  | 'traefik-log'
+  | 'haproxy-log'
+  | 'kubetrace';
 export const HEAD_BYTES = 64 * 1024;
 
 export interface Detection {
@@ -74,13 +84,21 @@ export function detectFormat(head: Uint8Array): Detection {
   const shape = sniffJson(text);
   const fromJson = shape.root === 'none' ? undefined : detectJson(shape);
   if (fromJson) return fromJson;
-  const firstLine =
-    text
-      .replace(/^\ufeff/, '')
-      .split('\n')
-      .find((l) => l.trim()) ?? '';
-  if (firstLine && looksLikeAccessLog(firstLine))
-    return { format: 'nginx-log', why: 'the first line is an nginx access-log line' };
+  const body = text.replace(/^\ufeff/, '');
+  const sample = sampleLog(body, head.byteLength < HEAD_BYTES);
+  if (sample.family) {
+    const n = sample.families[sample.family] ?? 0;
+    return {
+      format: sample.family,
+      why: `${n} of the first ${sample.lines} lines are ${sample.family} access lines (${describeSample(sample)})`,
+    };
+  }
+  if (shape.root === 'none' && looksLikeControllerLog(sample))
+    return {
+      format: 'nginx-log',
+      why: `a controller log with no access line among its first ${sample.lines} lines (${describeSample(sample)})`,
+    };
+  const firstLine = body.split('\n').find((l) => l.trim()) ?? '';
   if (shape.root !== 'none')
     return {
       why: `JSON with top-level ${shape.root === 'object' ? `keys ${list(shape.rootKeys)}` : `array of ${shape.firstKeys.length ? `objects with keys ${list(shape.firstKeys)}` : 'unknown elements'}`}, which is no trace format Kubetrace knows`,
@@ -88,7 +106,7 @@ export function detectFormat(head: Uint8Array): Detection {
   if (looksBinary(head)) return { format: 'otlp-protobuf', why: 'binary data: read as OTLP protobuf' };
   return {
     why: firstLine
-      ? `the first line is neither JSON nor an nginx access-log line: ${JSON.stringify(firstLine.slice(0, 80))}`
+      ? `no line among the first ${sample.lines} is JSON or an access-log line (${describeSample(sample)}); the first is ${JSON.stringify(firstLine.slice(0, 80))}`
       : 'the file is empty',
   };
 }

@@ -5,7 +5,9 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { KubetraceError } from '../errors';
 import type { Diagnostic, SpanOrigin, Trace } from '../trace/model';
-import { importNginxLog } from '../ingest/nginx-log/import';
+import { importControllerLog } from '../ingest/controller-log/import';
+import type { LineCounts } from '../ingest/controller-log/counts';
+import type { FormatFamily } from '../ingest/controller-log/classify';
 import { decodeOtlpProtobuf } from '../ingest/otlp/protobuf';
 import { otlpToTracedSpans } from '../ingest/otlp/to-model';
 import { JAEGER_PATTERNS, JaegerReader } from '../ingest/jaeger/reader';
@@ -17,12 +19,22 @@ import { streamJson, type JsonEvent, type Pattern } from './json-stream';
 import { OTLP_PATTERNS, OtlpStreamReader } from './otlp-stream';
 import { TRACE_PATTERNS, TraceJsonReader } from './trace-json';
 
-export const IMPORT_FORMATS = ['otlp', 'jaeger', 'tempo', 'zipkin', 'nginx-log'] as const;
+export const IMPORT_FORMATS = [
+  'otlp',
+  'jaeger',
+  'tempo',
+  'zipkin',
+  'nginx-log',
+  'envoy-log',
+  'traefik-log',
+  'haproxy-log',
+] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 export type ImportItem =
   | { trace: Trace }
   | { lineNumber: number; error: string; line: string } // an access-log line that could not be read
+  | { counts: LineCounts } // a log's lines by class, after its last trace
   | { diagnostic: Diagnostic }; // about the file as a whole
 
 export interface OpenedImport {
@@ -40,7 +52,7 @@ export async function openImport(path: string, opts: { format?: ImportFormat } =
   const { format, why } = resolveFormat(head, opts.format);
   if (!format)
     throw new KubetraceError(`cannot tell the format of ${path}: ${why}`, `pass --format ${IMPORT_FORMATS.join('|')}`);
-  return { format, why, items: readItems(path, format) };
+  return { format, why, items: readItems(path, format, opts.format !== undefined) };
 }
 
 /** What a given --format means for this file: e.g. `jaeger` covers both the UI API and api_v3 JSON. */
@@ -48,7 +60,7 @@ export function resolveFormat(head: Uint8Array, given?: ImportFormat): { format?
   const detected = detectFormat(head);
   if (!given) return detected;
   const why = `--format ${given}`;
-  if (given === 'nginx-log' || given === 'zipkin') return { format: given, why };
+  if (LOG_FAMILIES.has(given) || given === 'zipkin') return { format: given, why };
   if (given === 'jaeger')
     return {
       format: sniffJson(Buffer.from(head).toString('utf8')).rootKeys.includes('result') ? 'jaeger-v3' : 'jaeger',
@@ -78,14 +90,22 @@ async function readHead(path: string): Promise<Uint8Array> {
   }
 }
 
-export async function* readItems(path: string, format: DetectedFormat): AsyncGenerator<ImportItem> {
+const LOG_FAMILIES = new Set<string>(['nginx-log', 'envoy-log', 'traefik-log', 'haproxy-log']);
+
+/** `given`: the family was named with --format, so only its access lines are read. */
+export async function* readItems(path: string, format: DetectedFormat, given?: boolean): AsyncGenerator<ImportItem> {
   switch (format) {
-    case 'nginx-log': {
+    case 'nginx-log':
+    case 'envoy-log':
+    case 'traefik-log':
+    case 'haproxy-log': {
       const lines = createInterface({
         input: createReadStream(path, { encoding: 'utf8', highWaterMark: CHUNK }),
         crlfDelay: Infinity,
       });
-      for await (const item of importNginxLog(lines)) yield 'trace' in item ? { trace: finishTrace(item.trace) } : item;
+      const opts = given ? { family: format as FormatFamily } : {};
+      for await (const item of importControllerLog(lines, opts))
+        yield 'trace' in item ? { trace: finishTrace(item.trace) } : item;
       return;
     }
     case 'otlp-protobuf':

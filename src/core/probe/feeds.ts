@@ -6,6 +6,7 @@ import type { Pod } from '../kube/objects';
 import type { Endpoint } from '../kube/routes';
 import { findRecordByRequestId } from '../ingest/nginx-log/spans';
 import { nginxSpansFromRecord } from '../ingest/nginx-log/spans';
+import { attachErrorLines } from '../ingest/controller-log/probe-errors';
 import { appLogEvents, derivedAppSpan, matchAppLogLines } from '../ingest/app-log';
 import type { Span, SpanBatch } from '../trace/model';
 import type { SpanFeed } from './gather';
@@ -55,18 +56,22 @@ export function nginxLogFeed(o: {
           signal,
         });
         // The last line with the id: after redirects, that is the exchange the client spans describe.
-        const hit = findRecordByRequestId(lines.map((l) => l.text).reverse(), o.ids.requestId);
-        if (!hit.record) continue;
+        const texts = lines.map((l) => l.text);
+        const hit = findRecordByRequestId([...texts].reverse(), o.ids.requestId);
+        if (!hit.record || hit.lineNumber === undefined) continue;
         o.state.lines = lines;
         o.state.pod = pod;
-        return (found = nginxSpansFromRecord(hit.record, {
+        found = nginxSpansFromRecord(hit.record, {
           traceId: o.ids.traceId,
           parentSpanId: o.ids.rootSpanId,
           clientWindow: o.clientWindow,
           controllerPod: pod.metadata.name,
           controllerNode: pod.spec?.nodeName,
           podByAddr: o.podByAddr,
-        }));
+        });
+        // nginx error lines about this request (written before its access line) become events on its spans.
+        attachErrorLines(found, hit.record, texts, texts.length - hit.lineNumber);
+        return found;
       }
       return { spans: [], diagnostics: [] };
     },

@@ -1,6 +1,7 @@
 // AccessLogRecord → spans: `nginx` → `upstream.attempt` (one per $upstream_addr entry) → connect/header/response.
 import type { Attributes, Diagnostic, SpanBatch, Span } from '../../trace/model';
-import { looksLikeAccessLog, parseAccessLogLine } from './parse';
+import { parseAccessLogLine } from './parse';
+import { classifyLine } from '../controller-log/classify';
 import { pooledSpanId } from './pooled-ids';
 import { placeAttempts, placeNginx, type Window } from './placement';
 import type { AccessLogRecord, UpstreamTry } from './types';
@@ -289,19 +290,21 @@ export interface FoundRecord {
 }
 
 /**
- * The access-log line whose `$req_id` is `reqId`. Other lines of a controller pod's log (the error log is merged
- * into it) are skipped; lines that look like access-log lines but do not parse are returned in `unparsed`.
+ * The access-log line whose `$req_id` is `reqId`. Other lines of a controller pod's log (banner, klog, the error
+ * log merged into it, stream lines) are skipped by the import's classifier; lines that look like nginx access-log
+ * lines but do not parse are returned in `unparsed`.
  */
 export function findRecordByRequestId(lines: Iterable<string>, reqId: string): FoundRecord {
   const unparsed: FoundRecord['unparsed'] = [];
   let n = 0;
   for (const line of lines) {
     n++;
+    const c = classifyLine(line);
+    if (c.kind !== 'access' || c.family !== 'nginx-log') continue;
     const mentions = reqId !== '' && line.includes(reqId);
-    if (!mentions && !looksLikeAccessLog(line)) continue;
     const r = parseAccessLogLine(line);
     if ('error' in r) {
-      if (looksLikeAccessLog(line)) unparsed.push({ lineNumber: n, line: clip(line, 2000), error: r.error });
+      unparsed.push({ lineNumber: n, line: clip(line, 2000), error: r.error });
       continue;
     }
     if (mentions && r.record.reqId === reqId) return { record: r.record, line, lineNumber: n, unparsed };
