@@ -21,6 +21,7 @@ const FORMATS = new Set([
   'ingress-nginx-legacy',
   'json',
   'combined',
+  'nic-main',
 ]);
 // Per input: linear in the length, generous for a loaded 2-core box (real lines take microseconds).
 const caseBudgetMs = (chars: number) => 500 + chars / 200;

@@ -320,3 +320,62 @@ describe('looksLikeAccessLog', () => {
   for (const [line, want] of cases)
     test(`${want} for ${line.slice(0, 50)}`, () => assert.equal(looksLikeAccessLog(line), want));
 });
+
+describe('access lines seen in the wild', () => {
+  const tail = '"GET /a HTTP/1.1" 200 5 "-" "curl/8"';
+  const up = '88 0.012 [shop-web-80] 10.0.0.7:8080 5 0.011 200';
+  test('an X-Forwarded-For list in place of $remote_addr: the client is the first entry', () => {
+    const r = parse(`10.0.0.2, 10.0.0.1, 127.0.0.1 - - [08/Mar/2023:16:02:45 +0000] ${tail}`);
+    assert.equal(r.remoteAddr, '10.0.0.2');
+    assert.equal(r.vars.remote_addr, '10.0.0.2, 10.0.0.1, 127.0.0.1');
+    assert.equal(r.extra.forwarded_for, '10.0.0.2, 10.0.0.1, 127.0.0.1');
+    assert.equal(r.status, 200);
+    assert.ok(looksLikeAccessLog(`10.0.0.2, 10.0.0.1, 127.0.0.1 - - [08/Mar/2023:16:02:45 +0000] ${tail}`));
+  });
+  test('a $host before the address (vhost formats)', () => {
+    const r = parse(`shop.example.com 10.0.0.1 - alice [08/Mar/2023:16:02:45 +0000] ${tail}`);
+    assert.equal(r.vars.host, 'shop.example.com');
+    assert.equal(r.remoteAddr, '10.0.0.1');
+    assert.equal(r.remoteUser, 'alice');
+    const both = parse(`shop.example.com 10.0.0.2, 10.0.0.1 - - [08/Mar/2023:16:02:45 +0000] ${tail}`);
+    assert.equal(both.vars.host, 'shop.example.com');
+    assert.equal(both.remoteAddr, '10.0.0.2');
+  });
+  test('three words before the address are refused, clearly', () => {
+    const r = parseAccessLogLine(`a b 10.0.0.1 - - [08/Mar/2023:16:02:45 +0000] ${tail}`);
+    assert.ok('error' in r);
+    assert.match(r.error, /2 words before the client address/);
+  });
+  test('ingress-nginx 0.8-0.21: %v/[$the_real_ip] forms, with and without the upstream name and $req_id', () => {
+    const v = parse(`%v - [10.0.0.2] - - [08/Mar/2023:16:02:45 +0000] ${tail} ${up}`);
+    assert.equal(v.format, 'ingress-nginx-legacy');
+    assert.equal(v.remoteAddr, '10.0.0.2');
+    assert.equal(v.proxyUpstreamName, 'shop-web-80');
+    assert.equal(v.upstreams[0].addr, '10.0.0.7:8080');
+    const id = parse(`%v - [10.0.0.2] - - [08/Mar/2023:16:02:45 +0000] ${tail} ${up} ${'a'.repeat(32)}`);
+    assert.equal(id.reqId, 'a'.repeat(32));
+    const bracket = parse(`[10.0.0.2] - - [08/Mar/2023:16:02:45 +0000] ${tail} ${up}`);
+    assert.equal(bracket.remoteAddr, '10.0.0.2');
+    assert.equal(bracket.requestTime, 0.012);
+    // `$remote_addr - [$proxy_add_x_forwarded_for] -` and no [$proxy_upstream_name].
+    const xff = parse(
+      `10.0.0.1 - [10.0.0.2, 10.0.0.1] - - [08/Mar/2023:16:02:45 +0000] ${tail} 88 0.012 10.0.0.7:8080 5 0.011 200`,
+    );
+    assert.equal(xff.remoteAddr, '10.0.0.1');
+    assert.equal(xff.requestTime, 0.012);
+    assert.equal(xff.upstreams[0].responseTime, 0.011);
+    assert.equal(xff.upstreams[0].status, 200);
+    // No $request_length $request_time at all: the upstream fields follow the user agent.
+    const bare = parse(`%v - [10.0.0.2] - - [08/Mar/2023:16:02:45 +0000] ${tail} 10.0.0.7:8080 5 0.011 200`);
+    assert.equal(bare.requestTime, undefined);
+    assert.equal(bare.upstreams[0].addr, '10.0.0.7:8080');
+    const none = parse(`%v - [10.0.0.2] - - [08/Mar/2023:16:02:45 +0000] ${tail}`);
+    assert.equal(none.format, 'ingress-nginx-legacy');
+    assert.equal(none.upstreams.length, 0);
+  });
+  test('F5 NGINX Ingress Controller\'s main: combined + "$http_x_forwarded_for"', () => {
+    const r = parse(`10.0.0.1 - - [08/Mar/2023:16:02:45 +0000] ${tail} "203.0.113.9, 10.0.0.1"`);
+    assert.equal(r.format, 'nic-main');
+    assert.equal(r.vars.http_x_forwarded_for, '203.0.113.9, 10.0.0.1');
+  });
+});

@@ -31,7 +31,9 @@ export function parseAccessLogLine(line: string): ParseResult {
   }
 }
 
-const TEXT_SHAPE = /^\S+ - (?:\[[^\]]*\] - )?\S+ \[\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "/;
+// The address part may be an X-Forwarded-For list, follow a $host, or be ingress-nginx 0.8-0.21's `[$the_real_ip]`.
+const TEXT_SHAPE =
+  /^(?:\[[^\]]*\] |(?:\S+ ){1,12}?)- (?:\[[^\]]*\] - )?\S+ \[\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "/;
 const JSON_SHAPE = /^\s*\{.*"(?:status|request|request_uri|uri|path)"\s*:/i;
 
 /** Cheap test for "this line was meant to be an access-log line" (so a parse failure is worth reporting). */

@@ -14,23 +14,9 @@ export function parseTextLine(line: string): ParseResult {
   if (t.length < 7) return fail(`too few fields (${t.length}) for an access-log line`);
   const rec: AccessLogRecord = { format: 'combined', upstreams: [], extra: {}, vars: {}, warnings: [] };
 
-  // `%v - [$the_real_ip] - $remote_user [...]` (older ingress-nginx) vs `$remote_addr - $remote_user [...]`.
-  let i: number;
-  let legacy = false;
-  if (isBare(t[1], '-') && t[2].kind === 'bracket' && isBare(t[3], '-') && t[4]?.kind === 'bare') {
-    legacy = true;
-    const realIp = t[2].text;
-    rec.remoteAddr = t[0].text === '%v' || isDash(t[0].text) ? realIp : t[0].text;
-    rec.extra.the_real_ip = realIp;
-    rec.vars.the_real_ip = realIp;
-    i = 4;
-  } else if (t[0].kind === 'bare' && isBare(t[1], '-') && t[2].kind === 'bare') {
-    rec.remoteAddr = t[0].text;
-    i = 2;
-  } else {
-    return fail('expected `$remote_addr - $remote_user [$time_local]` at the start of the line');
-  }
-  rec.vars.remote_addr = rec.remoteAddr;
+  const start = readStart(t, rec);
+  if ('error' in start) return start;
+  const { i, legacy } = start;
   const user = t[i].text;
   rec.vars.remote_user = user;
   if (!isDash(user)) rec.remoteUser = user;
@@ -78,22 +64,36 @@ export function parseTextLine(line: string): ParseResult {
   const rest = t.slice(i + 7);
   // ingress-nginx's formats put [$proxy_upstream_name] after $request_length $request_time.
   if (rest.length >= 3 && rest[2].kind === 'bracket') return parseUpstreamInfo(rec, rest, legacy);
-  if (legacy) return fail('legacy ingress-nginx line lacks $request_length $request_time [$proxy_upstream_name]');
+  // 0.8-era formats: the upstream fields with no [$proxy_upstream_name], after $request_length $request_time or not.
+  if (legacy && rest.length) return parseUpstreamInfo(rec, rest, legacy, false);
+  if (legacy) {
+    rec.format = 'ingress-nginx-legacy';
+    return { record: rec };
+  }
+  // F5 NGINX Ingress Controller's `main` = combined + "$http_x_forwarded_for".
+  if (rest.length === 1 && rest[0].kind === 'quoted') {
+    rec.format = 'nic-main';
+    rec.vars.http_x_forwarded_for = unescapeNginx(rest[0].text);
+    return { record: rec };
+  }
   rest.forEach((tok, k) => {
     rec.extra[`field${i + 8 + k}`] = tok.kind === 'quoted' ? unescapeNginx(tok.text) : tok.text;
   });
   return { record: rec };
 }
 
-function parseUpstreamInfo(rec: AccessLogRecord, rest: Token[], legacy: boolean): ParseResult {
-  const reqLen = parseUint(text(rest[0]));
-  if (reqLen === undefined) return fail(`request_length field "${clip(text(rest[0]))}" is not a number`);
-  rec.requestLength = reqLen;
-  rec.vars.request_length = String(reqLen);
-  const rt = parseSeconds(text(rest[1]));
-  if (rt === undefined) return fail(`request_time field "${clip(text(rest[1]))}" is not a time in seconds`);
-  rec.requestTime = rt;
-  rec.vars.request_time = text(rest[1]);
+function parseUpstreamInfo(rec: AccessLogRecord, all: Token[], legacy: boolean, named = true): ParseResult {
+  if (!named) {
+    // `$request_length $request_time` are there when the fourth field is no time list (it would be the
+    // upstream response time if the line began with $upstream_addr).
+    const timed = all.length >= 6 && parseUint(text(all[0])) !== undefined && parseSeconds(text(all[1])) !== undefined;
+    return timed
+      ? (readLengthAndTime(rec, all) ?? upstreamFields(rec, all.slice(2), legacy))
+      : upstreamFields(rec, all, legacy);
+  }
+  const rest = all;
+  const bad = readLengthAndTime(rec, rest);
+  if (bad) return bad;
   const name = rest[2].text;
   rec.vars.proxy_upstream_name = name;
   if (!isDash(name)) rec.proxyUpstreamName = name;
@@ -104,7 +104,22 @@ function parseUpstreamInfo(rec: AccessLogRecord, rest: Token[], legacy: boolean)
     if (!isDash(alt)) rec.proxyAlternativeUpstreamName = alt;
     k++;
   }
-  const tail = rest.slice(k);
+  return upstreamFields(rec, rest.slice(k), legacy);
+}
+
+function readLengthAndTime(rec: AccessLogRecord, rest: Token[]): ParseResult | undefined {
+  const reqLen = parseUint(text(rest[0]));
+  if (reqLen === undefined) return fail(`request_length field "${clip(text(rest[0]))}" is not a number`);
+  rec.requestLength = reqLen;
+  rec.vars.request_length = String(reqLen);
+  const rt = parseSeconds(text(rest[1]));
+  if (rt === undefined) return fail(`request_time field "${clip(text(rest[1]))}" is not a time in seconds`);
+  rec.requestTime = rt;
+  rec.vars.request_time = text(rest[1]);
+  return undefined;
+}
+
+function upstreamFields(rec: AccessLogRecord, tail: Token[], legacy: boolean): ParseResult {
   const odd = tail.find((tok) => tok.kind !== 'bare');
   if (odd) return fail(`unexpected ${odd.kind} field at column ${odd.col} among the upstream fields`);
   const f = joinLists(tail.map((tok) => tok.text));
@@ -165,6 +180,52 @@ function parseUpstreamInfo(rec: AccessLogRecord, rest: Token[], legacy: boolean)
   rec.format = format;
   return { record: rec };
 }
+
+/**
+ * The fields before `$remote_user [$time_local]`: `$remote_addr -` in the documented formats, and what is seen in
+ * the wild: an X-Forwarded-For list in place of the address (`10.0.0.2, 10.0.0.1 - - [...]`), a `$host` before it
+ * (`shop.example.com 10.0.0.1 - - [...]`), ingress-nginx 0.8-0.21's `%v - [$the_real_ip] -`,
+ * `$remote_addr - [$proxy_add_x_forwarded_for] -` and `[$the_real_ip] -`.
+ */
+function readStart(t: Token[], rec: AccessLogRecord): { i: number; legacy: boolean } | { error: string } {
+  if (isBare(t[1], '-') && t[2].kind === 'bracket' && isBare(t[3], '-') && t[4]?.kind === 'bare') {
+    const realIp = t[2].text;
+    const first = realIp.split(',')[0].trim();
+    rec.remoteAddr = t[0].text === '%v' || isDash(t[0].text) ? first : t[0].text;
+    rec.extra.the_real_ip = realIp;
+    rec.vars.the_real_ip = realIp;
+    rec.vars.remote_addr = rec.remoteAddr;
+    return { i: 4, legacy: true };
+  }
+  if (t[0].kind === 'bracket' && isBare(t[1], '-') && t[2]?.kind === 'bare' && t[3]?.kind === 'bracket') {
+    rec.remoteAddr = t[0].text;
+    rec.extra.the_real_ip = t[0].text;
+    rec.vars.the_real_ip = t[0].text;
+    rec.vars.remote_addr = t[0].text;
+    return { i: 2, legacy: true };
+  }
+  // The first `- <user> [` decides where the address ends; real prefixes are a few words.
+  let j = 1;
+  while (j < MAX_PREFIX && !(isBare(t[j], '-') && t[j + 1]?.kind === 'bare' && t[j + 2]?.kind === 'bracket')) j++;
+  if (j >= MAX_PREFIX || t.slice(0, j).some((tok) => tok.kind !== 'bare'))
+    return { error: 'expected `$remote_addr - $remote_user [$time_local]` at the start of the line' };
+  const words = t.slice(0, j).map((tok) => tok.text);
+  // Every word but the last of an address list ends with ','; a word before the list that does not is the host.
+  let k = words.length - 1;
+  while (k > 0 && words[k - 1].endsWith(',')) k--;
+  if (k > 1) return { error: `${k} words before the client address: expected at most a $host prefix` };
+  if (k === 1) {
+    rec.vars.host = words[0];
+    rec.extra.host = words[0];
+  }
+  const list = words.slice(k).join(' ');
+  rec.vars.remote_addr = list;
+  rec.remoteAddr = list.split(',')[0].trim();
+  if (j - k > 1) rec.extra.forwarded_for = list;
+  return { i: j + 1, legacy: false };
+}
+
+const MAX_PREFIX = 12;
 
 const isBare = (tok: Token | undefined, value: string) => tok?.kind === 'bare' && tok.text === value;
 const text = (tok: Token | undefined) => tok?.text ?? '';

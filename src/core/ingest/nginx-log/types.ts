@@ -1,7 +1,13 @@
 // The record one access-log line becomes, whatever format it was written in.
 
 export type AccessLogFormat =
-  'ingress-nginx' | 'ingress-nginx+timings' | 'ingress-nginx-method-uri' | 'ingress-nginx-legacy' | 'json' | 'combined';
+  | 'ingress-nginx'
+  | 'ingress-nginx+timings'
+  | 'ingress-nginx-method-uri'
+  | 'ingress-nginx-legacy'
+  | 'json'
+  | 'combined'
+  | 'nic-main';
 
 /** One entry of `$upstream_addr` and the entries at the same position in the other upstream variables. */
 export interface UpstreamTry {
