@@ -1,5 +1,6 @@
 // After a probe: find the nginx source tree, fill the nginx span's execution path from the debug lines,
 // then give every span its source (src/core/sourcemap).
+import { resolveErrorEventSources } from '../sourcemap/nginx/error-sites';
 import { sandboxInfo } from '../kube/sandbox';
 import { execInPod } from '../kube/exec';
 import type { LoadedKubeconfig } from '../kube/load';
@@ -121,6 +122,8 @@ export async function mapProbeSources(outcome: ProbeOutcome, o: MapOptions): Pro
     if (steps.steps.length) nginxSpan.steps = steps.steps;
     trace.diagnostics.push(...steps.diagnostics);
   }
+  // nginx error lines attached as events open the ngx_log_error call that printed them.
+  if (tree) await resolveErrorEventSources(trace, tree);
   const allowedRoots = allowedRootsFor({
     workspaceFolders: o.workspaceFolders,
     nginxSourceCache: tree?.root,
