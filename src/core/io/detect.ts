@@ -1,6 +1,7 @@
 // Which trace format a file holds, from its first bytes. JSON is told apart by its structure (top-level keys, the
 // keys of the first element), not by the file name; anything else may be a proxy's log, told from a sample of lines.
 import { describeSample, looksLikeControllerLog, sampleLog } from '../ingest/controller-log/detect';
+import { classifyLine } from '../ingest/controller-log/classify';
 
 /** `jaeger-v3` and `tempo` are OTLP inside; `kubetrace` is the tool's own Trace JSON (probe/import --json). */
 export type DetectedFormat =
@@ -83,16 +84,19 @@ export function detectFormat(head: Uint8Array): Detection {
   const text = Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('utf8');
   const shape = sniffJson(text);
   const fromJson = shape.root === 'none' ? undefined : detectJson(shape);
-  if (fromJson) return fromJson;
   const body = text.replace(/^\ufeff/, '');
   const sample = sampleLog(body, head.byteLength < HEAD_BYTES);
-  if (sample.family) {
+  // Envoy and HAProxy lines start with `[`: JSON only in looks, so a log's first line decides against a JSON array.
+  const firstKind = classifyLine(body.slice(0, 4096).split('\n', 1)[0]).kind;
+  const logNotArray = shape.root === 'array' && firstKind !== 'json' && firstKind !== 'other';
+  if (sample.family && (shape.root === 'none' || !fromJson || logNotArray)) {
     const n = sample.families[sample.family] ?? 0;
     return {
       format: sample.family,
       why: `${n} of the first ${sample.lines} lines are ${sample.family} access lines (${describeSample(sample)})`,
     };
   }
+  if (fromJson) return fromJson;
   if (shape.root === 'none' && looksLikeControllerLog(sample))
     return {
       format: 'nginx-log',

@@ -32,6 +32,8 @@ const ENVOY_DIAG = /^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}\]\[\d+\]\[\w+\
 // Traefik: v2 logrus text, v3 zerolog console (`2023-01-08T12:28:57Z INF …`); HAProxy: `[NOTICE]   (1) : …`.
 // (zerolog's leading time looks like a runtime prefix, so it is already gone here).
 const TRAEFIK_DIAG = /^(?:time="[^"]*" level=\w+ |(?:TRC|DBG|INF|WRN|ERR|FTL|PNC) )/;
+// Istio's pilot-agent and other zap loggers: `2026-03-08T16:02:40.000000Z\tinfo\t…`.
+const ZAP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\t(?:debug|info|warn|error|fatal)\t/;
 const HAPROXY_DIAG = /^\[(?:NOTICE|WARNING|ALERT|INFO|DEBUG|EMERG)\] +(?:\(\d+\) )?[:(]/;
 const GO_PANIC = /^(?:panic: |goroutine \d+ \[|\t\S+\.go:\d+|created by )/;
 const BANNER =
@@ -71,6 +73,7 @@ export function classifyLine(raw: string): LineClass {
   if (STREAM.test(body)) return { kind: 'stream' };
   if (
     KLOG.test(body) ||
+    ZAP.test(body) ||
     ENVOY_DIAG.test(body) ||
     TRAEFIK_DIAG.test(body) ||
     HAPROXY_DIAG.test(body) ||

@@ -5,6 +5,12 @@ import { parseAccessLogLine } from '../nginx-log/parse';
 import { nginxSpansFromRecord, type NginxSpanContext } from '../nginx-log/spans';
 import type { AccessLogRecord } from '../nginx-log/types';
 import type { FormatFamily } from './classify';
+import { parseEnvoyLine, type EnvoyRecord } from '../envoy-log/parse';
+import { envoySpans } from '../envoy-log/spans';
+import { parseHaproxyLine, type HaproxyRecord } from '../haproxy-log/parse';
+import { haproxySpans } from '../haproxy-log/spans';
+import { parseTraefikLine, type TraefikRecord } from '../traefik-log/parse';
+import { traefikSpans } from '../traefik-log/spans';
 
 export type FormatId =
   | 'ingress-nginx' // ingress-nginx `upstreaminfo` (all its versions), nginx JSON formats
@@ -52,6 +58,41 @@ export function registerParser(p: ProxyLogParser<never>): void {
 
 for (const id of ['ingress-nginx', 'nic-main', 'nginx-combined'] as const)
   registerParser(nginx(id) as ProxyLogParser<never>);
+
+// Each family's parser reads every format of its family (text and JSON alike), so one id's parser reads the others too.
+const envoy = (id: FormatId): ProxyLogParser<EnvoyRecord> => ({
+  id,
+  family: 'envoy-log',
+  parse: parseEnvoyLine,
+  spans: envoySpans,
+  requestId: (r) => r.requestId,
+  timeUnixMs: (r) => r.startUnixMs + (r.durationMs ?? 0),
+});
+const traefik = (id: FormatId): ProxyLogParser<TraefikRecord> => ({
+  id,
+  family: 'traefik-log',
+  parse: parseTraefikLine,
+  spans: traefikSpans,
+  requestId: (r) => r.requestId ?? r.traceId,
+  timeUnixMs: (r) => r.startUnixMs + Number(r.durationNs / 1_000_000n),
+});
+const haproxy: ProxyLogParser<HaproxyRecord> = {
+  id: 'haproxy-httplog',
+  family: 'haproxy-log',
+  parse: parseHaproxyLine,
+  spans: haproxySpans,
+  // Only when the controller captures the X-Request-ID header (`capture request header X-Request-ID`).
+  requestId: (r) => (r.capturedRequest && /^[0-9a-f]{32}$/i.test(r.capturedRequest) ? r.capturedRequest : undefined),
+  timeUnixMs: (r) => r.startUnixMs + Math.max(0, r.timers.Ta),
+};
+for (const p of [
+  envoy('envoy-text'),
+  envoy('envoy-gateway-json'),
+  traefik('traefik-clf'),
+  traefik('traefik-json'),
+  haproxy,
+])
+  registerParser(p as ProxyLogParser<never>);
 
 /** The parser for one controller's default format. */
 export function parserFor(id: FormatId): ProxyLogParser {
