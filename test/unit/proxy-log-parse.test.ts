@@ -74,6 +74,13 @@ describe('HAProxy option httplog', () => {
     assert.equal(terminationReason('----'), undefined);
     assert.equal(terminationReason('CD--'), 'the client aborted while sending the response body');
   });
+  test('found by the fuzz test: timers that exceed Ta stretch the span so the phases still nest', () => {
+    const line = h[2].replace('0/0/1/2/3', '10/0/1/2/3');
+    const { spans, diagnostics } = parserFor('haproxy-httplog').spans(ok(parseHaproxyLine(line)), ctx);
+    assert.equal(dur(spans[0]), 13);
+    assert.ok(spans.every((s) => BigInt(s.endTimeUnixNano) <= BigInt(spans[0].endTimeUnixNano)));
+    assert.ok(diagnostics.some((d) => d.code === 'haproxy-timers-inconsistent'));
+  });
   test('syslog and runtime prefixes, +Ta (logasap), redispatch; bad lines say what is missing', () => {
     const r = ok(
       parseHaproxyLine(

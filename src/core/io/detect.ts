@@ -110,7 +110,8 @@ export function detectFormat(head: Uint8Array): Detection {
   if (looksBinary(head)) return { format: 'otlp-protobuf', why: 'binary data: read as OTLP protobuf' };
   return {
     why: firstLine
-      ? `no line among the first ${sample.lines} is JSON or an access-log line (${describeSample(sample)}); the first is ${JSON.stringify(firstLine.slice(0, 80))}`
+      ? `no line among the first ${sample.lines} is JSON or an access-log line (${describeSample(sample)}); ` +
+        `the first is ${JSON.stringify(firstLine.slice(0, 80))}`
       : 'the file is empty',
   };
 }

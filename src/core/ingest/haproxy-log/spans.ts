@@ -42,7 +42,13 @@ export function haproxySpans(rec: HaproxyRecord, ctx: SpanContext): SpanBatch {
   const diagnostics: Diagnostic[] = [];
   const start = BigInt(rec.startUnixMs) * 1_000_000n;
   const t = rec.timers;
-  const total = t.Ta >= 0 ? msToNs(t.Ta) : 0n;
+  // Ta covers TR+Tw+Tc+Tr; a line where it does not (damaged, or edited) is stretched so the phases still nest.
+  let steps = 0;
+  for (const x of [t.TR, t.Tw, t.Tc, t.Tr]) {
+    if (x < 0) break;
+    steps += x;
+  }
+  const total = msToNs(Math.max(t.Ta >= 0 ? t.Ta : 0, steps));
   const attrs = requestAttributes({
     method: rec.method,
     path: rec.uri,
@@ -87,6 +93,13 @@ export function haproxySpans(rec: HaproxyRecord, ctx: SpanContext): SpanBatch {
       spanId: server.spanId,
       message: `HAProxy ended the request with state ${rec.termination}: ${reason}.`,
     });
+  if (t.Ta >= 0 && steps > t.Ta)
+    diagnostics.push({
+      code: 'haproxy-timers-inconsistent',
+      severity: 'warning',
+      spanId: server.spanId,
+      message: `TR+Tw+Tc+Tr (${steps} ms) exceed Ta (${t.Ta} ms); the span is stretched to ${steps} ms.`,
+    });
   if (rec.logasap)
     diagnostics.push({
       code: 'haproxy-logasap',
@@ -112,7 +125,7 @@ export function haproxySpans(rec: HaproxyRecord, ctx: SpanContext): SpanBatch {
     service,
     kind: 'client',
     start: cursor,
-    end: start + total < cursor ? cursor : start + total,
+    end: start + total,
     parent: server.spanId,
     attributes: {
       'kubetrace.upstream.attempt': 1,
