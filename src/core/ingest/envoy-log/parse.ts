@@ -1,5 +1,6 @@
 // Envoy access lines: Envoy's default text format, Istio's default (the same with response code details,
 // termination details and upstream fields added), and Envoy Gateway's default JSON (one object per line).
+import { errorMessage } from '../../errors';
 import { stripRuntimePrefix } from '../controller-log/classify';
 import { dashToUndef, intOrUndef } from '../controller-log/span-kit';
 import { tokenize, type Token } from '../nginx-log/tokenize';
@@ -47,7 +48,7 @@ export function parseEnvoyLine(line: string): Result {
     const body = stripRuntimePrefix(line.replace(/\r$/, '')).trim();
     return body.startsWith('{') ? parseJson(body) : parseText(body);
   } catch (e) {
-    return { error: `internal parser error: ${e instanceof Error ? e.message : String(e)}` };
+    return { error: `internal parser error: ${errorMessage(e)}` };
   }
 }
 
@@ -112,7 +113,7 @@ function parseJson(body: string): Result {
   try {
     o = JSON.parse(body);
   } catch (e) {
-    return { error: `not valid JSON: ${e instanceof Error ? e.message : String(e)}` };
+    return { error: `not valid JSON: ${errorMessage(e)}` };
   }
   if (!o || typeof o !== 'object' || Array.isArray(o)) return { error: 'not a JSON object' };
   const j = o as Record<string, unknown>;

@@ -1,5 +1,6 @@
 // Traefik access lines: the CLF default (`… "<Referer>" "<User-Agent>" <count> "<router>" "<server URL>" <N>ms`,
 // status and size `-` when no response was written) and the JSON format (one object per line).
+import { errorMessage } from '../../errors';
 import { stripRuntimePrefix } from '../controller-log/classify';
 import { dashToUndef, intOrUndef } from '../controller-log/span-kit';
 import { tokenize } from '../nginx-log/tokenize';
@@ -46,7 +47,7 @@ export function parseTraefikLine(line: string): Result {
     const body = stripRuntimePrefix(line.replace(/\r$/, '')).trim();
     return body.startsWith('{') ? parseJson(body) : parseClf(body);
   } catch (e) {
-    return { error: `internal parser error: ${e instanceof Error ? e.message : String(e)}` };
+    return { error: `internal parser error: ${errorMessage(e)}` };
   }
 }
 
@@ -97,7 +98,7 @@ function parseJson(body: string): Result {
   try {
     o = JSON.parse(body);
   } catch (e) {
-    return { error: `not valid JSON: ${e instanceof Error ? e.message : String(e)}` };
+    return { error: `not valid JSON: ${errorMessage(e)}` };
   }
   if (!o || typeof o !== 'object' || Array.isArray(o)) return { error: 'not a JSON object' };
   const j = o as Record<string, unknown>;
