@@ -65,7 +65,7 @@ export function classifyLine(raw: string): LineClass {
   if (c === 123 /* { */ || (c === 32 && body.trimStart().startsWith('{'))) return classifyJson(body.trimStart(), raw);
   if (NGINX_ERROR_HEAD.test(body)) return { kind: 'nginx-error' };
   if (ENVOY_TEXT.test(body)) return { kind: 'access', family: 'envoy-log' };
-  if (TRAEFIK_CLF_HEAD.test(body) && TRAEFIK_CLF_TAIL.test(raw.trimEnd()))
+  if (raw.trimEnd().endsWith('ms') && TRAEFIK_CLF_HEAD.test(body) && TRAEFIK_CLF_TAIL.test(raw.trimEnd()))
     return { kind: 'access', family: 'traefik-log' };
   if (looksLikeAccessLog(body)) return { kind: 'access', family: 'nginx-log' };
   if (HAPROXY_HEAD.test(body.slice(HAPROXY_SYSLOG.exec(body)?.[0].length ?? 0)))
