@@ -1,6 +1,6 @@
 // Source mapping: every span of a generated 10,000-span trace (nginx spans, app spans with code.* attributes, error
 // spans with stack traces, route-only spans), with the repository as the workspace, the sandbox's generated
-// nginx.conf, and the nginx source tree when one is cached. Goal (DESIGN.md): <= 200 ms once per-file caches are warm.
+// nginx.conf, and the nginx source tree when one is cached. Goal (docs/ARCHITECTURE.md): <= 200 ms once per-file caches are warm.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -1,6 +1,6 @@
 // Benches inside a real VS Code (code-server 4.100.3 with the packaged .vsix), on a sandbox with `--scale 2000`:
 //  - activation: what the extension logs ("activated in X ms", from activate() being called to its return),
-//    one sample per window load; goal <= 100 ms (DESIGN.md "What each benchmark measures").
+//    one sample per window load; goal <= 100 ms (docs/ARCHITECTURE.md "What each benchmark measures").
 //  - tree at scale: from a click on the view's Refresh action to the tree showing its entries again; goal <= 1 s.
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';

@@ -1,4 +1,4 @@
-// Webview benchmarks (DESIGN.md): first paint of a 10,000-span trace, p95 frame time over a scripted
+// Webview benchmarks (docs/ARCHITECTURE.md): first paint of a 10,000-span trace, p95 frame time over a scripted
 // scroll of it, both in Debian's Chromium under the real panel HTML and CSP, and the bundle size.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fetches reference nginx sources (DESIGN.md "nginx source mapping") from Debian's archive: the
+# Fetches reference nginx sources (docs/ARCHITECTURE.md "nginx source mapping") from Debian's archive: the
 # nginx_<v>.orig.tar.gz each suite carries is the upstream release tarball, byte for byte.
 #   1.22.1 bookworm, 1.26.3 trixie, 1.30.6 sid
 # Usage: scripts/fetch-nginx-source.sh [--optional] [DEST] [VERSION...]
@@ -7,7 +7,7 @@
 #   Prints each extracted tree (DEST/nginx-<v>/) on its own line, in the order asked.
 #   --optional: a version that cannot be fetched is reported on stderr and skipped (exit 0),
 #   so `npm test` still runs where a mirror lacks one tarball; its tests then say so.
-# Uses private apt state (TESTING.md) so the system's sources.list is never touched.
+# Uses private apt state (see the comment above) so the system's sources.list is never touched.
 set -euo pipefail
 
 # Debian suite and the SHA-256 that suite's signed source index states for the orig tarball

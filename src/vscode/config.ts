@@ -1,4 +1,4 @@
-// Typed settings (DESIGN.md, "Settings"). Workspace values of restricted settings are ignored by VS Code
+// Typed settings (docs/ARCHITECTURE.md, "Settings"). Workspace values of restricted settings are ignored by VS Code
 // itself in untrusted workspaces (package.json capabilities).
 import * as vscode from 'vscode';
 import { homedir } from 'node:os';

@@ -1,5 +1,5 @@
 // Activation: wires the cluster view, the commands and the trace panel. Nothing heavy runs here; client-node
-// loads on the first listing, and the activation time is logged (DESIGN.md benchmarks).
+// loads on the first listing, and the activation time is logged (docs/ARCHITECTURE.md benchmarks).
 import * as vscode from 'vscode';
 import { Cluster } from './cluster';
 import { ClusterTree, type Node } from './cluster-view';

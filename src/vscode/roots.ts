@@ -1,4 +1,4 @@
-// Where Open Source may open files (DESIGN.md): workspace folders, the nginx source cache, nginx.sourcePath,
+// Where Open Source may open files (docs/ARCHITECTURE.md): workspace folders, the nginx source cache, nginx.sourcePath,
 // and the sandbox's generated nginx config.
 import * as vscode from 'vscode';
 import { join } from 'node:path';

@@ -21,7 +21,7 @@ after(async () => {
 });
 
 describe('scale 2000', () => {
-  it('derives the objects DESIGN.md names', () => {
+  it('derives the objects docs/ARCHITECTURE.md names', () => {
     assert.deepEqual(scaleNamespaces(2000).length, 20);
     const ns = c.store.list('Namespace').filter((n) => n.metadata.name.startsWith('scale-'));
     assert.equal(ns.length, 20);

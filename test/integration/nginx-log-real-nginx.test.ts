@@ -1,5 +1,5 @@
 // Real Debian nginx in front of a real Node upstream (and a dead port): its access-log lines, in every format,
-// must parse into the spans DESIGN.md describes, placed where the client saw the request.
+// must parse into the spans docs/ARCHITECTURE.md describes, placed where the client saw the request.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';

@@ -14,7 +14,7 @@ const must = (line: string): AppLogLine => {
 };
 const ns = (iso: string, frac: bigint) => BigInt(Date.parse(iso)) * 1_000_000n + frac;
 
-describe("the sandbox apps' logfmt line (topology.md)", () => {
+describe("the sandbox apps' logfmt line", () => {
   test('Node app line with trace and span ids', () => {
     const p = must(sandbox[0]);
     assert.equal(p.timeUnixNano, ns('2026-11-27T10:00:00Z', 123_456_000n));

@@ -50,7 +50,7 @@ test('tree-only commands are hidden from the palette, and probes need a trusted 
   assert.deepEqual(pkg.extensionKind, ['workspace']);
 });
 
-test('every setting DESIGN.md lists is contributed', () => {
+test('every setting docs/ARCHITECTURE.md lists is contributed', () => {
   const props = Object.keys(pkg.contributes.configuration.properties);
   for (const s of [
     'kubetrace.kubeconfig',

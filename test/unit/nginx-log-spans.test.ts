@@ -68,7 +68,7 @@ describe('placement with $msec (exact)', () => {
     assert.equal(spans.filter((x) => x.parentSpanId === attempts[0].spanId).length, 0);
   });
 
-  test('attributes follow DESIGN.md names', () => {
+  test('attributes follow docs/ARCHITECTURE.md names', () => {
     assert.equal(nginx.name, 'nginx');
     assert.equal(nginx.service, 'ingress-nginx');
     assert.equal(nginx.origin, 'nginx-log');

@@ -1,4 +1,4 @@
-// The `kubetrace ingresses --json` shape (DESIGN.md, CLI contract).
+// The `kubetrace ingresses --json` shape (docs/ARCHITECTURE.md, CLI contract).
 export interface Endpoint {
   pod?: string;
   ip: string;

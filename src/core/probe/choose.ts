@@ -1,4 +1,4 @@
-// Which host and path a probe uses (DESIGN.md, "Probes"): one host+path is probed there; anything else needs a choice.
+// Which host and path a probe uses (docs/ARCHITECTURE.md, "Probes"): one host+path is probed there; anything else needs a choice.
 import { UsageError } from '../errors';
 import type { Backend, RouteEntry, RoutePath } from '../kube/routes';
 

@@ -1,4 +1,4 @@
-// Gathers spans from every source until the trace is complete (DESIGN.md, "When a trace is complete"):
+// Gathers spans from every source until the trace is complete (docs/ARCHITECTURE.md, "When a trace is complete"):
 // every expected layer present and `quietMs` without a new span; give up after `maxWaitMs` with what arrived.
 import type { Diagnostic, Layer, SpanBatch, Span } from '../trace/model';
 import { errorMessage } from '../errors';

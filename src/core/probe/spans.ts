@@ -1,4 +1,4 @@
-// Client spans of a probe: `probe` with the children dns, connect, tls, request, ttfb, download (DESIGN.md).
+// Client spans of a probe: `probe` with the children dns, connect, tls, request, ttfb, download (docs/ARCHITECTURE.md).
 import { newSpanId } from '../ids';
 import type { Span, SpanEvent } from '../trace/model';
 import type { ExchangeRequest, ExchangeResult } from './http';

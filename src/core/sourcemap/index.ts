@@ -1,5 +1,5 @@
 /*
- * Source mapping: span -> the place to open (DESIGN.md "Trace model", issue 6). No vscode import.
+ * Source mapping: span -> the place to open (docs/ARCHITECTURE.md "Trace model"). No vscode import.
  *
  * Exported API:
  *

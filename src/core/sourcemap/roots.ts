@@ -1,4 +1,4 @@
-// Where jump-to-source may open files (DESIGN.md): workspace folders, the nginx source cache, kubetrace.nginx.sourcePath
+// Where jump-to-source may open files (docs/ARCHITECTURE.md): workspace folders, the nginx source cache, kubetrace.nginx.sourcePath
 // and the sandbox's generated nginx config. Every path the source mapper hands out passes through checkAllowed, and the
 // VS Code adapter calls it again before opening anything, because a trace file is untrusted input.
 import { realpathSync, statSync } from 'node:fs';
@@ -17,7 +17,7 @@ export interface RootInputs {
   sandboxConfDir?: string; // the sandbox's generated nginx config (read-only)
 }
 
-/** The allowed roots as DESIGN.md lists them, absolute and without duplicates. */
+/** The allowed roots as docs/ARCHITECTURE.md lists them, absolute and without duplicates. */
 export function allowedRootsFor(r: RootInputs): string[] {
   const all = [...r.workspaceFolders, r.nginxSourceCache, r.nginxSourcePath, r.sandboxConfDir]
     .filter((p): p is string => typeof p === 'string' && p.length > 0 && isAbsolute(p))

@@ -1,5 +1,5 @@
 // What real process stands behind a pod: the command line and environment per `sandbox.kubetrace.dev/app`.
-// The environment is what the Deployment would set in a real cluster (topology.md, "Addresses").
+// The environment is what the Deployment would set in a real cluster.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeObject } from '../store';

@@ -1,5 +1,5 @@
 // Debian Chromium driven by playwright-core (never `playwright install`: the network is closed).
-// Playwright gives each launch a fresh profile, which is the fresh --user-data-dir TESTING.md asks for.
+// Playwright gives each launch a fresh profile, which is the fresh --user-data-dir Chromium needs here.
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export async function launchBrowser(): Promise<Browser> {

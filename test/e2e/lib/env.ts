@@ -113,7 +113,7 @@ export async function startEnv(o: EnvOptions = {}): Promise<E2EEnv> {
       alsoInstall: o.kubernetesTools ? [buildKubernetesToolsStandin()] : [],
       settings: {
         // With Kubernetes Tools, Kubetrace is left to find the kubeconfig through that extension's setting
-        // (DESIGN.md's order), which the flows then prove; the machine has no other kubeconfig.
+        // (the README's order), which the flows then prove; the machine has no other kubeconfig.
         ...(o.kubernetesTools
           ? { 'vs-kubernetes': { 'vs-kubernetes.kubeconfig': sandbox.kubeconfigPath } }
           : { 'kubetrace.kubeconfig': sandbox.kubeconfigPath }),

@@ -1,4 +1,4 @@
-// The six end-to-end flows of issue 7 §5, written against a running code-server page. The test file runs them
+// The end-to-end flows, written against a running code-server page. The test file runs them
 // in order on one page; each leaves the workbench in a state the next can start from.
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Reading code locations out of a span: code.* attributes (stable and deprecated names, FACTS.md) and stack traces
+// Reading code locations out of a span: code.* attributes (stable and deprecated names) and stack traces
 // from exception events or attributes. Imports (Jaeger, Zipkin) often carry numbers as strings; both are accepted.
 import type { Span } from '../../trace/model';
 import { parseStack, type Frame } from './stack';

@@ -1,4 +1,4 @@
-// App spans -> app source (issue 6 §3). In order: code.* attributes, stack-trace frames that belong to the app, then
+// App spans -> app source. In order: code.* attributes, stack-trace frames that belong to the app, then
 // the route handler found from http.route or the method and path. For an error span whose exception stack maps, the
 // throw site is the main place and the span's own code location goes to moreSources.
 import type { SourceRef, Span } from '../../trace/model';

@@ -1,4 +1,4 @@
-// Container path -> workspace file. Order (issue 6): kubetrace.pathMappings (longest prefix), kubetrace.workloadFolders
+// Container path -> workspace file. Order: kubetrace.pathMappings (longest prefix), kubetrace.workloadFolders
 // (the span's Deployment), the path itself when it already lies in the workspace, then the longest suffix match over
 // workspace files. Ties are broken by the service/Deployment name and by the line existing; otherwise the result is
 // "ambiguous" with the candidates — the mapper never picks one silently.

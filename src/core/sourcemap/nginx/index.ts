@@ -29,7 +29,7 @@
  *   }
  *   detectNginxVersion({ nginxVOutput?, controllerImage?, serverHeader?, setting? })
  *     : { version?: string; from?: 'exec'|'image'|'server-header'|'setting'; reason?: string }
- *       // the setting overrides detection (DESIGN.md Settings); then exec, image, Server header
+ *       // the setting overrides detection (docs/ARCHITECTURE.md Settings); then exec, image, Server header
  *   findNginxSourceTree(candidates: string[], wantVersion?): Promise<NginxSourceTree | undefined>
  *   NGINX_SHA256: Record<string, string>                                          // pinned tarball hashes
  *   stepGroups(steps): { phase, start, end }[]         // consecutive runs, for `nginx.<phase>` spans

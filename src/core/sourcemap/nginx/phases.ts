@@ -1,5 +1,5 @@
-// The phase index: which nginx function each span Kubetrace makes stands for (FACTS.md, "nginx
-// request lifecycle"). Function names only; lines are always looked up in the source of the
+// The phase index: which nginx function each span Kubetrace makes stands for (docs/ARCHITECTURE.md, "nginx source,
+// version by version"). Function names only; lines are always looked up in the source of the
 // detected version. Checked against the source of every release a supported controller ships
 // (1.19.10 ... 1.31.4, each release tag's src/): every function below is defined, in the file
 // named, in each of them, so no name or file depends on the version. The CI tests check the

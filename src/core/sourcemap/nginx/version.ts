@@ -1,6 +1,6 @@
-// Which nginx the controller runs (DESIGN.md "nginx source mapping"): `nginx -v` through pod exec,
+// Which nginx the controller runs (docs/ARCHITECTURE.md "nginx source mapping"): `nginx -v` through pod exec,
 // then the controller image tag, then the Server header. The `kubetrace.nginx.version` setting
-// overrides detection (DESIGN.md, Settings), so it is checked first.
+// overrides detection (docs/ARCHITECTURE.md, Settings), so it is checked first.
 import { CONTROLLER_LABEL, nginxForImage, type NginxController } from './controller-versions';
 
 export interface NginxVersionEvidence {

@@ -1,5 +1,5 @@
 // Routing spans -> the Ingress rule that matched (its manifest in the workspace, else a read-only rendering of the live
-// object) and the nginx `location` block of the generated config (issue 6 §4).
+// object) and the nginx `location` block of the generated config.
 import type { SourceRef, Span } from '../../trace/model';
 import { checkAllowed as checkAllowedNow, type AllowedCheck } from '../roots';
 import { workspaceIndex } from '../app/workspace';
