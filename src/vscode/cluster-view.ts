@@ -22,6 +22,7 @@ const ACTIONS: Record<string, { label: string; command: string; icon: string }> 
   retry: { label: 'Retry', command: 'kubetrace.refresh', icon: 'refresh' },
   kubeconfig: { label: 'Open kubeconfig', command: 'kubetrace.openKubeconfig', icon: 'go-to-file' },
   context: { label: 'Switch context', command: 'kubetrace.switchContext', icon: 'arrow-swap' },
+  trust: { label: 'Manage Workspace Trust', command: 'workbench.trust.manage', icon: 'shield' },
 };
 
 export class ClusterTree implements vscode.TreeDataProvider<Node> {
@@ -61,20 +62,34 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
 
   private top(): Node[] {
     const s = this.cluster.state;
+    // Workspace settings that Restricted Mode passed over: the tree says so, whatever else it shows.
+    const notes: Node[] = this.cluster.notes.map((text) => ({ nodeType: 'notice', text }));
     switch (s.kind) {
       case 'noKubeconfig':
-        return []; // the welcome view takes over
+        if (!notes.length) return []; // the welcome view takes over
+        return [
+          ...notes,
+          { nodeType: 'notice', text: `No kubeconfig found: looked at ${s.looked}` },
+          { nodeType: 'action', ...ACTIONS.kubeconfig },
+          { nodeType: 'action', ...ACTIONS.trust },
+        ];
       case 'loading':
         return [{ nodeType: 'loading' }];
       case 'error':
         return [
           { nodeType: 'context' },
+          ...notes,
           { nodeType: 'error', title: s.title, message: s.message, hint: s.hint, actions: s.actions },
         ];
       case 'ready': {
         const notices: Node[] = s.tree.notices.map((text) => ({ nodeType: 'notice', text }));
         const entries: Node[] = s.tree.entries.map((entry) => ({ nodeType: 'entry', entry }));
-        return [{ nodeType: 'context' }, ...notices, ...(entries.length ? entries : [{ nodeType: 'empty' } as Node])];
+        return [
+          { nodeType: 'context' },
+          ...notes,
+          ...notices,
+          ...(entries.length ? entries : [{ nodeType: 'empty' } as Node]),
+        ];
       }
     }
   }

@@ -16,7 +16,13 @@ import { log } from './output';
 export type ClusterState =
   | { kind: 'noKubeconfig'; looked: string }
   | { kind: 'loading' }
-  | { kind: 'error'; title: string; message: string; hint?: string; actions: ('retry' | 'kubeconfig' | 'context')[] }
+  | {
+      kind: 'error';
+      title: string;
+      message: string;
+      hint?: string;
+      actions: ('retry' | 'kubeconfig' | 'context' | 'trust')[];
+    }
   | { kind: 'ready'; tree: RouteTree };
 
 export class Cluster implements vscode.Disposable {
@@ -28,6 +34,8 @@ export class Cluster implements vscode.Disposable {
   kubeconfigOverride?: string;
   contextOverride?: string;
   namespaces: string[] = [];
+  /** Workspace settings passed over when the kubeconfig was chosen, and why (the tree shows them). */
+  notes: string[] = [];
   private watch?: WatchHandle;
   private loading?: Promise<void>;
 
@@ -74,6 +82,8 @@ export class Cluster implements vscode.Disposable {
     this.watch?.stop();
     this.setState({ kind: 'loading' });
     const where = kubeconfigSetting(this.kubeconfigOverride);
+    this.notes = where.ignored;
+    for (const n of where.ignored) log.warn(n);
     const files = where.value.split(delimiter).filter(Boolean);
     if (!files.some((f) => existsSync(f))) {
       this.config = undefined;
@@ -83,15 +93,20 @@ export class Cluster implements vscode.Disposable {
     }
     log.info(`kubeconfig ${where.value} (from ${where.from})`);
     try {
-      this.config = await loadKubeconfig({ kubeconfig: where.value, context: this.contextOverride });
+      this.config = await loadKubeconfig({
+        kubeconfig: where.value,
+        context: this.contextOverride,
+        noCommands: where.noCommands,
+      });
     } catch (e) {
       this.config = undefined;
+      const refused = e instanceof KubetraceError && e.code === 'untrusted-command';
       this.setState({
         kind: 'error',
-        title: 'Kubeconfig problem',
+        title: refused ? 'Credential command not run (Restricted Mode)' : 'Kubeconfig problem',
         message: errorMessage(e),
         hint: e instanceof KubetraceError ? e.hint : undefined,
-        actions: ['kubeconfig', 'context', 'retry'],
+        actions: refused ? ['trust', 'kubeconfig', 'context'] : ['kubeconfig', 'context', 'retry'],
       });
       return;
     }

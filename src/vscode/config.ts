@@ -1,8 +1,10 @@
-// Typed settings (docs/ARCHITECTURE.md, "Settings"). Workspace values of restricted settings are ignored by VS Code
-// itself in untrusted workspaces (package.json capabilities).
+// Typed settings (README.md, "Settings"). Workspace values of restricted settings are ignored by VS Code
+// itself in untrusted workspaces (package.json capabilities); another extension's settings are not, so the
+// kubeconfig location is read per scope below.
 import * as vscode from 'vscode';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter } from 'node:path';
+import { chooseKubeconfig, type KubeconfigChoice } from '../core/kube/kubeconfig-choice';
 
 export interface Settings {
   kubeconfig: string;
@@ -43,16 +45,30 @@ export function readSettings(): Settings {
   };
 }
 
-/** kubetrace.kubeconfig, then Kubernetes Tools' vs-kubernetes.kubeconfig, then KUBECONFIG, then ~/.kube/config. */
-export function kubeconfigSetting(override?: string): { value: string; from: string } {
-  if (override) return { value: override, from: 'Open Kubeconfig or Start Sandbox in this window' };
-  const own = readSettings().kubeconfig;
-  if (own) return { value: own, from: 'kubetrace.kubeconfig' };
+/**
+ * kubetrace.kubeconfig, then Kubernetes Tools' vs-kubernetes.kubeconfig, then KUBECONFIG, then ~/.kube/config; in an
+ * untrusted workspace only user and machine settings count (src/core/kube/kubeconfig-choice.ts has the rules).
+ */
+export function kubeconfigSetting(override?: string): KubeconfigChoice {
   // Kubernetes Tools keeps its settings as keys with dots inside the one object "vs-kubernetes", and reads them by
-  // index, as here: get('vs-kubernetes.kubeconfig') would split the key at the dot and find nothing.
-  const k8sTools: unknown = vscode.workspace.getConfiguration('vs-kubernetes')['vs-kubernetes.kubeconfig'];
-  if (typeof k8sTools === 'string' && k8sTools)
-    return { value: k8sTools.replace(/^~(?=\/|$)/, homedir()), from: 'vs-kubernetes.kubeconfig' };
-  if (process.env.KUBECONFIG) return { value: process.env.KUBECONFIG, from: 'KUBECONFIG' };
-  return { value: join(homedir(), '.kube', 'config'), from: 'the default location' };
+  // index: get('vs-kubernetes.kubeconfig') would split the key at the dot and find nothing. inspect() gives each
+  // scope apart, because VS Code does not restrict another extension's settings in Restricted Mode.
+  const tools = vscode.workspace.getConfiguration().inspect<Record<string, unknown>>('vs-kubernetes');
+  const key = (o: unknown) =>
+    o && typeof o === 'object' ? (o as Record<string, unknown>)['vs-kubernetes.kubeconfig'] : undefined;
+  const own = vscode.workspace.getConfiguration('kubetrace').inspect<string>('kubeconfig');
+  return chooseKubeconfig({
+    trusted: vscode.workspace.isTrusted,
+    override,
+    kubetrace: { ...own },
+    k8sTools: {
+      globalValue: key(tools?.globalValue),
+      workspaceValue: key(tools?.workspaceValue),
+      workspaceFolderValue: key(tools?.workspaceFolderValue),
+    },
+    env: process.env.KUBECONFIG,
+    home: homedir(),
+    workspaceFolders: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+    delimiter,
+  });
 }

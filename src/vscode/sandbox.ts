@@ -13,7 +13,8 @@ let child: ChildProcess | undefined;
 function findCli(ext: vscode.ExtensionContext): { command: string; args: string[] } | undefined {
   const own = join(ext.extensionUri.fsPath, 'dist', 'cli.js');
   if (existsSync(own)) return { command: process.execPath, args: [own] };
-  for (const f of vscode.workspace.workspaceFolders ?? []) {
+  // A workspace's own copy is code from the folder: only run it once the user trusts the folder.
+  for (const f of vscode.workspace.isTrusted ? (vscode.workspace.workspaceFolders ?? []) : []) {
     const installed = join(f.uri.fsPath, 'node_modules', 'kubetrace', 'dist', 'cli.js');
     if (existsSync(installed)) return { command: process.execPath, args: [installed] };
     const repo = join(f.uri.fsPath, 'dist', 'cli.js');

@@ -15,6 +15,11 @@ export interface KubeconfigOptions {
   /** A path, or several joined with the platform's path delimiter (like KUBECONFIG). */
   kubeconfig?: string;
   context?: string;
+  /**
+   * Set when the kubeconfig may not run commands (see kubeconfig-choice.ts): the reason. A user whose credentials
+   * come from a command is then refused before client-node could run it.
+   */
+  noCommands?: string;
 }
 
 export interface LoadedKubeconfig {
@@ -106,8 +111,27 @@ export async function loadKubeconfig(opts: KubeconfigOptions = {}): Promise<Load
         : 'the kubeconfig defines no users',
     );
   }
+  const command = opts.noCommands && context.user ? credentialCommand(kc.getUser(context.user)) : undefined;
+  if (command) {
+    throw new KubetraceError(
+      `Kubetrace did not run \`${command.slice(0, 200)}\`, the credential command of user "${context.user}": ${opts.noCommands}`,
+      'trust the workspace (Manage Workspace Trust), or name a kubeconfig outside it in your user settings',
+      'untrusted-command',
+    );
+  }
   const namespace = typeof context.namespace === 'string' && context.namespace ? context.namespace : 'default';
   return { kc, files: existing, contextName, namespace, server: cluster.server, user: context.user };
+}
+
+/**
+ * The program a user's credentials run, if any: an exec plugin, or the gcp/azure auth-provider's `cmd-path`
+ * (client-node runs both in a child process). Arguments are left out: they may carry a secret.
+ */
+export function credentialCommand(user: K8s.User | null | undefined): string | undefined {
+  if (user?.exec)
+    return typeof user.exec.command === 'string' && user.exec.command ? user.exec.command : 'an exec plugin';
+  const cmd: unknown = user?.authProvider?.config?.['cmd-path'];
+  return cmd ? String(cmd) : undefined;
 }
 
 /** kubectl's merge rule: the first file to set a name (or the current context) wins; later ones only add. */
