@@ -29,13 +29,15 @@ test('trusted: folder over workspace over user settings, kubetrace.kubeconfig be
   const all = { globalValue: '/u.yaml', workspaceValue: '/w.yaml', workspaceFolderValue: '/f.yaml' };
   assert.deepEqual(chooseKubeconfig(base({ kubetrace: all, k8sTools: { globalValue: '/t.yaml' } })), {
     value: '/f.yaml',
-    from: 'kubetrace.kubeconfig (folder settings)',
+    from: 'kubetrace.kubeconfig',
+    scope: 'folder settings',
     ignored: [],
     noCommands: undefined,
   });
   const tools = chooseKubeconfig(base({ k8sTools: { globalValue: '/t.yaml', workspaceValue: '~/w.yaml' } }));
   assert.equal(tools.value, `${HOME}/w.yaml`);
-  assert.equal(tools.from, 'vs-kubernetes.kubeconfig (workspace settings)');
+  assert.equal(tools.from, 'vs-kubernetes.kubeconfig');
+  assert.equal(tools.scope, 'workspace settings');
   assert.equal(chooseKubeconfig(base({ env: '/e1:/e2' })).value, '/e1:/e2');
   assert.deepEqual(chooseKubeconfig(base()), {
     value: `${HOME}/.kube/config`,
@@ -50,7 +52,8 @@ test('untrusted: a workspace vs-kubernetes.kubeconfig is passed over, named in t
   const attack = { workspaceValue: '/tmp/evil.yaml' };
   const c = chooseKubeconfig(base({ trusted: false, k8sTools: { ...attack, globalValue: '/home/u/sandbox.yaml' } }));
   assert.equal(c.value, '/home/u/sandbox.yaml');
-  assert.equal(c.from, 'vs-kubernetes.kubeconfig (user settings)');
+  assert.equal(c.from, 'vs-kubernetes.kubeconfig');
+  assert.equal(c.scope, 'user settings');
   assert.equal(c.noCommands, undefined);
   assert.equal(c.ignored.length, 1);
   assert.match(c.ignored[0], /^vs-kubernetes\.kubeconfig from the workspace settings \(\/tmp\/evil\.yaml\) is ignored/);

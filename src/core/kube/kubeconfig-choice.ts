@@ -33,8 +33,10 @@ export interface KubeconfigInputs {
 
 export interface KubeconfigChoice {
   value: string;
-  /** Where the value came from, in words for the tree and the log. */
+  /** Where the value came from, in words for the tree and the log: a setting's name, KUBECONFIG, ... */
   from: string;
+  /** For a setting: the scope it was read from ('user settings', 'workspace settings', 'folder settings'). */
+  scope?: string;
   /** Set when the kubeconfig may not run credential commands: why, in words. */
   noCommands?: string;
   /** Workspace settings that were not used, each with the reason (shown in the tree). */
@@ -51,7 +53,7 @@ export function chooseKubeconfig(i: KubeconfigInputs): KubeconfigChoice {
   const folder = i.workspaceFolders[0] ?? '';
   const expand = (s: string) => s.replace(/\$\{workspaceFolder\}/g, folder).replace(/^~(?=\/|$)/, i.home);
   const ignored: string[] = [];
-  const pick = (name: string, v: ScopedValue): { value: string; from: string } | undefined => {
+  const pick = (name: string, v: ScopedValue): { value: string; from: string; scope: string } | undefined => {
     for (const [scope, words] of SCOPES) {
       const raw = v[scope];
       if (typeof raw !== 'string' || !raw.trim()) continue;
@@ -59,14 +61,14 @@ export function chooseKubeconfig(i: KubeconfigInputs): KubeconfigChoice {
         ignored.push(`${name} from the ${words} (${raw}) is ignored: this workspace is not trusted (Restricted Mode)`);
         continue;
       }
-      return { value: expand(raw.trim()), from: `${name} (${words})` };
+      return { value: expand(raw.trim()), from: name, scope: words };
     }
     return undefined;
   };
   // Every scope of both settings is looked at, so the tree can name each workspace value that was passed over.
   const own = pick('kubetrace.kubeconfig', i.kubetrace);
   const tools = pick('vs-kubernetes.kubeconfig', i.k8sTools);
-  const chosen = i.override
+  const chosen: { value: string; from: string; scope?: string } = i.override
     ? { value: i.override, from: 'Open Kubeconfig or Start Sandbox in this window' }
     : (own ??
       tools ??
