@@ -13,6 +13,7 @@ import { demoManifestsDir, type Refusal } from './manifest-loader';
 import { scaleObjects } from './scale';
 import { ObjectStore } from './store';
 import { ManifestSet } from './runtime/manifest-watch';
+import { SANDBOX_CA_FILE } from '../core/kube/sandbox';
 import { PodRuntime } from './runtime/runtime';
 
 export const DEFAULT_KUBECONFIG = join('.kubetrace', 'sandbox.kubeconfig');
@@ -106,6 +107,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       restrictedNamespace: api.restrictedNamespace,
     });
     writeFileSync(caFile, ca.certPem);
+    // The proof that sandbox.json's nginxConfDir is this sandbox's own folder (src/core/kube/sandbox.ts).
+    writeFileSync(join(workDir, SANDBOX_CA_FILE), api.caPem);
     // Read by the probe's source mapping (src/core/kube/sandbox.ts) to link nginx `location` blocks.
     writeFileSync(
       join(dirname(kubeconfigPath), 'sandbox.json'),

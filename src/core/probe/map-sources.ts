@@ -114,7 +114,9 @@ export async function mapProbeSources(outcome: ProbeOutcome, o: MapOptions): Pro
     reason =
       `no nginx source tree${version.version ? ` for nginx ${version.version}` : ''} is available: set kubetrace.nginx.sourcePath ` +
       `(CLI: --nginx-source DIR)`;
-  const sandbox = sandboxInfo(o.kubeconfigFile);
+  const sandbox = sandboxInfo(o.config);
+  if (sandbox?.refused)
+    trace.diagnostics.push({ code: 'sandbox-metadata-refused', severity: 'warning', message: sandbox.refused });
   const nginxConfDir = o.nginxConfDir ?? sandbox?.nginxConfDir;
   const nginxSpan = trace.spans.find((s) => s.name === 'nginx' && s.layer === 'ingress');
   if (nginxSpan && tree && outcome.controllerLog.lines.length) {
