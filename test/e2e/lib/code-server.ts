@@ -113,6 +113,8 @@ export async function startCodeServer(o: {
   workspace: string;
   settings: Record<string, unknown>;
   env?: Record<string, string>;
+  /** Leave VS Code's workspace trust on (the flows turn it off); the folder then opens in Restricted Mode. */
+  workspaceTrust?: boolean;
 }): Promise<CodeServer> {
   const base = mkdtempSync(join(tmpdir(), 'kubetrace-cs-'));
   const userDataDir = join(base, 'user'),
@@ -132,6 +134,9 @@ export async function startCodeServer(o: {
         'update.mode': 'none',
         'window.commandCenter': false,
         'chat.commandCenter.enabled': false,
+        ...(o.workspaceTrust
+          ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' }
+          : {}),
         ...o.settings,
       },
       null,
@@ -156,7 +161,7 @@ export async function startCodeServer(o: {
       'none',
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(o.workspaceTrust ? [] : ['--disable-workspace-trust']),
       '--user-data-dir',
       userDataDir,
       '--extensions-dir',
