@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Backend, Endpoint, RouteEntry, RoutePath, RouteRule } from '../core/kube/routes';
 import type { Cluster } from './cluster';
+import { stripUserInfo } from '../core/redact';
 
 export type Node =
   | { nodeType: 'context' }
@@ -103,13 +104,13 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
         const c = this.cluster.config;
         const item = new vscode.TreeItem(c ? c.contextName : 'no context', None);
         item.description = c
-          ? `${c.server}${this.cluster.namespaces.length ? `  ·  ${this.cluster.namespaces.join(', ')}` : ''}`
+          ? `${stripUserInfo(c.server)}${this.cluster.namespaces.length ? `  ·  ${this.cluster.namespaces.join(', ')}` : ''}`
           : '';
         item.iconPath = new vscode.ThemeIcon('server-environment');
         item.contextValue = 'kubetrace.context';
         item.tooltip = c
           ? md(
-              `**Context** ${c.contextName}\n\nServer: \`${c.server}\`\n\nUser: ${c.user}\n\nKubeconfig: ${c.files.join(', ')}\n\nNamespaces: ${this.cluster.namespaces.join(', ') || 'all'}`,
+              `**Context** ${c.contextName}\n\nServer: \`${stripUserInfo(c.server)}\`\n\nUser: ${c.user}\n\nKubeconfig: ${c.files.join(', ')}\n\nNamespaces: ${this.cluster.namespaces.join(', ') || 'all'}`,
             )
           : undefined;
         item.command = { command: 'kubetrace.switchContext', title: 'Switch Context' };

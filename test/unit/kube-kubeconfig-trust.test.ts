@@ -187,3 +187,23 @@ test('noCommands: an exec plugin or a gcp cmd-path is refused before client-node
   assert.equal(ok.user, 'u');
   assert.equal(credentialCommand(ok.kc.getCurrentUser()), undefined);
 });
+
+test('a failing exec plugin that prints its token on stderr: the error keeps the cause, not the token', async () => {
+  const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06YWRtaW4ifQ.c2lnbmF0dXJlLWJ5dGVz';
+  const opaque = 'AKIAxQ7v9P2mLw8Zr4Tn6Ys1Hb3Kd5Jf0Ge2Uc8';
+  const t = trap({
+    exec: {
+      apiVersion: 'client.authentication.k8s.io/v1',
+      command: '/bin/sh',
+      args: ['-c', `echo "refresh failed for token ${jwt} (session ${opaque}): expired" >&2; exit 1`],
+      interactiveMode: 'Never',
+    },
+  });
+  const config = await loadKubeconfig({ kubeconfig: t.file });
+  await assert.rejects((new KubeRequester(config) as unknown as { options(): Promise<unknown> }).options(), (e) => {
+    assert.ok(e instanceof KubetraceError);
+    assert.match(e.message, /^cannot authenticate to the cluster: .*refresh failed for token \[redacted\].*expired/);
+    assert.ok(!e.message.includes(jwt.slice(0, 20)) && !e.message.includes(opaque), e.message);
+    return true;
+  });
+});

@@ -8,6 +8,7 @@ import { runProbe } from '../../core/probe/run';
 import { mapProbeSources } from '../../core/probe/map-sources';
 import { renderWaterfall } from '../waterfall';
 import { summarizeTrace } from '../../core/summary';
+import { redact, redactTrace } from '../../core/redact';
 
 const spec = {
   host: { type: 'string' },
@@ -77,13 +78,15 @@ export async function run(argv: string[]): Promise<number> {
   });
   if (!json && process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
   const workspace = str(p, 'workspace');
-  const trace = await mapProbeSources(outcome, {
+  const mapped = await mapProbeSources(outcome, {
     workspaceFolders: workspace ? [resolve(workspace)] : [],
     pathMappings,
     nginxSource: str(p, 'nginx-source') ? resolve(str(p, 'nginx-source')!) : undefined,
     kubeconfigFile: session.config.files[0],
     config: session.config,
   });
+  // What the CLI prints is often pasted or saved: no credentials in it (the probe's own -H values included).
+  const trace = redactTrace(mapped);
   if (bool(p, 'summary')) {
     const folders = workspace ? [resolve(workspace)] : [process.cwd()];
     process.stdout.write(summarizeTrace(trace, { workspaceFolders: folders }) + '\n');
@@ -95,7 +98,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const r = outcome.response;
   process.stdout.write(
-    `${outcome.url} via ${outcome.target.kind} ${outcome.target.address}:${outcome.target.port} → ${r.status ?? r.error?.code ?? 'no answer'}\n`,
+    `${redact(outcome.url)} via ${outcome.target.kind} ${outcome.target.address}:${outcome.target.port} → ${r.status ?? r.error?.code ?? 'no answer'}\n`,
   );
   process.stdout.write(
     renderWaterfall(trace, {

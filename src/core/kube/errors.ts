@@ -1,5 +1,6 @@
 // API failures in plain words, with the Status reason kept for callers that branch on it.
 import { KubetraceError } from '../errors';
+import { redact, stripUserInfo } from '../redact';
 import type { LoadedKubeconfig } from './load';
 
 export class KubeApiError extends KubetraceError {
@@ -21,6 +22,9 @@ export function connectionError(
   clientCert?: boolean,
 ): KubeApiError {
   if (e instanceof KubeApiError) return e;
+  // URLs from a kubeconfig may carry user:password@; messages never do.
+  server = stripUserInfo(server);
+  proxyUrl = proxyUrl && stripUserInfo(proxyUrl);
   const code = e.code ?? '';
   if (e.name === 'AbortError') return new KubeApiError('request cancelled', undefined, 0, 'Cancelled');
   // A TLS alert comes from the server: it refused our client certificate (or asked for one we did not send).
@@ -75,7 +79,12 @@ export function connectionError(
       'Unreachable',
     );
   }
-  return new KubeApiError(`request to the API server at ${server} failed: ${e.message}`, undefined, 0, 'Network');
+  return new KubeApiError(
+    `request to the API server at ${server} failed: ${redact(e.message)}`,
+    undefined,
+    0,
+    'Network',
+  );
 }
 
 interface StatusBody {

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubetraceError, errorMessage } from '../errors';
+import { redact } from '../redact';
 
 export type ClientNode = typeof K8s;
 let clientNode: Promise<ClientNode> | undefined;
@@ -62,7 +63,7 @@ export async function loadKubeconfig(opts: KubeconfigOptions = {}): Promise<Load
       mergeFirstWins(kc, more);
     } catch (e) {
       throw new KubetraceError(
-        `cannot read kubeconfig ${file}: ${firstLine(errorMessage(e))}`,
+        `cannot read kubeconfig ${file}: ${redact(firstLine(errorMessage(e)))}`,
         'check that the file is valid kubeconfig YAML (kubectl config view --kubeconfig FILE)',
       );
     }
@@ -97,7 +98,7 @@ export async function loadKubeconfig(opts: KubeconfigOptions = {}): Promise<Load
   }
   if (!/^https?:\/\//i.test(cluster.server) || !URL.canParse(cluster.server)) {
     throw new KubetraceError(
-      `cluster "${cluster.name}" has server "${String(cluster.server).slice(0, 100)}", which is not an http(s) URL`,
+      `cluster "${cluster.name}" has server "${redact(String(cluster.server)).slice(0, 100)}", which is not an http(s) URL`,
       'the server must look like https://HOST:PORT (kubectl config view)',
     );
   }

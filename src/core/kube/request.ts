@@ -4,6 +4,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { LoadedKubeconfig } from './load';
 import { KubeApiError, connectionError, statusError } from './errors';
+import { redactForeign } from '../redact';
 
 export interface KubeRequest {
   method?: string;
@@ -30,11 +31,13 @@ export class KubeRequester {
     try {
       await this.config.kc.applyToHTTPSOptions(opts as never);
     } catch (e) {
-      // client-node rejects a failing exec plugin with its stderr as the message, which may be empty.
-      const first = (e as Error)?.message
+      // client-node rejects a failing exec plugin with its stderr as the message, which may be empty, and may
+      // hold a token (a plugin that prints its credential on the wrong stream): only a redacted first line is kept.
+      const line = (e as Error)?.message
         ?.split('\n')
         .find((l) => l.trim())
         ?.trim();
+      const first = line && redactForeign(line).slice(0, 300);
       const plugin = this.config.kc.getCurrentUser()?.exec?.command;
       throw new KubeApiError(
         `cannot authenticate to the cluster: ${first ?? (plugin ? `the exec plugin ${plugin} failed without a message` : 'no reason given')}`,

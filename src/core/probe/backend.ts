@@ -12,6 +12,7 @@ import type { KubeRequester } from '../kube/request';
 import { serviceProxyTransport } from '../kube/proxy';
 import type { Diagnostic, SpanBatch } from '../trace/model';
 import type { SpanFeed } from './gather';
+import { redact, stripUserInfo } from '../redact';
 
 export function backendFeeds(o: { api: KubeRequester; snapshot: ClusterSnapshot; setting?: string; traceId: string }): {
   feeds: SpanFeed[];
@@ -24,7 +25,7 @@ export function backendFeeds(o: { api: KubeRequester; snapshot: ClusterSnapshot;
     diagnostics.push({
       code: 'backend-setting',
       severity: 'warning',
-      message: `kubetrace.traceBackend: ${setting.error}`,
+      message: `kubetrace.traceBackend: ${redact(setting.error)}`,
       hint: 'use auto, a URL, or namespace/service:port',
     });
   } else if (setting) {
@@ -41,7 +42,8 @@ export function backendFeeds(o: { api: KubeRequester; snapshot: ClusterSnapshot;
   }
   const feeds = candidates.map((c): SpanFeed => {
     const transport = c.url ? urlTransport(c.url) : serviceProxyTransport(o.api, c.namespace!, c.service!, c.port!);
-    const where = c.url ?? `${c.namespace}/${c.service}:${c.port}`;
+    // A URL's user:password goes to the backend as Basic auth (transport.ts), never into names or messages.
+    const where = c.url ? stripUserInfo(c.url) : `${c.namespace}/${c.service}:${c.port}`;
     return {
       name: `${c.kind} ${where}`,
       intervalMs: 15,
