@@ -16,6 +16,7 @@ import {
   stripUserInfo,
 } from '../../src/core/redact';
 import type { Span, Trace } from '../../src/core/trace/model';
+import { backendFeeds } from '../../src/core/probe/backend';
 
 test('URL user info goes, wherever the URL is', () => {
   assert.equal(
@@ -223,4 +224,17 @@ test('property: names are secret-named exactly when the rule says, whatever thei
       assert.ok(isSecretName(prefix + n) && isSecretName((prefix + n).toUpperCase()), prefix + n);
     }),
   );
+});
+
+test('a trace-backend URL with user:password@ is named without it, in feeds and in setting errors', () => {
+  const snapshot = { services: [] } as never;
+  const api = {} as never;
+  const ok = backendFeeds({ api, snapshot, setting: 'http://admin:PASSWORD@127.0.0.1:16686', traceId: 'a'.repeat(32) });
+  assert.deepEqual(
+    ok.feeds.map((f) => f.name),
+    ['jaeger-v3 http://127.0.0.1:16686'],
+  );
+  const bad = backendFeeds({ api, snapshot, setting: 'http://admin:PASSWORD@127.0.0.1:1', traceId: 'a'.repeat(32) });
+  assert.equal(bad.diagnostics.length, 1);
+  assert.ok(!JSON.stringify(bad.diagnostics).includes('PASSWORD'), JSON.stringify(bad.diagnostics));
 });
