@@ -103,14 +103,16 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
       case 'context': {
         const c = this.cluster.config;
         const item = new vscode.TreeItem(c ? c.contextName : 'no context', None);
+        const server = c ? stripUserInfo(c.server) : '';
         item.description = c
-          ? `${stripUserInfo(c.server)}${this.cluster.namespaces.length ? `  ·  ${this.cluster.namespaces.join(', ')}` : ''}`
+          ? `${server}${this.cluster.namespaces.length ? `  ·  ${this.cluster.namespaces.join(', ')}` : ''}`
           : '';
         item.iconPath = new vscode.ThemeIcon('server-environment');
         item.contextValue = 'kubetrace.context';
         item.tooltip = c
           ? md(
-              `**Context** ${c.contextName}\n\nServer: \`${stripUserInfo(c.server)}\`\n\nUser: ${c.user}\n\nKubeconfig: ${c.files.join(', ')}\n\nNamespaces: ${this.cluster.namespaces.join(', ') || 'all'}`,
+              `**Context** ${c.contextName}\n\nServer: \`${server}\`\n\nUser: ${c.user}\n\n` +
+                `Kubeconfig: ${c.files.join(', ')}\n\nNamespaces: ${this.cluster.namespaces.join(', ') || 'all'}`,
             )
           : undefined;
         item.command = { command: 'kubetrace.switchContext', title: 'Switch Context' };

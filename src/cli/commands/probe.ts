@@ -97,9 +97,9 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const r = outcome.response;
-  process.stdout.write(
-    `${redact(outcome.url)} via ${outcome.target.kind} ${outcome.target.address}:${outcome.target.port} → ${r.status ?? r.error?.code ?? 'no answer'}\n`,
-  );
+  const { kind, address, port } = outcome.target;
+  const answer = r.status ?? r.error?.code ?? 'no answer';
+  process.stdout.write(`${redact(outcome.url)} via ${kind} ${address}:${port} → ${answer}\n`);
   process.stdout.write(
     renderWaterfall(trace, {
       color: !!process.stdout.isTTY && !process.env.NO_COLOR,

@@ -40,7 +40,7 @@ export class KubeRequester {
       const first = line && redactForeign(line).slice(0, 300);
       const plugin = this.config.kc.getCurrentUser()?.exec?.command;
       throw new KubeApiError(
-        `cannot authenticate to the cluster: ${first ?? (plugin ? `the exec plugin ${plugin} failed without a message` : 'no reason given')}`,
+        `cannot authenticate to the cluster: ${first ?? (plugin ? `the exec plugin ${plugin} failed without a message` : 'no reason')}`,
         "check the user's credentials or exec plugin in the kubeconfig (kubectl config view)",
         0,
         'AuthConfig',
