@@ -90,7 +90,7 @@ test('the summary names status, time, the critical path, each layer and the sour
     lines[0],
     /^trace a[b]{1}(ab){15} · HTTP 200 · total 100\.0 ms · 7 spans · layers client, ingress, app, downstream$/,
   );
-  assert.equal(lines[1], 'request: GET https://shop.test/orders?token=[redacted] via load-balancer');
+  assert.equal(lines[1], 'request: GET https://shop.test/orders?token=[redacted]&sku=… via load-balancer');
   assert.match(text, /critical path.*\n {2}client {5}probe {2}100\.0 ms {2}owns 0\.0 µs 0%\n/);
   assert.match(text, /client {5}ttfb {2}90\.0 ms {2}owns 90\.0 ms 90%/);
   assert.match(
