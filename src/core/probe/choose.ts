@@ -1,6 +1,7 @@
 // Which host and path a probe uses (docs/ARCHITECTURE.md, "Probes"): one host+path is probed there; anything else needs a choice.
 import { UsageError } from '../errors';
 import type { Backend, RouteEntry, RoutePath } from '../kube/routes';
+import { linearRegex } from '../sourcemap/routing/linear-regex';
 
 export interface ProbeChoice {
   host: string;
@@ -59,12 +60,11 @@ export function pathMatches(p: { path: string; pathType: string }, path: string)
       const prefix = p.path.replace(/\/+$/, '');
       return bare === prefix || bare.startsWith(prefix + '/');
     }
-    case 'RegularExpression':
-      try {
-        return new RegExp(`^${p.path}`).test(bare);
-      } catch {
-        return false;
-      }
+    case 'RegularExpression': {
+      // A route's regex is a cluster object: linear time, and not matched when it cannot be evaluated.
+      const re = linearRegex(`^${p.path}`);
+      return 'test' in re && re.test(bare) === true;
+    }
     default:
       return bare.startsWith(p.path); // ImplementationSpecific: ingress-nginx treats it as a prefix
   }

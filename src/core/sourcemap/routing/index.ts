@@ -112,7 +112,9 @@ export async function routingSourcesForSpan(span: Span, ctx: RoutingContext): Pr
     reasons.push('the span has no request path or upstream name to match an Ingress rule');
   else if (!pool.length) reasons.push('no Ingress objects are known (none given, none in the workspace YAML)');
   else {
-    match = matchIngressRule(pool, facts);
+    const notEvaluated: string[] = [];
+    match = matchIngressRule(pool, facts, notEvaluated);
+    for (const n of notEvaluated) reasons.push(`not evaluated: ${n}`);
     if (!match) {
       reasons.push(
         facts.upstream === 'upstream-default-backend'

@@ -2,7 +2,10 @@
 // is merged into one nginx server (exact host, then wildcard, then the host-less catch-all); inside it Exact paths win,
 // then the longest matching path (Prefix by whole path elements, ImplementationSpecific as an nginx string prefix, or
 // a case-insensitive regex under use-regex). $proxy_upstream_name (<ns>-<svc>-<port>) settles what host/path cannot.
+// Regex paths come from any tenant's Ingress: they are tested only for rules of the request's host (or an agreeing
+// upstream), in linear time; one that cannot be evaluated is named in the match, never guessed.
 import type { Ingress, IngressBackend, IngressPath, IngressRule } from '../../kube/objects';
+import { linearRegex, type LinearRegex } from './linear-regex';
 
 export interface RequestFacts {
   host?: string;
@@ -21,6 +24,8 @@ export interface RuleMatch {
   pathType?: string;
   confidence: 'high' | 'medium' | 'low';
   why: string;
+  /** Regex paths of candidate rules that were not evaluated (unsupported syntax, over the work budget), and why. */
+  notEvaluated?: string[];
 }
 
 export const upstreamName = (ns: string | undefined, b: IngressBackend | undefined): string | undefined => {
@@ -65,7 +70,8 @@ interface Entry {
   path: string;
   type: string;
   segs: string[];
-  regex: RegExp | null | undefined;
+  /** Set for regex paths: the compiled matcher, or why the pattern is not evaluated. */
+  regex?: LinearRegex | { notEvaluated: string };
 }
 // Objects are matched against thousands of spans: split paths and build regexes once per object.
 const compiled = new WeakMap<Ingress, Entry[]>();
@@ -82,14 +88,8 @@ function entriesOf(ing: Ingress): Entry[] {
       const entry = paths[p] ?? {};
       const path = typeof entry.path === 'string' && entry.path ? entry.path : '/';
       const type = typeof entry.pathType === 'string' ? entry.pathType : 'ImplementationSpecific';
-      let regex: RegExp | null | undefined;
-      if (useRegex && type === 'ImplementationSpecific') {
-        try {
-          regex = new RegExp('^' + path, 'i');
-        } catch {
-          regex = null;
-        }
-      }
+      const regex =
+        useRegex && type === 'ImplementationSpecific' ? linearRegex('^' + path, { ignoreCase: true }) : undefined;
       out.push({ r, p, rule, entry, path, type, segs: path.split('/').filter(Boolean), regex });
     }
   }
@@ -97,15 +97,18 @@ function entriesOf(ing: Ingress): Entry[] {
   return out;
 }
 
-/** Length of the match (bigger wins), +10000 for Exact; 0 when the path does not match. */
-function score(e: Entry, reqPath: string, reqSegs: string[]): number {
+/** Length of the match (bigger wins), +10000 for Exact; 0 when the path does not match; a reason when not evaluated. */
+function score(e: Entry, reqPath: string, reqSegs: string[]): number | string {
   if (e.type === 'Exact') return reqPath === e.path ? 10000 + e.path.length : 0;
   if (e.type === 'Prefix') {
     if (e.segs.length > reqSegs.length) return 0;
     for (let i = 0; i < e.segs.length; i++) if (e.segs[i] !== reqSegs[i]) return 0;
     return e.path.length + 1;
   }
-  if (e.regex !== undefined) return e.regex?.test(reqPath) ? e.path.length + 1 : 0;
+  if (e.regex) {
+    const r = 'test' in e.regex ? e.regex.test(reqPath) : e.regex;
+    return typeof r === 'object' ? r.notEvaluated : r ? e.path.length + 1 : 0;
+  }
   return reqPath.startsWith(e.path) ? e.path.length + 1 : 0;
 }
 
@@ -114,7 +117,19 @@ const useRegexOf = (ing: Ingress) => {
   return a['nginx.ingress.kubernetes.io/use-regex'] === 'true' || 'nginx.ingress.kubernetes.io/rewrite-target' in a;
 };
 
-export function matchIngressRule(ingresses: Ingress[], req: RequestFacts): RuleMatch | null {
+/** `notEvaluated`, when given, receives the regex paths that could not be tested (also on a null result). */
+export function matchIngressRule(
+  ingresses: Ingress[],
+  req: RequestFacts,
+  notEvaluated: string[] = [],
+): RuleMatch | null {
+  const m = matchRule(ingresses, req, notEvaluated);
+  // A rule whose regex was not evaluated might have been the better match: say so, and claim less.
+  if (!m || !notEvaluated.length) return m;
+  return { ...m, notEvaluated, confidence: m.confidence === 'high' ? 'medium' : m.confidence };
+}
+
+function matchRule(ingresses: Ingress[], req: RequestFacts, notEvaluated: string[]): RuleMatch | null {
   let pool = arr(ingresses).filter((i) => i && typeof i === 'object' && typeof i.metadata?.name === 'string');
   if (req.ingressName)
     pool = pool.filter(
@@ -142,20 +157,18 @@ export function matchIngressRule(ingresses: Ingress[], req: RequestFacts): RuleM
   const reqSegs = reqPath.split('/').filter(Boolean);
   for (const ing of pool) {
     for (const e of entriesOf(ing)) {
-      const sc = score(e, reqPath, reqSegs);
-      if (!sc) continue;
-      // Level 0 (another host) is kept: when the logged upstream only fits such a rule, the upstream is believed.
+      // The host first: another host's rule is only worth a path test when the logged upstream is its backend
+      // (then the upstream is believed), so one tenant's paths never cost time on another tenant's requests.
       const level = host ? hostLevel(e.rule?.host, host) : 1;
-      cands.push({
-        ing,
-        r: e.r,
-        p: e.p,
-        level,
-        score: sc,
-        up: sameUpstream(upstream, ing.metadata?.namespace, e.entry.backend),
-        rule: e.rule,
-        entry: e.entry,
-      });
+      const up = sameUpstream(upstream, ing.metadata?.namespace, e.entry.backend);
+      if (level === 0 && !up) continue;
+      const sc = score(e, reqPath, reqSegs);
+      if (typeof sc === 'string') {
+        notEvaluated.push(`${ing.metadata?.namespace ?? ''}/${ing.metadata?.name} path ${e.path}: ${sc}`);
+        continue;
+      }
+      if (!sc) continue;
+      cands.push({ ing, r: e.r, p: e.p, level, score: sc, up, rule: e.rule, entry: e.entry });
     }
   }
   const topLevel = Math.max(0, ...cands.map((c) => c.level));

@@ -6,6 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { isInside } from '../roots';
 import { derived } from '../app/workspace';
+import { linearRegex } from './linear-regex';
 
 export interface Directive {
   name: string;
@@ -195,11 +196,7 @@ function chooseServer(servers: Directive[], host: string): Directive | undefined
           else if (name.startsWith('.') && (h === name.slice(1) || h.endsWith(name))) consider(s, 4, name.length);
           else if (name.endsWith('.*') && h.startsWith(name.slice(0, -1))) consider(s, 3, name.length);
           else if (name.startsWith('~')) {
-            try {
-              if (new RegExp(raw.slice(1), 'i').test(host)) consider(s, 2, 0);
-            } catch {
-              /* bad regex: not a match */
-            }
+            if (regexTest(raw.slice(1), true, host)) consider(s, 2, 0);
           }
         }
       }
@@ -231,11 +228,21 @@ function locationsOf(list: Directive[]): Loc[] {
 }
 
 function regexMatches(l: Loc, path: string): boolean {
-  try {
-    return new RegExp(l.uri, l.mod === '~*' ? 'i' : '').test(path);
-  } catch {
-    return false;
+  return regexTest(l.uri, l.mod === '~*', path);
+}
+
+// The config is generated from every tenant's Ingress: its regexes run in linear time, and one that cannot be
+// evaluated (lookaround, over the work budget) does not match rather than stall the caller.
+const compiledRegex = new Map<string, ReturnType<typeof linearRegex>>();
+function regexTest(pattern: string, ignoreCase: boolean, input: string): boolean {
+  const key = `${ignoreCase ? 'i' : '-'}${pattern}`;
+  let re = compiledRegex.get(key);
+  if (!re) {
+    if (compiledRegex.size > 1000) compiledRegex.clear();
+    re = linearRegex(pattern, { ignoreCase });
+    compiledRegex.set(key, re);
   }
+  return 'test' in re && re.test(input) === true;
 }
 function locMatches(l: Loc, path: string): boolean {
   if (l.mod === '=') return path === l.uri;
