@@ -43,3 +43,37 @@ test('at most MAX_REDIRECTS, a scheme the target cannot reach stops, non-redirec
   assert.equal(nextHop(res(200), hop, 'shop.test', 0, ports), undefined);
   assert.equal(nextHop(res(304), hop, 'shop.test', 0, ports), undefined);
 });
+
+const secrets = { authorization: 'Bearer s3cret', Cookie: 'sid=1', 'x-api-key': 'k', accept: '*/*' };
+const https = { scheme: 'https' as const, port: 8443, path: '/orders' };
+
+test('an https -> http downgrade on the same host is never followed, and the trace says why', () => {
+  for (const location of ['http://shop.test/orders', 'http://SHOP.test:8443/login']) {
+    const n = nextHop(res(302, location), https, 'shop.test', 0, ports, secrets);
+    assert.ok(n && 'stop' in n, location);
+    assert.equal(n.stop.code, 'redirect-downgrade');
+    assert.equal(n.stop.severity, 'warning');
+    assert.match(n.stop.message, /https to plain http/);
+  }
+});
+
+test('a redirect that changes scheme or port goes on without Authorization, Cookie and the other secrets', () => {
+  const up = nextHop(res(308, 'https://shop.test/orders'), hop, 'shop.test', 0, ports, secrets);
+  assert.ok(up && 'hop' in up);
+  assert.deepEqual(up.headers, { accept: '*/*' });
+  assert.equal(up.note?.code, 'redirect-dropped-credentials');
+  assert.match(up.note!.message, /authorization, cookie, x-api-key/);
+  assert.deepEqual(up.event.attributes['kubetrace.redirect.dropped_headers'], ['authorization', 'cookie', 'x-api-key']);
+  const port = nextHop(res(302, 'https://shop.test:9443/x'), https, 'shop.test', 0, ports, secrets);
+  assert.ok(port && 'hop' in port);
+  assert.deepEqual(port.headers, { accept: '*/*' });
+});
+
+test('a redirect within the same origin keeps the headers as they were', () => {
+  for (const location of ['/orders/7', 'https://shop.test/orders/7', 'https://shop.test:8443/orders/7']) {
+    const n = nextHop(res(302, location), https, 'shop.test', 0, ports, secrets);
+    assert.ok(n && 'hop' in n, location);
+    assert.equal(n.headers, secrets);
+    assert.equal(n.note, undefined);
+  }
+});

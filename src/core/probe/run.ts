@@ -168,6 +168,7 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
   // Redirects on the same host are followed (at most 5), e.g. ingress-nginx's 308 from http to https;
   // another host never is, and the trace says so. The spans describe the last exchange.
   let hop = { scheme, port: target.port, path: choice.path };
+  let sent = headers; // loses its secret headers when a redirect changes the origin
   const redirects: SpanEvent[] = [];
   try {
     for (;;) {
@@ -178,19 +179,25 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
         host: choice.host,
         method,
         path: hop.path,
-        headers,
+        headers: sent,
         body: o.body,
         ca,
         insecure: o.insecure,
         timeoutMs: o.timeoutMs ?? 10_000,
         signal: o.signal,
       });
-      const next = nextHop(res, hop, choice.host, redirects.length, (s) =>
-        target.kind === 'load-balancer'
-          ? loadBalancerTarget(ingress, s)?.port
-          : s === hop.scheme
-            ? hop.port
-            : undefined,
+      const next = nextHop(
+        res,
+        hop,
+        choice.host,
+        redirects.length,
+        (s) =>
+          target.kind === 'load-balancer'
+            ? loadBalancerTarget(ingress, s)?.port
+            : s === hop.scheme
+              ? hop.port
+              : undefined,
+        sent,
       );
       if (!next) break;
       if ('stop' in next) {
@@ -198,7 +205,9 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
         break;
       }
       redirects.push(next.event);
+      if (next.note) diagnostics.push(next.note);
       hop = next.hop;
+      sent = next.headers;
     }
   } finally {
     if (target.forward) await target.forward.close().catch(() => {});
@@ -223,7 +232,7 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
       host: choice.host,
       method,
       path: hop.path,
-      headers,
+      headers: sent,
       timeoutMs: 0,
     },
     res,
