@@ -1,5 +1,6 @@
 // The `kubetrace` command. Each command lives in its own file under commands/ and is loaded on demand.
 import { KubetraceError, UsageError, errorMessage } from '../core/errors';
+import { guardTerminal } from './terminal';
 
 type Command = (argv: string[]) => Promise<number | void>;
 const commands: Record<string, () => Promise<Command>> = {
@@ -98,6 +99,8 @@ export function reportError(e: unknown): number {
   return 1;
 }
 
+// Before anything prints: no control character from a trace, a backend or a cluster object reaches the terminal.
+guardTerminal();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -1,8 +1,11 @@
 // Buffered stdout/file writing for big outputs: fewer syscalls, and a closed pipe (`| head`) ends quietly.
+// Every string is made terminalSafe (it may come from a trace file); writeStyled keeps Kubetrace's own colours.
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { styledSafe, terminalSafe } from './terminal';
 
 export interface Output {
   write(s: string): void;
+  writeStyled(s: string): void;
   flush(): void;
   close(): void;
 }
@@ -38,12 +41,14 @@ export function createOutput(target: { fd: number } | string): Output {
       }
     }
   };
+  const add = (s: string) => {
+    buf.push(s);
+    size += s.length;
+    if (size >= LIMIT) flush();
+  };
   return {
-    write(s) {
-      buf.push(s);
-      size += s.length;
-      if (size >= LIMIT) flush();
-    },
+    write: (s) => add(terminalSafe(s)),
+    writeStyled: (s) => add(styledSafe(s)),
     flush,
     close() {
       flush();

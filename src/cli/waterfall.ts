@@ -1,6 +1,7 @@
 // The terminal waterfall: one row per span in tree order, bars on a shared time scale, then the diagnostics.
 import type { Span, Trace } from '../core/trace/model';
 import { end, indexSpans, start, walk } from '../core/trace/span-index';
+import { terminalSafeDeep } from './terminal';
 
 export interface WaterfallOptions {
   width?: number;
@@ -10,7 +11,9 @@ export interface WaterfallOptions {
 
 const LAYER_COLOR: Record<Span['layer'], string> = { client: '36', ingress: '35', app: '32', downstream: '33' };
 
-export function renderWaterfall(trace: Trace, o: WaterfallOptions = {}): string {
+export function renderWaterfall(untrusted: Trace, o: WaterfallOptions = {}): string {
+  // Names, paths and messages may hold escape sequences; only the colours painted here may be escapes.
+  const trace = terminalSafeDeep(untrusted);
   const color = o.color ?? false;
   const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   if (!trace.spans.length) return `trace ${trace.traceId}: no spans\n`;

@@ -11,6 +11,7 @@ import { mapProbeSources } from '../../core/probe/map-sources';
 import { errorMessage } from '../../core/errors';
 import { renderWaterfall } from '../waterfall';
 import { runSandbox, sandboxOptions } from './sandbox';
+import { writeStyled } from '../terminal';
 
 export async function run(argv: string[]): Promise<number> {
   const exit = argv.includes('--exit');
@@ -45,7 +46,8 @@ async function demoProbes(sb: Sandbox): Promise<boolean> {
       'client → ingress nginx → catalog (Flask, no instrumentation: its span comes from its log line)',
     ],
   ]) {
-    process.stdout.write(
+    writeStyled(
+      process.stdout,
       `\n\x1b[1mkubetrace probe ${ns}/${name}\x1b[0m  ${what}\n`.replace(
         /\x1b\[[0-9;]*m/g,
         process.stdout.isTTY ? '$&' : '',
@@ -60,7 +62,8 @@ async function demoProbes(sb: Sandbox): Promise<boolean> {
         config,
       });
       process.stdout.write(`${outcome.url} → ${outcome.response.status ?? outcome.response.error?.code}\n`);
-      process.stdout.write(
+      writeStyled(
+        process.stdout,
         renderWaterfall(trace, {
           color: !!process.stdout.isTTY && !process.env.NO_COLOR,
           width: process.stdout.columns ?? 140,

@@ -35,7 +35,7 @@ export async function run(argv: string[]): Promise<number> {
       if (json) {
         out.write(traces ? ',\n' : '\n');
         writeTraceJson(item.trace, (s) => out.write(s));
-      } else out.write(describeTrace(item.trace, traces));
+      } else out.writeStyled(describeTrace(item.trace, traces));
       traces++;
       spans += item.trace.spans.length;
     } else if ('lineNumber' in item) {

@@ -9,6 +9,7 @@ import { mapProbeSources } from '../../core/probe/map-sources';
 import { renderWaterfall } from '../waterfall';
 import { summarizeTrace } from '../../core/summary';
 import { redact, redactTrace } from '../../core/redact';
+import { clearLine, writeStyled } from '../terminal';
 
 const spec = {
   host: { type: 'string' },
@@ -74,9 +75,11 @@ export async function run(argv: string[]): Promise<number> {
     timeoutMs: int(p, 'timeout'),
     traceBackend: str(p, 'trace-backend'),
     confirmed: bool(p, 'yes'),
-    onProgress: json ? undefined : (m) => process.stderr.isTTY && process.stderr.write(`\r\x1b[2K${m}…`),
+    onProgress: json
+      ? undefined
+      : (m) => process.stderr.isTTY && (clearLine(process.stderr), process.stderr.write(`${m}…`)),
   });
-  if (!json && process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+  if (!json && process.stderr.isTTY) clearLine(process.stderr);
   const workspace = str(p, 'workspace');
   const mapped = await mapProbeSources(outcome, {
     workspaceFolders: workspace ? [resolve(workspace)] : [],
@@ -100,7 +103,8 @@ export async function run(argv: string[]): Promise<number> {
   const { kind, address, port } = outcome.target;
   const answer = r.status ?? r.error?.code ?? 'no answer';
   process.stdout.write(`${redact(outcome.url)} via ${kind} ${address}:${port} → ${answer}\n`);
-  process.stdout.write(
+  writeStyled(
+    process.stdout,
     renderWaterfall(trace, {
       color: !!process.stdout.isTTY && !process.env.NO_COLOR,
       width: process.stdout.columns,
