@@ -1,7 +1,7 @@
 // The details pane for the selected span. Every value goes in as text.
 import type { SourceRef, Span } from '../src/protocol/messages';
 import { msSince, splitNanos } from '../src/protocol/nanos';
-import { el } from './dom';
+import { el, visible } from './dom';
 import { formatDuration, valueText } from './format';
 import { icon } from './icons';
 import { LAYER_TITLE, type TraceView } from './model';
@@ -34,7 +34,7 @@ export function keyCell(key: string): HTMLElement {
   const th = el('th', { attrs: { scope: 'row' } });
   for (const part of key.split(/(?<=[._/-])/)) {
     if (th.firstChild) th.appendChild(document.createElement('wbr'));
-    th.appendChild(document.createTextNode(part));
+    th.appendChild(document.createTextNode(visible(part)));
   }
   return th;
 }

@@ -3,6 +3,18 @@
 
 type Child = Node | string | null | undefined | false;
 
+// Control characters in names and attributes (an escape sequence a hostile backend put in a span name) are shown
+// as visible escapes, e.g. "\x1b[2J", rather than passed on invisibly or dropped: the user sees what was sent.
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const HAS_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const escapeOf = (c: string) => {
+  const n = c.charCodeAt(0);
+  return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16)}`;
+};
+
+/** The text with control characters (C0 but tab and newline, DEL, C1, bidi overrides) as visible escapes. */
+export const visible = (s: string): string => (HAS_CONTROL.test(s) ? s.replace(CONTROLS, escapeOf) : s);
+
 export interface Props {
   class?: string;
   text?: string;
@@ -26,8 +38,8 @@ export function el(tag: string, props?: Props, ...children: Child[]): HTMLElemen
 export function el(tag: string, props: Props = {}, ...children: Child[]): HTMLElement {
   const e = document.createElement(tag);
   if (props.class) e.className = props.class;
-  if (props.text !== undefined) e.textContent = props.text;
-  if (props.title !== undefined) e.title = props.title;
+  if (props.text !== undefined) e.textContent = visible(props.text);
+  if (props.title !== undefined) e.title = visible(props.title);
   if (props.id) e.id = props.id;
   if (props.role) e.setAttribute('role', props.role);
   if (props.tabIndex !== undefined) e.tabIndex = props.tabIndex;
@@ -38,13 +50,13 @@ export function el(tag: string, props: Props = {}, ...children: Child[]): HTMLEl
 
 export function setAttr(e: Element, name: string, value: string): void {
   if (!SAFE_ATTR.test(name)) throw new Error(`refusing attribute ${name}`);
-  e.setAttribute(name, value);
+  e.setAttribute(name, visible(value));
 }
 
 export function append(parent: Node, ...children: Child[]): void {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
-    parent.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
+    parent.appendChild(typeof c === 'string' ? document.createTextNode(visible(c)) : c);
   }
 }
 

@@ -2,7 +2,7 @@
 // a time axis with ticks, zoom, and keyboard navigation. Bars are placed through CSSOM (style.left/width),
 // which the CSP allows; nothing here builds markup from strings.
 import type { Layer } from '../src/protocol/messages';
-import { el } from './dom';
+import { el, visible } from './dom';
 import { formatDuration, formatTick, niceStep, ticks } from './format';
 import { buildRows, LAYER_TITLE, type Row, type TraceView } from './model';
 import { attachBrush, attachSplitter, handleKey } from './waterfall-input';
@@ -346,15 +346,16 @@ export class Waterfall {
       if (r.context) cls += ' is-context';
       if (r.i === this.selected) cls += ' is-selected';
       e.indent.style.width = `${Math.min(r.depth, 24) * 14}px`;
-      e.name.textContent = s.name;
+      e.name.textContent = visible(s.name);
       // The service repeats down a subtree; say it only where it changes, so names get the room.
-      e.service.textContent = info.parent >= 0 && view.spans[info.parent].span.service === s.service ? '' : s.service;
-      e.row.title = `${s.name} · ${s.service}`;
+      e.service.textContent =
+        info.parent >= 0 && view.spans[info.parent].span.service === s.service ? '' : visible(s.service);
+      e.row.title = visible(`${s.name} · ${s.service}`);
       e.badge.textContent = info.error ? 'error' : '';
       e.row.setAttribute('aria-level', String(r.depth + 2));
       e.row.setAttribute(
         'aria-label',
-        `${s.name}, ${s.service}, ${formatDuration(end - start)}${info.error ? ', error' : ''}${info.critical ? ', on the critical path' : ''}`,
+        `${visible(s.name)}, ${visible(s.service)}, ${formatDuration(end - start)}${info.error ? ', error' : ''}${info.critical ? ', on the critical path' : ''}`,
       );
       e.row.setAttribute('aria-selected', String(r.i === this.selected));
     }
