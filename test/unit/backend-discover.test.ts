@@ -1,7 +1,7 @@
 // Finding query backends among Services, and reading the traceBackend setting.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { discoverBackends, parseBackendSetting } from '../../src/core/ingest/backend';
+import { chooseBackend, discoverBackends, parseBackendSetting } from '../../src/core/ingest/backend';
 
 test('well-known query ports are found; receivers on 9411 are not mistaken for Zipkin', () => {
   const found = discoverBackends([
@@ -102,4 +102,34 @@ test('parseBackendSetting reads URLs and Service references, with or without a k
   }
   const hint = parseBackendSetting('o/svc:8080');
   assert.match('error' in hint ? hint.error : '', /prefix the kind, e\.g\. jaeger\+o\/svc:8080/);
+});
+
+test('one backend is chosen: the route namespace and observability namespaces first, then the score', () => {
+  const found = discoverBackends([
+    { namespace: 'tenant-b', name: 'jaeger-query', labels: {}, ports: [{ name: 'query', port: 16686 }] },
+    { namespace: 'observability', name: 'trace-store', labels: {}, ports: [{ name: 'query', port: 16686 }] },
+  ]);
+  assert.equal(found[0].namespace, 'tenant-b', 'the hostile one scores higher on its own');
+  const c = chooseBackend(found, 'shop');
+  assert.equal(c.chosen?.namespace, 'observability');
+  assert.deepEqual(
+    c.diagnostics.map((d) => d.code),
+    ['backend-chosen'],
+  );
+  assert.match(
+    c.diagnostics[0].message,
+    /observability\/trace-store:16686 only, the best of 2 .*tenant-b\/jaeger-query/,
+  );
+  // Only an unusual one: used, and named in a warning with the way to pin another.
+  const alone = chooseBackend(
+    found.filter((x) => x.namespace === 'tenant-b'),
+    'shop',
+  );
+  assert.equal(alone.chosen?.service, 'jaeger-query');
+  assert.equal(alone.diagnostics[0].code, 'backend-unusual-namespace');
+  assert.match(alone.diagnostics[0].message, /tenant-b\/jaeger-query:16686 is outside the route's namespace \(shop\)/);
+  assert.match(alone.diagnostics[0].hint!, /kubetrace\.traceBackend/);
+  // The route's own namespace is as good as an observability one.
+  assert.equal(chooseBackend(found, 'tenant-b').chosen?.namespace, 'tenant-b');
+  assert.deepEqual(chooseBackend([], 'shop'), { diagnostics: [] });
 });

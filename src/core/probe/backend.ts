@@ -1,6 +1,7 @@
 // Trace backends for a probe: found by well-known ports and labels (or the setting), read through the API
 // server's service proxy, polled by the collector until the trace is complete.
 import {
+  chooseBackend,
   discoverBackends,
   fetchTrace,
   parseBackendSetting,
@@ -14,7 +15,14 @@ import type { Diagnostic, SpanBatch } from '../trace/model';
 import type { SpanFeed } from './gather';
 import { redact, stripUserInfo } from '../redact';
 
-export function backendFeeds(o: { api: KubeRequester; snapshot: ClusterSnapshot; setting?: string; traceId: string }): {
+export function backendFeeds(o: {
+  api: KubeRequester;
+  snapshot: ClusterSnapshot;
+  setting?: string;
+  traceId: string;
+  /** The probed route's namespace: a discovered backend there (or in an observability namespace) is expected. */
+  namespace?: string;
+}): {
   feeds: SpanFeed[];
   diagnostics: Diagnostic[];
 } {
@@ -31,7 +39,7 @@ export function backendFeeds(o: { api: KubeRequester; snapshot: ClusterSnapshot;
   } else if (setting) {
     candidates = [setting];
   } else {
-    candidates = discoverBackends(
+    const found = discoverBackends(
       o.snapshot.services.map((s) => ({
         namespace: s.metadata.namespace ?? 'default',
         name: s.metadata.name,
@@ -39,6 +47,10 @@ export function backendFeeds(o: { api: KubeRequester; snapshot: ClusterSnapshot;
         ports: (s.spec?.ports ?? []).map((p) => ({ name: p.name, port: p.port })),
       })),
     );
+    // One backend only: the best-scoring one, preferring the route's and the observability namespaces.
+    const choice = chooseBackend(found, o.namespace);
+    diagnostics.push(...choice.diagnostics);
+    candidates = choice.chosen ? [choice.chosen] : [];
   }
   const feeds = candidates.map((c): SpanFeed => {
     const transport = c.url ? urlTransport(c.url) : serviceProxyTransport(o.api, c.namespace!, c.service!, c.port!);

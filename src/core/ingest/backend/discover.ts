@@ -1,4 +1,5 @@
-// Finding trace backends among a cluster's Services, and reading the `kubetrace.traceBackend` setting.
+// Finding trace backends among a cluster's Services, choosing one, and reading the `kubetrace.traceBackend` setting.
+import type { Diagnostic } from '../../trace/model';
 import type { BackendCandidate, BackendKind } from './types';
 
 export interface ServiceInfo {
@@ -53,6 +54,58 @@ export function discoverBackends(services: ServiceInfo[]): BackendCandidate[] {
       seen.add(k);
       return true;
     });
+}
+
+/** Where clusters usually run their tracing stack; a backend elsewhere (but in the route's namespace) is unusual. */
+export const OBSERVABILITY_NAMESPACES = new Set([
+  'observability',
+  'monitoring',
+  'tracing',
+  'jaeger',
+  'tempo',
+  'zipkin',
+  'opentelemetry',
+  'otel',
+  'telemetry',
+  'grafana',
+  'istio-system',
+  'kube-system',
+]);
+
+/**
+ * One backend for a probe, never several: spans from every discovered Service would let any tenant who runs a
+ * Service on port 16686 put spans (names, attributes) into another team's trace. Candidates in the route's own
+ * namespace or an observability namespace come first; a backend chosen from anywhere else is named in a warning.
+ */
+export function chooseBackend(
+  candidates: BackendCandidate[],
+  routeNamespace: string | undefined,
+): { chosen?: BackendCandidate; diagnostics: Diagnostic[] } {
+  const usual = (c: BackendCandidate) =>
+    !c.namespace || c.namespace === routeNamespace || OBSERVABILITY_NAMESPACES.has(c.namespace);
+  const ranked = [...candidates].sort((a, b) => Number(usual(b)) - Number(usual(a)) || (b.score ?? 0) - (a.score ?? 0));
+  const chosen = ranked[0];
+  const diagnostics: Diagnostic[] = [];
+  if (!chosen) return { diagnostics };
+  const where = (c: BackendCandidate) => `${c.namespace}/${c.service}:${c.port}`;
+  if (!usual(chosen))
+    diagnostics.push({
+      code: 'backend-unusual-namespace',
+      severity: 'warning',
+      message: `the trace backend ${where(chosen)} is outside the route's namespace${routeNamespace ? ` (${routeNamespace})` : ''} and the usual observability namespaces; its spans are in this trace`,
+      hint: 'if that is not your tracing backend, pin the right one with kubetrace.traceBackend (CLI: --trace-backend), e.g. observability/jaeger-query:16686',
+    });
+  if (ranked.length > 1)
+    diagnostics.push({
+      code: 'backend-chosen',
+      severity: 'info',
+      message: `read spans from ${where(chosen)} only, the best of ${ranked.length} trace backends found (also: ${ranked
+        .slice(1, 4)
+        .map(where)
+        .join(', ')}${ranked.length > 4 ? ', ...' : ''})`,
+      hint: 'pin another with kubetrace.traceBackend (CLI: --trace-backend)',
+    });
+  return { chosen, diagnostics };
 }
 
 function byPortName(name: string | undefined, text: string): BackendKind | undefined {

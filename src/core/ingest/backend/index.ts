@@ -1,4 +1,4 @@
 export { fetchTrace } from './fetch';
 export { urlTransport, type UrlTransportOptions } from './transport';
-export { discoverBackends, parseBackendSetting, type ServiceInfo } from './discover';
+export { chooseBackend, discoverBackends, parseBackendSetting, type ServiceInfo } from './discover';
 export type { Backend, BackendCandidate, BackendKind, FetchOptions, Transport, TransportResponse } from './types';
