@@ -3,7 +3,7 @@
 import type { Diagnostic, Span, Trace } from '../trace/model';
 import type { JsonEvent, Pattern } from './json-stream';
 import { explicitLayer } from './group';
-import { describe, isObject } from './values';
+import { MAX_NESTING, describe, isObject, limitNesting } from './values';
 import { spanProblem } from '../../protocol/trace-check';
 
 export const TRACE_PATTERNS: Pattern[] = [
@@ -31,9 +31,24 @@ export class TraceJsonReader {
           });
           return;
         }
+        const span = ev.value as Span;
+        // Attribute values nested thousands deep would overflow the stack when written back out: noted instead.
+        const deep = [
+          span.attributes,
+          ...span.events.map((e) => e?.attributes),
+          ...span.links.map((l) => l?.attributes),
+        ]
+          .filter(isObject)
+          .flatMap((a) => limitNesting(a));
+        if (deep.length)
+          this.diagnostics.push({
+            code: 'trace-json-deep-value',
+            severity: 'warning',
+            message: `${ev.path.join('.')} has attribute values nested more than ${MAX_NESTING} levels deep (${deep.slice(0, 3).join(', ')}); they were replaced by a note`,
+          });
         let list = this.spans.get(owner);
         if (!list) this.spans.set(owner, (list = []));
-        list.push(ev.value as Span);
+        list.push(span);
         explicitLayer.add(ev.value as Span); // Kubetrace wrote this layer itself
         break;
       }

@@ -54,3 +54,38 @@ export function setKey(obj: Record<string, unknown>, key: string, v: unknown): v
     Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
   else obj[key] = v;
 }
+
+/** Nesting a value may have: deeper ones (a hostile file) would overflow the stack in JSON.stringify and renderers. */
+export const MAX_NESTING = 64;
+
+/** True when `v` nests arrays/objects deeper than `limit`; walked with an explicit stack, never recursion. */
+export function nestsDeeper(v: unknown, limit = MAX_NESTING): boolean {
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length) {
+    const [x, d] = stack.pop()!;
+    if (typeof x !== 'object' || x === null) continue;
+    if (d >= limit) return true;
+    for (const y of Array.isArray(x) ? x : Object.values(x))
+      if (typeof y === 'object' && y !== null) stack.push([y, d + 1]);
+  }
+  return false;
+}
+
+export const tooDeepText = (limit = MAX_NESTING) => `[a value nested more than ${limit} levels deep; not converted]`;
+
+/** JSON text of a nested value, or a plain note when it nests too deep to convert safely. */
+export function nestedText(v: unknown): string {
+  return nestsDeeper(v) ? tooDeepText() : (JSON.stringify(v) ?? String(v));
+}
+
+/** Replaces too-deeply nested values of an attribute map by a note, in place; returns the keys it replaced. */
+export function limitNesting(attrs: Record<string, unknown>): string[] {
+  const replaced: string[] = [];
+  for (const [k, v] of Object.entries(attrs)) {
+    if (typeof v === 'object' && v !== null && nestsDeeper(v)) {
+      setKey(attrs, k, tooDeepText());
+      replaced.push(k);
+    }
+  }
+  return replaced;
+}

@@ -1,6 +1,6 @@
 // Jaeger's typed key/value tags ({key, type, value}) to and from model attributes.
 import type { AttributeValue } from '../../trace/model';
-import { isObject, setKey } from '../../io/values';
+import { isObject, nestedText, setKey } from '../../io/values';
 
 export type JaegerTagType = 'string' | 'bool' | 'int64' | 'float64' | 'binary';
 export interface JaegerTag {
@@ -30,7 +30,8 @@ export function tagValue(tag: Record<string, unknown>): AttributeValue | undefin
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
   if (v === undefined || v === null) return undefined;
-  return JSON.stringify(v);
+  // A hostile file can nest a tag value thousands deep; JSON.stringify would overflow the stack.
+  return nestedText(v);
 }
 
 /** Reads a tag list into `into`; returns how many entries were not tags (for a diagnostic). */
@@ -62,5 +63,5 @@ export function toTag(key: string, value: unknown): JaegerTag {
     return { key, type: 'string', value: String(value) };
   }
   if (typeof value === 'string') return { key, type: 'string', value };
-  return { key, type: 'string', value: JSON.stringify(value) ?? String(value) };
+  return { key, type: 'string', value: nestedText(value) };
 }

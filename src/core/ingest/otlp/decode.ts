@@ -27,6 +27,14 @@ const VARINT = 0;
 const I64 = 1;
 const I32 = 5;
 const MAX_VALUE_DEPTH = 64;
+/**
+ * Embedded messages one decode may open: a fixed allowance plus one per 4 input bytes. Every real message costs at
+ * least 2 bytes (tag and length) and real spans average far more; a file of repeated `0a 00` (an empty ResourceSpans
+ * every 2 bytes) would otherwise become millions of objects, 50 times its size in heap. sub() spends it.
+ */
+const messageBudget = (bytes: number) => 4096 + Math.floor(bytes / 4);
+// Decoding is synchronous, so one module-level counter serves the current decode.
+let budget = Infinity;
 
 export interface DecodeResult {
   resourceSpans: OtlpResourceSpans[];
@@ -51,6 +59,7 @@ interface Ctx {
 export function decodeOtlpProtobuf(buf: Uint8Array, opts: { spanBytes?: boolean } = {}): DecodeResult {
   const ctx: Ctx = { problems: [], rejectedSpans: 0, spanBytes: opts.spanBytes ? [] : undefined };
   const resourceSpans: OtlpResourceSpans[] = [];
+  budget = messageBudget(buf.byteLength);
   try {
     const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
     const r = protobuf.Reader.create(b);
@@ -62,6 +71,8 @@ export function decodeOtlpProtobuf(buf: Uint8Array, opts: { spanBytes?: boolean 
   } catch (e) {
     const why = errorMessage(e);
     throw new OtlpDecodeError(`not an OTLP ExportTraceServiceRequest protobuf: ${why}`);
+  } finally {
+    budget = Infinity;
   }
   const out: DecodeResult = { resourceSpans, problems: ctx.problems, rejectedSpans: ctx.rejectedSpans };
   if (ctx.spanBytes) out.spanBytes = ctx.spanBytes;
@@ -84,6 +95,12 @@ export function decodeOtlpSpanBytes(bytes: string): OtlpSpan {
 /** Reads a length prefix and returns the end offset of the embedded message, checking it is inside the buffer. */
 function sub(r: Reader): number {
   const len = r.uint32();
+  // An empty message costs 2 bytes of input and a whole object of heap: it counts as 8 (real exports have few).
+  budget -= len === 0 ? 8 : 1;
+  if (budget < 0)
+    throw new RangeError(
+      `more embedded messages than ${messageBudget(r.len)} (4096 + one per 4 bytes, empty ones count 8), at offset ${r.pos}: not a real export`,
+    );
   const end = r.pos + len;
   if (end > r.len) throw new RangeError(`length ${len} at offset ${r.pos} runs past the end (${r.len})`);
   return end;

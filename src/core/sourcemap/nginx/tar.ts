@@ -62,29 +62,62 @@ function parsePax(data: Buffer): Record<string, string> {
   return out;
 }
 
+/** Caps: the tarball comes from a download chosen by the probed server's `Server` header, so it is not trusted. */
+export interface TarLimits {
+  /** Largest entry (nginx's largest source file is well under 1 MB). */
+  maxEntryBytes: number;
+  /** All entries together (nginx's whole tree is about 6 MB). */
+  maxTotalBytes: number;
+}
+export const TAR_LIMITS: TarLimits = { maxEntryBytes: 16 << 20, maxTotalBytes: 256 << 20 };
+
 /** Entries of a tar stream (already gunzipped), with each file's data. */
-export async function* readTar(stream: AsyncIterable<Buffer>): AsyncGenerator<{ entry: TarEntry; data: Buffer }> {
-  let buf: Buffer = Buffer.alloc(0);
+export async function* readTar(
+  stream: AsyncIterable<Buffer>,
+  limits: TarLimits = TAR_LIMITS,
+): AsyncGenerator<{ entry: TarEntry; data: Buffer }> {
+  // The chunks as they came: joined once per read, never once per chunk (a 64 MB entry in 16 KB chunks would
+  // otherwise copy the growing buffer thousands of times).
+  const chunks: Buffer[] = [];
+  let buffered = 0;
+  let total = 0;
   let pax: Record<string, string> = {};
   let longName: string | undefined;
   let zeros = 0;
   const it = stream[Symbol.asyncIterator]();
   let done = false;
   const need = async (n: number): Promise<boolean> => {
-    while (buf.length < n && !done) {
+    while (buffered < n && !done) {
       const r = await it.next();
       if (r.done) done = true;
-      else buf = buf.length ? Buffer.concat([buf, r.value]) : r.value;
+      else if (r.value.length) {
+        chunks.push(r.value);
+        buffered += r.value.length;
+      }
     }
-    return buf.length >= n;
+    return buffered >= n;
+  };
+  /** The next n bytes (n <= buffered), as one Buffer of their own. */
+  const take = (n: number): Buffer => {
+    const out = Buffer.allocUnsafe(n);
+    let off = 0;
+    while (off < n) {
+      const c = chunks[0];
+      const k = Math.min(c.length, n - off);
+      c.copy(out, off, 0, k);
+      off += k;
+      if (k === c.length) chunks.shift();
+      else chunks[0] = c.subarray(k);
+    }
+    buffered -= n;
+    return out;
   };
   for (;;) {
     if (!(await need(BLOCK))) {
-      if (buf.length === 0) return; // end markers are optional in practice (GNU tar accepts their absence)
+      if (buffered === 0) return; // end markers are optional in practice (GNU tar accepts their absence)
       throw new KubetraceError('tar: the archive ends in the middle of an entry');
     }
-    const h = buf.subarray(0, BLOCK);
-    buf = buf.subarray(BLOCK);
+    const h = take(BLOCK);
     if (h.every((x) => x === 0)) {
       if (++zeros >= 2) return;
       continue;
@@ -92,10 +125,19 @@ export async function* readTar(stream: AsyncIterable<Buffer>): AsyncGenerator<{ 
     zeros = 0;
     if (!checksumOk(h)) throw new KubetraceError('tar: header checksum mismatch (not a tar file, or corrupt)');
     const size = octal(h, 124, 12);
+    if (size > limits.maxEntryBytes)
+      throw new KubetraceError(
+        `tar: an entry of ${size} bytes is over the ${limits.maxEntryBytes}-byte limit (not an nginx source archive)`,
+      );
+    total += size;
+    if (total > limits.maxTotalBytes)
+      throw new KubetraceError(
+        `tar: the archive holds more than ${limits.maxTotalBytes} bytes (not an nginx source archive)`,
+      );
     const padded = Math.ceil(size / BLOCK) * BLOCK;
     if (!(await need(padded))) throw new KubetraceError('tar: the archive ends in the middle of an entry');
-    const data = Buffer.from(buf.subarray(0, size));
-    buf = buf.subarray(padded);
+    const block = take(padded);
+    const data = block.subarray(0, size);
     const type = String.fromCharCode(h[156] || 0x30);
     if (type === 'x') {
       pax = parsePax(data);
@@ -136,7 +178,7 @@ export function safeEntryPath(dest: string, name: string, strip: number): string
 export async function extractTarGz(
   input: Readable,
   dest: string,
-  opts: { strip?: number } = {},
+  opts: { strip?: number; limits?: TarLimits } = {},
 ): Promise<ExtractResult> {
   // The folder first: a gzip error emitted while we awaited it would have no listener yet and crash the process.
   await mkdir(dest, { recursive: true });
@@ -152,7 +194,7 @@ export async function extractTarGz(
     }
   };
   try {
-    for await (const { entry, data } of readTar(gunzip)) {
+    for await (const { entry, data } of readTar(gunzip, opts.limits)) {
       const full = safeEntryPath(dest, entry.path, opts.strip ?? 0);
       if (!full) continue;
       if (entry.type === 'dir') {
