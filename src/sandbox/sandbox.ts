@@ -1,6 +1,7 @@
 // `startSandbox`: the whole stand-in cluster. Manifests (built-in and the user's) go into the store, the
 // controllers derive Pods and EndpointSlices, the API server serves them, and the runtime puts a real
 // process behind every app pod. Resolves once every pod is Ready.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -80,17 +81,31 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     controllers.reconcile();
     say(`loaded ${store.list('Ingress').length} ingresses, ${store.list('Pod').length} pods (${Date.now() - t0} ms)`);
 
+    // The trace store's token: apps get it in their environment, the API server's proxy adds it for reads.
+    const traceStoreToken = randomBytes(24).toString('hex');
     const runtime = new PodRuntime({
       store,
       logs,
       controllers,
       workDir,
       exporterDelayMs: opts.exporterDelayMs,
+      traceStoreToken,
       issueCert: (hosts) => issueCert(ca, hosts),
       log: opts.log,
     });
     cleanups.push(() => runtime.stop());
-    const apiP = startApiServer({ store, logs, ca, execResolver: (pod, c, cmd) => runtime.resolveExec(pod, c, cmd) });
+    const apiP = startApiServer({
+      store,
+      logs,
+      ca,
+      execResolver: (pod, c, cmd) => runtime.resolveExec(pod, c, cmd),
+      proxyAuth: (ip, port) =>
+        runtime.pods.some(
+          (r) => r.info.app === 'trace-store' && r.info.ip === ip && [...r.info.ports.values()].includes(port),
+        )
+          ? `Bearer ${traceStoreToken}`
+          : undefined,
+    });
     // Started together; if the runtime fails, the API server still has to be closed.
     const [apiR, rtR] = await Promise.allSettled([apiP, runtime.start()]);
     if (apiR.status === 'fulfilled') cleanups.push(() => apiR.value.close());

@@ -255,3 +255,31 @@ test('an https -> http redirect on the same host is not followed: credentials ne
   const d = t.diagnostics.find((x) => x.code === 'redirect-downgrade');
   assert.match(d?.message ?? '', /https to plain http, http:\/\/login\.kubetrace\.test\/landing/);
 });
+
+test("the trace store's OTLP and query ports refuse requests without the sandbox token, before reading a body", async () => {
+  const pod = sb.store
+    .list('Pod', 'observability')
+    .find((p) => p.metadata.annotations?.['sandbox.kubetrace.dev/app'] === 'trace-store')!;
+  const ip = (pod.status as { podIP: string }).podIP;
+  const post = (body: Buffer, headers: Record<string, string> = {}) =>
+    fetch(`http://${ip}:4318/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf', ...headers },
+      body: new Uint8Array(body),
+    }).then((r) => r.status);
+  // 16 MB of repeated 0a 00, as an attacker on the machine would send it.
+  const big = Buffer.alloc(16 << 20);
+  for (let i = 0; i < big.length; i += 2) big[i] = 0x0a;
+  assert.equal(await post(big), 401);
+  assert.equal(await post(Buffer.from([0x0a, 0x00]), { authorization: 'Bearer wrong' }), 401);
+  const query = await fetch(`http://${ip}:16686/api/v3/services`);
+  assert.equal(query.status, 401);
+  // Through the API server's service proxy (Kubetrace's way in), reads work with the user's own API token.
+  const viaApi = await cli(['probe', 'shop/orders', '--kubeconfig', sb.kubeconfigPath, '--json']);
+  assert.equal(viaApi.code, 0, viaApi.stderr);
+  const t = JSON.parse(viaApi.stdout) as Trace;
+  assert.ok(
+    t.spans.some((s) => s.origin === 'jaeger' && s.service === 'orders'),
+    'app spans read from the store',
+  );
+});

@@ -38,6 +38,8 @@ async function traceStore(argv: string[]): Promise<number> {
     otlpPort,
     maxTraces: int(p, 'max-traces'),
     maxSpans: int(p, 'max-spans'),
+    // From the environment, not argv, which any local user can read in ps.
+    token: process.env.KUBETRACE_TRACE_STORE_TOKEN || undefined,
     onBatch: (b) => {
       process.stdout.write(
         `${new Date().toISOString()} received format=${b.format} spans=${b.spans} stored=${b.stored}` +

@@ -29,6 +29,9 @@ export function splitSchemeNamePort(id: string): { scheme: string; name: string;
   return { scheme: '', name: parts[0], port: parts[1] ?? '' };
 }
 
+/** The Authorization the proxy itself sends to an endpoint (ip, port), or undefined. */
+export type ProxyAuth = (ip: string, port: number) => string | undefined;
+
 interface SvcPort {
   name?: string;
   port: number;
@@ -63,13 +66,14 @@ export function proxyService(
   id: string,
   subpath: string,
   search: string,
+  auth?: ProxyAuth,
 ): void {
   const { scheme, name, port } = splitSchemeNamePort(id);
   const svc = store.get('Service', namespace, name);
   if (!svc) return sendStatus(res, notFound('services', '', name));
   const ep = serviceEndpoint(store, svc, port);
   if (typeof ep === 'string') return sendStatus(res, serviceUnavailable(ep));
-  forward(req, res, scheme === 'https', ep.ip, ep.port, subpath, search);
+  forward(req, res, scheme === 'https', ep.ip, ep.port, subpath, search, auth);
 }
 
 export function proxyPod(
@@ -80,6 +84,7 @@ export function proxyPod(
   id: string,
   subpath: string,
   search: string,
+  auth?: ProxyAuth,
 ): void {
   const { scheme, name, port } = splitSchemeNamePort(id);
   const pod = store.get('Pod', namespace, name);
@@ -96,7 +101,7 @@ export function proxyPod(
     if (!named) return sendStatus(res, serviceUnavailable(`no port named "${port}" in pod "${name}"`));
     num = named.containerPort;
   }
-  forward(req, res, scheme === 'https', ip, num, subpath, search);
+  forward(req, res, scheme === 'https', ip, num, subpath, search, auth);
 }
 
 function forward(
@@ -107,10 +112,14 @@ function forward(
   port: number,
   subpath: string,
   search: string,
+  auth?: ProxyAuth,
 ): void {
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP.has(k)) headers[k] = v;
   headers.host = `${host}:${port}`;
+  // The caller's Authorization never passes; the API server's own, for endpoints that require one, does.
+  const own = auth?.(host, port);
+  if (own) headers.authorization = own;
   const path = `/${subpath.replace(/^\/+/, '')}${search}`;
   const opts = { host, port, method: req.method, path, headers, rejectUnauthorized: false };
   const up = (tls ? httpsRequest : httpRequest)(opts, (ur) => {

@@ -42,6 +42,8 @@ export interface ApiServerOptions {
   adminToken?: string;
   restrictedToken?: string;
   execResolver?: ExecResolver;
+  /** The Authorization the service/pod proxy sends to an endpoint (the trace store's token), if any. */
+  proxyAuth?: (ip: string, port: number) => string | undefined;
 }
 
 export interface ApiServer {
@@ -171,9 +173,9 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   function subresource(req: IncomingMessage, res: ServerResponse, r: ResourceRoute, url: URL): void {
     const ns = r.namespace ?? '';
     if (r.res.plural === 'services' && r.subresource === 'proxy')
-      return proxyService(req, res, store, ns, r.name!, r.subpath, url.search);
+      return proxyService(req, res, store, ns, r.name!, r.subpath, url.search, o.proxyAuth);
     if (r.res.plural === 'pods' && r.subresource === 'proxy')
-      return proxyPod(req, res, store, ns, r.name!, r.subpath, url.search);
+      return proxyPod(req, res, store, ns, r.name!, r.subpath, url.search, o.proxyAuth);
     if (r.res.plural === 'pods' && r.subresource === 'log') {
       const pod = store.get('Pod', ns, r.name!);
       if (!pod) return sendStatus(res, notFound('pods', '', r.name!));

@@ -25,6 +25,8 @@ export interface LaunchContext {
   /** `http://<inventory pod IP>:<http port>`, for orders. */
   inventoryUrl?: string;
   exporterDelayMs: number;
+  /** The trace store's bearer token: the apps send it with their spans, the store requires it. */
+  traceStoreToken?: string;
 }
 
 export interface Launch {
@@ -92,6 +94,7 @@ export function launchFor(p: PodInfo, ctx: LaunchContext): Launch {
         NODE_ENV: 'production',
       };
       if (ctx.otlpEndpoint) env.OTEL_EXPORTER_OTLP_ENDPOINT = ctx.otlpEndpoint;
+      if (ctx.traceStoreToken) env.OTEL_EXPORTER_OTLP_HEADERS = `authorization=Bearer%20${ctx.traceStoreToken}`;
       if (p.app === 'orders' && ctx.inventoryUrl) env.INVENTORY_URL = ctx.inventoryUrl;
       const appDir = join(dir, p.app);
       return { command: process.execPath, args: [join(appDir, 'server.js')], env, cwd: appDir, waitPorts: [port] };
@@ -117,7 +120,9 @@ export function launchFor(p: PodInfo, ctx: LaunchContext): Launch {
         '--otlp-port',
         String(otlp),
       ]);
-      return { ...cli, env: baseEnv(p, query), cwd: dir, waitPorts: [query, otlp] };
+      const env = baseEnv(p, query);
+      if (ctx.traceStoreToken) env.KUBETRACE_TRACE_STORE_TOKEN = ctx.traceStoreToken;
+      return { ...cli, env, cwd: dir, waitPorts: [query, otlp] };
     }
     case 'ingress-nginx':
       throw new Error('the ingress controller is run by NginxController');

@@ -18,6 +18,8 @@ export interface RuntimeOptions {
   workDir: string;
   issueCert: (hosts: string[]) => Promise<{ certPem: string; keyPem: string }>;
   exporterDelayMs?: number;
+  /** The trace store's bearer token (see LaunchContext). */
+  traceStoreToken?: string;
   readyTimeoutMs?: number;
   log?: (line: string) => void;
 }
@@ -83,6 +85,7 @@ export class PodRuntime {
       otlpEndpoint: store ? `http://${store.ip}:${store.ports.get('otlp-http') ?? 4318}` : undefined,
       inventoryUrl: inventory ? `http://${inventory.ip}:${mainPort(inventory, 8080)}` : undefined,
       exporterDelayMs: this.o.exporterDelayMs ?? 100,
+      traceStoreToken: this.o.traceStoreToken,
     };
     const controllerPods = pods.filter((p) => p.app === 'ingress-nginx');
     // Ports for nginx first, so the controller pod's spec (and the LB status) tell the truth from the start.

@@ -1,6 +1,7 @@
 // The trace-store pod: the core's OTLP/HTTP receiver on the OTLP port feeding a bounded store, and Jaeger's
 // query API on the query port.
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
 import {
   closeServer,
   countSpans,
@@ -19,7 +20,16 @@ export interface TraceStoreOptions extends Partial<TraceStoreLimits> {
   onBatch?: (info: BatchInfo) => void;
   onError?: (status: number, message: string) => void;
   maxBodyBytes?: number;
+  /**
+   * Bearer token both ports require (as the API server requires its own): the apps send it with their spans
+   * (OTEL_EXPORTER_OTLP_HEADERS), and the API server's service proxy adds it for reads. Without it, any local
+   * process could fill the store or read every trace.
+   */
+  token?: string;
 }
+
+/** Exporters send batches of at most 512 spans (well under 1 MB); a bigger body is not an app's. */
+export const TRACE_STORE_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface BatchInfo {
   format: ReceivedBatch['format'];
@@ -44,32 +54,36 @@ export interface RunningTraceStore {
 export async function startTraceStore(opts: TraceStoreOptions): Promise<RunningTraceStore> {
   const store = new TraceStore({ maxTraces: opts.maxTraces, maxSpans: opts.maxSpans });
   const otlp = createServer(
-    createOtlpHandler({
-      maxBodyBytes: opts.maxBodyBytes,
-      onError: opts.onError,
-      spanBytes: true,
-      onBatch: (batch) => {
-        const r: AddResult = store.add(batch.resourceSpans, batch.spanBytes);
-        opts.onBatch?.({
-          format: batch.format,
-          spans: countSpans(batch.resourceSpans),
-          stored: r.stored,
-          duplicates: r.duplicates,
-          rejected: batch.rejectedSpans + r.rejected,
-          traces: r.traces,
-          services: [...new Set(batch.resourceSpans.map((rs) => serviceName(rs.resource)))],
-          remoteAddress: batch.remoteAddress,
-        });
-        return r.rejected
-          ? {
-              rejectedSpans: r.rejected,
-              errorMessage: `${r.rejected} spans did not fit the store (max ${store.limits.maxSpans} spans)`,
-            }
-          : undefined;
-      },
-    }),
+    withToken(
+      opts.token,
+      createOtlpHandler({
+        maxBodyBytes: opts.maxBodyBytes ?? TRACE_STORE_MAX_BODY_BYTES,
+        onError: opts.onError,
+        spanBytes: true,
+        onBatch: (batch) => {
+          const r: AddResult = store.add(batch.resourceSpans, batch.spanBytes);
+          opts.onBatch?.({
+            format: batch.format,
+            spans: countSpans(batch.resourceSpans),
+            stored: r.stored,
+            duplicates: r.duplicates,
+            rejected: batch.rejectedSpans + r.rejected,
+            traces: r.traces,
+            services: [...new Set(batch.resourceSpans.map((rs) => serviceName(rs.resource)))],
+            remoteAddress: batch.remoteAddress,
+          });
+          return r.rejected
+            ? {
+                rejectedSpans: r.rejected,
+                errorMessage: `${r.rejected} spans did not fit the store (max ${store.limits.maxSpans} spans)`,
+              }
+            : undefined;
+        },
+      }),
+      opts.onError,
+    ),
   );
-  const query = createServer(createQueryHandler(store));
+  const query = createServer(withToken(opts.token, createQueryHandler(store), opts.onError));
   // Exporters keep connections open; do not let an idle one hold a close() up.
   otlp.keepAliveTimeout = 5000;
   try {
@@ -91,5 +105,27 @@ export async function startTraceStore(opts: TraceStoreOptions): Promise<RunningT
     close: async () => {
       await Promise.all([closeServer(otlp), closeServer(query)]);
     },
+  };
+}
+
+/** The handler behind a bearer-token check (constant time); 401 before any body is read. */
+function withToken(
+  token: string | undefined,
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  onError?: (status: number, message: string) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  if (!token) return handler;
+  const want = Buffer.from(`Bearer ${token}`);
+  return (req, res) => {
+    const got = Buffer.from(req.headers.authorization ?? '');
+    if (got.length === want.length && timingSafeEqual(got, want)) return handler(req, res);
+    onError?.(401, 'no valid bearer token');
+    res.writeHead(401, {
+      'content-type': 'text/plain; charset=utf-8',
+      'www-authenticate': 'Bearer',
+      connection: 'close',
+    });
+    res.end('401 Unauthorized: this port needs the sandbox token\n');
+    req.resume();
   };
 }
