@@ -92,9 +92,6 @@ export function redactForeign(text: string): string {
   return redact(text).replace(/[A-Za-z0-9_+/=.-]{32,}/g, (s) => (/^[/.~]|^[a-z0-9-]+\.[a-z0-9./-]+$/.test(s) ? s : R));
 }
 
-/** Is this header one whose value is a secret (any case)? */
-export const isSecretHeader = (name: string): boolean => SECRET_HEADERS.has(name.toLowerCase());
-
 /** Header maps as they may be shown or stored: secret values replaced. */
 export function redactHeaders(h: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, isSecretHeader(k) ? R : redact(v)]));
