@@ -4,7 +4,7 @@ import { msSince, splitNanos } from '../src/protocol/nanos';
 import { el, visible } from './dom';
 import { formatDuration, valueText } from './format';
 import { icon } from './icons';
-import { LAYER_TITLE, type TraceView } from './model';
+import { LAYER_TITLE, shareText, type TraceView } from './model';
 import { sourceItem } from './sources';
 import { renderSteps } from './steps';
 
@@ -84,7 +84,14 @@ export function renderDetails(
         el('span', { class: 'kt-muted', text: s.kind }),
         statusText(s),
         info.critical
-          ? el('span', { class: 'kt-critical-chip' }, icon('flame'), el('span', { text: 'Critical path' }))
+          ? el(
+              'span',
+              { class: 'kt-critical-chip' },
+              icon('flame'),
+              el('span', {
+                text: `Critical path${info.criticalShare !== undefined ? ` · ${shareText(info.criticalShare)}` : ''}`,
+              }),
+            )
           : null,
       ),
     ),

@@ -25,6 +25,8 @@ export interface SpanInfo {
   pos: number;
   end: number;
   critical: boolean;
+  /** The part of the request's time this span owns on the critical path (0..1), when it is on it. */
+  criticalShare?: number;
   error: boolean;
   hay?: string;
 }
@@ -47,6 +49,13 @@ export interface TraceView {
 
 const NO_CHILDREN: number[] = [];
 
+/** "41%" of the request owned on the critical path; under half a percent reads "<1%", never nothing. */
+export function shareText(share: number | undefined): string {
+  if (share === undefined) return '';
+  if (share === 0) return '0%';
+  return share < 0.005 ? '<1%' : `${Math.round(share * 100)}%`;
+}
+
 export function buildTraceView(trace: Trace): TraceView {
   const n = trace.spans.length;
   const base: NanoTime = n ? splitNanos(trace.spans[0].startTimeUnixNano) : { ms: 0, ns: 0 };
@@ -58,7 +67,12 @@ export function buildTraceView(trace: Trace): TraceView {
       base.ns = nanosRest(s);
     }
   }
-  const critical = new Set(trace.criticalPath);
+  const owned = new Map<number, number>();
+  for (const c of trace.criticalPath)
+    owned.set(
+      c.index,
+      (owned.get(c.index) ?? 0) + msSinceNanos(c.endTimeUnixNano, base) - msSinceNanos(c.startTimeUnixNano, base),
+    );
   const byId = new Map<string, number>();
   const spans: SpanInfo[] = new Array(n);
   let totalMs = 0;
@@ -78,7 +92,7 @@ export function buildTraceView(trace: Trace): TraceView {
       depth: 0,
       pos: 0,
       end: 0,
-      critical: critical.has(span.spanId),
+      critical: owned.has(i),
       error: span.status === 'error',
     };
   }
@@ -90,6 +104,9 @@ export function buildTraceView(trace: Trace): TraceView {
       spans[p].children.push(info.index);
     }
   }
+  const root = spans[trace.criticalPath[0]?.index ?? -1];
+  const rootMs = root ? root.endMs - root.startMs : 0;
+  if (rootMs > 0) for (const [i, ms] of owned) if (spans[i]) spans[i].criticalShare = ms / rootMs;
   const byStart = (x: number, y: number) => spans[x].startMs - spans[y].startMs || x - y;
   for (const info of spans) if (info.children.length > 1) info.children.sort(byStart);
 

@@ -4,7 +4,7 @@
 import type { Layer } from '../src/protocol/messages';
 import { el, visible } from './dom';
 import { formatDuration, formatTick, niceStep, ticks } from './format';
-import { buildRows, LAYER_TITLE, type Row, type TraceView } from './model';
+import { buildRows, LAYER_TITLE, shareText, type Row, type TraceView } from './model';
 import { attachBrush, attachSplitter, handleKey } from './waterfall-input';
 import { makeRow, placeBar, type RowEls } from './waterfall-row';
 
@@ -350,12 +350,14 @@ export class Waterfall {
       // The service repeats down a subtree; say it only where it changes, so names get the room.
       e.service.textContent =
         info.parent >= 0 && view.spans[info.parent].span.service === s.service ? '' : visible(s.service);
-      e.row.title = visible(`${s.name} · ${s.service}`);
-      e.badge.textContent = info.error ? 'error' : '';
+      const share = shareText(info.criticalShare);
+      e.row.title = visible(`${s.name} · ${s.service}`) + (share ? ` · owns ${share} of the request on the critical path` : '');
+      e.badge.textContent = info.error ? 'error' : share;
       e.row.setAttribute('aria-level', String(r.depth + 2));
+      const onPath = info.critical ? `, on the critical path${share ? `, owns ${share}` : ''}` : '';
       e.row.setAttribute(
         'aria-label',
-        `${visible(s.name)}, ${visible(s.service)}, ${formatDuration(end - start)}${info.error ? ', error' : ''}${info.critical ? ', on the critical path' : ''}`,
+        `${visible(s.name)}, ${visible(s.service)}, ${formatDuration(end - start)}${info.error ? ', error' : ''}${onPath}`,
       );
       e.row.setAttribute('aria-selected', String(r.i === this.selected));
     }

@@ -1,5 +1,6 @@
 // The terminal waterfall: one row per span in tree order, bars on a shared time scale, then the diagnostics.
 import type { Span, Trace } from '../core/trace/model';
+import { criticalShares } from '../core/trace/critical-path';
 import { end, indexSpans, start, walk } from '../core/trace/span-index';
 import { terminalSafeDeep } from './terminal';
 
@@ -21,7 +22,9 @@ export function renderWaterfall(untrusted: Trace, o: WaterfallOptions = {}): str
   const t0 = trace.spans.reduce((m, s) => (start(s) < m ? start(s) : m), start(trace.spans[0]));
   const t1 = trace.spans.reduce((m, s) => (end(s) > m ? end(s) : m), end(trace.spans[0]));
   const total = Number(t1 - t0) || 1;
-  const critical = new Set(trace.criticalPath);
+  // Each critical span's share: the time it owns on the critical path, as a part of the root's duration.
+  const { owned, total: pathTotal } = criticalShares(trace);
+  const indexOf = new Map(trace.spans.map((s, i) => [s, i]));
   const rows: {
     label: string;
     layer: Span['layer'];
@@ -30,6 +33,7 @@ export function renderWaterfall(untrusted: Trace, o: WaterfallOptions = {}): str
     src: string;
     err: boolean;
     crit: boolean;
+    share: string;
   }[] = [];
   const barWidth = Math.max(20, Math.min(50, (o.width ?? 120) - 80));
   const seen = new Set<Span>();
@@ -48,14 +52,15 @@ export function renderWaterfall(untrusted: Trace, o: WaterfallOptions = {}): str
           dur: fmtDuration(Number(end(s) - start(s))),
           src: sourceText(s, o.cwd),
           err: s.status === 'error',
-          crit: critical.has(s.spanId),
+          crit: owned.has(indexOf.get(s) ?? -1),
+          share: shareText(owned.get(indexOf.get(s) ?? -1), pathTotal),
         });
       },
       seen,
     );
   }
   const labelW = Math.min(40, Math.max(...rows.map((r) => r.label.length)));
-  const root = tree.byId.get(trace.criticalPath[0] ?? '') ?? tree.roots[0];
+  const root = trace.spans[trace.criticalPath[0]?.index ?? -1] ?? tree.roots[0];
   const status = root?.attributes['http.response.status_code'];
   const lines = [
     paint('1', `trace ${trace.traceId}`) +
@@ -66,10 +71,10 @@ export function renderWaterfall(untrusted: Trace, o: WaterfallOptions = {}): str
     const layer = paint(LAYER_COLOR[r.layer], r.layer.padEnd(10));
     const label = (r.label.length > labelW ? r.label.slice(0, labelW - 1) + '…' : r.label).padEnd(labelW);
     const bar = paint(r.err ? '31' : LAYER_COLOR[r.layer], r.bar);
-    const mark = r.err ? paint('31;1', ' ✗') : r.crit ? ' *' : '  ';
+    const mark = (r.err ? paint('31;1', ' ✗') : '  ') + (r.crit ? ` *${r.share.padStart(4)}` : '      ');
     lines.push(`${layer} ${label} │${bar}│ ${r.dur.padStart(9)}${mark}${r.src ? `  ${paint('2', r.src)}` : ''}`);
   }
-  lines.push('', paint('2', '* critical path   ✗ error'));
+  lines.push('', paint('2', '* critical path, with the share of the request each span owns on it   ✗ error'));
   if (trace.diagnostics.length) {
     lines.push('', paint('1', 'diagnostics'));
     for (const d of trace.diagnostics) {
@@ -84,6 +89,14 @@ export function renderWaterfall(untrusted: Trace, o: WaterfallOptions = {}): str
     }
   }
   return lines.join('\n') + '\n';
+}
+
+/** "41%"; a share under half a percent shows as "<1%", so a span on the path never reads as owning nothing. */
+export function shareText(owned: bigint | undefined, total: bigint): string {
+  if (owned === undefined || total <= 0n) return '';
+  if (owned === 0n) return '0%';
+  const pct = (Number(owned) / Number(total)) * 100;
+  return pct < 0.5 ? '<1%' : `${Math.round(pct)}%`;
 }
 
 export function sourceText(s: Span, cwd?: string): string {

@@ -107,6 +107,17 @@ function checkDiagnostic(x: unknown, parent: string, i: number): void {
   optStr(o.spanId, path, 'spanId', MAX_ID);
 }
 
+/** A critical-path section names its span by position, and that span must carry the same id. */
+function checkSection(x: unknown, spans: unknown[], parent: string, i: number): void {
+  const o = obj(x, parent, i);
+  const path = at(parent, i);
+  const id = str(o.spanId, path, 'spanId', MAX_ID);
+  const index = int(o.index, path, 'index', 0, spans.length - 1);
+  if ((spans[index] as { spanId?: unknown }).spanId !== id) fail(path, 'spanId', `is not the id of spans[${index}]`);
+  nanos(o.startTimeUnixNano, path, 'startTimeUnixNano');
+  nanos(o.endTimeUnixNano, path, 'endTimeUnixNano');
+}
+
 export function checkTrace(x: unknown, parent: string, key: string): Trace {
   const o = obj(x, parent, key);
   const path = at(parent, key);
@@ -114,7 +125,7 @@ export function checkTrace(x: unknown, parent: string, key: string): Trace {
   const spans = arr(o.spans, path, 'spans', MAX_SPANS);
   for (let i = 0; i < spans.length; i++) checkSpan(spans[i], `${path}.spans`, i);
   const critical = arr(o.criticalPath, path, 'criticalPath', MAX_SPANS);
-  for (let i = 0; i < critical.length; i++) str(critical[i], `${path}.criticalPath`, i, MAX_ID);
+  for (let i = 0; i < critical.length; i++) checkSection(critical[i], spans, `${path}.criticalPath`, i);
   const diags = arr(o.diagnostics, path, 'diagnostics', MAX_ITEMS);
   for (let i = 0; i < diags.length; i++) checkDiagnostic(diags[i], `${path}.diagnostics`, i);
   return o as unknown as Trace;

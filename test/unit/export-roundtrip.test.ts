@@ -33,7 +33,14 @@ function span(p: Partial<Span> & { spanId: string }): Span {
 
 const trace: Trace = {
   traceId: TID,
-  criticalPath: ['a000000000000001'],
+  criticalPath: [
+    {
+      spanId: 'a000000000000001',
+      index: 0,
+      startTimeUnixNano: '1732701600123456789',
+      endTimeUnixNano: '1732701600135456789',
+    },
+  ],
   diagnostics: [],
   spans: [
     span({

@@ -228,7 +228,21 @@ describe('parseHostMessage', () => {
       (t) => {
         t.criticalPath.push(5);
       },
-      /^trace\.criticalPath\[9\]/,
+      /^trace\.criticalPath\[\d+\]: expected an object/,
+    ],
+    [
+      'criticalPath section naming another span',
+      (t) => {
+        t.criticalPath[0].index = 1;
+      },
+      /^trace\.criticalPath\[0\]\.spanId: is not the id of spans\[1\]/,
+    ],
+    [
+      'criticalPath section outside the spans',
+      (t) => {
+        t.criticalPath[0].index = t.spans.length;
+      },
+      /^trace\.criticalPath\[0\]\.index/,
     ],
     [
       'span not object',

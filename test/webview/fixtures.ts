@@ -1,5 +1,6 @@
 // Traces for the panel tests: a realistic probe through all four layers, an XSS one, and big ones.
 import type { Diagnostic, HistoryEntry, Layer, SourceRef, Span, Step, Trace } from '../../src/protocol/messages';
+import { criticalPath } from '../../src/core/trace/critical-path';
 
 const BASE = 1_764_230_400_000_000_000n; // 2025-11-27T08:00:00Z in ns
 
@@ -398,17 +399,7 @@ export function probeTrace(scale = 1, traceId = TRACE_ID): Trace {
     traceId,
     spans,
     diagnostics,
-    criticalPath: [
-      IDS.probe,
-      IDS.ttfb,
-      IDS.nginx,
-      IDS.attempt2,
-      IDS.upResponse,
-      IDS.orders,
-      IDS.ordersCall,
-      IDS.inventory,
-      IDS.inventoryDb,
-    ],
+    criticalPath: criticalPath(spans, IDS.probe).sections,
   };
 }
 
@@ -479,7 +470,7 @@ export function bigTrace(n: number): Trace {
   return {
     traceId: 'f'.repeat(32),
     spans,
-    criticalPath: spans.filter((_, i) => i % 50 === 0).map((s) => s.spanId),
+    criticalPath: criticalPath(spans).sections,
     diagnostics: [],
   };
 }

@@ -1,7 +1,8 @@
-// The last step of every import: checks that hold across a whole trace, and the critical path. Imports keep
-// their spans as given (no re-parenting or skew correction): the file is the record.
-import type { Diagnostic, Trace } from '../trace/model';
+// The last step of every import: checks that hold across a whole trace, clock-skew correction (as for probes)
+// and the critical path. Imports keep their tree as given (no re-parenting): the file is the record.
+import type { CriticalSection, Diagnostic, Trace } from '../trace/model';
 import { criticalPath } from '../trace/critical-path';
+import { correctClockSkew } from '../trace/skew';
 import { explicitLayer } from './group';
 
 const MAX_PER_CODE = 20;
@@ -32,9 +33,22 @@ export function finishTrace(trace: Trace): Trace {
     });
   }
   refineLayers(trace);
+  // A span moved here says so (kubetrace.clock_skew_ns); a trace already corrected is left as it is.
+  diagnostics.push(...correctClockSkew(trace.spans));
+  if (!validPath(trace)) {
+    const path = criticalPath(trace.spans);
+    trace.criticalPath = path.sections;
+    diagnostics.push(...path.diagnostics);
+  }
   trace.diagnostics = capPerCode(dedupe(diagnostics));
-  if (!Array.isArray(trace.criticalPath) || !trace.criticalPath.length) trace.criticalPath = criticalPath(trace.spans);
   return trace;
+}
+
+/** A path read back from Kubetrace's own JSON is kept when every section still names its span. */
+function validPath(trace: Trace): boolean {
+  const path: CriticalSection[] | undefined = trace.criticalPath;
+  if (!Array.isArray(path) || !path.length) return false;
+  return path.every((c) => trace.spans[c.index]?.spanId === c.spanId);
 }
 
 /** The first service reached after the ingress is the app; other guessed "app" services are downstream of it. */

@@ -1,6 +1,6 @@
 // Kubetrace's own Trace JSON (what `probe --json` and `import --json` print): read back span by span, and written
 // span by span, so a 100,000-span trace never has to exist as one string.
-import type { Diagnostic, Span, Trace } from '../trace/model';
+import type { CriticalSection, Diagnostic, Span, Trace } from '../trace/model';
 import type { JsonEvent, Pattern } from './json-stream';
 import { explicitLayer } from './group';
 import { MAX_NESTING, describe, isObject, limitNesting } from './values';
@@ -87,11 +87,24 @@ export class TraceJsonReader {
     const diagnostics = Array.isArray(t.diagnostics)
       ? (t.diagnostics.filter((d) => isObject(d) && typeof d.message === 'string') as Diagnostic[])
       : [];
-    const criticalPath = Array.isArray(t.criticalPath)
-      ? t.criticalPath.filter((x): x is string => typeof x === 'string')
-      : [];
+    // Older files listed span ids; those, and any malformed section, leave the path to be found again on import.
+    const given = Array.isArray(t.criticalPath) ? t.criticalPath : [];
+    const criticalPath = given.every(isSection) ? (given as CriticalSection[]) : [];
     this.emit({ traceId: typeof t.traceId === 'string' ? t.traceId : '', spans, criticalPath, diagnostics });
   }
+}
+
+function isSection(v: unknown): boolean {
+  return (
+    isObject(v) &&
+    typeof v.spanId === 'string' &&
+    Number.isSafeInteger(v.index) &&
+    (v.index as number) >= 0 &&
+    typeof v.startTimeUnixNano === 'string' &&
+    /^\d+$/.test(v.startTimeUnixNano) &&
+    typeof v.endTimeUnixNano === 'string' &&
+    /^\d+$/.test(v.endTimeUnixNano)
+  );
 }
 
 /** Writes one Trace as JSON, a span at a time (same text as JSON.stringify(trace, null, 0) up to key order). */

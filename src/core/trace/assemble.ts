@@ -34,10 +34,12 @@ export function assemble(results: SpanBatch[], opts: AssembleOptions): Trace {
   attachOrphans(spans, opts.rootSpanId, diagnostics);
   diagnostics.push(...correctClockSkew(spans));
   spans.sort((a, b) => (start(a) < start(b) ? -1 : start(a) > start(b) ? 1 : 0));
+  const path = criticalPath(spans, opts.rootSpanId);
+  diagnostics.push(...path.diagnostics);
   return {
     traceId: opts.traceId,
     spans,
-    criticalPath: criticalPath(spans, opts.rootSpanId),
+    criticalPath: path.sections,
     diagnostics: uniqueDiagnostics(diagnostics),
   };
 }

@@ -1,39 +1,259 @@
-// The critical path: from the root, the chain of work that the root's end waited for. Walking back from a
-// span's end, the last child to finish is on the path; before that child started, the next one, and so on.
-import type { Span } from './model';
-import { end, indexSpans, start, type SpanTree } from './span-index';
+// The critical path as sections: the time each span owns on the chain of work that the root's end waited for.
+// Walking back from a span's end, the time goes to the last child to finish (and inside it, the same way down),
+// then to the child that finished before that one started, and so on; where no such child ran, the span owns it.
+//
+// The wait: a probe's client phases and nginx's attempt phases are measured on the calling side, and the server
+// span that did the work hangs beside them, not under them. A childless waiting phase (`ttfb`, `upstream.header`)
+// therefore adopts, for the path only, the concurrent server span of another service it overlaps most: the time
+// the client waited for its first byte descends into nginx, and the time nginx waited for the upstream's header
+// descends into the app. The tree itself (and so the waterfall's nesting) is left as it is.
+import type { CriticalSection, Diagnostic, Span } from './model';
 
-export function criticalPath(spans: Span[], rootId?: string): string[] {
-  const tree = indexSpans(spans);
-  const root = (rootId && tree.byId.get(rootId)) || pickRoot(tree);
-  if (!root) return [];
-  const out: string[] = [];
-  const seen = new Set<string>();
-  const visit = (s: Span) => {
-    if (seen.has(s.spanId)) return;
-    seen.add(s.spanId);
-    out.push(s.spanId);
-    let cursor = end(s);
-    const kids = [...(tree.children.get(s.spanId) ?? [])].sort((a, b) =>
-      end(b) > end(a) ? 1 : end(b) < end(a) ? -1 : 0,
-    );
-    const onPath: Span[] = [];
-    for (const k of kids) {
-      // The first is the last child to finish; each next one must finish before the previous one started.
-      if (onPath.length && end(k) > cursor) continue;
-      if (start(k) >= cursor) continue;
-      onPath.push(k);
-      cursor = start(k);
-      if (cursor <= start(s)) break;
-    }
-    for (const k of onPath.reverse()) visit(k);
+export interface CriticalPathResult {
+  sections: CriticalSection[];
+  diagnostics: Diagnostic[];
+}
+
+/** Kubetrace's own waiting phases: the client waiting for its first byte, nginx waiting for the upstream's header. */
+const WAITING = new Set(['ttfb', 'upstream.header']);
+const MAX_DIAGNOSTICS = 20;
+
+interface Tree {
+  spans: Span[];
+  s: bigint[];
+  e: bigint[];
+  kids: number[][];
+  roots: number[];
+  first: Map<string, number>;
+}
+
+interface Candidate {
+  k: number;
+  cs: bigint;
+  ce: bigint;
+}
+
+interface Frame {
+  i: number;
+  lo: bigint;
+  cands: Candidate[];
+  pos: number;
+  cursor: bigint;
+  /** Order of arrival on the path, to keep a parent before its child when both start at one instant. */
+  seq: number;
+  owns: boolean;
+}
+
+interface Owned {
+  i: number;
+  s: bigint;
+  e: bigint;
+  seq: number;
+}
+
+export function criticalPath(spans: Span[], rootId?: string): CriticalPathResult {
+  const diagnostics: Diagnostic[] = [];
+  if (!spans.length) return { sections: [], diagnostics };
+  const tree = buildTree(spans);
+  adoptWaitedOn(tree);
+  const root = pickRoot(tree, rootId, diagnostics);
+  const owned: Owned[] = [];
+  const visited = new Uint8Array(spans.length);
+  const outside: number[] = [];
+  let seq = 0;
+  const frame = (i: number, lo: bigint, hi: bigint): Frame => {
+    visited[i] = 1;
+    return { i, lo, cands: candidates(tree, i, lo, hi, visited, outside), pos: 0, cursor: hi, seq: seq++, owns: false };
   };
-  visit(root);
-  return out;
+  const own = (f: Frame, s: bigint, e: bigint) => {
+    owned.push({ i: f.i, s, e, seq: f.seq });
+    f.owns = true;
+  };
+  // An explicit stack: imported traces can nest deeper than the call stack allows.
+  const stack: Frame[] = [frame(root, tree.s[root], tree.e[root])];
+  while (stack.length) {
+    const f = stack[stack.length - 1];
+    let child: Candidate | undefined;
+    while (f.pos < f.cands.length) {
+      const c = f.cands[f.pos++];
+      // A child still running when the next one on the path started was not waited for.
+      if (c.ce > f.cursor) continue;
+      if (c.ce <= f.lo) break;
+      child = c;
+      break;
+    }
+    if (child) {
+      if (child.ce < f.cursor) own(f, child.ce, f.cursor);
+      f.cursor = child.cs;
+      stack.push(frame(child.k, child.cs, child.ce));
+      continue;
+    }
+    // A span the path passes through but whose children fill its time keeps an empty section: it is on the path.
+    if (f.cursor > f.lo || !f.owns) own(f, f.lo, f.cursor);
+    stack.pop();
+  }
+  for (const k of outside.slice(0, MAX_DIAGNOSTICS)) diagnostics.push(outsideDiagnostic(tree, k));
+  if (outside.length > MAX_DIAGNOSTICS)
+    diagnostics.push({
+      code: 'critical-path-outside-parent',
+      severity: 'info',
+      message: `${outside.length - MAX_DIAGNOSTICS} more spans lie entirely outside their parents and are not on the critical path`,
+    });
+  return { sections: order(tree, root, owned), diagnostics };
 }
 
-function pickRoot(tree: SpanTree): Span | undefined {
-  let best: Span | undefined;
-  for (const r of tree.roots) if (!best || end(r) - start(r) > end(best) - start(best)) best = r;
-  return best;
+/** Owned time per span index, in nanoseconds, and the root's duration: what each critical span's share is of. */
+export function criticalShares(trace: { spans: Span[]; criticalPath: CriticalSection[] }): {
+  owned: Map<number, bigint>;
+  total: bigint;
+} {
+  const owned = new Map<number, bigint>();
+  for (const c of trace.criticalPath) {
+    const d = BigInt(c.endTimeUnixNano) - BigInt(c.startTimeUnixNano);
+    owned.set(c.index, (owned.get(c.index) ?? 0n) + d);
+  }
+  const root = trace.spans[trace.criticalPath[0]?.index ?? -1];
+  const total = root ? BigInt(root.endTimeUnixNano) - BigInt(root.startTimeUnixNano) : 0n;
+  return { owned, total };
 }
+
+function buildTree(spans: Span[]): Tree {
+  const first = new Map<string, number>();
+  spans.forEach((x, i) => {
+    if (!first.has(x.spanId)) first.set(x.spanId, i);
+  });
+  const s = spans.map((x) => nanos(x.startTimeUnixNano));
+  const e = spans.map((x, i) => {
+    const v = nanos(x.endTimeUnixNano);
+    return v < s[i] ? s[i] : v;
+  });
+  const kids: number[][] = spans.map(() => []);
+  const roots: number[] = [];
+  spans.forEach((x, i) => {
+    // A repeated id's children hang under its first occurrence; a span naming itself as parent is a root.
+    const p = x.parentSpanId === undefined ? undefined : first.get(x.parentSpanId);
+    if (p !== undefined && p !== i) kids[p].push(i);
+    else roots.push(i);
+  });
+  return { spans, s, e, kids, roots, first };
+}
+
+/** A childless waiting phase takes the concurrent server span of another service it overlaps most as its child. */
+function adoptWaitedOn(t: Tree): void {
+  for (let p = 0; p < t.spans.length; p++) {
+    const ks = t.kids[p];
+    if (ks.length < 2) continue;
+    const own = t.spans[p].service;
+    const waits = ks.filter((k) => WAITING.has(t.spans[k].name) && !t.kids[k].length && t.spans[k].service === own);
+    if (!waits.length) continue;
+    const moved = new Set<number>();
+    for (const x of ks) {
+      if (t.spans[x].kind !== 'server' || t.spans[x].service === own) continue;
+      let best = -1;
+      let bestOverlap = 0n;
+      for (const w of waits) {
+        const o = min(t.e[x], t.e[w]) - max(t.s[x], t.s[w]);
+        if (o > bestOverlap) [best, bestOverlap] = [w, o];
+      }
+      if (best < 0) continue;
+      t.kids[best].push(x);
+      moved.add(x);
+    }
+    if (moved.size) t.kids[p] = ks.filter((k) => !moved.has(k));
+  }
+}
+
+/** The given root, else the root span that covers the most of the trace; other roots are named, never added. */
+function pickRoot(t: Tree, rootId: string | undefined, diagnostics: Diagnostic[]): number {
+  const given = rootId === undefined ? undefined : t.first.get(rootId);
+  let root = given ?? t.roots[0] ?? 0;
+  if (given === undefined)
+    for (const r of t.roots) {
+      const d = t.e[r] - t.s[r];
+      const best = t.e[root] - t.s[root];
+      if (d > best || (d === best && t.s[r] < t.s[root])) root = r;
+    }
+  const others = t.roots.filter((r) => r !== root);
+  if (others.length) {
+    const names = others.slice(0, 5).map((r) => `${t.spans[r].service} "${t.spans[r].name}"`);
+    const rs = t.spans[root];
+    diagnostics.push({
+      code: 'critical-path-other-roots',
+      severity: 'info',
+      spanId: rs.spanId,
+      message:
+        `the trace has ${others.length + 1} root spans; the critical path follows ${rs.service} "${rs.name}", ` +
+        `the one that covers the trace, and leaves out ${names.join(', ')}${others.length > 5 ? ', ...' : ''}`,
+    });
+  }
+  return root;
+}
+
+/**
+ * The children that may be on the path inside [lo, hi], clipped to the parent and to that window (a child running
+ * past its parent's end is cut there), the last to finish first. A producer does not wait for its consumers; a
+ * child lying entirely outside its parent cannot have blocked it.
+ */
+function candidates(t: Tree, i: number, lo: bigint, hi: bigint, visited: Uint8Array, outside: number[]): Candidate[] {
+  const out: Candidate[] = [];
+  for (const k of t.kids[i]) {
+    if (visited[k]) continue;
+    if (t.spans[i].kind === 'producer' && t.spans[k].kind === 'consumer') continue;
+    if (t.e[k] < t.s[i] || t.s[k] > t.e[i]) {
+      outside.push(k);
+      continue;
+    }
+    const cs = max(t.s[k], lo);
+    const ce = min(t.e[k], hi);
+    if (ce > cs) out.push({ k, cs, ce });
+  }
+  // The last to finish first; of two that finish together, the longer, which covers more of the wait.
+  return out.sort((a, b) =>
+    a.ce !== b.ce ? (a.ce > b.ce ? -1 : 1) : a.cs !== b.cs ? (a.cs < b.cs ? -1 : 1) : a.k - b.k,
+  );
+}
+
+function outsideDiagnostic(t: Tree, k: number): Diagnostic {
+  const c = t.spans[k];
+  const p = t.spans[t.first.get(c.parentSpanId ?? '') ?? k];
+  return {
+    code: 'critical-path-outside-parent',
+    severity: 'info',
+    spanId: c.spanId,
+    message:
+      `${c.service} "${c.name}" lies entirely outside its parent ${p.service} "${p.name}", so it cannot have ` +
+      `held it up; it is not on the critical path`,
+    hint: 'the span may have been recorded on a host whose clock differs by more than its duration',
+  };
+}
+
+/** Root first, then in time order (a parent before its child at one instant); touching sections of a span join. */
+function order(t: Tree, root: number, owned: Owned[]): CriticalSection[] {
+  const byTime = (a: Owned, b: Owned) => cmp(a.s, b.s) || a.seq - b.seq;
+  const rootParts = owned.filter((o) => o.i === root).sort(byTime);
+  const rest = owned.filter((o) => o.i !== root).sort(byTime);
+  const joined: Owned[] = [];
+  for (const o of [...rootParts, ...rest]) {
+    const last = joined[joined.length - 1];
+    if (last && last.i === o.i && last.e === o.s) last.e = o.e;
+    else joined.push({ ...o });
+  }
+  return joined.map((o) => ({
+    spanId: t.spans[o.i].spanId,
+    index: o.i,
+    startTimeUnixNano: String(o.s),
+    endTimeUnixNano: String(o.e),
+  }));
+}
+
+function nanos(v: string): bigint {
+  try {
+    return BigInt(v);
+  } catch {
+    return 0n;
+  }
+}
+
+const min = (a: bigint, b: bigint) => (a < b ? a : b);
+const max = (a: bigint, b: bigint) => (a > b ? a : b);
+const cmp = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);

@@ -63,10 +63,22 @@ export interface Diagnostic {
   spanId?: string;
 }
 
+/**
+ * The time one span owns on the critical path: `index` is the span's position in `Trace.spans`, so a repeated
+ * span id (imports keep them) stays unambiguous.
+ */
+export interface CriticalSection {
+  spanId: string;
+  index: number;
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+}
+
 export interface Trace {
   traceId: string;
   spans: Span[];
-  criticalPath: string[];
+  /** Root first, then in time order; sections never overlap and lie inside the root. */
+  criticalPath: CriticalSection[];
   diagnostics: Diagnostic[];
 }
 

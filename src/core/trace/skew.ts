@@ -1,52 +1,178 @@
-// Clock-skew correction as Jaeger's adjuster does it: a child from another service that starts before its
-// parent (or ends after it) is moved, with its subtree, so it sits centred inside the parent.
+// Puts each span inside the parent that physically contains it, respecting how finely each source knows time.
+// Only edges between services are checked: inside one process a child that outlives its parent is real (async).
+//  - Within the coarser side's resolution (precision.ts), the coarse side moves, silently: a coarse child (the
+//    nginx span from the access log) is shifted, or trimmed, into its finer parent (the client's window); a coarse
+//    parent (an `upstream.attempt`) is widened to cover the finer child (the app server span) it forwarded to.
+//  - Beyond it, the offset is clock skew and is corrected as Jaeger's adjuster does: the child, with its subtree,
+//    is centred inside its parent, with a note naming the coarse source and the offset.
+//  - A span from a log that lasts longer than its finer parent by more than the resolution is scaled into it, with
+//    a warning: its own durations are the less exact ones.
 import type { Diagnostic, Span } from './model';
-import { end, indexSpans, start, walk } from './span-index';
+import { FINE, MS, precisionOf, type Precision } from './precision';
+import { end, indexSpans, start, type SpanTree } from './span-index';
 
-const RESOLUTION_NS = 2_000_000n;
+const LOG_ORIGINS = new Set<Span['origin']>(['nginx-log', 'nginx-debug', 'app-log']);
 
 export function correctClockSkew(spans: Span[]): Diagnostic[] {
   const tree = indexSpans(spans);
+  const prec = precisionOf(spans);
   const diagnostics: Diagnostic[] = [];
-  const shifted = new Set<string>();
-  const visit = (parent: Span) => {
-    for (const child of tree.children.get(parent.spanId) ?? []) {
-      if (child.service !== parent.service && !shifted.has(child.spanId)) {
-        const ps = start(parent),
-          pe = end(parent),
-          cs = start(child),
-          ce = end(child);
-        const pd = pe - ps,
-          cd = ce - cs;
-        // nginx logs times to the millisecond: an overhang within that resolution is rounding, not skew.
-        const overhang = cs < ps ? ps - cs : ce - pe;
-        if ((cs < ps || ce > pe) && cd <= pd && overhang > RESOLUTION_NS) {
-          const delta = ps + (pd - cd) / 2n - cs;
-          walk(tree, child, (s) => {
-            s.startTimeUnixNano = String(start(s) + delta);
-            s.endTimeUnixNano = String(end(s) + delta);
-            s.attributes['kubetrace.clock_skew_ns'] = Number(delta);
-            shifted.add(s.spanId);
-          });
-          diagnostics.push({
-            code: 'clock-skew',
-            severity: 'info',
-            spanId: child.spanId,
-            message: `${child.service} "${child.name}" ${cs < ps ? `started ${fmtMs(ps - cs)} before its parent` : `ended ${fmtMs(ce - pe)} after its parent`} (${parent.service} "${parent.name}"); it was moved ${fmtMs(delta)} ${delta > 0n ? 'later' : 'earlier'} to sit inside it`,
-            hint:
-              cs < ps
-                ? 'the clocks of the two hosts differ; the span durations are exact, their offsets are estimated'
-                : // Ending late is also what an app does that closes its span after the response has left it.
-                  'the clocks of the two hosts differ, or the app closed its span after ' +
-                  'sending the response; durations are exact, offsets are estimated',
-          });
-        }
-      }
-      visit(child);
+  const parentOf = (s: Span) =>
+    s.parentSpanId !== undefined && s.parentSpanId !== s.spanId ? tree.byId.get(s.parentSpanId) : undefined;
+  const seen = new Set<Span>();
+  // Top-down, so each parent is already in place when its children are checked.
+  const stack = [...tree.roots].reverse();
+  while (stack.length) {
+    const child = stack.pop()!;
+    if (seen.has(child)) continue;
+    seen.add(child);
+    const parent = parentOf(child);
+    if (parent && parent.service !== child.service && !inside(child, parent)) {
+      const d = fit(tree, parent, child, prec(parent), prec(child), parentOf);
+      if (d) diagnostics.push(d);
     }
-  };
-  for (const r of tree.roots) visit(r);
+    const kids = tree.children.get(child.spanId) ?? [];
+    for (let i = kids.length - 1; i >= 0; i--) if (kids[i] !== child) stack.push(kids[i]);
+  }
   return diagnostics;
 }
 
-const fmtMs = (ns: bigint) => `${(Math.abs(Number(ns)) / 1e6).toFixed(2)} ms`;
+function fit(
+  tree: SpanTree,
+  parent: Span,
+  child: Span,
+  pp: Precision,
+  cp: Precision,
+  parentOf: (s: Span) => Span | undefined,
+): Diagnostic | undefined {
+  const [ps, pe, cs, ce] = [start(parent), end(parent), start(child), end(child)];
+  const pd = pe - ps;
+  const cd = ce - cs;
+  const early = ps - cs;
+  const late = ce - pe;
+  // Within the parent's resolution, a coarse parent (and its coarse ancestors) widens to cover the child.
+  const rp = pp.resolution;
+  if (rp > FINE && early <= rp && late <= rp && widen(parent, cs, ce, parentOf)) return undefined;
+  // Within the child's resolution, a coarse child moves into the parent, or is trimmed to it when longer.
+  const r = cp.resolution;
+  if (r > FINE || r >= rp) {
+    if (cd <= pd) {
+      const delta = early > 0n ? early : -late;
+      if (abs(delta) <= r) {
+        moveGroup(tree, child, (x) => x + delta);
+        return undefined;
+      }
+    } else if (early <= r && late <= r) {
+      trimGroup(tree, child, ps, pe);
+      return undefined;
+    }
+  }
+  if (cd <= pd) return centre(tree, parent, child, rp > r ? pp : cp);
+  if (!LOG_ORIGINS.has(child.origin)) return undefined;
+  moveGroup(tree, child, (x) => ps + ((x - cs) * pd) / cd);
+  return {
+    code: 'coarse-span-scaled',
+    severity: 'warning',
+    spanId: child.spanId,
+    message:
+      `${child.service} "${child.name}" lasts ${fmtMs(cd)} by ${cp.source} (${fmtMs(r)} resolution), longer than ` +
+      `its parent ${parent.service} "${parent.name}" (${fmtMs(pd)}), which must contain it; it and its phases are ` +
+      `shown scaled into the parent, in the same order`,
+    hint: `the parent's times are finer than ${cp.source}; the ${fmtMs(cd - pd)} difference is in the coarse source`,
+  };
+}
+
+/** Clock skew: the child moves, with its whole subtree, to sit centred in its parent. */
+function centre(tree: SpanTree, parent: Span, child: Span, coarse: Precision): Diagnostic {
+  const [ps, pe, cs, ce] = [start(parent), end(parent), start(child), end(child)];
+  const delta = ps + (pe - ps - (ce - cs)) / 2n - cs;
+  const visited = new Set<Span>();
+  const stack = [child];
+  while (stack.length) {
+    const s = stack.pop()!;
+    if (visited.has(s)) continue;
+    visited.add(s);
+    s.startTimeUnixNano = String(start(s) + delta);
+    s.endTimeUnixNano = String(end(s) + delta);
+    s.attributes['kubetrace.clock_skew_ns'] = Number(delta);
+    stack.push(...(tree.children.get(s.spanId) ?? []).filter((k) => k !== s));
+  }
+  const how = cs < ps ? `started ${fmtMs(ps - cs)} before` : `ended ${fmtMs(ce - pe)} after`;
+  const res = coarse.resolution > FINE ? `${fmtMs(coarse.resolution)} resolution of ${coarse.source}` : 'resolution';
+  return {
+    code: 'clock-skew',
+    severity: 'info',
+    spanId: child.spanId,
+    message:
+      `${child.service} "${child.name}" ${how} its parent (${parent.service} "${parent.name}"), more than the ` +
+      `${res}; it was moved ${fmtMs(delta)} ${delta > 0n ? 'later' : 'earlier'} to sit inside it`,
+    hint:
+      cs < ps
+        ? 'the two clocks differ (another host, or a process that anchors its clock differently); ' +
+          'durations are exact, offsets are estimated'
+        : // Ending late is also what an app does that closes its span after the response has left it.
+          'the two clocks differ, or the app closed its span after sending the response; ' +
+          'durations are exact, offsets are estimated',
+  };
+}
+
+/** The span and its descendants from the same source (same service and origin): one log line, one clock. */
+function group(tree: SpanTree, root: Span): Span[] {
+  const out: Span[] = [];
+  const stack = [root];
+  const seen = new Set<Span>();
+  while (stack.length) {
+    const s = stack.pop()!;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    out.push(s);
+    for (const k of tree.children.get(s.spanId) ?? [])
+      if (k.service === root.service && k.origin === root.origin) stack.push(k);
+  }
+  return out;
+}
+
+function moveGroup(tree: SpanTree, root: Span, f: (x: bigint) => bigint): void {
+  for (const s of group(tree, root)) {
+    s.startTimeUnixNano = String(f(start(s)));
+    s.endTimeUnixNano = String(f(end(s)));
+  }
+}
+
+/** Trims a coarse span to [lo, hi] and keeps its group nested: each member is clamped into the trimmed window. */
+function trimGroup(tree: SpanTree, root: Span, lo: bigint, hi: bigint): void {
+  for (const s of group(tree, root)) {
+    const a = clamp(start(s), lo, hi);
+    s.startTimeUnixNano = String(a);
+    s.endTimeUnixNano = String(clamp(end(s), a, hi));
+  }
+}
+
+/**
+ * Widens a coarse span to cover [cs, ce], and its ancestors from the same source as needed, unless that would
+ * take the top of that group outside its own (finer) parent: then the offset is not rounding.
+ */
+function widen(span: Span, cs: bigint, ce: bigint, parentOf: (s: Span) => Span | undefined): boolean {
+  const chain: Span[] = [span];
+  for (let p = parentOf(span); p && p.service === span.service && p.origin === span.origin; p = parentOf(p)) {
+    if (chain.includes(p)) break;
+    chain.push(p);
+  }
+  const top = chain[chain.length - 1];
+  const outer = parentOf(top);
+  const lo = min(cs, start(top));
+  const hi = max(ce, end(top));
+  if (outer && outer.service !== top.service && (lo < start(outer) || hi > end(outer))) return false;
+  for (const s of chain) {
+    s.startTimeUnixNano = String(min(start(s), cs));
+    s.endTimeUnixNano = String(max(end(s), ce));
+  }
+  return true;
+}
+
+const inside = (c: Span, p: Span) => start(c) >= start(p) && end(c) <= end(p);
+const abs = (x: bigint) => (x < 0n ? -x : x);
+const min = (a: bigint, b: bigint) => (a < b ? a : b);
+const max = (a: bigint, b: bigint) => (a > b ? a : b);
+const clamp = (x: bigint, lo: bigint, hi: bigint) => (x < lo ? lo : x > hi ? hi : x);
+const fmtMs = (ns: bigint) => `${(Math.abs(Number(ns)) / Number(MS)).toFixed(2)} ms`;

@@ -34,7 +34,7 @@ export async function* importNginxLog(lines: AsyncIterable<string>): AsyncGenera
       });
     }
     spans[0].attributes['kubetrace.import.line'] = n;
-    const attempts = spans.filter((s) => s.name === 'upstream.attempt').map((s) => s.spanId);
-    yield { trace: { traceId, spans, criticalPath: [spans[0].spanId, ...attempts], diagnostics } };
+    // The critical path is found when the import finishes the trace (io/finish.ts).
+    yield { trace: { traceId, spans, criticalPath: [], diagnostics } };
   }
 }
