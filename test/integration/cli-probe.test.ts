@@ -19,6 +19,34 @@ after(async () => {
   await sb?.stop();
 });
 
+/** No span outside its parent, and a critical path through nginx, its attempt and the app server span. */
+function assertTruthful(t: Trace, app: string): void {
+  const by = new Map(t.spans.map((s) => [s.spanId, s]));
+  for (const s of t.spans) {
+    const p = s.parentSpanId ? by.get(s.parentSpanId) : undefined;
+    if (!p || p.service === s.service) continue;
+    assert.ok(
+      BigInt(s.startTimeUnixNano) >= BigInt(p.startTimeUnixNano) &&
+        BigInt(s.endTimeUnixNano) <= BigInt(p.endTimeUnixNano),
+      `${s.service} "${s.name}" lies outside its parent ${p.service} "${p.name}"`,
+    );
+  }
+  const onPath = t.criticalPath.map((c) => t.spans[c.index]);
+  assert.equal(onPath[0].name, 'probe');
+  for (const name of ['nginx', 'upstream.attempt'])
+    assert.ok(
+      onPath.some((s) => s.name === name),
+      `${name} is not on the path: ${onPath.map((s) => s.name)}`,
+    );
+  assert.ok(
+    onPath.some((s) => s.service === app && s.kind === 'server'),
+    `${app}'s server span is not on the path: ${onPath.map((s) => s.name)}`,
+  );
+  const root = onPath[0];
+  const total = t.criticalPath.reduce((n, c) => n + BigInt(c.endTimeUnixNano) - BigInt(c.startTimeUnixNano), 0n);
+  assert.ok(total <= BigInt(root.endTimeUnixNano) - BigInt(root.startTimeUnixNano));
+}
+
 const probe = async (...args: string[]) => {
   const r = await cli([
     'probe',
@@ -79,7 +107,15 @@ test('a probe through orders gives one trace: client, ingress, app and downstrea
   const app = t.spans.filter((s) => s.layer === 'app');
   assert.ok(app.every((s) => s.service === 'orders'));
   assert.ok(t.spans.filter((s) => s.layer === 'downstream').every((s) => s.service === 'inventory'));
-  assert.equal(t.criticalPath[0], t.spans.find((s) => s.name === 'probe')!.spanId);
+  assert.equal(t.criticalPath[0].spanId, t.spans.find((s) => s.name === 'probe')!.spanId);
+  assertTruthful(t, 'orders');
+  // The path runs client → nginx → attempt → orders → inventory.
+  assert.ok(t.criticalPath.some((c) => t.spans[c.index].service === 'inventory'));
+});
+
+test('a POST probe and a probe through shop-api are truthful too: nested, with nginx and the app on the path', async () => {
+  assertTruthful(await probe('shop/orders', '-X', 'POST', '--data', '{"item":"x"}'), 'orders');
+  assertTruthful(await probe('shop/shop-api', '--path', '/inventory/stock'), 'inventory');
 });
 
 test('every span of a probe through orders has a source or a reason; nginx and app spans point at real lines', async () => {
@@ -121,6 +157,7 @@ test('the catalog span comes from its logs (uninstrumented Flask)', async () => 
   assert.equal(cat.origin, 'app-log');
   assert.equal(cat.layer, 'app');
   assert.ok(t.spans.some((s) => s.layer === 'ingress'));
+  assertTruthful(t, 'catalog');
 });
 
 test('a probe by port-forward works as well as one by load balancer', async () => {
@@ -154,4 +191,6 @@ test('the waterfall prints layers, bars, sources and diagnostics', async () => {
   assert.match(r.stdout, /^client +probe +│/m);
   assert.match(r.stdout, /^ingress +.*nginx .*│.*ngx_http_request\.c:\d+/m);
   assert.match(r.stdout, /^app +.*│.*src\/sandbox\/apps\/orders\/.*:\d+/m);
+  // Each critical span shows its share of the request.
+  assert.match(r.stdout, /^ingress +.*nginx .*│ +[\d.]+ m?s +\* *(\d+|<1)%/m);
 });

@@ -28,8 +28,7 @@ export function correctClockSkew(spans: Span[]): Diagnostic[] {
     seen.add(child);
     const parent = parentOf(child);
     if (parent && parent.service !== child.service && !inside(child, parent)) {
-      const d = fit(tree, parent, child, prec(parent), prec(child), parentOf);
-      if (d) diagnostics.push(d);
+      diagnostics.push(...fit(tree, parent, child, prec(parent), prec(child), parentOf));
     }
     const kids = tree.children.get(child.spanId) ?? [];
     for (let i = kids.length - 1; i >= 0; i--) if (kids[i] !== child) stack.push(kids[i]);
@@ -44,7 +43,7 @@ function fit(
   pp: Precision,
   cp: Precision,
   parentOf: (s: Span) => Span | undefined,
-): Diagnostic | undefined {
+): Diagnostic[] {
   const [ps, pe, cs, ce] = [start(parent), end(parent), start(child), end(child)];
   const pd = pe - ps;
   const cd = ce - cs;
@@ -52,7 +51,7 @@ function fit(
   const late = ce - pe;
   // Within the parent's resolution, a coarse parent (and its coarse ancestors) widens to cover the child.
   const rp = pp.resolution;
-  if (rp > FINE && early <= rp && late <= rp && widen(parent, cs, ce, parentOf)) return undefined;
+  if (rp > FINE && early <= rp && late <= rp && widen(parent, cs, ce, parentOf)) return [];
   // Within the child's resolution, a coarse child moves into the parent, or is trimmed to it when longer.
   const r = cp.resolution;
   if (r > FINE || r >= rp) {
@@ -60,30 +59,72 @@ function fit(
       const delta = early > 0n ? early : -late;
       if (abs(delta) <= r) {
         moveGroup(tree, child, (x) => x + delta);
-        return undefined;
+        return [];
       }
     } else if (early <= r && late <= r) {
       trimGroup(tree, child, ps, pe);
-      return undefined;
+      return [];
     }
   }
-  if (cd <= pd) return centre(tree, parent, child, rp > r ? pp : cp);
-  if (!LOG_ORIGINS.has(child.origin)) return undefined;
+  if (cd <= pd) return [centre(tree, parent, child, rp > r ? pp : cp)];
+  // A child with exact durations outlasting the log-derived span that forwarded to it: the log is what is off.
+  if (LOG_ORIGINS.has(parent.origin) && !LOG_ORIGINS.has(child.origin))
+    return widenToExact(tree, parent, child, pp, parentOf);
+  if (!LOG_ORIGINS.has(child.origin)) return [];
   moveGroup(tree, child, (x) => ps + ((x - cs) * pd) / cd);
-  return {
-    code: 'coarse-span-scaled',
-    severity: 'warning',
-    spanId: child.spanId,
+  return [
+    {
+      code: 'coarse-span-scaled',
+      severity: 'warning',
+      spanId: child.spanId,
+      message:
+        `${child.service} "${child.name}" lasts ${fmtMs(cd)} by ${cp.source} (${fmtMs(r)} resolution), longer than ` +
+        `its parent ${parent.service} "${parent.name}" (${fmtMs(pd)}), which must contain it; it and its phases are ` +
+        `shown scaled into the parent, in the same order`,
+      hint: `the parent's times are finer than ${cp.source}; the ${fmtMs(cd - pd)} difference is in the coarse source`,
+    },
+  ];
+}
+
+/**
+ * Widens a log-derived span (and its log-derived ancestors) to cover a longer child whose duration is exact. When
+ * the child does not fit the window around that group (the client's), it is first centred there as clock skew.
+ */
+function widenToExact(
+  tree: SpanTree,
+  parent: Span,
+  child: Span,
+  pp: Precision,
+  parentOf: (s: Span) => Span | undefined,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  let top = parent;
+  for (let p = parentOf(top); p && p.service === parent.service && p.origin === parent.origin; p = parentOf(p)) {
+    if (p === parent) break;
+    top = p;
+  }
+  const outer = parentOf(top);
+  const cd = end(child) - start(child);
+  if (outer && outer.service !== top.service && !inside(child, outer)) {
+    if (cd > end(outer) - start(outer)) return out;
+    out.push(centre(tree, outer, child, pp, 'the span around its parent'));
+  }
+  const pd = end(parent) - start(parent);
+  if (!widen(parent, start(child), end(child), parentOf)) return out;
+  out.push({
+    code: 'coarse-span-widened',
+    severity: 'info',
+    spanId: parent.spanId,
     message:
-      `${child.service} "${child.name}" lasts ${fmtMs(cd)} by ${cp.source} (${fmtMs(r)} resolution), longer than ` +
-      `its parent ${parent.service} "${parent.name}" (${fmtMs(pd)}), which must contain it; it and its phases are ` +
-      `shown scaled into the parent, in the same order`,
-    hint: `the parent's times are finer than ${cp.source}; the ${fmtMs(cd - pd)} difference is in the coarse source`,
-  };
+      `${parent.service} "${parent.name}" lasts ${fmtMs(pd)} by ${pp.source}, less than ${child.service} ` +
+      `"${child.name}" (${fmtMs(cd)}), which it waited on; it was widened to cover it`,
+    hint: `${pp.source} has ${fmtMs(pp.resolution)} resolution; the child's duration is measured exactly`,
+  });
+  return out;
 }
 
 /** Clock skew: the child moves, with its whole subtree, to sit centred in its parent. */
-function centre(tree: SpanTree, parent: Span, child: Span, coarse: Precision): Diagnostic {
+function centre(tree: SpanTree, parent: Span, child: Span, coarse: Precision, role = 'its parent'): Diagnostic {
   const [ps, pe, cs, ce] = [start(parent), end(parent), start(child), end(child)];
   const delta = ps + (pe - ps - (ce - cs)) / 2n - cs;
   const visited = new Set<Span>();
@@ -104,7 +145,7 @@ function centre(tree: SpanTree, parent: Span, child: Span, coarse: Precision): D
     severity: 'info',
     spanId: child.spanId,
     message:
-      `${child.service} "${child.name}" ${how} its parent (${parent.service} "${parent.name}"), more than the ` +
+      `${child.service} "${child.name}" ${how} ${role} (${parent.service} "${parent.name}"), more than the ` +
       `${res}; it was moved ${fmtMs(delta)} ${delta > 0n ? 'later' : 'earlier'} to sit inside it`,
     hint:
       cs < ps
