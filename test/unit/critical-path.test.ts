@@ -168,7 +168,7 @@ function probeTrace(): Span[] {
   ];
 }
 
-test('the wait: the client’s ttfb descends into nginx, the attempt’s header wait into the app server span', () => {
+test('the wait: the client’s phases yield to nginx, and the attempt’s phases to the app server span', () => {
   const spans = probeTrace();
   const r = criticalPath(spans, 'probe');
   assert.deepEqual(ids(r.sections), [
@@ -176,7 +176,6 @@ test('the wait: the client’s ttfb descends into nginx, the attempt’s header 
     'connect',
     'tls',
     'request',
-    'ttfb',
     'nginx',
     'attempt',
     'uconnect',
@@ -192,12 +191,26 @@ test('the wait: the client’s ttfb descends into nginx, the attempt’s header 
     owned.set(id as string, (owned.get(id as string) ?? 0) + (b as number) - (a as number));
   // inventory did the work: 58 of the 100 ms are its own.
   assert.equal(owned.get('inv'), 58);
-  // ttfb and the attempt are on the path but own no time: nginx and the attempt's phases fill it.
-  assert.equal(owned.get('ttfb'), 0);
+  // ttfb is covered by nginx, so it owns nothing; the attempt is on the path, its phases and the app fill it.
+  assert.equal(owned.get('ttfb'), undefined);
   assert.equal(owned.get('attempt'), 0);
-  assert.equal(owned.get('nginx'), 2, 'nginx owns [9, 10] and [96, 97]');
+  assert.equal(owned.get('nginx'), 3.5, 'nginx owns [8.5, 10] and [96, 98]');
+  assert.equal(owned.get('request'), 0.5, 'the request phase owns the moment before nginx started');
+  assert.equal(owned.get('download'), 2, 'and the download the time after nginx finished');
   // The tree is not changed: the waterfall still nests nginx under the probe and the app under the attempt.
   assert.equal(spans.find((s) => s.spanId === 'nginx')!.parentSpanId, 'probe');
+});
+
+test('the wait, when the client marked its request as sent late: nginx still takes the time it worked', () => {
+  const spans = probeTrace().filter((s) => s.spanId !== 'tls');
+  const request = spans.find((s) => s.spanId === 'request')!;
+  request.startTimeUnixNano = at(2);
+  request.endTimeUnixNano = at(99); // the client's event loop noted the write late
+  const ttfb = spans.find((s) => s.spanId === 'ttfb')!;
+  ttfb.startTimeUnixNano = at(99);
+  ttfb.endTimeUnixNano = at(99.5);
+  const r = criticalPath(spans, 'probe');
+  assert.ok(ids(r.sections).includes('nginx') && ids(r.sections).includes('inv'), String(ids(r.sections)));
 });
 
 test('an import with a 62 ms clock skew: the server span is corrected and the path is no longer than the request', () => {

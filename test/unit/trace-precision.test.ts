@@ -121,6 +121,11 @@ test('POST orders: a 13.0 ms nginx span in a 10.1 ms exchange is fitted, and the
   const t = assemble([{ spans, diagnostics: [] }], { traceId: 't', rootSpanId: 'probe' });
   assertNested(t);
   assert.ok(layerMs(t, 'ingress') <= layerMs(t, 'client'), 'ingress time no longer than the client exchange');
+  const by = new Map(t.spans.map((s) => [s.spanId, s]));
+  assert.ok(
+    BigInt(by.get('n')!.startTimeUnixNano) >= BigInt(by.get('request')!.startTimeUnixNano),
+    'nginx does not start before the client has connected and sent its request',
+  );
   const note = t.diagnostics.find((d) => d.code === 'coarse-span-scaled' && d.spanId === 'n');
   assert.match(note?.message ?? '', /13\.00 ms by the access log \(1\.00 ms resolution\).*10\.10 ms/);
   assert.ok(!t.diagnostics.some((d) => /clocks of the two hosts/.test(d.hint ?? '')), 'no talk of two hosts');

@@ -2,11 +2,12 @@
 // Walking back from a span's end, the time goes to the last child to finish (and inside it, the same way down),
 // then to the child that finished before that one started, and so on; where no such child ran, the span owns it.
 //
-// The wait: a probe's client phases and nginx's attempt phases are measured on the calling side, and the server
-// span that did the work hangs beside them, not under them. A childless waiting phase (`ttfb`, `upstream.header`)
-// therefore adopts, for the path only, the concurrent server span of another service it overlaps most: the time
-// the client waited for its first byte descends into nginx, and the time nginx waited for the upstream's header
-// descends into the app. The tree itself (and so the waterfall's nesting) is left as it is.
+// The wait: a probe's client phases (request, ttfb, download) and nginx's attempt phases (connect, header,
+// response) are measured on the calling side, and the server span that did the work hangs beside them, not under
+// them. So a childless phase yields to the concurrent server span of another service: where that span ran, the
+// time is the server's (and, below it, its callees'); the phase owns only the time around it. The client's wait
+// for its first byte thus descends into nginx, and nginx's wait for the upstream's header into the app server
+// span. The tree itself (and so the waterfall's nesting) is left as it is.
 import type { CriticalSection, Diagnostic, Span } from './model';
 
 export interface CriticalPathResult {
@@ -14,8 +15,6 @@ export interface CriticalPathResult {
   diagnostics: Diagnostic[];
 }
 
-/** Kubetrace's own waiting phases: the client waiting for its first byte, nginx waiting for the upstream's header. */
-const WAITING = new Set(['ttfb', 'upstream.header']);
 const MAX_DIAGNOSTICS = 20;
 
 interface Tree {
@@ -25,6 +24,8 @@ interface Tree {
   kids: number[][];
   roots: number[];
   first: Map<string, number>;
+  /** A childless phase -> the concurrent server spans it yields its time to (see markYielding). */
+  yieldsTo: Map<number, number[]>;
 }
 
 interface Candidate {
@@ -55,7 +56,7 @@ export function criticalPath(spans: Span[], rootId?: string): CriticalPathResult
   const diagnostics: Diagnostic[] = [];
   if (!spans.length) return { sections: [], diagnostics };
   const tree = buildTree(spans);
-  adoptWaitedOn(tree);
+  markYielding(tree);
   const root = pickRoot(tree, rootId, diagnostics);
   const owned: Owned[] = [];
   const visited = new Uint8Array(spans.length);
@@ -135,31 +136,21 @@ function buildTree(spans: Span[]): Tree {
     if (p !== undefined && p !== i) kids[p].push(i);
     else roots.push(i);
   });
-  return { spans, s, e, kids, roots, first };
+  return { spans, s, e, kids, roots, first, yieldsTo: new Map() };
 }
 
-/** A childless waiting phase takes the concurrent server span of another service it overlaps most as its child. */
-function adoptWaitedOn(t: Tree): void {
+/**
+ * Where a parent has a server span of another service among its children, its own childless children (the
+ * measured phases) are the ones waiting: they yield the time that server span covers to it.
+ */
+function markYielding(t: Tree): void {
   for (let p = 0; p < t.spans.length; p++) {
     const ks = t.kids[p];
     if (ks.length < 2) continue;
     const own = t.spans[p].service;
-    const waits = ks.filter((k) => WAITING.has(t.spans[k].name) && !t.kids[k].length && t.spans[k].service === own);
-    if (!waits.length) continue;
-    const moved = new Set<number>();
-    for (const x of ks) {
-      if (t.spans[x].kind !== 'server' || t.spans[x].service === own) continue;
-      let best = -1;
-      let bestOverlap = 0n;
-      for (const w of waits) {
-        const o = min(t.e[x], t.e[w]) - max(t.s[x], t.s[w]);
-        if (o > bestOverlap) [best, bestOverlap] = [w, o];
-      }
-      if (best < 0) continue;
-      t.kids[best].push(x);
-      moved.add(x);
-    }
-    if (moved.size) t.kids[p] = ks.filter((k) => !moved.has(k));
+    const servers = ks.filter((k) => t.spans[k].kind === 'server' && t.spans[k].service !== own);
+    if (!servers.length) continue;
+    for (const k of ks) if (!t.kids[k].length && t.spans[k].service === own) t.yieldsTo.set(k, servers);
   }
 }
 
@@ -203,14 +194,33 @@ function candidates(t: Tree, i: number, lo: bigint, hi: bigint, visited: Uint8Ar
       outside.push(k);
       continue;
     }
-    const cs = max(t.s[k], lo);
-    const ce = min(t.e[k], hi);
-    if (ce > cs) out.push({ k, cs, ce });
+    const cs = max(max(t.s[k], t.s[i]), lo);
+    const ce = min(min(t.e[k], t.e[i]), hi);
+    const servers = t.yieldsTo.get(k);
+    if (servers) for (const [a, b] of without(cs, ce, servers, t)) out.push({ k, cs: a, ce: b });
+    else if (ce > cs) out.push({ k, cs, ce });
   }
   // The last to finish first; of two that finish together, the longer, which covers more of the wait.
   return out.sort((a, b) =>
     a.ce !== b.ce ? (a.ce > b.ce ? -1 : 1) : a.cs !== b.cs ? (a.cs < b.cs ? -1 : 1) : a.k - b.k,
   );
+}
+
+/** [cs, ce] minus the windows of the given spans: the pieces of a phase that no server span covers. */
+function without(cs: bigint, ce: bigint, servers: number[], t: Tree): [bigint, bigint][] {
+  let pieces: [bigint, bigint][] = [[cs, ce]];
+  for (const x of servers) {
+    const next: [bigint, bigint][] = [];
+    for (const [a, b] of pieces) {
+      if (t.e[x] <= a || t.s[x] >= b) next.push([a, b]);
+      else {
+        if (t.s[x] > a) next.push([a, t.s[x]]);
+        if (t.e[x] < b) next.push([t.e[x], b]);
+      }
+    }
+    pieces = next;
+  }
+  return pieces.filter(([a, b]) => b > a);
 }
 
 function outsideDiagnostic(t: Tree, k: number): Diagnostic {

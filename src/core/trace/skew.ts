@@ -66,12 +66,14 @@ function fit(
       return [];
     }
   }
-  if (cd <= pd) return [centre(tree, parent, child, rp > r ? pp : cp)];
+  if (cd <= pd) return [centre(tree, parent, child, rp > r ? pp : cp, 'its parent', requestStart(tree, parent, child))];
   // A child with exact durations outlasting the log-derived span that forwarded to it: the log is what is off.
   if (LOG_ORIGINS.has(parent.origin) && !LOG_ORIGINS.has(child.origin))
     return widenToExact(tree, parent, child, pp, parentOf);
   if (!LOG_ORIGINS.has(child.origin)) return [];
-  moveGroup(tree, child, (x) => ps + ((x - cs) * pd) / cd);
+  // Scaled into the request window: a server span cannot start before the client has connected.
+  const ws = requestStart(tree, parent, child) ?? ps;
+  moveGroup(tree, child, (x) => ws + ((x - cs) * (pe - ws)) / cd);
   return [
     {
       code: 'coarse-span-scaled',
@@ -124,9 +126,18 @@ function widenToExact(
 }
 
 /** Clock skew: the child moves, with its whole subtree, to sit centred in its parent. */
-function centre(tree: SpanTree, parent: Span, child: Span, coarse: Precision, role = 'its parent'): Diagnostic {
+function centre(
+  tree: SpanTree,
+  parent: Span,
+  child: Span,
+  coarse: Precision,
+  role = 'its parent',
+  from?: bigint,
+): Diagnostic {
   const [ps, pe, cs, ce] = [start(parent), end(parent), start(child), end(child)];
-  const delta = ps + (pe - ps - (ce - cs)) / 2n - cs;
+  // Inside [from, pe] (the client's request window) when the child fits there, else inside the whole parent.
+  const lo = from !== undefined && ce - cs <= pe - from ? from : ps;
+  const delta = lo + (pe - lo - (ce - cs)) / 2n - cs;
   const visited = new Set<Span>();
   const stack = [child];
   while (stack.length) {
@@ -155,6 +166,18 @@ function centre(tree: SpanTree, parent: Span, child: Span, coarse: Precision, ro
           'the two clocks differ, or the app closed its span after sending the response; ' +
           'durations are exact, offsets are estimated',
   };
+}
+
+/**
+ * Where a server span of another service under a probe must start: not before the client's `request` phase began
+ * (nginx counts `$request_time` from the request's first bytes, after the connection and TLS are up).
+ */
+function requestStart(tree: SpanTree, parent: Span, child: Span): bigint | undefined {
+  if (child.kind !== 'server' || parent.layer !== 'client') return undefined;
+  const request = (tree.children.get(parent.spanId) ?? []).find(
+    (k) => k.name === 'request' && k.service === parent.service,
+  );
+  return request ? start(request) : undefined;
 }
 
 /** The span and its descendants from the same source (same service and origin): one log line, one clock. */
