@@ -146,7 +146,8 @@ function centre(
     visited.add(s);
     s.startTimeUnixNano = String(start(s) + delta);
     s.endTimeUnixNano = String(end(s) + delta);
-    s.attributes['kubetrace.clock_skew_ns'] = Number(delta);
+    // A shift past 2^53 ns (imports can hold any times) stays exact as a decimal string.
+    s.attributes['kubetrace.clock_skew_ns'] = safe(delta) ? Number(delta) : String(delta);
     stack.push(...(tree.children.get(s.spanId) ?? []).filter((k) => k !== s));
   }
   const how = cs < ps ? `started ${fmtMs(ps - cs)} before` : `ended ${fmtMs(ce - pe)} after`;
@@ -234,6 +235,7 @@ function widen(span: Span, cs: bigint, ce: bigint, parentOf: (s: Span) => Span |
   return true;
 }
 
+const safe = (x: bigint) => x <= BigInt(Number.MAX_SAFE_INTEGER) && x >= -BigInt(Number.MAX_SAFE_INTEGER);
 const inside = (c: Span, p: Span) => start(c) >= start(p) && end(c) <= end(p);
 const abs = (x: bigint) => (x < 0n ? -x : x);
 const min = (a: bigint, b: bigint) => (a < b ? a : b);
