@@ -78,7 +78,8 @@ function ordersTrace(): Trace {
   return {
     traceId: 'ab'.repeat(16),
     spans,
-    criticalPath: ['p', 'c', 't', 'd'],
+    // The older id-list shape, which the summary still reads (src/core/summary/sections.ts).
+    criticalPath: ['p', 'c', 't', 'd'] as unknown as Trace['criticalPath'],
     diagnostics: [{ code: 'clock-skew', severity: 'info', message: 'moved 1 ms', hint: 'clocks differ' }],
   };
 }
