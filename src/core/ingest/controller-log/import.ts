@@ -93,6 +93,6 @@ function toTrace(p: ProxyLogParser, record: unknown, n: number): Trace {
     });
   }
   spans[0].attributes['kubetrace.import.line'] = n;
-  const attempts = spans.filter((s) => s.name === 'upstream.attempt').map((s) => s.spanId);
-  return { traceId, spans, criticalPath: [spans[0].spanId, ...attempts], diagnostics };
+  // The critical path is found when the import finishes the trace (io/finish.ts).
+  return { traceId, spans, criticalPath: [], diagnostics };
 }
