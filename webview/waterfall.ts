@@ -351,7 +351,8 @@ export class Waterfall {
       e.service.textContent =
         info.parent >= 0 && view.spans[info.parent].span.service === s.service ? '' : visible(s.service);
       const share = shareText(info.criticalShare);
-      e.row.title = visible(`${s.name} · ${s.service}`) + (share ? ` · owns ${share} of the request on the critical path` : '');
+      e.row.title =
+        visible(`${s.name} · ${s.service}`) + (share ? ` · owns ${share} of the request on the critical path` : '');
       e.badge.textContent = info.error ? 'error' : share;
       e.row.setAttribute('aria-level', String(r.depth + 2));
       const onPath = info.critical ? `, on the critical path${share ? `, owns ${share}` : ''}` : '';
