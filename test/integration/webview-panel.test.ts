@@ -38,13 +38,22 @@ describe('trace panel', () => {
     assert.equal(await page.locator('.wf-row.is-error .wf-badge').innerText(), 'ERROR');
     assert.deepEqual(
       r.filter((x) => x.critical).map((x) => x.name),
+      // The client's phases own the time before nginx started and after it finished; the wait goes into nginx,
+      // both attempts (the first failed), and the app and its callees (docs/ARCHITECTURE.md, "The critical path").
       [
         'probe',
+        'dns',
+        'connect',
+        'request',
         'ttfb',
+        'download',
         'nginx',
         'upstream.attempt',
+        'upstream.attempt',
+        'upstream.header',
         'upstream.response',
         'GET /api/orders',
+        'db.query orders',
         'GET inventory',
         'GET /api/stock',
         'SELECT stock',
