@@ -18,6 +18,7 @@ import {
 import type { ProbeSummary } from '../protocol/messages';
 import { importTraceFile, exportTraceFile } from './trace-files';
 import { startSandbox } from './sandbox';
+import { copyCurl } from './copy-curl';
 import { resolveKubernetesToolsNode } from './k8s-tools';
 import { errorMessage } from '../core/errors';
 
@@ -181,8 +182,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       const shownId = TracePanel.active?.currentTrace?.traceId;
       const h = shownId ? history.probes().find((p) => p.trace.traceId === shownId) : history.probes()[0];
       if (h?.curl) {
-        await vscode.env.clipboard.writeText(h.curl);
-        void vscode.window.setStatusBarMessage('Kubetrace: curl command copied', 3000);
+        await copyCurl(ext.globalStorageUri, h.curl);
         return;
       }
       void vscode.window.showInformationMessage(

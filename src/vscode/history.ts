@@ -1,12 +1,13 @@
 // The session's probes and imports, newest first. Traces are kept with secrets redacted.
 import type { HistoryEntry, ProbeSummary, Trace } from '../protocol/messages';
 import { redactTrace } from '../core/redact';
+import type { CurlRequest } from '../core/probe/curl';
 
 export interface HistoryItem {
   entry: HistoryEntry;
   trace: Trace;
   probe?: ProbeSummary;
-  curl?: string;
+  curl?: CurlRequest;
   rerun?: () => Promise<void>;
 }
 

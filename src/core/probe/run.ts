@@ -21,6 +21,7 @@ import { backendFeeds } from './backend';
 import { clientSpans } from './spans';
 import { chooseTarget, loadBalancerTarget, type Target } from './target';
 import { nextHop } from './redirects';
+import { curlRequest, type CurlRequest } from './curl';
 import { missingLayerDiagnostics, propagationDiagnostics, responseDiagnostics } from './diagnose';
 
 export interface ProbeOptions {
@@ -63,7 +64,8 @@ export interface ProbeOutcome {
   timings: { exchangeMs: number; readyMs: number; complete: boolean };
   /** The live Ingresses, for linking the matched rule when its manifest is not in the workspace. */
   ingresses: Ingress[];
-  curl: string;
+  /** The request as Copy as curl shows it (src/core/probe/curl.ts renders it with fresh ids). */
+  curl: CurlRequest;
 }
 
 export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
@@ -371,7 +373,16 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
     },
     controllerLog: { pod: nginxState.pod, lines: nginxState.lines.map((l) => l.text) },
     timings: { exchangeMs, readyMs: got.waitedMs, complete: got.complete },
-    curl: curlCommand(method, url, target, headers, o.body),
+    curl: curlRequest({
+      method,
+      url,
+      target,
+      headers,
+      body: o.body,
+      insecure: o.insecure,
+      ca,
+      probeTraceId: ids.traceId,
+    }),
     ingresses: tree.snapshot.ingresses,
   };
 }
@@ -386,22 +397,4 @@ function clusterCa(config: LoadedKubeconfig): Buffer[] {
     /* an unreadable CA is reported by the API calls themselves */
   }
   return [];
-}
-
-function curlCommand(
-  method: string,
-  url: string,
-  target: Target,
-  headers: Record<string, string>,
-  body?: Buffer,
-): string {
-  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const u = new URL(url);
-  const parts = ['curl', '-sS', '-o', '/dev/null', '-w', q('%{http_code} %{time_total}s\\n')];
-  if (method !== 'GET') parts.push('-X', method);
-  for (const [k, v] of Object.entries(headers))
-    if (k !== 'user-agent' && k !== 'accept' && k !== 'authorization') parts.push('-H', q(`${k}: ${v}`));
-  if (body?.length) parts.push('--data-binary', q(body.toString('utf8')));
-  parts.push('--resolve', q(`${u.hostname}:${target.port}:${target.address}`), q(url));
-  return parts.join(' ');
 }
