@@ -21,8 +21,9 @@ export interface SourceNote {
 const LOG_MESSAGE_KEYS = ['log.message', 'message', 'body', 'log', 'exception.message'];
 
 function section(title: string, count: number | undefined, body: Node, open = true): HTMLElement {
-  const c = el('vscode-collapsible', { class: 'kt-section', attrs: { heading: title } });
-  if (count !== undefined) c.setAttribute('description', String(count));
+  // The count is in the heading: the collapsible's own description is drawn at 60% opacity, too faint to read.
+  const heading = count === undefined ? title : `${title} · ${count}`;
+  const c = el('vscode-collapsible', { class: 'kt-section', attrs: { heading } });
   if (open) c.setAttribute('open', '');
   c.appendChild(el('div', { class: 'kt-section-body' }, body));
   return c;

@@ -79,9 +79,14 @@ export function renderHistory(
   );
   const body = el('tbody');
   for (const h of entries) {
-    const box = el('vscode-checkbox', {
-      attrs: { label: '', 'aria-label': `Compare ${h.target} at ${formatClock(h.time)}` },
-    });
+    // The checkbox's input is named by its own <label>, which shows the slotted text: a visually hidden
+    // name there is what a screen reader says (an aria-label on the host element does not reach the input).
+    const name = `Compare ${h.target} at ${formatClock(h.time)}`;
+    const box = el(
+      'vscode-checkbox',
+      { attrs: { 'aria-label': name } },
+      el('span', { class: 'kt-visually-hidden', text: name }),
+    );
     if (chosen.includes(h.id)) box.setAttribute('checked', '');
     box.addEventListener('change', () => ev.toggleCompare(h.id, (box as unknown as { checked: boolean }).checked));
     const open = el('vscode-button', { text: h.id === currentId ? 'Shown' : 'Open', attrs: { secondary: '' } });

@@ -25,16 +25,30 @@ export function shortRefText(ref: SourceRef): string {
   return `${base}${ref.line === undefined ? '' : `:${ref.line}`}`;
 }
 
-/** The path on one line: when it does not fit, it is cut at the start (CSS, right-to-left box), so the
- *  file name and line stay in view; the full text stays in the DOM and in the tooltip. */
-function sourcePath(ref: SourceRef): HTMLElement {
+/** A place split for display: the file name and line first, then the folder it is in. */
+export function splitRef(ref: SourceRef): { file: string; dir: string } {
   const full = refText(ref);
-  return el('span', { class: 'kt-source-path', title: full }, el('code', { class: 'kt-source-path-text', text: full }));
+  const cut = Math.max(ref.path.lastIndexOf('/'), ref.path.lastIndexOf('\\'));
+  return { file: full.slice(cut + 1), dir: cut > 0 ? ref.path.slice(0, cut + 1) : '' };
+}
+
+/** "server.js:21 — services/orders/src/": the file name and line never shrink, the folder is cut at its end
+ *  when the line is short, so two files of the same name in different folders still read differently from the
+ *  left. The full path stays in the tooltip. */
+function sourcePath(ref: SourceRef): HTMLElement {
+  const { file, dir } = splitRef(ref);
+  return el(
+    'span',
+    { class: 'kt-source-path', title: refText(ref) },
+    el('code', { class: 'kt-source-file', text: file }),
+    // A no-break space: a flex item's leading space would collapse.
+    dir ? el('span', { class: 'kt-source-dir', text: `\u00a0— ${dir}` }) : null,
+  );
 }
 
 /** A vscode-button labelled "Open Source"; `label` lets a list say which place it opens. */
-export function openButton(onOpen: () => void, label = 'Open Source', secondary = false): HTMLElement {
-  const b = el('vscode-button', { class: 'kt-open', text: label });
+export function openButton(onOpen: () => void, label = 'Open Source', secondary = false, title?: string): HTMLElement {
+  const b = el('vscode-button', { class: 'kt-open', text: label, title });
   if (secondary) b.setAttribute('secondary', '');
   b.addEventListener('click', (e) => {
     e.stopPropagation();
@@ -54,6 +68,6 @@ export function sourceItem(ref: SourceRef, main: boolean, onOpen: (ref: SourceRe
       sourcePath(ref),
       ref.function ? el('span', { class: 'kt-source-fn', text: ref.function }) : null,
     ),
-    openButton(() => onOpen(ref), 'Open Source', !main),
+    openButton(() => onOpen(ref), 'Open Source', !main, `Open ${refText(ref)}`),
   );
 }

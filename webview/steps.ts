@@ -39,7 +39,8 @@ export function renderSteps(steps: readonly Step[], onOpen: (ref: SourceRef) => 
   for (const g of groups) {
     const col = el('vscode-collapsible', {
       class: 'kt-phase',
-      attrs: { heading: g.phase, description: `${g.steps.length} step${g.steps.length === 1 ? '' : 's'}` },
+      // The count is in the heading, not the collapsible's description, which is drawn at 60% opacity.
+      attrs: { heading: `${g.phase} · ${g.steps.length} step${g.steps.length === 1 ? '' : 's'}` },
     });
     if (openAll) col.setAttribute('open', '');
     const list = el('ol', { class: 'kt-step-list' });

@@ -9,6 +9,8 @@ export interface PanelHtmlOptions {
   codiconsUri?: string;
   /** Extra scripts loaded before the panel script with the same nonce (the test harness's stub API). */
   preloadScriptUris?: string[];
+  /** Style sheets before the panel's own (the test harness's stand-in for VS Code's default webview styles). */
+  baseStyleUris?: string[];
   /** Extra style sheets (the test harness's theme colours). */
   extraStyleUris?: string[];
   title?: string;
@@ -60,6 +62,7 @@ export function renderPanelHtml(o: PanelHtmlOptions): string {
   const nonce = escapeHtml(o.nonce);
   const links = [
     o.codiconsUri ? `<link id="vscode-codicon-stylesheet" rel="stylesheet" href="${escapeHtml(o.codiconsUri)}">` : '',
+    ...(o.baseStyleUris ?? []).map((u) => `<link rel="stylesheet" href="${escapeHtml(u)}">`),
     `<link rel="stylesheet" href="${escapeHtml(o.styleUri)}">`,
     ...(o.extraStyleUris ?? []).map((u) => `<link rel="stylesheet" href="${escapeHtml(u)}">`),
   ].filter(Boolean);

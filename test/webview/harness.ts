@@ -35,7 +35,9 @@ export async function startHarness(): Promise<Harness> {
     '/dist/webview.js.map': join(bundle, 'webview.js.map'),
     '/dist/webview.css': join(bundle, 'webview.css'),
     '/test/stub.js': join(__dirname, 'page/stub.js'),
+    '/test/webview-defaults.css': join(__dirname, 'page/webview-defaults.css'),
     '/test/theme.css': join(__dirname, 'page/theme.css'),
+    '/test/themes.css': join(__dirname, 'page/themes.css'),
   };
   let origin = '';
   const server: Server = createServer((req, res) => {
@@ -47,7 +49,8 @@ export async function startHarness(): Promise<Harness> {
         scriptUri: `${origin}/dist/webview.js`,
         styleUri: `${origin}/dist/webview.css`,
         preloadScriptUris: [`${origin}/test/stub.js`],
-        extraStyleUris: [`${origin}/test/theme.css`],
+        baseStyleUris: [`${origin}/test/webview-defaults.css`],
+        extraStyleUris: [`${origin}/test/theme.css`, `${origin}/test/themes.css`],
       });
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       res.end(html);
@@ -96,7 +99,9 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   });
 }
 
-export type Theme = 'dark' | 'light' | 'hc';
+/** Dark Modern, Light Modern, Dark High Contrast, Light High Contrast. */
+export type Theme = 'dark' | 'light' | 'hc' | 'hc-light';
+export const THEMES: Theme[] = ['dark', 'light', 'hc', 'hc-light'];
 
 export interface Panel {
   page: Page;

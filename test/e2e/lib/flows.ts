@@ -182,7 +182,7 @@ async function openMainSource(page: Page): Promise<{ path: string; line?: number
   const p = panel(page);
   const item = p.locator('.kt-side .kt-source').first();
   await item.waitFor({ timeout: 10_000 });
-  const text = (await item.locator('.kt-source-path').textContent()) ?? '';
+  const text = (await item.locator('.kt-source-path').getAttribute('title')) ?? '';
   const m = /^(.*?)(?::(\d+)(?:-\d+)?)?$/.exec(text)!;
   await item.locator('vscode-button.kt-open').click();
   return { path: m[1], line: m[2] ? Number(m[2]) : undefined };

@@ -5,10 +5,12 @@
   'use strict';
   var params = new URLSearchParams(location.search);
   var theme = params.get('theme') || 'dark';
-  document.body.classList.add(
-    theme === 'light' ? 'vscode-light' : theme === 'hc' ? 'vscode-high-contrast' : 'vscode-dark',
-  );
-  document.body.setAttribute('data-vscode-theme-kind', document.body.classList[0]);
+  var kind = { light: 'vscode-light', hc: 'vscode-high-contrast', 'hc-light': 'vscode-high-contrast-light' }[theme];
+  kind = kind || 'vscode-dark';
+  // As VS Code's webview host does: Light High Contrast also gets the vscode-high-contrast class.
+  document.body.classList.add(kind);
+  if (kind === 'vscode-high-contrast-light') document.body.classList.add('vscode-high-contrast');
+  document.body.setAttribute('data-vscode-theme-kind', kind);
 
   window.__posted = [];
   window.__cspViolations = [];
