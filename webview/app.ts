@@ -38,6 +38,7 @@ export class App {
         this.state.selected = this.view?.spans[i].span.spanId;
         this.renderDetails();
         this.save();
+        this.tellSelected();
       },
       open: (i) => this.openMain(i),
       changed: () => {
@@ -121,6 +122,7 @@ export class App {
           compare: this.state.compare,
           tab: 'trace',
           labelWidth: this.state.labelWidth,
+          selected: m.selected ?? keep.selected,
         };
         if (!same) this.notes.clear();
         this.applyTrace(same);
@@ -319,6 +321,12 @@ export class App {
     this.waterfall.select(i);
     this.renderDetails();
     this.save();
+    this.tellSelected();
+  }
+
+  /** The host keeps the selection, so the panel closed and reopened selects the same span. */
+  private tellSelected(): void {
+    if (this.state.selected) post({ type: 'selectSpan', spanId: this.state.selected });
   }
 
   private showSpan(spanId: string): boolean {

@@ -57,6 +57,8 @@ export interface TraceMessage {
   trace: Trace;
   probe?: ProbeSummary;
   historyId?: string;
+  /** The span to select: the one the user had selected when the panel was closed and reopened. */
+  selected?: string;
 }
 export interface HistoryMessage {
   type: 'history';
@@ -122,6 +124,11 @@ export interface CopyMessage {
 export interface RerunMessage {
   type: 'rerun';
 }
+/** The user selected a span: the host remembers it, so a reopened panel selects it again. */
+export interface SelectSpanMessage {
+  type: 'selectSpan';
+  spanId: string;
+}
 
 export type WebviewToHost =
   | ReadyMessage
@@ -130,4 +137,5 @@ export type WebviewToHost =
   | CompareRequestMessage
   | ExportMessage
   | CopyMessage
-  | RerunMessage;
+  | RerunMessage
+  | SelectSpanMessage;

@@ -55,12 +55,13 @@ type Validators<U extends { type: string }> = { [K in U['type']]: (o: Obj) => Ex
 /** One validator per message type; a message type without one does not compile. Each rebuilds the message from checked fields. */
 const HOST_VALIDATORS = {
   trace: (o) => {
-    onlyKeys(o, ['type', 'trace', 'probe', 'historyId'], '');
+    onlyKeys(o, ['type', 'trace', 'probe', 'historyId', 'selected'], '');
     return {
       type: 'trace',
       trace: checkTrace(o.trace, '', 'trace'),
       probe: o.probe === undefined ? undefined : checkProbe(o.probe, 'probe'),
       historyId: optStr(o.historyId, '', 'historyId', MAX_ID),
+      selected: optStr(o.selected, '', 'selected', MAX_ID),
     };
   },
   history: (o) => {
@@ -122,6 +123,10 @@ const WEBVIEW_VALIDATORS = {
   selectHistory: (o) => {
     onlyKeys(o, ['type', 'id'], '');
     return { type: 'selectHistory', id: str(o.id, '', 'id', MAX_ID, 1) };
+  },
+  selectSpan: (o) => {
+    onlyKeys(o, ['type', 'spanId'], '');
+    return { type: 'selectSpan', spanId: str(o.spanId, '', 'spanId', MAX_ID, 1) };
   },
   compare: (o) => {
     onlyKeys(o, ['type', 'leftId', 'rightId'], '');

@@ -123,6 +123,8 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     }),
     reg('kubetrace.openTracePanel', () => {
       const p = panel();
+      // The trace (and span) the user had open before closing the panel; else the latest probe.
+      if (p.restoreLast()) return;
       const h = history.latest();
       if (h && !p.currentTrace) p.showTrace(h.trace, h.probe, h.entry.id);
     }),

@@ -21,23 +21,37 @@ export interface PanelActions {
   copyCurl(): Promise<void>;
 }
 
+/** What the panel showed when it was closed, so reopening it shows the same trace and selection. */
+interface Shown {
+  trace: Trace;
+  probe?: ProbeSummary;
+  historyId?: string;
+  selected?: string;
+}
+
 export class TracePanel implements vscode.Disposable {
   private static current?: TracePanel;
+  private static lastShown?: Shown;
+  /** Where the panel was last: a new panel opens there, not in yet another column. */
+  private static lastColumn?: vscode.ViewColumn;
   private ready = false;
   private queue: HostToWebview[] = [];
   private trace?: Trace;
   private probe?: ProbeSummary;
+  private historyId?: string;
+  private selected?: string;
   private readonly disposables: vscode.Disposable[] = [];
 
   static show(ext: vscode.ExtensionContext, history: History, actions: PanelActions): TracePanel {
     if (TracePanel.current) {
-      TracePanel.current.panel.reveal(vscode.ViewColumn.Beside, true);
+      // Revealed where it is: ViewColumn.Beside here would move it to another column on every probe.
+      TracePanel.current.panel.reveal(TracePanel.current.panel.viewColumn, true);
       return TracePanel.current;
     }
     const panel = vscode.window.createWebviewPanel(
       PANEL_VIEW_TYPE,
       'Kubetrace',
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { viewColumn: TracePanel.lastColumn ?? vscode.ViewColumn.Beside, preserveFocus: true },
       TracePanel.options(ext),
     );
     try {
@@ -81,6 +95,14 @@ export class TracePanel implements vscode.Disposable {
     return TracePanel.current;
   }
 
+  /** Shows again what the panel showed when it was closed (trace, probe, history entry and selected span). */
+  restoreLast(): boolean {
+    const last = TracePanel.lastShown;
+    if (!last || this.trace) return false;
+    this.showTrace(last.trace, last.probe, last.historyId, last.selected);
+    return true;
+  }
+
   private static options(ext: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
     return {
       enableScripts: true,
@@ -106,6 +128,9 @@ export class TracePanel implements vscode.Disposable {
       }),
       panel.onDidChangeViewState(() => {
         void vscode.commands.executeCommand('setContext', 'kubetrace.panelVisible', panel.visible);
+        if (panel.viewColumn !== undefined) TracePanel.lastColumn = panel.viewColumn;
+        // A preview tab is replaced by the next file opened in its group; the panel is kept as a normal tab.
+        if (panel.active) void vscode.commands.executeCommand('workbench.action.keepEditor');
       }),
     );
   }
@@ -126,11 +151,14 @@ export class TracePanel implements vscode.Disposable {
     });
   }
 
-  showTrace(trace: Trace, probe: ProbeSummary | undefined, historyId: string | undefined): void {
+  showTrace(trace: Trace, probe: ProbeSummary | undefined, historyId: string | undefined, selected?: string): void {
     this.trace = trace;
     this.probe = probe;
+    this.historyId = historyId;
+    this.selected = selected;
+    this.remember();
     void vscode.commands.executeCommand('setContext', 'kubetrace.hasTrace', true);
-    this.post({ type: 'trace', trace, probe, historyId });
+    this.post({ type: 'trace', trace, probe, historyId, selected });
     this.post({ type: 'history', entries: this.history.entries(), currentId: historyId });
   }
 
@@ -200,9 +228,25 @@ export class TracePanel implements vscode.Disposable {
       case 'rerun':
         await this.actions.rerun(this.probe);
         return;
+      case 'selectSpan':
+        if (this.trace?.spans.some((s) => s.spanId === m.spanId)) {
+          this.selected = m.spanId;
+          this.remember();
+        }
+        return;
       default:
         assertNever(m);
     }
+  }
+
+  private remember(): void {
+    if (this.trace)
+      TracePanel.lastShown = {
+        trace: this.trace,
+        probe: this.probe,
+        historyId: this.historyId,
+        selected: this.selected,
+      };
   }
 
   dispose(): void {
