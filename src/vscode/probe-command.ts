@@ -49,12 +49,20 @@ export async function requestFromNode(node: Node): Promise<ProbeRequest | undefi
     const host =
       node.rule.host && !node.rule.host.startsWith('*')
         ? node.rule.host
-        : await ask('Host to send the probe to', node.rule.host ?? '');
+        : await ask(
+            `Probe ${node.entry.namespace}/${node.entry.name}: host`,
+            node.rule.host ? `A host matching ${node.rule.host}` : 'The Host header to send',
+            offerHost(node.rule.host),
+          );
     if (!host) return undefined;
     const literal = ['Exact', 'Prefix'].includes(node.path.pathType);
     const path = literal
       ? node.path.path
-      : await ask(`Path to probe (${node.path.pathType} rule ${node.path.path})`, node.path.path);
+      : await ask(
+          `Probe ${node.entry.namespace}/${node.entry.name}: path`,
+          `A path the ${node.path.pathType} rule ${node.path.path} matches`,
+          node.path.path,
+        );
     return path ? { entry: node.entry, host, path } : undefined;
   }
   if (node.nodeType === 'rule') return pickFor(node.entry, node.rule.host);
@@ -79,9 +87,11 @@ async function pickFor(entry: RouteEntry, host?: string | null): Promise<ProbeRe
     }
   }
   if (!all.length) {
-    const h = await ask('Host to send the probe to', host ?? '');
+    // Only a default backend: it answers whatever the Host, so one is offered rather than demanded.
+    const title = `Probe ${entry.namespace}/${entry.name} (default backend)`;
+    const h = await ask(`${title}: host (1/2)`, 'Any host reaches a default backend', host || DEFAULT_BACKEND_HOST);
     if (!h) return undefined;
-    const p = await ask('Path to probe', '/');
+    const p = await ask(`${title}: path (2/2)`, 'The path to request', '/');
     return p ? { entry, host: h, path: p } : undefined;
   }
   if (all.length === 1 && all[0].probeable) return { entry, host: all[0].host!, path: all[0].path };
@@ -93,18 +103,34 @@ async function pickFor(entry: RouteEntry, host?: string | null): Promise<ProbeRe
   const h =
     pick.c.host && !pick.c.host.startsWith('*')
       ? pick.c.host
-      : await ask('Host to send the probe to', pick.c.host ?? '');
+      : await ask(
+          `Probe ${entry.namespace}/${entry.name}: host`,
+          pick.c.host ? `A host matching ${pick.c.host}` : 'The Host header to send',
+          offerHost(pick.c.host),
+        );
   if (!h) return undefined;
-  const p = ['Exact', 'Prefix'].includes(pick.c.pathType) ? pick.c.path : await ask('Path to probe', pick.c.path);
+  const p = ['Exact', 'Prefix'].includes(pick.c.pathType)
+    ? pick.c.path
+    : await ask(`Probe ${entry.namespace}/${entry.name}: path`, 'A path the rule matches', pick.c.path);
   return p ? { entry, host: h, path: p } : undefined;
 }
 
-const ask = (prompt: string, value: string) =>
+/** Offered for a default backend, which answers any Host. */
+export const DEFAULT_BACKEND_HOST = 'probe.kubetrace.test';
+
+/** A host to offer: one a wildcard rule matches (`*.shop.test` -> `probe.shop.test`), else any. */
+export function offerHost(pattern: string | null | undefined): string {
+  return pattern?.startsWith('*.') ? `probe${pattern.slice(1)}` : DEFAULT_BACKEND_HOST;
+}
+
+const ask = (title: string, prompt: string, value: string) =>
   vscode.window.showInputBox({
+    title,
     prompt,
     value,
+    placeHolder: value,
     ignoreFocusOut: true,
-    validateInput: (v) => (v.trim() ? undefined : 'required'),
+    validateInput: (v) => (v.trim() ? undefined : `${prompt}: enter a value (Esc cancels)`),
   });
 
 /** Asks method, path, headers and body. */
@@ -256,7 +282,8 @@ export async function sendProbe(req: ProbeRequest, deps: ProbeDeps): Promise<voi
         const hint = (e as { hint?: string }).hint;
         // Not awaited: the progress notification must close now, not when the user dismisses the error.
         void vscode.window
-          .showErrorMessage(`Probe failed: ${errorMessage(e)}${hint ? ` (${hint})` : ''}`, 'Show Output')
+          // "Hint:" rather than brackets: hints often end in a bracketed command of their own.
+          .showErrorMessage(`Probe failed: ${errorMessage(e)}${hint ? `. Hint: ${hint}` : ''}`, 'Show Output')
           .then((pick) => {
             if (pick) void vscode.commands.executeCommand('kubetrace.showOutput');
           });

@@ -36,7 +36,12 @@ export async function exportTraceFile(trace: Trace, format: 'otlp' | 'jaeger'): 
   if (!target) return;
   try {
     await writeFile(target.fsPath, (await loadEngine()).exportTraces([redactTrace(trace)], format));
-    void vscode.window.showInformationMessage(`Trace exported to ${target.fsPath}`);
+    void vscode.window
+      .showInformationMessage(`Trace exported to ${target.fsPath}`, 'Open', 'Reveal in Explorer')
+      .then((a) => {
+        if (a === 'Open') void vscode.window.showTextDocument(target, { preview: false });
+        else if (a === 'Reveal in Explorer') void vscode.commands.executeCommand('revealInExplorer', target);
+      });
   } catch (e) {
     void vscode.window.showErrorMessage(`Export failed: ${errorMessage(e)}`);
   }
