@@ -33,6 +33,7 @@ export class Waterfall {
   zoom: [number, number] | undefined;
   selected = -1;
   matches = 0;
+  private readonly noMatch: HTMLElement;
   /** Width the user gave the span-name column with the splitter; undefined = proportional default. */
   labelWidth: number | undefined;
   private view: TraceView | undefined;
@@ -73,6 +74,7 @@ export class Waterfall {
       attrs: { 'aria-hidden': 'true' },
     });
     this.grid = el('div', { class: 'wf-grid', attrs: { 'aria-hidden': 'true' } });
+    this.noMatch = el('p', { class: 'wf-nomatch', attrs: { role: 'status', hidden: '' } });
     this.win = el('div', { class: 'wf-window' });
     this.spacer = el('div', { class: 'wf-spacer' }, this.win);
     this.scroller = el(
@@ -90,7 +92,7 @@ export class Waterfall {
         el('div', { class: 'wf-axis-wrap' }, this.axis, this.brush),
         this.splitter,
       ),
-      el('div', { class: 'wf-body' }, this.grid, this.scroller),
+      el('div', { class: 'wf-body' }, this.grid, this.scroller, this.noMatch),
     );
     this.scroller.addEventListener('scroll', () => {
       this.top = this.scroller.scrollTop;
@@ -137,6 +139,14 @@ export class Waterfall {
     const r = this.view ? buildRows(this.view, this) : { rows: [], matches: 0 };
     this.rows = r.rows;
     this.matches = r.matches;
+    // A filter or layer toggles that leave nothing: say so instead of an empty waterfall.
+    const empty = !!this.view && this.rows.length === 0;
+    this.noMatch.hidden = !empty;
+    this.noMatch.textContent = !empty
+      ? ''
+      : this.query
+        ? `No span matches "${this.query}". Clear the filter to see all ${this.view!.spans.length} spans.`
+        : 'Every layer is hidden. Turn a layer back on in the toolbar.';
     this.spacer.style.height = `${this.rows.length * ROW_HEIGHT}px`;
     const sel = this.rowOfSpan(this.selected);
     if (sel >= 0) this.active = sel;
