@@ -11,14 +11,15 @@ export class Header {
   private readonly actions: HTMLElement[];
 
   constructor() {
-    // The verb ("Copy ", "Export ") hides when the panel is narrow, so the buttons fit on one row.
+    // A narrow panel drops the optional middle word ("trace ", "as "), never the verb: "Copy ID", "Copy curl".
     const action = (label: string, title: string, run: () => void, secondary = true) => {
-      const m = /^(Copy (?:as )?|Export )(.*)$/.exec(label);
+      const m = /^(Copy )(trace |as )(.*)$/.exec(label);
       const b = el(
         'vscode-button',
         { title, attrs: { 'aria-label': label } },
-        m ? el('span', { class: 'kt-action-verb', text: m[1] }) : null,
-        m ? m[2] : label,
+        m ? m[1] : null,
+        m ? el('span', { class: 'kt-action-long', text: m[2] }) : null,
+        m ? m[3] : label,
       );
       if (secondary) b.setAttribute('secondary', '');
       b.addEventListener('click', () => {

@@ -241,6 +241,8 @@ for (const theme of ['dark', 'light'] as Theme[]) {
     assert.ok(g.scroll.height >= 9 * 24, `waterfall shows at least 9 rows (${g.scroll.height}px)`);
     assert.ok(g.tabs.top <= 800 * 0.3, `header and notes take under 30% of the height (${g.tabs.top}px)`);
     assert.equal(g.buttonRows, 1, 'actions fit on one row');
+    const labels = (await page.locator('.kt-actions vscode-button').allInnerTexts()).map((t) => t.trim());
+    assert.deepEqual(labels, ['Re-run', 'Copy ID', 'Copy curl', 'Export OTLP', 'Export Jaeger'], 'verbs stay');
     assert.equal(g.sideOverflow, 0, 'details pane does not overflow sideways');
     assert.ok(g.label.width >= 200, `name column ${g.label.width}px`);
     assert.ok(g.filter.width >= 120);
