@@ -132,7 +132,7 @@ function trim(): void {
   const file = join(__dirname, 'page', 'themes.css');
   const used = usedNames();
   const lines = readFileSync(file, 'utf8').split('\n');
-  writeFileSync(file, lines.filter((l) => !/^  --vscode-/.test(l) || used.has(l.trim().split(':')[0])).join('\n'));
+  writeFileSync(file, lines.filter((l) => !/^ {2}--vscode-/.test(l) || used.has(l.trim().split(':')[0])).join('\n'));
 }
 
 if (require.main === module && process.argv.includes('--trim')) trim();
