@@ -1,0 +1,117 @@
+// Stage 3 of a probe: set up the span feeds (the controller's access log, the backend's logs, a trace backend)
+// for the layers the probe expects, and gather until the trace is complete.
+import type { Diagnostic, Layer, Span } from '../trace/model';
+import { backendFeeds } from './backend';
+import { missingLayerDiagnostics, propagationDiagnostics } from './diagnose';
+import { appLogFeed, nginxLogFeed, podIndex, type NginxLogState } from './feeds';
+import { gather, type Gathered, type SpanFeed } from './gather';
+import type { Resolved } from './resolve';
+import type { Sent } from './send';
+import type { ProbeOptions } from './types';
+
+export interface Collected {
+  got: Gathered;
+  /** The controller log lines around the probe, for the nginx execution path. */
+  nginxState: NginxLogState;
+  diagnostics: Diagnostic[];
+}
+
+export async function collectSpans(
+  o: ProbeOptions,
+  r: Resolved,
+  s: Sent,
+  progress: (m: string) => void,
+): Promise<Collected> {
+  const { choice, controller } = r;
+  const { ids, res, clientWindow, started } = s;
+  const diagnostics: Diagnostic[] = [];
+  const feeds: SpanFeed[] = [];
+  const expected: Layer[] = ['client'];
+  const nginxState: NginxLogState = { lines: [] };
+  const svc = choice.backend?.service?.name;
+  const backendNs = r.backendNamespace;
+  const podByAddr = podIndex(choice.backend?.endpoints ?? [], backendNs, svc ?? '');
+  if (controller.isIngressNginx && controller.pods.length && !res.error?.code.startsWith('ECONNREFUSED')) {
+    expected.push('ingress');
+    feeds.push(
+      nginxLogFeed({
+        api: o.api,
+        pods: controller.pods,
+        ids,
+        since: started,
+        clientWindow,
+        podByAddr,
+        state: nginxState,
+      }),
+    );
+  } else if (controller.isIngressNginx && !controller.pods.length) {
+    diagnostics.push({
+      code: 'no-access-log-line',
+      severity: 'warning',
+      message:
+        `the ingress-nginx controller pods${r.controllerNs ? ` (namespace ${r.controllerNs})` : ''} are not visible with ` +
+        `these credentials, so their ` +
+        `access log was not read: the trace has no ingress spans`,
+      hint: 'grant list pods and get pods/log in the controller\'s namespace (see README, "RBAC")',
+    });
+  }
+  const collectedSpans: Span[] = [];
+  const bySource = new Map<string, Span[]>();
+  const appLogSeen: { service: string; traceparent?: string; traceId?: string }[] = [];
+  const backendPods = r.snapshot.pods.filter(
+    (p) => p.metadata.namespace === backendNs && choice.backend?.endpoints.some((e) => e.pod === p.metadata.name),
+  );
+  const backends = backendFeeds({ api: o.api, snapshot: r.snapshot, setting: o.traceBackend, traceId: ids.traceId });
+  feeds.push(...backends.feeds);
+  diagnostics.push(...backends.diagnostics);
+  if (svc && backendPods.length) {
+    feeds.push(
+      appLogFeed({
+        api: o.api,
+        pods: backendPods,
+        service: svc,
+        ids,
+        since: started,
+        otherSpans: () => collectedSpans,
+        clientWindow,
+        seen: appLogSeen,
+        backendExpected: backends.feeds.length > 0,
+      }),
+    );
+  }
+  // No ready endpoint means nginx answered for the app (503): waiting for app spans would only run out the clock.
+  const backendReady = !!choice.backend?.endpoints.some((e) => e.ready);
+  if (
+    svc &&
+    (backends.feeds.length || backendPods.length) &&
+    res.status !== undefined &&
+    !choice.backend?.missing &&
+    backendReady
+  )
+    expected.push('app');
+
+  progress('collecting spans');
+  const got = await gather({
+    feeds,
+    expected,
+    initial: s.client,
+    signal: o.signal,
+    maxWaitMs: o.maxWaitMs,
+    onResult: (name, batch) => {
+      bySource.set(name, batch.spans);
+      collectedSpans.splice(0, collectedSpans.length, ...[...bySource.values()].flat());
+    },
+  });
+  diagnostics.push(
+    ...got.diagnostics,
+    ...missingLayerDiagnostics(got, {
+      controller,
+      service: svc,
+      backendsFound: backends.feeds.length > 0,
+      requestId: ids.requestId,
+      via: s.target.kind,
+    }),
+    ...propagationDiagnostics(collectedSpans, appLogSeen, ids.traceId),
+  );
+  return { got, nginxState, diagnostics };
+}

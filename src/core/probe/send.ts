@@ -1,0 +1,142 @@
+// Stage 2 of a probe: open the target, send the traced request (following same-host redirects), make the client spans.
+import { readFileSync } from 'node:fs';
+import { newSpanId, newTraceId, traceparent } from '../ids';
+import type { LoadedKubeconfig } from '../kube/load';
+import type { Diagnostic, Span, SpanEvent } from '../trace/model';
+import { responseDiagnostics } from './diagnose';
+import type { ProbeIds } from './feeds';
+import { exchange, type ExchangeResult } from './http';
+import { nextHop } from './redirects';
+import type { Resolved } from './resolve';
+import { clientSpans } from './spans';
+import type { Target } from './target';
+import type { ProbeOptions } from './types';
+
+export interface Sent {
+  ids: ProbeIds;
+  target: Target;
+  headers: Record<string, string>;
+  res: ExchangeResult;
+  /** The last exchange's scheme, port and path (after redirects). */
+  hop: { scheme: 'http' | 'https'; port: number; path: string };
+  url: string;
+  client: Span[];
+  clientWindow: { startUnixNano: bigint; endUnixNano: bigint };
+  /** When the request left, to read logs from just before it. */
+  started: Date;
+  diagnostics: Diagnostic[];
+}
+
+export async function sendProbe(o: ProbeOptions, r: Resolved, progress: (m: string) => void): Promise<Sent> {
+  progress(r.viaPortForward ? 'opening a port-forward to the controller' : 'sending the probe');
+  const target = await r.openTarget();
+  const ids: ProbeIds = { traceId: newTraceId(), rootSpanId: newSpanId(), requestId: '' };
+  ids.requestId = ids.traceId;
+  const headers: Record<string, string> = {
+    'user-agent': 'kubetrace-probe/0.1',
+    accept: '*/*',
+    ...Object.fromEntries(Object.entries(o.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+    traceparent: traceparent(ids.traceId, ids.rootSpanId),
+    'x-request-id': ids.requestId,
+  };
+  const ca = [...(o.caFiles ?? []).map((f) => readFileSync(f)), ...clusterCa(o.config)];
+  const diagnostics: Diagnostic[] = [];
+  const started = new Date();
+  const host = r.choice.host;
+  let res: ExchangeResult;
+  // Redirects on the same host are followed (at most 5), e.g. ingress-nginx's 308 from http to https;
+  // another host never is, and the trace says so. The spans describe the last exchange.
+  let hop = { scheme: r.scheme, port: target.port, path: r.choice.path };
+  const redirects: SpanEvent[] = [];
+  try {
+    for (;;) {
+      res = await exchange({
+        scheme: hop.scheme,
+        address: target.address,
+        port: hop.port,
+        host,
+        method: r.method,
+        path: hop.path,
+        headers,
+        body: o.body,
+        ca,
+        insecure: o.insecure,
+        timeoutMs: o.timeoutMs ?? 10_000,
+        signal: o.signal,
+      });
+      const next = nextHop(res, hop, host, redirects.length, (s) =>
+        target.kind === 'load-balancer' ? r.loadBalancerPort(s) : s === hop.scheme ? hop.port : undefined,
+      );
+      if (!next) break;
+      if ('stop' in next) {
+        diagnostics.push(next.stop);
+        break;
+      }
+      redirects.push(next.event);
+      hop = next.hop;
+    }
+  } finally {
+    if (target.forward) await target.forward.close().catch(() => {});
+  }
+  if (target.forward?.errors.length)
+    diagnostics.push({
+      code: 'port-forward-error',
+      severity: 'error',
+      message: target.forward.errors.join('; '),
+      hint: 'the port-forward dropped or the pod refused the port',
+    });
+  diagnostics.push(...responseDiagnostics(res, target));
+  const defaultPort = hop.scheme === 'https' ? 443 : 80;
+  const url = `${hop.scheme}://${host}${hop.port !== defaultPort ? `:${hop.port}` : ''}${hop.path}`;
+  const client = clientSpans({
+    traceId: ids.traceId,
+    rootSpanId: ids.rootSpanId,
+    req: {
+      scheme: hop.scheme,
+      address: target.address,
+      port: hop.port,
+      host,
+      method: r.method,
+      path: hop.path,
+      headers,
+      timeoutMs: 0,
+    },
+    res,
+    target: target.kind,
+    url,
+    events: redirects,
+  });
+  const clientWindow = { startUnixNano: res.times.start, endUnixNano: res.times.end ?? res.times.start };
+  return { ids, target, headers, res, hop, url, client, clientWindow, started, diagnostics };
+}
+
+/** Clusters often issue ingress certificates from the cluster CA; trust it along with the system roots. */
+function clusterCa(config: LoadedKubeconfig): Buffer[] {
+  const cluster = config.kc.getCurrentCluster();
+  try {
+    if (cluster?.caData) return [Buffer.from(cluster.caData, 'base64')];
+    if (cluster?.caFile) return [readFileSync(cluster.caFile)];
+  } catch {
+    /* an unreadable CA is reported by the API calls themselves */
+  }
+  return [];
+}
+
+/** The probe as a curl command line, for the user to repeat it (no Authorization, no User-Agent). */
+export function curlCommand(
+  method: string,
+  url: string,
+  target: Target,
+  headers: Record<string, string>,
+  body?: Buffer,
+): string {
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const u = new URL(url);
+  const parts = ['curl', '-sS', '-o', '/dev/null', '-w', q('%{http_code} %{time_total}s\\n')];
+  if (method !== 'GET') parts.push('-X', method);
+  for (const [k, v] of Object.entries(headers))
+    if (k !== 'user-agent' && k !== 'accept' && k !== 'authorization') parts.push('-H', q(`${k}: ${v}`));
+  if (body?.length) parts.push('--data-binary', q(body.toString('utf8')));
+  parts.push('--resolve', q(`${u.hostname}:${target.port}:${target.address}`), q(url));
+  return parts.join(' ');
+}
