@@ -38,14 +38,16 @@ Starts the local sandbox cluster (API stand-in, real nginx, the demo apps, a tra
   ingresses: `usage: kubetrace ingresses [--kubeconfig F] [--context C] [-n NS] [--json]
 
 Lists Ingresses and HTTPRoutes with their rules, paths, backends and endpoints (what the VS Code tree shows).`,
-  probe: `usage: kubetrace probe NS/NAME [--host H] [--path P] [-X METHOD] [-H 'K: V']... [--data S|@FILE]
+  probe: `usage: kubetrace probe NS/NAME [--host H] [--mark query] [--path P] [-X METHOD] [-H 'K: V']... [--data S|@FILE]
                        [--via lb|port-forward] [--insecure] [--cacert F] [--timeout MS] [--workspace DIR]
                        [--nginx-source DIR] [--path-map FROM=TO]... [--kubeconfig F] [--context C]
                        [--trace-backend URL] [--json | --summary] [--yes]
 
 Sends one traced request through the Ingress (a fresh traceparent and X-Request-ID), collects the spans of
 every layer and prints the waterfall, the Trace as JSON, or with --summary the short text an agent reads.
-A non-GET probe, or one with a body, outside the sandbox needs --yes. TLS verification is on unless --insecure.`,
+A non-GET probe, or one with a body, outside the sandbox needs --yes. TLS verification is on unless --insecure.
+The probe's User-Agent is kubetrace/<version> (probe <traceId>) unless -H sets one; --mark query also adds
+kubetrace=<traceId> to the query, for access logs that drop headers.`,
   import: `usage: kubetrace import FILE [--format otlp|jaeger|tempo|zipkin|nginx-log] [--json]
 
 Reads a trace file (OTLP JSON or protobuf, Jaeger, Tempo, Zipkin v2) or an nginx access log (one trace per

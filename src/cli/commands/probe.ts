@@ -18,6 +18,7 @@ const spec = {
   header: { type: 'list', short: 'H' },
   data: { type: 'string' },
   via: { type: 'string' },
+  mark: { type: 'string' },
   insecure: { type: 'boolean' },
   cacert: { type: 'string' },
   timeout: { type: 'string' },
@@ -41,6 +42,8 @@ export async function run(argv: string[]): Promise<number> {
   const via = str(p, 'via');
   if (via && via !== 'lb' && via !== 'port-forward')
     throw new UsageError(`--via takes lb or port-forward, not "${via}"`);
+  const mark = str(p, 'mark');
+  if (mark !== undefined && mark !== 'query') throw new UsageError(`--mark takes query, not "${mark}"`);
   const headers: Record<string, string> = {};
   for (const h of list(p, 'header')) {
     const i = h.indexOf(':');
@@ -70,6 +73,7 @@ export async function run(argv: string[]): Promise<number> {
     headers,
     body,
     via: via as 'lb' | 'port-forward' | undefined,
+    mark: mark as 'query' | undefined,
     insecure: bool(p, 'insecure'),
     caFiles: str(p, 'cacert') ? [str(p, 'cacert')!] : [],
     timeoutMs: int(p, 'timeout'),

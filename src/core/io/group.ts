@@ -1,4 +1,5 @@
 // Groups spans read from a file or a backend answer into Traces, in the order their trace ids first appear.
+import { spanController } from '../controllers';
 import type { Diagnostic, Layer, Span, Trace } from '../trace/model';
 
 export class TraceCollector {
@@ -42,10 +43,20 @@ export class TraceCollector {
 /** Layers that came from the data itself (`kubetrace.layer`), which finishTrace must not second-guess. */
 export const explicitLayer = new WeakSet<Span>();
 
-/** A first guess at a span's layer from what one span shows; finishTrace refines it across the trace. */
-export function guessLayer(service: string, name: string, kind: Span['kind']): Layer {
+/**
+ * A first guess at a span's layer from what one span shows; finishTrace refines it across the trace.
+ * A span the controller registry recognizes (scope, service pattern, attributes) is the ingress layer;
+ * a service named like a proxy still counts, for traces from controllers the registry does not know.
+ */
+export function guessLayer(
+  service: string,
+  name: string,
+  kind: Span['kind'],
+  attributes: Record<string, unknown> = {},
+): Layer {
   const s = service.toLowerCase();
   if (s === 'client' || (kind === 'client' && name === 'probe')) return 'client';
+  if (spanController({ service, name, kind, attributes })) return 'ingress';
   if (s.includes('ingress') || s.includes('nginx')) return 'ingress';
   return 'app';
 }

@@ -1,16 +1,23 @@
-// Finds the ingress controller that serves an Ingress: IngressClass controller value, then its pods and Service
-// by the labels the ingress-nginx chart sets.
+// Finds the controller that serves an Ingress: the IngressClass controller string picks a module of the
+// controller registry (src/core/controllers), which knows its data-plane pods and Service.
+import { forIngressController, type ControllerModule } from '../controllers';
+import { ingressNginx } from '../controllers/nginx';
 import type { ClusterSnapshot } from './route-tree';
 import type { Ingress, Pod, Service } from './objects';
-import { isPodReady } from './objects';
 
 export const INGRESS_NGINX = 'k8s.io/ingress-nginx';
 
 export interface ControllerInfo {
-  controller?: string; // IngressClass spec.controller
+  controller?: string; // IngressClass spec.controller or GatewayClass spec.controllerName
+  /** The registry module for that string, when Kubetrace knows the controller. */
+  module?: ControllerModule;
   isIngressNginx: boolean;
   pods: Pod[]; // ready pods first
   service?: Service;
+  /** `NS/NAME` of the Gateway, for a probe through an HTTPRoute. */
+  gateway?: string;
+  /** The IngressClass name, for a probe through an Ingress. */
+  ingressClass?: string;
 }
 
 export function findController(s: ClusterSnapshot, ing: Ingress): ControllerInfo {
@@ -26,23 +33,10 @@ export function findController(s: ClusterSnapshot, ing: Ingress): ControllerInfo
   const cls = className ? s.classes.find((c) => c?.metadata?.name === className) : undefined;
   // Without a readable IngressClass, the legacy class name "nginx" still means ingress-nginx.
   const controller = str(cls?.spec?.controller) ?? (className === 'nginx' ? INGRESS_NGINX : undefined);
-  const isIngressNginx = controller === INGRESS_NGINX;
-  if (!isIngressNginx) return { controller, isIngressNginx, pods: [] };
-  const isController = (labels?: Record<string, string>) =>
-    labels?.['app.kubernetes.io/name'] === 'ingress-nginx' &&
-    (labels['app.kubernetes.io/component'] ?? 'controller') === 'controller';
-  const pods = s.pods
-    .filter(
-      (p) =>
-        p?.metadata &&
-        typeof p.metadata.name === 'string' &&
-        isController(p.metadata.labels) &&
-        p.status?.phase !== 'Succeeded' &&
-        p.status?.phase !== 'Failed',
-    )
-    .sort((a, b) => Number(isPodReady(b)) - Number(isPodReady(a)));
-  const service =
-    s.services.find((v) => isController(v?.metadata?.labels) && v.spec?.type === 'LoadBalancer') ??
-    s.services.find((v) => isController(v?.metadata?.labels));
-  return { controller, isIngressNginx, pods, service };
+  const module = forIngressController(controller);
+  const isIngressNginx = module === ingressNginx;
+  const base = { controller, isIngressNginx, ...(className ? { ingressClass: className } : {}) };
+  if (!module) return { ...base, pods: [] };
+  const plane = module.dataPlane(s, { kind: 'Ingress', namespace: ing.metadata?.namespace ?? 'default', className });
+  return { ...base, module, pods: plane.pods, service: plane.service };
 }

@@ -6,6 +6,8 @@ import { missingLayerDiagnostics, propagationDiagnostics } from './diagnose';
 import { appLogFeed, nginxLogFeed, podIndex, type NginxLogState } from './feeds';
 import { gather, type Gathered, type SpanFeed } from './gather';
 import type { Resolved } from './resolve';
+import { readsAccessLog } from '../controllers';
+import type { ControllerInfo } from '../kube/controller';
 import type { Sent } from './send';
 import type { ProbeOptions } from './types';
 
@@ -31,7 +33,9 @@ export async function collectSpans(
   const svc = choice.backend?.service?.name;
   const backendNs = r.backendNamespace;
   const podByAddr = podIndex(choice.backend?.endpoints ?? [], backendNs, svc ?? '');
-  if (controller.isIngressNginx && controller.pods.length && !res.error?.code.startsWith('ECONNREFUSED')) {
+  const module = controller.module;
+  const readable = !!module && readsAccessLog(module);
+  if (module && readable && controller.pods.length && !res.error?.code.startsWith('ECONNREFUSED')) {
     expected.push('ingress');
     feeds.push(
       nginxLogFeed({
@@ -42,16 +46,19 @@ export async function collectSpans(
         clientWindow,
         podByAddr,
         state: nginxState,
+        request: { method: r.method, path: s.hop.path, status: res.status },
+        service: module.id,
+        serverAttributes: ingressAttributes(controller),
+        container: module.accessLog.container,
       }),
     );
-  } else if (controller.isIngressNginx && !controller.pods.length) {
+  } else if (module && readable && !controller.pods.length) {
     diagnostics.push({
       code: 'no-access-log-line',
       severity: 'warning',
       message:
-        `the ingress-nginx controller pods${r.controllerNs ? ` (namespace ${r.controllerNs})` : ''} are not visible with ` +
-        `these credentials, so their ` +
-        `access log was not read: the trace has no ingress spans`,
+        `the ${module.title} ${r.route.kind === 'HTTPRoute' ? 'data-plane' : 'controller'} pods${r.controllerNs ? ` (namespace ${r.controllerNs})` : ''} ` +
+        `are not visible with these credentials, so their access log was not read: the trace has no ingress spans`,
       hint: 'grant list pods and get pods/log in the controller\'s namespace (see README, "RBAC")',
     });
   }
@@ -114,4 +121,13 @@ export async function collectSpans(
     ...propagationDiagnostics(collectedSpans, appLogSeen, ids.traceId),
   );
   return { got, nginxState, diagnostics };
+}
+
+/** The ingress server span names its controller and the class or Gateway it served the request for. */
+export function ingressAttributes(c: ControllerInfo): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (c.controller) out['kubetrace.controller'] = c.controller;
+  if (c.gateway) out['kubetrace.gateway'] = c.gateway;
+  else if (c.ingressClass) out['kubetrace.ingressClass'] = c.ingressClass;
+  return out;
 }

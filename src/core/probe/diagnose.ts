@@ -48,13 +48,17 @@ export interface MissingContext {
 export function missingLayerDiagnostics(got: Gathered, ctx: MissingContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   if (got.missing.includes('ingress')) {
+    const title = ctx.controller.module?.title ?? 'ingress-nginx';
+    const pods = ctx.controller.pods.map((p) => p.metadata.name).join(', ') || 'the controller pods';
     out.push({
       code: 'no-access-log-line',
       severity: 'warning',
-      message: `no ingress-nginx access-log line with request id ${ctx.requestId} was found in ${ctx.controller.pods.map((p) => p.metadata.name).join(', ') || 'the controller pods'}`,
+      message:
+        `no ${title} access-log line for this probe (request id ${ctx.requestId}, ` +
+        `its User-Agent marker, or its method, path and status in time) was found in ${pods}`,
       hint:
-        'the log format may lack $req_id (see README, "Access-log format"), the line ' +
-        'may not be flushed yet, or another controller replica served the request',
+        (ctx.controller.module ? `${ctx.controller.module.accessLog.setting}; ` : '') +
+        'the line may not be flushed yet, or another replica served the request',
     });
   }
   // A provisional span (from the app's log line) means the app answered; app-spans-missing says the rest.

@@ -4,12 +4,12 @@ import type { KubeRequester } from '../kube/request';
 import { readPodLog, type PodLogLine } from '../kube/logs';
 import type { Pod } from '../kube/objects';
 import type { Endpoint } from '../kube/routes';
-import { findRecordByRequestId } from '../ingest/nginx-log/spans';
 import { nginxSpansFromRecord } from '../ingest/nginx-log/spans';
 import { attachErrorLines } from '../ingest/controller-log/probe-errors';
 import { appLogEvents, derivedAppSpan, matchAppLogLines } from '../ingest/app-log';
 import type { Span, SpanBatch } from '../trace/model';
 import type { SpanFeed } from './gather';
+import { findProbeLine } from './find-line';
 
 /** Marks a span derived from a log line of an app that exports real spans; the real one should replace it. */
 export const PROVISIONAL = 'kubetrace.provisional';
@@ -42,36 +42,64 @@ export function nginxLogFeed(o: {
   clientWindow: { startUnixNano: bigint; endUnixNano: bigint };
   podByAddr: (addr: string) => { pod: string; namespace?: string; node?: string; service?: string } | undefined;
   state: NginxLogState;
+  /** What the probe sent, to find its line when the format logs no request id. */
+  request: { method: string; path: string; status?: number };
+  /** The controller's name for the spans' service, and the attributes its server span carries. */
+  service?: string;
+  serverAttributes?: Record<string, string>;
+  /** The access-log container of the data-plane pods. */
+  container?: string;
 }): SpanFeed {
   // Once the line is found it never changes: later polls return the same spans (same ids), so the collector
   // sees nothing new and the trace can become complete.
   let found: SpanBatch | undefined;
+  const toMs = (n: bigint) => Number(n / 1_000_000n);
   return {
-    name: 'ingress-nginx access log',
+    name: `${o.service ?? 'ingress-nginx'} access log`,
     async poll(signal): Promise<SpanBatch> {
       if (found) return found;
       for (const pod of o.pods) {
         const lines = await readPodLog(o.api, pod.metadata.namespace ?? 'ingress-nginx', pod.metadata.name, {
           sinceTime: new Date(o.since.getTime() - 1000),
           signal,
+          ...(o.container && pod.spec?.containers?.some((c) => c.name === o.container)
+            ? { container: o.container }
+            : {}),
         });
-        // The last line with the id: after redirects, that is the exchange the client spans describe.
         const texts = lines.map((l) => l.text);
-        const hit = findRecordByRequestId([...texts].reverse(), o.ids.requestId);
-        if (!hit.record || hit.lineNumber === undefined) continue;
+        const hit = findProbeLine(texts, {
+          requestId: o.ids.requestId,
+          traceId: o.ids.traceId,
+          ...o.request,
+          window: { startMs: toMs(o.clientWindow.startUnixNano), endMs: toMs(o.clientWindow.endUnixNano) },
+        });
+        if (!hit) continue;
         o.state.lines = lines;
         o.state.pod = pod;
-        found = nginxSpansFromRecord(hit.record, {
+        const batch = nginxSpansFromRecord(hit.record, {
           traceId: o.ids.traceId,
           parentSpanId: o.ids.rootSpanId,
           clientWindow: o.clientWindow,
           controllerPod: pod.metadata.name,
           controllerNode: pod.spec?.nodeName,
           podByAddr: o.podByAddr,
+          ...(o.service ? { service: o.service } : {}),
         });
         // nginx error lines about this request (written before its access line) become events on its spans.
-        attachErrorLines(found, hit.record, texts, texts.length - hit.lineNumber);
-        return found;
+        attachErrorLines(batch, hit.record, texts, hit.index);
+        const server = batch.spans.find((s) => s.name === 'nginx' && s.kind === 'server');
+        if (server) Object.assign(server.attributes, o.serverAttributes, { 'kubetrace.log.matchedBy': hit.by });
+        if (hit.by === 'time')
+          batch.diagnostics.push({
+            code: 'matched-by-time',
+            severity: hit.candidates > 1 ? 'warning' : 'info',
+            spanId: server?.spanId,
+            message:
+              `the access-log line was matched by method, path, status and time ` +
+              `(${hit.candidates} candidate${hit.candidates === 1 ? '' : 's'}): the log carries neither the request id nor the marker`,
+            hint: 'add $request_id or $http_user_agent to the access-log format, or probe with --mark query',
+          });
+        return (found = batch);
       }
       return { spans: [], diagnostics: [] };
     },

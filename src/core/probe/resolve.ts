@@ -1,5 +1,6 @@
 // Stage 1 of a probe: read the route, choose its host and path, find the controller and how to reach it.
 import { KubetraceError, UsageError } from '../errors';
+import { readsAccessLog, richerTraceHint } from '../controllers';
 import { findController, type ControllerInfo } from '../kube/controller';
 import { KubeApiError } from '../kube/errors';
 import { isSandbox } from '../kube/sandbox';
@@ -13,6 +14,7 @@ import { chooseTarget, loadBalancerTarget, type Target } from './target';
 import type { ProbeOptions } from './types';
 
 export interface Resolved {
+  route: { kind: 'Ingress' | 'HTTPRoute'; namespace: string; name: string };
   choice: ProbeChoice;
   method: string;
   scheme: 'http' | 'https';
@@ -78,14 +80,7 @@ export async function resolveIngress(o: ProbeOptions, progress: (m: string) => v
     message: n,
   }));
   diagnostics.push(...backendDiagnostics(choice));
-  if (!controller.isIngressNginx) {
-    diagnostics.push({
-      code: 'no-ingress-spans',
-      severity: 'info',
-      message: `no ingress-layer spans for controller ${controller.controller ?? 'unknown'} yet`,
-      hint: 'Kubetrace reads ingress-nginx access logs; other controllers show client and app spans only',
-    });
-  }
+  diagnostics.push(...controllerDiagnostics(controller));
 
   // A namespace-restricted user cannot see the controller pods; check the chart's namespace so the gap is named.
   const controllerNs =
@@ -95,6 +90,7 @@ export async function resolveIngress(o: ProbeOptions, progress: (m: string) => v
   diagnostics.push(...(await permissionDiagnostics(o, controllerNs)));
 
   return {
+    route: { kind: 'Ingress', namespace: o.namespace, name: o.name },
     choice,
     method,
     scheme,
@@ -140,6 +136,30 @@ export async function permissionDiagnostics(o: ProbeOptions, controllerNs: strin
       severity: 'warning',
       message: `missing permission: ${missing.map((m) => `${m.verb} ${m.label}`).join(', ')}`,
       hint: 'the trace will lack what those give (logs, port-forward); see README, "RBAC" for the minimal ClusterRole',
+    },
+  ];
+}
+
+/** Says when the registry cannot read the ingress layer of this controller, and what to turn on for it. */
+export function controllerDiagnostics(c: ControllerInfo): Diagnostic[] {
+  if (!c.module)
+    return [
+      {
+        code: 'no-ingress-spans',
+        severity: 'info',
+        message: `no ingress-layer spans: Kubetrace does not know the controller ${c.controller ?? '(no class found)'}`,
+        hint: 'the trace shows client and app spans; known controllers are listed in README, "Controllers"',
+      },
+    ];
+  if (readsAccessLog(c.module)) return [];
+  return [
+    {
+      code: 'no-ingress-spans',
+      severity: 'info',
+      message: c.module.accessLog.onByDefault
+        ? `no ingress-layer spans from ${c.module.title}: Kubetrace cannot read its ${c.module.accessLog.format} access log yet`
+        : `no ingress-layer spans from ${c.module.title}: it writes no access log with its defaults`,
+      hint: richerTraceHint(c.module),
     },
   ];
 }

@@ -6,6 +6,7 @@ import type { Diagnostic, Span, SpanEvent } from '../trace/model';
 import { responseDiagnostics } from './diagnose';
 import type { ProbeIds } from './feeds';
 import { exchange, type ExchangeResult } from './http';
+import { probeUserAgent, withQueryMark } from './mark';
 import { nextHop } from './redirects';
 import type { Resolved } from './resolve';
 import { clientSpans } from './spans';
@@ -33,7 +34,7 @@ export async function sendProbe(o: ProbeOptions, r: Resolved, progress: (m: stri
   const ids: ProbeIds = { traceId: newTraceId(), rootSpanId: newSpanId(), requestId: '' };
   ids.requestId = ids.traceId;
   const headers: Record<string, string> = {
-    'user-agent': 'kubetrace-probe/0.1',
+    'user-agent': probeUserAgent(ids.traceId),
     accept: '*/*',
     ...Object.fromEntries(Object.entries(o.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
     traceparent: traceparent(ids.traceId, ids.rootSpanId),
@@ -46,7 +47,12 @@ export async function sendProbe(o: ProbeOptions, r: Resolved, progress: (m: stri
   let res: ExchangeResult;
   // Redirects on the same host are followed (at most 5), e.g. ingress-nginx's 308 from http to https;
   // another host never is, and the trace says so. The spans describe the last exchange.
-  let hop = { scheme: r.scheme, port: target.port, path: r.choice.path };
+  const marked = o.mark === 'query' || r.controller.module?.queryMark === true;
+  let hop = {
+    scheme: r.scheme,
+    port: target.port,
+    path: marked ? withQueryMark(r.choice.path, ids.traceId) : r.choice.path,
+  };
   const redirects: SpanEvent[] = [];
   try {
     for (;;) {

@@ -17,6 +17,8 @@ export interface ProbeOptions {
   headers?: Record<string, string>;
   body?: Buffer;
   via?: 'lb' | 'port-forward';
+  /** Add the `kubetrace=<traceId>` query marker even when the controller's log keeps the User-Agent. */
+  mark?: 'query';
   insecure?: boolean;
   caFiles?: string[];
   timeoutMs?: number;

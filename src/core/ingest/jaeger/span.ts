@@ -234,5 +234,5 @@ export function applyProcess(p: PendingSpan, processes: unknown, diag: (d: Diagn
     readTags(proc.tags, resource);
     for (const [k, v] of Object.entries(resource)) if (!(k in span.attributes)) span.attributes[k] = v;
   }
-  if (!explicitLayer.has(span)) span.layer = guessLayer(span.service, span.name, span.kind);
+  if (!explicitLayer.has(span)) span.layer = guessLayer(span.service, span.name, span.kind, span.attributes);
 }

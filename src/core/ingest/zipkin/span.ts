@@ -114,7 +114,7 @@ export function zipkinSpan(
     spanId,
     name,
     service,
-    layer: isLayer(layerTag) ? layerTag : guessLayer(service, name, kind),
+    layer: isLayer(layerTag) ? layerTag : guessLayer(service, name, kind, attributes),
     kind,
     startTimeUnixNano: startNs,
     endTimeUnixNano: (BigInt(startNs) + BigInt(dur ?? '0')).toString(),

@@ -1,0 +1,49 @@
+// The two HAProxy controllers: HAProxy Technologies' Kubernetes Ingress Controller and HAProxy Ingress.
+// Neither logs access by default nor emits spans; `option httplog` lines have no request id and no headers.
+import { K, label, selectDataPlane } from './pods';
+import type { ControllerModule } from './types';
+
+const NO_SOURCE = { tree: 'none' as const, reason: 'HAProxy has no source mapping in Kubetrace yet' };
+const NO_TRACING = 'HAProxy emits no spans; Kubetrace reads its access log';
+
+export const haproxyTech: ControllerModule = {
+  id: 'haproxy-tech',
+  title: 'HAProxy Kubernetes Ingress Controller',
+  family: 'haproxy',
+  ingressControllers: ['haproxy.org/ingress-controller'],
+  gatewayControllers: [],
+  dataPlane: (s) => selectDataPlane(s, (l) => label(l, `${K}name`) === 'kubernetes-ingress'),
+  accessLog: {
+    container: 'kubernetes-ingress-controller',
+    format: 'haproxy-httplog',
+    onByDefault: false,
+    logs: { requestId: false, userAgent: false, query: false },
+    setting: 'send traffic logs to stdout: ConfigMap syslog-server "address:stdout, format: raw, facility:daemon"',
+  },
+  queryMark: false,
+  isOwnSpan: () => false,
+  tracing: NO_TRACING,
+  version: { image: /(^|\/)haproxytech\/kubernetes-ingress(:|@|$)/, exec: ['haproxy', '-v'] },
+  source: NO_SOURCE,
+};
+
+export const haproxyIngress: ControllerModule = {
+  id: 'haproxy-ingress',
+  title: 'HAProxy Ingress',
+  family: 'haproxy',
+  ingressControllers: ['haproxy-ingress.github.io/controller'],
+  gatewayControllers: ['haproxy-ingress.github.io/controller'],
+  dataPlane: (s) => selectDataPlane(s, (l) => label(l, `${K}name`) === 'haproxy-ingress'),
+  accessLog: {
+    container: 'haproxy-ingress',
+    format: 'haproxy-httplog',
+    onByDefault: false,
+    logs: { requestId: false, userAgent: false, query: true },
+    setting: 'set syslog-endpoint: stdout and syslog-format: raw in the controller ConfigMap',
+  },
+  queryMark: false,
+  isOwnSpan: () => false,
+  tracing: NO_TRACING,
+  version: { image: /(^|\/)haproxy-ingress(:|@|$)/, exec: ['haproxy', '-v'] },
+  source: NO_SOURCE,
+};
