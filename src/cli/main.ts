@@ -6,6 +6,7 @@ type Command = (argv: string[]) => Promise<number | void>;
 const commands: Record<string, () => Promise<Command>> = {
   sandbox: async () => (await import('./commands/sandbox')).run,
   ingresses: async () => (await import('./commands/ingresses')).run,
+  gateways: async () => (await import('./commands/gateways')).run,
   probe: async () => (await import('./commands/probe')).run,
   import: async () => (await import('./commands/import')).run,
   export: async () => (await import('./commands/export')).run,
@@ -19,7 +20,8 @@ const usage = `usage: kubetrace <command> [options]
 commands:
   sandbox     start the local sandbox cluster
   ingresses   list Ingresses and HTTPRoutes with their backends
-  probe       send one traced probe through an Ingress and print the waterfall
+  gateways    list Gateways with their listeners, addresses and attached HTTPRoutes
+  probe       send one traced probe through an Ingress or HTTPRoute and print the waterfall
   import      read a trace file or an nginx access log
   export      convert Kubetrace Trace JSON to OTLP or Jaeger JSON
   demo        the sandbox plus two traced probes (what \`npm run demo\` runs)
@@ -38,16 +40,21 @@ Starts the local sandbox cluster (API stand-in, real nginx, the demo apps, a tra
   ingresses: `usage: kubetrace ingresses [--kubeconfig F] [--context C] [-n NS] [--json]
 
 Lists Ingresses and HTTPRoutes with their rules, paths, backends and endpoints (what the VS Code tree shows).`,
-  probe: `usage: kubetrace probe NS/NAME [--host H] [--mark query] [--path P] [-X METHOD] [-H 'K: V']... [--data S|@FILE]
+  gateways: `usage: kubetrace gateways [--kubeconfig F] [--context C] [-n NS] [--json]
+
+Lists Gateways with their class, controller, listeners, addresses and attached HTTPRoutes; a route its Gateway
+did not accept is shown with the condition's reason.`,
+  probe: `usage: kubetrace probe ROUTE [--host H] [--mark query] [--path P] [-X METHOD] [-H 'K: V']... [--data S|@FILE]
                        [--via lb|port-forward] [--insecure] [--cacert F] [--timeout MS] [--workspace DIR]
                        [--nginx-source DIR] [--path-map FROM=TO]... [--kubeconfig F] [--context C]
                        [--trace-backend URL] [--json | --summary] [--yes]
 
-Sends one traced request through the Ingress (a fresh traceparent and X-Request-ID), collects the spans of
-every layer and prints the waterfall, the Trace as JSON, or with --summary the short text an agent reads.
-A non-GET probe, or one with a body, outside the sandbox needs --yes. TLS verification is on unless --insecure.
-The probe's User-Agent is kubetrace/<version> (probe <traceId>) unless -H sets one; --mark query also adds
-kubetrace=<traceId> to the query, for access logs that drop headers.`,
+ROUTE is NS/NAME (an Ingress, or an HTTPRoute when no Ingress has that name), ingress/NS/NAME or
+httproute/NS/NAME. Sends one traced request through the route (a fresh traceparent and X-Request-ID),
+collects the spans of every layer and prints the waterfall, the Trace as JSON, or with --summary the short
+text an agent reads. A non-GET probe, or one with a body, outside the sandbox needs --yes. TLS verification
+is on unless --insecure. The probe's User-Agent is kubetrace/<version> (probe <traceId>) unless -H sets one;
+--mark query also adds kubetrace=<traceId> to the query, for access logs that drop headers.`,
   import: `usage: kubetrace import FILE [--format otlp|jaeger|tempo|zipkin|nginx-log] [--json]
 
 Reads a trace file (OTLP JSON or protobuf, Jaeger, Tempo, Zipkin v2) or an nginx access log (one trace per

@@ -31,6 +31,8 @@ const snapshot: ClusterSnapshot = {
   ingresses: [],
   httpRoutes: [],
   httpRoutesMissing: false,
+  gateways: [],
+  gatewayClasses: [],
   slices: [],
   classes: [
     { metadata: { name: 'nginx' }, spec: { controller: 'k8s.io/ingress-nginx' } },

@@ -233,11 +233,11 @@ test('findController: another controller has no pods; an unreadable IngressClass
     x.classes.push({ metadata: { name: 'traefik' }, spec: { controller: 'traefik.io/ingress-controller' } });
     ing(x, 'shop', 'orders').spec!.ingressClassName = 'traefik';
   });
-  assert.deepEqual(findController(traefik, ing(traefik, 'shop', 'orders')), {
-    controller: 'traefik.io/ingress-controller',
-    isIngressNginx: false,
-    pods: [],
-  });
+  const t = findController(traefik, ing(traefik, 'shop', 'orders'));
+  assert.deepEqual(
+    [t.controller, t.module?.id, t.isIngressNginx, t.pods],
+    ['traefik.io/ingress-controller', 'traefik', false, []],
+  );
   const restricted = snap((x) => {
     x.classes = [];
     x.pods = x.pods.filter((p) => p.metadata.namespace === 'shop');

@@ -5,6 +5,7 @@ import { bool, int, list, parseArgs, str } from '../args';
 import { connect } from '../session';
 import { UsageError } from '../../core/errors';
 import { runProbe } from '../../core/probe/run';
+import { parseRouteRef } from '../../core/probe/route-ref';
 import { mapProbeSources } from '../../core/probe/map-sources';
 import { renderWaterfall } from '../waterfall';
 import { summarizeTrace } from '../../core/summary';
@@ -36,9 +37,13 @@ const spec = {
 export async function run(argv: string[]): Promise<number> {
   const p = parseArgs(argv, spec);
   const ref = p.positional[0];
-  if (!ref || p.positional.length > 1 || !/^[^/\s]+\/[^/\s]+$/.test(ref))
-    throw new UsageError('usage: kubetrace probe NAMESPACE/NAME [options]', 'e.g. kubetrace probe shop/orders');
-  const [namespace, name] = ref.split('/');
+  const usage = () =>
+    new UsageError(
+      'usage: kubetrace probe NAMESPACE/NAME [options]',
+      'e.g. kubetrace probe shop/orders (or ingress/NS/NAME, httproute/NS/NAME)',
+    );
+  if (!ref || p.positional.length > 1 || ref.split('/').length < 2) throw usage();
+  const { kind, namespace, name } = parseRouteRef(ref);
   const via = str(p, 'via');
   if (via && via !== 'lb' && via !== 'port-forward')
     throw new UsageError(`--via takes lb or port-forward, not "${via}"`);
@@ -65,6 +70,7 @@ export async function run(argv: string[]): Promise<number> {
   const outcome = await runProbe({
     config: session.config,
     api: session.api,
+    kind,
     namespace,
     name,
     host: str(p, 'host'),

@@ -15,6 +15,8 @@ export const KINDS = {
   pods: { group: '', version: 'v1', plural: 'pods' },
   endpointslices: { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices' },
   httproutes: { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes' },
+  gateways: { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gateways' },
+  gatewayclasses: { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gatewayclasses' },
 } satisfies Record<string, KindPath>;
 
 export function kindPath(k: KindPath, namespace?: string, name?: string): string {
@@ -50,16 +52,23 @@ export async function listAll<T>(api: KubeRequester, kind: KindPath, opts: ListO
   return items;
 }
 
-/** A kind whose API is not served (a missing CRD) lists as empty; anything else is an error. */
+/**
+ * A kind whose API is not served (a missing CRD) lists as empty; anything else is an error. A Gateway API kind
+ * not served at v1 is tried at v1beta1, for clusters whose CRDs predate v1.
+ */
 export async function listOptional<T>(
   api: KubeRequester,
   kind: KindPath,
   opts: ListOptions = {},
-): Promise<{ items: T[]; missing: boolean }> {
-  try {
-    return { items: await listAll<T>(api, kind, opts), missing: false };
-  } catch (e) {
-    if (e instanceof KubeApiError && e.status === 404) return { items: [], missing: true };
-    throw e;
+): Promise<{ items: T[]; missing: boolean; version?: string }> {
+  const versions =
+    kind.group === 'gateway.networking.k8s.io' && kind.version === 'v1' ? ['v1', 'v1beta1'] : [kind.version];
+  for (const version of versions) {
+    try {
+      return { items: await listAll<T>(api, { ...kind, version }, opts), missing: false, version };
+    } catch (e) {
+      if (!(e instanceof KubeApiError && e.status === 404)) throw e;
+    }
   }
+  return { items: [], missing: true };
 }

@@ -78,12 +78,37 @@ export interface Pod extends Obj {
   };
   status?: { podIP?: string; phase?: string; conditions?: { type: string; status: string }[] };
 }
+export interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+export interface ParentRef {
+  name: string;
+  namespace?: string;
+  sectionName?: string;
+  port?: number;
+  kind?: string;
+  group?: string;
+}
+export interface StringMatch {
+  name: string;
+  value: string;
+  type?: string;
+}
+export interface HTTPRouteMatch {
+  path?: { type?: string; value?: string };
+  headers?: StringMatch[];
+  queryParams?: StringMatch[];
+  method?: string;
+}
 export interface HTTPRoute extends Obj {
   spec?: {
-    parentRefs?: { name: string; namespace?: string; sectionName?: string }[];
+    parentRefs?: ParentRef[];
     hostnames?: string[];
     rules?: {
-      matches?: { path?: { type?: string; value?: string } }[];
+      matches?: HTTPRouteMatch[];
       backendRefs?: {
         name: string;
         namespace?: string;
@@ -93,6 +118,25 @@ export interface HTTPRoute extends Obj {
         group?: string;
       }[];
     }[];
+  };
+  status?: { parents?: { parentRef: ParentRef; controllerName?: string; conditions?: Condition[] }[] };
+}
+export interface GatewayClass extends Obj {
+  spec?: { controllerName?: string };
+}
+export interface Listener {
+  name: string;
+  hostname?: string;
+  port: number;
+  protocol: string;
+  tls?: { mode?: string; certificateRefs?: { name: string; namespace?: string; kind?: string }[] };
+}
+export interface Gateway extends Obj {
+  spec?: { gatewayClassName?: string; listeners?: Listener[] };
+  status?: {
+    addresses?: { type?: string; value: string }[];
+    conditions?: Condition[];
+    listeners?: { name: string; attachedRoutes?: number; conditions?: Condition[] }[];
   };
 }
 

@@ -2,10 +2,22 @@
 // Each kind is listed once (paged), then joined in memory, so 2,000 Ingresses cost six list calls.
 import { KubeApiError } from './errors';
 import { KINDS, listAll, listOptional } from './list';
-import type { EndpointSlice, HTTPRoute, Ingress, IngressBackend, IngressClass, Pod, Service } from './objects';
+import { GatewayIndex } from './gateway-tree';
+import type {
+  EndpointSlice,
+  Gateway,
+  GatewayClass,
+  HTTPRoute,
+  HTTPRouteMatch,
+  Ingress,
+  IngressBackend,
+  IngressClass,
+  Pod,
+  Service,
+} from './objects';
 import { isPodReady } from './objects';
 import type { KubeRequester } from './request';
-import type { Backend, Endpoint, RouteEntry } from './routes';
+import type { Backend, Endpoint, Match, RouteEntry, RoutePath, StringMatch } from './routes';
 
 export interface ClusterSnapshot {
   ingresses: Ingress[];
@@ -15,6 +27,8 @@ export interface ClusterSnapshot {
   slices: EndpointSlice[];
   pods: Pod[];
   httpRoutesMissing: boolean;
+  gateways: Gateway[];
+  gatewayClasses: GatewayClass[];
 }
 
 export interface RouteTree {
@@ -31,7 +45,16 @@ export async function readSnapshot(
   signal?: AbortSignal,
 ): Promise<ClusterSnapshot> {
   const o = { namespace, signal };
-  const [ingresses, routes, classes, services, slices, pods] = await Promise.all([
+  // Gateway API kinds are optional: a missing CRD, or a user who may not list them, leaves them empty.
+  const optional = <T>(p: Promise<{ items: T[] }>) =>
+    p.then(
+      (r) => r.items,
+      (e) => {
+        if (e instanceof KubeApiError && e.status === 403) return [] as T[];
+        throw e;
+      },
+    );
+  const [ingresses, routes, classes, services, slices, pods, gateways, gatewayClasses] = await Promise.all([
     listAll<Ingress>(api, KINDS.ingresses, o),
     listOptional<HTTPRoute>(api, KINDS.httproutes, o),
     listAll<IngressClass>(api, KINDS.ingressclasses, { signal }).catch((e) => {
@@ -42,8 +65,20 @@ export async function readSnapshot(
     listAll<Service>(api, KINDS.services, o),
     listAll<EndpointSlice>(api, KINDS.endpointslices, o),
     listAll<Pod>(api, KINDS.pods, o),
+    optional(listOptional<Gateway>(api, KINDS.gateways, o)),
+    optional(listOptional<GatewayClass>(api, KINDS.gatewayclasses, { signal })),
   ]);
-  return { ingresses, httpRoutes: routes.items, httpRoutesMissing: routes.missing, classes, services, slices, pods };
+  return {
+    ingresses,
+    httpRoutes: routes.items,
+    httpRoutesMissing: routes.missing,
+    classes,
+    services,
+    slices,
+    pods,
+    gateways,
+    gatewayClasses,
+  };
 }
 
 /** Lists cluster-wide; on 403 falls back to `fallbackNamespace` and says so. */
@@ -95,7 +130,10 @@ export function buildEntries(s0: ClusterSnapshot): RouteEntry[] {
     services: named(s0.services),
     slices: named(s0.slices),
     pods: named(s0.pods),
+    gateways: named(s0.gateways ?? []),
+    gatewayClasses: named(s0.gatewayClasses ?? []),
   };
+  const gateways = new GatewayIndex(s.gateways, s.gatewayClasses);
   const services = new Map(s.services.map((x) => [`${x.metadata.namespace}/${x.metadata.name}`, x]));
   const podsByName = new Map(s.pods.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p]));
   const slicesBySvc = new Map<string, EndpointSlice[]>();
@@ -217,22 +255,50 @@ export function buildEntries(s0: ClusterSnapshot): RouteEntry[] {
           });
         const given = arr(rule.matches).filter(isObj);
         const matches = given.length ? given : [{ path: { type: 'PathPrefix', value: '/' } }];
-        return matches.map((m) => ({
-          path: str(m.path?.value) ?? '/',
-          pathType: str(m.path?.type) ?? 'PathPrefix',
-          backends,
-        }));
+        return matches.map((m) => {
+          const p: RoutePath = {
+            path: str(m.path?.value) ?? '/',
+            pathType: str(m.path?.type) ?? 'PathPrefix',
+            backends,
+          };
+          const extra = matchExtras(m);
+          if (extra) p.matches = extra;
+          return p;
+        });
       });
-    entries.push({
+    const parents = gateways.parents(r);
+    const e: RouteEntry = {
       kind: 'HTTPRoute',
       namespace: ns,
       name: r.metadata.name,
-      addresses: [],
+      addresses: [...new Set(parents.filter((p) => p.accepted).flatMap((p) => p.addresses))],
       tls: [],
+      parents,
       rules: hosts.map((h) => ({ host: h, paths })),
-    });
+    };
+    const gwRef = arr(r.spec?.parentRefs).find((p) => isObj(p) && typeof p.name === 'string');
+    const controller = gwRef
+      ? gateways.controllerOf(gateways.gateway(str(gwRef.namespace) ?? ns, gwRef.name))
+      : undefined;
+    if (controller) e.controller = controller;
+    entries.push(e);
   }
   return entries.sort(
     (a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind),
   );
+}
+
+/** The headers, query parameters and method an HTTPRoute match requires, in the listing's shape. */
+function matchExtras(m: HTTPRouteMatch): Match | undefined {
+  const list = (x: unknown) =>
+    arr(x as StringMatch[])
+      .filter((h) => isObj(h) && typeof h.name === 'string' && typeof h.value === 'string')
+      .map((h) => ({ name: h.name, value: h.value, type: str(h.type) ?? 'Exact' }));
+  const out: Match = {};
+  const headers = list(m.headers);
+  const queryParams = list(m.queryParams);
+  if (headers.length) out.headers = headers;
+  if (queryParams.length) out.queryParams = queryParams;
+  if (str(m.method)) out.method = m.method;
+  return Object.keys(out).length ? out : undefined;
 }

@@ -13,10 +13,30 @@ export interface Backend {
   missing?: true;
   endpoints: Endpoint[];
 }
+export interface StringMatch {
+  name: string;
+  value: string;
+  type: string;
+}
+/** What an HTTPRoute match requires besides the path. */
+export interface Match {
+  headers?: StringMatch[];
+  queryParams?: StringMatch[];
+  method?: string;
+}
 export interface RoutePath {
   path: string;
   pathType: string;
+  matches?: Match;
   backends: Backend[];
+}
+export interface RouteParent {
+  gateway: { namespace: string; name: string };
+  sectionName?: string;
+  listener?: { name: string; hostname?: string; port: number; protocol: string };
+  accepted: boolean;
+  reason?: string;
+  addresses: string[];
 }
 export interface RouteRule {
   host: string | null;
@@ -31,5 +51,7 @@ export interface RouteEntry {
   addresses: string[];
   tls: { hosts: string[]; secretName?: string }[];
   defaultBackend?: Backend;
+  /** HTTPRoute only: the Gateways (and listeners) it is attached to, with their verdict. */
+  parents?: RouteParent[];
   rules: RouteRule[];
 }

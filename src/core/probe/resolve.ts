@@ -31,6 +31,8 @@ export interface Resolved {
   openTarget(): Promise<Target>;
   /** The load-balancer port for a scheme, to follow a redirect from http to https on the same address. */
   loadBalancerPort(scheme: 'http' | 'https'): number | undefined;
+  /** Headers the chosen match requires (an HTTPRoute header match), sent before the user's own. */
+  extraHeaders?: Record<string, string>;
   diagnostics: Diagnostic[];
 }
 

@@ -1,9 +1,11 @@
 // A whole probe, as four stages, each returning its data and its diagnostics:
-// resolve (route, choice, controller, target) -> send (the traced request) -> collect (gather spans) -> finish (assemble).
+// resolve (Ingress or HTTPRoute: route, choice, controller, target) -> send (the traced request) -> collect (gather spans) -> finish (assemble).
 import type { Diagnostic } from '../trace/model';
 import { collectSpans } from './collect';
 import { finishTrace } from './finish';
 import { resolveIngress, type Resolved } from './resolve';
+import { resolveHTTPRoute } from './resolve-route';
+import { routeKind } from './route-ref';
 import { curlCommand, sendProbe } from './send';
 import type { ProbeOptions, ProbeOutcome } from './types';
 
@@ -11,7 +13,8 @@ export type { ProbeOptions, ProbeOutcome } from './types';
 
 export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
   const progress = o.onProgress ?? (() => {});
-  const resolved = await resolveIngress(o, progress);
+  const kind = await routeKind(o.api, { kind: o.kind, namespace: o.namespace, name: o.name }, o.signal);
+  const resolved = kind === 'HTTPRoute' ? await resolveHTTPRoute(o, progress) : await resolveIngress(o, progress);
   return probeResolved(o, resolved, progress);
 }
 

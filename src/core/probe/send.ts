@@ -36,6 +36,7 @@ export async function sendProbe(o: ProbeOptions, r: Resolved, progress: (m: stri
   const headers: Record<string, string> = {
     'user-agent': probeUserAgent(ids.traceId),
     accept: '*/*',
+    ...Object.fromEntries(Object.entries(r.extraHeaders ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
     ...Object.fromEntries(Object.entries(o.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
     traceparent: traceparent(ids.traceId, ids.rootSpanId),
     'x-request-id': ids.requestId,

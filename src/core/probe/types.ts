@@ -9,6 +9,8 @@ import type { Target } from './target';
 export interface ProbeOptions {
   config: LoadedKubeconfig;
   api: KubeRequester;
+  /** Which kind of route; without it, NS/NAME is an Ingress, or an HTTPRoute when no Ingress has that name. */
+  kind?: 'Ingress' | 'HTTPRoute';
   namespace: string;
   name: string;
   host?: string;
