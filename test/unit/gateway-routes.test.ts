@@ -248,3 +248,18 @@ test('fuzz counterexample (seed -806739750): an HTTPRoute whose parentRefs is a 
   assert.deepEqual(e.parents, []);
   assert.equal(e.controller, undefined);
 });
+
+test('the text listing shows each parent with its verdict and each match with what it requires', async () => {
+  const { renderEntry } = await import('../../src/cli/commands/ingresses');
+  const { renderGateway } = await import('../../src/cli/commands/gateways');
+  const text = buildEntries(snapshot).map(renderEntry).join('\n');
+  assert.match(text, /● parent Gateway nginx-gateway\/shop-gateway/);
+  assert.match(
+    text,
+    /○ parent Gateway nginx-gateway\/shop-gateway {2}listener http HTTP \*\.kubetrace\.test:80 {2}\(Accepted False: NoMatchingListenerHostname\)/,
+  );
+  assert.match(text, /\/orders {2}\(PathPrefix\) {2}header X-Canary=true/);
+  const gw = renderGateway(buildGateways(new GatewayIndex([gateway], [gatewayClass]), [orders, stray])[0]);
+  assert.match(gw, /listener https {2}HTTPS \*\.kubetrace\.test:443 {2}attached routes: 2/);
+  assert.match(gw, /○ HTTPRoute shop\/stray-route {2}\(Accepted False: NoMatchingListenerHostname\)/);
+});

@@ -45,12 +45,26 @@ export function renderEntry(e: RouteEntry): string {
   const lines = [
     `${e.kind} ${e.namespace}/${e.name}${e.className ? `  class=${e.className}` : ''}${e.controller ? ` (${e.controller})` : ''}${e.addresses.length ? `  address=${e.addresses.join(',')}` : ''}`,
   ];
+  for (const g of e.parents ?? []) {
+    const l = g.listener
+      ? `  listener ${g.listener.name} ${g.listener.protocol} ${g.listener.hostname ?? '*'}:${g.listener.port}`
+      : '';
+    lines.push(
+      `  ${g.accepted ? '●' : '○'} parent Gateway ${g.gateway.namespace}/${g.gateway.name}${l}${g.reason ? `  (${g.reason})` : ''}`,
+    );
+  }
   for (const t of e.tls) lines.push(`  tls ${t.hosts.join(',') || '*'}${t.secretName ? ` (${t.secretName})` : ''}`);
   if (e.defaultBackend) lines.push('  default backend', ...renderBackend(e.defaultBackend, '    '));
   for (const r of e.rules) {
     lines.push(`  ${r.host ?? '*'}`);
     for (const p of r.paths) {
-      lines.push(`    ${p.path}  (${p.pathType})`);
+      const m = p.matches;
+      const extra = [
+        ...(m?.method ? [m.method] : []),
+        ...(m?.headers ?? []).map((h) => `header ${h.name}${h.type === 'Exact' ? '=' : '~'}${h.value}`),
+        ...(m?.queryParams ?? []).map((q) => `query ${q.name}${q.type === 'Exact' ? '=' : '~'}${q.value}`),
+      ];
+      lines.push(`    ${p.path}  (${p.pathType})${extra.length ? `  ${extra.join(', ')}` : ''}`);
       for (const b of p.backends) lines.push(...renderBackend(b, '      '));
     }
   }
