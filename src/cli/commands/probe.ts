@@ -110,9 +110,9 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const r = outcome.response;
-  const { kind, address, port } = outcome.target;
+  const { kind: targetKind, address, port } = outcome.target;
   const answer = r.status ?? r.error?.code ?? 'no answer';
-  process.stdout.write(`${redact(outcome.url)} via ${kind} ${address}:${port} → ${answer}\n`);
+  process.stdout.write(`${redact(outcome.url)} via ${targetKind} ${address}:${port} → ${answer}\n`);
   writeStyled(
     process.stdout,
     renderWaterfall(trace, {

@@ -68,7 +68,13 @@ export async function collectSpans(
   const backendPods = r.snapshot.pods.filter(
     (p) => p.metadata.namespace === backendNs && choice.backend?.endpoints.some((e) => e.pod === p.metadata.name),
   );
-  const backends = backendFeeds({ api: o.api, snapshot: r.snapshot, setting: o.traceBackend, traceId: ids.traceId });
+  const backends = backendFeeds({
+    api: o.api,
+    snapshot: r.snapshot,
+    setting: o.traceBackend,
+    traceId: ids.traceId,
+    namespace: o.namespace,
+  });
   feeds.push(...backends.feeds);
   diagnostics.push(...backends.diagnostics);
   if (svc && backendPods.length) {

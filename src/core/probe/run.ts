@@ -6,7 +6,8 @@ import { finishTrace } from './finish';
 import { resolveIngress, type Resolved } from './resolve';
 import { resolveHTTPRoute } from './resolve-route';
 import { routeKind } from './route-ref';
-import { curlCommand, sendProbe } from './send';
+import { curlRequest } from './curl';
+import { sendProbe } from './send';
 import type { ProbeOptions, ProbeOutcome } from './types';
 
 export type { ProbeOptions, ProbeOutcome } from './types';
@@ -45,7 +46,16 @@ export async function probeResolved(
     },
     controllerLog: { pod: collected.nginxState.pod, lines: collected.nginxState.lines.map((l) => l.text) },
     timings: { exchangeMs, readyMs: collected.got.waitedMs, complete: collected.got.complete },
-    curl: curlCommand(r.method, sent.url, target, sent.headers, o.body),
+    curl: curlRequest({
+      method: r.method,
+      url: sent.url,
+      target,
+      headers: sent.headers,
+      body: o.body,
+      insecure: o.insecure,
+      ca: sent.ca,
+      probeTraceId: sent.ids.traceId,
+    }),
     ingresses: r.ingresses,
   };
 }

@@ -17,6 +17,8 @@ export interface Sent {
   ids: ProbeIds;
   target: Target;
   headers: Record<string, string>;
+  /** The CA certificates the request trusted (besides the system roots), for Copy as curl. */
+  ca: Buffer[];
   res: ExchangeResult;
   /** The last exchange's scheme, port and path (after redirects). */
   hop: { scheme: 'http' | 'https'; port: number; path: string };
@@ -55,6 +57,7 @@ export async function sendProbe(o: ProbeOptions, r: Resolved, progress: (m: stri
     path: marked ? withQueryMark(r.choice.path, ids.traceId) : r.choice.path,
   };
   const redirects: SpanEvent[] = [];
+  let sent = headers; // loses its secret headers when a redirect changes the origin
   try {
     for (;;) {
       res = await exchange({
@@ -64,15 +67,20 @@ export async function sendProbe(o: ProbeOptions, r: Resolved, progress: (m: stri
         host,
         method: r.method,
         path: hop.path,
-        headers,
+        headers: sent,
         body: o.body,
         ca,
         insecure: o.insecure,
         timeoutMs: o.timeoutMs ?? 10_000,
         signal: o.signal,
       });
-      const next = nextHop(res, hop, host, redirects.length, (s) =>
-        target.kind === 'load-balancer' ? r.loadBalancerPort(s) : s === hop.scheme ? hop.port : undefined,
+      const next = nextHop(
+        res,
+        hop,
+        host,
+        redirects.length,
+        (s) => (target.kind === 'load-balancer' ? r.loadBalancerPort(s) : s === hop.scheme ? hop.port : undefined),
+        sent,
       );
       if (!next) break;
       if ('stop' in next) {
@@ -80,7 +88,9 @@ export async function sendProbe(o: ProbeOptions, r: Resolved, progress: (m: stri
         break;
       }
       redirects.push(next.event);
+      if (next.note) diagnostics.push(next.note);
       hop = next.hop;
+      sent = next.headers;
     }
   } finally {
     if (target.forward) await target.forward.close().catch(() => {});
@@ -105,7 +115,7 @@ export async function sendProbe(o: ProbeOptions, r: Resolved, progress: (m: stri
       host,
       method: r.method,
       path: hop.path,
-      headers,
+      headers: sent,
       timeoutMs: 0,
     },
     res,
@@ -114,7 +124,7 @@ export async function sendProbe(o: ProbeOptions, r: Resolved, progress: (m: stri
     events: redirects,
   });
   const clientWindow = { startUnixNano: res.times.start, endUnixNano: res.times.end ?? res.times.start };
-  return { ids, target, headers, res, hop, url, client, clientWindow, started, diagnostics };
+  return { ids, target, headers, ca, res, hop, url, client, clientWindow, started, diagnostics };
 }
 
 /** Clusters often issue ingress certificates from the cluster CA; trust it along with the system roots. */
@@ -127,23 +137,4 @@ function clusterCa(config: LoadedKubeconfig): Buffer[] {
     /* an unreadable CA is reported by the API calls themselves */
   }
   return [];
-}
-
-/** The probe as a curl command line, for the user to repeat it (no Authorization, no User-Agent). */
-export function curlCommand(
-  method: string,
-  url: string,
-  target: Target,
-  headers: Record<string, string>,
-  body?: Buffer,
-): string {
-  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const u = new URL(url);
-  const parts = ['curl', '-sS', '-o', '/dev/null', '-w', q('%{http_code} %{time_total}s\\n')];
-  if (method !== 'GET') parts.push('-X', method);
-  for (const [k, v] of Object.entries(headers))
-    if (k !== 'user-agent' && k !== 'accept' && k !== 'authorization') parts.push('-H', q(`${k}: ${v}`));
-  if (body?.length) parts.push('--data-binary', q(body.toString('utf8')));
-  parts.push('--resolve', q(`${u.hostname}:${target.port}:${target.address}`), q(url));
-  return parts.join(' ');
 }

@@ -5,6 +5,7 @@ import type { KubeRequester } from '../kube/request';
 import type { Trace } from '../trace/model';
 import type { ProbeChoice } from './choose';
 import type { Target } from './target';
+import type { CurlRequest } from './curl';
 
 export interface ProbeOptions {
   config: LoadedKubeconfig;
@@ -50,5 +51,6 @@ export interface ProbeOutcome {
   timings: { exchangeMs: number; readyMs: number; complete: boolean };
   /** The live Ingresses, for linking the matched rule when its manifest is not in the workspace. */
   ingresses: Ingress[];
-  curl: string;
+  /** The request as Copy as curl shows it (src/core/probe/curl.ts renders it with fresh ids). */
+  curl: CurlRequest;
 }
