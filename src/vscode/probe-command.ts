@@ -211,6 +211,7 @@ export async function sendProbe(req: ProbeRequest, deps: ProbeDeps): Promise<voi
         const outcome = await runProbe({
           config,
           api,
+          kind: req.entry.kind,
           namespace: req.entry.namespace,
           name: req.entry.name,
           host: req.host,

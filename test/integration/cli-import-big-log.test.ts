@@ -1,4 +1,4 @@
-// A long access log streams: peak memory does not grow with the log, and every bad line is reported.
+// A long access log streams: peak memory does not grow with the log, and every unreadable access line is reported.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,7 +24,7 @@ test('a 4x longer access log takes about the same peak memory, and each garbage 
     assert.deepEqual(
       reported,
       Array.from({ length: gen.bad }, (_, i) => (i + 1) * 1000),
-      'the generator puts garbage on every 1000th line',
+      'the generator puts a broken access line on every 1000th line',
     );
     runs.push({ mb, lines: gen.lines, ...r });
     process.stderr.write(

@@ -175,6 +175,8 @@ function createServer(o: ServerOptions): McpServer {
           config: s.config,
         },
       );
+      // A probe cancelled mid-way may still come back with what it had; the client gave up on it, so keep nothing.
+      signal.throwIfAborted();
       history.unshift(redactTrace(r.trace));
       if (history.length > HISTORY) history.length = HISTORY;
       return r.text;

@@ -22,8 +22,9 @@ const SHIPPED = ['dist/extension.js', 'dist/kube.js', 'dist/engine.js', 'dist/we
  * right after the build, checked, and packaged from there.
  */
 export function buildVsix(): string {
-  const out = join(CACHE, 'e2e', 'kubetrace.vsix');
-  const stage = join(CACHE, 'e2e', 'stage');
+  // Per process: the e2e files run in parallel, and each packages the extension for its own code-server.
+  const out = join(CACHE, 'e2e', `kubetrace-${process.pid}.vsix`);
+  const stage = join(CACHE, 'e2e', `stage-${process.pid}`);
   mkdirSync(join(CACHE, 'e2e'), { recursive: true });
   for (let attempt = 1; ; attempt++) {
     execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--production'], {
@@ -62,6 +63,7 @@ export function buildVsix(): string {
     ],
     { cwd: stage, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  rmSync(stage, { recursive: true, force: true });
   return out;
 }
 
