@@ -120,12 +120,10 @@ function withToken(
     const got = Buffer.from(req.headers.authorization ?? '');
     if (got.length === want.length && timingSafeEqual(got, want)) return handler(req, res);
     onError?.(401, 'no valid bearer token');
-    res.writeHead(401, {
-      'content-type': 'text/plain; charset=utf-8',
-      'www-authenticate': 'Bearer',
-      connection: 'close',
-    });
-    res.end('401 Unauthorized: this port needs the sandbox token\n');
+    // Discard the body as it arrives (nothing is kept) and keep the connection open until it has: closing while a
+    // client is still sending makes it see a reset instead of this answer.
     req.resume();
+    res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Bearer' });
+    res.end('401 Unauthorized: this port needs the sandbox token\n');
   };
 }

@@ -293,9 +293,12 @@ export async function panelFrame(page: Page): Promise<Frame> {
 }
 
 export function spanRow(p: FrameLocator, name: string, service?: string): Locator {
-  // The row shows its service only when it differs from its parent's; the tooltip always has "name · service".
+  // The row shows its service only when it differs from its parent's; the tooltip always starts "name · service".
   const rows = p.locator('.wf-row:not([hidden])').filter({ has: p.locator('.wf-name', { hasText: exact(name) }) });
-  return service ? rows.and(p.locator(`.wf-row[title="${`${name} · ${service}`.replace(/["\\]/g, '\\$&')}"]`)) : rows;
+  if (!service) return rows;
+  // The tooltip may go on (" · owns 17% of the request on the critical path").
+  const t = `${name} · ${service}`.replace(/["\\]/g, '\\$&');
+  return rows.and(p.locator(`.wf-row[title="${t}"], .wf-row[title^="${t} · "]`));
 }
 
 export async function layersShown(p: FrameLocator): Promise<string[]> {
