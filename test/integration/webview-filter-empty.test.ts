@@ -26,7 +26,9 @@ test('a filter with no match shows a message; clearing it brings the spans back'
   await input.click();
   await page.keyboard.type('no-such-span-xyz');
   await settle(page);
-  await note.waitFor({ state: 'visible', timeout: 5000 });
+  // The filter is applied as the user types (debounced): wait for the message of the whole word, not a prefix.
+  const whole = page.locator('.wf-nomatch', { hasText: 'No span matches "no-such-span-xyz".' });
+  await whole.waitFor({ state: 'visible', timeout: 10_000 });
   assert.match(await note.innerText(), /No span matches "no-such-span-xyz"\. Clear the filter to see all 17 spans\./);
   assert.equal(await page.locator('.wf-row:not([hidden])').count(), 0);
   for (let i = 0; i < 'no-such-span-xyz'.length; i++) await page.keyboard.press('Backspace');

@@ -146,7 +146,9 @@ export async function selectSpan(page: Page, name: string, service?: string): Pr
           const hit = [...el.querySelectorAll<HTMLElement>('.wf-row:not([hidden])')].find(
             (r) =>
               r.querySelector('.wf-name')?.textContent === want.name &&
-              (!want.service || r.title === `${want.name} · ${want.service}`),
+              (!want.service ||
+                r.title === `${want.name} · ${want.service}` ||
+                r.title.startsWith(`${want.name} · ${want.service} · `)),
           );
           if (hit) {
             el.scrollTop = Math.max(0, Number(hit.dataset.pos) * hit.offsetHeight - el.clientHeight / 2);
