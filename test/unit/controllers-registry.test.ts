@@ -1,4 +1,4 @@
-// The controller registry: each controller of CONTROLLERS.md is chosen by its class string (never by a name's
+// The controller registry: each supported controller is chosen by its class string (never by a name's
 // spelling), finds its data-plane pods by the labels its chart sets, and recognizes its own spans.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -174,7 +174,7 @@ test('every module has a unique id, and every class string picks exactly one mod
   assert.equal(forGatewayController(undefined), undefined);
 });
 
-// Spans as each data plane reports them to a trace backend (CONTROLLERS.md §4).
+// Spans as each data plane reports them to a trace backend (the shapes their docs describe).
 const spans: [string, { service: string; name: string; kind: string; attributes: Record<string, unknown> }][] = [
   [
     'ingress-nginx',
@@ -268,7 +268,7 @@ test('expected layers: the ingress layer is read from the nginx family logs, and
   }
 });
 
-test('version sources: the data-plane images of CONTROLLERS.md match their module only', () => {
+test('version sources: every data-plane images match their module only', () => {
   const images: [string, string][] = [
     ['registry.k8s.io/ingress-nginx/controller:v1.15.1', 'ingress-nginx'],
     ['nginx/nginx-ingress:5.5.4', 'nginx-ingress'],

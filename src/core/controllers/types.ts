@@ -37,7 +37,7 @@ export interface AccessLog {
   format: FormatId;
   /** Whether the controller logs access at all with its defaults. */
   onByDefault: boolean;
-  /** Which of the probe's marks the default format records (see "Finding the probe's own line"). */
+  /** Which of the probe's marks the default format records (docs/ARCHITECTURE.md, "How a probe flows through the code"). */
   logs: { requestId: boolean; userAgent: boolean; query: boolean };
   /** What the user sets to turn the log on, or to add the fields Kubetrace reads best. */
   setting: string;

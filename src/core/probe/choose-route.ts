@@ -1,4 +1,4 @@
-// Which request a probe of an HTTPRoute sends (DESIGN.md, "Probes", HTTPRoutes): a hostname the route and its
+// Which request a probe of an HTTPRoute sends (README.md, "The CLI"): a hostname the route and its
 // listener both accept, one match (several: a choice), and the headers, query parameters and method it needs.
 import { UsageError } from '../errors';
 import { hostnamesIntersect } from '../kube/gateway-tree';

@@ -1,4 +1,4 @@
-// Finds the probe's own line in an nginx-family access log, in the order "Finding the probe's own line" sets:
+// Finds the probe's own line in an nginx-family access log, in the order docs/ARCHITECTURE.md gives:
 // the request id field; the User-Agent or query marker; method + path + status inside the probe's time window.
 import { looksLikeAccessLog, parseAccessLogLine } from '../ingest/nginx-log/parse';
 import type { AccessLogRecord } from '../ingest/nginx-log/types';

@@ -1,4 +1,4 @@
-// Route references (DESIGN.md, "Route references"): `NS/NAME` is an Ingress, or an HTTPRoute when no Ingress
+// Route references (README.md, "The CLI"): `NS/NAME` is an Ingress, or an HTTPRoute when no Ingress
 // has that name (both: a usage error listing both); `ingress/NS/NAME` and `httproute/NS/NAME` say which.
 import { UsageError } from '../errors';
 import { KubeApiError } from '../kube/errors';
