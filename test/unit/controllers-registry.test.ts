@@ -268,7 +268,7 @@ test('expected layers: the ingress layer is read from the nginx family logs, and
   }
 });
 
-test('version sources: every data-plane images match their module only', () => {
+test('version sources: every data-plane image matches its module only', () => {
   const images: [string, string][] = [
     ['registry.k8s.io/ingress-nginx/controller:v1.15.1', 'ingress-nginx'],
     ['nginx/nginx-ingress:5.5.4', 'nginx-ingress'],
