@@ -3,7 +3,12 @@ import { KubetraceError } from '../errors';
 import { redact, stripUserInfo } from '../redact';
 import type { LoadedKubeconfig } from './load';
 
+// In VS Code the requester and the probe engine are separate bundles, each with its own copy of this class, so
+// `instanceof` answers by a brand shared through the global symbol registry rather than by the prototype chain.
+const BRAND = Symbol.for('kubetrace.KubeApiError');
+
 export class KubeApiError extends KubetraceError {
+  readonly [BRAND] = true;
   constructor(
     message: string,
     hint: string | undefined,
@@ -12,6 +17,10 @@ export class KubeApiError extends KubetraceError {
   ) {
     super(message, hint, 'kube-api');
     this.name = 'KubeApiError';
+  }
+
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return typeof x === 'object' && x !== null && (x as { [BRAND]?: unknown })[BRAND] === true;
   }
 }
 

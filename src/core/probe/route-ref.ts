@@ -48,10 +48,7 @@ async function exists(
     return true;
   } catch (e) {
     // Absent, an API that is not served, or not allowed to see it: not this kind, as far as the choice goes.
-    // Read the status by shape: in VS Code the requester and this code live in different bundles, each with its
-    // own KubeApiError class, so `instanceof` would miss the error.
-    const status = e instanceof KubeApiError ? e.status : (e as { status?: unknown } | null)?.status;
-    if (status === 404 || status === 403) return false;
+    if (e instanceof KubeApiError && (e.status === 404 || e.status === 403)) return false;
     throw e;
   }
 }
