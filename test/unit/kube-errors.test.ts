@@ -26,6 +26,6 @@ test('an error made by another bundle copy of KubeApiError is a KubeApiError her
   assert.equal(e.status, 404);
   assert.ok(new KubeApiError('x', undefined, 403, 'Forbidden') instanceof Other);
   assert.ok(!(new Error('x') instanceof KubeApiError));
-  assert.ok(!(null instanceof KubeApiError));
+  assert.ok(!((null as unknown) instanceof KubeApiError));
   assert.ok(!(Object.assign(new Error('x'), { status: 404 }) instanceof KubeApiError), 'a status alone is not enough');
 });

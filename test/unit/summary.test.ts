@@ -2,11 +2,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { criticalSections, summarizeTrace, traceFacts, SUMMARY_MAX_LINES } from '../../src/core/summary';
+import { summarizeTrace, traceFacts, SUMMARY_MAX_LINES } from '../../src/core/summary';
 import type { Diagnostic, Layer, Span, Trace } from '../../src/core/trace/model';
 
 const MS = 1_000_000n;
 const T0 = 1_764_000_000_000_000_000n;
+
+const section = (spanId: string, index: number, from: bigint, to: bigint) => ({
+  spanId,
+  index,
+  startTimeUnixNano: `${T0 + from * MS}`,
+  endTimeUnixNano: `${T0 + to * MS}`,
+});
 
 function span(id: string, parent: string | undefined, o: Partial<Span> & { at: bigint; ms: bigint }): Span {
   const { at, ms, ...rest } = o;
@@ -78,8 +85,13 @@ function ordersTrace(): Trace {
   return {
     traceId: 'ab'.repeat(16),
     spans,
-    // The older id-list shape, which the summary still reads (src/core/summary/sections.ts).
-    criticalPath: ['p', 'c', 't', 'd'] as unknown as Trace['criticalPath'],
+    // The probe owns nothing (its phases cover it); connect, ttfb and download own their windows.
+    criticalPath: [
+      section('p', 0, 0n, 0n),
+      section('c', 1, 0n, 5n),
+      section('t', 2, 5n, 95n),
+      section('d', 3, 95n, 100n),
+    ],
     diagnostics: [{ code: 'clock-skew', severity: 'info', message: 'moved 1 ms', hint: 'clocks differ' }],
   };
 }
@@ -127,29 +139,13 @@ test('errors are listed with their exception and source; diagnostics by severity
   assert.ok(text.indexOf('warning app-spans-missing') < text.indexOf('info clock-skew'), text);
 });
 
-test('the id-list critical path becomes sections: each span owns its window minus its path children', () => {
-  const t = ordersTrace();
-  const sections = criticalSections(t);
-  const own = (id: string) =>
-    sections
-      .filter((s) => s.spanId === id)
-      .reduce((n, s) => n + (BigInt(s.endTimeUnixNano) - BigInt(s.startTimeUnixNano)), 0n);
-  assert.deepEqual(
-    ['p', 'c', 't', 'd'].map((id) => own(id) / MS),
-    [0n, 5n, 90n, 5n],
-  );
-  for (const s of sections) assert.equal(t.spans[s.index].spanId, s.spanId);
-});
-
-test('the section shape is read as it is, with index telling repeated span ids apart', () => {
+test('sections name spans by index, which tells repeated span ids apart', () => {
   const t = ordersTrace();
   t.spans.push({ ...t.spans[1], spanId: 'c', name: 'connect-again' });
   const sections = [
     { spanId: 'p', index: 0, startTimeUnixNano: t.spans[0].startTimeUnixNano, endTimeUnixNano: `${T0 + 1n * MS}` },
     { spanId: 'c', index: 7, startTimeUnixNano: `${T0 + 1n * MS}`, endTimeUnixNano: `${T0 + 100n * MS}` },
   ];
-  const got = criticalSections({ ...t, criticalPath: sections });
-  assert.deepEqual(got, sections);
   const facts = traceFacts({ ...t, criticalPath: sections });
   assert.deepEqual(
     facts.path.map((g) => [g.name, Number(g.ownNs / 1e6)]),
@@ -227,7 +223,7 @@ function randomTrace(n: number, seed: number, token: string): Trace {
     message: i % 2 ? `token=${token} refused` : `header Authorization: ${token}`,
     hint: `set password=${token}`,
   }));
-  return { traceId: 'f'.repeat(32), spans, criticalPath: criticalPath as never, diagnostics };
+  return { traceId: 'f'.repeat(32), spans, criticalPath, diagnostics };
 }
 
 test('property: never longer than the limit, never a planted token, critical path order kept', () => {
@@ -246,7 +242,7 @@ test('property: never longer than the limit, never a planted token, critical pat
         // Order: each path entry starts where the previous one ended, in section order.
         const facts = traceFacts(t);
         const firstAt = new Map<number, number>();
-        criticalSections(t).forEach((s, i) => firstAt.has(s.index) || firstAt.set(s.index, i));
+        t.criticalPath.forEach((s, i) => firstAt.has(s.index) || firstAt.set(s.index, i));
         const order = facts.path.map((g) => firstAt.get(t.spans.indexOf(g.first))!);
         assert.deepEqual(
           order,

@@ -2,7 +2,6 @@
 // failing", aggregated so that a 10,000-span trace gives as few entries as a 10-span one.
 import type { Diagnostic, Layer, Severity, Span, Trace } from '../trace/model';
 import { end, indexSpans, start, type SpanTree } from '../trace/span-index';
-import { criticalSections } from './sections';
 
 export interface SpanGroup {
   layer: Layer;
@@ -40,12 +39,11 @@ const SEVERITY: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 const dur = (s: Span) => Number(end(s) - start(s));
 const groupKey = (s: Span) => `${s.layer}\u0000${s.service}\u0000${s.name}`;
 
-export function traceFacts(
-  trace: Pick<Trace, 'traceId' | 'spans' | 'diagnostics'> & { criticalPath: readonly unknown[] },
-): TraceFacts {
+export function traceFacts(trace: Pick<Trace, 'traceId' | 'spans' | 'diagnostics' | 'criticalPath'>): TraceFacts {
   const spans = trace.spans;
   const tree = indexSpans(spans);
-  const sections = criticalSections(trace);
+  // Sections refer to spans by index (validated on the way in: src/protocol/trace-check.ts); skip any that do not.
+  const sections = trace.criticalPath.filter((s) => spans[s.index] !== undefined);
   const first = spans[sections[0]?.index ?? -1];
   const root = first ? rootOf(first, tree) : longestRoot(tree);
   const totalNs = root ? dur(root) : extent(spans);

@@ -6,7 +6,6 @@ import { traceFacts, type SpanGroup, type TraceFacts } from './build';
 import { clean, fmtMs, pct, safeUrl, sourceText } from './text';
 
 export { traceFacts, type TraceFacts, type SpanGroup } from './build';
-export { criticalSections, type Section } from './sections';
 
 export interface SummaryOptions {
   /** App paths are shown relative to the folder holding them. */
@@ -23,7 +22,7 @@ const ERROR_ROWS = 6;
 const DIAGNOSTIC_ROWS = 8;
 
 export function summarizeTrace(
-  trace: Pick<Trace, 'traceId' | 'spans' | 'diagnostics'> & { criticalPath: readonly unknown[] },
+  trace: Pick<Trace, 'traceId' | 'spans' | 'diagnostics' | 'criticalPath'>,
   o: SummaryOptions = {},
 ): string {
   const f = traceFacts(trace);
