@@ -2,6 +2,7 @@
 // nginx error-log lines, klog lines, the controller's start banner, stream (TCP/UDP) lines, other JSON, other text.
 // Cheap tests on the head of the line only: the parsers decide whether an access line can really be read.
 import { looksLikeAccessLog } from '../nginx-log/parse';
+import { errorMessage } from '../../errors';
 
 export type FormatFamily = 'nginx-log' | 'envoy-log' | 'traefik-log' | 'haproxy-log';
 export const FORMAT_FAMILIES: readonly FormatFamily[] = ['nginx-log', 'envoy-log', 'traefik-log', 'haproxy-log'];
@@ -56,6 +57,24 @@ const HEAD = 4096;
 export function stripRuntimePrefix(line: string): string {
   const m = RUNTIME_PREFIX.exec(line);
   return m ? line.slice(m[0].length) : line;
+}
+
+/**
+ * Runs a proxy's line parser on one line as `kubectl logs` prints it: a bounded length, the container runtime's
+ * prefix and a trailing CR removed, and never an exception (a bug in a parser is one unreadable line, not a crash).
+ */
+export function parseLogLine<R>(
+  line: string,
+  maxChars: number,
+  parse: (body: string) => R | { error: string },
+): R | { error: string } {
+  try {
+    if (typeof line !== 'string') return { error: 'not a string' };
+    if (line.length > maxChars) return { error: `line is ${line.length} characters long, over the ${maxChars} limit` };
+    return parse(stripRuntimePrefix(line.replace(/\r$/, '')));
+  } catch (e) {
+    return { error: `internal parser error: ${errorMessage(e)}` };
+  }
 }
 
 export function classifyLine(raw: string): LineClass {

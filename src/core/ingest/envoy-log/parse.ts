@@ -1,7 +1,7 @@
 // Envoy access lines: Envoy's default text format, Istio's default (the same with response code details,
 // termination details and upstream fields added), and Envoy Gateway's default JSON (one object per line).
 import { errorMessage } from '../../errors';
-import { stripRuntimePrefix } from '../controller-log/classify';
+import { parseLogLine } from '../controller-log/classify';
 import { dashToUndef, intOrUndef } from '../controller-log/span-kit';
 import { tokenize, type Token } from '../nginx-log/tokenize';
 import { splitRequest, unescapeNginx } from '../nginx-log/values';
@@ -42,14 +42,10 @@ export interface EnvoyRecord {
 type Result = { record: EnvoyRecord } | { error: string };
 
 export function parseEnvoyLine(line: string): Result {
-  try {
-    if (typeof line !== 'string') return { error: 'not a string' };
-    if (line.length > 1 << 20) return { error: `line is ${line.length} characters long, over the 1048576 limit` };
-    const body = stripRuntimePrefix(line.replace(/\r$/, '')).trim();
+  return parseLogLine(line, 1 << 20, (raw) => {
+    const body = raw.trim();
     return body.startsWith('{') ? parseJson(body) : parseText(body);
-  } catch (e) {
-    return { error: `internal parser error: ${errorMessage(e)}` };
-  }
+  });
 }
 
 const START = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;

@@ -1,7 +1,7 @@
 // HAProxy `option httplog` lines (HAProxy Kubernetes Ingress Controller, HAProxy Ingress, plain HAProxy):
 // `%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq [{%hr}] [{%hs}] "%r"`,
 // after an optional syslog header. Timers are milliseconds, -1 when the step was never reached.
-import { HAPROXY_SYSLOG } from '../controller-log/classify';
+import { HAPROXY_SYSLOG, parseLogLine } from '../controller-log/classify';
 import { splitRequest } from '../nginx-log/values';
 
 export interface HaproxyRecord {
@@ -49,13 +49,11 @@ const LINE = new RegExp(
 );
 
 export function parseHaproxyLine(line: string): { record: HaproxyRecord } | { error: string } {
-  if (typeof line !== 'string') return { error: 'not a string' };
-  if (line.length > 65536) return { error: `line is ${line.length} characters long, over the 65536 limit` };
-  let body = line.replace(/\r$/, '');
-  const runtime =
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2}) (?:(?:stdout|stderr) [FP] )?/.exec(body);
-  if (runtime) body = body.slice(runtime[0].length);
-  body = body.slice(HAPROXY_SYSLOG.exec(body)?.[0].length ?? 0);
+  return parseLogLine(line, 65536, parseBody);
+}
+
+function parseBody(raw: string): { record: HaproxyRecord } | { error: string } {
+  const body = raw.slice(HAPROXY_SYSLOG.exec(raw)?.[0].length ?? 0);
   const m = LINE.exec(body);
   if (!m) return { error: explain(body) };
   const month = MONTHS.indexOf(m[4]) / 3;

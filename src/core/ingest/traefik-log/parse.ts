@@ -1,7 +1,7 @@
 // Traefik access lines: the CLF default (`… "<Referer>" "<User-Agent>" <count> "<router>" "<server URL>" <N>ms`,
 // status and size `-` when no response was written) and the JSON format (one object per line).
 import { errorMessage } from '../../errors';
-import { stripRuntimePrefix } from '../controller-log/classify';
+import { parseLogLine } from '../controller-log/classify';
 import { dashToUndef, intOrUndef } from '../controller-log/span-kit';
 import { tokenize } from '../nginx-log/tokenize';
 import { parseIsoTime, parseTimeLocal, splitRequest, unescapeNginx } from '../nginx-log/values';
@@ -41,14 +41,10 @@ export interface TraefikRecord {
 type Result = { record: TraefikRecord } | { error: string };
 
 export function parseTraefikLine(line: string): Result {
-  try {
-    if (typeof line !== 'string') return { error: 'not a string' };
-    if (line.length > 1 << 20) return { error: `line is ${line.length} characters long, over the 1048576 limit` };
-    const body = stripRuntimePrefix(line.replace(/\r$/, '')).trim();
+  return parseLogLine(line, 1 << 20, (raw) => {
+    const body = raw.trim();
     return body.startsWith('{') ? parseJson(body) : parseClf(body);
-  } catch (e) {
-    return { error: `internal parser error: ${errorMessage(e)}` };
-  }
+  });
 }
 
 function parseClf(body: string): Result {
