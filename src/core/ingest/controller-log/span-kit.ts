@@ -100,6 +100,11 @@ export function peerAttributes(addr: string | undefined, ctx: SpanContext): Attr
   return a;
 }
 
+/** Sets the attributes whose value the log line had; a field the format lacks is left out, not invented. */
+export function putDefined(attrs: Attributes, values: Record<string, string | number | undefined>): void {
+  for (const [k, v] of Object.entries(values)) if (v !== undefined) attrs[k] = v;
+}
+
 export const dashToUndef = (s: string | undefined): string | undefined =>
   s === undefined || s === '-' || s === '' ? undefined : s;
 

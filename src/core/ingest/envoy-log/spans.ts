@@ -3,7 +3,7 @@
 // request started, so the attempt is placed right after the start (placement approximate) and said so.
 import type { Diagnostic, Span, SpanBatch } from '../../trace/model';
 import type { SpanContext } from '../controller-log/formats';
-import { makeSpan, msToNs, peerAttributes, requestAttributes } from '../controller-log/span-kit';
+import { makeSpan, msToNs, peerAttributes, putDefined, requestAttributes } from '../controller-log/span-kit';
 import type { EnvoyRecord } from './parse';
 
 // Envoy's response flags (docs: access log, %RESPONSE_FLAGS%), short form -> what happened.
@@ -55,19 +55,18 @@ export function envoySpans(rec: EnvoyRecord, ctx: SpanContext): SpanBatch {
     host: rec.authority,
     bytesSent: rec.bytesSent,
   });
-  const put = (k: string, v: string | number | undefined) => {
-    if (v !== undefined) attrs[k] = v;
-  };
-  put('envoy.request_id', rec.requestId);
-  put('envoy.response_flags', rec.responseFlags.join(',') || undefined);
-  put('envoy.response_code_details', rec.responseCodeDetails);
-  put('envoy.connection_termination_details', rec.connectionTerminationDetails);
-  put('envoy.upstream_transport_failure_reason', rec.upstreamTransportFailureReason);
-  put('envoy.upstream_cluster', rec.upstreamCluster);
-  put('envoy.route_name', rec.routeName);
-  put('envoy.x_forwarded_for', rec.forwardedFor);
-  put('client.address', rec.downstreamRemoteAddress?.replace(/:\d+$/, ''));
-  put('http.request.body.size', rec.bytesReceived);
+  putDefined(attrs, {
+    'envoy.request_id': rec.requestId,
+    'envoy.response_flags': rec.responseFlags.join(',') || undefined,
+    'envoy.response_code_details': rec.responseCodeDetails,
+    'envoy.connection_termination_details': rec.connectionTerminationDetails,
+    'envoy.upstream_transport_failure_reason': rec.upstreamTransportFailureReason,
+    'envoy.upstream_cluster': rec.upstreamCluster,
+    'envoy.route_name': rec.routeName,
+    'envoy.x_forwarded_for': rec.forwardedFor,
+    'client.address': rec.downstreamRemoteAddress?.replace(/:\d+$/, ''),
+    'http.request.body.size': rec.bytesReceived,
+  });
   attrs['kubetrace.log.format'] = rec.format;
   attrs['kubetrace.placement'] = rec.durationMs !== undefined ? 'exact' : 'unknown';
   if (ctx.controllerPod) attrs['kubetrace.pod'] = ctx.controllerPod;

@@ -4,7 +4,8 @@
 // duration, so no attempt is invented for it.
 import type { Diagnostic, Span, SpanBatch } from '../../trace/model';
 import type { SpanContext } from '../controller-log/formats';
-import { makeSpan, peerAttributes, requestAttributes } from '../controller-log/span-kit';
+import { isSecretName } from '../../redact';
+import { makeSpan, peerAttributes, putDefined, requestAttributes } from '../controller-log/span-kit';
 import { secondsToNanoExact } from '../nginx-log/values';
 import type { TraefikRecord } from './parse';
 
@@ -23,20 +24,18 @@ export function traefikSpans(rec: TraefikRecord, ctx: SpanContext): SpanBatch {
     host: rec.host,
     bytesSent: rec.size,
   });
-  const put = (k: string, v: string | number | undefined) => {
-    if (v !== undefined) attrs[k] = v;
-  };
-  put('traefik.router', rec.router);
-  put('traefik.service', rec.service);
-  put('traefik.service_url', rec.serviceUrl);
-  put('traefik.request_count', rec.requestCount);
-  put('traefik.retry_attempts', rec.retryAttempts);
-  put('traefik.origin_status', rec.originStatus);
-  put('traefik.trace_id', rec.traceId);
-  put('traefik.request_id', rec.requestId);
+  putDefined(attrs, {
+    'traefik.router': rec.router,
+    'traefik.service': rec.service,
+    'traefik.service_url': rec.serviceUrl,
+    'traefik.request_count': rec.requestCount,
+    'traefik.retry_attempts': rec.retryAttempts,
+    'traefik.origin_status': rec.originStatus,
+    'traefik.trace_id': rec.traceId,
+    'traefik.request_id': rec.requestId,
+  });
   if (rec.overheadNs !== undefined) attrs['traefik.overhead_ms'] = Number(rec.overheadNs) / 1e6;
-  for (const [k, v] of Object.entries(rec.headers))
-    if (!/authorization|cookie|token/i.test(k)) attrs[`traefik.${k}`] = v;
+  for (const [k, v] of Object.entries(rec.headers)) if (!isSecretName(k)) attrs[`traefik.${k}`] = v;
   attrs['kubetrace.log.format'] = rec.format;
   attrs['kubetrace.placement'] = rec.format === 'traefik-json' ? 'exact' : 'approximate';
   if (ctx.controllerPod) attrs['kubetrace.pod'] = ctx.controllerPod;
