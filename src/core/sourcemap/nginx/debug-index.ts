@@ -32,7 +32,8 @@ export interface DebugIndex {
 const KEY = 12;
 const cache = new Map<string, Promise<DebugIndex>>();
 
-async function sourceFiles(dir: string, out: string[]): Promise<string[]> {
+/** Every .c and .h file under `dir`. */
+export async function sourceFiles(dir: string, out: string[]): Promise<string[]> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -121,7 +122,7 @@ async function build(root: string): Promise<DebugIndex> {
 // The function a call sits in: in nginx style the nearest line above that starts with a name
 // and `(` at column 0 is the definition (prototypes sit at the top of the file, before bodies).
 const DEF = /^([A-Za-z_]\w*)\(/;
-function enclosingDefinition(lines: string[], line: number): string | undefined {
+export function enclosingDefinition(lines: string[], line: number): string | undefined {
   for (let i = line - 1; i >= 0; i--) {
     const l = lines[i];
     if (l.length && l.charCodeAt(0) > 64) {

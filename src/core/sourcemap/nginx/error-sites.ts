@@ -1,10 +1,11 @@
 // The ngx_log_error() (and ngx_ssl_error()) call that printed an nginx error-log line, found in the source of the
 // detected nginx version: every call site's format is compiled the way the debug-line matcher compiles
 // ngx_log_debug formats (c-scan.ts, format.ts), never taken from a fixed list of messages.
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { SourceRef, Trace } from '../../trace/model';
 import { scanDebugCalls } from './c-scan';
+import { enclosingDefinition, sourceFiles } from './debug-index';
 import { compileFormat, literalWeight, matchTokens, type Tok } from './format';
 import { treeFile, type NginxSourceTree } from './source-tree';
 
@@ -44,7 +45,7 @@ export function errorSites(tree: NginxSourceTree): Promise<ErrorSite[]> {
 }
 
 async function build(root: string): Promise<ErrorSite[]> {
-  const files = (await cFiles(join(root, 'src'), [])).sort();
+  const files = (await sourceFiles(join(root, 'src'), [])).sort();
   const sites: ErrorSite[] = [];
   for (const full of files) {
     const text = await readFile(full, 'latin1');
@@ -60,7 +61,7 @@ async function build(root: string): Promise<ErrorSite[]> {
       sites.push({
         file: rel,
         line: c.line,
-        function: enclosingFunction(lines, c.line),
+        function: enclosingDefinition(lines, c.line),
         format: c.format,
         toks,
         weight: literalWeight(toks),
@@ -72,32 +73,8 @@ async function build(root: string): Promise<ErrorSite[]> {
   return sites;
 }
 
-async function cFiles(dir: string, out: string[]): Promise<string[]> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) await cFiles(p, out);
-    else if (e.isFile() && /\.[ch]$/.test(e.name)) out.push(p);
-  }
-  return out;
-}
-
 // A line attached to an HTTP request is most likely from the http module; shared code comes next.
 const rankOf = (file: string) => (file.startsWith('src/http/') ? 0 : /^src\/(stream|mail)\//.test(file) ? 2 : 1);
-
-const DEF = /^([A-Za-z_]\w*)\(/;
-function enclosingFunction(lines: string[], line: number): string | undefined {
-  for (let i = line - 1; i >= 0; i--) {
-    const m = DEF.exec(lines[i]);
-    if (m) return m[1];
-  }
-  return undefined;
-}
 
 /**
  * What the format printed, without what ngx_log_error_core adds after it: ` (110: Connection timed out)` for the
