@@ -1,27 +1,14 @@
 // `kubetrace gateways`: each Gateway with its class, controller, listeners, addresses and attached HTTPRoutes.
-import { parseArgs, bool, str } from '../args';
-import { connect } from '../session';
-import { readRouteTree } from '../../core/kube/route-tree';
+import { readListing } from '../session';
 import { buildGateways, GatewayIndex, type GatewayView } from '../../core/kube/gateway-tree';
 
 export async function run(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, {
-    kubeconfig: { type: 'string' },
-    context: { type: 'string' },
-    namespace: { type: 'string', short: 'n' },
-    json: { type: 'boolean' },
-  });
-  const session = await connect({ kubeconfig: str(p, 'kubeconfig'), context: str(p, 'context') });
-  const tree = await readRouteTree(session.api, {
-    namespace: str(p, 'namespace'),
-    fallbackNamespace: session.config.namespace,
-  });
-  for (const n of tree.notices) process.stderr.write(`note: ${n}\n`);
+  const { json, tree } = await readListing(argv);
   const views = buildGateways(
     new GatewayIndex(tree.snapshot.gateways, tree.snapshot.gatewayClasses),
     tree.snapshot.httpRoutes,
   );
-  if (bool(p, 'json')) {
+  if (json) {
     process.stdout.write(JSON.stringify(views, null, 2) + '\n');
     return 0;
   }

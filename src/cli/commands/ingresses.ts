@@ -1,23 +1,10 @@
 // `kubetrace ingresses`: the same tree as the VS Code view, as text or JSON.
-import { parseArgs, bool, str } from '../args';
-import { connect } from '../session';
-import { readRouteTree } from '../../core/kube/route-tree';
+import { readListing } from '../session';
 import type { Backend, RouteEntry } from '../../core/kube/routes';
 
 export async function run(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, {
-    kubeconfig: { type: 'string' },
-    context: { type: 'string' },
-    namespace: { type: 'string', short: 'n' },
-    json: { type: 'boolean' },
-  });
-  const session = await connect({ kubeconfig: str(p, 'kubeconfig'), context: str(p, 'context') });
-  const tree = await readRouteTree(session.api, {
-    namespace: str(p, 'namespace'),
-    fallbackNamespace: session.config.namespace,
-  });
-  for (const n of tree.notices) process.stderr.write(`note: ${n}\n`);
-  if (bool(p, 'json')) {
+  const { json, tree } = await readListing(argv);
+  if (json) {
     process.stdout.write(JSON.stringify(tree.entries, null, 2) + '\n');
     return 0;
   }
