@@ -4,37 +4,19 @@
 // Field numbers are those of schema.ts / opentelemetry-proto. Unknown fields, and known fields with an
 // unexpected wire type, are skipped as protobuf requires.
 import protobuf from 'protobufjs';
-import { fixed64, int64 } from './int64';
+import { fixed64 } from './int64';
 import {
   OtlpDecodeError,
-  type OtlpAnyValue,
-  type OtlpEvent,
   type OtlpInstrumentationScope,
-  type OtlpKeyValue,
-  type OtlpLink,
   type OtlpResource,
   type OtlpResourceSpans,
   type OtlpScopeSpans,
   type OtlpSpan,
   type OtlpSpanKind,
-  type OtlpStatusCode,
 } from './types';
 import { errorMessage } from '../../errors';
-
-type Reader = protobuf.Reader;
-const LEN = 2;
-const VARINT = 0;
-const I64 = 1;
-const I32 = 5;
-const MAX_VALUE_DEPTH = 64;
-/**
- * Embedded messages one decode may open: a fixed allowance plus one per 4 input bytes. Every real message costs at
- * least 2 bytes (tag and length) and real spans average far more; a file of repeated `0a 00` (an empty ResourceSpans
- * every 2 bytes) would otherwise become millions of objects, 50 times its size in heap. sub() spends it.
- */
-const messageBudget = (bytes: number) => 4096 + Math.floor(bytes / 4);
-// Decoding is synchronous, so one module-level counter serves the current decode.
-let budget = Infinity;
+import { readEvent, readKeyValue, readLink, readStatus } from './decode-parts';
+import { fits, hexField, I32, I64, LEN, skip, sub, VARINT, withBudget, type Reader } from './wire';
 
 export interface DecodeResult {
   resourceSpans: OtlpResourceSpans[];
@@ -59,20 +41,19 @@ interface Ctx {
 export function decodeOtlpProtobuf(buf: Uint8Array, opts: { spanBytes?: boolean } = {}): DecodeResult {
   const ctx: Ctx = { problems: [], rejectedSpans: 0, spanBytes: opts.spanBytes ? [] : undefined };
   const resourceSpans: OtlpResourceSpans[] = [];
-  budget = messageBudget(buf.byteLength);
   try {
     const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
     const r = protobuf.Reader.create(b);
-    while (r.pos < r.len) {
-      const tag = r.uint32();
-      if (tag === ((1 << 3) | LEN)) resourceSpans.push(readResourceSpans(r, sub(r), ctx));
-      else skip(r, tag);
-    }
+    withBudget(buf.byteLength, () => {
+      while (r.pos < r.len) {
+        const tag = r.uint32();
+        if (tag === ((1 << 3) | LEN)) resourceSpans.push(readResourceSpans(r, sub(r), ctx));
+        else skip(r, tag);
+      }
+    });
   } catch (e) {
     const why = errorMessage(e);
     throw new OtlpDecodeError(`not an OTLP ExportTraceServiceRequest protobuf: ${why}`);
-  } finally {
-    budget = Infinity;
   }
   const out: DecodeResult = { resourceSpans, problems: ctx.problems, rejectedSpans: ctx.rejectedSpans };
   if (ctx.spanBytes) out.spanBytes = ctx.spanBytes;
@@ -90,38 +71,6 @@ export function decodeOtlpSpanBytes(bytes: string): OtlpSpan {
     /* reported below */
   }
   throw new OtlpDecodeError(`not an OTLP span: ${ctx.problems[0] ?? 'bad encoding'}`);
-}
-
-/** Reads a length prefix and returns the end offset of the embedded message, checking it is inside the buffer. */
-function sub(r: Reader): number {
-  const len = r.uint32();
-  // An empty message costs 2 bytes of input and a whole object of heap: it counts as 8 (real exports have few).
-  budget -= len === 0 ? 8 : 1;
-  if (budget < 0)
-    throw new RangeError(
-      `more embedded messages than ${messageBudget(r.len)} (4096 + one per 4 bytes, empty ones count 8), at offset ${r.pos}: not a real export`,
-    );
-  const end = r.pos + len;
-  if (end > r.len) throw new RangeError(`length ${len} at offset ${r.pos} runs past the end (${r.len})`);
-  return end;
-}
-
-/** A field that ran past the end of its enclosing message means the lengths are inconsistent. */
-function fits(r: Reader, end: number): void {
-  if (r.pos > end) throw new RangeError(`a field overruns its enclosing message at offset ${end}`);
-}
-
-function skip(r: Reader, tag: number): void {
-  const wire = tag & 7;
-  if (tag >>> 3 === 0 || wire === 3 || wire === 4 || wire > 5) throw new Error(`invalid tag ${tag} at offset ${r.pos}`);
-  r.skipType(wire);
-}
-
-function hexField(r: Reader): string {
-  const end = sub(r);
-  const s = (r.buf as Buffer).toString('hex', r.pos, end);
-  r.pos = end;
-  return s;
 }
 
 function readResourceSpans(r: Reader, end: number, ctx: Ctx): OtlpResourceSpans {
@@ -332,160 +281,3 @@ function readSpan(r: Reader, end: number, ctx: Ctx): OtlpSpan | undefined {
 
 const ZERO = /^0+$/;
 const badId = (hex: string, len: number) => hex.length !== len || ZERO.test(hex);
-
-function readStatus(r: Reader, end: number): { code?: OtlpStatusCode; message?: string } {
-  const out: { code?: OtlpStatusCode; message?: string } = {};
-  let code = 0;
-  let deprecated = 0;
-  while (r.pos < end) {
-    const tag = r.uint32();
-    switch (tag) {
-      case (1 << 3) | VARINT:
-        deprecated = r.int32();
-        break; // deprecated_code, before OTLP 0.9
-      case (2 << 3) | LEN: {
-        const s = r.string();
-        if (s) out.message = s;
-        break;
-      }
-      case (3 << 3) | VARINT:
-        code = r.int32();
-        break;
-      default:
-        skip(r, tag);
-    }
-  }
-  fits(r, end);
-  // OTLP's compatibility rule: an unset code with a non-OK deprecated code means error.
-  if (code === 0 && deprecated !== 0) code = 2;
-  if (code === 1 || code === 2) out.code = code;
-  return out;
-}
-
-function readEvent(r: Reader, end: number): OtlpEvent {
-  const ev: OtlpEvent = { timeUnixNano: '0', name: '' };
-  while (r.pos < end) {
-    const tag = r.uint32();
-    switch (tag) {
-      case (1 << 3) | I64:
-        ev.timeUnixNano = fixed64(r);
-        break;
-      case (2 << 3) | LEN:
-        ev.name = r.string();
-        break;
-      case (3 << 3) | LEN:
-        (ev.attributes ??= []).push(readKeyValue(r, sub(r), 0));
-        break;
-      case (4 << 3) | VARINT: {
-        const n = r.uint32();
-        if (n) ev.droppedAttributesCount = n;
-        break;
-      }
-      default:
-        skip(r, tag);
-    }
-  }
-  fits(r, end);
-  return ev;
-}
-
-function readLink(r: Reader, end: number): OtlpLink {
-  // Links to ids of the wrong length are kept (hex as given): a link is a pointer, not the span itself.
-  const link: OtlpLink = { traceId: '', spanId: '' };
-  while (r.pos < end) {
-    const tag = r.uint32();
-    switch (tag) {
-      case (1 << 3) | LEN:
-        link.traceId = hexField(r);
-        break;
-      case (2 << 3) | LEN:
-        link.spanId = hexField(r);
-        break;
-      case (3 << 3) | LEN: {
-        const s = r.string();
-        if (s) link.traceState = s;
-        break;
-      }
-      case (4 << 3) | LEN:
-        (link.attributes ??= []).push(readKeyValue(r, sub(r), 0));
-        break;
-      case (5 << 3) | VARINT: {
-        const n = r.uint32();
-        if (n) link.droppedAttributesCount = n;
-        break;
-      }
-      case (6 << 3) | I32: {
-        const n = r.fixed32();
-        if (n) link.flags = n;
-        break;
-      }
-      default:
-        skip(r, tag);
-    }
-  }
-  fits(r, end);
-  return link;
-}
-
-function readKeyValue(r: Reader, end: number, depth: number): OtlpKeyValue {
-  let key = '';
-  let value: OtlpAnyValue = {};
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === ((1 << 3) | LEN)) key = r.string();
-    else if (tag === ((2 << 3) | LEN)) value = readAnyValue(r, sub(r), depth);
-    else skip(r, tag);
-  }
-  fits(r, end);
-  return { key, value };
-}
-
-function readAnyValue(r: Reader, end: number, depth: number): OtlpAnyValue {
-  if (depth > MAX_VALUE_DEPTH) throw new Error(`max depth exceeded (values nested over ${MAX_VALUE_DEPTH} levels)`);
-  let v: OtlpAnyValue = {};
-  while (r.pos < end) {
-    const tag = r.uint32();
-    switch (tag) {
-      case (1 << 3) | LEN:
-        v = { stringValue: r.string() };
-        break;
-      case (2 << 3) | VARINT:
-        v = { boolValue: r.bool() };
-        break;
-      case (3 << 3) | VARINT:
-        v = { intValue: int64(r) };
-        break;
-      case (4 << 3) | I64:
-        v = { doubleValue: r.double() };
-        break;
-      case (5 << 3) | LEN:
-        v = { arrayValue: { values: readList(r, sub(r), depth + 1, readAnyValue) } };
-        break;
-      case (6 << 3) | LEN:
-        v = { kvlistValue: { values: readList(r, sub(r), depth + 1, readKeyValue) } };
-        break;
-      case (7 << 3) | LEN: {
-        const e = sub(r);
-        v = { bytesValue: (r.buf as Buffer).toString('base64', r.pos, e) };
-        r.pos = e;
-        break;
-      }
-      default:
-        skip(r, tag);
-    }
-  }
-  fits(r, end);
-  return v;
-}
-
-// ArrayValue and KeyValueList: `repeated <T> values = 1`.
-function readList<T>(r: Reader, end: number, depth: number, item: (r: Reader, end: number, depth: number) => T): T[] {
-  const out: T[] = [];
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === ((1 << 3) | LEN)) out.push(item(r, sub(r), depth));
-    else skip(r, tag);
-  }
-  fits(r, end);
-  return out;
-}
