@@ -26,8 +26,11 @@ export interface Props {
 }
 
 /** Attributes a caller may set from data: anything that could run or navigate is refused. */
-const SAFE_ATTR =
-  /^(aria-[a-z-]+|data-[a-z-]+|role|type|value|label|heading|description|placeholder|disabled|checked|open|secondary|name|for|colspan|scope|hidden|tabindex|slot|id|title|panel|max|indeterminate|variant)$/;
+const SAFE_ATTR = new RegExp(
+  '^(aria-[a-z-]+|data-[a-z-]+|role|type|value|label|heading|description|placeholder|disabled|' +
+    'checked|open|secondary|name|for|colspan|scope|hidden|tabindex|slot|id|title|panel|max|' +
+    'indeterminate|variant)$',
+);
 
 export function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,

@@ -313,7 +313,9 @@ export class Waterfall {
   private fillRow(e: RowEls, p: number, view: TraceView): void {
     const r = this.rows[p];
     const [a, b] = this.range;
-    const key = `${p}|${r.kind === 'span' ? r.i : r.group.layer}|${a}|${b}|${this.trackW}|${this.expandKey(r)}|${this.active === p}|${this.selectedKey(r)}|${this.query}`;
+    const key =
+      `${p}|${r.kind === 'span' ? r.i : r.group.layer}|${a}|${b}|${this.trackW}` +
+      `|${this.expandKey(r)}|${this.active === p}|${this.selectedKey(r)}|${this.query}`;
     if (e.key === key) return;
     e.key = key;
     if (e.pos !== p) {

@@ -1,5 +1,6 @@
 // Messages between the extension host and the trace panel webview: one tagged union each way.
-// Types, and the small closed lists they use. The trace itself is the core model, imported as types so the webview bundle carries no core code.
+// Types, and the small closed lists they use. The trace itself is the core model, imported as types so the
+// webview bundle carries no core code.
 import type { Layer, SourceRef, Trace } from '../core/trace/model';
 
 export type {

@@ -144,7 +144,9 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
         const e = node.entry;
         const item = new vscode.TreeItem(e.name, Collapsed);
         item.id = `${e.kind}/${e.namespace}/${e.name}`;
-        item.description = `${e.namespace}${e.className ? ` · ${e.className}` : ''}${e.addresses.length ? ` · ${e.addresses.join(', ')}` : ''}`;
+        item.description =
+          `${e.namespace}${e.className ? ` · ${e.className}` : ''}` +
+          `${e.addresses.length ? ` · ${e.addresses.join(', ')}` : ''}`;
         item.iconPath = new vscode.ThemeIcon(e.kind === 'Ingress' ? 'globe' : 'git-merge');
         item.contextValue = e.kind === 'Ingress' ? 'kubetrace.ingress' : 'kubetrace.httproute';
         item.tooltip = md(
@@ -176,7 +178,9 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
       }
       case 'path': {
         const item = new vscode.TreeItem(node.path.path, Collapsed);
-        item.id = `${node.entry.kind}/${node.entry.namespace}/${node.entry.name}/${node.rule.host ?? '*'}${node.path.path}#${node.path.pathType}`;
+        item.id =
+          `${node.entry.kind}/${node.entry.namespace}/${node.entry.name}` +
+          `/${node.rule.host ?? '*'}${node.path.path}#${node.path.pathType}`;
         item.description = node.path.pathType;
         item.iconPath = new vscode.ThemeIcon('symbol-string');
         item.contextValue = node.entry.kind === 'Ingress' ? 'kubetrace.path' : 'kubetrace.routePath';
@@ -203,9 +207,9 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
           b.missing ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined,
         );
         item.contextValue = 'kubetrace.backend';
-        item.tooltip = md(
-          `${backendLabel(b)}\n\n${b.endpoints.map((x) => `- ${x.pod ?? '?'} ${x.ip}:${x.port} ${x.ready ? 'ready' : 'not ready'}${x.node ? ` on ${x.node}` : ''}`).join('\n') || 'no endpoints'}`,
-        );
+        const endpoint = (x: Endpoint) =>
+          `- ${x.pod ?? '?'} ${x.ip}:${x.port} ${x.ready ? 'ready' : 'not ready'}${x.node ? ` on ${x.node}` : ''}`;
+        item.tooltip = md(`${backendLabel(b)}\n\n${b.endpoints.map(endpoint).join('\n') || 'no endpoints'}`);
         return item;
       }
       case 'endpoint': {

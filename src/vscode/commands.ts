@@ -53,7 +53,9 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
         return;
       }
       const s = outcome.response.status;
-      d.status.text = `$(${s && s < 400 ? 'pass' : 'error'}) ${s ?? outcome.response.error?.code ?? '?'} · ${outcome.timings.exchangeMs.toFixed(0)} ms`;
+      d.status.text =
+        `$(${s && s < 400 ? 'pass' : 'error'}) ${s ?? outcome.response.error?.code ?? '?'}` +
+        ` · ${outcome.timings.exchangeMs.toFixed(0)} ms`;
       d.status.tooltip = `Last probe: ${outcome.url} (${outcome.target.kind})\nClick to open the trace panel`;
       d.status.show();
     },

@@ -187,7 +187,8 @@ export async function sendProbe(req: ProbeRequest, deps: ProbeDeps): Promise<voi
   if ((method !== 'GET' || req.body) && !isSandbox(cluster.config)) {
     if (settings.confirmOutsideSandbox) {
       const ok = await vscode.window.showWarningMessage(
-        `Send ${method}${req.body ? ' with a body' : ''} to ${req.host}${req.path} on ${cluster.config.contextName}? This may change data in a real cluster.`,
+        `Send ${method}${req.body ? ' with a body' : ''} to ${req.host}${req.path}` +
+          ` on ${cluster.config.contextName}? This may change data in a real cluster.`,
         { modal: true },
         'Send',
       );
@@ -269,7 +270,8 @@ export async function sendProbe(req: ProbeRequest, deps: ProbeDeps): Promise<voi
           rerun: () => sendProbe(req, deps),
         });
         log.info(
-          `probe ${outcome.url} via ${outcome.target.kind}: ${outcome.response.status ?? outcome.response.error?.code} in ${outcome.timings.exchangeMs.toFixed(1)} ms, ${trace.spans.length} spans (trace ${trace.traceId})`,
+          `probe ${outcome.url} via ${outcome.target.kind}: ${outcome.response.status ?? outcome.response.error?.code}` +
+            ` in ${outcome.timings.exchangeMs.toFixed(1)} ms, ${trace.spans.length} spans (trace ${trace.traceId})`,
         );
         deps.show(trace, outcome, item.entry.id);
         deps.status(outcome);

@@ -1,7 +1,8 @@
 // The sandbox controllers: Pods from Deployments, EndpointSlices from Services and Pods, reconcile on change.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { type LoadBalancerAddress, safeHash, setPodState, startControllers } from '../../src/sandbox/controllers';
+import { type LoadBalancerAddress, setPodState, startControllers } from '../../src/sandbox/controllers';
+import { safeHash } from '../../src/sandbox/object-defaults';
 import { applyObjects, demoManifestsDir, loadManifests } from '../../src/sandbox/manifest-loader';
 import { scaleObjects } from '../../src/sandbox/scale';
 import { type KubeObject, ObjectStore } from '../../src/sandbox/store';

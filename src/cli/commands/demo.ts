@@ -80,7 +80,8 @@ async function demoProbes(sb: Sandbox): Promise<boolean> {
       '\n(nginx spans show functions without lines: run `bash scripts/fetch-nginx-source.sh` for the 1.22.1 source)\n',
     );
   process.stdout.write(
-    `\nSame from a terminal: npx kubetrace probe shop/orders --kubeconfig ${shellQuote(sb.kubeconfigPath)} --workspace ${shellQuote(fromHere(workspace))}${nginxSource ? ` --nginx-source ${shellQuote(fromHere(nginxSource))}` : ''}\n`,
+    `\nSame from a terminal: npx kubetrace probe shop/orders --kubeconfig ${shellQuote(sb.kubeconfigPath)} --workspace ` +
+      `${shellQuote(fromHere(workspace))}${nginxSource ? ` --nginx-source ${shellQuote(fromHere(nginxSource))}` : ''}\n`,
   );
   process.stdout.write('In VS Code with nothing installed: npm run demo:vscode\n\n');
   return ok;
@@ -175,7 +176,8 @@ export function describeSandbox(sb: Sandbox): string {
     `  kubectl --kubeconfig ${kc} get pods -A -o wide`,
     `  kubectl --kubeconfig ${kc} logs -n ingress-nginx ${ctl}`,
     `  curl -H 'Host: api.kubetrace.test' -H 'X-Request-ID: demo-1' http://${ip}:${httpPort}/orders`,
-    `  curl --cacert ${shellQuote(fromHere(sb.caFile))} --resolve shop.kubetrace.test:${httpsPort}:${ip} https://shop.kubetrace.test:${httpsPort}/orders`,
+    `  curl --cacert ${shellQuote(fromHere(sb.caFile))} --resolve ` +
+      `shop.kubetrace.test:${httpsPort}:${ip} https://shop.kubetrace.test:${httpsPort}/orders`,
     '',
     'Open it in VS Code:',
     `  set "kubetrace.kubeconfig": "${sb.kubeconfigPath}" in your settings (or start \`KUBECONFIG=${kc} code .\`),`,

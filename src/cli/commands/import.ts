@@ -52,7 +52,8 @@ export async function run(argv: string[]): Promise<number> {
   if (json) out.write(traces ? '\n]\n' : ']\n');
   else
     out.write(
-      `${traces} trace${traces === 1 ? '' : 's'}, ${spans} span${spans === 1 ? '' : 's'} from ${file} (${opened.format}: ${opened.why})${badLines ? `; ${badLines} line${badLines === 1 ? '' : 's'} could not be read` : ''}\n`,
+      `${traces} trace${traces === 1 ? '' : 's'}, ${spans} span${spans === 1 ? '' : 's'} from ${file} (${opened.format}` +
+        `: ${opened.why})${badLines ? `; ${badLines} line${badLines === 1 ? '' : 's'} could not be read` : ''}\n`,
     );
   out.flush();
   // A log's line counts go to stderr with --json (stdout stays one JSON array), to stdout otherwise.
@@ -114,7 +115,9 @@ export function summarizeTrace(t: Trace): string {
   const ms = start !== undefined && end !== undefined ? Number(nanoDiff(end.toString(), start.toString())) / 1e6 : 0;
   const errors = t.spans.filter((s) => s.status === 'error').length;
   const lines = [
-    `trace ${t.traceId}  ${t.spans.length} span${t.spans.length === 1 ? '' : 's'}  ${ms.toFixed(3)} ms  services: ${services.slice(0, 8).join(', ')}${services.length > 8 ? `, +${services.length - 8}` : ''}${errors ? `  ${errors} error span${errors === 1 ? '' : 's'}` : ''}`,
+    `trace ${t.traceId}  ${t.spans.length} span${t.spans.length === 1 ? '' : 's'}` +
+      `  ${ms.toFixed(3)} ms  services: ${services.slice(0, 8).join(', ')}` +
+      `${services.length > 8 ? `, +${services.length - 8}` : ''}${errors ? `  ${errors} error span${errors === 1 ? '' : 's'}` : ''}`,
   ];
   for (const d of t.diagnostics) lines.push(`  ${d.severity} ${d.code}: ${d.message}`);
   return lines.join('\n');

@@ -19,18 +19,20 @@ export async function run(argv: string[]): Promise<number> {
 function renderBackend(b: Backend, indent: string): string[] {
   const head = b.resource
     ? `resource ${b.resource.kind}/${b.resource.name} (not probed)`
-    : `service ${b.service?.name}:${b.service?.port}${b.missing ? '  (missing)' : ''}${b.weight !== undefined ? `  weight ${b.weight}` : ''}`;
-  const eps = b.endpoints.map(
-    (e) =>
-      `${indent}  ${e.ready ? '●' : '○'} ${e.pod ?? '-'} ${e.ip}:${e.port}${e.node ? ` on ${e.node}` : ''}${e.ready ? '' : ' (not ready)'}`,
-  );
+    : `service ${b.service?.name}:${b.service?.port}${b.missing ? '  (missing)' : ''}` +
+      `${b.weight !== undefined ? `  weight ${b.weight}` : ''}`;
+  const eps = b.endpoints.map((e) => {
+    const where = `${e.ip}:${e.port}${e.node ? ` on ${e.node}` : ''}`;
+    return `${indent}  ${e.ready ? '●' : '○'} ${e.pod ?? '-'} ${where}${e.ready ? '' : ' (not ready)'}`;
+  });
   if (!b.resource && !b.missing && !b.endpoints.length) eps.push(`${indent}  (no endpoints)`);
   return [`${indent}→ ${head}`, ...eps];
 }
 
 export function renderEntry(e: RouteEntry): string {
   const lines = [
-    `${e.kind} ${e.namespace}/${e.name}${e.className ? `  class=${e.className}` : ''}${e.controller ? ` (${e.controller})` : ''}${e.addresses.length ? `  address=${e.addresses.join(',')}` : ''}`,
+    `${e.kind} ${e.namespace}/${e.name}${e.className ? `  class=${e.className}` : ''}` +
+      `${e.controller ? ` (${e.controller})` : ''}${e.addresses.length ? `  address=${e.addresses.join(',')}` : ''}`,
   ];
   for (const g of e.parents ?? []) {
     const l = g.listener

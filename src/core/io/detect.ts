@@ -105,7 +105,7 @@ export function detectFormat(head: Uint8Array): Detection {
   const firstLine = body.split('\n').find((l) => l.trim()) ?? '';
   if (shape.root !== 'none')
     return {
-      why: `JSON with top-level ${shape.root === 'object' ? `keys ${list(shape.rootKeys)}` : `array of ${shape.firstKeys.length ? `objects with keys ${list(shape.firstKeys)}` : 'unknown elements'}`}, which is no trace format Kubetrace knows`,
+      why: `JSON with top-level ${jsonShape(shape)}, which is no trace format Kubetrace knows`,
     };
   if (looksBinary(head)) return { format: 'otlp-protobuf', why: 'binary data: read as OTLP protobuf' };
   return {
@@ -157,4 +157,9 @@ function list(keys: string[]): string {
         .map((k) => JSON.stringify(k))
         .join(', ')
     : '(none)';
+}
+
+function jsonShape(shape: { root: string; rootKeys: string[]; firstKeys: string[] }): string {
+  if (shape.root === 'object') return `keys ${list(shape.rootKeys)}`;
+  return `array of ${shape.firstKeys.length ? `objects with keys ${list(shape.firstKeys)}` : 'unknown elements'}`;
 }

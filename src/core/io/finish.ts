@@ -29,7 +29,9 @@ export function finishTrace(trace: Trace): Trace {
     diagnostics.push({
       code: 'missing-parent',
       severity: 'info',
-      message: `${missing.size} parent span${missing.size > 1 ? 's are' : ' is'} not in the trace (${list}${missing.size > 5 ? ', ...' : ''}); their children show as roots`,
+      message:
+        `${missing.size} parent span${missing.size > 1 ? 's are' : ' is'} not in the ` +
+        `trace (${list}${missing.size > 5 ? ', ...' : ''}); their children show as roots`,
     });
   }
   refineLayers(trace);

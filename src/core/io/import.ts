@@ -46,7 +46,10 @@ export interface OpenedImport {
 const MAX_PROTOBUF_BYTES = 512 * 1024 * 1024;
 const CHUNK = 1 << 20;
 
-/** Picks the format (given or detected) and returns the items to read. Throws KubetraceError only when the file cannot be read or recognised. */
+/**
+ * Picks the format (given or detected) and returns the items to read. Throws KubetraceError only when the file
+ * cannot be read or recognised.
+ */
 export async function openImport(path: string, opts: { format?: ImportFormat } = {}): Promise<OpenedImport> {
   const head = await readHead(path);
   const { format, why } = resolveFormat(head, opts.format);

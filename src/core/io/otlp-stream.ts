@@ -132,7 +132,9 @@ export class OtlpStreamReader {
     this.diag({
       code: 'otlp-malformed',
       severity: 'error',
-      message: `this is not OTLP JSON: expected {"resourceSpans":[...]} (or "batches", or Jaeger's {"result":...}), found ${describe(v)}${this.roots > 1 ? ` in value #${this.roots}` : ''}`,
+      message:
+        `this is not OTLP JSON: expected {"resourceSpans":[...]} (or "batches", or Jaeger's ` +
+        `{"result":...}), found ${describe(v)}${this.roots > 1 ? ` in value #${this.roots}` : ''}`,
     });
   }
 

@@ -44,7 +44,9 @@ export class TraceJsonReader {
           this.diagnostics.push({
             code: 'trace-json-deep-value',
             severity: 'warning',
-            message: `${ev.path.join('.')} has attribute values nested more than ${MAX_NESTING} levels deep (${deep.slice(0, 3).join(', ')}); they were replaced by a note`,
+            message:
+              `${ev.path.join('.')} has attribute values nested more than ${MAX_NESTING}` +
+              ` levels deep (${deep.slice(0, 3).join(', ')}); they were replaced by a note`,
           });
         let list = this.spans.get(owner);
         if (!list) this.spans.set(owner, (list = []));

@@ -54,14 +54,18 @@ export function matchExplorerIngress(
     return {
       ok: false,
       reason: 'ambiguous',
-      message: `Ingress ${name} exists in ${hits.map((e) => e.namespace).join(', ')}, and Kubernetes Tools did not say which namespace it showed.`,
+      message:
+        `Ingress ${name} exists in ${hits.map((e) => e.namespace).join(', ')}` +
+        `, and Kubernetes Tools did not say which namespace it showed.`,
     };
   }
   const where = ns ? `${ns}/${name}` : name;
   return {
     ok: false,
     reason: 'not-listed',
-    message: `Ingress ${where} is not in what Kubetrace lists for context ${context}. Kubernetes Tools and Kubetrace may use different contexts or namespaces.`,
+    message:
+      `Ingress ${where} is not in what Kubetrace lists for context ${context}. ` +
+      `Kubernetes Tools and Kubetrace may use different contexts or namespaces.`,
   };
 }
 

@@ -21,7 +21,10 @@ export const KINDS = {
 
 export function kindPath(k: KindPath, namespace?: string, name?: string): string {
   const base = k.group ? `/apis/${k.group}/${k.version}` : `/api/${k.version}`;
-  return `${base}${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${k.plural}${name ? `/${encodeURIComponent(name)}` : ''}`;
+  return (
+    `${base}${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}` +
+    `/${k.plural}${name ? `/${encodeURIComponent(name)}` : ''}`
+  );
 }
 
 export interface ListOptions {

@@ -18,7 +18,9 @@ export function serviceProxyTransport(
   port: number | string,
   scheme: 'http' | 'https' = 'http',
 ): Transport {
-  const prefix = `/api/v1/namespaces/${encodeURIComponent(ns)}/services/${scheme === 'https' ? 'https:' : ''}${encodeURIComponent(service)}:${port}/proxy`;
+  const prefix =
+    `/api/v1/namespaces/${encodeURIComponent(ns)}` +
+    `/services/${scheme === 'https' ? 'https:' : ''}${encodeURIComponent(service)}:${port}/proxy`;
   return async (path, init) => {
     const url = new URL(path, 'http://x');
     const query: Record<string, string> = {};

@@ -96,7 +96,8 @@ export async function readRouteTree(
   } catch (e) {
     if (!(e instanceof KubeApiError && e.status === 403) || opts.namespace) throw e;
     notices.push(
-      `listing across all namespaces is forbidden (${e.message.replace(/^forbidden: /, '')}); showing namespace "${opts.fallbackNamespace}" only`,
+      `listing across all namespaces is forbidden (${e.message.replace(/^forbidden: /, '')}` +
+        `); showing namespace "${opts.fallbackNamespace}" only`,
     );
     scope = { kind: 'namespace', namespace: opts.fallbackNamespace };
     snapshot = await readSnapshot(api, opts.fallbackNamespace, opts.signal);

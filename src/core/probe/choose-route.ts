@@ -35,7 +35,10 @@ const describe = (c: Cand) => {
   const why =
     unbuildable(c.p) ?? (!c.host || c.host.startsWith('*') ? 'the host is a wildcard or missing: give --host' : '');
   const q = (m?.queryParams ?? []).map((x) => `${x.name}=${x.value}`).join('&');
-  return `--host ${c.host ?? '<any>'} --path ${c.p.path}${q ? `?${q}` : ''}${extras.length ? ` ${extras.join(' ')}` : ''}  (${c.p.pathType}${why ? `; ${why}` : ''})`;
+  return (
+    `--host ${c.host ?? '<any>'} --path ${c.p.path}${q ? `?${q}` : ''}` +
+    `${extras.length ? ` ${extras.join(' ')}` : ''}  (${c.p.pathType}${why ? `; ${why}` : ''})`
+  );
 };
 
 // Gateway API precedence among matches that all accept a request: Exact path, then the longest path, then a

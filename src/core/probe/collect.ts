@@ -57,7 +57,8 @@ export async function collectSpans(
       code: 'no-access-log-line',
       severity: 'warning',
       message:
-        `the ${module.title} ${r.route.kind === 'HTTPRoute' ? 'data-plane' : 'controller'} pods${r.controllerNs ? ` (namespace ${r.controllerNs})` : ''} ` +
+        `the ${module.title} ${r.route.kind === 'HTTPRoute' ? 'data-plane' : 'controller'}` +
+        ` pods${r.controllerNs ? ` (namespace ${r.controllerNs})` : ''} ` +
         `are not visible with these credentials, so their access log was not read: the trace has no ingress spans`,
       hint: 'grant list pods and get pods/log in the controller\'s namespace (see README, "RBAC")',
     });

@@ -20,7 +20,9 @@ export function finishTrace(s: Sent, c: Collected, diagnostics: Diagnostic[]): T
         code: 'app-spans-missing',
         severity: 'warning',
         spanId: span.spanId,
-        message: `${span.service} logged this request as span ${span.spanId}, but its spans never reached the trace backend; the span shown comes from its log line`,
+        message:
+          `${span.service} logged this request as span ${span.spanId}, but its spans ` +
+          `never reached the trace backend; the span shown comes from its log line`,
         hint: "check the app's OTLP exporter endpoint and that the backend receives (e.g. its logs)",
       });
     }

@@ -84,7 +84,9 @@ export async function mapProbeSources(outcome: ProbeOutcome, o: MapOptions): Pro
       if (got.warning)
         trace.diagnostics.push({ code: 'nginx-source-unverified', severity: 'warning', message: got.warning });
     } catch (e) {
-      reason = `the nginx ${version.version} source could not be downloaded (${errorMessage(e)}): set kubetrace.nginx.sourcePath to a local tree`;
+      reason =
+        `the nginx ${version.version} source could not be downloaded ` +
+        `(${errorMessage(e)}): set kubetrace.nginx.sourcePath to a local tree`;
     }
   }
   // ingress-nginx runs nginx with its own patch set: map lines in the patched tree (made once in the cache).

@@ -72,7 +72,9 @@ export function nextHop(
       stop: {
         code: 'redirect-downgrade',
         severity: 'warning',
-        message: `the answer (${status}) redirects from https to plain http, ${next.href}; Kubetrace does not follow it, which would send the request (and its credentials) unencrypted`,
+        message:
+          `the answer (${status}) redirects from https to plain http, ${next.href}; Kubetrace ` +
+          `does not follow it, which would send the request (and its credentials) unencrypted`,
         hint: 'the server should redirect to https; check the Ingress annotations and the app for an http:// Location',
       },
     };
@@ -107,7 +109,9 @@ export function nextHop(
           note: {
             code: 'redirect-dropped-credentials',
             severity: 'info' as const,
-            message: `the redirect to ${next.protocol}//${next.host} changes the origin, so ${dropped.map((h) => h.toLowerCase()).join(', ')} ${dropped.length === 1 ? 'was' : 'were'} not sent again`,
+            message:
+              `the redirect to ${next.protocol}//${next.host} changes the origin, so ` +
+              `${dropped.map((h) => h.toLowerCase()).join(', ')} ${dropped.length === 1 ? 'was' : 'were'} not sent again`,
             hint: 'probe the final URL directly (with --path, and the scheme the target serves) to send them',
           },
         }

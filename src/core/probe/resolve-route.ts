@@ -128,7 +128,8 @@ export async function resolveHTTPRoute(o: ProbeOptions, progress: (m: string) =>
       throw new KubetraceError(
         module
           ? `no ready ${module.title} data-plane pod of Gateway ${controller.gateway} to port-forward to`
-          : `port-forward needs a known controller; Gateway ${controller.gateway} is served by ${controllerName ?? 'an unknown controller'}`,
+          : `port-forward needs a known controller; Gateway ${controller.gateway}` +
+              ` is served by ${controllerName ?? 'an unknown controller'}`,
         "check the Gateway's pods, or probe through its address",
       );
     // NGINX Gateway Fabric's nginx listens on the listener ports themselves.

@@ -1,5 +1,6 @@
 // A whole probe, as four stages, each returning its data and its diagnostics:
-// resolve (Ingress or HTTPRoute: route, choice, controller, target) -> send (the traced request) -> collect (gather spans) -> finish (assemble).
+// resolve (Ingress or HTTPRoute: route, choice, controller, target) -> send (the traced request)
+// -> collect (gather spans) -> finish (assemble).
 import type { Diagnostic } from '../trace/model';
 import { collectSpans } from './collect';
 import { finishTrace } from './finish';

@@ -52,7 +52,8 @@ export async function chooseTarget(opts: {
     throw new KubetraceError(
       opts.controller.isIngressNginx
         ? 'no ready ingress-nginx controller pod to port-forward to'
-        : `port-forward needs an ingress-nginx controller; this Ingress is served by ${opts.controller.controller ?? 'an unknown controller'}`,
+        : `port-forward needs an ingress-nginx controller; this Ingress is ` +
+            `served by ${opts.controller.controller ?? 'an unknown controller'}`,
       'check the controller pods (kubectl get pods -n ingress-nginx), or probe through the load balancer',
     );
   }

@@ -9,8 +9,9 @@
  *     workloadFolders?: Record<string, string>;    // Deployment name -> local folder
  *     nginx?: { tree?: NginxSourceTree; reason?: string };
  *     nginxConfDir?: string;                       // the sandbox's generated nginx config (read-only root)
- *     ingressObjects?: Ingress[];              // live Ingress objects; without them, Ingress manifests in the workspace are used
- *     allowedRoots: string[];                      // allowedRootsFor(...): workspace folders, nginx source cache, nginx.sourcePath, sandbox conf dir
+ *     ingressObjects?: Ingress[];                  // live Ingresses; without them, the workspace's manifests are used
+ *     allowedRoots: string[];                      // allowedRootsFor(...): workspace folders, nginx source cache,
+ *                                                  // nginx.sourcePath, sandbox conf dir
  *   }
  *   resolveSources(trace, ctx): Promise<Trace>
  *     // A new Trace (the input is not changed); every span has `source` and/or `sourceReason` (never neither),

@@ -142,7 +142,9 @@ export async function resolveSources(trace: Trace, ctx: SourcemapContext): Promi
   };
   const routing = (s: Span) => {
     const a = s.attributes ?? {};
-    const key = `route\0${a['server.address'] ?? a['http.host'] ?? ''}\0${a['url.path'] ?? a['http.target'] ?? ''}\0${a['nginx.proxy_upstream_name'] ?? ''}\0${a['nginx.ingress_name'] ?? ''}\0${a['url.full'] ?? ''}`;
+    const key =
+      `route\0${a['server.address'] ?? a['http.host'] ?? ''}\0${a['url.path'] ?? a['http.target'] ?? ''}` +
+      `\0${a['nginx.proxy_upstream_name'] ?? ''}\0${a['nginx.ingress_name'] ?? ''}\0${a['url.full'] ?? ''}`;
     let p = memo.get(key) as Promise<RoutingResult> | undefined;
     if (!p) {
       p = routingSourcesForSpan(s, routingCtx);

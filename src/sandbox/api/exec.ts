@@ -62,7 +62,8 @@ export function serveExec(ws: WebSocket, r: ExecRequest, resolver: ExecResolver 
         reason: 'InternalError',
         code: 500,
         message: notFound
-          ? `OCI runtime exec failed: exec failed: unable to start container process: exec: "${r.command[0]}": executable file not found in $PATH: unknown`
+          ? `OCI runtime exec failed: exec failed: unable to start container process: ` +
+            `exec: "${r.command[0]}": executable file not found in $PATH: unknown`
           : spawnError.message,
       });
     }

@@ -13,14 +13,19 @@
 //                     kubeconfigYaml(sameOptions); contexts SANDBOX_CONTEXT ('kubetrace-sandbox'), RESTRICTED_CONTEXT
 //   manifest-loader.ts loadManifests(paths[], { existingNamespaces? }) → { objects, refused: {file, document, reason}[] };
 //                     parseManifestText(text, file); applyObjects(store, objects); demoManifestsDir(); BUILTIN_NAMESPACES
-//   controllers.ts    startControllers(store, { podSubnet?='127.10.0' }) → { reconcile(), setLoadBalancer({ip, ports:[http, https], service?}), stop() };
-//                     setPodState(store, ns, pod, { ready, running?, phase?, reason?, message?, restartCount?, exitCode?, containerPorts?: {portName: port} });
-//                     servedByNginx(store, ingress); APP_ANNOTATION ('sandbox.kubetrace.dev/app'); safeHash(s, n)
+//   controllers.ts    startControllers(store, { podSubnet?='127.10.0' })
+//                       → { reconcile(), setLoadBalancer({ip, ports:[http, https], service?}), stop() };
+//                     setPodState(store, ns, pod, { ready, running?, phase?, reason?, message?, restartCount?,
+//                       exitCode?, containerPorts?: {portName: port} });
+//                     APP_ANNOTATION ('sandbox.kubetrace.dev/app')
+//   object-defaults.ts safeHash(s, n), and the defaults controllers fill in; object-status.ts servedByNginx(store, ingress)
 //   scale.ts          scaleObjects(n, ingressClassName='nginx') → KubeObject[]; scaleNamespaces(n)
 //
 // Typical start: store = new ObjectStore(); c = startControllers(store, { podSubnet });
 //   const { objects, refused } = await loadManifests([demoManifestsDir(), ...userDirs]); applyObjects(store, objects);
-//   api = await startApiServer({ store, logs }); await writeKubeconfig(file, { server: api.url, caPem: api.caPem, adminToken: api.adminToken, restrictedToken: api.restrictedToken });
+//   api = await startApiServer({ store, logs });
+//   await writeKubeconfig(file, { server: api.url, caPem: api.caPem, adminToken: api.adminToken,
+//     restrictedToken: api.restrictedToken });
 export { startApiServer, type ApiServer, type ApiServerOptions } from './server';
 export type { ExecResolver, ExecCommand } from './exec';
 export { KUBE_VERSION } from './discovery';

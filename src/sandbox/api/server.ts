@@ -229,7 +229,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
         const at = podIP ? `connect to the pod at ${podIP} directly` : 'connect to the pod address directly';
         return fail(
           badRequest(
-            `the sandbox does not speak SPDY, which kubectl port-forward tunnels; its pods listen on this machine's loopback addresses, so ${at} (kubetrace probe --via port-forward uses the WebSocket protocol, which is served)`,
+            `the sandbox does not speak SPDY, which kubectl port-forward tunnels; its pods listen on this machine's ` +
+              `loopback addresses, so ${at} (kubetrace probe --via port-forward uses the WebSocket protocol, which is served)`,
           ),
         );
       }

@@ -96,6 +96,7 @@ export function rejectUpgrade(socket: Duplex, s: Status): void {
       s.code
     ] ?? 'Error';
   socket.end(
-    `HTTP/1.1 ${s.code} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${s.code} ${text}\r\nContent-Type: application/json\r\nContent-Length: ` +
+      `${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

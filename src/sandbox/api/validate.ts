@@ -64,7 +64,8 @@ export function checkObject(doc: Record<string, unknown>): Checked {
     const use = removed.use[kind];
     return {
       errors: [
-        `no matches for kind "${kind}" in version "${apiVersion}": ${apiVersion} was removed in Kubernetes v${removed.removedIn}${use ? `; use ${use}` : ''}`,
+        `no matches for kind "${kind}" in version "${apiVersion}": ${apiVersion} ` +
+          `was removed in Kubernetes v${removed.removedIn}${use ? `; use ${use}` : ''}`,
       ],
     };
   }
@@ -80,7 +81,9 @@ export function checkObject(doc: Record<string, unknown>): Checked {
     !(resource.kind === 'Namespace' || resource.kind === 'Service' ? DNS_LABEL : DNS_SUBDOMAIN).test(name)
   ) {
     errors.push(
-      `metadata.name: Invalid value: "${name}": a lowercase RFC 1123 ${resource.kind === 'Namespace' || resource.kind === 'Service' ? 'label' : 'subdomain'} must consist of lower case alphanumeric characters, '-' or '.'`,
+      `metadata.name: Invalid value: "${name}": a lowercase RFC 1123 ` +
+        `${resource.kind === 'Namespace' || resource.kind === 'Service' ? 'label' : 'subdomain'}` +
+        ` must consist of lower case alphanumeric characters, '-' or '.'`,
     );
   }
   const ns = meta?.namespace;

@@ -79,7 +79,8 @@ export function assertFree(host: string, port: number, what: string): Promise<vo
       reject(
         new Error(
           e.code === 'EADDRINUSE'
-            ? `${host}:${port} for ${what} is already in use: another sandbox on the same pod subnet, or a process left over from one (choose another podSubnet, or stop it)`
+            ? `${host}:${port} for ${what} is already in use: another sandbox on the same pod ` +
+                `subnet, or a process left over from one (choose another podSubnet, or stop it)`
             : `cannot listen on ${host}:${port} for ${what}: ${e.message}`,
         ),
       ),

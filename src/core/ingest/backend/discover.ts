@@ -37,7 +37,9 @@ export function discoverBackends(services: ServiceInfo[]): BackendCandidate[] {
         service: svc.name,
         port: p.port,
         score,
-        reason: `Service ${svc.namespace}/${svc.name} has port ${p.port}${p.name ? ` (${p.name})` : ''}, ${describeKind(kind)}'s query port`,
+        reason:
+          `Service ${svc.namespace}/${svc.name} has port ${p.port}` +
+          `${p.name ? ` (${p.name})` : ''}, ${describeKind(kind)}'s query port`,
       });
     }
   }
@@ -92,8 +94,12 @@ export function chooseBackend(
     diagnostics.push({
       code: 'backend-unusual-namespace',
       severity: 'warning',
-      message: `the trace backend ${where(chosen)} is outside the route's namespace${routeNamespace ? ` (${routeNamespace})` : ''} and the usual observability namespaces; its spans are in this trace`,
-      hint: 'if that is not your tracing backend, pin the right one with kubetrace.traceBackend (CLI: --trace-backend), e.g. observability/jaeger-query:16686',
+      message:
+        `the trace backend ${where(chosen)} is outside the route's namespace${routeNamespace ? ` (${routeNamespace})` : ''}` +
+        ` and the usual observability namespaces; its spans are in this trace`,
+      hint:
+        'if that is not your tracing backend, pin the right one with kubetrace.traceBackend ' +
+        '(CLI: --trace-backend), e.g. observability/jaeger-query:16686',
     });
   if (ranked.length > 1)
     diagnostics.push({

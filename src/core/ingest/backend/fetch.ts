@@ -48,7 +48,8 @@ async function poll(backend: Backend, traceId: string, opts: FetchOptions): Prom
     if (remaining <= 0) break;
     attempts++;
     const api = apis[0];
-    const where = `${backend.kind} (${api === 'jaeger-v1' ? 'GET /api/traces' : api === 'jaeger-v3' ? 'GET /api/v3/traces' : api === 'zipkin' ? 'GET /api/v2/trace' : 'GET /api/traces'})`;
+    const endpoint = api === 'jaeger-v3' ? '/api/v3/traces' : api === 'zipkin' ? '/api/v2/trace' : '/api/traces';
+    const where = `${backend.kind} (GET ${endpoint})`;
     const req = requestFor(api, traceId, backend);
     const ctrl = new AbortController();
     const timer = setTimeout(() => ctrl.abort(), remaining);
@@ -120,7 +121,9 @@ async function poll(backend: Backend, traceId: string, opts: FetchOptions): Prom
   return finish({
     code: 'backend-timeout',
     severity: 'warning',
-    message: `${backend.kind} did not give a complete trace ${traceId} within ${opts.timeoutMs} ms (${attempts} attempt${attempts === 1 ? '' : 's'}; ${got})`,
+    message:
+      `${backend.kind} did not give a complete trace ${traceId} within ` +
+      `${opts.timeoutMs} ms (${attempts} attempt${attempts === 1 ? '' : 's'}; ${got})`,
     hint: best ? undefined : 'check that the apps export spans to this backend, and that the trace id was sampled',
   });
 

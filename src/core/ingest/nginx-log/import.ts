@@ -29,7 +29,8 @@ export async function* importNginxLog(lines: AsyncIterable<string>): AsyncGenera
         code: 'nginx-req-id-not-trace-id',
         severity: 'info',
         message: rec.reqId
-          ? `Line ${n}: $req_id "${clip(rec.reqId)}" is not a 32-hex trace id, so this trace got a fresh id; the original is in nginx.req_id.`
+          ? `Line ${n}: $req_id "${clip(rec.reqId)}" is not a 32-hex trace ` +
+            `id, so this trace got a fresh id; the original is in nginx.req_id.`
           : `Line ${n} has no $req_id, so this trace got a fresh id.`,
       });
     }

@@ -33,7 +33,8 @@ export function sub(r: Reader): number {
   budget -= len === 0 ? 8 : 1;
   if (budget < 0)
     throw new RangeError(
-      `more embedded messages than ${messageBudget(r.len)} (4096 + one per 4 bytes, empty ones count 8), at offset ${r.pos}: not a real export`,
+      `more embedded messages than ${messageBudget(r.len)} (4096 + one per ` +
+        `4 bytes, empty ones count 8), at offset ${r.pos}: not a real export`,
     );
   const end = r.pos + len;
   if (end > r.len) throw new RangeError(`length ${len} at offset ${r.pos} runs past the end (${r.len})`);

@@ -69,7 +69,9 @@ export class ZipkinReader {
         this.out.diag(traceId, {
           code: 'zipkin-shared-merged',
           severity: 'info',
-          message: `${merged} client/server pair${merged > 1 ? 's' : ''} sharing a span id ${merged > 1 ? 'were' : 'was'} merged into one span each; the server side is kept in zipkin.server.* attributes`,
+          message:
+            `${merged} client/server pair${merged > 1 ? 's' : ''} sharing a span id ${merged > 1 ? 'were' : 'was'}` +
+            ` merged into one span each; the server side is kept in zipkin.server.* attributes`,
         });
       }
     }

@@ -60,7 +60,9 @@ export function zipkinSpan(
       code: 'zipkin-bad-time',
       severity: 'warning',
       spanId,
-      message: `span ${spanId} has ${raw.timestamp === undefined ? 'no timestamp' : `an invalid timestamp (${describe(raw.timestamp)})`}; it is placed at 0`,
+      message:
+        `span ${spanId} has ` +
+        `${raw.timestamp === undefined ? 'no timestamp' : `an invalid timestamp (${describe(raw.timestamp)})`}; it is placed at 0`,
     });
   }
   const dur = raw.duration === undefined ? '0' : microsToNano(raw.duration);

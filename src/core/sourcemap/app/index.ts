@@ -85,9 +85,8 @@ async function methodLine(file: string, method: string): Promise<number | undefi
   const lines = await fileLines(file);
   if (!lines) return undefined;
   const esc = method.replace(/[$]/g, '\\$');
-  const decl = new RegExp(
-    `^\\s*(?:@\\w+\\s+)*(?:(?:public|private|protected|internal|static|final|synchronized|abstract|override|suspend|open|fun)\\s+)*(?:[\\w<>\\[\\],.?]+\\s+)?${esc}\\s*\\(`,
-  );
+  const modifiers = 'public|private|protected|internal|static|final|synchronized|abstract|override|suspend|open|fun';
+  const decl = new RegExp(`^\\s*(?:@\\w+\\s+)*(?:(?:${modifiers})\\s+)*(?:[\\w<>\\[\\],.?]+\\s+)?${esc}\\s*\\(`);
   const i = lines.findIndex((l) => decl.test(l) && !/\breturn\b|=|;\s*$/.test(l));
   return i >= 0 ? i + 1 : undefined;
 }
@@ -183,7 +182,9 @@ export async function appSourceForSpan(span: Span, ctx: MapContext): Promise<App
         const top = hits[0];
         const confidence = confidenceOf(hits);
         const others = hits.length - 1;
-        const note = `found from the ${q.route ? 'route' : 'request path'}: ${top.how} in ${top.def.framework} code (${confidence} confidence${others ? `; ${others} other candidate${others > 1 ? 's' : ''}` : ''})`;
+        const note =
+          `found from the ${q.route ? 'route' : 'request path'}: ${top.how} in ${top.def.framework} code ` +
+          `(${confidence} confidence${others ? `; ${others} other candidate${others > 1 ? 's' : ''}` : ''})`;
         main = { source: appRef(top.file, top.def.line, top.def.function), confidence, via: 'route', note };
         more.push(...hits.slice(1, MAX_MORE).map((h) => appRef(h.file, h.def.line, h.def.function)));
       } else {

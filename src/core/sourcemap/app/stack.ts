@@ -139,8 +139,35 @@ function goFunction(prev: string): string | undefined {
   return m ? m[1] : undefined;
 }
 
-const JAVA_LIB =
-  /^(java|javax|jakarta|jdk|sun|com\.sun|kotlin|kotlinx|scala|groovy|org\.springframework|org\.apache|org\.eclipse|org\.hibernate|org\.junit|io\.netty|io\.undertow|io\.micrometer|io\.opentelemetry|io\.grpc|reactor|com\.fasterxml|com\.google|net\.bytebuddy|ch\.qos|org\.slf4j)\./;
+const JAVA_LIB_PACKAGES = [
+  'java',
+  'javax',
+  'jakarta',
+  'jdk',
+  'sun',
+  'com.sun',
+  'kotlin',
+  'kotlinx',
+  'scala',
+  'groovy',
+  'org.springframework',
+  'org.apache',
+  'org.eclipse',
+  'org.hibernate',
+  'org.junit',
+  'io.netty',
+  'io.undertow',
+  'io.micrometer',
+  'io.opentelemetry',
+  'io.grpc',
+  'reactor',
+  'com.fasterxml',
+  'com.google',
+  'net.bytebuddy',
+  'ch.qos',
+  'org.slf4j',
+];
+const JAVA_LIB = new RegExp(`^(${JAVA_LIB_PACKAGES.map((p) => p.replace(/\./g, '\\.')).join('|')})\\.`);
 export const isLibraryJavaClass = (cls: string): boolean => JAVA_LIB.test(cls);
 
 /** Runtime and third-party files, per language; what is left is taken to be the app. */

@@ -39,10 +39,23 @@ const ENGINE: Partial<Record<NginxPhase, number>> = {
   content: 9,
 };
 
-const FILTER =
-  /^(http (output|copy|postpone|write|header|chunk|gzip|gunzip|ssi|sub|addition|range|charset|image|xslt|not modified|trailers)[ -]?(body )?filter|write (old|new) buf|http write filter|HTTP\/\d)/;
-const UPSTREAM =
-  /^(http (init )?upstream|finalize http upstream|close http upstream|http proxy|http upstream|get (rr|hash|ip hash|least conn|keepalive|random) peer|free (rr|keepalive) peer|connect to |stream socket|http next upstream|upstream |http fastcgi|http uwsgi|http scgi|grpc |http upstream cache|lua balancer)/;
+const CONNECTION = new RegExp(
+  '^(accept: |http wait request handler|http keepalive handler|set http keepalive handler|' +
+    'close http connection|hc free|hc busy|http check ssl handshake|SSL_do_handshake|SSL handshake)',
+);
+const REQUEST_LINE =
+  /^(http process request line|http request line:|http uri:|http args:|http exten:|http alloc large header buffer)/;
+const FILTER = new RegExp(
+  '^(http (output|copy|postpone|write|header|chunk|gzip|gunzip|ssi|sub|addition|range|charset|' +
+    'image|xslt|not modified|trailers)[ -]?(body )?filter|write (old|new) buf|http write filter|' +
+    'HTTP/\\d)',
+);
+const UPSTREAM = new RegExp(
+  '^(http (init )?upstream|finalize http upstream|close http upstream|http proxy|http upstream|' +
+    'get (rr|hash|ip hash|least conn|keepalive|random) peer|free (rr|keepalive) peer|connect to |' +
+    'stream socket|http next upstream|upstream |http fastcgi|http uwsgi|http scgi|grpc |' +
+    'http upstream cache|lua balancer)',
+);
 // Everything else (variables, scripts, memory, timers, socket I/O) runs inside whatever stage is
 // current, so it keeps that stage.
 
@@ -62,18 +75,8 @@ export class PhaseTracker {
   }
 
   private classify(m: string): NginxPhase | undefined {
-    if (
-      /^(accept: |http wait request handler|http keepalive handler|set http keepalive handler|close http connection|hc free|hc busy|http check ssl handshake|SSL_do_handshake|SSL handshake)/.test(
-        m,
-      )
-    )
-      return 'connection';
-    if (
-      /^(http process request line|http request line:|http uri:|http args:|http exten:|http alloc large header buffer)/.test(
-        m,
-      )
-    )
-      return 'request line';
+    if (CONNECTION.test(m)) return 'connection';
+    if (REQUEST_LINE.test(m)) return 'request line';
     if (/^(http process request header line|http header:|http header done|http2 header:)/.test(m)) return 'headers';
     if (/^generic phase: /.test(m)) {
       if (this.engine < ENGINE['server rewrite']!) return 'post-read';
