@@ -1,8 +1,10 @@
 // One recycled waterfall row: its parts are made once; painting only sets text, classes and CSSOM styles
 // (no inline style attributes, which the panel's CSP refuses).
-import { el } from './dom';
+import type { Layer } from '../src/protocol/messages';
+import { el, visible } from './dom';
 import { formatDuration } from './format';
 import { icon } from './icons';
+import { LAYER_TITLE, shareText, type Row, type TraceView } from './model';
 
 export interface RowEls {
   row: HTMLDivElement;
@@ -82,4 +84,64 @@ export function placeBar(
     e.dur.style.left = '';
     e.dur.style.right = `${Math.max(4, trackW - right + 6)}px`;
   }
+}
+
+/** What the row shows in the name column (text, classes, ARIA) for a layer or a span row; the caller places it. */
+export function fillRowText(
+  e: RowEls,
+  r: Row,
+  view: TraceView,
+  o: { collapsed: Set<string>; collapsedLayers: Set<Layer>; query: string; selected: number },
+): { cls: string; start: number; end: number; expandable: boolean; expanded: boolean } {
+  let cls = 'wf-row';
+  let start: number;
+  let end: number;
+  let expandable: boolean;
+  let expanded: boolean;
+  if (r.kind === 'layer') {
+    const g = r.group;
+    const layer = g.layer;
+    start = g.startMs;
+    end = g.endMs;
+    expandable = true;
+    expanded = !o.collapsedLayers.has(layer);
+    cls += ` wf-row--layer layer-${layer}`;
+    e.indent.style.width = '0px';
+    e.name.textContent = LAYER_TITLE[layer];
+    e.service.textContent = `${r.count} span${r.count === 1 ? '' : 's'}`;
+    e.badge.textContent = g.errors ? `${g.errors} error${g.errors === 1 ? '' : 's'}` : '';
+    e.row.removeAttribute('title');
+    e.row.setAttribute('aria-level', '1');
+    e.row.setAttribute('aria-label', `${LAYER_TITLE[layer]} layer, ${r.count} spans, ${formatDuration(end - start)}`);
+    e.row.removeAttribute('aria-selected');
+  } else {
+    const info = view.spans[r.i];
+    const s = info.span;
+    start = info.startMs;
+    end = info.endMs;
+    expandable = info.children.length > 0 && !o.query;
+    expanded = expandable && !o.collapsed.has(s.spanId);
+    cls += ` layer-${s.layer}`;
+    if (info.error) cls += ' is-error';
+    if (info.critical) cls += ' is-critical';
+    if (r.context) cls += ' is-context';
+    if (r.i === o.selected) cls += ' is-selected';
+    e.indent.style.width = `${Math.min(r.depth, 24) * 14}px`;
+    e.name.textContent = visible(s.name);
+    // The service repeats down a subtree; say it only where it changes, so names get the room.
+    e.service.textContent =
+      info.parent >= 0 && view.spans[info.parent].span.service === s.service ? '' : visible(s.service);
+    const share = shareText(info.criticalShare);
+    e.row.title =
+      visible(`${s.name} · ${s.service}`) + (share ? ` · owns ${share} of the request on the critical path` : '');
+    e.badge.textContent = info.error ? 'error' : share;
+    e.row.setAttribute('aria-level', String(r.depth + 2));
+    const onPath = info.critical ? `, on the critical path${share ? `, owns ${share}` : ''}` : '';
+    e.row.setAttribute(
+      'aria-label',
+      `${visible(s.name)}, ${visible(s.service)}, ${formatDuration(end - start)}${info.error ? ', error' : ''}${onPath}`,
+    );
+    e.row.setAttribute('aria-selected', String(r.i === o.selected));
+  }
+  return { cls, start, end, expandable, expanded };
 }
