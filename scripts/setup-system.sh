@@ -3,8 +3,8 @@
 # (root on Debian/Ubuntu), otherwise stops with the exact command to run.
 set -euo pipefail
 
-packages=(nginx libnginx-mod-http-lua python3-flask python3-kubernetes haproxy goaccess apache2-utils ripgrep chromium openssl dpkg-dev
-  libkrb5-dev libxkbfile-dev libsecret-1-dev libx11-dev time)
+packages=(nginx libnginx-mod-http-lua python3-flask python3-kubernetes haproxy goaccess apache2-utils ripgrep chromium
+  openssl dpkg-dev libkrb5-dev libxkbfile-dev libsecret-1-dev libx11-dev time)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
