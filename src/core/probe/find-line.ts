@@ -33,19 +33,27 @@ const bare = (p: string | undefined) => (p ?? '').split('?')[0];
 
 /** `lines` oldest first; the newest matching line wins (after redirects, that is the exchange the spans describe). */
 export function findProbeLine(lines: string[], k: ProbeLineKeys): ProbeLine | undefined {
-  const records: { record: AccessLogRecord; line: string; index: number }[] = [];
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const line = lines[i];
-    if (!looksLikeAccessLog(line) && !line.includes(k.requestId)) continue;
-    const r = parseAccessLogLine(line);
-    if ('record' in r) records.push({ record: r.record, line, index: i });
-  }
-  const byId = records.find((x) => k.requestId !== '' && x.record.reqId === k.requestId);
+  type Parsed = { record: AccessLogRecord; line: string; index: number };
+  const parse = (from: (line: string) => boolean): Parsed[] => {
+    const out: Parsed[] = [];
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const line = lines[i];
+      if (!from(line)) continue;
+      const r = parseAccessLogLine(line);
+      if ('record' in r) out.push({ record: r.record, line, index: i });
+    }
+    return out;
+  };
+  // The request id and both marks hold the id verbatim, so only the lines that mention it are parsed for them; a
+  // busy controller's log is read in full only for the time-window fallback.
+  const mentioning = parse((l) => l.includes(k.requestId) || l.includes(k.traceId));
+  const byId = mentioning.find((x) => k.requestId !== '' && x.record.reqId === k.requestId);
   if (byId) return { ...byId, by: 'request-id', candidates: 1 };
-  const byMark = records.find(
+  const byMark = mentioning.find(
     (x) => userAgentMarks(x.record.userAgent, k.traceId) || queryMarks(x.record.uri, k.traceId),
   );
   if (byMark) return { ...byMark, by: 'marker', candidates: 1 };
+  const records = parse(looksLikeAccessLog);
   const inWindow = records.filter((x) => {
     const r = x.record;
     if (r.method !== k.method || bare(r.uri) !== bare(k.path)) return false;
