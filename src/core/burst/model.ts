@@ -118,3 +118,15 @@ export interface BurstLive {
   p50?: number;
   p99?: number;
 }
+
+/** Narrows a request set (the panel's filters; all given fields must match). */
+export interface RequestFilter {
+  /** A status (e.g. 502), a class ("5xx"), or "error" (no response, or status >= 500). */
+  status?: number | '2xx' | '3xx' | '4xx' | '5xx' | 'error';
+  /** A substring of the request path. */
+  path?: string;
+  /** The upstream pod (or address) that served the request. */
+  upstream?: string;
+  fromUnixNano?: string;
+  toUnixNano?: string;
+}
