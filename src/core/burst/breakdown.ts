@@ -1,0 +1,202 @@
+// The breakdown of a set of requests (a burst, an access log): fed one trace at a time, it keeps only each request's
+// numbers (records.ts), and builds a BurstReport for any filter on demand. docs/ARCHITECTURE.md, "Request sets and
+// bursts: the breakdown", states the rules: layer time is critical-path time, tails are attributed per span key.
+import { LAYERS } from '../../protocol/vocabulary';
+import type { Diagnostic, Layer, Trace } from '../trace/model';
+import { histogram } from './histogram';
+import { measureRequest, splitKey } from './measure';
+import type {
+  BurstReport,
+  ErrorStats,
+  LayerStats,
+  PodStats,
+  RequestFilter,
+  RequestSummary,
+  RetryStats,
+  SpanStats,
+} from './model';
+import { RequestRecords } from './records';
+import { SampleStore, stats } from './stats';
+import { tails } from './tail';
+import type { RequestSet } from './types';
+
+/** How many requests a report lists by default (counts and percentiles always cover every request). */
+export const DEFAULT_MAX_PROBES = 1000;
+
+export interface BreakdownOptions {
+  /** Opens one request's full trace; whoever owns the traces supplies it (a burst's store, a log's offsets). */
+  lookup?: (traceId: string) => Promise<Trace | undefined>;
+  /** The most requests a report lists in `probes` (default DEFAULT_MAX_PROBES); see pickProbes. */
+  maxProbes?: number;
+  /** The report's `route` (e.g. `shop/orders`, or the log's file name). */
+  route?: string;
+}
+
+export class RequestBreakdown implements RequestSet {
+  private rec = new RequestRecords();
+
+  constructor(private readonly opts: BreakdownOptions = {}) {}
+
+  /** Requests added so far. */
+  get size(): number {
+    return this.rec.length;
+  }
+
+  /** Takes a request's numbers from its trace; the trace is not kept. */
+  add(trace: Trace, request: RequestSummary): void {
+    this.rec.add(measureRequest(trace, request), request);
+  }
+
+  trace(traceId: string): Promise<Trace | undefined> {
+    return this.opts.lookup ? this.opts.lookup(traceId) : Promise.resolve(undefined);
+  }
+
+  report(filter?: RequestFilter): BurstReport {
+    const rec = this.rec;
+    const sel = rec.select(filter);
+    const byDuration = [...sel].sort((a, b) => rec.duration.get(a) - rec.duration.get(b) || a - b);
+    const layerSamples = new Map<number, SampleStore>();
+    const spanSamples = new Map<number, SampleStore>();
+    const layerSum = LAYERS.map(() => 0);
+    const present = new Set<number>();
+    let total = 0;
+    let completed = 0;
+    let errors = 0;
+    let first: bigint | undefined;
+    let last: bigint | undefined;
+    for (const i of sel) {
+      const shape = rec.shapeOf(i);
+      for (const k of shape.layers) present.add(k);
+    }
+    for (const k of present) layerSamples.set(k, new SampleStore());
+    const pods = new Map<number, { d: SampleStore; errors: number }>();
+    const failures = new Map<string, ErrorStats>();
+    const retries = new Map<number, number>();
+    for (const i of sel) {
+      const d = rec.duration.get(i);
+      total += d;
+      if (rec.isComplete(i)) completed++;
+      const failed = rec.failedLayer(i);
+      if (failed) {
+        errors++;
+        const status = rec.statusOf(i);
+        const key = `${status ?? '-'} ${failed}`;
+        const f = failures.get(key) ?? { ...(status !== undefined && { status }), layer: failed, count: 0 };
+        f.count++;
+        const example = f.example === undefined ? rec.error(i) : undefined;
+        if (example !== undefined) f.example = example;
+        failures.set(key, f);
+      }
+      const start = rec.startNs(i);
+      const end = start + BigInt(Math.round(d * 1e6));
+      if (first === undefined || start < first) first = start;
+      if (last === undefined || end > last) last = end;
+      const shape = rec.shapeOf(i);
+      let at = rec.valuesAt(i);
+      const own = new Map<number, number>();
+      for (const k of shape.layers) own.set(k, rec.values.get(at++));
+      for (const k of present) {
+        const v = own.get(k) ?? 0;
+        layerSum[k] += v;
+        (layerSamples.get(k) as SampleStore).push(v);
+      }
+      for (const k of shape.spans) {
+        let s = spanSamples.get(k);
+        if (!s) spanSamples.set(k, (s = new SampleStore(256)));
+        s.push(rec.values.get(at++));
+      }
+      const pod = rec.pod.get(i);
+      if (pod >= 0) {
+        let p = pods.get(pod);
+        if (!p) pods.set(pod, (p = { d: new SampleStore(256), errors: 0 }));
+        p.d.push(d);
+        if (failed) p.errors++;
+      }
+      for (const u of rec.retried.get(i) ?? []) retries.set(u, (retries.get(u) ?? 0) + 1);
+    }
+    const layers: LayerStats[] = [...present]
+      .sort((a, b) => a - b)
+      .map((k) => ({
+        layer: LAYERS[k],
+        ...stats(layerSamples.get(k) as SampleStore),
+        share: total > 0 ? layerSum[k] / total : 0,
+      }));
+    const spans: SpanStats[] = [...spanSamples]
+      .map(([k, s]) => ({ ...splitKey(rec.keys.values[k]), ...stats(s) }))
+      .sort(
+        (a, b) =>
+          LAYERS.indexOf(a.layer) - LAYERS.indexOf(b.layer) ||
+          b.p50 - a.p50 ||
+          cmp(a.service, b.service) ||
+          cmp(a.name, b.name),
+      );
+    const podStats: PodStats[] = [...pods]
+      .map(([k, p]) => {
+        const s = stats(p.d);
+        return { pod: rec.upstreams.values[k], count: s.count, p50: s.p50, p99: s.p99, errors: p.errors };
+      })
+      .sort((a, b) => b.count - a.count || cmp(a.pod, b.pod));
+    const retryStats: RetryStats[] = [...retries]
+      .map(([u, n]) => ({ upstream: rec.upstreams.values[u], retries: n }))
+      .sort((a, b) => b.retries - a.retries || cmp(a.upstream, b.upstream));
+    const window = first !== undefined && last !== undefined ? Number(last - first) / 1e6 : 0;
+    const t = tails(
+      rec,
+      byDuration,
+      layers.map((l) => l.layer as Layer),
+    );
+    const maxProbes = this.opts.maxProbes ?? DEFAULT_MAX_PROBES;
+    const probes = pickProbes(rec, sel, byDuration, maxProbes);
+    const diagnostics: Diagnostic[] = [];
+    if (probes.length < sel.length)
+      diagnostics.push({
+        code: 'burst-probes-capped',
+        severity: 'info',
+        message:
+          `the report lists ${probes.length} of ${sel.length} requests (the slowest, the failed, and an even sample ` +
+          'of the rest); its counts and percentiles cover every request',
+      });
+    return {
+      route: this.opts.route ?? '',
+      requests: sel.length,
+      completed,
+      errors,
+      durationMs: window,
+      rps: window > 0 ? sel.length / (window / 1000) : 0,
+      layers,
+      spans,
+      tail: t[0],
+      tails: t,
+      pods: podStats,
+      failures: [...failures.values()].sort((a, b) => b.count - a.count || (a.status ?? 0) - (b.status ?? 0)),
+      retries: retryStats,
+      histogram: histogram(sel.map((i) => rec.duration.get(i))),
+      probes: probes.map((i) => rec.summary(i)),
+      diagnostics,
+    };
+  }
+}
+
+/**
+ * At most `max` requests for the report's list, in arrival order: every request when they fit; otherwise the slowest
+ * quarter of `max`, the first failed ones up to another quarter, and an even sample of the whole set for the rest.
+ */
+export function pickProbes(rec: RequestRecords, sel: number[], byDuration: number[], max: number): number[] {
+  if (sel.length <= max) return sel;
+  const keep = new Set<number>();
+  const quarter = Math.floor(max / 4);
+  for (let j = byDuration.length - 1; j >= 0 && keep.size < quarter; j--) keep.add(byDuration[j]);
+  let failed = 0;
+  for (const i of sel) {
+    if (failed >= quarter) break;
+    if (rec.failedLayer(i) && !keep.has(i)) {
+      keep.add(i);
+      failed++;
+    }
+  }
+  const rest = max - keep.size;
+  for (let j = 0; j < rest; j++) keep.add(sel[Math.floor((j * sel.length) / rest)]);
+  return [...keep].sort((a, b) => a - b);
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
