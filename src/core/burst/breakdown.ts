@@ -42,9 +42,15 @@ export class RequestBreakdown implements RequestSet {
     return this.rec.length;
   }
 
-  /** Takes a request's numbers from its trace; the trace is not kept. */
-  add(trace: Trace, request: RequestSummary): void {
+  /** Takes a request's numbers from its trace (the trace is not kept); returns the request's index in the set. */
+  add(trace: Trace, request: RequestSummary): number {
     this.rec.add(measureRequest(trace, request), request);
+    return this.rec.length - 1;
+  }
+
+  /** The index of the first request with this trace id, or -1. */
+  indexOf(traceId: string): number {
+    return this.rec.ids.indexOf(traceId);
   }
 
   trace(traceId: string): Promise<Trace | undefined> {

@@ -66,6 +66,21 @@ export class TraceIds {
     this.length++;
   }
 
+  /** The first request with this id, or -1. */
+  indexOf(id: string): number {
+    if (!/^[0-9a-f]{32}$/.test(id)) {
+      for (const [i, s] of this.odd) if (s === id) return i;
+      return -1;
+    }
+    const want = Buffer.from(id, 'hex');
+    next: for (let i = 0; i < this.length; i++) {
+      if (this.odd.has(i)) continue;
+      for (let k = 0; k < 16; k++) if (this.bytes.get(16 * i + k) !== want[k]) continue next;
+      return i;
+    }
+    return -1;
+  }
+
   get(i: number): string {
     const odd = this.odd.get(i);
     if (odd !== undefined) return odd;
