@@ -13,7 +13,7 @@ import { openImport, type ImportFormat } from '../io/import';
 import { LineIndex } from '../io/lines';
 import type { Trace } from '../trace/model';
 import { RequestBreakdown, type BreakdownOptions } from './breakdown';
-import { u32 } from './columns';
+import { u32, type Column } from './columns';
 import { summarizeRequest } from './measure';
 import type { RequestSet } from './types';
 
@@ -68,9 +68,13 @@ export async function summarizeLog(path: string, opts: SummarizeLogOptions = {})
       set.breakdown.add(trace, summarizeRequest(trace));
       const i = lineOf.length;
       lineOf.push(Number(trace.spans[0]?.attributes['kubetrace.import.line'] ?? 0));
-      const errs = trace.spans.flatMap((s) => s.events.map((e) => e.attributes['kubetrace.log.line']));
-      const nums = errs.filter((n): n is number => typeof n === 'number');
-      if (nums.length) errorLines.set(i, [...new Set(nums)]);
+      let nums: number[] | undefined;
+      for (const s of trace.spans)
+        for (const e of s.events) {
+          const n = e.attributes['kubetrace.log.line'];
+          if (typeof n === 'number') (nums ??= []).push(n);
+        }
+      if (nums) errorLines.set(i, [...new Set(nums)]);
     } else if ('lineNumber' in item) opts.onBadLine?.(item.lineNumber, item.error, item.line);
     else counts = item.counts;
     if (index.bytesRead - reported >= 4 << 20) {
@@ -92,7 +96,7 @@ class LogSet implements LogRequestSet {
   constructor(
     private readonly path: string,
     private readonly index: LineIndex,
-    private readonly lineOf: ReturnType<typeof u32>,
+    private readonly lineOf: Column,
     private readonly errorLines: Map<number, number[]>,
     private readonly family: FormatFamily | undefined,
     opts: BreakdownOptions,

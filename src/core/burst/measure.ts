@@ -61,14 +61,18 @@ export function measureRequest(trace: Trace, request: RequestSummary): RequestMe
   };
   const sections = trace.criticalPath.length || !spans.length ? trace.criticalPath : criticalPath(spans).sections;
   const root = spans[sections[0]?.index ?? -1];
+  // Each span's times and key, parsed once.
+  const st = spans.map((x) => nanos(x.startTimeUnixNano));
+  const en = spans.map((x) => nanos(x.endTimeUnixNano));
+  const keys = spans.map((x) => spanKey(x.layer, x.service, x.name));
   if (!root) {
     // No span (the request got no answer, or nothing was traced): all its time is the client's.
     out.durationMs = Math.max(0, request.durationMs);
     layerMs[LAYERS.indexOf('client')] = out.durationMs;
     owned.set(spanKey('client', 'client', NO_TRACE), out.durationMs);
   } else {
-    const start = nanos(root.startTimeUnixNano);
-    const end = nanos(root.endTimeUnixNano);
+    const start = st[sections[0].index];
+    const end = en[sections[0].index];
     const total = end > start ? end - start : 0n;
     out.startNs = start;
     out.durationMs = ms(total);
@@ -86,23 +90,21 @@ export function measureRequest(trace: Trace, request: RequestSummary): RequestMe
     const layerNs = LAYERS.map(() => 0n);
     const keyNs = new Map<SpanKey, bigint>();
     for (const [i, d] of ownedNs) {
-      const s = spans[i];
-      layerNs[LAYERS.indexOf(s.layer)] += d;
-      const k = spanKey(s.layer, s.service, s.name);
-      keyNs.set(k, (keyNs.get(k) ?? 0n) + d);
+      layerNs[LAYERS.indexOf(spans[i].layer)] += d;
+      keyNs.set(keys[i], (keyNs.get(keys[i]) ?? 0n) + d);
     }
     layerNs.forEach((d, k) => (layerMs[k] = ms(d)));
     for (const [k, d] of keyNs) owned.set(k, ms(d));
-    for (const s of spans) {
-      const d = nanos(s.endTimeUnixNano) - nanos(s.startTimeUnixNano);
-      out.spans.push([spanKey(s.layer, s.service, s.name), d > 0n ? ms(d) : 0]);
-    }
+    spans.forEach((_, i) => out.spans.push([keys[i], en[i] > st[i] ? ms(en[i] - st[i]) : 0]));
   }
-  const attempts = spans.filter((s) => s.name === 'upstream.attempt');
-  attempts.sort((a, b) => (nanos(a.startTimeUnixNano) < nanos(b.startTimeUnixNano) ? -1 : 1));
-  const ingress = spans.find((s) => s.layer === 'ingress' && s.kind === 'server');
-  if (ingress && attempts.length) {
-    const d = nanos(attempts[0].startTimeUnixNano) - nanos(ingress.startTimeUnixNano);
+  const tries: number[] = [];
+  spans.forEach((x, i) => x.name === 'upstream.attempt' && tries.push(i));
+  tries.sort((a, b) => (st[a] < st[b] ? -1 : st[a] > st[b] ? 1 : a - b));
+  const attempts = tries.map((i) => spans[i]);
+  const ing = spans.findIndex((x) => x.layer === 'ingress' && x.kind === 'server');
+  const ingress = spans[ing];
+  if (ingress && tries.length) {
+    const d = st[tries[0]] - st[ing];
     out.spans.push([spanKey('ingress', ingress.service, ingress.name + BEFORE_UPSTREAM), d > 0n ? ms(d) : 0]);
   }
   const last = attempts[attempts.length - 1];

@@ -39,7 +39,7 @@ export class RequestRecords {
   private method = i32();
   private shape = i32();
   private offset = u32();
-  readonly values: Column<Float64Array> = f64();
+  readonly values: Column = f64();
   private errorOf = new Map<number, number>();
   readonly retried = new Map<number, number[]>();
 
@@ -67,14 +67,21 @@ export class RequestRecords {
       );
     const layers: number[] = [];
     m.layerMs.forEach((v, k) => v > 0 && layers.push(k));
-    const spans = m.spans.map(([k]) => this.keys.id(k));
-    const owned = [...m.owned.keys()].map((k) => this.keys.id(k));
-    const sig = `${layers.join(',')}|${spans.join(',')}|${owned.join(',')}`;
+    // One lookup of the whole structure (keys length-prefixed, so no name can fake another shape); keys are interned
+    // only when a new shape appears.
+    let sig = layers.join(',');
+    for (const [k] of m.spans) sig += `|${k.length}:${k}`;
+    sig += '/';
+    for (const k of m.owned.keys()) sig += `|${k.length}:${k}`;
     let s = this.shapeIds.get(sig);
     if (s === undefined) {
       s = this.shapes.length;
       this.shapeIds.set(sig, s);
-      this.shapes.push({ layers, spans, owned });
+      this.shapes.push({
+        layers,
+        spans: m.spans.map(([k]) => this.keys.id(k)),
+        owned: [...m.owned.keys()].map((k) => this.keys.id(k)),
+      });
     }
     this.shape.push(s);
     this.offset.push(this.values.length);
