@@ -1,21 +1,12 @@
 // The breakdown of a set of requests (a burst, an access log): fed one trace at a time, it keeps only each request's
 // numbers (records.ts), and builds a BurstReport for any filter on demand. docs/ARCHITECTURE.md, "Request sets and
 // bursts: the breakdown", states the rules: layer time is critical-path time, tails are attributed per span key.
-import { LAYERS } from '../../protocol/vocabulary';
 import type { Diagnostic, Layer, Trace } from '../trace/model';
 import { histogram } from './histogram';
-import { measureRequest, splitKey } from './measure';
-import type {
-  BurstReport,
-  ErrorStats,
-  LayerStats,
-  PodStats,
-  RequestFilter,
-  RequestSummary,
-  RetryStats,
-  SpanStats,
-} from './model';
+import { measureRequest } from './measure';
+import type { BurstReport, ErrorStats, PodStats, RequestFilter, RequestSummary, RetryStats } from './model';
 import { RequestRecords } from './records';
+import { cmp, layerRows, spanRows } from './rows';
 import { SampleStore, stats } from './stats';
 import { tails } from './tail';
 import type { RequestSet } from './types';
@@ -61,20 +52,11 @@ export class RequestBreakdown implements RequestSet {
     const rec = this.rec;
     const sel = rec.select(filter);
     const byDuration = [...sel].sort((a, b) => rec.duration.get(a) - rec.duration.get(b) || a - b);
-    const layerSamples = new Map<number, SampleStore>();
-    const spanSamples = new Map<number, SampleStore>();
-    const layerSum = LAYERS.map(() => 0);
-    const present = new Set<number>();
     let total = 0;
     let completed = 0;
     let errors = 0;
-    let first: bigint | undefined;
-    let last: bigint | undefined;
-    for (const i of sel) {
-      const shape = rec.shapeOf(i);
-      for (const k of shape.layers) present.add(k);
-    }
-    for (const k of present) layerSamples.set(k, new SampleStore());
+    let first = Infinity;
+    let last = -Infinity;
     const pods = new Map<number, { d: SampleStore; errors: number }>();
     const failures = new Map<string, ErrorStats>();
     const retries = new Map<number, number>();
@@ -93,24 +75,10 @@ export class RequestBreakdown implements RequestSet {
         if (example !== undefined) f.example = example;
         failures.set(key, f);
       }
-      const start = rec.startNs(i);
-      const end = start + BigInt(Math.round(d * 1e6));
-      if (first === undefined || start < first) first = start;
-      if (last === undefined || end > last) last = end;
-      const shape = rec.shapeOf(i);
-      let at = rec.valuesAt(i);
-      const own = new Map<number, number>();
-      for (const k of shape.layers) own.set(k, rec.values.get(at++));
-      for (const k of present) {
-        const v = own.get(k) ?? 0;
-        layerSum[k] += v;
-        (layerSamples.get(k) as SampleStore).push(v);
-      }
-      for (const k of shape.spans) {
-        let s = spanSamples.get(k);
-        if (!s) spanSamples.set(k, (s = new SampleStore(256)));
-        s.push(rec.values.get(at++));
-      }
+      // Nanoseconds after the set's base: whole numbers, exact in a double for sets spanning up to about 100 days.
+      const start = rec.startOffset(i);
+      first = Math.min(first, start);
+      last = Math.max(last, start + Math.round(d * 1e6));
       const pod = rec.pod.get(i);
       if (pod >= 0) {
         let p = pods.get(pod);
@@ -120,22 +88,8 @@ export class RequestBreakdown implements RequestSet {
       }
       for (const u of rec.retried.get(i) ?? []) retries.set(u, (retries.get(u) ?? 0) + 1);
     }
-    const layers: LayerStats[] = [...present]
-      .sort((a, b) => a - b)
-      .map((k) => ({
-        layer: LAYERS[k],
-        ...stats(layerSamples.get(k) as SampleStore),
-        share: total > 0 ? layerSum[k] / total : 0,
-      }));
-    const spans: SpanStats[] = [...spanSamples]
-      .map(([k, s]) => ({ ...splitKey(rec.keys.values[k]), ...stats(s) }))
-      .sort(
-        (a, b) =>
-          LAYERS.indexOf(a.layer) - LAYERS.indexOf(b.layer) ||
-          b.p50 - a.p50 ||
-          cmp(a.service, b.service) ||
-          cmp(a.name, b.name),
-      );
+    const layers = layerRows(rec, sel, total);
+    const spans = spanRows(rec, sel);
     const podStats: PodStats[] = [...pods]
       .map(([k, p]) => {
         const s = stats(p.d);
@@ -145,7 +99,7 @@ export class RequestBreakdown implements RequestSet {
     const retryStats: RetryStats[] = [...retries]
       .map(([u, n]) => ({ upstream: rec.upstreams.values[u], retries: n }))
       .sort((a, b) => b.retries - a.retries || cmp(a.upstream, b.upstream));
-    const window = first !== undefined && last !== undefined ? Number(last - first) / 1e6 : 0;
+    const window = sel.length ? (last - first) / 1e6 : 0;
     const t = tails(
       rec,
       byDuration,
@@ -176,7 +130,7 @@ export class RequestBreakdown implements RequestSet {
       pods: podStats,
       failures: [...failures.values()].sort((a, b) => b.count - a.count || (a.status ?? 0) - (b.status ?? 0)),
       retries: retryStats,
-      histogram: histogram(sel.map((i) => rec.duration.get(i))),
+      histogram: histogram(durations(rec, sel)),
       probes: probes.map((i) => rec.summary(i)),
       diagnostics,
     };
@@ -205,4 +159,6 @@ export function pickProbes(rec: RequestRecords, sel: number[], byDuration: numbe
   return [...keep].sort((a, b) => a - b);
 }
 
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+function* durations(rec: RequestRecords, sel: number[]): Generator<number> {
+  for (const i of sel) yield rec.duration.get(i);
+}

@@ -99,6 +99,11 @@ export class RequestRecords {
     return this.offset.get(i);
   }
 
+  /** Nanoseconds from `baseNs` to request i's start. */
+  startOffset(i: number): number {
+    return this.start.get(i);
+  }
+
   startNs(i: number): bigint {
     return (this.baseNs ?? 0n) + BigInt(Math.round(this.start.get(i)));
   }
