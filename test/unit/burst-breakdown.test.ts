@@ -105,6 +105,12 @@ test('identical requests: no extra time anywhere, no biggest contributor, and a 
   }
   assert.match(r.tail.sentence, /^p99 is 90 ms; the slowest 1% spent no time beyond the median request \(90 ms\)$/);
   assert.deepEqual(compareBursts(r, r), { equal: true, differences: [] });
+  const none = new RequestBreakdown().report();
+  assert.deepEqual(compareBursts(none, none), { equal: true, differences: [] });
+  assert.deepEqual(compareBursts(none, r).differences.slice(0, 2), [
+    { what: 'requests', a: 0, b: 20, severity: 'info' },
+    { what: 'total', b: 90, severity: 'warning' },
+  ]);
 });
 
 test('failures by layer: a 502 nginx made itself is the ingress, a 503 the app answered is the app, no answer is the client', () => {

@@ -39,6 +39,7 @@ export function compareBursts(a: BurstReport, b: BurstReport): BurstComparison {
       severity: Math.abs(rate(a) - rate(b)) >= 0.01 ? 'error' : 'warning',
     });
   const rows = (what: string, x: Stats | undefined, y: Stats | undefined) => {
+    if (!x && !y) return;
     if (!x || !y) {
       out.push({ what, ...(x && { a: x.p50 }), ...(y && { b: y.p50 }), severity: 'warning' });
       return;

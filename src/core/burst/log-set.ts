@@ -113,7 +113,8 @@ class LogSet implements LogRequestSet {
 
   /**
    * The request's access line and the error lines the import attached to it, read again and imported as they were.
-   * Errors matched by connection number through the debug log are matched again by client, request and time.
+   * Errors matched by connection number through the debug log are matched again by client, request and time. When
+   * several lines carry one request id, the first is the one opened.
    */
   private async reread(traceId: string): Promise<Trace | undefined> {
     const i = this.breakdown.indexOf(traceId);
