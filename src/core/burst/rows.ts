@@ -1,10 +1,11 @@
 // The layer and span rows of a report, computed one key at a time so that only one key's samples are in memory at
-// once: a 100 MB log has half a million requests, and a sample store per key at once would cost tens of MB.
+// once, in one array of the right size: a 100 MB log has half a million requests, and a sample store per key at once
+// would cost tens of MB.
 import { LAYERS } from '../../protocol/vocabulary';
 import { splitKey } from './measure';
 import type { LayerStats, SpanStats } from './model';
 import type { RequestRecords, Shape } from './records';
-import { SampleStore, stats } from './stats';
+import { sortedStats } from './stats';
 
 /** Per layer present in any selected request: its time in every selected request (0 where it had none). */
 export function layerRows(rec: RequestRecords, sel: number[], totalMs: number): LayerStats[] {
@@ -13,15 +14,15 @@ export function layerRows(rec: RequestRecords, sel: number[], totalMs: number): 
   return [...present]
     .sort((a, b) => a - b)
     .map((k) => {
-      const samples = new SampleStore();
+      const samples = new Float64Array(sel.length);
       let sum = 0;
-      for (const i of sel) {
+      sel.forEach((i, j) => {
         const p = rec.shapeOf(i).layers.indexOf(k);
         const v = p < 0 ? 0 : rec.values.get(rec.valuesAt(i) + p);
         sum += v;
-        samples.push(v);
-      }
-      return { layer: LAYERS[k], ...stats(samples), share: totalMs > 0 ? sum / totalMs : 0 };
+        samples[j] = v;
+      });
+      return { layer: LAYERS[k], ...sortedStats(samples.sort()), share: totalMs > 0 ? sum / totalMs : 0 };
     });
 }
 
@@ -39,17 +40,23 @@ export function spanRows(rec: RequestRecords, sel: number[]): SpanStats[] {
     });
     positions.set(shape, at);
   }
+  // Each key's sample count first, so its samples go into one array of the right size, sorted in place.
+  const counts = new Map<number, number>();
+  for (const i of sel)
+    for (const [k, at] of positions.get(rec.shapeOf(i)) as Map<number, number[]>)
+      counts.set(k, (counts.get(k) ?? 0) + at.length);
   const rows: SpanStats[] = [];
   for (const k of keys) {
-    const samples = new SampleStore(1024);
+    const samples = new Float64Array(counts.get(k) ?? 0);
+    let n = 0;
     for (const i of sel) {
       const shape = rec.shapeOf(i);
       const at = positions.get(shape)?.get(k);
       if (!at) continue;
       const base = rec.valuesAt(i) + shape.layers.length;
-      for (const p of at) samples.push(rec.values.get(base + p));
+      for (const p of at) samples[n++] = rec.values.get(base + p);
     }
-    rows.push({ ...splitKey(rec.keys.values[k]), ...stats(samples) });
+    rows.push({ ...splitKey(rec.keys.values[k]), ...sortedStats(samples.sort()) });
   }
   return rows.sort(
     (a, b) =>

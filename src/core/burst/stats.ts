@@ -54,7 +54,11 @@ export function nearestRankIndex(n: number, p: number): number {
 
 /** Count, nearest-rank p50/p90/p99 and max; all zero for no samples (a layer no request reached). */
 export function stats(samples: SampleStore | ArrayLike<number>): Stats {
-  const s = samples instanceof SampleStore ? samples.sorted() : Float64Array.from(samples).sort();
+  return sortedStats(samples instanceof SampleStore ? samples.sorted() : Float64Array.from(samples).sort());
+}
+
+/** stats() of samples already sorted ascending (no copy is made). */
+export function sortedStats(s: Float64Array): Stats {
   if (!s.length) return { count: 0, p50: 0, p90: 0, p99: 0, max: 0 };
   return {
     count: s.length,
