@@ -73,3 +73,19 @@ test('import --summary prints the table: time by layer, span rows, the tail sent
   assert.match(r.out, /^ {2}p99 is \d+ ms; .* of the extra time is in ingress-nginx's `[a-z.]+`$/m);
   assert.match(r.out, new RegExp(`small\\.log: ${gen.lines - gen.bad} requests, `));
 });
+
+test('import --summary of a trace file: one request per trace, layer shares from its critical path', async () => {
+  const r = await measureCli(['import', 'test/fixtures/traces/jaeger-ui.json', '--summary', '--json']);
+  assert.equal(r.code, 0, r.err.slice(-2000));
+  const report = JSON.parse(r.out) as BurstReport;
+  assert.equal(report.requests, 1);
+  assert.deepEqual(
+    report.layers.map((l) => l.layer),
+    ['app', 'downstream'],
+  );
+  assert.ok(Math.abs(report.layers.reduce((n, l) => n + l.share, 0) - 1) < 1e-9);
+  assert.equal(
+    report.layers.reduce((n, l) => n + l.p50, 0),
+    report.tail.medianMs,
+  );
+});
