@@ -250,3 +250,16 @@ test('trace(id) asks the lookup it was given, and nothing when there is none', a
   assert.equal(await b.trace('0'.repeat(31) + '1'), undefined);
   assert.equal(await new RequestBreakdown().trace(trace.traceId), undefined);
 });
+
+test('a completed request whose trace states no status (a trace file) is not a failure; an incomplete one is', () => {
+  const b = new RequestBreakdown();
+  const { trace, request } = shopRequest({ total: 40 });
+  for (const s of trace.spans) delete s.attributes['http.response.status_code'];
+  const { status: _status, ...noStatus } = request;
+  b.add(trace, noStatus);
+  assert.equal(b.report().errors, 0);
+  assert.equal(b.report({ status: 'error' }).requests, 0);
+  b.add(trace, { ...noStatus, complete: false });
+  assert.deepEqual(b.report().failures, [{ layer: 'client', count: 1 }]);
+  assert.equal(b.report({ status: 'error' }).requests, 1);
+});

@@ -112,7 +112,8 @@ export function measureRequest(trace: Trace, request: RequestSummary): RequestMe
   out.pod = upstreamOf(last, app) ?? request.pod;
   for (const a of attempts.slice(0, -1)) out.retried.push(upstreamOf(a) ?? '?');
   out.status = request.status ?? statusOf(ingress ?? root);
-  if (out.status === undefined || out.status >= 500) {
+  // A request without a status failed only when it did not complete (a trace file's request may just not say).
+  if (out.status === undefined ? !request.complete : out.status >= 500) {
     // No answer at all is the client's to report; a 5xx is the app's when the app (or the upstream nginx asked)
     // produced it, else the ingress's own (no upstream reached, or one that never answered).
     const upstreamStatus = last ? statusOf(last) : undefined;
@@ -169,7 +170,8 @@ export function summarizeRequest(trace: Trace): RequestSummary {
     traceId: trace.traceId,
     startUnixNano: String(start),
     durationMs: end > start ? ms(end - start) : 0,
-    complete: status !== undefined,
+    // An access line is a completed request; a trace file's request completed when it has a span.
+    complete: status !== undefined || trace.spans.length > 0,
     newConnection: false,
   };
   if (status !== undefined) out.status = status;

@@ -158,7 +158,12 @@ export class RequestRecords {
     const pathMatch = filter.path === undefined ? undefined : this.pathsContaining(filter.path);
     for (let i = 0; i < this.length; i++) {
       if (pod !== undefined && this.pod.get(i) !== pod) continue;
-      if (filter.status !== undefined && !statusMatches(filter.status, this.statusOf(i))) continue;
+      if (
+        filter.status === 'error'
+          ? this.failed.get(i) === NONE
+          : filter.status !== undefined && !statusMatches(filter.status, this.statusOf(i))
+      )
+        continue;
       if (pathMatch && !pathMatch.has(this.path.get(i))) continue;
       const s = this.start.get(i);
       if ((from !== undefined && s < from) || (to !== undefined && s > to)) continue;
@@ -175,7 +180,10 @@ export class RequestRecords {
   }
 }
 
-/** "error" means no response, or a status of 500 or more; a class like "5xx" is its hundred. */
+/**
+ * "error" means no response, or a status of 500 or more (RequestRecords.select asks the failed layer, which is set for
+ * exactly those); a class like "5xx" is its hundred.
+ */
 export function statusMatches(want: NonNullable<RequestFilter['status']>, status: number | undefined): boolean {
   if (want === 'error') return status === undefined || status >= 500;
   if (typeof want === 'number') return status === want;
