@@ -52,6 +52,13 @@ export class GatewayNginx {
   get process(): PodProcess | undefined {
     return this.proc;
   }
+  /** The Gateway this data plane serves. */
+  get namespace(): string {
+    return this.o.gateway.namespace;
+  }
+  get name(): string {
+    return this.o.gateway.name;
+  }
   /** The ports nginx listens on: the Gateway's HTTP and HTTPS listener ports. */
   get ports(): number[] {
     return (this.model?.ports ?? []).map((p) => p.port);
