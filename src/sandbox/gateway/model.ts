@@ -75,10 +75,13 @@ export function buildGatewayModel(store: ObjectStore, gateway: KubeObject): Gate
   const attached = attachments(store).filter((a) => a.gateway === gateway && a.accepted.status === 'True');
   const upstreams = new Map<string, GwUpstream>();
   const splits: Split[] = [];
+  // NGF: a backendRef that does not resolve (no such Service or port) is invalid and answered with 500; a Service
+  // without ready endpoints keeps its upstream, which points at the 503 server.
   const upstreamFor = (ns: string, svc: string, port: number): string => {
     const name = `${ns}_${svc}_${port}`;
     if (!upstreams.has(name)) {
       const u = resolveUpstream(store, name, ns, svc, port);
+      if (u.missing?.startsWith('service ')) return INVALID_BACKEND;
       upstreams.set(name, { name, servers: u.servers, ...(u.missing ? { missing: u.missing } : {}) });
     }
     return name;
