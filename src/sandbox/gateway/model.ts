@@ -89,6 +89,7 @@ export function buildGatewayModel(store: ObjectStore, gateway: KubeObject): Gate
   const servers = new Map<string, GwServer>();
   for (const a of attached) {
     const ns = a.route.metadata.namespace!;
+    // The Gateway API allows at most 16 rules per HTTPRoute; a stored object beyond that is cut, not trusted.
     const rules = ((a.route.spec as { rules?: Rule[] } | undefined)?.rules ?? []).slice(0, 16);
     const routeKey = `${ns}/${a.route.metadata.name}`;
     for (const l of a.listeners) {
