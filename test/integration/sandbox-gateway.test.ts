@@ -67,6 +67,9 @@ test('a probe of the header-matched route goes through the Gateway nginx, adds t
   const server = t.spans.find((s) => s.service === 'orders' && s.kind === 'server' && s.origin !== 'app-log');
   assert.ok(server, 'no orders server span');
   assert.deepEqual(server.attributes['http.request.header.x-customer-tier'], ['gold']);
+  // combined has no $msec: the span is placed approximately, and the hint names NGF's setting, not ingress-nginx's.
+  const placement = t.diagnostics.find((d) => d.code === 'nginx-placement-approximate');
+  assert.match(placement?.hint ?? '', /NginxProxy spec\.logging\.accessLog\.format/);
   // Without the header the route has no match: NGF's location answers 404 and orders never sees it.
   assert.equal(await get('gold.kubetrace.test', '/orders'), 404);
   assert.equal(await get('gold.kubetrace.test', '/orders', { 'x-customer-tier': 'gold' }), 200);

@@ -57,6 +57,7 @@ export async function collectSpans(
         service: module.id,
         serverAttributes: ingressAttributes(controller),
         container: module.accessLog.container,
+        ...(module.id === 'ingress-nginx' ? {} : { timingSetting: module.accessLog.setting }),
       }),
     );
   } else if (module && readable && !controller.pods.length) {
