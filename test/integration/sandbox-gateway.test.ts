@@ -113,6 +113,12 @@ test('the catalog route is served by the Gateway too', async () => {
   assert.ok(t.spans.some((s) => s.layer === 'app' && String(s.attributes['kubetrace.pod']).startsWith('catalog-')));
 });
 
+test('--via port-forward reaches the data-plane pod on the listener port, the port NGF nginx listens on', async () => {
+  const t = await probe('httproute/catalog/catalog-route', '--via', 'port-forward');
+  assert.equal(t.spans.find((s) => s.name === 'probe')!.attributes['kubetrace.probe.target'], 'port-forward');
+  assert.equal(t.spans.find((s) => s.name === 'nginx')!.attributes['kubetrace.gateway'], 'nginx-gateway/shop-gateway');
+});
+
 test('a route naming a listener the Gateway lacks: Accepted False in gateways and ingresses, and the probe refuses it', async () => {
   const g = await cli(['gateways', ...kc(), '--json']);
   assert.equal(g.code, 0, g.stderr);
