@@ -55,7 +55,7 @@ async function demoProbes(sb: Sandbox): Promise<boolean> {
       'HTTPRoute',
     ],
   ];
-  for (const [ns, name, what, kind] of probes) {
+  for (const [ns, name, what, kind] of probes.filter(([, , , k]) => k === 'Ingress' || sb.runtime.gateways.length)) {
     const ref = kind === 'HTTPRoute' ? `httproute/${ns}/${name}` : `${ns}/${name}`;
     writeStyled(
       process.stdout,

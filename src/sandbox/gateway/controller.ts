@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { LogStore, PodLogKey } from '../logs';
 import type { KubeObject, ObjectStore, StoreChange } from '../store';
 import { startProcess, type PodProcess } from '../runtime/process';
-import { waitForPort } from '../runtime/ports';
+import { assertFree, waitForPort } from '../runtime/ports';
 import { hupAndWait, nginxTest, NGINX_BIN } from '../nginx/controller';
 import { buildGatewayModel, type GatewayModel } from './model';
 import { renderGatewayConfig } from './render';
@@ -75,6 +75,8 @@ export class GatewayNginx {
     if (text === undefined) throw new Error(`Gateway ${this.o.gateway.namespace}/${this.o.gateway.name} not found`);
     if (!this.ports.length)
       throw new Error(`Gateway ${this.o.gateway.namespace}/${this.o.gateway.name} has no HTTP listener`);
+    // As for the apps: a stranger's listener on these ports would pass for nginx's readiness.
+    for (const port of this.ports) await assertFree(this.o.ip, port, `the Gateway's nginx (port ${port})`);
     this.install(text);
     this.o.store.on('change', this.onChange);
     this.proc = startProcess(

@@ -2,8 +2,7 @@
 // its gateway-name label, as NGF labels the pods it provisions; once nginx listens, the pod is Ready and the
 // Gateway gets its address (the pod IP, as the ingress controller's load-balancer address is).
 import { join } from 'node:path';
-import type { Controllers } from '../controllers';
-import { setPodState } from '../controllers';
+import { setPodState, type Controllers } from '../controllers';
 import type { LogStore } from '../logs';
 import type { PodInfo } from '../runtime/apps';
 import type { ObjectStore } from '../store';
@@ -20,7 +19,16 @@ export interface PlaneContext {
   log?: (line: string) => void;
 }
 
-export async function startGatewayPlane(p: PodInfo, ctx: PlaneContext): Promise<GatewayNginx> {
+/**
+ * The started data plane, or undefined when nginx did not start. The Gateway is extra: without it (nginx may not bind
+ * ports 80 and 443 unprivileged) the sandbox still runs, the pod shows Failed and the Gateway stays Programmed False,
+ * as in a cluster. `tail` gives the pod's last log lines for the message.
+ */
+export async function startGatewayPlane(
+  p: PodInfo,
+  ctx: PlaneContext,
+  tail: () => string,
+): Promise<GatewayNginx | undefined> {
   const pod = ctx.store.get('Pod', p.namespace, p.name);
   const gateway = pod?.metadata.labels?.[GATEWAY_NAME_LABEL];
   if (!gateway) throw new Error(`pod ${p.namespace}/${p.name} has no ${GATEWAY_NAME_LABEL} label`);
@@ -35,7 +43,21 @@ export async function startGatewayPlane(p: PodInfo, ctx: PlaneContext): Promise<
     log: ctx.log,
   });
   setPodState(ctx.store, p.namespace, p.name, { ready: false, running: true });
-  await nginx.start();
+  try {
+    await nginx.start();
+  } catch (e) {
+    await nginx.stop();
+    const message = (e as Error).message;
+    ctx.log?.(`pod ${p.namespace}/${p.name} (gateway nginx) failed: ${message}${tail()}`);
+    setPodState(ctx.store, p.namespace, p.name, {
+      ready: false,
+      phase: 'Failed',
+      reason: 'Error',
+      exitCode: 1,
+      message,
+    });
+    return undefined;
+  }
   setPodState(ctx.store, p.namespace, p.name, { ready: true });
   // NGF provisions the Service next to the pods with the same gateway-name label; its LB address is the Gateway's.
   const service = ctx.store

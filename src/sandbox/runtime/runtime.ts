@@ -220,14 +220,11 @@ export class PodRuntime {
   }
 
   private async startGateway(p: PodInfo): Promise<void> {
-    try {
-      const g = await startGatewayPlane(p, { ...this.o, log: this.o.log });
-      this.gateways.push(g);
-      this.pods.push({ info: p, process: g.process! });
-      this.watchExit(p, g.process!);
-    } catch (e) {
-      throw new Error(`${(e as Error).message}${this.tail(p)}`, { cause: e });
-    }
+    const g = await startGatewayPlane(p, this.o, () => this.tail(p));
+    if (!g) return;
+    this.gateways.push(g);
+    this.pods.push({ info: p, process: g.process! });
+    this.watchExit(p, g.process!);
   }
 
   private watchExit(p: PodInfo, proc: PodProcess): void {
