@@ -146,7 +146,7 @@ export const backendRefsOf = (route: KubeObject): BackendRef[] =>
 function resolveRefs(store: ObjectStore, route: KubeObject): Verdict {
   const ns = route.metadata.namespace ?? 'default';
   for (const b of backendRefsOf(route)) {
-    if ((b.kind ?? 'Service') !== 'Service' || (b.group ?? '') !== '')
+    if ((b.kind ?? 'Service') !== 'Service' || !['', 'core'].includes(b.group ?? ''))
       return no('InvalidKind', `backendRef ${b.name}: kind ${b.kind} is not supported`);
     if ((b.namespace ?? ns) !== ns)
       return no('RefNotPermitted', `backendRef ${b.namespace}/${b.name}: no ReferenceGrant allows it`);
