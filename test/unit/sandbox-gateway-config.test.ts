@@ -44,8 +44,11 @@ describe('sandbox Gateway (NGINX Gateway Fabric)', () => {
     );
     const bad = parentsOf(store, 'shop', 'orders-grpc')[0];
     assert.deepEqual([bad.conditions[0].status, bad.conditions[0].reason], ['False', 'NoMatchingParent']);
-    // orders-route's parentRef (no namespace) names shop/shop-gateway, which does not exist: NGF writes nothing.
-    assert.equal(store.get('HTTPRoute', 'shop', 'orders-route')!.status, undefined);
+    // orders-route (20-shop.yaml), the Ingress's migration twin, is attached to the Gateway in nginx-gateway.
+    const migrated = store.get('HTTPRoute', 'shop', 'orders-route')!.status as {
+      parents: { conditions: { type: string; status: string }[] }[];
+    };
+    assert.equal(migrated.parents[0].conditions.find((x) => x.type === 'Accepted')!.status, 'True');
     const st = gateway(store).status as {
       addresses: { value: string }[];
       conditions: Cond[];
@@ -56,8 +59,8 @@ describe('sandbox Gateway (NGINX Gateway Fabric)', () => {
     assert.deepEqual(
       st.listeners.map((l) => [l.name, l.attachedRoutes]),
       [
-        ['http', 3],
-        ['https', 2],
+        ['http', 4],
+        ['https', 3],
       ],
     );
     c.setGatewayAddress('nginx-gateway/shop-gateway', {
@@ -85,11 +88,13 @@ describe('sandbox Gateway (NGINX Gateway Fabric)', () => {
     assert.deepEqual(
       model.servers.map((s) => `${s.port} ${s.hostname}`),
       [
-        '80 catalog-gw.kubetrace.test',
-        '80 gold.kubetrace.test',
-        '80 split.kubetrace.test',
-        '443 gold.kubetrace.test',
-        '443 split.kubetrace.test',
+        '8080 catalog-gw.kubetrace.test',
+        '8080 gold.kubetrace.test',
+        '8080 gw.kubetrace.test',
+        '8080 split.kubetrace.test',
+        '8443 gold.kubetrace.test',
+        '8443 gw.kubetrace.test',
+        '8443 split.kubetrace.test',
       ],
     );
     assert.deepEqual(
@@ -113,10 +118,10 @@ describe('sandbox Gateway (NGINX Gateway Fabric)', () => {
     try {
       const text = renderGatewayConfig(model, { dir, ip: '127.10.94.9', certs: new Map() });
       assert.match(text, /access_log \/dev\/stdout combined;/);
-      assert.match(text, /map \$http_x_customer_tier \$ngf_match_80_gold_kubetrace_test_0_0_0 \{\n\s+"gold" 1;/);
+      assert.match(text, /map \$http_x_customer_tier \$ngf_match_8080_gold_kubetrace_test_0_0_0 \{\n\s+"gold" 1;/);
       // Without the header nothing matches: NGF answers 404 rather than fall through to another route.
       const orders = text.slice(text.indexOf('location /orders/ {'));
-      assert.match(orders, /^location \/orders\/ \{\n\s+if \(\$ngf_match_80_gold_kubetrace_test_0_0\) \{\n/);
+      assert.match(orders, /^location \/orders\/ \{\n\s+if \(\$ngf_match_8080_gold_kubetrace_test_0_0\) \{\n/);
       assert.match(orders, /^\s+rewrite \^ \/_ngf-internal-rule0-route\d+ last;\n\s+\}\n\s+return 404;/m);
       assert.match(text, /proxy_pass http:\/\/\$group_shop__health_split_rule0;/);
       // HTTPS servers need a certificate for nginx -t; any of the sandbox's kind will do.

@@ -21,7 +21,7 @@ export interface PlaneContext {
 
 /**
  * The started data plane, or undefined when nginx did not start. The Gateway is extra: without it (nginx may not bind
- * ports 80 and 443 unprivileged) the sandbox still runs, the pod shows Failed and the Gateway stays Programmed False,
+ * its listener ports, e.g. 80 and 443 unprivileged) the sandbox still runs, the pod shows Failed and the Gateway stays Programmed False,
  * as in a cluster. `tail` gives the pod's last log lines for the message.
  */
 export async function startGatewayPlane(
