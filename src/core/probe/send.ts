@@ -44,6 +44,12 @@ export async function sendProbe(o: ProbeOptions, r: Resolved, progress: (m: stri
   return sent;
 }
 
+/** A probe's ids: a fresh trace id, which is also its request id, and the span id of its `probe` span. */
+export function newProbeIds(): ProbeIds {
+  const traceId = newTraceId();
+  return { traceId, rootSpanId: newSpanId(), requestId: traceId };
+}
+
 /** The CA certificates a probe trusts besides the system roots: --cacert files and the cluster CA. */
 export function probeCa(o: Pick<ProbeOptions, 'caFiles' | 'config'>): Buffer[] {
   return [...(o.caFiles ?? []).map((f) => readFileSync(f)), ...clusterCa(o.config)];
@@ -62,17 +68,16 @@ export function forwardDiagnostics(target: Target): Diagnostic[] {
 }
 
 /**
- * One marked request on an open target (a burst reuses the target and, with `agent`, its connections): fresh ids,
+ * One marked request on an open target (a burst reuses the target and, with `agentFor`, its connections): fresh ids,
  * the marks of docs/ARCHITECTURE.md, same-host redirects, and the client spans.
  */
 export async function sendOnTarget(
   o: ProbeOptions,
   r: Resolved,
   target: Target,
-  conn: { ca: Buffer[]; agent?: Agent },
+  conn: { ca: Buffer[]; agentFor?: (scheme: 'http' | 'https') => Agent | undefined; ids?: ProbeIds },
 ): Promise<Sent> {
-  const ids: ProbeIds = { traceId: newTraceId(), rootSpanId: newSpanId(), requestId: '' };
-  ids.requestId = ids.traceId;
+  const ids = conn.ids ?? newProbeIds();
   const headers: Record<string, string> = {
     'user-agent': probeUserAgent(ids.traceId),
     accept: '*/*',
@@ -110,7 +115,7 @@ export async function sendOnTarget(
       insecure: o.insecure,
       timeoutMs: o.timeoutMs ?? 10_000,
       signal: o.signal,
-      agent: conn.agent,
+      agent: conn.agentFor?.(hop.scheme),
     });
     const next = nextHop(
       res,
