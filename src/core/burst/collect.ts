@@ -18,6 +18,9 @@ import { TraceReader } from './trace-reader';
 import type { Backend } from '../ingest/backend';
 import type { KubeRequester } from '../kube/request';
 
+const LOG_EVERY_MS = 1000;
+const TRACES_EVERY_MS = 300;
+
 interface Pending {
   ids: ProbeIds;
   sent?: Sent;
@@ -85,7 +88,7 @@ export class BurstCollector {
   /** Polls until `sending` is settled and every trace is complete, or `deadline()` (performance.now) has passed. */
   async run(sending: { done: boolean }, deadline: () => number, signal: AbortSignal): Promise<string[]> {
     for (;;) {
-      await this.poll(signal);
+      await this.poll(sending.done, signal);
       this.settle(false);
       if (sending.done && (!this.pending.size || performance.now() >= deadline() || signal.aborted)) break;
       await sleep(this.o.pollMs ?? 100, signal.aborted && sending.done ? undefined : signal);
@@ -94,11 +97,19 @@ export class BurstCollector {
     return [...this.errors].map(([name, m]) => `${name}: ${m}`);
   }
 
-  private async poll(signal: AbortSignal): Promise<void> {
+  private lastLogRead = -Infinity;
+  private lastTraceRead = -Infinity;
+
+  // While requests are still going out, the sources are read less often: each read costs the cluster and this
+  // process CPU the requests need (a log read returns at least the last second: sinceTime has whole seconds).
+  private async poll(settling: boolean, signal: AbortSignal): Promise<void> {
+    const now0 = performance.now();
     const isOurs = (id: string) => {
       const p = this.pending.get(id);
       return !!p && !p.line;
     };
+    const needLines = [...this.pending.values()].some((p) => p.sent && !p.line && expectsIngress(this.o.r, p.sent.res));
+    const readLog = needLines && now0 - this.lastLogRead >= (settling ? 0 : LOG_EVERY_MS);
     const wanted = [...this.pending.values()]
       .filter((p) => p.sent && this.expectsApp(p.sent))
       .map((p) => ({
@@ -108,9 +119,12 @@ export class BurstCollector {
         endUnixNano: p.sent!.clientWindow.endUnixNano,
         answeredAt: p.answeredAt!,
       }));
+    const readTraces = wanted.length > 0 && now0 - this.lastTraceRead >= (settling ? 0 : TRACES_EVERY_MS);
+    if (readLog) this.lastLogRead = now0;
+    if (readTraces) this.lastTraceRead = now0;
     const [lines, spans] = await Promise.all([
-      this.log?.read(isOurs, signal).catch((e: unknown) => this.fail('controller log', e)),
-      this.traces?.read(wanted, signal).catch((e: unknown) => this.fail('trace backend', e)),
+      readLog ? this.log?.read(isOurs, signal).catch((e: unknown) => this.fail('controller log', e)) : undefined,
+      readTraces ? this.traces?.read(wanted, signal).catch((e: unknown) => this.fail('trace backend', e)) : undefined,
     ]);
     const now = performance.now();
     for (const [id, line] of lines ?? []) {
