@@ -10,7 +10,7 @@ import type { Resolved } from '../probe/resolve';
 import type { ProbeIds } from '../probe/feeds';
 import type { Sent } from '../probe/send';
 import type { Target } from '../probe/target';
-import { treeClosed } from '../trace/closed';
+import { treeState } from '../trace/closed';
 import type { Diagnostic, Layer, Span, SpanBatch, Trace } from '../trace/model';
 import { errorMessage } from '../errors';
 import { ControllerLogReader, type FoundLine } from './log-reader';
@@ -30,6 +30,8 @@ interface Pending {
   app?: Span[];
   lastNew: number;
   spanCount: number;
+  /** Whether the trace backend was read after the answer: a closed tree counts only then. */
+  readAfterAnswer?: boolean;
 }
 
 export interface CollectorOptions {
@@ -39,6 +41,8 @@ export interface CollectorOptions {
   backend?: Backend & { where: string };
   /** A trace with every expected layer is complete after this long without a new span, unless its tree is closed. */
   quietMs?: number;
+  /** The quiet period while a span is known to be coming (a named parent, a call's answer): trace/closed.ts. */
+  pendingQuietMs?: number;
   pollMs?: number;
   onTrace: (trace: Trace, sent: Sent, complete: boolean) => void;
 }
@@ -127,6 +131,7 @@ export class BurstCollector {
       readTraces ? this.traces?.read(wanted, signal).catch((e: unknown) => this.fail('trace backend', e)) : undefined,
     ]);
     const now = performance.now();
+    if (readTraces) for (const w of wanted) this.pending.get(w.traceId)!.readAfterAnswer = true;
     for (const [id, line] of lines ?? []) {
       const p = this.pending.get(id);
       if (p) p.line = line;
@@ -180,7 +185,10 @@ export class BurstCollector {
       const sent = p.sent;
       const missing = this.missing({ ...p, sent });
       const spans = [...sent.client, ...(p.ingress?.spans ?? []), ...(p.app ?? [])];
-      const complete = !missing.length && (now - p.lastNew >= (this.o.quietMs ?? 50) || treeClosed(spans));
+      // docs/ARCHITECTURE.md, "When a trace is complete", as probe/gather.ts applies it to one probe.
+      const shape = !this.o.backend || p.readAfterAnswer ? treeState(spans) : 'open';
+      const quiet = shape === 'pending' ? (this.o.pendingQuietMs ?? 500) : (this.o.quietMs ?? 50);
+      const complete = !missing.length && (shape === 'closed' || now - p.lastNew >= quiet);
       if (!complete && !all) continue;
       this.pending.delete(id);
       const diagnostics: Diagnostic[] = [...sent.diagnostics, ...responseDiagnostics(sent.res, this.o.target)];
