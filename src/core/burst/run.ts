@@ -30,6 +30,8 @@ export interface BurstRun extends RequestSet {
   incomplete: string[];
   /** From the first request out to the last answer. */
   durationMs: number;
+  /** How many traces were complete within `ms` after the last answer (the rest later, or never). */
+  completedWithin(ms: number): number;
   diagnostics: Diagnostic[];
 }
 
@@ -80,6 +82,7 @@ export async function runBurst(o: BurstOptions): Promise<BurstRun> {
   const requests: RequestSummary[] = [];
   const kept = new Map<string, Trace>();
   const incomplete: string[] = [];
+  const completedAt: number[] = [];
   const collector = new BurstCollector({
     api: o.api,
     r,
@@ -89,6 +92,7 @@ export async function runBurst(o: BurstOptions): Promise<BurstRun> {
       requests.push(requestSummary(trace, sent, r.method, complete));
       if (o.keepTraces) kept.set(trace.traceId, trace);
       if (!complete) incomplete.push(trace.traceId);
+      else completedAt.push(performance.now());
       live.traced++;
       live.tick();
     },
@@ -166,6 +170,7 @@ export async function runBurst(o: BurstOptions): Promise<BurstRun> {
     incomplete,
     durationMs,
     diagnostics,
+    completedWithin: (ms: number) => completedAt.filter((t) => t - last <= ms).length,
     report: (filter?: RequestFilter) =>
       basicReport(
         { route, durationMs, diagnostics },
