@@ -43,6 +43,8 @@ export interface CollectorOptions {
   quietMs?: number;
   /** The quiet period while a span is known to be coming (a named parent, a call's answer): trace/closed.ts. */
   pendingQuietMs?: number;
+  /** How long after its answer a request's trace may take before it is handed on incomplete. */
+  maxWaitMs?: number;
   pollMs?: number;
   onTrace: (trace: Trace, sent: Sent, complete: boolean) => void;
 }
@@ -92,10 +94,13 @@ export class BurstCollector {
   /** Polls until `sending` is settled and every trace is complete, or `deadline()` (performance.now) has passed. */
   async run(sending: { done: boolean }, deadline: () => number, signal: AbortSignal): Promise<string[]> {
     for (;;) {
-      await this.poll(sending.done, signal);
-      this.settle(false);
+      // Once cancelled, nothing more is read: what arrived so far is what the burst reports.
+      if (!signal.aborted) {
+        await this.poll(sending.done, signal);
+        this.settle(false);
+      }
       if (sending.done && (!this.pending.size || performance.now() >= deadline() || signal.aborted)) break;
-      await sleep(this.o.pollMs ?? 100, signal.aborted && sending.done ? undefined : signal);
+      await sleep(signal.aborted ? 10 : (this.o.pollMs ?? 100), signal.aborted ? undefined : signal);
     }
     this.settle(true);
     return [...this.errors].map(([name, m]) => `${name}: ${m}`);
@@ -127,8 +132,12 @@ export class BurstCollector {
     if (readLog) this.lastLogRead = now0;
     if (readTraces) this.lastTraceRead = now0;
     const [lines, spans] = await Promise.all([
-      readLog ? this.log?.read(isOurs, signal).catch((e: unknown) => this.fail('controller log', e)) : undefined,
-      readTraces ? this.traces?.read(wanted, signal).catch((e: unknown) => this.fail('trace backend', e)) : undefined,
+      readLog
+        ? this.log?.read(isOurs, signal).catch((e: unknown) => this.fail('controller log', e, signal))
+        : undefined,
+      readTraces
+        ? this.traces?.read(wanted, signal).catch((e: unknown) => this.fail('trace backend', e, signal))
+        : undefined,
     ]);
     const now = performance.now();
     if (readTraces) for (const w of wanted) this.pending.get(w.traceId)!.readAfterAnswer = true;
@@ -158,8 +167,8 @@ export class BurstCollector {
     }
   }
 
-  private fail(name: string, e: unknown): undefined {
-    this.errors.set(name, errorMessage(e));
+  private fail(name: string, e: unknown, signal?: AbortSignal): undefined {
+    if (!signal?.aborted) this.errors.set(name, errorMessage(e));
     return undefined;
   }
 
@@ -189,7 +198,8 @@ export class BurstCollector {
       const shape = !this.o.backend || p.readAfterAnswer ? treeState(spans) : 'open';
       const quiet = shape === 'pending' ? (this.o.pendingQuietMs ?? 500) : (this.o.quietMs ?? 50);
       const complete = !missing.length && (shape === 'closed' || now - p.lastNew >= quiet);
-      if (!complete && !all) continue;
+      // A long burst does not hold on to a request forever: like a probe, it waits `maxWaitMs` after the answer.
+      if (!complete && !all && now - p.answeredAt! < (this.o.maxWaitMs ?? 5000)) continue;
       this.pending.delete(id);
       const diagnostics: Diagnostic[] = [...sent.diagnostics, ...responseDiagnostics(sent.res, this.o.target)];
       if (!complete)
