@@ -30,7 +30,7 @@ function ab(url: string): { rps: number; p50: number } {
 
 export default async function burstBench(): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'kubetrace-bench-burst-'));
-  const sb = await startSandbox({ podSubnet: '127.10.93', kubeconfigPath: join(dir, 'sandbox.kubeconfig') });
+  const sb = await startSandbox({ podSubnet: '127.10.213', kubeconfigPath: join(dir, 'sandbox.kubeconfig') });
   const rows: BenchRow[] = [];
   try {
     const url = `https://${sb.ingress.ip}:${sb.ingress.httpsPort}/orders`;
