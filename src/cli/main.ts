@@ -67,10 +67,13 @@ client pool; --no-keepalive opens one per request), each with its own trace id, 
 where the time went by layer, span and pod, the tail and the errors; --json prints the report with every request's
 summary and trace id, and --baseline compares with a report saved that way. At most 10000 requests or 10 minutes.
 Outside the sandbox more than 20 requests (or any --duration) need --yes, as does a non-GET burst.`,
-  import: `usage: kubetrace import FILE [--format otlp|jaeger|tempo|zipkin|nginx-log] [--json]
+  import: `usage: kubetrace import FILE [--format otlp|jaeger|tempo|zipkin|nginx-log|envoy-log|traefik-log|haproxy-log]
+                        [--summary] [--json]
 
 Reads a trace file (OTLP JSON or protobuf, Jaeger, Tempo, Zipkin v2) or an nginx access log (one trace per
-request line), detecting the format unless --format is given. --json prints an array of Trace.`,
+request line), detecting the format unless --format is given. --json prints an array of Trace.
+--summary prints the breakdown of all the requests instead: time by layer, span rows, the tails and where their
+extra time went, upstreams, failures and a histogram (with --json, the BurstReport).`,
   export: `usage: kubetrace export FILE --format otlp|jaeger [-o OUT]
 
 Converts Kubetrace Trace JSON (from probe --json or import --json) to OTLP JSON or Jaeger JSON.`,
