@@ -81,9 +81,9 @@ Converts Kubetrace Trace JSON (from probe --json or import --json) to OTLP JSON 
                      [--nginx-source DIR] [--path-map FROM=TO]...
 
 An MCP server over stdio for agents (Claude Code, Cursor, Copilot CLI) with the tools kubetrace_listRoutes,
-kubetrace_probe, kubetrace_burst (at most 50 requests) and kubetrace_explainTrace. It reads the kubeconfig as the other commands do. Probes are GET
-without a body unless --allow-writes; a cluster other than the Kubetrace sandbox needs --yes. Source paths are
-shown relative to --workspace (default: the current folder).`,
+kubetrace_probe, kubetrace_burst (at most 50 requests) and kubetrace_explainTrace. It reads the kubeconfig as the
+other commands do. Probes are GET without a body unless --allow-writes; a cluster other than the Kubetrace
+sandbox needs --yes. Source paths are shown relative to --workspace (default: the current folder).`,
   demo: `usage: kubetrace demo [--exit]
 
 Starts the sandbox, then probes orders (client -> nginx -> orders -> inventory) and catalog and prints both

@@ -9,8 +9,9 @@ import { parseRouteRef } from '../../core/probe/route-ref';
 import { runBurst } from '../../core/burst/run';
 import type { BurstLive, BurstReport } from '../../core/burst/model';
 import { redact } from '../../core/redact';
-import { clearLine } from '../terminal';
-import { renderBurst } from '../burst-text';
+import { clearLine, writeStyled } from '../terminal';
+import { renderReport } from '../burst-table';
+import { compareBursts, describeDifference } from '../../core/burst/compare';
 
 const spec = {
   ...requestFlags,
@@ -97,7 +98,14 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     return 0;
   }
-  process.stdout.write(renderBurst(report, baseline));
+  const color = !!process.stdout.isTTY && !process.env.NO_COLOR;
+  writeStyled(process.stdout, renderReport(report, { color, width: process.stdout.columns }));
+  if (baseline) {
+    const c = compareBursts(baseline, report);
+    const lines = c.equal ? ['no difference'] : c.differences.map(describeDifference);
+    process.stdout.write(`\ncompared with ${baselineFile} (${baseline.requests} requests):\n`);
+    process.stdout.write(lines.map((l) => `  ${l}\n`).join(''));
+  }
   return 0;
 }
 

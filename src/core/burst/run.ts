@@ -16,8 +16,8 @@ import { BurstCollector } from './collect';
 import { LiveCounts } from './live';
 import type { RequestFilter, RequestSummary } from './model';
 import { runPool } from './pool';
-import { basicReport } from './report';
-import { matches, requestSummary } from './summary';
+import { RequestBreakdown } from './breakdown';
+import { requestSummary } from './summary';
 import { BURST_LIMITS, type BurstOptions, type RequestSet } from './types';
 
 export interface BurstRun extends RequestSet {
@@ -81,6 +81,12 @@ export async function runBurst(o: BurstOptions): Promise<BurstRun> {
   const live = new LiveCounts(o.onLive);
   const requests: RequestSummary[] = [];
   const kept = new Map<string, Trace>();
+  // Each trace's numbers go into the breakdown as it completes; the trace itself is kept only when asked.
+  const breakdown = new RequestBreakdown({
+    route,
+    maxProbes: BURST_LIMITS.maxRequests,
+    lookup: async (id) => kept.get(id),
+  });
   const incomplete: string[] = [];
   const completedAt: number[] = [];
   const collector = new BurstCollector({
@@ -89,7 +95,9 @@ export async function runBurst(o: BurstOptions): Promise<BurstRun> {
     target,
     backend: backend.backends[0],
     onTrace: (trace: Trace, sent: Sent, complete: boolean) => {
-      requests.push(requestSummary(trace, sent, r.method, complete));
+      const summary = requestSummary(trace, sent, r.method, complete);
+      requests.push(summary);
+      breakdown.add(trace, summary);
       if (o.keepTraces) kept.set(trace.traceId, trace);
       if (!complete) incomplete.push(trace.traceId);
       else completedAt.push(performance.now());
@@ -171,12 +179,12 @@ export async function runBurst(o: BurstOptions): Promise<BurstRun> {
     durationMs,
     diagnostics,
     completedWithin: (ms: number) => completedAt.filter((t) => t - last <= ms).length,
-    report: (filter?: RequestFilter) =>
-      basicReport(
-        { route, durationMs, diagnostics },
-        requests.filter((q) => matches(q, filter)),
-      ),
-    trace: async (traceId: string) => kept.get(traceId),
+    report: (filter?: RequestFilter) => {
+      const report = breakdown.report(filter);
+      report.diagnostics.push(...diagnostics);
+      return report;
+    },
+    trace: (traceId: string) => breakdown.trace(traceId),
   };
 }
 

@@ -1,7 +1,7 @@
-// One request of a burst as the report lists it (RequestSummary), and the filter the panel narrows a set with.
+// One request of a burst as the report lists it (RequestSummary).
 import type { Sent } from '../probe/send';
 import type { Trace } from '../trace/model';
-import type { RequestFilter, RequestSummary } from './model';
+import type { RequestSummary } from './model';
 
 export function requestSummary(trace: Trace, sent: Sent, method: string, complete: boolean): RequestSummary {
   const root = trace.spans.find((s) => s.spanId === sent.ids.rootSpanId);
@@ -25,24 +25,4 @@ export function requestSummary(trace: Trace, sent: Sent, method: string, complet
     trace.spans.find((s) => s.layer === 'app' && s.kind === 'server')?.attributes['kubetrace.pod'];
   if (typeof pod === 'string') out.pod = pod;
   return out;
-}
-
-export function matches(r: RequestSummary, f: RequestFilter | undefined): boolean {
-  if (!f) return true;
-  if (f.status !== undefined) {
-    const s = r.status;
-    if (
-      typeof f.status === 'number'
-        ? s !== f.status
-        : f.status === 'error'
-          ? !(s === undefined || s >= 500)
-          : s === undefined || `${Math.floor(s / 100)}xx` !== f.status
-    )
-      return false;
-  }
-  if (f.path !== undefined && !(r.path ?? '').includes(f.path)) return false;
-  if (f.upstream !== undefined && r.pod !== f.upstream) return false;
-  if (f.fromUnixNano !== undefined && BigInt(r.startUnixNano) < BigInt(f.fromUnixNano)) return false;
-  if (f.toUnixNano !== undefined && BigInt(r.startUnixNano) > BigInt(f.toUnixNano)) return false;
-  return true;
 }
