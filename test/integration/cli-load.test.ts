@@ -7,6 +7,9 @@ import { parse, stringify } from 'yaml';
 import { startSandbox } from '../../src/sandbox/sandbox';
 import type { BurstReport } from '../../src/core/burst/model';
 import { ROOT, cli } from './helpers';
+import { loadKubeconfig } from '../../src/core/kube/load';
+import { KubeRequester } from '../../src/core/kube/request';
+import { runBurst } from '../../src/core/burst/run';
 
 const dir = join(ROOT, '.cache', 'test-cli-load');
 let sb: Awaited<ReturnType<typeof startSandbox>>;
@@ -30,6 +33,9 @@ test('a burst of 200 through orders gives 200 complete traces, each its own trac
   assert.equal(r.errors, 0);
   assert.equal(new Set(r.probes.map((p) => p.traceId)).size, 200);
   assert.ok(r.probes.every((p) => p.status === 200 && p.complete && p.pod?.startsWith('orders-')));
+  // The breakdown: one row per layer the traces have, percentiles over all 200 requests.
+  assert.deepEqual(r.layers.map((l) => l.layer).sort(), ['app', 'client', 'downstream', 'ingress']);
+  assert.ok(r.pods.length === 2 && r.pods.every((p) => p.pod.startsWith('orders-')));
   // A pool of 8 reused connections: at most 8 requests opened one.
   assert.ok(r.probes.filter((p) => p.newConnection).length <= 8);
 });
@@ -39,6 +45,51 @@ test('a burst against /orders/fail reports every request as an error, each trace
   assert.equal(r.requests, 30);
   assert.equal(r.errors, 30);
   assert.ok(r.probes.every((p) => p.status === 500 && p.complete));
+  // The app failed them, not nginx: one failure row, in the app layer.
+  assert.deepEqual(
+    r.failures.map((f) => [f.status, f.layer, f.count]),
+    [[500, 'app', 30]],
+  );
+});
+
+test('per-layer percentiles of the report equal those computed from the 200 traces themselves', async () => {
+  const config = await loadKubeconfig({ kubeconfig: sb.kubeconfigPath });
+  const burst = await runBurst({
+    config,
+    api: new KubeRequester(config),
+    namespace: 'shop',
+    name: 'orders',
+    count: 200,
+    concurrency: 8,
+    keepTraces: true,
+  });
+  const report = burst.report();
+  assert.equal(report.completed, 200);
+  const perLayer = new Map<string, number[]>();
+  for (const p of report.probes) {
+    const t = (await burst.trace(p.traceId))!;
+    const own = new Map<string, number>();
+    const root = t.spans[t.criticalPath[0].index];
+    let covered = 0;
+    for (const c of t.criticalPath) {
+      const d = Number(BigInt(c.endTimeUnixNano) - BigInt(c.startTimeUnixNano)) / 1e6;
+      covered += d;
+      own.set(t.spans[c.index].layer, (own.get(t.spans[c.index].layer) ?? 0) + d);
+    }
+    const total = Number(BigInt(root.endTimeUnixNano) - BigInt(root.startTimeUnixNano)) / 1e6;
+    own.set(root.layer, (own.get(root.layer) ?? 0) + total - covered);
+    for (const l of report.layers) perLayer.set(l.layer, [...(perLayer.get(l.layer) ?? []), own.get(l.layer) ?? 0]);
+  }
+  for (const l of report.layers) {
+    const xs = perLayer.get(l.layer)!.sort((a, b) => a - b);
+    const rank = (q: number) => xs[Math.ceil((q / 100) * xs.length) - 1];
+    for (const [q, v] of [
+      [50, l.p50],
+      [90, l.p90],
+      [99, l.p99],
+    ] as const)
+      assert.ok(Math.abs(rank(q) - v) < 0.01, `${l.layer} p${q}: ${v} vs ${rank(q)}`);
+  }
 });
 
 test('one orders pod made slow: the requests it served are the slow ones', async () => {
@@ -58,6 +109,8 @@ test('one orders pod made slow: the requests it served are the slow ones', async
   // Every request the slow pod served waited its 300 ms; most of the other pod's did not come near it.
   assert.ok(slowMs.every((d) => d >= 300));
   assert.ok(median(fastMs) < 300, `median of the other pod: ${median(fastMs)} ms`);
+  const byPod = new Map(r.pods.map((p) => [p.pod, p]));
+  assert.ok(byPod.get(slow)!.p50 >= 300 && byPod.get(slow)!.p50 > byPod.get(endpoints[1].pod!)!.p50);
 });
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
