@@ -8,6 +8,7 @@ const commands: Record<string, () => Promise<Command>> = {
   ingresses: async () => (await import('./commands/ingresses')).run,
   gateways: async () => (await import('./commands/gateways')).run,
   probe: async () => (await import('./commands/probe')).run,
+  load: async () => (await import('./commands/load')).run,
   import: async () => (await import('./commands/import')).run,
   export: async () => (await import('./commands/export')).run,
   demo: async () => (await import('./commands/demo')).run,
@@ -22,6 +23,7 @@ commands:
   ingresses   list Ingresses and HTTPRoutes with their backends
   gateways    list Gateways with their listeners, addresses and attached HTTPRoutes
   probe       send one traced probe through an Ingress or HTTPRoute and print the waterfall
+  load        send a burst of traced probes and break their latency down by layer, span and pod
   import      read a trace file or an nginx access log
   export      convert Kubetrace Trace JSON to OTLP or Jaeger JSON
   demo        the sandbox plus two traced probes (what \`npm run demo\` runs)
@@ -55,6 +57,16 @@ collects the spans of every layer and prints the waterfall, the Trace as JSON, o
 text an agent reads. A non-GET probe, or one with a body, outside the sandbox needs --yes. TLS verification
 is on unless --insecure. The probe's User-Agent is kubetrace/<version> (probe <traceId>) unless -H sets one;
 --mark query also adds kubetrace=<traceId> to the query, for access logs that drop headers.`,
+  load: `usage: kubetrace load ROUTE [--host H] [--path P] [-X M] [-H 'K: V']... [--data S|@FILE]
+                      [-n COUNT | --duration 30s] [-c CONCURRENCY] [--rate R] [--no-keepalive]
+                      [--via lb|port-forward] [--insecure] [--cacert F] [--timeout MS] [--trace-backend URL]
+                      [--json] [--baseline FILE.json] [--kubeconfig F] [--context C] [--yes]
+
+Sends a burst of traced requests through the route (default 100, 4 at a time, over reused connections like a
+client pool; --no-keepalive opens one per request), each with its own trace id, collects every trace and prints
+where the time went by layer, span and pod, the tail and the errors; --json prints the report with every request's
+summary and trace id, and --baseline compares with a report saved that way. At most 10000 requests or 10 minutes.
+Outside the sandbox more than 20 requests (or any --duration) need --yes, as does a non-GET burst.`,
   import: `usage: kubetrace import FILE [--format otlp|jaeger|tempo|zipkin|nginx-log|envoy-log|traefik-log|haproxy-log]
                         [--summary] [--json]
 
@@ -69,9 +81,9 @@ Converts Kubetrace Trace JSON (from probe --json or import --json) to OTLP JSON 
                      [--nginx-source DIR] [--path-map FROM=TO]...
 
 An MCP server over stdio for agents (Claude Code, Cursor, Copilot CLI) with the tools kubetrace_listRoutes,
-kubetrace_probe and kubetrace_explainTrace. It reads the kubeconfig as the other commands do. Probes are GET
-without a body unless --allow-writes; a cluster other than the Kubetrace sandbox needs --yes. Source paths are
-shown relative to --workspace (default: the current folder).`,
+kubetrace_probe, kubetrace_burst (at most 50 requests) and kubetrace_explainTrace. It reads the kubeconfig as the
+other commands do. Probes are GET without a body unless --allow-writes; a cluster other than the Kubetrace
+sandbox needs --yes. Source paths are shown relative to --workspace (default: the current folder).`,
   demo: `usage: kubetrace demo [--exit]
 
 Starts the sandbox, then probes orders (client -> nginx -> orders -> inventory) and catalog and prints both

@@ -47,10 +47,11 @@ async function call(
 let client: Client;
 let probedTraceId = '';
 
-test('the server lists its three tools with input schemas', async () => {
+test('the server lists its four tools with input schemas', async () => {
   client = await server('--kubeconfig', sb.kubeconfigPath);
   const { tools } = await client.listTools();
   assert.deepEqual(tools.map((t) => t.name).sort(), [
+    'kubetrace_burst',
     'kubetrace_explainTrace',
     'kubetrace_listRoutes',
     'kubetrace_probe',
@@ -153,6 +154,21 @@ test('with --allow-writes a POST is sent', async () => {
     r.text,
     /^probe shop\/orders: POST https:\/\/shop\.kubetrace\.test:\d+\/orders .*→ HTTP \d{3}; trace id/,
   );
+});
+
+test('kubetrace_burst sends a traced burst and returns a short breakdown; more than 50 or a write is refused', async () => {
+  const r = await call(client, 'kubetrace_burst', { route: 'shop/orders', count: 12, concurrency: 3 });
+  assert.equal(r.isError, false, r.text);
+  assert.match(r.text, /^burst shop\/orders: 12 requests, 12 traces complete, 0 errors, [\d.]+ requests\/s\n/);
+  assert.match(r.text, /^duration p50 [\d.]+ ms · p90 [\d.]+ ms · p99 [\d.]+ ms · max [\d.]+ ms$/m);
+  assert.match(r.text, /^slowest traces: [0-9a-f]{32} \([\d.]+ ms\)/m);
+  assert.ok(r.text.split('\n').length <= 30);
+  const many = await call(client, 'kubetrace_burst', { route: 'shop/orders', count: 51 });
+  assert.equal(many.isError, true);
+  assert.match(many.text, /^error: an agent's burst is 1 to 50 requests, not 51/);
+  const post = await call(client, 'kubetrace_burst', { route: 'shop/orders', method: 'POST' });
+  assert.equal(post.isError, true);
+  assert.match(post.text, /writes are not allowed/);
 });
 
 test('outside the sandbox a probe needs --yes', async () => {

@@ -12,6 +12,8 @@ import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { startTraceStore, type RunningTraceStore } from '../../src/sandbox/trace-store/server';
 import { normalizeOtlpJson } from '../../src/core/ingest/otlp/normalize';
+import { findPath, findTraces, rfc3339Nano } from '../../src/core/ingest/backend/find';
+import { urlTransport } from '../../src/core/ingest/backend';
 
 let ts: RunningTraceStore;
 before(async () => {
@@ -124,6 +126,46 @@ test("a missing trace gets Jaeger's 404 body; a malformed id a 400; services are
   const services = JSON.parse((await getJson(`${ts.queryUrl}/api/v3/services`)).text);
   assert.deepEqual(services, { services: ['inventory', 'orders'] });
   assert.equal((await getJson(`${ts.queryUrl}/nope`)).status, 404);
+});
+
+test('FindTraces by service and start-time window, as Jaeger api_v3 answers it, read by the core reader', async () => {
+  const store = await startTraceStore({ host: '127.0.0.1', queryPort: 0, otlpPort: 0, maxTraces: 50 });
+  try {
+    const before = BigInt(Date.now()) * 1_000_000n;
+    const sent = [];
+    for (let i = 0; i < 3; i++) sent.push(await sendTrace(store.otlpUrl, (url) => new ProtoExporter({ url })));
+    const after = BigInt(Date.now() + 1) * 1_000_000n;
+    const backend = { kind: 'jaeger-v3' as const, transport: urlTransport(store.queryUrl) };
+    const query = { service: 'inventory', startMin: before, startMax: after, limit: 10 };
+    assert.match(findPath(query), /^\/api\/v3\/traces\?query\.service_name=inventory&query\.start_time_min=\d{4}-/);
+    const all = await findTraces(backend, query, { timeoutMs: 2000 });
+    assert.deepEqual([...all.traces.keys()].sort(), sent.map((s) => s.root.traceId).sort());
+    for (const spans of all.traces.values())
+      assert.deepEqual(spans.map((s) => s.service).sort(), ['inventory', 'orders', 'orders']);
+    // The newest first, at most the search depth.
+    const two = await findTraces(backend, { ...query, limit: 2 }, { timeoutMs: 2000 });
+    assert.deepEqual([...two.traces.keys()].sort(), [sent[1].root.traceId, sent[2].root.traceId].sort());
+    // No span of the service in the window: Jaeger's 404, read as "nothing yet".
+    const none = await findTraces(backend, { ...query, service: 'catalog' }, { timeoutMs: 2000 });
+    assert.equal(none.traces.size, 0);
+    assert.deepEqual(none.diagnostics, []);
+    const raw = await getJson(`${store.queryUrl}/api/v3/traces?query.service_name=inventory`);
+    assert.equal(raw.status, 400);
+    assert.equal(
+      raw.text,
+      '{"error":{"httpCode":400,"message":"query.startTimeMin and query.startTimeMax are required"}}\n',
+    );
+    const window = `query.startTimeMin=${rfc3339Nano(after)}&query.startTimeMax=${rfc3339Nano(after + 1_000_000_000n)}`;
+    const later = await getJson(
+      `${store.queryUrl}/api/v3/traces?query.serviceName=orders&${window}&query.searchDepth=5`,
+    );
+    assert.equal(later.status, 404);
+    // The default search depth (100) is more than this store's 50 traces, which Jaeger's memory storage refuses.
+    const deep = await getJson(`${store.queryUrl}/api/v3/traces?query.serviceName=orders&${window}`);
+    assert.equal(deep.status, 500);
+  } finally {
+    await store.close();
+  }
 });
 
 test('memory stays bounded: past max traces the oldest trace is gone', async () => {

@@ -10,6 +10,7 @@ const res = (status: number, location?: string): ExchangeResult => ({
   body: Buffer.alloc(0),
   bodyTruncated: false,
   bodyBytes: 0,
+  newConnection: true,
 });
 const hop = { scheme: 'http' as const, port: 8080, path: '/orders' };
 const ports = (s: 'http' | 'https') => (s === 'https' ? 8443 : 8080);

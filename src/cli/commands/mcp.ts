@@ -1,4 +1,4 @@
-// `kubetrace mcp`: an MCP server over stdio with the agent tools (list routes, probe, explain a trace), for agents
+// `kubetrace mcp`: an MCP server over stdio with the agent tools (list routes, probe, burst, explain a trace), for agents
 // outside VS Code. stdout carries the protocol only; notes go to stderr. Safety as in the CLI: GET probes only
 // unless --allow-writes, and a cluster other than the sandbox needs --yes.
 import { resolve } from 'node:path';
@@ -13,8 +13,18 @@ import { readRouteTree } from '../../core/kube/route-tree';
 import { redact, redactTrace } from '../../core/redact';
 import { summarizeTrace } from '../../core/summary';
 import { probeForAgent } from '../../core/summary/probe';
-import { TOOL_DESCRIPTIONS, TOOL_NAMES, parseRouteRef, probeRefusal, routesText } from '../../core/summary/tools';
+import {
+  BURST_TOOL,
+  TOOL_DESCRIPTIONS,
+  TOOL_NAMES,
+  parseRouteRef,
+  probeRefusal,
+  routesText,
+} from '../../core/summary/tools';
 import type { Trace } from '../../core/trace/model';
+import { BURST_LIMITS } from '../../core/burst/types';
+import { burstText } from '../../core/summary/burst';
+import { runBurst } from '../../core/burst/run';
 
 const VERSION = '0.1.0';
 const HISTORY = 20;
@@ -180,6 +190,49 @@ function createServer(o: ServerOptions): McpServer {
       history.unshift(redactTrace(r.trace));
       if (history.length > HISTORY) history.length = HISTORY;
       return r.text;
+    }),
+  );
+
+  server.registerTool(
+    BURST_TOOL.name,
+    {
+      description: BURST_TOOL.description,
+      inputSchema: {
+        route: z.string().describe('the route: NAMESPACE/NAME of an Ingress or HTTPRoute, e.g. shop/orders'),
+        count: z.number().int().optional().describe(`how many requests (default 20, at most ${BURST_LIMITS.agentMax})`),
+        concurrency: z.number().int().optional().describe('requests in flight at once (default 4)'),
+        host: z.string().optional().describe('the Host to send, when the route has several'),
+        path: z.string().optional().describe('the path to send, e.g. /orders/fail'),
+        method: z.string().optional().describe('the HTTP method (default GET)'),
+        headers: z.record(z.string()).optional().describe('extra request headers'),
+      },
+      annotations: { readOnlyHint: false, destructiveHint: o.allowWrites, openWorldHint: true },
+    },
+    tool(async (a: ProbeArgs & { count?: number; concurrency?: number }, signal) => {
+      const ref = parseRouteRef(a.route);
+      const count = a.count ?? 20;
+      if (count < 1 || count > BURST_LIMITS.agentMax)
+        throw new UsageError(`an agent's burst is 1 to ${BURST_LIMITS.agentMax} requests, not ${count}`);
+      const s = await cluster();
+      const method = (a.method ?? 'GET').toUpperCase();
+      if (!/^[A-Z]+$/.test(method)) throw new UsageError(`"${a.method}" is not an HTTP method`);
+      const sandbox = isSandbox(s.config);
+      const refusal = probeRefusal(method, false, { sandbox, allowWrites: o.allowWrites, outsideSandbox: o.yes });
+      if (refusal) throw refusal;
+      const burst = await runBurst({
+        config: s.config,
+        api: s.api,
+        ...ref,
+        host: a.host,
+        path: a.path,
+        method,
+        headers: a.headers,
+        count,
+        concurrency: a.concurrency,
+        confirmed: sandbox || o.yes,
+        signal,
+      });
+      return redact(burstText(burst.report()));
     }),
   );
 

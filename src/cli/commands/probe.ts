@@ -1,8 +1,8 @@
 // `kubetrace probe NS/NAME`: one traced probe, printed as a waterfall or as Trace JSON.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { bool, int, list, parseArgs, str } from '../args';
 import { connect } from '../session';
+import { requestArgs, requestFlags } from '../request-args';
 import { UsageError } from '../../core/errors';
 import { runProbe } from '../../core/probe/run';
 import { parseRouteRef } from '../../core/probe/route-ref';
@@ -13,12 +13,7 @@ import { redact, redactTrace } from '../../core/redact';
 import { clearLine, writeStyled } from '../terminal';
 
 const spec = {
-  host: { type: 'string' },
-  path: { type: 'string' },
-  request: { type: 'string', short: 'X' },
-  header: { type: 'list', short: 'H' },
-  data: { type: 'string' },
-  via: { type: 'string' },
+  ...requestFlags,
   mark: { type: 'string' },
   insecure: { type: 'boolean' },
   cacert: { type: 'string' },
@@ -26,11 +21,8 @@ const spec = {
   workspace: { type: 'string' },
   'nginx-source': { type: 'string' },
   'path-map': { type: 'list' },
-  kubeconfig: { type: 'string' },
-  context: { type: 'string' },
   json: { type: 'boolean' },
   summary: { type: 'boolean' },
-  yes: { type: 'boolean' },
   'trace-backend': { type: 'string' },
 } as const;
 
@@ -44,19 +36,9 @@ export async function run(argv: string[]): Promise<number> {
     );
   if (!ref || p.positional.length > 1 || ref.split('/').length < 2) throw usage();
   const { kind, namespace, name } = parseRouteRef(ref);
-  const via = str(p, 'via');
-  if (via && via !== 'lb' && via !== 'port-forward')
-    throw new UsageError(`--via takes lb or port-forward, not "${via}"`);
+  const { headers, body, method, via } = requestArgs(p);
   const mark = str(p, 'mark');
   if (mark !== undefined && mark !== 'query') throw new UsageError(`--mark takes query, not "${mark}"`);
-  const headers: Record<string, string> = {};
-  for (const h of list(p, 'header')) {
-    const i = h.indexOf(':');
-    if (i <= 0) throw new UsageError(`-H takes 'Name: value', not "${h}"`);
-    headers[h.slice(0, i).trim()] = h.slice(i + 1).trim();
-  }
-  const data = str(p, 'data');
-  const body = data === undefined ? undefined : data.startsWith('@') ? readFileSync(data.slice(1)) : Buffer.from(data);
   const pathMappings: Record<string, string> = {};
   for (const m of list(p, 'path-map')) {
     const i = m.indexOf('=');
@@ -75,10 +57,10 @@ export async function run(argv: string[]): Promise<number> {
     name,
     host: str(p, 'host'),
     path: str(p, 'path'),
-    method: str(p, 'request') ?? (body ? 'POST' : 'GET'),
+    method,
     headers,
     body,
-    via: via as 'lb' | 'port-forward' | undefined,
+    via,
     mark: mark as 'query' | undefined,
     insecure: bool(p, 'insecure'),
     caFiles: str(p, 'cacert') ? [str(p, 'cacert')!] : [],

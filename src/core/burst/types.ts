@@ -5,7 +5,13 @@ import type { Trace } from '../trace/model';
 import type { BurstLive, BurstReport, RequestFilter } from './model';
 
 /** Hard caps, whatever the user asks for. Outside the sandbox more than `confirmAbove` requests need `--yes`. */
-export const BURST_LIMITS = { maxRequests: 10_000, maxDurationMs: 600_000, confirmAbove: 20, agentMax: 50 } as const;
+export const BURST_LIMITS = {
+  maxRequests: 10_000,
+  maxDurationMs: 600_000,
+  confirmAbove: 20,
+  agentMax: 50,
+  maxConcurrency: 256,
+} as const;
 
 export interface BurstOptions extends Omit<ProbeOptions, 'maxWaitMs'> {
   /** How many requests (default 100), or for how long (`durationMs`); never more than BURST_LIMITS allow. */

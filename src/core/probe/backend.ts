@@ -6,6 +6,7 @@ import {
   fetchTrace,
   parseBackendSetting,
   urlTransport,
+  type Backend,
   type BackendCandidate,
 } from '../ingest/backend';
 import type { ClusterSnapshot } from '../kube/route-tree';
@@ -15,15 +16,17 @@ import type { Diagnostic, SpanBatch } from '../trace/model';
 import type { SpanFeed } from './gather';
 import { redact, stripUserInfo } from '../redact';
 
-export function backendFeeds(o: {
+export interface BackendChoice {
   api: KubeRequester;
   snapshot: ClusterSnapshot;
   setting?: string;
-  traceId: string;
   /** The probed route's namespace: a discovered backend there (or in an observability namespace) is expected. */
   namespace?: string;
-}): {
-  feeds: SpanFeed[];
+}
+
+/** The one trace backend a probe or a burst reads (or none), with how to reach it and a name for messages. */
+export function chooseTraceBackend(o: BackendChoice): {
+  backends: (Backend & { where: string })[];
   diagnostics: Diagnostic[];
 } {
   const diagnostics: Diagnostic[] = [];
@@ -52,10 +55,19 @@ export function backendFeeds(o: {
     diagnostics.push(...choice.diagnostics);
     candidates = choice.chosen ? [choice.chosen] : [];
   }
-  const feeds = candidates.map((c): SpanFeed => {
+  const backends = candidates.map((c) => {
     const transport = c.url ? urlTransport(c.url) : serviceProxyTransport(o.api, c.namespace!, c.service!, c.port!);
     // A URL's user:password goes to the backend as Basic auth (transport.ts), never into names or messages.
     const where = c.url ? stripUserInfo(c.url) : `${c.namespace}/${c.service}:${c.port}`;
+    return { kind: c.kind, transport, where };
+  });
+  return { backends, diagnostics };
+}
+
+export function backendFeeds(o: BackendChoice & { traceId: string }): { feeds: SpanFeed[]; diagnostics: Diagnostic[] } {
+  const { backends, diagnostics } = chooseTraceBackend(o);
+  const feeds = backends.map((c): SpanFeed => {
+    const { transport, where } = c;
     return {
       name: `${c.kind} ${where}`,
       intervalMs: 15,

@@ -8,6 +8,7 @@ import { gather, type Gathered, type SpanFeed } from './gather';
 import type { Resolved } from './resolve';
 import { readsAccessLog } from '../controllers';
 import type { ControllerInfo } from '../kube/controller';
+import type { ExchangeResult } from './http';
 import type { Sent } from './send';
 import type { ProbeOptions } from './types';
 
@@ -42,7 +43,7 @@ export async function collectSpans(
   const podByAddr = (addr: string) => indexes.map((f) => f(addr)).find(Boolean);
   const module = controller.module;
   const readable = !!module && readsAccessLog(module);
-  if (module && readable && controller.pods.length && !res.error?.code.startsWith('ECONNREFUSED')) {
+  if (module && expectsIngress(r, res)) {
     expected.push('ingress');
     feeds.push(
       nginxLogFeed({
@@ -105,16 +106,7 @@ export async function collectSpans(
       }),
     );
   }
-  // No ready endpoint means nginx answered for the app (503): waiting for app spans would only run out the clock.
-  const backendReady = !!choice.backend?.endpoints.some((e) => e.ready);
-  if (
-    svc &&
-    (backends.feeds.length || backendPods.length) &&
-    res.status !== undefined &&
-    !choice.backend?.missing &&
-    backendReady
-  )
-    expected.push('app');
+  if (expectsApp(r, res, backends.feeds.length > 0 || backendPods.length > 0)) expected.push('app');
 
   progress('collecting spans');
   const got = await gather({
@@ -140,6 +132,22 @@ export async function collectSpans(
     ...propagationDiagnostics(collectedSpans, appLogSeen, ids.traceId),
   );
   return { got, nginxState, diagnostics };
+}
+
+/** The ingress layer is expected when the controller's access log can be read and the request reached it. */
+export function expectsIngress(r: Resolved, res: ExchangeResult): boolean {
+  const module = r.controller.module;
+  return (
+    !!module && readsAccessLog(module) && r.controller.pods.length > 0 && !res.error?.code.startsWith('ECONNREFUSED')
+  );
+}
+
+/** The app layer is expected when something can give its spans (a trace backend, its logs) and it answered. */
+export function expectsApp(r: Resolved, res: ExchangeResult, hasSpanFeed: boolean): boolean {
+  const b = r.choice.backend;
+  // No ready endpoint means nginx answered for the app (503): waiting for app spans would only run out the clock.
+  const backendReady = !!b?.endpoints.some((e) => e.ready);
+  return !!b?.service?.name && hasSpanFeed && res.status !== undefined && !b.missing && backendReady;
 }
 
 /** The ingress server span names its controller and the class or Gateway it served the request for. */

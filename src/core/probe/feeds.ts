@@ -9,7 +9,7 @@ import { attachErrorLines } from '../ingest/controller-log/probe-errors';
 import { appLogEvents, derivedAppSpan, matchAppLogLines } from '../ingest/app-log';
 import type { Span, SpanBatch } from '../trace/model';
 import type { SpanFeed } from './gather';
-import { findProbeLine } from './find-line';
+import { findProbeLine, type ProbeLine } from './find-line';
 
 /** Marks a span derived from a log line of an app that exports real spans; the real one should replace it. */
 export const PROVISIONAL = 'kubetrace.provisional';
@@ -78,38 +78,55 @@ export function nginxLogFeed(o: {
         if (!hit) continue;
         o.state.lines = lines;
         o.state.pod = pod;
-        const batch = nginxSpansFromRecord(hit.record, {
-          traceId: o.ids.traceId,
-          parentSpanId: o.ids.rootSpanId,
-          clientWindow: o.clientWindow,
-          controllerPod: pod.metadata.name,
-          controllerNode: pod.spec?.nodeName,
-          podByAddr: o.podByAddr,
-          ...(o.service ? { service: o.service } : {}),
-        });
-        // nginx error lines about this request (written before its access line) become events on its spans.
-        attachErrorLines(batch, hit.record, texts, hit.index);
-        // The parser's hint names ingress-nginx's setting; another controller's log is changed elsewhere.
-        if (o.timingSetting)
-          for (const d of batch.diagnostics)
-            if (d.code.startsWith('nginx-placement-')) d.hint = `For exact timings: ${o.timingSetting}.`;
-        const server = batch.spans.find((s) => s.name === 'nginx' && s.kind === 'server');
-        if (server) Object.assign(server.attributes, o.serverAttributes, { 'kubetrace.log.matchedBy': hit.by });
-        if (hit.by === 'time')
-          batch.diagnostics.push({
-            code: 'matched-by-time',
-            severity: hit.candidates > 1 ? 'warning' : 'info',
-            spanId: server?.spanId,
-            message:
-              `the access-log line was matched by method, path, status and time ` +
-              `(${hit.candidates} candidate${hit.candidates === 1 ? '' : 's'}): the log carries neither the request id nor the marker`,
-            hint: 'add $request_id or $http_user_agent to the access-log format, or probe with --mark query',
-          });
+        const batch = nginxBatch(hit, texts, pod, { ...o, traceId: o.ids.traceId, rootSpanId: o.ids.rootSpanId });
         return (found = batch);
       }
       return { spans: [], diagnostics: [] };
     },
   };
+}
+
+export interface NginxBatchContext {
+  traceId: string;
+  rootSpanId: string;
+  clientWindow: { startUnixNano: bigint; endUnixNano: bigint };
+  podByAddr: (addr: string) => { pod: string; namespace?: string; node?: string; service?: string } | undefined;
+  service?: string;
+  serverAttributes?: Record<string, string>;
+  /** For a controller other than ingress-nginx: the setting that gives its log exact upstream timings. */
+  timingSetting?: string;
+}
+
+/** The ingress spans of one probe's access-log line, with the nginx error lines about it as events. */
+export function nginxBatch(hit: ProbeLine, texts: string[], pod: Pod, o: NginxBatchContext): SpanBatch {
+  const batch = nginxSpansFromRecord(hit.record, {
+    traceId: o.traceId,
+    parentSpanId: o.rootSpanId,
+    clientWindow: o.clientWindow,
+    controllerPod: pod.metadata.name,
+    controllerNode: pod.spec?.nodeName,
+    podByAddr: o.podByAddr,
+    ...(o.service ? { service: o.service } : {}),
+  });
+  // nginx error lines about this request (written before its access line) become events on its spans.
+  attachErrorLines(batch, hit.record, texts, hit.index);
+  // The parser's hint names ingress-nginx's setting; another controller's log is changed elsewhere.
+  if (o.timingSetting)
+    for (const d of batch.diagnostics)
+      if (d.code.startsWith('nginx-placement-')) d.hint = `For exact timings: ${o.timingSetting}.`;
+  const server = batch.spans.find((s) => s.name === 'nginx' && s.kind === 'server');
+  if (server) Object.assign(server.attributes, o.serverAttributes, { 'kubetrace.log.matchedBy': hit.by });
+  if (hit.by === 'time')
+    batch.diagnostics.push({
+      code: 'matched-by-time',
+      severity: hit.candidates > 1 ? 'warning' : 'info',
+      spanId: server?.spanId,
+      message:
+        `the access-log line was matched by method, path, status and time ` +
+        `(${hit.candidates} candidate${hit.candidates === 1 ? '' : 's'}): the log carries neither the request id nor the marker`,
+      hint: 'add $request_id or $http_user_agent to the access-log format, or probe with --mark query',
+    });
+  return batch;
 }
 
 /** Log lines of the backend pods that carry the probe's ids: events on the app span, or a derived span when the app has none. */

@@ -2,7 +2,7 @@
 // the request id field; the User-Agent or query marker; method + path + status inside the probe's time window.
 import { looksLikeAccessLog, parseAccessLogLine } from '../ingest/nginx-log/parse';
 import type { AccessLogRecord } from '../ingest/nginx-log/types';
-import { queryMarks, userAgentMarks } from './mark';
+import { QUERY_MARK, markOf, queryMarkOf, queryMarks, userAgentMarks } from './mark';
 
 export interface ProbeLineKeys {
   requestId: string;
@@ -47,12 +47,11 @@ export function findProbeLine(lines: string[], k: ProbeLineKeys): ProbeLine | un
   // The request id and both marks hold the id verbatim, so only the lines that mention it are parsed for them; a
   // busy controller's log is read in full only for the time-window fallback.
   const mentioning = parse((l) => l.includes(k.requestId) || l.includes(k.traceId));
-  const byId = mentioning.find((x) => k.requestId !== '' && x.record.reqId === k.requestId);
-  if (byId) return { ...byId, by: 'request-id', candidates: 1 };
-  const byMark = mentioning.find(
-    (x) => userAgentMarks(x.record.userAgent, k.traceId) || queryMarks(x.record.uri, k.traceId),
-  );
-  if (byMark) return { ...byMark, by: 'marker', candidates: 1 };
+  const own = (id: string) => id === k.requestId || id === k.traceId;
+  for (const by of ['request-id', 'marker'] as const) {
+    const hit = mentioning.find((x) => markedBy(x.record, own)?.by === by);
+    if (hit) return { ...hit, by, candidates: 1 };
+  }
   const records = parse(looksLikeAccessLog);
   const inWindow = records.filter((x) => {
     const r = x.record;
@@ -63,4 +62,38 @@ export function findProbeLine(lines: string[], k: ProbeLineKeys): ProbeLine | un
   });
   if (!inWindow.length) return undefined;
   return { ...inWindow[0], by: 'time', candidates: inWindow.length };
+}
+
+/**
+ * Which probe a parsed line belongs to: its request id field, else the User-Agent or query mark, when `isOurs`
+ * knows that id. A probe's request id is its trace id (docs/ARCHITECTURE.md).
+ */
+export function markedBy(
+  r: AccessLogRecord,
+  isOurs: (id: string) => boolean,
+): { id: string; by: MatchedBy } | undefined {
+  if (r.reqId && isOurs(r.reqId)) return { id: r.reqId, by: 'request-id' };
+  const ua = r.userAgent ? markOf(r.userAgent) : undefined;
+  if (ua && isOurs(ua) && userAgentMarks(r.userAgent, ua)) return { id: ua, by: 'marker' };
+  const q = r.uri?.includes(`${QUERY_MARK}=`) ? queryMarkOf(r.uri) : undefined;
+  if (q && isOurs(q) && queryMarks(r.uri, q)) return { id: q, by: 'marker' };
+  return undefined;
+}
+
+/**
+ * The lines of many probes at once (a burst): every access line is parsed once and assigned by its request id or
+ * mark; the time-window fallback is left out, since concurrent requests to one path cannot be told apart by time.
+ */
+export function findProbeLines(lines: string[], isOurs: (id: string) => boolean): Map<string, ProbeLine> {
+  const out = new Map<string, ProbeLine>();
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (!looksLikeAccessLog(line)) continue;
+    const r = parseAccessLogLine(line);
+    if (!('record' in r)) continue;
+    const m = markedBy(r.record, isOurs);
+    // The newest line wins, as for one probe (after redirects it is the exchange the spans describe).
+    if (m) out.set(m.id, { record: r.record, line, index: i, by: m.by, candidates: 1 });
+  }
+  return out;
 }

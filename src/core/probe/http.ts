@@ -1,5 +1,6 @@
-// One HTTP(S) exchange on a fresh connection, with the time of each phase. No keep-alive and no retries:
-// a probe measures exactly one request.
+// One HTTP(S) exchange with the time of each phase, and no retries. A probe uses a fresh connection (no agent): it
+// measures exactly one request. A burst passes a keep-alive agent, as a client pool would; a reused connection has
+// no DNS, connect or TLS phase.
 import { createHash } from 'node:crypto';
 import * as dns from 'node:dns';
 import * as http from 'node:http';
@@ -25,6 +26,8 @@ export interface ExchangeRequest {
   insecure?: boolean;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** A keep-alive agent whose connections may be reused; absent: a fresh connection that closes after the answer. */
+  agent?: http.Agent;
 }
 
 export interface PhaseTimes {
@@ -34,6 +37,8 @@ export interface PhaseTimes {
   connectStart?: bigint;
   connectEnd?: bigint;
   tlsEnd?: bigint;
+  /** When a reused connection was handed to the request (no connect or TLS phase then). */
+  requestStart?: bigint;
   requestEnd?: bigint;
   firstByte?: bigint;
   end?: bigint;
@@ -53,11 +58,20 @@ export interface ExchangeResult {
   localPort?: number;
   tls?: { protocol?: string; cipher?: string; authorized: boolean; authorizationError?: string; peerSubject?: string };
   error?: { code: string; message: string };
+  /** False when the request went over a connection an earlier request had opened. */
+  newConnection: boolean;
 }
 
 export function exchange(req: ExchangeRequest): Promise<ExchangeResult> {
   const times: PhaseTimes = { start: nowUnixNano() };
-  const result: ExchangeResult = { times, headers: {}, body: Buffer.alloc(0), bodyTruncated: false, bodyBytes: 0 };
+  const result: ExchangeResult = {
+    times,
+    headers: {},
+    body: Buffer.alloc(0),
+    bodyTruncated: false,
+    bodyBytes: 0,
+    newConnection: true,
+  };
   const isIp = net.isIP(req.address) !== 0;
   const lookup: net.LookupFunction = (hostname, options, cb) => {
     times.dnsStart = nowUnixNano();
@@ -72,7 +86,7 @@ export function exchange(req: ExchangeRequest): Promise<ExchangeResult> {
     method: req.method,
     path: req.path,
     headers: { ...req.headers, host: req.host },
-    agent: false,
+    agent: req.agent ?? false,
     lookup: isIp ? undefined : lookup,
     signal: req.signal,
   };
@@ -121,6 +135,18 @@ export function exchange(req: ExchangeRequest): Promise<ExchangeResult> {
       r.destroy(Object.assign(new Error(`no complete answer within ${req.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
     );
     r.on('socket', (socket: net.Socket) => {
+      if (req.agent && !socket.connecting) {
+        // An idle connection from the agent's pool: it is already open (and its TLS done).
+        result.newConnection = false;
+        times.requestStart = nowUnixNano();
+        Object.assign(result, {
+          remoteAddress: socket.remoteAddress,
+          remotePort: socket.remotePort,
+          localAddress: socket.localAddress,
+          localPort: socket.localPort,
+        });
+        return;
+      }
       times.connectStart = isIp ? nowUnixNano() : undefined;
       socket.once('lookup', () => {
         times.connectStart = nowUnixNano();

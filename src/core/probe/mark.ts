@@ -26,3 +26,13 @@ export function queryMarks(uri: string | undefined, traceId: string): boolean {
     .split('&')
     .some((kv) => kv === `${QUERY_MARK}=${traceId}`);
 }
+
+/** The trace id a User-Agent mark names, if any. */
+export function markOf(ua: string): string | undefined {
+  return /\(probe ([0-9a-f]{32})\)/.exec(ua)?.[1];
+}
+
+/** The trace id a query mark names, if any. */
+export function queryMarkOf(uri: string): string | undefined {
+  return new RegExp(`[?&]${QUERY_MARK}=([0-9a-f]{32})(?:&|$)`).exec(uri)?.[1];
+}

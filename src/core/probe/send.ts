@@ -1,5 +1,6 @@
 // Stage 2 of a probe: open the target, send the traced request (following same-host redirects), make the client spans.
 import { readFileSync } from 'node:fs';
+import type { Agent } from 'node:http';
 import { newSpanId, newTraceId, traceparent } from '../ids';
 import type { LoadedKubeconfig } from '../kube/load';
 import type { Diagnostic, Span, SpanEvent } from '../trace/model';
@@ -33,8 +34,50 @@ export interface Sent {
 export async function sendProbe(o: ProbeOptions, r: Resolved, progress: (m: string) => void): Promise<Sent> {
   progress(r.viaPortForward ? 'opening a port-forward to the controller' : 'sending the probe');
   const target = await r.openTarget();
-  const ids: ProbeIds = { traceId: newTraceId(), rootSpanId: newSpanId(), requestId: '' };
-  ids.requestId = ids.traceId;
+  let sent: Sent;
+  try {
+    sent = await sendOnTarget(o, r, target, { ca: probeCa(o) });
+  } finally {
+    if (target.forward) await target.forward.close().catch(() => {});
+  }
+  sent.diagnostics.push(...forwardDiagnostics(target), ...responseDiagnostics(sent.res, target));
+  return sent;
+}
+
+/** A probe's ids: a fresh trace id, which is also its request id, and the span id of its `probe` span. */
+export function newProbeIds(): ProbeIds {
+  const traceId = newTraceId();
+  return { traceId, rootSpanId: newSpanId(), requestId: traceId };
+}
+
+/** The CA certificates a probe trusts besides the system roots: --cacert files and the cluster CA. */
+export function probeCa(o: Pick<ProbeOptions, 'caFiles' | 'config'>): Buffer[] {
+  return [...(o.caFiles ?? []).map((f) => readFileSync(f)), ...clusterCa(o.config)];
+}
+
+export function forwardDiagnostics(target: Target): Diagnostic[] {
+  if (!target.forward?.errors.length) return [];
+  return [
+    {
+      code: 'port-forward-error',
+      severity: 'error',
+      message: target.forward.errors.join('; '),
+      hint: 'the port-forward dropped or the pod refused the port',
+    },
+  ];
+}
+
+/**
+ * One marked request on an open target (a burst reuses the target and, with `agentFor`, its connections): fresh ids,
+ * the marks of docs/ARCHITECTURE.md, same-host redirects, and the client spans.
+ */
+export async function sendOnTarget(
+  o: ProbeOptions,
+  r: Resolved,
+  target: Target,
+  conn: { ca: Buffer[]; agentFor?: (scheme: 'http' | 'https') => Agent | undefined; ids?: ProbeIds },
+): Promise<Sent> {
+  const ids = conn.ids ?? newProbeIds();
   const headers: Record<string, string> = {
     'user-agent': probeUserAgent(ids.traceId),
     accept: '*/*',
@@ -43,7 +86,7 @@ export async function sendProbe(o: ProbeOptions, r: Resolved, progress: (m: stri
     traceparent: traceparent(ids.traceId, ids.rootSpanId),
     'x-request-id': ids.requestId,
   };
-  const ca = [...(o.caFiles ?? []).map((f) => readFileSync(f)), ...clusterCa(o.config)];
+  const ca = conn.ca;
   const diagnostics: Diagnostic[] = [];
   const started = new Date();
   const host = r.choice.host;
@@ -58,51 +101,40 @@ export async function sendProbe(o: ProbeOptions, r: Resolved, progress: (m: stri
   };
   const redirects: SpanEvent[] = [];
   let sent = headers; // loses its secret headers when a redirect changes the origin
-  try {
-    for (;;) {
-      res = await exchange({
-        scheme: hop.scheme,
-        address: target.address,
-        port: hop.port,
-        host,
-        method: r.method,
-        path: hop.path,
-        headers: sent,
-        body: o.body,
-        ca,
-        insecure: o.insecure,
-        timeoutMs: o.timeoutMs ?? 10_000,
-        signal: o.signal,
-      });
-      const next = nextHop(
-        res,
-        hop,
-        host,
-        redirects.length,
-        (s) => (target.kind === 'load-balancer' ? r.loadBalancerPort(s) : s === hop.scheme ? hop.port : undefined),
-        sent,
-      );
-      if (!next) break;
-      if ('stop' in next) {
-        diagnostics.push(next.stop);
-        break;
-      }
-      redirects.push(next.event);
-      if (next.note) diagnostics.push(next.note);
-      hop = next.hop;
-      sent = next.headers;
-    }
-  } finally {
-    if (target.forward) await target.forward.close().catch(() => {});
-  }
-  if (target.forward?.errors.length)
-    diagnostics.push({
-      code: 'port-forward-error',
-      severity: 'error',
-      message: target.forward.errors.join('; '),
-      hint: 'the port-forward dropped or the pod refused the port',
+  for (;;) {
+    res = await exchange({
+      scheme: hop.scheme,
+      address: target.address,
+      port: hop.port,
+      host,
+      method: r.method,
+      path: hop.path,
+      headers: sent,
+      body: o.body,
+      ca,
+      insecure: o.insecure,
+      timeoutMs: o.timeoutMs ?? 10_000,
+      signal: o.signal,
+      agent: conn.agentFor?.(hop.scheme),
     });
-  diagnostics.push(...responseDiagnostics(res, target));
+    const next = nextHop(
+      res,
+      hop,
+      host,
+      redirects.length,
+      (s) => (target.kind === 'load-balancer' ? r.loadBalancerPort(s) : s === hop.scheme ? hop.port : undefined),
+      sent,
+    );
+    if (!next) break;
+    if ('stop' in next) {
+      diagnostics.push(next.stop);
+      break;
+    }
+    redirects.push(next.event);
+    if (next.note) diagnostics.push(next.note);
+    hop = next.hop;
+    sent = next.headers;
+  }
   const defaultPort = hop.scheme === 'https' ? 443 : 80;
   const url = `${hop.scheme}://${host}${hop.port !== defaultPort ? `:${hop.port}` : ''}${hop.path}`;
   const client = clientSpans({

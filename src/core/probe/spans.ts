@@ -80,7 +80,7 @@ export function clientSpans(i: ClientSpanInput): Span[] {
   });
   if (i.req.scheme === 'https')
     child('tls', t.connectEnd, t.tlsEnd, i.res.tls?.protocol ? { 'tls.protocol.version': i.res.tls.protocol } : {});
-  const sent = t.tlsEnd ?? t.connectEnd;
+  const sent = t.tlsEnd ?? t.connectEnd ?? t.requestStart;
   child('request', sent, t.requestEnd);
   child('ttfb', t.requestEnd, t.firstByte);
   child('download', t.firstByte, t.end, { 'http.response.body.size': i.res.bodyBytes });

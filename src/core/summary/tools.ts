@@ -24,6 +24,15 @@ export const TOOL_DESCRIPTIONS = {
     'status, total time, critical path, errors and diagnostics, each span with its source line.',
 } as const;
 
+/** The burst tool (MCP now; VS Code registers it when package.json contributes it, beside TOOL_NAMES). */
+export const BURST_TOOL = {
+  name: 'kubetrace_burst',
+  description:
+    'Send a burst of traced HTTP requests (at most 50) through a route and return where their time went: counts, ' +
+    "duration percentiles, each layer's share, what the slowest requests spent extra time on, pods and failures, " +
+    'and the slowest trace ids. GET only unless writes were allowed.',
+} as const;
+
 export interface RouteRef {
   kind?: 'Ingress' | 'HTTPRoute';
   namespace: string;

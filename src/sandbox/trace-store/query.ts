@@ -41,6 +41,7 @@ function route(store: TraceStore, req: IncomingMessage, res: ServerResponse): vo
     req.method === 'GET' || req.method === 'HEAD' ? handler() : methodNotAllowed(res);
 
   if ((m = /^\/api\/v3\/traces\/([^/]+)$/.exec(path))) return get(() => v3Trace(store, res, decodeURIComponent(m![1])));
+  if (path === '/api/v3/traces') return get(() => v3Find(store, res, url.searchParams));
   if (path === '/api/v3/services')
     return get(() => sendSniffed(res, 200, JSON.stringify(nonEmpty({ services: store.services() }))));
   if (path === '/api/v3/operations') {
@@ -76,6 +77,45 @@ function v3Trace(store: TraceStore, res: ServerResponse, raw: string): void {
   if (!resourceSpans)
     return httpError(res, JSON.stringify({ error: { httpCode: 404, message: 'No traces found' } }), 404);
   sendSniffed(res, 200, JSON.stringify({ result: { resourceSpans: withEmptyParents(resourceSpans) } }));
+}
+
+// FindTraces (apiv3/query_parser.go, v2): canonical camelCase names, the snake_case ones still accepted; both times
+// required and RFC 3339 with nanoseconds; search depth (query.num_traces is its old name) defaults to 100 and must lie
+// in 1..max traces; the traces found are answered as one resourceSpans list, none as 404 "No traces found".
+function v3Find(store: TraceStore, res: ServerResponse, q: URLSearchParams): void {
+  const param = (canonical: string, old: string) =>
+    q.get(canonical) ? { v: q.get(canonical)!, name: canonical } : { v: q.get(old) ?? '', name: old };
+  const bad = (message: string, status = 400) =>
+    httpError(res, JSON.stringify({ error: { httpCode: status, message } }), status);
+  const service = param('query.serviceName', 'query.service_name').v;
+  const min = param('query.startTimeMin', 'query.start_time_min');
+  const max = param('query.startTimeMax', 'query.start_time_max');
+  if (!min.v || !max.v) return bad('query.startTimeMin and query.startTimeMax are required');
+  const from = parseRfc3339Nano(min.v);
+  if (from === undefined) return bad(`malformed parameter ${min.name}: parsing time ${JSON.stringify(min.v)}`);
+  const to = parseRfc3339Nano(max.v);
+  if (to === undefined) return bad(`malformed parameter ${max.name}: parsing time ${JSON.stringify(max.v)}`);
+  if (from >= to) return bad('query.startTimeMin must be before query.startTimeMax');
+  let depth = param('query.searchDepth', 'query.search_depth');
+  if (!depth.v && q.get('query.num_traces')) depth = { v: q.get('query.num_traces')!, name: 'query.num_traces' };
+  const n = depth.v ? Number(depth.v) : 100;
+  if (!/^[+-]?\d+$/.test(depth.v || '100'))
+    return bad(`malformed parameter ${depth.name}: strconv.Atoi: parsing ${JSON.stringify(depth.v)}: invalid syntax`);
+  if (n <= 0 || n > store.limits.maxTraces)
+    return bad('search depth must be greater than 0 and less than max traces', 500);
+  const ids = store.find(service, from, to, n);
+  if (!ids.length) return httpError(res, JSON.stringify({ error: { httpCode: 404, message: 'No traces found' } }), 404);
+  const resourceSpans = ids.flatMap((id) => store.get(id) ?? []);
+  sendSniffed(res, 200, JSON.stringify({ result: { resourceSpans: withEmptyParents(resourceSpans) } }));
+}
+
+/** Go's time.Parse(time.RFC3339Nano, s) for the forms it accepts, as Unix nanoseconds; undefined when it fails. */
+export function parseRfc3339Nano(s: string): bigint | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(s);
+  if (!m) return undefined;
+  const ms = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[8]}`);
+  if (Number.isNaN(ms)) return undefined;
+  return BigInt(ms) * 1_000_000n + BigInt((m[7] ?? '').padEnd(9, '0') || '0');
 }
 
 function classicTrace(store: TraceStore, res: ServerResponse, raw: string): void {

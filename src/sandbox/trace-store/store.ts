@@ -29,6 +29,8 @@ interface ResourceGroup {
 interface StoredTrace {
   resources: Map<string, ResourceGroup>;
   spanCount: number;
+  /** Span start times by service, so FindTraces reads no span. */
+  starts: Map<string, bigint[]>;
 }
 
 export interface AddResult {
@@ -74,7 +76,7 @@ export class TraceStore {
           let t = this.traces.get(span.traceId);
           if (!t) {
             while (this.traces.size >= this.limits.maxTraces) r.evictedTraces += this.evictOldest();
-            t = { resources: new Map(), spanCount: 0 };
+            t = { resources: new Map(), spanCount: 0, starts: new Map() };
             this.traces.set(span.traceId, t);
           }
           let rg = t.resources.get(resKey);
@@ -99,6 +101,9 @@ export class TraceStore {
             continue;
           } // one trace fills the store
           sg.spans.add(text);
+          let starts = t.starts.get(service);
+          if (!starts) t.starts.set(service, (starts = []));
+          starts.push(BigInt(span.startTimeUnixNano || '0'));
           t.spanCount++;
           this.totalSpans++;
           r.stored++;
@@ -129,6 +134,22 @@ export class TraceStore {
       if (rg.schemaUrl) out.schemaUrl = rg.schemaUrl;
       return out;
     });
+  }
+
+  /**
+   * Jaeger's memory storage FindTraces: the newest traces first, at most `depth`, where a span of `service` started
+   * inside [min, max] (nanoseconds).
+   */
+  find(service: string, min: bigint, max: bigint, depth: number): string[] {
+    const out: string[] = [];
+    const ids = [...this.traces.keys()];
+    for (let i = ids.length - 1; i >= 0 && out.length < depth; i--) {
+      const starts = service
+        ? this.traces.get(ids[i])!.starts.get(service)
+        : [...this.traces.get(ids[i])!.starts.values()].flat();
+      if (starts?.some((t) => t >= min && t <= max)) out.push(ids[i]);
+    }
+    return out;
   }
 
   services(): string[] {

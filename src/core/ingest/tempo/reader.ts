@@ -1,7 +1,7 @@
 // Tempo's `GET /api/traces/{id}`: OTLP-like JSON (top-level `batches` in some versions, `resourceSpans` in others,
 // base64 ids, either proto3 JSON name style), or OTLP protobuf when asked with `Accept: application/protobuf`.
 // The OTLP decoding itself is sources/otlp's; this file only picks the body's form.
-import type { SpanBatch, SpanOrigin } from '../../trace/model';
+import type { Diagnostic, SpanBatch, SpanOrigin, Trace } from '../../trace/model';
 import { TraceCollector } from '../../io/group';
 import { scanJson } from '../../io/json-stream';
 import { OTLP_PATTERNS, OtlpStreamReader } from '../../io/otlp-stream';
@@ -42,12 +42,21 @@ export function readTempoBody(body: Uint8Array, contentType = '', origin: SpanOr
 
 /** OTLP-shaped JSON from a backend (Tempo, Jaeger api_v3) to spans. */
 export function readOtlpJsonBody(body: Uint8Array, origin: SpanOrigin): SpanBatch {
+  const { traces, diagnostics } = readOtlpJsonTraces(body, origin);
+  return {
+    spans: traces.flatMap((t) => t.spans),
+    diagnostics: [...diagnostics, ...traces.flatMap((t) => t.diagnostics)],
+  };
+}
+
+/** The same, grouped by trace id (an answer that holds many traces, e.g. Jaeger's FindTraces). */
+export function readOtlpJsonTraces(
+  body: Uint8Array,
+  origin: SpanOrigin,
+): { traces: Trace[]; diagnostics: Diagnostic[] } {
   const out = new TraceCollector();
   const reader = new OtlpStreamReader(out, origin);
   for (const ev of scanJson(body, OTLP_PATTERNS)) reader.onEvent(ev);
   const traces = out.drain();
-  return {
-    spans: traces.flatMap((t) => t.spans),
-    diagnostics: [...out.diagnostics, ...traces.flatMap((t) => t.diagnostics)],
-  };
+  return { traces, diagnostics: out.diagnostics };
 }

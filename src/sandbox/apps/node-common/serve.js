@@ -55,6 +55,7 @@ function serve(routes, opts = {}) {
     if (rpc && rpc.type === RPCType.HTTP) rpc.route = match.route;
     const params = match.pattern.exec(url.pathname).groups || {};
     Promise.resolve()
+      .then(() => podDelay(req))
       .then(() => match.handler(req, res, params, url))
       .catch((err) => {
         if (serverSpan) {
@@ -73,6 +74,22 @@ function serve(routes, opts = {}) {
   const port = Number(opts.port || process.env.PORT || 8080);
   server.listen(port, host, () => process.stdout.write(`${JSON.stringify({ msg: 'listening', host, port })}\n`));
   return server;
+}
+
+/**
+ * Sandbox only (these apps run nowhere else): `x-sandbox-delay: <pod>=<ms>[,<pod>=<ms>]` makes the named pods wait
+ * that long before handling, inside their server span, so one replica can be made slow for a burst to find.
+ */
+function podDelay(req) {
+  const header = req.headers['x-sandbox-delay'];
+  if (typeof header !== 'string' || !process.env.POD_NAME) return undefined;
+  for (const part of header.split(',')) {
+    const [pod, ms] = part.trim().split('=');
+    const wait = Number(ms);
+    if (pod === process.env.POD_NAME && Number.isFinite(wait) && wait > 0)
+      return new Promise((resolve) => setTimeout(resolve, Math.min(wait, 10_000)));
+  }
+  return undefined;
 }
 
 function send(res, status, body) {

@@ -1,0 +1,36 @@
+// The request options `probe` and `load` share: -X, -H, --data, --via, and the route reference.
+import { readFileSync } from 'node:fs';
+import { list, str, type Parsed } from './args';
+import { UsageError } from '../core/errors';
+
+export const requestFlags = {
+  host: { type: 'string' },
+  path: { type: 'string' },
+  request: { type: 'string', short: 'X' },
+  header: { type: 'list', short: 'H' },
+  data: { type: 'string' },
+  via: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
+  yes: { type: 'boolean' },
+} as const;
+
+export function requestArgs(p: Parsed): {
+  headers: Record<string, string>;
+  body?: Buffer;
+  method: string;
+  via?: 'lb' | 'port-forward';
+} {
+  const via = str(p, 'via');
+  if (via && via !== 'lb' && via !== 'port-forward')
+    throw new UsageError(`--via takes lb or port-forward, not "${via}"`);
+  const headers: Record<string, string> = {};
+  for (const h of list(p, 'header')) {
+    const i = h.indexOf(':');
+    if (i <= 0) throw new UsageError(`-H takes 'Name: value', not "${h}"`);
+    headers[h.slice(0, i).trim()] = h.slice(i + 1).trim();
+  }
+  const data = str(p, 'data');
+  const body = data === undefined ? undefined : data.startsWith('@') ? readFileSync(data.slice(1)) : Buffer.from(data);
+  return { headers, body, method: str(p, 'request') ?? (body ? 'POST' : 'GET'), via: via as 'lb' | 'port-forward' };
+}

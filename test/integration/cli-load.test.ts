@@ -1,0 +1,155 @@
+// `kubetrace load` against the sandbox: real nginx, real Node apps exporting real OTLP to the trace store.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { startSandbox } from '../../src/sandbox/sandbox';
+import type { BurstReport } from '../../src/core/burst/model';
+import { ROOT, cli } from './helpers';
+import { loadKubeconfig } from '../../src/core/kube/load';
+import { KubeRequester } from '../../src/core/kube/request';
+import { runBurst } from '../../src/core/burst/run';
+
+const dir = join(ROOT, '.cache', 'test-cli-load');
+let sb: Awaited<ReturnType<typeof startSandbox>>;
+before(async () => {
+  sb = await startSandbox({ podSubnet: '127.10.171', kubeconfigPath: join(dir, 'sandbox.kubeconfig') });
+});
+after(async () => {
+  await sb?.stop();
+});
+
+const load = async (...args: string[]) => {
+  const r = await cli(['load', ...args, '--kubeconfig', sb.kubeconfigPath, '--json'], { timeoutMs: 120_000 });
+  assert.equal(r.code, 0, `load ${args.join(' ')} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as BurstReport;
+};
+
+test('a burst of 200 through orders gives 200 complete traces, each its own trace id', async () => {
+  const r = await load('shop/orders', '-n', '200', '-c', '8');
+  assert.equal(r.requests, 200);
+  assert.equal(r.completed, 200, JSON.stringify(r.diagnostics));
+  assert.equal(r.errors, 0);
+  assert.equal(new Set(r.probes.map((p) => p.traceId)).size, 200);
+  assert.ok(r.probes.every((p) => p.status === 200 && p.complete && p.pod?.startsWith('orders-')));
+  // The breakdown: one row per layer the traces have, percentiles over all 200 requests.
+  assert.deepEqual(r.layers.map((l) => l.layer).sort(), ['app', 'client', 'downstream', 'ingress']);
+  assert.ok(r.pods.length === 2 && r.pods.every((p) => p.pod.startsWith('orders-')));
+  // A pool of 8 reused connections: at most 8 requests opened one.
+  assert.ok(r.probes.filter((p) => p.newConnection).length <= 8);
+});
+
+test('a burst against /orders/fail reports every request as an error, each traced to the app', async () => {
+  const r = await load('shop/orders', '--path', '/orders/fail', '-n', '30');
+  assert.equal(r.requests, 30);
+  assert.equal(r.errors, 30);
+  assert.ok(r.probes.every((p) => p.status === 500 && p.complete));
+  // The app failed them, not nginx: one failure row, in the app layer.
+  assert.deepEqual(
+    r.failures.map((f) => [f.status, f.layer, f.count]),
+    [[500, 'app', 30]],
+  );
+});
+
+test('per-layer percentiles of the report equal those computed from the 200 traces themselves', async () => {
+  const config = await loadKubeconfig({ kubeconfig: sb.kubeconfigPath });
+  const burst = await runBurst({
+    config,
+    api: new KubeRequester(config),
+    namespace: 'shop',
+    name: 'orders',
+    count: 200,
+    concurrency: 8,
+    keepTraces: true,
+  });
+  const report = burst.report();
+  assert.equal(report.completed, 200);
+  const perLayer = new Map<string, number[]>();
+  for (const p of report.probes) {
+    const t = (await burst.trace(p.traceId))!;
+    const own = new Map<string, number>();
+    const root = t.spans[t.criticalPath[0].index];
+    let covered = 0;
+    for (const c of t.criticalPath) {
+      const d = Number(BigInt(c.endTimeUnixNano) - BigInt(c.startTimeUnixNano)) / 1e6;
+      covered += d;
+      own.set(t.spans[c.index].layer, (own.get(t.spans[c.index].layer) ?? 0) + d);
+    }
+    const total = Number(BigInt(root.endTimeUnixNano) - BigInt(root.startTimeUnixNano)) / 1e6;
+    own.set(root.layer, (own.get(root.layer) ?? 0) + total - covered);
+    for (const l of report.layers) perLayer.set(l.layer, [...(perLayer.get(l.layer) ?? []), own.get(l.layer) ?? 0]);
+  }
+  for (const l of report.layers) {
+    const xs = perLayer.get(l.layer)!.sort((a, b) => a - b);
+    const rank = (q: number) => xs[Math.ceil((q / 100) * xs.length) - 1];
+    for (const [q, v] of [
+      [50, l.p50],
+      [90, l.p90],
+      [99, l.p99],
+    ] as const)
+      assert.ok(Math.abs(rank(q) - v) < 0.01, `${l.layer} p${q}: ${v} vs ${rank(q)}`);
+  }
+});
+
+test('one orders pod made slow: the requests it served are the slow ones', async () => {
+  const pods = JSON.parse((await cli(['ingresses', '--kubeconfig', sb.kubeconfigPath, '--json'])).stdout) as {
+    name: string;
+    rules: { paths: { backends: { endpoints: { pod?: string }[] }[] }[] }[];
+  }[];
+  const endpoints = pods.find((e) => e.name === 'orders')!.rules[0].paths[0].backends[0].endpoints;
+  const slow = endpoints[0].pod!;
+  assert.equal(endpoints.length, 2);
+  const r = await load('shop/orders', '-n', '60', '-c', '4', '-H', `x-sandbox-delay: ${slow}=300`);
+  assert.equal(r.completed, 60);
+  const served = (pod: string) => r.probes.filter((p) => p.pod === pod).map((p) => p.durationMs);
+  const [slowMs, fastMs] = [served(slow), served(endpoints[1].pod!)];
+  assert.ok(slowMs.length > 5 && fastMs.length > 5, 'both pods served requests');
+  assert.equal(slowMs.length + fastMs.length, 60);
+  // Every request the slow pod served waited its 300 ms; most of the other pod's did not come near it.
+  assert.ok(slowMs.every((d) => d >= 300));
+  assert.ok(median(fastMs) < 300, `median of the other pod: ${median(fastMs)} ms`);
+  const byPod = new Map(r.pods.map((p) => [p.pod, p]));
+  assert.ok(byPod.get(slow)!.p50 >= 300 && byPod.get(slow)!.p50 > byPod.get(endpoints[1].pod!)!.p50);
+});
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+test('--no-keepalive opens a connection per request; keep-alive reuses the pool', async () => {
+  const fresh = await load('shop/orders', '-n', '20', '-c', '4', '--no-keepalive');
+  assert.ok(fresh.probes.every((p) => p.newConnection));
+  const pooled = await load('shop/orders', '-n', '20', '-c', '4');
+  assert.ok(pooled.probes.filter((p) => p.newConnection).length <= 4);
+  assert.ok(pooled.probes.some((p) => !p.newConnection));
+});
+
+test('caps hold whatever is asked, and outside the sandbox more than 20 requests need --yes', async () => {
+  for (const args of [
+    ['-n', '10001'],
+    ['--duration', '11m'],
+    ['-c', '1000'],
+    ['-n', '5', '--duration', '1s'],
+  ]) {
+    const r = await cli(['load', 'shop/orders', ...args, '--kubeconfig', sb.kubeconfigPath]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^error: /);
+  }
+  // The same cluster under another context name is, for Kubetrace, not the sandbox.
+  const kc = parse(readFileSync(sb.kubeconfigPath, 'utf8'));
+  kc.contexts[0].name = 'prod';
+  kc['current-context'] = 'prod';
+  mkdirSync(dir, { recursive: true });
+  const prod = join(dir, 'prod.kubeconfig');
+  writeFileSync(prod, stringify(kc));
+  const refused = await cli(['load', 'shop/orders', '-n', '21', '--kubeconfig', prod]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /^error: a burst of 21 requests .* not the Kubetrace sandbox.*\nhint: add --yes/);
+  const duration = await cli(['load', 'shop/orders', '--duration', '1s', '--kubeconfig', prod]);
+  assert.equal(duration.code, 2);
+  const twenty = await cli(['load', 'shop/orders', '-n', '20', '--kubeconfig', prod, '--json']);
+  assert.equal(twenty.code, 0, twenty.stderr);
+  assert.equal((JSON.parse(twenty.stdout) as BurstReport).requests, 20);
+  const yes = await cli(['load', 'shop/orders', '-n', '21', '--yes', '--kubeconfig', prod, '--json']);
+  assert.equal(yes.code, 0, yes.stderr);
+  assert.equal((JSON.parse(yes.stdout) as BurstReport).requests, 21);
+});
