@@ -13,6 +13,7 @@ import { Toolbar } from './toolbar';
 import { Header } from './header';
 import { overview } from './overview';
 import { Waterfall } from './waterfall';
+import { BurstView } from './burst';
 
 export class App {
   private state: UiState;
@@ -29,6 +30,8 @@ export class App {
   private readonly progress = el('div', { class: 'kt-progress', attrs: { hidden: '', role: 'status' } });
   private readonly tabs: HTMLElement & { selectedIndex: number };
   private readonly historyCount = el('vscode-badge', { attrs: { variant: 'counter' } });
+  private readonly burst: BurstView;
+  private readonly back = el('div', { class: 'kt-back', attrs: { hidden: '' } });
 
   constructor(private readonly root: HTMLElement) {
     this.state = restoreState();
@@ -66,6 +69,18 @@ export class App {
       zoom: (k) => (k === 'reset' ? this.waterfall.setZoom(undefined) : this.waterfall.zoomBy(k === 'in' ? 0.5 : 2)),
     });
     this.waterfall.setHeadControls(this.toolbar.zoomGroup);
+    this.burst = new BurstView({
+      openRequest: (traceId) => post({ type: 'openRequest', traceId }),
+      filter: (filter) => post({ type: 'filterRequests', filter }),
+    });
+    const backButton = el('button', { class: 'kt-tool kt-back-button', text: '← Back to the requests' });
+    backButton.type = 'button';
+    backButton.addEventListener('click', () => {
+      this.state.mode = 'burst';
+      this.showMode();
+      this.save();
+    });
+    this.back.appendChild(backButton);
     this.traceBody = el(
       'div',
       { class: 'kt-trace' },
@@ -76,7 +91,7 @@ export class App {
       'vscode-tabs',
       { class: 'kt-tabs', attrs: { panel: '' } },
       el('vscode-tab-header', { attrs: { slot: 'header' } }, 'Trace'),
-      el('vscode-tab-panel', { class: 'kt-tab-trace' }, this.emptyBox, this.traceBody),
+      el('vscode-tab-panel', { class: 'kt-tab-trace' }, this.emptyBox, this.traceBody, this.burst.root),
       el('vscode-tab-header', { attrs: { slot: 'header' } }, 'History ', this.historyCount),
       el('vscode-tab-panel', { class: 'kt-tab-history' }, this.historyBox),
     ) as HTMLElement & { selectedIndex: number };
@@ -84,7 +99,7 @@ export class App {
       this.state.tab = this.tabs.selectedIndex === 1 ? 'history' : 'trace';
       this.save();
     });
-    replaceChildren(root, this.progress, this.header.root, this.diags, this.tabs);
+    replaceChildren(root, this.progress, this.back, this.header.root, this.diags, this.tabs);
     window.addEventListener('message', (e: MessageEvent) => this.onMessage(e.data));
     document.addEventListener('keydown', (e) => this.onGlobalKey(e));
     this.applyTrace(true);
@@ -123,6 +138,9 @@ export class App {
           tab: 'trace',
           labelWidth: this.state.labelWidth,
           selected: m.selected ?? keep.selected,
+          burst: this.state.burst,
+          mode: 'trace',
+          fromBurst: m.burstId,
         };
         if (!same) this.notes.clear();
         this.applyTrace(same);
@@ -131,6 +149,13 @@ export class App {
         performance.mark('kt-trace-rendered');
         break;
       }
+      case 'burst':
+        this.state.burst = m;
+        this.state.mode = 'burst';
+        this.state.tab = 'trace';
+        this.showMode();
+        this.tabs.selectedIndex = 0;
+        break;
       case 'history':
         this.state.history = m.entries;
         if (m.currentId !== undefined) this.state.historyId = m.currentId;
@@ -141,6 +166,7 @@ export class App {
         this.showProgress(m.message, m.fraction, m.done === true);
         return;
       case 'compare':
+      case 'burstCompare':
         this.state.compare = m;
         this.state.tab = 'history';
         this.renderHistory();
@@ -199,6 +225,20 @@ export class App {
     );
     this.updateToolbar();
     this.renderDetails();
+    this.showMode();
+  }
+
+  /** The Trace tab shows the request set or the trace; a trace opened from the set offers the way back. */
+  private showMode(): void {
+    const s = this.state;
+    const burst = s.mode === 'burst' && !!s.burst;
+    if (burst) this.burst.show(s.burst!);
+    this.burst.root.hidden = !burst;
+    this.header.root.hidden = burst;
+    this.diags.hidden = burst;
+    this.emptyBox.hidden = burst || !!this.view;
+    this.traceBody.hidden = burst || !this.view;
+    this.back.hidden = burst || !s.fromBurst || s.burst?.id !== s.fromBurst;
   }
 
   private renderEmpty(): void {
