@@ -6,3 +6,4 @@ export { openImport } from '../core/io/import';
 export { renderLiveIngressYaml } from '../core/sourcemap/routing';
 export { exportTrace as exportTraces } from '../core/io/export';
 export { probeForAgent } from '../core/summary/probe';
+export { runBurst, summarizeLog, compareBursts } from './burst-pending';

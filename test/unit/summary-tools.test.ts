@@ -146,7 +146,7 @@ test('the route listing: one line per route, one per host and path with backends
   assert.match(text[200], /^… 700 more lines; pass a namespace/);
 });
 
-test('package.json contributes the three tools with schemas, and activates on them', () => {
+test('package.json contributes the tools with schemas, and activates on them', () => {
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
   const tools = pkg.contributes.languageModelTools as {
     name: string;
