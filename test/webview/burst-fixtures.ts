@@ -36,11 +36,13 @@ function requests(n: number, pods: string[]): RequestSummary[] {
     });
   }
   // The slowest one, in the middle of the run.
-  out[200] = { ...out[200], traceId: SLOWEST_TRACE, durationMs: 912.5 };
+  const mid = Math.min(200, n >> 1);
+  if (n) out[mid] = { ...out[mid], traceId: SLOWEST_TRACE, durationMs: 912.5 };
   return out;
 }
 
 function pct(sorted: number[], p: number): number {
+  if (!sorted.length) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
