@@ -5,15 +5,24 @@ import { post } from './api';
 import { renderDetails, type SourceNote } from './details';
 import { renderDiagnostics } from './diagnostics';
 import { el, replaceChildren } from './dom';
-import { formatDuration } from './format';
-import { renderHistory } from './history';
+import { historyTab } from './history';
 import { buildTraceView, type TraceView } from './model';
-import { emptyState, restoreState, saveNow, scheduleSave, type UiState } from './state';
+import { restoreState, saveNow, scheduleSave, type UiState } from './state';
+import {
+  modelRef,
+  sourceNote,
+  renderEmpty,
+  showProgress,
+  stateForEmpty,
+  stateForTrace,
+  toolbarState,
+  waterfallState,
+} from './panel-bits';
 import { Toolbar } from './toolbar';
 import { Header } from './header';
 import { overview } from './overview';
 import { Waterfall } from './waterfall';
-import { BurstView } from './burst';
+import { BurstView, backButton } from './burst';
 
 export class App {
   private state: UiState;
@@ -73,14 +82,13 @@ export class App {
       openRequest: (traceId) => post({ type: 'openRequest', traceId }),
       filter: (filter) => post({ type: 'filterRequests', filter }),
     });
-    const backButton = el('button', { class: 'kt-tool kt-back-button', text: '← Back to the requests' });
-    backButton.type = 'button';
-    backButton.addEventListener('click', () => {
-      this.state.mode = 'burst';
-      this.showMode();
-      this.save();
-    });
-    this.back.appendChild(backButton);
+    this.back.appendChild(
+      backButton(() => {
+        this.state.mode = 'burst';
+        this.showMode();
+        this.save();
+      }),
+    );
     this.traceBody = el(
       'div',
       { class: 'kt-trace' },
@@ -122,26 +130,8 @@ export class App {
   private apply(m: HostToWebview): void {
     switch (m.type) {
       case 'trace': {
-        // Same trace again (a re-send after hide/show or reload): keep what the user had selected, zoomed...
-        const same = (this.state.trace?.traceId ?? this.state.pendingTraceId) === m.trace.traceId;
-        const keep = same ? this.state : emptyState();
-        this.state = {
-          ...keep,
-          pendingTraceId: undefined,
-          trace: m.trace,
-          probe: m.probe,
-          historyId: m.historyId ?? (same ? this.state.historyId : undefined),
-          emptyMessage: undefined,
-          history: this.state.history,
-          compareIds: this.state.compareIds,
-          compare: this.state.compare,
-          tab: 'trace',
-          labelWidth: this.state.labelWidth,
-          selected: m.selected ?? keep.selected,
-          burst: this.state.burst,
-          mode: 'trace',
-          fromBurst: m.burstId,
-        };
+        const { state, same } = stateForTrace(this.state, m);
+        this.state = state;
         if (!same) this.notes.clear();
         this.applyTrace(same);
         this.tabs.selectedIndex = 0;
@@ -163,7 +153,7 @@ export class App {
         this.renderHistory();
         break;
       case 'progress':
-        this.showProgress(m.message, m.fraction, m.done === true);
+        showProgress(this.progress, m.message, m.fraction, m.done === true);
         return;
       case 'compare':
       case 'burstCompare':
@@ -173,23 +163,11 @@ export class App {
         this.tabs.selectedIndex = 1;
         break;
       case 'sourceStatus':
-        this.notes.set(
-          m.spanId,
-          m.ok
-            ? { ok: true, text: 'Opened in the editor.' }
-            : { ok: false, text: m.reason ?? 'The editor could not open this place.' },
-        );
+        this.notes.set(m.spanId, sourceNote(m));
         if (this.state.selected === m.spanId) this.renderDetails();
         return;
       case 'empty':
-        this.state = {
-          ...emptyState(),
-          history: this.state.history,
-          compareIds: this.state.compareIds,
-          compare: this.state.compare,
-          emptyMessage: m.message,
-          labelWidth: this.state.labelWidth,
-        };
+        this.state = stateForEmpty(this.state, m.message);
         this.notes.clear();
         this.applyTrace(false);
         this.renderHistory();
@@ -205,7 +183,7 @@ export class App {
     this.header.render(s.trace, s.probe, this.view);
     this.emptyBox.hidden = !!this.view;
     this.traceBody.hidden = !this.view;
-    if (!this.view) this.renderEmpty();
+    if (!this.view) renderEmpty(this.emptyBox, s);
     const wf = this.waterfall;
     wf.collapsed = new Set(s.collapsed);
     wf.collapsedLayers = new Set(s.collapsedLayers);
@@ -241,27 +219,6 @@ export class App {
     this.back.hidden = burst || !s.fromBurst || s.burst?.id !== s.fromBurst;
   }
 
-  private renderEmpty(): void {
-    if (this.state.pendingTraceId) {
-      replaceChildren(
-        this.emptyBox,
-        el('h2', { text: 'Loading the trace…' }),
-        el('p', { text: `Waiting for the extension to send trace ${this.state.pendingTraceId} again.` }),
-      );
-      return;
-    }
-    replaceChildren(
-      this.emptyBox,
-      el('h2', { text: 'No trace yet' }),
-      this.state.emptyMessage ? el('p', { class: 'kt-empty-reason', text: this.state.emptyMessage }) : null,
-      el('p', {
-        text:
-          'Right-click an Ingress in the Kubetrace view and choose Send Probe, or open a trace file. The ' +
-          'request is followed through client, ingress, app and downstream, and each span links to its source.',
-      }),
-    );
-  }
-
   private renderDetails(): void {
     const view = this.view;
     if (!view) {
@@ -289,61 +246,12 @@ export class App {
     this.historyCount.hidden = !s.history.length;
     replaceChildren(
       this.historyBox,
-      renderHistory(s.history, s.historyId, s.compareIds, s.compare, {
-        open: (id) => post({ type: 'selectHistory', id }),
-        toggleCompare: (id, on) => {
-          const ids = s.compareIds.filter((x) => x !== id);
-          if (on) ids.push(id);
-          s.compareIds = ids.slice(-2);
-          this.renderHistory();
-          this.save();
-        },
-        compare: () => {
-          // Older probe on the left, so the difference reads as "what changed since".
-          const order = s.history.map((h) => h.id);
-          const [a, b] = [...s.compareIds].sort((x, y) => order.indexOf(y) - order.indexOf(x));
-          post({ type: 'compare', leftId: a, rightId: b });
-        },
-      }),
-    );
-  }
-
-  private showProgress(message: string, fraction: number | undefined, done: boolean): void {
-    this.progress.hidden = done;
-    if (done) {
-      replaceChildren(this.progress);
-      return;
-    }
-    const bar = el('vscode-progress-bar', { attrs: { 'aria-label': message } }) as HTMLElement & {
-      value?: number;
-      max: number;
-    };
-    if (fraction !== undefined) {
-      bar.max = 1;
-      bar.value = fraction;
-    }
-    replaceChildren(
-      this.progress,
-      bar,
-      el('span', {
-        class: 'kt-progress-text',
-        text: fraction === undefined ? message : `${message} (${Math.round(fraction * 100)}%)`,
-      }),
+      historyTab(s, () => (this.renderHistory(), this.save())),
     );
   }
 
   private updateToolbar(): void {
-    const wf = this.waterfall;
-    const present = new Set<Layer>(this.view?.groups.map((g) => g.layer) ?? []);
-    const [a, b] = wf.range;
-    this.toolbar.update({
-      matches: wf.matches,
-      total: this.view?.spans.length ?? 0,
-      query: wf.query,
-      hidden: wf.hiddenLayers,
-      present,
-      zoomText: wf.zoom ? `${formatDuration(a)} – ${formatDuration(b)}` : '',
-    });
+    this.toolbar.update(toolbarState(this.waterfall, this.view));
   }
 
   private toggleLayer(l: Layer): void {
@@ -385,34 +293,21 @@ export class App {
 
   private openSource(spanId: string, ref: SourceRef): void {
     this.notes.set(spanId, { ok: true, text: 'Opening…' });
-    // Only the model's fields go back: the host's check is strict and compares them with its own copy.
-    const clean: SourceRef = { kind: ref.kind, path: ref.path };
-    if (ref.line !== undefined) clean.line = ref.line;
-    if (ref.endLine !== undefined) clean.endLine = ref.endLine;
-    if (ref.function !== undefined) clean.function = ref.function;
-    post({ type: 'openSource', spanId, ref: clean });
+    post({ type: 'openSource', spanId, ref: modelRef(ref) });
     if (this.state.selected === spanId) this.renderDetails();
   }
 
   private onGlobalKey(e: KeyboardEvent): void {
     const t = e.target as HTMLElement | null;
     const typing = t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'VSCODE-TEXTFIELD');
-    if (e.key === '/' && !typing && this.view) {
+    if (e.key === '/' && !typing && this.view && this.state.mode !== 'burst') {
       e.preventDefault();
       this.toolbar.input.focus();
     }
   }
 
   private save(): void {
-    const wf = this.waterfall;
-    Object.assign(this.state, {
-      collapsed: [...wf.collapsed],
-      collapsedLayers: [...wf.collapsedLayers],
-      hiddenLayers: [...wf.hiddenLayers],
-      query: wf.query,
-      zoom: wf.zoom,
-      labelWidth: wf.labelWidth,
-    });
+    Object.assign(this.state, waterfallState(this.waterfall));
     scheduleSave(() => this.state);
   }
 

@@ -18,6 +18,14 @@ export interface BurstEvents {
   filter(f: RequestFilter): void;
 }
 
+/** Above a trace opened from a request set: the way back to the set. */
+export function backButton(onBack: () => void): HTMLButtonElement {
+  const b = el('button', { class: 'kt-tool kt-back-button', text: '← Back to the requests' });
+  b.type = 'button';
+  b.addEventListener('click', onBack);
+  return b;
+}
+
 function card(title: string, ...body: (Node | null)[]): HTMLElement {
   return el('section', { class: 'kt-card', attrs: { 'aria-label': title } }, el('h3', { text: title }), ...body);
 }

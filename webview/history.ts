@@ -4,12 +4,34 @@ import { burstEntryText, renderBurstCompare } from './burst-compare';
 import { el } from './dom';
 import { formatClock, formatDiff, formatDuration } from './format';
 import { icon } from './icons';
+import { post } from './api';
+import type { UiState } from './state';
 import { LAYER_TITLE } from './model';
 
 export interface HistoryEvents {
   open(id: string): void;
   toggleCompare(id: string, on: boolean): void;
   compare(): void;
+}
+
+/** The History tab for the panel's state: opening an entry and comparing two post to the host; ticking a box
+ *  changes the state and calls `changed`. */
+export function historyTab(s: UiState, changed: () => void): HTMLElement {
+  return renderHistory(s.history, s.historyId, s.compareIds, s.compare, {
+    open: (id) => post({ type: 'selectHistory', id }),
+    toggleCompare: (id, on) => {
+      const ids = s.compareIds.filter((x) => x !== id);
+      if (on) ids.push(id);
+      s.compareIds = ids.slice(-2);
+      changed();
+    },
+    compare: () => {
+      // Older entry on the left, so the difference reads as "what changed since".
+      const order = s.history.map((h) => h.id);
+      const [a, b] = [...s.compareIds].sort((x, y) => order.indexOf(y) - order.indexOf(x));
+      post({ type: 'compare', leftId: a, rightId: b });
+    },
+  });
 }
 
 function statusCell(h: HistoryEntry): HTMLElement {
