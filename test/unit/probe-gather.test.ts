@@ -40,7 +40,11 @@ function backendLike(name: string, first: Span[]): SpanFeed & { polls: number } 
 
 // A quiet period far longer than the poll interval, so the second poll is surely in flight on a busy CI machine.
 test('a poll cancelled by the stop does not replace the spans that had arrived', async () => {
-  const app = backendLike('jaeger', [span('a1', 'app', 'orders'), span('d1', 'downstream', 'inventory')]);
+  // a1 names a parent that never comes, so the tree never closes and a quiet period decides (trace/closed.ts).
+  const app = backendLike('jaeger', [
+    { ...span('a1', 'app', 'orders'), parentSpanId: 'elsewhere' },
+    span('d1', 'downstream', 'inventory'),
+  ]);
   const got = await gather({
     feeds: [app],
     expected: ['client', 'app'],
@@ -100,4 +104,54 @@ test('without the expected layer the collector gives up at maxWaitMs with what a
     got.results.flatMap((r) => r.spans.map((s) => s.spanId)),
     ['d1'],
   );
+});
+
+/** Answers `first` until `afterMs` has passed since its first poll, then `first` plus `later`. */
+function arrivesLater(name: string, first: Span[], later: Span[], afterMs: number): SpanFeed {
+  let t0: number | undefined;
+  return {
+    name,
+    intervalMs: 5,
+    async poll(): Promise<SpanBatch> {
+      t0 ??= performance.now();
+      return { spans: performance.now() - t0 >= afterMs ? [...first, ...later] : first, diagnostics: [] };
+    },
+  };
+}
+
+test('a closed tree is complete without waiting for the quiet period', async () => {
+  const root = span('c1', 'client', 'client');
+  const app = { ...span('a1', 'app', 'orders'), parentSpanId: 'c1' };
+  const got = await gather({
+    feeds: [arrivesLater('jaeger', [app], [], 0)],
+    expected: ['client', 'app'],
+    initial: [root],
+    quietMs: 60_000,
+    maxWaitMs: 120_000,
+  });
+  assert.equal(got.complete, true);
+  assert.ok(got.waitedMs < 30_000, `waited ${got.waitedMs} ms: the quiet period was not needed`);
+});
+
+test('while the answer to a call is on its way, the collector waits the longer quiet period for it', async () => {
+  const root = span('c1', 'client', 'client');
+  const app = { ...span('a1', 'app', 'orders'), parentSpanId: 'c1' };
+  const call: Span = {
+    ...span('a2', 'app', 'orders'),
+    parentSpanId: 'a1',
+    kind: 'client',
+    attributes: { 'http.request.method': 'GET' },
+  };
+  // Arrives long after the short quiet period: only the pending rule keeps the collector waiting for it.
+  const answer = { ...span('i1', 'downstream', 'inventory'), parentSpanId: 'a2' };
+  const got = await gather({
+    feeds: [arrivesLater('jaeger', [app, call], [answer], 300)],
+    expected: ['client', 'app'],
+    initial: [root],
+    quietMs: 20,
+    pendingQuietMs: 60_000,
+    maxWaitMs: 120_000,
+  });
+  assert.equal(got.complete, true);
+  assert.deepEqual(got.results.flatMap((r) => r.spans.map((s) => s.spanId)).sort(), ['a1', 'a2', 'i1']);
 });

@@ -152,6 +152,36 @@ test('shop-api /inventory/stock: a 3.83 ms app span under a 3.51 ms client reque
   );
 });
 
+test('shop-api under load: an app span closed after its response left, longer than the whole exchange, is cut', () => {
+  const spans = [
+    client('probe', 0.4, 3.91),
+    client('connect', 0.4, 0.7, 'probe'),
+    client('request', 0.7, 0.9, 'probe'),
+    client('ttfb', 0.9, 3.75, 'probe'),
+    client('download', 3.75, 3.91, 'probe'),
+    log('n', 'nginx', 0.7, 3.7, 'probe', 'server'),
+    log('a', 'upstream.attempt', 0.7, 3.7, 'n', 'client'),
+    // 4 ms, ending 1.1 ms after the client's last byte: its SDK closed it on the response's `finish` event.
+    span({ spanId: 'app', name: 'GET /inventory/stock', parentSpanId: 'probe', s: 1, e: 5, service: 'inventory' }),
+    span({
+      spanId: 'db',
+      name: 'SELECT stock',
+      parentSpanId: 'app',
+      s: 1.5,
+      e: 4.8,
+      service: 'inventory',
+      kind: 'internal',
+    }),
+  ];
+  const t = assemble([{ spans, diagnostics: [] }], { traceId: 't', rootSpanId: 'probe' });
+  assertNested(t);
+  const app = t.spans.find((s) => s.spanId === 'app')!;
+  assert.equal(msOf(app.startTimeUnixNano), 1, 'its start is kept');
+  const note = t.diagnostics.find((d) => d.code === 'span-clipped' && d.spanId === 'app');
+  assert.match(note?.message ?? '', /lasts 4\.00 ms, longer than the whole client "probe" \(3\.51 ms\)/);
+  assert.equal(t.criticalPath.filter((c) => c.spanId === 'app').length > 0, true, 'the app is on the path');
+});
+
 test('an offset beyond the resolution is clock skew: corrected, with a note naming the coarse source and the offset', () => {
   const spans = [client('probe', 0.21, 50.31), log('n', 'nginx', -4.79, 40.21, 'probe', 'server')];
   const t = assemble([{ spans, diagnostics: [] }], { traceId: 't', rootSpanId: 'probe' });
@@ -171,6 +201,8 @@ test('property: no child ends up outside its parent by more than the coarse sour
     appIn: fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })),
     logErr: fc.tuple(fc.integer({ min: -999_999, max: 999_999 }), fc.integer({ min: -999_999, max: 999_999 })),
     otelJs: fc.boolean(),
+    // An app that closes its span on the response's `finish` event can end it after the client's last byte.
+    appLate: fc.integer({ min: 0, max: 6_000_000 }),
     appFromLog: fc.boolean(),
   });
   fc.assert(
@@ -214,7 +246,7 @@ test('property: no child ends up outside its parent by more than the coarse sour
           parentSpanId: 'nginx',
           kind: 'client',
         }),
-        s('app', appStart, appStart + (pe0 - ps0), {
+        s('app', appStart, appStart + (pe0 - ps0) + BigInt(r.appLate), {
           parentSpanId: 'probe',
           origin: r.appFromLog ? 'app-log' : 'otlp',
         }),

@@ -1,7 +1,10 @@
 // Gathers spans from every source until the trace is complete (docs/ARCHITECTURE.md, "When a trace is complete"):
-// every expected layer present and `quietMs` without a new span; give up after `maxWaitMs` with what arrived.
+// every expected layer present, and either the span tree closed (src/core/trace/closed.ts) once every feed has
+// answered, or a quiet period without a new span: `quietMs`, or `pendingQuietMs` while a span is known to be on its
+// way (a named parent, the answer to a call); give up after `maxWaitMs` with what arrived.
 import type { Diagnostic, Layer, SpanBatch, Span } from '../trace/model';
 import { errorMessage } from '../errors';
+import { treeState, type TreeState } from '../trace/closed';
 
 export interface SpanFeed {
   name: string;
@@ -17,6 +20,8 @@ export interface GatherOptions {
   /** Spans already known (the client spans). */
   initial: Span[];
   quietMs?: number;
+  /** The quiet period while the tree is pending: two exporters flush on their own timers, 100 ms or more apart. */
+  pendingQuietMs?: number;
   maxWaitMs?: number;
   signal?: AbortSignal;
   now?: () => number;
@@ -36,12 +41,25 @@ export interface Gathered {
 export async function gather(o: GatherOptions): Promise<Gathered> {
   const now = o.now ?? (() => performance.now());
   const quietMs = o.quietMs ?? 50;
+  const pendingQuietMs = o.pendingQuietMs ?? 500;
   const maxWaitMs = o.maxWaitMs ?? 5000;
   const t0 = now();
   const latest = new Map<string, SpanBatch>();
   const errors = new Map<string, string>();
   let lastNew = t0;
   const seen = new Set(o.initial.map((s) => s.spanId));
+  // The tree is re-checked only when a span or a feed's first answer arrived: a check is a pass over the spans.
+  let version = 0;
+  let state: TreeState = 'open';
+  let checkedAt = -1;
+  const tree = () => {
+    if (checkedAt === version) return state;
+    checkedAt = version;
+    state = treeState([...o.initial, ...[...latest.values()].flatMap((r) => r.spans)]);
+    // Closed counts once every feed has answered: a feed that has not read yet may hold the rest.
+    if (state === 'closed' && latest.size < o.feeds.length) state = 'open';
+    return state;
+  };
   const layers = () => {
     const have = new Set<Layer>(o.initial.map((s) => s.layer));
     for (const r of latest.values())
@@ -60,6 +78,7 @@ export async function gather(o: GatherOptions): Promise<Gathered> {
         // A poll cut short by our own stop knows less than the answer before it (a cancelled backend read has no
         // spans): keep that one, or the trace loses spans that had already arrived.
         if (stop.signal.aborted && latest.has(src.name)) break;
+        if (!latest.has(src.name)) version++;
         latest.set(src.name, r);
         o.onResult?.(src.name, r);
         errors.delete(src.name);
@@ -67,6 +86,7 @@ export async function gather(o: GatherOptions): Promise<Gathered> {
           if (!seen.has(s.spanId)) {
             seen.add(s.spanId);
             lastNew = now();
+            version++;
           }
       } catch (e) {
         if (stop.signal.aborted) break;
@@ -81,7 +101,9 @@ export async function gather(o: GatherOptions): Promise<Gathered> {
     const missing = layers();
     o.onUpdate?.(seen.size, missing);
     const t = now();
-    if (!missing.length && t - lastNew >= quietMs) {
+    const shape = tree();
+    const quiet = t - lastNew >= (shape === 'pending' ? pendingQuietMs : quietMs);
+    if (!missing.length && (shape === 'closed' || quiet)) {
       complete = true;
       break;
     }

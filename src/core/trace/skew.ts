@@ -108,8 +108,8 @@ function widenToExact(
   const outer = parentOf(top);
   const cd = end(child) - start(child);
   if (outer && outer.service !== top.service && !inside(child, outer)) {
-    if (cd > end(outer) - start(outer)) return out;
-    out.push(centre(tree, outer, child, pp, 'the span around its parent'));
+    if (cd > end(outer) - start(outer)) out.push(clipLate(tree, outer, child));
+    else out.push(centre(tree, outer, child, pp, 'the span around its parent'));
   }
   const pd = end(parent) - start(parent);
   if (!widen(parent, start(child), end(child), parentOf)) return out;
@@ -123,6 +123,37 @@ function widenToExact(
     hint: `${pp.source} has ${fmtMs(pp.resolution)} resolution; the child's duration is measured exactly`,
   });
   return out;
+}
+
+/**
+ * A server span that outlasts the whole exchange the client saw was closed after its response left (an SDK that ends
+ * the span on the response's `finish` event, on a busy event loop): no shift can fit it, so it is cut at the end of
+ * the window that must contain it, with its subtree clamped into the cut span, and a note with the cut.
+ */
+function clipLate(tree: SpanTree, outer: Span, child: Span): Diagnostic {
+  const [os, oe, cs, ce] = [start(outer), end(outer), start(child), end(child)];
+  const lo = clamp(cs, requestStart(tree, outer, child) ?? os, oe);
+  const visited = new Set<Span>();
+  const stack = [child];
+  while (stack.length) {
+    const s = stack.pop()!;
+    if (visited.has(s)) continue;
+    visited.add(s);
+    const a = clamp(start(s), lo, oe);
+    s.startTimeUnixNano = String(a);
+    s.endTimeUnixNano = String(clamp(end(s), a, oe));
+    stack.push(...(tree.children.get(s.spanId) ?? []).filter((k) => k !== s));
+  }
+  child.attributes['kubetrace.clipped_ns'] = Number(ce - cs - (oe - lo));
+  return {
+    code: 'span-clipped',
+    severity: 'info',
+    spanId: child.spanId,
+    message:
+      `${child.service} "${child.name}" lasts ${fmtMs(ce - cs)}, longer than the whole ${outer.service} ` +
+      `"${outer.name}" (${fmtMs(oe - os)}) that contains it; it is shown cut at that span's end`,
+    hint: 'the app closed its span after its response had left (e.g. on a busy event loop); its start is kept',
+  };
 }
 
 /** Clock skew: the child moves, with its whole subtree, to sit centred in its parent. */
