@@ -139,13 +139,15 @@ export class App {
         performance.mark('kt-trace-rendered');
         break;
       }
-      case 'burst':
+      case 'burst': {
+        // Live updates of the set already shown do not pull the user back from a trace or the History tab.
+        const follow = !m.live || this.state.burst?.id !== m.id || this.state.mode === 'burst';
         this.state.burst = m;
-        this.state.mode = 'burst';
-        this.state.tab = 'trace';
+        if (follow) Object.assign(this.state, { mode: 'burst', tab: 'trace' });
         this.showMode();
-        this.tabs.selectedIndex = 0;
+        if (follow) this.tabs.selectedIndex = 0;
         break;
+      }
       case 'history':
         this.state.history = m.entries;
         if (m.currentId !== undefined) this.state.historyId = m.currentId;
