@@ -8,8 +8,8 @@ import { icon } from './icons';
 const RANK = { error: 0, warning: 1, info: 2 } as const;
 
 const name = (h: HistoryEntry) => `${h.target} at ${formatClock(h.time)}`;
-const side = (v: number | string) =>
-  typeof v === 'number' ? (Number.isInteger(v) ? formatCount(v) : v.toFixed(2)) : v;
+const side = (v: number | string | undefined) =>
+  v === undefined ? '—' : typeof v === 'number' ? formatCount(Math.round(v * 100) / 100) : v;
 
 export function burstEntryText(h: HistoryEntry): string {
   const b = h.burst;

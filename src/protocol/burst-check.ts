@@ -244,10 +244,11 @@ export function checkDifference(x: unknown, parent: string, i: number): BurstDif
   const path = at(parent, i);
   onlyKeys(o, ['what', 'a', 'b', 'severity'], path);
   const side = (k: 'a' | 'b') => (typeof o[k] === 'number' ? num(o[k], path, k) : str(o[k], path, k, MAX_TEXT));
-  return {
+  const d: BurstDifference = {
     what: str(o.what, path, 'what', MAX_TEXT),
-    a: side('a'),
-    b: side('b'),
     severity: oneOf(o.severity, SEVERITIES, path, 'severity'),
   };
+  if (o.a !== undefined) d.a = side('a');
+  if (o.b !== undefined) d.b = side('b');
+  return d;
 }

@@ -71,11 +71,12 @@ export interface BurstEntry {
   p99Ms: number;
 }
 
-/** One difference between two bursts, as compareBursts (src/core/burst/) reports it. */
+/** One difference between two bursts, as compareBursts (src/core/burst/) reports it; a side is absent when that
+ *  row (a layer, a span name) is not in that set. */
 export interface BurstDifference {
   what: string;
-  a: number | string;
-  b: number | string;
+  a?: number | string;
+  b?: number | string;
   severity: 'info' | 'warning' | 'error';
 }
 

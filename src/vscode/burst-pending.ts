@@ -14,9 +14,15 @@ export async function runBurst(o: BurstOptions): Promise<RequestSet> {
   throw missing('the burst engine');
 }
 
+export interface LogProgress {
+  bytes: number;
+  totalBytes: number;
+  requests: number;
+}
+
 export interface LogSetOptions {
   signal?: AbortSignal;
-  onProgress?: (p: { message: string; fraction?: number }) => void;
+  onProgress?: (p: LogProgress) => void;
 }
 
 export async function summarizeLog(path: string, opts: LogSetOptions = {}): Promise<RequestSet & { requests: number }> {
@@ -27,7 +33,7 @@ export async function summarizeLog(path: string, opts: LogSetOptions = {}): Prom
 
 export interface BurstComparison {
   equal: boolean;
-  differences: { what: string; a: number | string; b: number | string; severity: 'info' | 'warning' | 'error' }[];
+  differences: { what: string; a?: number; b?: number; severity: 'info' | 'warning' | 'error' }[];
 }
 
 export function compareBursts(a: BurstReport, b: BurstReport): BurstComparison {

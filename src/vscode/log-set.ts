@@ -22,9 +22,14 @@ export async function openLogSet(uri: vscode.Uri, history: History): Promise<Bur
       { location: vscode.ProgressLocation.Notification, title: `Reading ${name}`, cancellable: true },
       (progress, token) => {
         token.onCancellationRequested(() => abort.abort());
+        let done = 0;
         return engine.summarizeLog(uri.fsPath, {
           signal: abort.signal,
-          onProgress: (p) => progress.report({ message: p.message }),
+          onProgress: (p) => {
+            const pct = p.totalBytes ? Math.floor((p.bytes / p.totalBytes) * 100) : 0;
+            progress.report({ message: `${p.requests.toLocaleString('en-US')} requests`, increment: pct - done });
+            done = pct;
+          },
         });
       },
     );

@@ -124,6 +124,7 @@ test('two bursts in History compare: differences worst first', async () => {
     differences: [
       { what: 'requests that failed', a: 0, b: 3, severity: 'error' },
       { what: 'p50 (ms)', a: 14, b: 14.2, severity: 'info' },
+      { what: 'inventory SELECT stock p99 (ms)', b: 250, severity: 'warning' },
       { what: 'p99 (ms)', a: 310, b: 480, severity: 'warning' },
     ],
   });
@@ -131,7 +132,7 @@ test('two bursts in History compare: differences worst first', async () => {
   const diff = await page.locator('.kt-burst-compare tbody tr').allInnerTexts();
   assert.deepEqual(
     diff.map((d) => d.replace(/\s+/g, ' ').trim()),
-    ['requests that failed 0 3', 'p99 (ms) 310 480', 'p50 (ms) 14 14.2'],
+    ['requests that failed 0 3', 'inventory SELECT stock p99 (ms) — 250', 'p99 (ms) 310 480', 'p50 (ms) 14 14.2'],
   );
   await page.screenshot({ path: join(OUT, 'burst-compare-dark.png') });
   assert.deepEqual(p.errors, []);

@@ -93,7 +93,10 @@ describe('burst (host -> webview)', () => {
       left: b,
       right: { ...b, id: 'b2' },
       equal: false,
-      differences: [{ what: 'p99', a: 300, b: 450.5, severity: 'warning' }],
+      differences: [
+        { what: 'p99', a: 300, b: 450.5, severity: 'warning' },
+        { what: 'inventory SELECT stock p50', b: 3, severity: 'warning' },
+      ],
     };
     assert.deepEqual(parseHostMessage(structuredClone(good)), good);
     const bads = [
