@@ -126,7 +126,7 @@ export class BurstView {
     this.drawHistogram();
     replaceChildren(this.bars, r.requests ? renderBars(r) : el('p', { class: 'kt-muted', text: 'No requests yet.' }));
     this.scatter.setReport(r);
-    this.spans.setRows(r.spans);
+    this.spans.setRows(r.spans, r.spans.length ? '' : 'No span names yet.');
     replaceChildren(this.pods, podTable(r.pods));
     replaceChildren(this.failures, failureTable(r.failures));
   }
