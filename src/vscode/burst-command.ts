@@ -111,6 +111,7 @@ export async function sendBurst(req: ProbeRequest, deps: BurstDeps): Promise<voi
           concurrency: shape.concurrency,
           ratePerSecond: shape.ratePerSecond,
           keepTraces: true,
+          onProgress: (message) => progress.report({ message }),
           onLive: (l) => {
             const increment = ((l.answered - done) / shape.count) * 100;
             done = l.answered;
