@@ -1,19 +1,17 @@
 // The `kubetrace_burst` language model tool: a small burst of traced GETs (at most BURST_LIMITS.agentMax) through a
-// route, summarized by summarizeBurst (src/core/summary/burst.ts). Outside the sandbox prepareInvocation asks the
+// route, summarized by burstText (src/core/summary/burst.ts). Outside the sandbox prepareInvocation asks the
 // user first; VS Code invokes only after a yes.
 import * as vscode from 'vscode';
 import { BURST_LIMITS } from '../core/burst/types';
 import { isSandbox } from '../core/kube/sandbox';
-import { summarizeBurst } from '../core/summary/burst';
+import { burstText } from './burst-pending';
 import { parseRouteRef } from '../core/summary/tools';
 import { readSettings } from './config';
 import { loadEngine } from './engine-loader';
 import type { LmToolDeps } from './lm-tools';
 import { log } from './output';
 
-import { TOOL_NAMES } from '../core/summary/tools';
-
-export const BURST_TOOL = TOOL_NAMES.burst;
+export const BURST_TOOL = 'kubetrace_burst';
 
 export interface BurstInput {
   route: string;
@@ -84,7 +82,7 @@ export function burstTool(d: LmToolDeps): vscode.LanguageModelTool<BurstInput> {
         const item = d.history.addBurst({ title, source: 'burst', set, report, time: new Date().toISOString() });
         log.info(`agent burst ${title}: ${report.requests} requests, ${report.errors} errors`);
         if (input.open) d.openBurst(item.entry.id);
-        return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(summarizeBurst(item.report))]);
+        return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(burstText(item.report))]);
       } catch (e) {
         if (abort.signal.aborted) throw new vscode.CancellationError();
         throw e;

@@ -64,7 +64,7 @@ export function registerLmTools(d: LmToolDeps): vscode.Disposable[] {
     lm.registerTool<ExplainInput>(TOOL_NAMES.explainTrace, explainTool(d)),
     lm.registerTool<BurstInput>(BURST_TOOL, burstTool(d)),
   ];
-  log.info(`language model tools registered: ${Object.values(TOOL_NAMES).join(', ')}`);
+  log.info(`language model tools registered: ${[...Object.values(TOOL_NAMES), BURST_TOOL].join(', ')}`);
   return subs;
 }
 

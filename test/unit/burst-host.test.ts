@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BURST_LIMITS } from '../../src/core/burst/types';
-import { summarizeBurst } from '../../src/core/summary/burst';
+import { burstText } from '../../src/vscode/burst-pending';
 import { parseHostMessage } from '../../src/protocol/validate';
 import {
   checkConcurrency,
@@ -45,7 +45,7 @@ test('the live line and the empty report', () => {
 });
 
 test("the agent's summary: counts, tail, layers by percentile, slowest spans, failures; small and clean", () => {
-  const text = summarizeBurst(burstReport());
+  const text = burstText(burstReport());
   const lines = text.split('\n');
   assert.match(lines[0], /^shop\/orders: 400 requests \(400 traced\), 4 errors, 39\.8 req\/s over 10040 ms$/);
   assert.match(lines[1], /^tail: p99 is \d+ ms, \d+ ms above the median; most of the extra time is in inventory/);
@@ -54,9 +54,9 @@ test("the agent's summary: counts, tail, layers by percentile, slowest spans, fa
   assert.match(text, /failed: 4 × 502 in ingress \(upstream prematurely closed connection\)/);
   assert.match(text, /slowest request: trace f{32}, 912\.5 ms$/);
   assert.ok(lines.length <= 20, `${lines.length} lines`);
-  const hostile = summarizeBurst(hostileReport());
+  const hostile = burstText(hostileReport());
   assert.doesNotMatch(hostile, /[\u0000-\u0008\u000b-\u001f\u007f\u202e]/, 'no control characters reach the agent');
-  assert.equal(summarizeBurst(emptyReport('a/b')).split('\n').length, 1);
+  assert.equal(burstText(emptyReport('a/b')).split('\n').length, 1);
 });
 
 test('what History keeps of a request set is redacted, and only the latest few keep their RequestSet', () => {

@@ -8,8 +8,6 @@ export const TOOL_NAMES = {
   listRoutes: 'kubetrace_listRoutes',
   probe: 'kubetrace_probe',
   explainTrace: 'kubetrace_explainTrace',
-  /** VS Code only (src/vscode/lm-burst.ts). */
-  burst: 'kubetrace_burst',
 } as const;
 
 export const TOOL_DESCRIPTIONS = {
