@@ -16,6 +16,9 @@ export function renderBars(r: BurstReport): HTMLElement {
     const track = el('div', { class: 'kt-pbar-track' });
     const bar = el('div', { class: 'kt-pbar' });
     bar.style.width = `${Math.max(0.5, (whole[p] / longest) * 100)}%`;
+    // No layer breakdown in the report: the whole request as one neutral bar.
+    if (!parts.length)
+      bar.appendChild(el('div', { class: 'kt-pbar-seg kt-pbar-whole', title: `${p} of the whole request` }));
     for (const x of parts) {
       const seg = el('div', {
         class: `kt-pbar-seg layer-${x.layer}`,

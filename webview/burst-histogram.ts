@@ -3,6 +3,7 @@
 import type { BurstReport } from '../src/protocol/messages';
 import { formatCount, formatDuration, formatTick } from './format';
 import { logTicks, svg, tip } from './burst-svg';
+import { histogramOf } from './burst-model';
 
 const H = 170;
 const PAD = { left: 44, right: 12, top: 16, bottom: 26 };
@@ -13,7 +14,7 @@ export interface Mark {
 }
 
 export function renderHistogram(report: BurstReport, marks: Mark[], width: number): SVGSVGElement {
-  const bins = trimmed(report.histogram);
+  const bins = trimmed(histogramOf(report));
   const root = svg('svg', {
     class: 'kt-hist',
     width,

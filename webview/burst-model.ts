@@ -64,6 +64,25 @@ export function secondsOf(ns: string | undefined, base: number): string {
   return String(Math.round(msFrom(ns, base)) / 1000);
 }
 
+/** The report's histogram; when it has none (an engine that does not bin yet), log-scale bins of the listed
+ *  requests, ten per decade, as src/core/burst/model.ts describes the report's own. */
+export function histogramOf(r: BurstReport): BurstReport['histogram'] {
+  if (r.histogram.length || !r.probes.length) return r.histogram;
+  const step = 10 ** 0.1;
+  const counts = new Map<number, number>();
+  for (const p of r.probes) {
+    const k = Math.floor(Math.log10(Math.max(p.durationMs, 0.001)) * 10);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const keys = [...counts.keys()];
+  const out: BurstReport['histogram'] = [];
+  for (let k = Math.min(...keys); k <= Math.max(...keys); k++) {
+    const lowerMs = 10 ** (k / 10);
+    out.push({ lowerMs, upperMs: lowerMs * step, count: counts.get(k) ?? 0 });
+  }
+  return out;
+}
+
 export function isError(p: RequestSummary): boolean {
   return p.status === undefined || p.status >= 500 || p.error !== undefined;
 }

@@ -118,7 +118,7 @@ export class BurstView {
       });
     }
     this.filters.set(m.filter ?? {});
-    replaceChildren(this.tail, r.requests ? sentence(r.tail) : null, retriesNote(r));
+    replaceChildren(this.tail, r.requests && r.tail.sentence ? sentence(r.tail) : null, retriesNote(r));
     replaceChildren(
       this.diags,
       renderDiagnostics(r.diagnostics, () => false),

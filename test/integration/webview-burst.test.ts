@@ -221,3 +221,19 @@ test('hostile pod, path and span strings render as text, and nothing runs', asyn
   assert.ok(options.includes(HOSTILE.pod));
   await suite.clean(p);
 });
+
+test('a report without bins, layers or a tail sentence still draws its requests', async () => {
+  const p = await suite.open();
+  const { page } = p;
+  const r = burstReport(120);
+  Object.assign(r, { histogram: [], layers: [], spans: [] });
+  r.tail.sentence = '';
+  await p.post(burstMessage({ report: r }));
+  await settle(page);
+  const bars = await page.locator('.kt-hist .kt-hist-bar').count();
+  assert.ok(bars >= 5, `bins made from the requests (${bars})`);
+  assert.equal(await page.locator('.kt-burst-tail').count(), 0, 'no empty tail box');
+  assert.equal(await page.locator('.kt-pbar-whole').count(), 4, 'one neutral bar per percentile');
+  assert.match(await page.locator('.kt-card[aria-label="Spans by name"]').innerText(), /No span names yet/);
+  await suite.clean(p);
+});
