@@ -18,21 +18,21 @@ async function answer(page: Page, step: string, value: string): Promise<void> {
 
 /** The slowest request of the shown set and where the scatter draws it, relative to the canvas (as
  *  webview/burst-scatter.ts places points: padding 56/14 left/right, 12/28 top/bottom, 230 px high). */
+/** Plain JS source: tsx would wrap named inner functions in a helper that does not exist in the page. */
+const SLOWEST = `(() => {
+  const probes = window.__kubetrace.state.burst.report.probes;
+  const ms = (ns) => Number(ns.slice(0, -6)) + Number(ns.slice(-6)) / 1e6;
+  const base = Math.min(...probes.map((p) => Number(p.startUnixNano.slice(0, -6))));
+  const xs = probes.map((p) => ms(p.startUnixNano) - base);
+  const maxX = Math.max(1, ...xs);
+  const maxY = Math.max(...probes.map((p) => p.durationMs));
+  const i = probes.findIndex((p) => p.durationMs === maxY);
+  const w = document.querySelector('.kt-scatter-canvas').getBoundingClientRect().width;
+  return { traceId: probes[i].traceId, x: 56 + (xs[i] / maxX) * (w - 70), y: 12 };
+})()`;
+
 async function slowestPoint(page: Page): Promise<{ traceId: string; x: number; y: number }> {
-  const frame = await panelFrame(page);
-  return frame.evaluate(() => {
-    const app = (window as unknown as { __kubetrace: { state: { burst: { report: { probes: unknown[] } } } } })
-      .__kubetrace;
-    const probes = app.state.burst.report.probes as { traceId: string; startUnixNano: string; durationMs: number }[];
-    const ms = (ns: string) => Number(ns.slice(0, -6)) + Number(ns.slice(-6)) / 1e6;
-    const base = Math.min(...probes.map((p) => Number(p.startUnixNano.slice(0, -6))));
-    const xs = probes.map((p) => ms(p.startUnixNano) - base);
-    const maxX = Math.max(1, ...xs);
-    const maxY = Math.max(...probes.map((p) => p.durationMs));
-    const i = probes.findIndex((p) => p.durationMs === maxY);
-    const w = (document.querySelector('.kt-scatter-canvas') as HTMLCanvasElement).getBoundingClientRect().width;
-    return { traceId: probes[i].traceId, x: 56 + (xs[i] / maxX) * (w - 70), y: 12 };
-  });
+  return (await panelFrame(page)).evaluate(SLOWEST) as Promise<{ traceId: string; x: number; y: number }>;
 }
 
 export async function flowBurst(ctx: FlowCtx): Promise<void> {
