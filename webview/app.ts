@@ -182,7 +182,8 @@ export class App {
     const s = this.state;
     this.view = s.trace ? buildTraceView(s.trace) : undefined;
     performance.mark('kt-model-built');
-    this.header.render(s.trace, s.probe, this.view);
+    const set = s.fromBurst && s.burst?.id === s.fromBurst ? s.burst : undefined;
+    this.header.render(s.trace, s.probe, this.view, set && `One request of ${set.title}`);
     this.emptyBox.hidden = !!this.view;
     this.traceBody.hidden = !this.view;
     if (!this.view) renderEmpty(this.emptyBox, s);

@@ -138,7 +138,7 @@ export class BurstView {
     const marks = r.requests
       ? [
           { label: 'p50', ms: w.p50 },
-          { label: `p${r.tail.percentile}`, ms: r.tail.thresholdMs },
+          { label: 'p99', ms: w.p99 },
         ]
       : [];
     replaceChildren(this.hist, renderHistogram(r, marks, this.histWidth));

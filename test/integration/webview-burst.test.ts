@@ -91,6 +91,7 @@ test('a click on the slowest point opens its request; the trace leads back to th
   await settle(page);
   assert.equal(await page.locator('.kt-burst').isVisible(), false);
   assert.equal(await page.locator('.wf').isVisible(), true);
+  assert.equal(await page.locator('.kt-top .kt-url').innerText(), 'One request of Burst of 400 GET /orders');
   await page.locator('.kt-back-button').click();
   await settle(page);
   assert.equal(await page.locator('.kt-burst').isVisible(), true);
