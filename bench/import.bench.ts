@@ -1,5 +1,6 @@
 // Import throughput: `kubetrace import` (the built CLI, one process per file, as a user runs it) on generated files.
 // Sizes: KUBETRACE_BENCH_SPANS (default 100000) spans per trace file, KUBETRACE_BENCH_LOG_MB (default 100) MB of access log.
+// KUBETRACE_BENCH_IMPORT=summary runs only the log breakdown (`import LOG --summary` vs GoAccess).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,12 @@ export default async function importBench(): Promise<BenchRow[]> {
   const logMb = Number(process.env.KUBETRACE_BENCH_LOG_MB ?? 100);
   const dir = mkdtempSync(join(tmpdir(), 'kubetrace-bench-import-'));
   const rows: BenchRow[] = [];
+  const onlySummary = process.env.KUBETRACE_BENCH_IMPORT === 'summary';
   try {
+    if (onlySummary) {
+      rows.push(...(await logBreakdown(dir, logMb)));
+      return rows;
+    }
     for (const [label, write] of [
       ['OTLP JSON', writeOtlpFile],
       ['Jaeger JSON', writeJaegerFile],
@@ -48,9 +54,43 @@ export default async function importBench(): Promise<BenchRow[]> {
         unit: 'ratio',
         detail: `kubetrace ${(r.wallMs / 1000).toFixed(1)} s, ${r.maxRssMb.toFixed(0)} MB; goaccess ${(g.wallMs / 1000).toFixed(1)} s, ${g.maxRssMb.toFixed(0)} MB (goal <= 1.0, kubetrace RSS <= 128 MB)`,
       });
+    rows.push(...(await logBreakdown(dir, logMb, log)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  return rows;
+}
+
+/**
+ * The log breakdown: `kubetrace import LOG --summary` (every request's numbers, the report and its table) against
+ * GoAccess's report on the same file, whole processes, GoAccess first and then kubetrace, each once.
+ */
+async function logBreakdown(dir: string, logMb: number, given?: string): Promise<BenchRow[]> {
+  const log = given ?? join(dir, 'access.log');
+  const lines = given ? undefined : (await writeAccessLog(log, logMb * 1024 * 1024)).lines;
+  const g = goaccess(log, join(dir, 'report-summary.json'));
+  const r = await measureCli(['import', log, '--summary'], 1 << 16);
+  if (r.code !== 0) throw new Error(`import --summary failed: ${r.err.slice(-500)}`);
+  const requests = /^\S+: (\d+) requests/.exec(r.out)?.[1];
+  const rows: BenchRow[] = [
+    {
+      measure: 'log breakdown peak RSS (import --summary)',
+      value: r.maxRssMb,
+      unit: 'MB',
+      goal: '<= 200',
+      pass: r.maxRssMb <= 200,
+      detail: `${requests ?? '?'} requests${lines ? ` of ${lines} lines` : ''}, ${logMb} MB log in ${(r.wallMs / 1000).toFixed(1)} s (cpu ${(r.cpuMs / 1000).toFixed(1)} s)`,
+    },
+  ];
+  if (g)
+    rows.push({
+      measure: 'log breakdown / goaccess (wall time)',
+      value: r.wallMs / g.wallMs,
+      unit: 'ratio',
+      goal: '<= 1.5',
+      pass: r.wallMs / g.wallMs <= 1.5,
+      detail: `kubetrace import --summary ${(r.wallMs / 1000).toFixed(1)} s, ${r.maxRssMb.toFixed(0)} MB; goaccess ${(g.wallMs / 1000).toFixed(1)} s, ${g.maxRssMb.toFixed(0)} MB`,
+    });
   return rows;
 }
 

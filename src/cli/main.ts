@@ -55,10 +55,13 @@ collects the spans of every layer and prints the waterfall, the Trace as JSON, o
 text an agent reads. A non-GET probe, or one with a body, outside the sandbox needs --yes. TLS verification
 is on unless --insecure. The probe's User-Agent is kubetrace/<version> (probe <traceId>) unless -H sets one;
 --mark query also adds kubetrace=<traceId> to the query, for access logs that drop headers.`,
-  import: `usage: kubetrace import FILE [--format otlp|jaeger|tempo|zipkin|nginx-log] [--json]
+  import: `usage: kubetrace import FILE [--format otlp|jaeger|tempo|zipkin|nginx-log|envoy-log|traefik-log|haproxy-log]
+                        [--summary] [--json]
 
 Reads a trace file (OTLP JSON or protobuf, Jaeger, Tempo, Zipkin v2) or an nginx access log (one trace per
-request line), detecting the format unless --format is given. --json prints an array of Trace.`,
+request line), detecting the format unless --format is given. --json prints an array of Trace.
+--summary prints the breakdown of all the requests instead: time by layer, span rows, the tails and where their
+extra time went, upstreams, failures and a histogram (with --json, the BurstReport).`,
   export: `usage: kubetrace export FILE --format otlp|jaeger [-o OUT]
 
 Converts Kubetrace Trace JSON (from probe --json or import --json) to OTLP JSON or Jaeger JSON.`,

@@ -1,4 +1,5 @@
 // `kubetrace import FILE [--format otlp|jaeger|tempo|zipkin|nginx-log|envoy-log|traefik-log|haproxy-log] [--json]`
+// `kubetrace import FILE --summary [--json]`: the breakdown of every request in the file (import-summary.ts)
 import { parseArgs, bool, str } from '../args';
 import { KubetraceError, UsageError } from '../../core/errors';
 import type { Diagnostic, Trace } from '../../core/trace/model';
@@ -8,13 +9,14 @@ import { describeCounts, type LineCounts } from '../../core/ingest/controller-lo
 import { nanoDiff } from '../../core/io/values';
 import { createOutput } from '../output';
 import { renderWaterfall } from '../waterfall';
+import { runSummary } from './import-summary';
 
 export async function run(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { format: { type: 'string' }, json: { type: 'boolean' } });
+  const p = parseArgs(argv, { format: { type: 'string' }, json: { type: 'boolean' }, summary: { type: 'boolean' } });
   if (p.positional.length !== 1)
     throw new UsageError(
       p.positional.length ? 'import takes one file' : 'import needs a file',
-      `kubetrace import FILE [--format ${IMPORT_FORMATS.join('|')}] [--json]`,
+      `kubetrace import FILE [--format ${IMPORT_FORMATS.join('|')}] [--summary] [--json]`,
     );
   const format = str(p, 'format');
   if (format !== undefined && !(IMPORT_FORMATS as readonly string[]).includes(format)) {
@@ -22,6 +24,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const file = p.positional[0];
   const json = bool(p, 'json');
+  if (bool(p, 'summary')) return runSummary(file, format as ImportFormat | undefined, json);
   const opened = await openImport(file, { format: format as ImportFormat | undefined });
   const out = createOutput(process.stdout);
   const fileErrors: Diagnostic[] = [];

@@ -2,6 +2,7 @@
 // server span under the nginx attempt that called it, attach orphans, correct clock skew, find the critical path.
 import type { Diagnostic, Layer, Span, SpanBatch, Trace } from './model';
 import { criticalPath } from './critical-path';
+import { mergeIngressSpans } from './ingress-otel';
 import { correctClockSkew } from './skew';
 import { end, indexSpans, start } from './span-index';
 
@@ -27,7 +28,7 @@ const ORIGIN_RANK: Record<Span['origin'], number> = {
 
 export function assemble(results: SpanBatch[], opts: AssembleOptions): Trace {
   const diagnostics: Diagnostic[] = [...(opts.diagnostics ?? [])];
-  const spans = dedupe(results.flatMap((r) => r.spans));
+  const spans = mergeIngressSpans(dedupe(results.flatMap((r) => r.spans)));
   for (const r of results) diagnostics.push(...r.diagnostics);
   assignLayers(spans);
   attachAppToIngress(spans);
@@ -86,7 +87,10 @@ function assignLayers(spans: Span[]): void {
   }
 }
 
-/** The app's server span carries the probe's span as parent (nginx forwards traceparent untouched); show it under nginx's attempt. */
+/**
+ * The app's server span carries the probe's span as parent (nginx forwards traceparent untouched), or the proxy's own
+ * traced span; show it under nginx's attempt.
+ */
 function attachAppToIngress(spans: Span[]): void {
   const byId = new Map(spans.map((s) => [s.spanId, s]));
   const attempts = spans.filter((s) => s.name === 'upstream.attempt').sort((a, b) => (start(a) < start(b) ? -1 : 1));
@@ -94,7 +98,9 @@ function attachAppToIngress(spans: Span[]): void {
   for (const s of spans) {
     if (s.layer !== 'app') continue;
     const p = s.parentSpanId ? byId.get(s.parentSpanId) : undefined;
-    if (p && p.layer !== 'client') continue;
+    // Under the probe (nginx passed traceparent on), or under a proxy's own traced span: either way the attempt
+    // that forwarded the request is the closer parent.
+    if (p && p.layer !== 'client' && !(p.layer === 'ingress' && p.kind === 'server')) continue;
     const holder = attempts.find((a) => start(a) <= start(s) && end(s) <= end(a)) ?? attempts[attempts.length - 1];
     if (s.parentSpanId) s.attributes['kubetrace.parent.original'] = s.parentSpanId;
     s.parentSpanId = holder.spanId;

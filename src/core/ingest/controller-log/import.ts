@@ -18,6 +18,8 @@ export type LogImportItem =
 export interface LogImportOptions {
   /** Only this family's access lines are read (`--format`); other families' access lines are reported. */
   family?: FormatFamily;
+  /** The numbers the given lines have in their file, when only some of its lines are given (one request read again). */
+  lineNumbers?: readonly number[];
 }
 
 export async function* importControllerLog(
@@ -27,8 +29,9 @@ export async function* importControllerLog(
   const counts = emptyCounts();
   const errors = new ErrorAttacher();
   let n = 0;
+  let k = 0;
   for await (const raw of lines) {
-    n++;
+    n = opts.lineNumbers?.[k++] ?? n + 1;
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const cls = classifyLine(line);
     switch (cls.kind) {

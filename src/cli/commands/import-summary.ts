@@ -1,0 +1,70 @@
+// `kubetrace import FILE --summary [--json]`: every request of the file broken down (time by layer, span rows, tails,
+// upstreams, failures) without keeping a trace: an access log streams through core/burst/log-set.ts, a trace file
+// through the importer into the same breakdown. --json prints the BurstReport.
+import { basename } from 'node:path';
+import { RequestBreakdown } from '../../core/burst/breakdown';
+import { summarizeLog } from '../../core/burst/log-set';
+import { summarizeRequest } from '../../core/burst/measure';
+import type { BurstReport } from '../../core/burst/model';
+import { KubetraceError } from '../../core/errors';
+import { describeCounts, type LineCounts } from '../../core/ingest/controller-log/counts';
+import { openImport, type ImportFormat } from '../../core/io/import';
+import { renderReport } from '../burst-table';
+import { createOutput } from '../output';
+import { clearLine, terminalSafe } from '../terminal';
+
+const LOG_FORMATS = new Set(['nginx-log', 'envoy-log', 'traefik-log', 'haproxy-log']);
+
+export async function runSummary(file: string, format: ImportFormat | undefined, json: boolean): Promise<number> {
+  const opened = await openImport(file, { format });
+  let report: BurstReport;
+  let counts: LineCounts | undefined;
+  let badLines = 0;
+  if (LOG_FORMATS.has(opened.format)) {
+    await opened.items.return(undefined);
+    const tty = !!process.stderr.isTTY;
+    const set = await summarizeLog(file, {
+      format,
+      onBadLine: (n, error, line) => {
+        badLines++;
+        if (tty) clearLine(process.stderr);
+        process.stderr.write(terminalSafe(`warning: line ${n}: ${error}: ${line.slice(0, 200)}\n`));
+      },
+      onProgress: tty
+        ? (p) => {
+            clearLine(process.stderr);
+            process.stderr.write(
+              `${(p.bytes / 1e6).toFixed(0)} of ${(p.totalBytes / 1e6).toFixed(0)} MB, ${p.requests} requests…`,
+            );
+          }
+        : undefined,
+    });
+    if (tty) clearLine(process.stderr);
+    counts = set.counts;
+    report = set.report();
+  } else {
+    const b = new RequestBreakdown({ route: basename(file) });
+    for await (const item of opened.items) {
+      if ('trace' in item) b.add(item.trace, summarizeRequest(item.trace));
+      else if ('diagnostic' in item && item.diagnostic.severity === 'error')
+        throw new KubetraceError(item.diagnostic.message);
+      else if ('diagnostic' in item)
+        process.stderr.write(terminalSafe(`${item.diagnostic.severity}: ${item.diagnostic.message}\n`));
+    }
+    report = b.report();
+  }
+  const out = createOutput(process.stdout);
+  if (json) out.write(JSON.stringify(report, null, 2) + '\n');
+  else
+    out.writeStyled(
+      renderReport(report, { color: !!process.stdout.isTTY && !process.env.NO_COLOR, width: process.stdout.columns }),
+    );
+  out.flush();
+  if (counts) (json ? process.stderr : process.stdout).write(terminalSafe(`${file}: ${describeCounts(counts)}\n`));
+  if (!report.requests)
+    throw new KubetraceError(
+      `no request in ${file}${counts ? `: ${describeCounts(counts)}` : ''}`,
+      badLines ? 'see the warnings above for why each access-looking line was refused' : undefined,
+    );
+  return 0;
+}

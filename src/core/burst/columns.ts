@@ -1,0 +1,99 @@
+// Compact per-request storage for request sets of hundreds of thousands of requests: one typed array per field, grown
+// in fixed chunks (never copied, at most one chunk unused), and strings stored once each.
+
+type Typed = Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array;
+
+const CHUNK_BITS = 14;
+const CHUNK = 1 << CHUNK_BITS;
+const MASK = CHUNK - 1;
+
+/** A growable column of numbers of one typed-array kind. */
+export class Column {
+  private chunks: Typed[] = [];
+  length = 0;
+
+  constructor(private readonly make: (n: number) => Typed) {}
+
+  push(v: number): void {
+    const at = this.length & MASK;
+    if (at === 0) this.chunks.push(this.make(CHUNK));
+    this.chunks[this.chunks.length - 1][at] = v;
+    this.length++;
+  }
+
+  get(i: number): number {
+    return this.chunks[i >>> CHUNK_BITS][i & MASK];
+  }
+}
+
+export const f64 = () => new Column((n) => new Float64Array(n));
+export const i32 = () => new Column((n) => new Int32Array(n));
+export const u32 = () => new Column((n) => new Uint32Array(n));
+export const u16 = () => new Column((n) => new Uint16Array(n));
+export const u8 = () => new Column((n) => new Uint8Array(n));
+
+/** Each distinct string once; requests hold its number. */
+export class Interner {
+  private ids = new Map<string, number>();
+  readonly values: string[] = [];
+
+  id(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = this.values.length;
+      this.ids.set(s, id);
+      this.values.push(s);
+    }
+    return id;
+  }
+
+  /** The id of a string already seen, or -1. */
+  find(s: string): number {
+    return this.ids.get(s) ?? -1;
+  }
+}
+
+/** Trace ids as 16 bytes each when they are 32 hex digits (they nearly always are), else interned. */
+export class TraceIds {
+  private bytes = u8();
+  private odd = new Map<number, string>();
+  length = 0;
+
+  push(id: string): void {
+    const hex = id.length === 32 && /^[0-9a-f]{32}$/.test(id);
+    for (let k = 0; k < 32; k += 2)
+      this.bytes.push(hex ? (nibble(id.charCodeAt(k)) << 4) | nibble(id.charCodeAt(k + 1)) : 0);
+    if (!hex) this.odd.set(this.length, id);
+    this.length++;
+  }
+
+  /** The first request with this id, or -1. */
+  indexOf(id: string): number {
+    if (!/^[0-9a-f]{32}$/.test(id)) {
+      for (const [i, s] of this.odd) if (s === id) return i;
+      return -1;
+    }
+    const want = Buffer.from(id, 'hex');
+    next: for (let i = 0; i < this.length; i++) {
+      if (this.odd.has(i)) continue;
+      for (let k = 0; k < 16; k++) if (this.bytes.get(16 * i + k) !== want[k]) continue next;
+      return i;
+    }
+    return -1;
+  }
+
+  get(i: number): string {
+    const odd = this.odd.get(i);
+    if (odd !== undefined) return odd;
+    let s = '';
+    for (let k = 0; k < 16; k++)
+      s += this.bytes
+        .get(16 * i + k)
+        .toString(16)
+        .padStart(2, '0');
+    return s;
+  }
+}
+
+/** A lowercase hex digit's value (the caller checked it is one). */
+const nibble = (c: number) => (c <= 57 ? c - 48 : c - 87);

@@ -1,0 +1,191 @@
+// The numbers of every request of a set, stored compactly so that a filtered report can be recomputed at any time.
+// Requests of one structure (same span rows, same critical-path owners, same layers) share a "shape": the shape holds
+// the keys once, the request only its values, so an access-log request costs about 150 bytes.
+import { LAYERS } from '../../protocol/vocabulary';
+import type { Layer } from '../trace/model';
+import { Column, Interner, TraceIds, f64, i32, u16, u32, u8 } from './columns';
+import type { RequestMeasure } from './measure';
+import type { RequestFilter, RequestSummary } from './model';
+
+export interface Shape {
+  /** Layer indices (into LAYERS) with time, then span key ids, then owned key ids: the order of the values. */
+  layers: number[];
+  spans: number[];
+  owned: number[];
+}
+
+const NONE = 255;
+const COMPLETE = 1;
+const NEW_CONNECTION = 2;
+
+export class RequestRecords {
+  readonly keys = new Interner();
+  readonly upstreams = new Interner();
+  readonly shapes: Shape[] = [];
+  readonly ids = new TraceIds();
+  private paths = new Interner();
+  private methods = new Interner();
+  private errors = new Interner();
+  private shapeIds = new Map<string, number>();
+  /** Start of each request in nanoseconds after `baseNs` (exact for sets spanning up to about 100 days). */
+  private start = f64();
+  baseNs: bigint | undefined;
+  readonly duration = f64();
+  private status = u16();
+  private flags = u8();
+  private failed = u8();
+  readonly pod = i32();
+  private path = i32();
+  private method = i32();
+  private shape = i32();
+  private offset = u32();
+  readonly values: Column = f64();
+  private errorOf = new Map<number, number>();
+  readonly retried = new Map<number, number[]>();
+
+  get length(): number {
+    return this.duration.length;
+  }
+
+  add(m: RequestMeasure, r: RequestSummary): void {
+    const i = this.length;
+    this.baseNs ??= m.startNs;
+    this.ids.push(r.traceId);
+    this.start.push(Number(m.startNs - this.baseNs));
+    this.duration.push(m.durationMs);
+    this.status.push(m.status ?? 0);
+    this.flags.push((r.complete ? COMPLETE : 0) | (r.newConnection ? NEW_CONNECTION : 0));
+    this.failed.push(m.failedLayer ? LAYERS.indexOf(m.failedLayer) : NONE);
+    this.pod.push(m.pod !== undefined ? this.upstreams.id(m.pod) : -1);
+    this.path.push(r.path !== undefined ? this.paths.id(r.path) : -1);
+    this.method.push(r.method !== undefined ? this.methods.id(r.method) : -1);
+    if (m.error !== undefined) this.errorOf.set(i, this.errors.id(m.error));
+    if (m.retried.length)
+      this.retried.set(
+        i,
+        m.retried.map((u) => this.upstreams.id(u)),
+      );
+    const layers: number[] = [];
+    m.layerMs.forEach((v, k) => v > 0 && layers.push(k));
+    // One lookup of the whole structure (keys length-prefixed, so no name can fake another shape); keys are interned
+    // only when a new shape appears.
+    let sig = layers.join(',');
+    for (const [k] of m.spans) sig += `|${k.length}:${k}`;
+    sig += '/';
+    for (const k of m.owned.keys()) sig += `|${k.length}:${k}`;
+    let s = this.shapeIds.get(sig);
+    if (s === undefined) {
+      s = this.shapes.length;
+      this.shapeIds.set(sig, s);
+      this.shapes.push({
+        layers,
+        spans: m.spans.map(([k]) => this.keys.id(k)),
+        owned: [...m.owned.keys()].map((k) => this.keys.id(k)),
+      });
+    }
+    this.shape.push(s);
+    this.offset.push(this.values.length);
+    for (const k of layers) this.values.push(m.layerMs[k]);
+    for (const [, v] of m.spans) this.values.push(v);
+    for (const v of m.owned.values()) this.values.push(v);
+  }
+
+  shapeOf(i: number): Shape {
+    return this.shapes[this.shape.get(i)];
+  }
+
+  /** Where request i's values start: layers, then spans, then owned, in its shape's order. */
+  valuesAt(i: number): number {
+    return this.offset.get(i);
+  }
+
+  /** Nanoseconds from `baseNs` to request i's start. */
+  startOffset(i: number): number {
+    return this.start.get(i);
+  }
+
+  startNs(i: number): bigint {
+    return (this.baseNs ?? 0n) + BigInt(Math.round(this.start.get(i)));
+  }
+
+  statusOf(i: number): number | undefined {
+    return this.status.get(i) || undefined;
+  }
+
+  isComplete(i: number): boolean {
+    return (this.flags.get(i) & COMPLETE) !== 0;
+  }
+
+  failedLayer(i: number): Layer | undefined {
+    const f = this.failed.get(i);
+    return f === NONE ? undefined : LAYERS[f];
+  }
+
+  error(i: number): string | undefined {
+    const e = this.errorOf.get(i);
+    return e === undefined ? undefined : this.errors.values[e];
+  }
+
+  summary(i: number): RequestSummary {
+    const out: RequestSummary = {
+      traceId: this.ids.get(i),
+      startUnixNano: String(this.startNs(i)),
+      durationMs: this.duration.get(i),
+      complete: (this.flags.get(i) & COMPLETE) !== 0,
+      newConnection: (this.flags.get(i) & NEW_CONNECTION) !== 0,
+    };
+    const status = this.statusOf(i);
+    if (status !== undefined) out.status = status;
+    const pod = this.pod.get(i);
+    if (pod >= 0) out.pod = this.upstreams.values[pod];
+    const method = this.method.get(i);
+    if (method >= 0) out.method = this.methods.values[method];
+    const path = this.path.get(i);
+    if (path >= 0) out.path = this.paths.values[path];
+    const error = this.error(i);
+    if (error !== undefined) out.error = error;
+    return out;
+  }
+
+  /** The indices of the requests that match every given field of the filter, in the order they were added. */
+  select(filter: RequestFilter = {}): number[] {
+    const out: number[] = [];
+    const pod = filter.upstream === undefined ? undefined : this.upstreams.find(filter.upstream);
+    if (pod === -1) return out;
+    const base = this.baseNs ?? 0n;
+    const from = filter.fromUnixNano === undefined ? undefined : Number(BigInt(filter.fromUnixNano) - base);
+    const to = filter.toUnixNano === undefined ? undefined : Number(BigInt(filter.toUnixNano) - base);
+    const pathMatch = filter.path === undefined ? undefined : this.pathsContaining(filter.path);
+    for (let i = 0; i < this.length; i++) {
+      if (pod !== undefined && this.pod.get(i) !== pod) continue;
+      if (
+        filter.status === 'error'
+          ? this.failed.get(i) === NONE
+          : filter.status !== undefined && !statusMatches(filter.status, this.statusOf(i))
+      )
+        continue;
+      if (pathMatch && !pathMatch.has(this.path.get(i))) continue;
+      const s = this.start.get(i);
+      if ((from !== undefined && s < from) || (to !== undefined && s > to)) continue;
+      out.push(i);
+    }
+    return out;
+  }
+
+  /** Path ids whose path contains the text; tested once per distinct path, not once per request. */
+  private pathsContaining(text: string): Set<number> {
+    const out = new Set<number>();
+    this.paths.values.forEach((p, id) => p.includes(text) && out.add(id));
+    return out;
+  }
+}
+
+/**
+ * "error" means no response, or a status of 500 or more (RequestRecords.select asks the failed layer, which is set for
+ * exactly those); a class like "5xx" is its hundred.
+ */
+export function statusMatches(want: NonNullable<RequestFilter['status']>, status: number | undefined): boolean {
+  if (want === 'error') return status === undefined || status >= 500;
+  if (typeof want === 'number') return status === want;
+  return status !== undefined && Math.floor(status / 100) === Number(want[0]);
+}
