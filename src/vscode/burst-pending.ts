@@ -1,8 +1,7 @@
-// Stand-ins for the burst engine's entry points while they are written on their own branches: runBurst
-// (src/core/burst/run.ts), summarizeLog (src/core/burst/log-set.ts), compareBursts (src/core/burst/compare.ts) and
-// the agent's text of a report (burstText, src/core/summary/burst.ts). The engine's three say plainly that this build
-// lacks them; burstText is a small working one (the tail sentence and the layer table). engine.ts and lm-burst.ts
-// import them from here, so switching to the real ones is a change of one import each.
+// Stand-ins while the burst engine is written on its own branch: runBurst (src/core/burst/run.ts), which says
+// plainly that this build lacks it, and the agent's text of a report (burstText, src/core/summary/burst.ts), a small
+// working one (the tail sentence and the layer table). engine.ts and lm-burst.ts import them from here, so switching
+// to the real ones is a change of one import each.
 import { KubetraceError } from '../core/errors';
 import { clean } from '../core/summary/text';
 import type { BurstReport } from '../core/burst/model';
@@ -14,34 +13,6 @@ const missing = (what: string) =>
 export async function runBurst(o: BurstOptions): Promise<RequestSet> {
   void o;
   throw missing('the burst engine');
-}
-
-export interface LogProgress {
-  bytes: number;
-  totalBytes: number;
-  requests: number;
-}
-
-export interface LogSetOptions {
-  signal?: AbortSignal;
-  onProgress?: (p: LogProgress) => void;
-}
-
-export async function summarizeLog(path: string, opts: LogSetOptions = {}): Promise<RequestSet & { requests: number }> {
-  void path;
-  void opts;
-  throw missing('the access-log summary');
-}
-
-export interface BurstComparison {
-  equal: boolean;
-  differences: { what: string; a?: number; b?: number; severity: 'info' | 'warning' | 'error' }[];
-}
-
-export function compareBursts(a: BurstReport, b: BurstReport): BurstComparison {
-  void a;
-  void b;
-  throw missing('the burst comparison');
 }
 
 const ms = (v: number): string => (v < 10 ? v.toFixed(2) : v < 1000 ? v.toFixed(1) : v.toFixed(0));

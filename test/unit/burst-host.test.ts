@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BURST_LIMITS } from '../../src/core/burst/types';
+import { compareBursts } from '../../src/core/burst/compare';
 import { burstText } from '../../src/vscode/burst-pending';
 import { parseHostMessage } from '../../src/protocol/validate';
 import {
@@ -84,4 +85,15 @@ test('what History keeps of a request set is redacted, and only the latest few k
     p50Ms: r.tail.medianMs,
     p99Ms: r.tail.thresholdMs,
   });
+});
+
+test("compareBursts' rows pass the panel's check as a burstCompare message", () => {
+  const a = burstReport();
+  const b = burstReport(300);
+  b.layers = b.layers.slice(1);
+  const r = compareBursts(a, b);
+  assert.equal(r.equal, false);
+  const entry = { id: 'b1', time: '2025-11-27T08:00:00.000Z', target: 't', traceId: '' };
+  const m = { type: 'burstCompare', left: entry, right: { ...entry, id: 'b2' }, ...r };
+  assert.deepEqual(parseHostMessage(structuredClone(m)), m);
 });
