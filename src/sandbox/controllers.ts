@@ -1,6 +1,7 @@
 // The sandbox's controllers, in one reconcile pass run after store changes: Deployment → Pods (IPs on
-// loopback), Service defaults, Service + Pods → EndpointSlices and Endpoints, and load-balancer status of
-// nginx-class Ingresses. Objects are only written when their content changes, so passes settle.
+// loopback), Service defaults, Service + Pods → EndpointSlices and Endpoints, load-balancer status of
+// nginx-class Ingresses, and Gateway API status as NGINX Gateway Fabric writes it (gateway/status.ts).
+// Objects are only written when their content changes, so passes settle.
 import { createHash } from 'node:crypto';
 import type { KubeObject, ObjectStore, StoreChange } from './store';
 import { BUILTIN_NAMESPACES } from './manifest-loader';
@@ -16,11 +17,22 @@ import {
   withPodDefaults,
 } from './object-defaults';
 import { deploymentStatus, ingressStatus } from './object-status';
+import { gatewayStatus } from './gateway/status';
 
 export { type PodState } from './api/pod-status';
 export const APP_ANNOTATION = 'sandbox.kubetrace.dev/app';
 const TEMPLATE_ANNOTATION = 'sandbox.kubetrace.dev/template-hash';
-const WATCHED = new Set(['Deployment', 'Pod', 'Service', 'Namespace', 'Ingress', 'IngressClass']);
+const WATCHED = new Set([
+  'Deployment',
+  'Pod',
+  'Service',
+  'Namespace',
+  'Ingress',
+  'IngressClass',
+  'Gateway',
+  'GatewayClass',
+  'HTTPRoute',
+]);
 
 export interface ControllerOptions {
   /** First three octets of pod IPs, default `127.10.0`. */ podSubnet?: string;
@@ -36,6 +48,8 @@ export interface Controllers {
   /** Runs a pass now (changes also schedule one on the next microtask). */
   reconcile(): void;
   setLoadBalancer(lb: LoadBalancerAddress | undefined): void;
+  /** The address of a Gateway's data plane (`namespace/name`), once its nginx listens; undefined clears it. */
+  setGatewayAddress(gateway: string, lb: LoadBalancerAddress | undefined): void;
   stop(): void;
 }
 
@@ -44,6 +58,7 @@ export function startControllers(store: ObjectStore, opts: ControllerOptions = {
   if (!/^\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(subnet))
     throw new Error(`podSubnet must be three octets like 127.10.0, got "${subnet}"`);
   let lb: LoadBalancerAddress | undefined;
+  const gatewayLbs = new Map<string, LoadBalancerAddress>();
   let scheduled = false,
     running = false,
     stopped = false;
@@ -72,7 +87,7 @@ export function startControllers(store: ObjectStore, opts: ControllerOptions = {
       }
       const namespaces = scope === 'all' ? store.list('Namespace').map((n) => n.metadata.name) : [...scope];
       const inScope = (o: KubeObject) => scope === 'all' || scope.has(o.metadata.namespace!);
-      serviceDefaults(store, put, lb, inScope, allocated);
+      serviceDefaults(store, put, [lb, ...gatewayLbs.values()], inScope, allocated);
       podsFromDeployments(inScope);
       for (const ns of namespaces) {
         const pods = store.list('Pod', ns);
@@ -87,6 +102,7 @@ export function startControllers(store: ObjectStore, opts: ControllerOptions = {
         for (const d of store.list('Deployment', ns)) put(deploymentStatus(d, pods));
       }
       ingressStatus(store, put, lb, inScope);
+      gatewayStatus(store, put, gatewayLbs);
     } finally {
       running = false;
     }
@@ -219,7 +235,8 @@ export function startControllers(store: ObjectStore, opts: ControllerOptions = {
   const onChange = (c: StoreChange) => {
     if (running || !WATCHED.has(c.object.kind)) return;
     const ns = c.object.metadata.namespace;
-    if (c.object.kind === 'Namespace' || c.object.kind === 'IngressClass' || !ns) dirty = 'all';
+    if (c.object.kind === 'Namespace' || c.object.kind === 'IngressClass' || c.object.kind === 'GatewayClass' || !ns)
+      dirty = 'all';
     else if (dirty !== 'all') dirty.add(ns);
     schedule();
   };
@@ -232,6 +249,12 @@ export function startControllers(store: ObjectStore, opts: ControllerOptions = {
     },
     setLoadBalancer(next) {
       lb = next;
+      dirty = 'all';
+      pass();
+    },
+    setGatewayAddress(gateway, next) {
+      if (next) gatewayLbs.set(gateway, next);
+      else gatewayLbs.delete(gateway);
       dirty = 'all';
       pass();
     },

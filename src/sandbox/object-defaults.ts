@@ -85,7 +85,7 @@ export type Allocations = Map<string, { clusterIP?: string; nodePorts: Record<st
 export function serviceDefaults(
   store: ObjectStore,
   put: (o: KubeObject) => void,
-  lb: LoadBalancerAddress | undefined,
+  lbs: (LoadBalancerAddress | undefined)[],
   inScope: (o: KubeObject) => boolean,
   allocated: Allocations,
 ): void {
@@ -131,13 +131,18 @@ export function serviceDefaults(
       if (out.nodePort) memo.nodePorts[portKey] = out.nodePort as number;
       return out;
     });
-    const isController =
-      type === 'LoadBalancer' &&
-      lb &&
-      (lb.service
-        ? lb.service.namespace === s.metadata.namespace && lb.service.name === s.metadata.name
-        : s.metadata.namespace === 'ingress-nginx' && s.metadata.name === 'ingress-nginx-controller');
-    const status = { loadBalancer: isController ? { ingress: [lbIngress(lb!)] } : {} };
+    // The ingress controller's address (its Service, or ingress-nginx's by name) and each Gateway's data plane.
+    const lb =
+      type === 'LoadBalancer'
+        ? lbs.find((l) =>
+            !l
+              ? false
+              : l.service
+                ? l.service.namespace === s.metadata.namespace && l.service.name === s.metadata.name
+                : s.metadata.namespace === 'ingress-nginx' && s.metadata.name === 'ingress-nginx-controller',
+          )
+        : undefined;
+    const status = { loadBalancer: lb ? { ingress: [lbIngress(lb)] } : {} };
     put({ ...s, spec, status });
   }
 }

@@ -145,6 +145,9 @@ describe('kubectl', () => {
       rows(hr.stdout).map((x) => x.slice(0, 2)),
       [
         ['NAME', 'HOSTNAMES'],
+        ['health-split', '["split.kubetrace.test"]'],
+        ['orders-gold', '["gold.kubetrace.test"]'],
+        ['orders-grpc', '["grpc.kubetrace.test"]'],
         ['orders-route', '["gw.kubetrace.test"]'],
       ],
     );

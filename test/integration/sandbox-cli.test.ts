@@ -109,7 +109,7 @@ test('kubetrace sandbox prints one ready line, serves kubectl, and SIGTERM leave
       .split('\n')
       .slice(1)
       .filter((l) => /\s1\/1\s+Running\s/.test(l)).length,
-    6,
+    7,
     pods,
   );
 

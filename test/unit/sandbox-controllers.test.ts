@@ -34,7 +34,8 @@ describe('controllers', () => {
   it('derives pods with deterministic names, loopback IPs in object order, alternating nodes', async () => {
     const { store, c } = await demo();
     const pods = store.list('Pod');
-    assert.equal(pods.length, 6);
+    // Six app pods and the Gateway's nginx (src/sandbox/manifests/25-gateway.yaml).
+    assert.equal(pods.length, 7);
     for (const p of pods) {
       assert.match(p.metadata.name, /^[a-z-]+-[bcdfghjklmnpqrstvwxz2456789]{10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
       assert.equal(

@@ -1,6 +1,7 @@
 // `kubetrace demo` (what `npm run demo` runs): the sandbox, a traced probe through `orders`
-// (client → nginx → orders → inventory) and one through `catalog`, printed as waterfalls; then what runs
-// where and how to look at it, until Ctrl-C (or right away with --exit).
+// (client → nginx → orders → inventory), one through `catalog` and one through the Gateway (NGINX Gateway
+// Fabric's nginx), printed as waterfalls; then what runs where and how to look at it, until Ctrl-C (or right
+// away with --exit).
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Sandbox } from '../../sandbox/sandbox';
@@ -27,7 +28,7 @@ export async function run(argv: string[]): Promise<number> {
   return failed ? 1 : code;
 }
 
-/** Two probes, as a user would send them; the waterfalls show where each layer spent its time. */
+/** Three probes, as a user would send them; the waterfalls show where each layer spent its time. */
 async function demoProbes(sb: Sandbox): Promise<boolean> {
   const config = await loadKubeconfig({ kubeconfig: sb.kubeconfigPath });
   const api = new KubeRequester(config);
@@ -38,23 +39,30 @@ async function demoProbes(sb: Sandbox): Promise<boolean> {
     join(repo, '.cache', 'nginx-src', 'nginx-1.22.1'),
   ].find((d) => existsSync(d));
   let ok = true;
-  for (const [ns, name, what] of [
-    ['shop', 'orders', 'client → ingress nginx → orders (Node, OpenTelemetry) → inventory'],
+  const probes: [string, string, string, 'Ingress' | 'HTTPRoute'][] = [
+    ['shop', 'orders', 'client → ingress nginx → orders (Node, OpenTelemetry) → inventory', 'Ingress'],
     [
       'catalog',
       'catalog',
       'client → ingress nginx → catalog (Flask, no instrumentation: its span comes from its log line)',
+      'Ingress',
     ],
-  ]) {
+    [
+      'shop',
+      'orders-gold',
+      'client → Gateway nginx-gateway/shop-gateway (NGINX Gateway Fabric) → orders → inventory; ' +
+        'the probe adds the header the route matches on',
+      'HTTPRoute',
+    ],
+  ];
+  for (const [ns, name, what, kind] of probes.filter(([, , , k]) => k === 'Ingress' || sb.runtime.gateways.length)) {
+    const ref = kind === 'HTTPRoute' ? `httproute/${ns}/${name}` : `${ns}/${name}`;
     writeStyled(
       process.stdout,
-      `\n\x1b[1mkubetrace probe ${ns}/${name}\x1b[0m  ${what}\n`.replace(
-        /\x1b\[[0-9;]*m/g,
-        process.stdout.isTTY ? '$&' : '',
-      ),
+      `\n\x1b[1mkubetrace probe ${ref}\x1b[0m  ${what}\n`.replace(/\x1b\[[0-9;]*m/g, process.stdout.isTTY ? '$&' : ''),
     );
     try {
-      const outcome = await runProbe({ config, api, namespace: ns, name });
+      const outcome = await runProbe({ config, api, namespace: ns, name, kind });
       const trace = await mapProbeSources(outcome, {
         workspaceFolders: [workspace],
         nginxSource,
@@ -110,6 +118,7 @@ export function describeSandbox(sb: Sandbox): string {
       ['kubeconfig', sb.kubeconfigPath],
       ['API server', sb.apiUrl],
       ['ingress', `nginx at ${ip}: http ${httpPort}, https ${httpsPort}`],
+      ...gatewayRows(sb),
       ['sandbox CA', sb.caFile],
       ['nginx.conf', `${sb.nginxConfDir}/nginx.conf (generated, read-only)`],
     ]),
@@ -173,11 +182,14 @@ export function describeSandbox(sb: Sandbox): string {
     '',
     'Look around:',
     `  kubectl --kubeconfig ${kc} get ingress -A`,
+    `  kubectl --kubeconfig ${kc} get gateways,httproutes -A`,
+    `  npx kubetrace gateways --kubeconfig ${kc}`,
     `  kubectl --kubeconfig ${kc} get pods -A -o wide`,
     `  kubectl --kubeconfig ${kc} logs -n ingress-nginx ${ctl}`,
     `  curl -H 'Host: api.kubetrace.test' -H 'X-Request-ID: demo-1' http://${ip}:${httpPort}/orders`,
     `  curl --cacert ${shellQuote(fromHere(sb.caFile))} --resolve ` +
       `shop.kubetrace.test:${httpsPort}:${ip} https://shop.kubetrace.test:${httpsPort}/orders`,
+    ...gatewayCurl(sb),
     '',
     'Open it in VS Code:',
     `  set "kubetrace.kubeconfig": "${sb.kubeconfigPath}" in your settings (or start \`KUBECONFIG=${kc} code .\`),`,
@@ -187,4 +199,20 @@ export function describeSandbox(sb: Sandbox): string {
     '',
   );
   return out.join('\n');
+}
+
+/** The Gateways the sandbox runs an nginx for (NGINX Gateway Fabric's data plane), with their address. */
+function gatewayRows(sb: Sandbox): string[][] {
+  return sb.runtime.gateways.map((g) => {
+    const gw = sb.store.get('Gateway', g.namespace, g.name);
+    const ip = (gw?.status as { addresses?: { value: string }[] } | undefined)?.addresses?.[0]?.value ?? '-';
+    const ports = (g.model?.ports ?? []).map((p) => `${p.ssl ? 'https' : 'http'} ${p.port}`).join(', ');
+    return ['gateway', `${g.namespace}/${g.name} (NGINX Gateway Fabric's nginx) at ${ip}: ${ports}`];
+  });
+}
+
+function gatewayCurl(sb: Sandbox): string[] {
+  const gw = sb.store.get('Gateway', 'nginx-gateway', 'shop-gateway');
+  const ip = (gw?.status as { addresses?: { value: string }[] } | undefined)?.addresses?.[0]?.value;
+  return ip ? [`  curl -H 'Host: gold.kubetrace.test' -H 'X-Customer-Tier: gold' http://${ip}/orders`] : [];
 }

@@ -32,7 +32,14 @@ export async function collectSpans(
   const nginxState: NginxLogState = { lines: [] };
   const svc = choice.backend?.service?.name;
   const backendNs = r.backendNamespace;
-  const podByAddr = podIndex(choice.backend?.endpoints ?? [], backendNs, svc ?? '');
+  // A weighted rule sends each request to one of its backends (nginx's split_clients, Envoy's weighted clusters):
+  // the app may be any of them, so the logs and addresses of every backend with traffic are read.
+  const others = (choice.route?.backends ?? []).filter(
+    (b) => b !== choice.backend && b.service && (b.weight === undefined || b.weight > 0),
+  );
+  const served = [...(choice.backend ? [choice.backend] : []), ...others];
+  const indexes = served.map((b) => podIndex(b.endpoints, backendNs, b.service?.name ?? ''));
+  const podByAddr = (addr: string) => indexes.map((f) => f(addr)).find(Boolean);
   const module = controller.module;
   const readable = !!module && readsAccessLog(module);
   if (module && readable && controller.pods.length && !res.error?.code.startsWith('ECONNREFUSED')) {
@@ -50,6 +57,7 @@ export async function collectSpans(
         service: module.id,
         serverAttributes: ingressAttributes(controller),
         container: module.accessLog.container,
+        ...(module.id === 'ingress-nginx' ? {} : { timingSetting: module.accessLog.setting }),
       }),
     );
   } else if (module && readable && !controller.pods.length) {
@@ -66,9 +74,11 @@ export async function collectSpans(
   const collectedSpans: Span[] = [];
   const bySource = new Map<string, Span[]>();
   const appLogSeen: { service: string; traceparent?: string; traceId?: string }[] = [];
-  const backendPods = r.snapshot.pods.filter(
-    (p) => p.metadata.namespace === backendNs && choice.backend?.endpoints.some((e) => e.pod === p.metadata.name),
-  );
+  const podsOf = (b: (typeof served)[number]) =>
+    r.snapshot.pods.filter(
+      (p) => p.metadata.namespace === backendNs && b.endpoints.some((e) => e.pod === p.metadata.name),
+    );
+  const backendPods = served.flatMap(podsOf);
   const backends = backendFeeds({
     api: o.api,
     snapshot: r.snapshot,
@@ -78,12 +88,14 @@ export async function collectSpans(
   });
   feeds.push(...backends.feeds);
   diagnostics.push(...backends.diagnostics);
-  if (svc && backendPods.length) {
+  for (const b of served) {
+    const pods = podsOf(b);
+    if (!b.service || !pods.length) continue;
     feeds.push(
       appLogFeed({
         api: o.api,
-        pods: backendPods,
-        service: svc,
+        pods,
+        service: b.service.name,
         ids,
         since: started,
         otherSpans: () => collectedSpans,

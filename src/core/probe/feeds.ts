@@ -49,6 +49,8 @@ export function nginxLogFeed(o: {
   serverAttributes?: Record<string, string>;
   /** The access-log container of the data-plane pods. */
   container?: string;
+  /** What turns on exact timings in this controller's log (its registry entry's access-log setting). */
+  timingSetting?: string;
 }): SpanFeed {
   // Once the line is found it never changes: later polls return the same spans (same ids), so the collector
   // sees nothing new and the trace can become complete.
@@ -87,6 +89,10 @@ export function nginxLogFeed(o: {
         });
         // nginx error lines about this request (written before its access line) become events on its spans.
         attachErrorLines(batch, hit.record, texts, hit.index);
+        // The parser's hint names ingress-nginx's setting; another controller's log is changed elsewhere.
+        if (o.timingSetting)
+          for (const d of batch.diagnostics)
+            if (d.code.startsWith('nginx-placement-')) d.hint = `For exact timings: ${o.timingSetting}.`;
         const server = batch.spans.find((s) => s.name === 'nginx' && s.kind === 'server');
         if (server) Object.assign(server.attributes, o.serverAttributes, { 'kubetrace.log.matchedBy': hit.by });
         if (hit.by === 'time')

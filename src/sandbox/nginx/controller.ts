@@ -141,7 +141,7 @@ export class NginxController {
     for (const sk of this.model?.skipped ?? [])
       this.say(`ingress ${sk.namespace}/${sk.ingress}: ${sk.reason}; left out of nginx.conf`);
     await this.testAndInstall(text);
-    await this.hup();
+    await hupAndWait(this.proc);
     this.reloads++;
     return true;
   }
@@ -184,34 +184,6 @@ export class NginxController {
       this.index = this.pendingIndex;
       writeFileSync(join(this.o.dir, 'locations.json'), JSON.stringify(this.index, null, 1));
     }
-  }
-
-  /** SIGHUP, then wait until the old worker stops taking connections (nginx logs it). */
-  private hup(): Promise<void> {
-    const proc = this.proc!;
-    return new Promise((resolve, reject) => {
-      let sawStart = false;
-      const t = setTimeout(() => {
-        off();
-        resolve();
-      }, 3000);
-      const off = proc.onLine((stream, line) => {
-        if (stream !== 'stderr') return;
-        if (/\[emerg\]|\[alert\]/.test(line)) {
-          clearTimeout(t);
-          off();
-          reject(new Error(line));
-        }
-        if (/start worker process/.test(line)) sawStart = true;
-        // The old worker closes its listeners as it starts shutting down; from then on only new ones accept.
-        if (sawStart && /gracefully shutting down/.test(line)) {
-          clearTimeout(t);
-          off();
-          setTimeout(resolve, 5);
-        }
-      });
-      proc.signal('SIGHUP');
-    });
   }
 
   /** TLS hosts: the Secret when the store has one of type tls, else a certificate from the sandbox CA. */
@@ -280,5 +252,32 @@ export function nginxTest(prefix: string, file: string): Promise<string | undefi
               .join('; ') || `exit ${code}`,
       ),
     );
+  });
+}
+
+/** SIGHUP, then wait until the old worker stops taking connections (nginx logs it). */
+export function hupAndWait(proc: PodProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let sawStart = false;
+    const t = setTimeout(() => {
+      off();
+      resolve();
+    }, 3000);
+    const off = proc.onLine((stream, line) => {
+      if (stream !== 'stderr') return;
+      if (/\[emerg\]|\[alert\]/.test(line)) {
+        clearTimeout(t);
+        off();
+        reject(new Error(line));
+      }
+      if (/start worker process/.test(line)) sawStart = true;
+      // The old worker closes its listeners as it starts shutting down; from then on only new ones accept.
+      if (sawStart && /gracefully shutting down/.test(line)) {
+        clearTimeout(t);
+        off();
+        setTimeout(resolve, 5);
+      }
+    });
+    proc.signal('SIGHUP');
   });
 }

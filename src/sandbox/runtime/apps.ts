@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import type { KubeObject } from '../store';
 import { appsDir, cliCommand } from './paths';
 
-export type AppKind = 'ingress-nginx' | 'orders' | 'inventory' | 'catalog' | 'trace-store';
-export const APP_KINDS: AppKind[] = ['ingress-nginx', 'orders', 'inventory', 'catalog', 'trace-store'];
+export type AppKind = 'ingress-nginx' | 'nginx-gateway' | 'orders' | 'inventory' | 'catalog' | 'trace-store';
+export const APP_KINDS: AppKind[] = ['ingress-nginx', 'nginx-gateway', 'orders', 'inventory', 'catalog', 'trace-store'];
+/** The data planes: nginx processes run by their controllers, not by launchFor. */
+export const isDataPlane = (app: AppKind): boolean => app === 'ingress-nginx' || app === 'nginx-gateway';
 
 export interface PodInfo {
   namespace: string;
@@ -125,6 +127,7 @@ export function launchFor(p: PodInfo, ctx: LaunchContext): Launch {
       return { ...cli, env, cwd: dir, waitPorts: [query, otlp] };
     }
     case 'ingress-nginx':
-      throw new Error('the ingress controller is run by NginxController');
+    case 'nginx-gateway':
+      throw new Error('the data planes are run by NginxController and GatewayNginx');
   }
 }

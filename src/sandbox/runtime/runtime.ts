@@ -7,7 +7,9 @@ import type { KubeObject, ObjectStore, StoreChange } from '../store';
 import { APP_ANNOTATION, setPodState, type Controllers } from '../controllers';
 import { NginxController, NGINX_BIN } from '../nginx/controller';
 import type { ExecCommand } from '../api/exec';
-import { APP_KINDS, launchFor, mainPort, podInfo, type AppKind, type PodInfo } from './apps';
+import { APP_KINDS, isDataPlane, launchFor, mainPort, podInfo, type AppKind, type PodInfo } from './apps';
+import type { GatewayNginx } from '../gateway/controller';
+import { startGatewayPlane } from '../gateway/plane';
 import { assertFree, freePort, freePorts, waitForPort } from './ports';
 import { startProcess, type PodProcess } from './process';
 
@@ -39,6 +41,8 @@ export class PodRuntime {
   readonly pods: RunningPod[] = [];
   nginx?: NginxController;
   ingress?: IngressAddress;
+  /** NGINX Gateway Fabric data planes, one per Gateway with a pod. */
+  readonly gateways: GatewayNginx[] = [];
   private stopping = false;
 
   /**
@@ -48,6 +52,7 @@ export class PodRuntime {
   private readonly killOnExit = (): void => {
     for (const r of this.pods) r.process.signal('SIGKILL');
     this.nginx?.process?.signal('SIGKILL');
+    for (const g of this.gateways) g.process?.signal('SIGKILL');
   };
 
   constructor(private readonly o: RuntimeOptions) {
@@ -108,9 +113,13 @@ export class PodRuntime {
       setPodState(this.o.store, extra.namespace, extra.name, { ready: true });
     }
     const prepared = nginxPod ? this.prepareNginx(nginxPod, ports) : Promise.resolve();
-    const apps = Promise.all(pods.filter((p) => p.app !== 'ingress-nginx').map((p) => this.startApp(p, ctx)));
+    const apps = Promise.all(pods.filter((p) => !isDataPlane(p.app)).map((p) => this.startApp(p, ctx)));
     await Promise.all([apps, prepared]);
-    if (nginxPod) await this.startNginx(nginxPod, ports);
+    // The Gateways' nginx starts beside the ingress nginx, once the backends are Ready (as their endpoints).
+    await Promise.all([
+      nginxPod ? this.startNginx(nginxPod, ports) : undefined,
+      ...pods.filter((p) => p.app === 'nginx-gateway').map((p) => this.startGateway(p)),
+    ]);
     this.ctx = ctx;
     this.o.store.on('change', this.onPodChange);
   }
@@ -128,7 +137,7 @@ export class PodRuntime {
       return;
     }
     const app = c.object.metadata.annotations?.[APP_ANNOTATION] as AppKind | undefined;
-    if (c.type !== 'ADDED' || running || !app || !APP_KINDS.includes(app) || app === 'ingress-nginx') return;
+    if (c.type !== 'ADDED' || running || !app || !APP_KINDS.includes(app) || isDataPlane(app)) return;
     if (this.starting.has(`${namespace}/${name}`)) return;
     this.starting.add(`${namespace}/${name}`);
     void this.startApp(podInfo(c.object, app), this.ctx)
@@ -210,6 +219,14 @@ export class PodRuntime {
     this.say(`pod ${p.namespace}/${p.name} (nginx) ready on ${p.ip}:${ports[0]} (http), :${ports[1]} (https)`);
   }
 
+  private async startGateway(p: PodInfo): Promise<void> {
+    const g = await startGatewayPlane(p, this.o, () => this.tail(p));
+    if (!g) return;
+    this.gateways.push(g);
+    this.pods.push({ info: p, process: g.process! });
+    this.watchExit(p, g.process!);
+  }
+
   private watchExit(p: PodInfo, proc: PodProcess): void {
     void proc.exited.then(({ code, signal }) => {
       if (this.stopping) return;
@@ -245,13 +262,17 @@ export class PodRuntime {
     );
     if (!running || !command.length) return undefined;
     const { spec } = running.process;
-    if (running.info.app === 'ingress-nginx' && /(^|\/)nginx$/.test(command[0]) && this.nginx) {
+    const plane =
+      running.info.app === 'ingress-nginx'
+        ? this.nginx
+        : this.gateways.find((g) => g.process?.pid === running.process.pid);
+    if (plane && isDataPlane(running.info.app) && /(^|\/)nginx$/.test(command[0])) {
       const rest = command.slice(1);
       const needsConf = rest.some((a) => /^-[tTs]/.test(a));
       return {
         file: NGINX_BIN,
-        args: needsConf ? ['-p', this.nginx.dir, '-c', this.nginx.confFile, ...rest] : rest,
-        cwd: this.nginx.dir,
+        args: needsConf ? ['-p', plane.dir, '-c', plane.confFile, ...rest] : rest,
+        cwd: plane.dir,
         env: spec.env,
       };
     }
@@ -263,8 +284,8 @@ export class PodRuntime {
     this.stopping = true;
     process.off('exit', this.killOnExit);
     this.o.store.off('change', this.onPodChange);
-    const rank = (r: RunningPod) => (r.info.app === 'ingress-nginx' ? 0 : r.info.app === 'trace-store' ? 2 : 1);
-    if (this.nginx) await this.nginx.stop().catch(() => {});
+    const rank = (r: RunningPod) => (isDataPlane(r.info.app) ? 0 : r.info.app === 'trace-store' ? 2 : 1);
+    await Promise.all([this.nginx, ...this.gateways].map((n) => n?.stop().catch(() => {})));
     for (const tier of [1, 2])
       await Promise.all(this.pods.filter((r) => rank(r) === tier).map((r) => r.process.stop()));
   }

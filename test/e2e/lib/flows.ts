@@ -221,7 +221,18 @@ export async function flowTree(ctx: FlowCtx): Promise<void> {
       .slice(1)
       .map((r) => r.label)
       .sort(),
-    ['catalog', 'fallback', 'orders', 'orders-route', 'shop-api'],
+    // With the Gateway's routes from src/sandbox/manifests/25-gateway.yaml.
+    [
+      'catalog',
+      'catalog-route',
+      'fallback',
+      'health-split',
+      'orders',
+      'orders-gold',
+      'orders-grpc',
+      'orders-route',
+      'shop-api',
+    ],
   );
   assert.match(top.find((r) => r.label === 'orders')!.icon, /codicon-globe/);
   assert.match(

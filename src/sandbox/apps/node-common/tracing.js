@@ -36,6 +36,9 @@ const sdk = new NodeSDK({
       // The exporter's own POSTs to the trace store are not part of any request.
       ignoreOutgoingRequestHook: (req) => String(req.path || '').startsWith('/v1/traces'),
       ignoreIncomingRequestHook: (req) => req.url === '/healthz',
+      // The header the Gateway's orders-gold route matches on (src/sandbox/manifests/25-gateway.yaml): the server
+      // span records it as http.request.header.x-customer-tier, so a trace shows it reached the app.
+      headersToSpanAttributes: { server: { requestHeaders: ['x-customer-tier'] } },
     }),
   ],
 });
