@@ -5,14 +5,24 @@ import { post } from './api';
 import { renderDetails, type SourceNote } from './details';
 import { renderDiagnostics } from './diagnostics';
 import { el, replaceChildren } from './dom';
-import { formatDuration } from './format';
-import { renderHistory } from './history';
+import { historyTab } from './history';
 import { buildTraceView, type TraceView } from './model';
-import { emptyState, restoreState, saveNow, scheduleSave, type UiState } from './state';
+import { restoreState, saveNow, scheduleSave, type UiState } from './state';
+import {
+  modelRef,
+  sourceNote,
+  renderEmpty,
+  showProgress,
+  stateForEmpty,
+  stateForTrace,
+  toolbarState,
+  waterfallState,
+} from './panel-bits';
 import { Toolbar } from './toolbar';
 import { Header } from './header';
 import { overview } from './overview';
 import { Waterfall } from './waterfall';
+import { BurstView, backButton } from './burst';
 
 export class App {
   private state: UiState;
@@ -29,6 +39,8 @@ export class App {
   private readonly progress = el('div', { class: 'kt-progress', attrs: { hidden: '', role: 'status' } });
   private readonly tabs: HTMLElement & { selectedIndex: number };
   private readonly historyCount = el('vscode-badge', { attrs: { variant: 'counter' } });
+  private readonly burst: BurstView;
+  private readonly back = el('div', { class: 'kt-back', attrs: { hidden: '' } });
 
   constructor(private readonly root: HTMLElement) {
     this.state = restoreState();
@@ -66,6 +78,17 @@ export class App {
       zoom: (k) => (k === 'reset' ? this.waterfall.setZoom(undefined) : this.waterfall.zoomBy(k === 'in' ? 0.5 : 2)),
     });
     this.waterfall.setHeadControls(this.toolbar.zoomGroup);
+    this.burst = new BurstView({
+      openRequest: (traceId) => post({ type: 'openRequest', traceId }),
+      filter: (filter) => post({ type: 'filterRequests', filter }),
+    });
+    this.back.appendChild(
+      backButton(() => {
+        this.state.mode = 'burst';
+        this.showMode();
+        this.save();
+      }),
+    );
     this.traceBody = el(
       'div',
       { class: 'kt-trace' },
@@ -76,7 +99,7 @@ export class App {
       'vscode-tabs',
       { class: 'kt-tabs', attrs: { panel: '' } },
       el('vscode-tab-header', { attrs: { slot: 'header' } }, 'Trace'),
-      el('vscode-tab-panel', { class: 'kt-tab-trace' }, this.emptyBox, this.traceBody),
+      el('vscode-tab-panel', { class: 'kt-tab-trace' }, this.emptyBox, this.traceBody, this.burst.root),
       el('vscode-tab-header', { attrs: { slot: 'header' } }, 'History ', this.historyCount),
       el('vscode-tab-panel', { class: 'kt-tab-history' }, this.historyBox),
     ) as HTMLElement & { selectedIndex: number };
@@ -84,7 +107,7 @@ export class App {
       this.state.tab = this.tabs.selectedIndex === 1 ? 'history' : 'trace';
       this.save();
     });
-    replaceChildren(root, this.progress, this.header.root, this.diags, this.tabs);
+    replaceChildren(root, this.progress, this.back, this.header.root, this.diags, this.tabs);
     window.addEventListener('message', (e: MessageEvent) => this.onMessage(e.data));
     document.addEventListener('keydown', (e) => this.onGlobalKey(e));
     this.applyTrace(true);
@@ -107,28 +130,22 @@ export class App {
   private apply(m: HostToWebview): void {
     switch (m.type) {
       case 'trace': {
-        // Same trace again (a re-send after hide/show or reload): keep what the user had selected, zoomed...
-        const same = (this.state.trace?.traceId ?? this.state.pendingTraceId) === m.trace.traceId;
-        const keep = same ? this.state : emptyState();
-        this.state = {
-          ...keep,
-          pendingTraceId: undefined,
-          trace: m.trace,
-          probe: m.probe,
-          historyId: m.historyId ?? (same ? this.state.historyId : undefined),
-          emptyMessage: undefined,
-          history: this.state.history,
-          compareIds: this.state.compareIds,
-          compare: this.state.compare,
-          tab: 'trace',
-          labelWidth: this.state.labelWidth,
-          selected: m.selected ?? keep.selected,
-        };
+        const { state, same } = stateForTrace(this.state, m);
+        this.state = state;
         if (!same) this.notes.clear();
         this.applyTrace(same);
         this.tabs.selectedIndex = 0;
         this.renderHistory();
         performance.mark('kt-trace-rendered');
+        break;
+      }
+      case 'burst': {
+        // Live updates of the set already shown do not pull the user back from a trace or the History tab.
+        const follow = !m.live || this.state.burst?.id !== m.id || this.state.mode === 'burst';
+        this.state.burst = m;
+        if (follow) Object.assign(this.state, { mode: 'burst', tab: 'trace' });
+        this.showMode();
+        if (follow) this.tabs.selectedIndex = 0;
         break;
       }
       case 'history':
@@ -138,32 +155,21 @@ export class App {
         this.renderHistory();
         break;
       case 'progress':
-        this.showProgress(m.message, m.fraction, m.done === true);
+        showProgress(this.progress, m.message, m.fraction, m.done === true);
         return;
       case 'compare':
+      case 'burstCompare':
         this.state.compare = m;
         this.state.tab = 'history';
         this.renderHistory();
         this.tabs.selectedIndex = 1;
         break;
       case 'sourceStatus':
-        this.notes.set(
-          m.spanId,
-          m.ok
-            ? { ok: true, text: 'Opened in the editor.' }
-            : { ok: false, text: m.reason ?? 'The editor could not open this place.' },
-        );
+        this.notes.set(m.spanId, sourceNote(m));
         if (this.state.selected === m.spanId) this.renderDetails();
         return;
       case 'empty':
-        this.state = {
-          ...emptyState(),
-          history: this.state.history,
-          compareIds: this.state.compareIds,
-          compare: this.state.compare,
-          emptyMessage: m.message,
-          labelWidth: this.state.labelWidth,
-        };
+        this.state = stateForEmpty(this.state, m.message);
         this.notes.clear();
         this.applyTrace(false);
         this.renderHistory();
@@ -176,10 +182,11 @@ export class App {
     const s = this.state;
     this.view = s.trace ? buildTraceView(s.trace) : undefined;
     performance.mark('kt-model-built');
-    this.header.render(s.trace, s.probe, this.view);
+    const set = s.fromBurst && s.burst?.id === s.fromBurst ? s.burst : undefined;
+    this.header.render(s.trace, s.probe, this.view, set && `One request of ${set.title}`);
     this.emptyBox.hidden = !!this.view;
     this.traceBody.hidden = !this.view;
-    if (!this.view) this.renderEmpty();
+    if (!this.view) renderEmpty(this.emptyBox, s);
     const wf = this.waterfall;
     wf.collapsed = new Set(s.collapsed);
     wf.collapsedLayers = new Set(s.collapsedLayers);
@@ -199,27 +206,20 @@ export class App {
     );
     this.updateToolbar();
     this.renderDetails();
+    this.showMode();
   }
 
-  private renderEmpty(): void {
-    if (this.state.pendingTraceId) {
-      replaceChildren(
-        this.emptyBox,
-        el('h2', { text: 'Loading the trace…' }),
-        el('p', { text: `Waiting for the extension to send trace ${this.state.pendingTraceId} again.` }),
-      );
-      return;
-    }
-    replaceChildren(
-      this.emptyBox,
-      el('h2', { text: 'No trace yet' }),
-      this.state.emptyMessage ? el('p', { class: 'kt-empty-reason', text: this.state.emptyMessage }) : null,
-      el('p', {
-        text:
-          'Right-click an Ingress in the Kubetrace view and choose Send Probe, or open a trace file. The ' +
-          'request is followed through client, ingress, app and downstream, and each span links to its source.',
-      }),
-    );
+  /** The Trace tab shows the request set or the trace; a trace opened from the set offers the way back. */
+  private showMode(): void {
+    const s = this.state;
+    const burst = s.mode === 'burst' && !!s.burst;
+    if (burst) this.burst.show(s.burst!);
+    this.burst.root.hidden = !burst;
+    this.header.root.hidden = burst;
+    this.diags.hidden = burst;
+    this.emptyBox.hidden = burst || !!this.view;
+    this.traceBody.hidden = burst || !this.view;
+    this.back.hidden = burst || !s.fromBurst || s.burst?.id !== s.fromBurst;
   }
 
   private renderDetails(): void {
@@ -249,61 +249,12 @@ export class App {
     this.historyCount.hidden = !s.history.length;
     replaceChildren(
       this.historyBox,
-      renderHistory(s.history, s.historyId, s.compareIds, s.compare, {
-        open: (id) => post({ type: 'selectHistory', id }),
-        toggleCompare: (id, on) => {
-          const ids = s.compareIds.filter((x) => x !== id);
-          if (on) ids.push(id);
-          s.compareIds = ids.slice(-2);
-          this.renderHistory();
-          this.save();
-        },
-        compare: () => {
-          // Older probe on the left, so the difference reads as "what changed since".
-          const order = s.history.map((h) => h.id);
-          const [a, b] = [...s.compareIds].sort((x, y) => order.indexOf(y) - order.indexOf(x));
-          post({ type: 'compare', leftId: a, rightId: b });
-        },
-      }),
-    );
-  }
-
-  private showProgress(message: string, fraction: number | undefined, done: boolean): void {
-    this.progress.hidden = done;
-    if (done) {
-      replaceChildren(this.progress);
-      return;
-    }
-    const bar = el('vscode-progress-bar', { attrs: { 'aria-label': message } }) as HTMLElement & {
-      value?: number;
-      max: number;
-    };
-    if (fraction !== undefined) {
-      bar.max = 1;
-      bar.value = fraction;
-    }
-    replaceChildren(
-      this.progress,
-      bar,
-      el('span', {
-        class: 'kt-progress-text',
-        text: fraction === undefined ? message : `${message} (${Math.round(fraction * 100)}%)`,
-      }),
+      historyTab(s, () => (this.renderHistory(), this.save())),
     );
   }
 
   private updateToolbar(): void {
-    const wf = this.waterfall;
-    const present = new Set<Layer>(this.view?.groups.map((g) => g.layer) ?? []);
-    const [a, b] = wf.range;
-    this.toolbar.update({
-      matches: wf.matches,
-      total: this.view?.spans.length ?? 0,
-      query: wf.query,
-      hidden: wf.hiddenLayers,
-      present,
-      zoomText: wf.zoom ? `${formatDuration(a)} – ${formatDuration(b)}` : '',
-    });
+    this.toolbar.update(toolbarState(this.waterfall, this.view));
   }
 
   private toggleLayer(l: Layer): void {
@@ -345,34 +296,21 @@ export class App {
 
   private openSource(spanId: string, ref: SourceRef): void {
     this.notes.set(spanId, { ok: true, text: 'Opening…' });
-    // Only the model's fields go back: the host's check is strict and compares them with its own copy.
-    const clean: SourceRef = { kind: ref.kind, path: ref.path };
-    if (ref.line !== undefined) clean.line = ref.line;
-    if (ref.endLine !== undefined) clean.endLine = ref.endLine;
-    if (ref.function !== undefined) clean.function = ref.function;
-    post({ type: 'openSource', spanId, ref: clean });
+    post({ type: 'openSource', spanId, ref: modelRef(ref) });
     if (this.state.selected === spanId) this.renderDetails();
   }
 
   private onGlobalKey(e: KeyboardEvent): void {
     const t = e.target as HTMLElement | null;
     const typing = t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'VSCODE-TEXTFIELD');
-    if (e.key === '/' && !typing && this.view) {
+    if (e.key === '/' && !typing && this.view && this.state.mode !== 'burst') {
       e.preventDefault();
       this.toolbar.input.focus();
     }
   }
 
   private save(): void {
-    const wf = this.waterfall;
-    Object.assign(this.state, {
-      collapsed: [...wf.collapsed],
-      collapsedLayers: [...wf.collapsedLayers],
-      hiddenLayers: [...wf.hiddenLayers],
-      query: wf.query,
-      zoom: wf.zoom,
-      labelWidth: wf.labelWidth,
-    });
+    Object.assign(this.state, waterfallState(this.waterfall));
     scheduleSave(() => this.state);
   }
 

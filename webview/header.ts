@@ -36,7 +36,8 @@ export class Header {
     ];
   }
 
-  render(trace: Trace | undefined, probe: ProbeSummary | undefined, view: TraceView | undefined): void {
+  /** `label` names a trace that is not a probe (e.g. one request of a burst); absent: "Imported trace". */
+  render(trace: Trace | undefined, probe: ProbeSummary | undefined, view: TraceView | undefined, label?: string): void {
     const title = el('div', { class: 'kt-title' });
     if (probe) {
       title.append(
@@ -45,7 +46,7 @@ export class Header {
         probeStatus(probe),
       );
     } else {
-      title.append(el('span', { class: 'kt-url', text: trace ? 'Imported trace' : 'Kubetrace' }));
+      title.append(el('span', { class: 'kt-url', text: trace ? (label ?? 'Imported trace') : 'Kubetrace' }));
     }
     const meta = el('div', { class: 'kt-meta' });
     if (trace && view) {

@@ -1,8 +1,11 @@
 // History of this session's probes, and the per-layer comparison of two of them.
-import type { CompareMessage, HistoryEntry } from '../src/protocol/messages';
+import type { BurstCompareMessage, CompareMessage, HistoryEntry } from '../src/protocol/messages';
+import { burstEntryText, renderBurstCompare } from './burst-compare';
 import { el } from './dom';
 import { formatClock, formatDiff, formatDuration } from './format';
 import { icon } from './icons';
+import { post } from './api';
+import type { UiState } from './state';
 import { LAYER_TITLE } from './model';
 
 export interface HistoryEvents {
@@ -11,7 +14,36 @@ export interface HistoryEvents {
   compare(): void;
 }
 
+/** The History tab for the panel's state: opening an entry and comparing two post to the host; ticking a box
+ *  changes the state and calls `changed`. */
+export function historyTab(s: UiState, changed: () => void): HTMLElement {
+  return renderHistory(s.history, s.historyId, s.compareIds, s.compare, {
+    open: (id) => post({ type: 'selectHistory', id }),
+    toggleCompare: (id, on) => {
+      const ids = s.compareIds.filter((x) => x !== id);
+      if (on) ids.push(id);
+      s.compareIds = ids.slice(-2);
+      changed();
+    },
+    compare: () => {
+      // Older entry on the left, so the difference reads as "what changed since".
+      const order = s.history.map((h) => h.id);
+      const [a, b] = [...s.compareIds].sort((x, y) => order.indexOf(y) - order.indexOf(x));
+      post({ type: 'compare', leftId: a, rightId: b });
+    },
+  });
+}
+
 function statusCell(h: HistoryEntry): HTMLElement {
+  if (h.burst) {
+    const e = h.burst.errors;
+    return el(
+      'span',
+      { class: `kt-status ${e ? 'kt-status--error' : 'kt-status--ok'}` },
+      icon(e ? 'error' : 'check'),
+      el('span', { text: `${h.burst.requests} requests, ${e} error${e === 1 ? '' : 's'}` }),
+    );
+  }
   if (h.error) return el('span', { class: 'kt-status kt-status--error' }, icon('error'), el('span', { text: h.error }));
   if (h.status === undefined) return el('span', { class: 'kt-muted', text: '—' });
   const bad = h.status >= 500;
@@ -27,7 +59,7 @@ export function renderHistory(
   entries: readonly HistoryEntry[],
   currentId: string | undefined,
   chosen: readonly string[],
-  compare: CompareMessage | undefined,
+  compare: CompareMessage | BurstCompareMessage | undefined,
   ev: HistoryEvents,
 ): HTMLElement {
   const root = el('div', { class: 'kt-history' });
@@ -49,13 +81,18 @@ export function renderHistory(
     { class: 'kt-history-bar' },
     el('span', {
       class: 'kt-muted',
-      text: chosen.length === 2 ? 'Two probes chosen.' : 'Tick two probes to compare them layer by layer.',
+      text: mixed(entries, chosen)
+        ? 'Compare two probes, or two bursts: not one of each.'
+        : chosen.length === 2
+          ? 'Two chosen.'
+          : 'Tick two probes (or two bursts) to compare them.',
     }),
   );
   const cmp = el('vscode-button', { text: 'Compare' });
-  if (chosen.length !== 2) cmp.setAttribute('disabled', '');
+  const ready = chosen.length === 2 && !mixed(entries, chosen);
+  if (!ready) cmp.setAttribute('disabled', '');
   cmp.addEventListener('click', () => {
-    if (chosen.length === 2) ev.compare();
+    if (ready) ev.compare();
   });
   bar.appendChild(cmp);
   root.appendChild(bar);
@@ -100,15 +137,24 @@ export function renderHistory(
         el('td', { text: formatClock(h.time), title: h.time }),
         el('td', {}, el('span', { text: `${h.method ? `${h.method} ` : ''}${h.target}` })),
         el('td', {}, statusCell(h)),
-        el('td', { class: 'kt-num', text: h.durationMs === undefined ? '—' : formatDuration(h.durationMs) }),
+        el('td', {
+          class: 'kt-num',
+          text: h.burst ? burstEntryText(h) : h.durationMs === undefined ? '—' : formatDuration(h.durationMs),
+        }),
         el('td', {}, open),
       ),
     );
   }
   table.appendChild(body);
   root.appendChild(table);
-  if (compare) root.appendChild(renderCompare(compare));
+  if (compare) root.appendChild(compare.type === 'burstCompare' ? renderBurstCompare(compare) : renderCompare(compare));
   return root;
+}
+
+/** One probe and one burst are chosen: they do not compare. */
+function mixed(entries: readonly HistoryEntry[], chosen: readonly string[]): boolean {
+  const kinds = new Set(chosen.map((id) => !!entries.find((h) => h.id === id)?.burst));
+  return kinds.size > 1;
 }
 
 export function renderCompare(c: CompareMessage): HTMLElement {

@@ -1,5 +1,13 @@
 // What the panel keeps across hide/show and reloads (acquireVsCodeApi().getState/setState).
-import type { CompareMessage, HistoryEntry, Layer, ProbeSummary, Trace } from '../src/protocol/messages';
+import type {
+  BurstCompareMessage,
+  BurstMessage,
+  CompareMessage,
+  HistoryEntry,
+  Layer,
+  ProbeSummary,
+  Trace,
+} from '../src/protocol/messages';
 import { checkHostMessage } from '../src/protocol/validate';
 import { isPlainObject } from '../src/protocol/check';
 import { loadState, saveState } from './api';
@@ -22,7 +30,12 @@ export interface UiState {
   tab: Tab;
   history: HistoryEntry[];
   compareIds: string[];
-  compare?: CompareMessage;
+  compare?: CompareMessage | BurstCompareMessage;
+  /** The request set last shown, and whether the Trace tab shows it (`burst`) or a trace. */
+  burst?: BurstMessage;
+  mode?: 'trace' | 'burst';
+  /** The shown trace is a request of this set: the panel offers a way back to it. */
+  fromBurst?: string;
   scrollTop?: number;
   /** Span-name column width set with the splitter (px); kept across traces. */
   labelWidth?: number;
@@ -75,8 +88,14 @@ function readState(raw: unknown): UiState {
   }
   if (raw.compare !== undefined) {
     const r = checkHostMessage(raw.compare);
-    if (r.ok && r.message.type === 'compare') s.compare = r.message;
+    if (r.ok && (r.message.type === 'compare' || r.message.type === 'burstCompare')) s.compare = r.message;
   }
+  if (raw.burst !== undefined) {
+    const r = checkHostMessage(raw.burst);
+    if (r.ok && r.message.type === 'burst') s.burst = r.message;
+  }
+  if (raw.mode === 'burst' && s.burst) s.mode = 'burst';
+  if (typeof raw.fromBurst === 'string') s.fromBurst = raw.fromBurst;
   if (typeof raw.historyId === 'string') s.historyId = raw.historyId;
   if (typeof raw.pendingTraceId === 'string' && !s.trace) s.pendingTraceId = raw.pendingTraceId;
   if (typeof raw.emptyMessage === 'string') s.emptyMessage = raw.emptyMessage;
@@ -104,9 +123,14 @@ function readState(raw: unknown): UiState {
  *  current trace when the panel says `ready`, and the saved UI state (selection, zoom...) applies to it. */
 export const MAX_SAVED_SPANS = 2_000;
 
+/** A request set is saved up to this many listed requests; a bigger one comes back when the host sends it again. */
+export const MAX_SAVED_REQUESTS = 5_000;
+
 function persistable(s: UiState): UiState {
-  if (!s.trace || s.trace.spans.length <= MAX_SAVED_SPANS) return s;
-  return { ...s, trace: undefined, probe: undefined, pendingTraceId: s.trace.traceId };
+  const out =
+    s.burst && s.burst.report.probes.length > MAX_SAVED_REQUESTS ? { ...s, burst: undefined, mode: undefined } : s;
+  if (!out.trace || out.trace.spans.length <= MAX_SAVED_SPANS) return out;
+  return { ...out, trace: undefined, probe: undefined, pendingTraceId: out.trace.traceId };
 }
 
 function write(s: UiState): void {

@@ -2,6 +2,7 @@
 // Types, and the small closed lists they use. The trace itself is the core model, imported as types so the
 // webview bundle carries no core code.
 import type { Layer, SourceRef, Trace } from '../core/trace/model';
+import type { BurstLive, BurstReport, RequestFilter } from '../core/burst/model';
 
 export type {
   Attributes,
@@ -16,10 +17,27 @@ export type {
   Step,
   Trace,
 } from '../core/trace/model';
+export type {
+  BurstLive,
+  BurstReport,
+  ErrorStats,
+  HistogramBin,
+  LayerStats,
+  PodStats,
+  RequestFilter,
+  RequestSummary,
+  SpanStats,
+  Stats,
+  Tail,
+} from '../core/burst/model';
 
 export const VIAS = ['load-balancer', 'port-forward'] as const;
 export const EXPORT_FORMATS = ['otlp', 'jaeger'] as const;
 export const COPY_WHATS = ['traceId', 'curl'] as const;
+/** Where a request set came from: a burst this session sent, or an access log that was opened. */
+export const SET_SOURCES = ['burst', 'log'] as const;
+/** RequestFilter's status classes (src/core/burst/model.ts). */
+export const STATUS_CLASSES = ['2xx', '3xx', '4xx', '5xx', 'error'] as const;
 
 /** What the panel shows above the waterfall for a probe (absent for imported traces). */
 export interface ProbeSummary {
@@ -42,6 +60,24 @@ export interface HistoryEntry {
   status?: number;
   durationMs?: number;
   error?: string;
+  /** Set for a burst or a log's request set (then `traceId` is empty): what the history list shows of it. */
+  burst?: BurstEntry;
+}
+
+export interface BurstEntry {
+  requests: number;
+  errors: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** One difference between two bursts, as compareBursts (src/core/burst/) reports it; a side is absent when that
+ *  row (a layer, a span name) is not in that set. */
+export interface BurstDifference {
+  what: string;
+  a?: number | string;
+  b?: number | string;
+  severity: 'info' | 'warning' | 'error';
 }
 
 /** One line of a comparison; `layer: 'total'` is the whole trace. Missing sides mean the layer had no spans. */
@@ -60,6 +96,26 @@ export interface TraceMessage {
   historyId?: string;
   /** The span to select: the one the user had selected when the panel was closed and reopened. */
   selected?: string;
+  /** The trace is one request of this burst (opened from the request-set view): the panel offers a way back. */
+  burstId?: string;
+}
+/** A request set (a burst, or an access log): its report under `filter`, and while a burst runs, its live counts. */
+export interface BurstMessage {
+  type: 'burst';
+  id: string;
+  title: string;
+  source: (typeof SET_SOURCES)[number];
+  report: BurstReport;
+  live?: BurstLive;
+  filter?: RequestFilter;
+}
+/** The host's answer to `compare` when both history entries are request sets. */
+export interface BurstCompareMessage {
+  type: 'burstCompare';
+  left: HistoryEntry;
+  right: HistoryEntry;
+  equal: boolean;
+  differences: BurstDifference[];
 }
 export interface HistoryMessage {
   type: 'history';
@@ -93,7 +149,14 @@ export interface EmptyMessage {
 }
 
 export type HostToWebview =
-  TraceMessage | HistoryMessage | ProgressMessage | CompareMessage | SourceStatusMessage | EmptyMessage;
+  | TraceMessage
+  | BurstMessage
+  | BurstCompareMessage
+  | HistoryMessage
+  | ProgressMessage
+  | CompareMessage
+  | SourceStatusMessage
+  | EmptyMessage;
 
 // ---- webview -> host ----
 export interface ReadyMessage {
@@ -131,6 +194,17 @@ export interface SelectSpanMessage {
   spanId: string;
 }
 
+/** Open one request of the shown request set: the host answers with its `trace` (carrying `burstId`). */
+export interface OpenRequestMessage {
+  type: 'openRequest';
+  traceId: string;
+}
+/** Narrow the shown request set: the host answers with a `burst` message of report(filter). */
+export interface FilterRequestsMessage {
+  type: 'filterRequests';
+  filter: RequestFilter;
+}
+
 export type WebviewToHost =
   | ReadyMessage
   | OpenSourceMessage
@@ -139,4 +213,6 @@ export type WebviewToHost =
   | ExportMessage
   | CopyMessage
   | RerunMessage
-  | SelectSpanMessage;
+  | SelectSpanMessage
+  | OpenRequestMessage
+  | FilterRequestsMessage;

@@ -1,11 +1,12 @@
 // Validators for both directions. The host runs parseWebviewMessage on everything the webview posts
 // (it is untrusted: a compromised webview must not make the host do more than the allow-list);
 // the webview runs parseHostMessage on arrival. Neither throws; both return undefined on bad input.
-import { COPY_WHATS, EXPORT_FORMATS, VIAS } from './messages';
+import { COPY_WHATS, EXPORT_FORMATS, SET_SOURCES, VIAS } from './messages';
 import type { CompareRow, HistoryEntry, HostToWebview, ProbeSummary, WebviewToHost } from './messages';
 import { Bad, arr, at, int, obj, oneOf, onlyKeys, optBool, optNum, optStr, str, type Obj } from './check';
 import { MAX_ID, checkSourceRef, checkTrace } from './trace-check';
 import { LAYERS } from './vocabulary';
+import { checkBurstEntry, checkBurstLive, checkBurstReport, checkDifference, checkFilter } from './burst-check';
 
 export type Checked<T> = { ok: true; message: T } | { ok: false; error: string };
 
@@ -27,7 +28,7 @@ export function checkProbe(x: unknown, key: string): ProbeSummary {
 function checkEntry(x: unknown, parent: string, key: string | number): HistoryEntry {
   const o = obj(x, parent, key);
   const path = at(parent, key);
-  onlyKeys(o, ['id', 'time', 'target', 'traceId', 'method', 'status', 'durationMs', 'error'], path);
+  onlyKeys(o, ['id', 'time', 'target', 'traceId', 'method', 'status', 'durationMs', 'error', 'burst'], path);
   str(o.id, path, 'id', MAX_ID, 1);
   str(o.time, path, 'time', 64);
   str(o.target, path, 'target', MAX_TEXT);
@@ -36,6 +37,7 @@ function checkEntry(x: unknown, parent: string, key: string | number): HistoryEn
   if (o.status !== undefined) int(o.status, path, 'status', 0, 999);
   optNum(o.durationMs, path, 'durationMs', 0);
   optStr(o.error, path, 'error', MAX_TEXT);
+  if (o.burst !== undefined) o.burst = checkBurstEntry(o.burst, path, 'burst');
   return o as unknown as HistoryEntry;
 }
 
@@ -55,13 +57,37 @@ type Validators<U extends { type: string }> = { [K in U['type']]: (o: Obj) => Ex
 /** One validator per message type; a message type without one does not compile. Each rebuilds the message from checked fields. */
 const HOST_VALIDATORS = {
   trace: (o) => {
-    onlyKeys(o, ['type', 'trace', 'probe', 'historyId', 'selected'], '');
+    onlyKeys(o, ['type', 'trace', 'probe', 'historyId', 'selected', 'burstId'], '');
     return {
       type: 'trace',
       trace: checkTrace(o.trace, '', 'trace'),
       probe: o.probe === undefined ? undefined : checkProbe(o.probe, 'probe'),
       historyId: optStr(o.historyId, '', 'historyId', MAX_ID),
       selected: optStr(o.selected, '', 'selected', MAX_ID),
+      burstId: optStr(o.burstId, '', 'burstId', MAX_ID),
+    };
+  },
+  burst: (o) => {
+    onlyKeys(o, ['type', 'id', 'title', 'source', 'report', 'live', 'filter'], '');
+    return {
+      type: 'burst',
+      id: str(o.id, '', 'id', MAX_ID, 1),
+      title: str(o.title, '', 'title', MAX_TEXT),
+      source: oneOf(o.source, SET_SOURCES, '', 'source'),
+      report: checkBurstReport(o.report, '', 'report'),
+      live: o.live === undefined ? undefined : checkBurstLive(o.live, '', 'live'),
+      filter: o.filter === undefined ? undefined : checkFilter(o.filter, '', 'filter'),
+    };
+  },
+  burstCompare: (o) => {
+    onlyKeys(o, ['type', 'left', 'right', 'equal', 'differences'], '');
+    if (typeof o.equal !== 'boolean') throw new Bad('equal: expected true or false');
+    return {
+      type: 'burstCompare',
+      left: checkEntry(o.left, '', 'left'),
+      right: checkEntry(o.right, '', 'right'),
+      equal: o.equal,
+      differences: arr(o.differences, '', 'differences', 1000).map((d, i) => checkDifference(d, 'differences', i)),
     };
   },
   history: (o) => {
@@ -143,6 +169,14 @@ const WEBVIEW_VALIDATORS = {
   copy: (o) => {
     onlyKeys(o, ['type', 'what'], '');
     return { type: 'copy', what: oneOf(o.what, COPY_WHATS, '', 'what') };
+  },
+  openRequest: (o) => {
+    onlyKeys(o, ['type', 'traceId'], '');
+    return { type: 'openRequest', traceId: str(o.traceId, '', 'traceId', MAX_ID, 1) };
+  },
+  filterRequests: (o) => {
+    onlyKeys(o, ['type', 'filter'], '');
+    return { type: 'filterRequests', filter: checkFilter(o.filter, '', 'filter') };
   },
 } satisfies Validators<WebviewToHost>;
 

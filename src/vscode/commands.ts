@@ -21,6 +21,8 @@ import { startSandbox } from './sandbox';
 import { copyCurl } from './copy-curl';
 import { resolveKubernetesToolsNode } from './k8s-tools';
 import { errorMessage } from '../core/errors';
+import { sendBurst, type BurstDeps } from './burst-command';
+import { openLogSet } from './log-set';
 
 export interface CommandDeps {
   ext: vscode.ExtensionContext;
@@ -64,6 +66,12 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     if (!req) return;
     last = req;
     await sendProbe(req, probeDeps);
+  };
+  const burstDeps: BurstDeps = {
+    cluster,
+    history,
+    live: (id, title, report, live) => panel().bursts.live(id, title, report, live),
+    show: (item) => panel().showBurst(item),
   };
   const reg = (id: string, fn: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, fn);
 
@@ -110,6 +118,10 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       const r = node ? await requestFromNode(node) : undefined;
       await probe(r && (await withOptions(r)));
     }),
+    reg('kubetrace.probeBurst', async (node?: Node) => {
+      const r = node ? await requestFromNode(node) : undefined;
+      if (r) await sendBurst(r, burstDeps);
+    }),
     reg('kubetrace.sendProbeFromKubernetesTools', async (target: unknown) =>
       probe(await resolveKubernetesToolsNode(target, cluster)),
     ),
@@ -138,6 +150,9 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       });
       if (!files?.[0]) return;
       try {
+        const set = await openLogSet(files[0], history);
+        if (set === 'cancelled') return;
+        if (set) return panel().showBurst(set);
         const { traces, problems } = await importTraceFile(files[0]);
         if (!traces.length) {
           void vscode.window.showWarningMessage(

@@ -65,6 +65,10 @@ export function activate(ext: vscode.ExtensionContext): KubetraceApi {
         const item = history.get(id);
         if (item) TracePanel.show(ext, history, actions).showTrace(item.trace, item.probe, id);
       },
+      openBurst: (id) => {
+        const item = history.getBurst(id);
+        if (item) TracePanel.show(ext, history, actions).showBurst(item);
+      },
     }),
   );
   // The first listing starts when the view is shown, not during activation.

@@ -12,6 +12,7 @@ import { readSettings } from './config';
 import { loadEngine } from './engine-loader';
 import type { History } from './history';
 import { log } from './output';
+import { BURST_TOOL, burstTool, type BurstInput } from './lm-burst';
 
 export interface LmToolDeps {
   cluster: Cluster;
@@ -19,6 +20,8 @@ export interface LmToolDeps {
   storage: vscode.Uri;
   /** Shows a history item in the trace panel (only when the agent asks for it). */
   open(historyId: string): void;
+  /** Shows a request set of the history in the panel. */
+  openBurst(historyId: string): void;
 }
 
 interface RoutesInput {
@@ -59,8 +62,9 @@ export function registerLmTools(d: LmToolDeps): vscode.Disposable[] {
     lm.registerTool<RoutesInput>(TOOL_NAMES.listRoutes, listRoutesTool(d)),
     lm.registerTool<ProbeInput>(TOOL_NAMES.probe, probeTool(d)),
     lm.registerTool<ExplainInput>(TOOL_NAMES.explainTrace, explainTool(d)),
+    lm.registerTool<BurstInput>(BURST_TOOL, burstTool(d)),
   ];
-  log.info(`language model tools registered: ${Object.values(TOOL_NAMES).join(', ')}`);
+  log.info(`language model tools registered: ${[...Object.values(TOOL_NAMES), BURST_TOOL].join(', ')}`);
   return subs;
 }
 

@@ -8,7 +8,8 @@ import { checkTrace } from '../protocol/trace-check';
 import { findSpanSourceRef } from '../protocol/source-check';
 import { compareRows } from '../protocol/compare';
 import { renderPanelHtml } from './panel-html';
-import type { History } from './history';
+import type { BurstItem, History } from './history';
+import { BurstHost } from './panel-burst';
 import { log } from './output';
 
 export const PANEL_VIEW_TYPE = 'kubetrace.trace';
@@ -34,12 +35,17 @@ export class TracePanel implements vscode.Disposable {
   private static lastShown?: Shown;
   /** Where the panel was last: a new panel opens there, not in yet another column. */
   private static lastColumn?: vscode.ViewColumn;
+  /** The request set shown last, so a reopened panel shows it again. */
+  private static lastBurst?: string;
   private ready = false;
   private queue: HostToWebview[] = [];
   private trace?: Trace;
   private probe?: ProbeSummary;
   private historyId?: string;
   private selected?: string;
+  /** Set when the shown trace is a request of a request set (the panel offers the way back). */
+  private burstId?: string;
+  readonly bursts: BurstHost;
   private readonly disposables: vscode.Disposable[] = [];
 
   static show(ext: vscode.ExtensionContext, history: History, actions: PanelActions): TracePanel {
@@ -97,6 +103,11 @@ export class TracePanel implements vscode.Disposable {
 
   /** Shows again what the panel showed when it was closed (trace, probe, history entry and selected span). */
   restoreLast(): boolean {
+    const burst = TracePanel.lastBurst ? this.history.getBurst(TracePanel.lastBurst) : undefined;
+    if (burst && !this.trace && !this.bursts.current) {
+      this.showBurst(burst);
+      return true;
+    }
     const last = TracePanel.lastShown;
     if (!last || this.trace) return false;
     this.showTrace(last.trace, last.probe, last.historyId, last.selected);
@@ -120,6 +131,11 @@ export class TracePanel implements vscode.Disposable {
     private readonly actions: PanelActions,
   ) {
     panel.iconPath = vscode.Uri.joinPath(ext.extensionUri, 'media', 'kubetrace.svg');
+    this.bursts = new BurstHost({
+      history,
+      post: (m) => this.post(m),
+      showTrace: (trace, burstId) => this.showTrace(trace, undefined, undefined, undefined, burstId),
+    });
     this.render();
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
@@ -151,15 +167,29 @@ export class TracePanel implements vscode.Disposable {
     });
   }
 
-  showTrace(trace: Trace, probe: ProbeSummary | undefined, historyId: string | undefined, selected?: string): void {
+  showTrace(
+    trace: Trace,
+    probe: ProbeSummary | undefined,
+    historyId: string | undefined,
+    selected?: string,
+    burstId?: string,
+  ): void {
     this.trace = trace;
     this.probe = probe;
     this.historyId = historyId;
     this.selected = selected;
+    this.burstId = burstId;
     this.remember();
     void vscode.commands.executeCommand('setContext', 'kubetrace.hasTrace', true);
-    this.post({ type: 'trace', trace, probe, historyId, selected });
+    this.post({ type: 'trace', trace, probe, historyId, selected, burstId });
     this.post({ type: 'history', entries: this.history.entries(), currentId: historyId });
+  }
+
+  /** Shows a request set of the history (its last filter, when it had one). */
+  showBurst(item: BurstItem): void {
+    TracePanel.lastBurst = item.entry.id;
+    this.bursts.show(item);
+    this.post({ type: 'history', entries: this.history.entries(), currentId: item.entry.id });
   }
 
   progress(message: string, fraction?: number, done?: boolean): void {
@@ -212,11 +242,19 @@ export class TracePanel implements vscode.Disposable {
       }
       case 'selectHistory': {
         const h = this.history.get(m.id);
+        const b = this.history.getBurst(m.id);
         if (h) this.showTrace(h.trace, h.probe, h.entry.id);
+        else if (b) this.showBurst(b);
         return;
       }
       case 'compare':
-        this.compare(m.leftId, m.rightId);
+        if (!this.bursts.compare(m.leftId, m.rightId)) this.compare(m.leftId, m.rightId);
+        return;
+      case 'openRequest':
+        await this.bursts.openRequest(m.traceId);
+        return;
+      case 'filterRequests':
+        this.bursts.filter(m.filter);
         return;
       case 'export':
         if (this.trace) await this.actions.exportTrace(this.trace, m.format);

@@ -1,5 +1,5 @@
 // The language model tools in a real VS Code (code-server 4.100.3, which has vscode.lm): the packaged extension
-// registers kubetrace_listRoutes, kubetrace_probe and kubetrace_explainTrace, and VS Code lists them for chat.
+// registers kubetrace_listRoutes, kubetrace_probe, kubetrace_explainTrace and kubetrace_burst, and VS Code lists them for chat.
 // No chat model runs here, so the tools are checked through VS Code's own list (`vscode.lm.tools`, read by the
 // "Kubetrace: Show Agent Tools" command) and the extension's output channel.
 // Run: node scripts/build.mjs && node --import tsx --test test/e2e/agents.test.ts
@@ -12,7 +12,7 @@ import { startEnv, type E2EEnv } from './lib/env';
 import { findLogs, openKubetraceView, runCommand, waitFor } from './lib/workbench';
 
 const POD_SUBNET = '127.10.152';
-const TOOLS = 'kubetrace_listRoutes, kubetrace_probe, kubetrace_explainTrace';
+const TOOLS = 'kubetrace_listRoutes, kubetrace_probe, kubetrace_explainTrace, kubetrace_burst';
 const say = (l: string) => process.stderr.write(`# e2e agents: ${l}\n`);
 
 let env: E2EEnv | undefined;
@@ -41,7 +41,7 @@ const ownLog = () =>
     .map((f) => readFileSync(f, 'utf8'))
     .join('\n');
 
-test('the extension registers its three tools, and VS Code lists them for chat', { timeout: 180_000 }, async () => {
+test('the extension registers its four tools, and VS Code lists them for chat', { timeout: 180_000 }, async () => {
   await openKubetraceView(page);
   const registered = await waitFor(
     'the registration line in the Kubetrace output channel',

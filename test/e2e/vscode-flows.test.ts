@@ -1,4 +1,4 @@
-// Issue 7 §5: the six end-to-end flows in a real VS Code (code-server 4.100.3, the packaged .vsix) driven in Debian
+// Issue 7 §5: the end-to-end flows in a real VS Code (code-server 4.100.3, the packaged .vsix) driven in Debian
 // Chromium, against the sandbox cluster (real nginx and apps). One code-server and one page for all flows, in order.
 // Screenshots (dark and light, 1280×800) go to test-results/screenshots/<flow>-<theme>.png; the code-server logs
 // are copied to test-results/e2e-logs/ at the end.
@@ -13,6 +13,7 @@ import { ROOT } from './lib/code-server';
 import { startEnv, type E2EEnv } from './lib/env';
 import { flowKubernetesTools } from './lib/flow-kubernetes-tools';
 import { flowRestore } from './lib/flow-restore';
+import { flowBurst } from './lib/flow-burst';
 import {
   flowAppSource,
   flowNginxSource,
@@ -155,6 +156,12 @@ test(
 
 test('8. the panel keeps its trace and selection across hide/show and a window reload', { timeout: 150_000 }, () =>
   run('8-restore', () => flowRestore(ctx)),
+);
+
+test(
+  '9. Send Probe Burst... on orders (50 requests) shows the histogram; the slowest point opens its trace',
+  { timeout: 300_000 },
+  () => run('9-burst', () => flowBurst(ctx)),
 );
 
 test('the extension logged no errors and left no unhandled rejection in the extension host', () => {

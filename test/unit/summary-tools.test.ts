@@ -146,7 +146,7 @@ test('the route listing: one line per route, one per host and path with backends
   assert.match(text[200], /^… 700 more lines; pass a namespace/);
 });
 
-test('package.json contributes the three tools with schemas, and activates on them', () => {
+test('package.json contributes the tools with schemas, and activates on them', () => {
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
   const tools = pkg.contributes.languageModelTools as {
     name: string;
@@ -155,7 +155,8 @@ test('package.json contributes the three tools with schemas, and activates on th
   }[];
   assert.deepEqual(
     tools.map((t) => t.name),
-    Object.values(TOOL_NAMES),
+    // kubetrace_burst is registered by src/vscode/lm-burst.ts, beside the shared three.
+    [...Object.values(TOOL_NAMES), 'kubetrace_burst'],
   );
   for (const t of tools) {
     assert.equal(t.inputSchema.type, 'object');

@@ -13,9 +13,10 @@ export const pct = (part: number, total: number): string => `${total > 0 ? Math.
 
 const MAX_LINE = 220;
 
-/** One line of summary text: secrets redacted, control characters shown as spaces, long text cut. */
+/** One line of summary text: secrets redacted, control characters (bidi overrides too, which reorder what an agent
+ *  or a terminal shows) as spaces, long text cut. */
 export function clean(text: string, max = MAX_LINE): string {
-  const flat = redact(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+  const flat = redact(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ');
   return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
 }
 
