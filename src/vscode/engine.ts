@@ -6,6 +6,6 @@ export { openImport } from '../core/io/import';
 export { renderLiveIngressYaml } from '../core/sourcemap/routing';
 export { exportTrace as exportTraces } from '../core/io/export';
 export { probeForAgent } from '../core/summary/probe';
-export { runBurst } from './burst-pending';
+export { runBurst } from '../core/burst/run';
 export { summarizeLog } from '../core/burst/log-set';
 export { compareBursts } from '../core/burst/compare';

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { BURST_LIMITS } from '../core/burst/types';
 import { isSandbox } from '../core/kube/sandbox';
-import { burstText } from './burst-pending';
+import { burstText } from '../core/summary/burst';
 import { parseRouteRef } from '../core/summary/tools';
 import { readSettings } from './config';
 import { loadEngine } from './engine-loader';

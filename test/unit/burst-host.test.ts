@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BURST_LIMITS } from '../../src/core/burst/types';
 import { compareBursts } from '../../src/core/burst/compare';
-import { burstText } from '../../src/vscode/burst-pending';
+import { burstText } from '../../src/core/summary/burst';
 import { parseHostMessage } from '../../src/protocol/validate';
 import {
   checkConcurrency,
