@@ -130,6 +130,17 @@ test('nginx error-log lines: every parsed line keeps its level and a message; ne
   );
 });
 
+// Found by the property below (seed 2068706672): a Traefik line cut right after its timestamp was dropped as blank.
+test('a line that is only a timestamp is counted, not dropped as blank', async () => {
+  async function* src() {
+    yield '2023-01-08T12:28:51Z ';
+    yield '';
+  }
+  let counts;
+  for await (const it of importControllerLog(src())) if ('counts' in it) counts = it.counts;
+  assert.equal(counts?.other, 1);
+});
+
 test('importing any mix of real and damaged lines: counts add up to the non-blank lines', async () => {
   await fc.assert(
     fc.asyncProperty(

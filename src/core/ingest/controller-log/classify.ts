@@ -79,7 +79,9 @@ export function parseLogLine<R>(
 
 export function classifyLine(raw: string): LineClass {
   const body = stripRuntimePrefix(raw.length > HEAD ? raw.slice(0, HEAD) : raw);
-  if (!body.trim()) return { kind: 'blank' };
+  // A runtime timestamp with nothing after it (`kubectl logs --timestamps` of an empty line, or a cut line) is still
+  // a line the user sees: it is counted, never dropped as blank.
+  if (!body.trim()) return raw.trim() ? { kind: 'other' } : { kind: 'blank' };
   const c = body.charCodeAt(0);
   if (c === 123 /* { */ || (c === 32 && body.trimStart().startsWith('{'))) return classifyJson(body.trimStart(), raw);
   if (NGINX_ERROR_HEAD.test(body)) return { kind: 'nginx-error' };
