@@ -29,6 +29,7 @@ export const ingressNginx: ControllerModule = {
   // ingress-nginx's OTel module reports service "nginx" and tracer "nginx".
   isOwnSpan: (s) => nginxScope(s) || s.service === 'nginx',
   tracing: 'set enable-opentelemetry: "true" and otlp-collector-host in the controller ConfigMap',
+  propagation: 'set opentelemetry-trust-incoming-span: "true" (the default) in the ConfigMap or the Ingress annotation',
   version: { image: /(^|\/)ingress-nginx\/controller(:|@|$)/, exec: NGINX_EXEC },
   source: { tree: 'nginx' },
 };
@@ -50,6 +51,8 @@ export const nginxIngress: ControllerModule = {
   queryMark: false,
   isOwnSpan: (s) => s.service === 'unknown_service:nginx' || (nginxScope(s) && s.service.includes('nginx')),
   tracing: 'set otel-exporter-endpoint and otel-trace-in-http: "true" in the ConfigMap',
+  // ngx_otel_module ignores an incoming traceparent unless told otherwise.
+  propagation: 'add "otel_trace_context propagate;" to the location (a location-snippets annotation)',
   version: { image: /(^|\/)nginx-ingress(:|@|$)/, exec: NGINX_EXEC },
   source: { tree: 'nginx' },
 };
@@ -78,6 +81,7 @@ export const nginxGatewayFabric: ControllerModule = {
   queryMark: false,
   isOwnSpan: (s) => NGF_SERVICE.test(s.service),
   tracing: 'set NginxProxy spec.telemetry.exporter.endpoint and attach an ObservabilityPolicy (context: propagate)',
+  propagation: 'set the ObservabilityPolicy tracing.context to propagate (or extract) for the route',
   version: { image: /(^|\/)nginx-gateway-fabric\/nginx(:|@|$)/, exec: NGINX_EXEC },
   source: { tree: 'nginx' },
 };

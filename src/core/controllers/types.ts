@@ -61,6 +61,8 @@ export interface ControllerModule {
   isOwnSpan(span: SpanShape): boolean;
   /** How tracing is turned on for this controller. */
   tracing: string;
+  /** How its traced proxy is made to continue the client's trace instead of starting its own, where it can start one. */
+  propagation?: string;
   /** Where the data plane's version comes from: image name, and a command to run in the pod. */
   version: { image: RegExp; exec?: string[] };
   /** Which source tree its spans map to, or why there is none. */

@@ -1,7 +1,8 @@
 // Stage 3 of a probe: set up the span feeds (the controller's access log, the backend's logs, a trace backend)
 // for the layers the probe expects, and gather until the trace is complete.
 import type { Diagnostic, Layer, Span } from '../trace/model';
-import { backendFeeds } from './backend';
+import { backendFeeds, chooseTraceBackend } from './backend';
+import { linkSplitTrace } from './split';
 import { missingLayerDiagnostics, propagationDiagnostics } from './diagnose';
 import { appLogFeed, nginxLogFeed, podIndex, type NginxLogState } from './feeds';
 import { gather, type Gathered, type SpanFeed } from './gather';
@@ -120,6 +121,31 @@ export async function collectSpans(
       collectedSpans.splice(0, collectedSpans.length, ...[...bySource.values()].flat());
     },
   });
+  // No app spans in the probe's trace, or the app logged another trace id: the proxy may have started its own trace.
+  const backend = chooseTraceBackend({
+    api: o.api,
+    snapshot: r.snapshot,
+    setting: o.traceBackend,
+    namespace: o.namespace,
+  }).backends[0];
+  if (backend && (got.missing.includes('app') || appLogSeen.some((l) => l.traceId && l.traceId !== ids.traceId)))
+    diagnostics.push(
+      ...(await linkSplitTrace({
+        got,
+        client: s.client,
+        rootSpanId: ids.rootSpanId,
+        proxy: controller.module?.title ?? 'the ingress proxy',
+        propagation: controller.module?.propagation,
+        search: {
+          backend,
+          probeTraceId: ids.traceId,
+          loggedTraceIds: appLogSeen.map((l) => l.traceId ?? ''),
+          services: [...served.map((b) => b.service?.name ?? ''), controller.module?.id ?? ''].filter(Boolean),
+          window: clientWindow,
+          signal: o.signal,
+        },
+      })),
+    );
   diagnostics.push(
     ...got.diagnostics,
     ...missingLayerDiagnostics(got, {
