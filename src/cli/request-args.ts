@@ -1,6 +1,6 @@
 // The request options `probe` and `load` share: -X, -H, --data, --via, and the route reference.
 import { readFileSync } from 'node:fs';
-import { list, str, type Parsed } from './args';
+import { bool, int, list, str, type Parsed } from './args';
 import { UsageError } from '../core/errors';
 
 export const requestFlags = {
@@ -13,6 +13,10 @@ export const requestFlags = {
   kubeconfig: { type: 'string' },
   context: { type: 'string' },
   yes: { type: 'boolean' },
+  insecure: { type: 'boolean' },
+  cacert: { type: 'string' },
+  timeout: { type: 'string' },
+  'trace-backend': { type: 'string' },
 } as const;
 
 export function requestArgs(p: Parsed): {
@@ -33,4 +37,18 @@ export function requestArgs(p: Parsed): {
   const data = str(p, 'data');
   const body = data === undefined ? undefined : data.startsWith('@') ? readFileSync(data.slice(1)) : Buffer.from(data);
   return { headers, body, method: str(p, 'request') ?? (body ? 'POST' : 'GET'), via: via as 'lb' | 'port-forward' };
+}
+
+/** Where and how the request goes: host and path, TLS trust, timeout, trace backend, and consent (`--yes`). */
+export function sendArgs(p: Parsed) {
+  const cacert = str(p, 'cacert');
+  return {
+    host: str(p, 'host'),
+    path: str(p, 'path'),
+    insecure: bool(p, 'insecure'),
+    caFiles: cacert ? [cacert] : [],
+    timeoutMs: int(p, 'timeout'),
+    traceBackend: str(p, 'trace-backend'),
+    confirmed: bool(p, 'yes'),
+  };
 }

@@ -19,7 +19,7 @@ import type { Cluster } from './cluster';
 import { loadEngine } from './engine-loader';
 import type { BurstItem, History } from './history';
 import { log } from './output';
-import type { ProbeRequest } from './probe-command';
+import { requestOptions, type ProbeRequest } from './probe-command';
 
 export interface BurstDeps {
   cluster: Cluster;
@@ -91,20 +91,10 @@ export async function sendBurst(req: ProbeRequest, deps: BurstDeps): Promise<voi
       try {
         const { runBurst } = await loadEngine();
         const set = await runBurst({
+          ...requestOptions(req, settings),
           config,
           api,
-          kind: req.entry.kind,
-          namespace: req.entry.namespace,
-          name: req.entry.name,
-          host: req.host,
-          path: req.path,
           method,
-          headers: req.headers,
-          body: req.body ? Buffer.from(req.body) : undefined,
-          insecure: settings.tlsInsecure,
-          caFiles: settings.tlsCaFile ? [settings.tlsCaFile] : [],
-          timeoutMs: settings.probeTimeoutMs,
-          traceBackend: settings.traceBackend,
           confirmed: consent || isSandbox(config),
           signal: abort.signal,
           count: shape.count,

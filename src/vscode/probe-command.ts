@@ -11,7 +11,7 @@ import { loadEngine } from './engine-loader';
 import type { RouteEntry } from '../core/kube/routes';
 import type { Trace } from '../core/trace/model';
 import type { ProbeSummary } from '../protocol/messages';
-import { readSettings } from './config';
+import { readSettings, type Settings } from './config';
 import type { Cluster } from './cluster';
 import type { History } from './history';
 import { log } from './output';
@@ -24,6 +24,23 @@ export interface ProbeRequest {
   method?: string;
   headers?: Record<string, string>;
   body?: string;
+}
+
+/** What a probe and a burst send, from the request the user chose and the settings. */
+export function requestOptions(req: ProbeRequest, settings: Settings) {
+  return {
+    kind: req.entry.kind,
+    namespace: req.entry.namespace,
+    name: req.entry.name,
+    host: req.host,
+    path: req.path,
+    headers: req.headers,
+    body: req.body ? Buffer.from(req.body) : undefined,
+    insecure: settings.tlsInsecure,
+    caFiles: settings.tlsCaFile ? [settings.tlsCaFile] : [],
+    timeoutMs: settings.probeTimeoutMs,
+    traceBackend: settings.traceBackend,
+  };
 }
 
 export interface ProbeDeps {
@@ -210,20 +227,10 @@ export async function sendProbe(req: ProbeRequest, deps: ProbeDeps): Promise<voi
       try {
         const { runProbe, mapProbeSources } = await loadEngine();
         const outcome = await runProbe({
+          ...requestOptions(req, settings),
           config,
           api,
-          kind: req.entry.kind,
-          namespace: req.entry.namespace,
-          name: req.entry.name,
-          host: req.host,
-          path: req.path,
           method,
-          headers: req.headers,
-          body: req.body ? Buffer.from(req.body) : undefined,
-          insecure: settings.tlsInsecure,
-          caFiles: settings.tlsCaFile ? [settings.tlsCaFile] : [],
-          timeoutMs: settings.probeTimeoutMs,
-          traceBackend: settings.traceBackend,
           confirmed,
           signal: abort.signal,
           onProgress: (message) => progress.report({ message }),

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { bool, int, parseArgs, str } from '../args';
 import { connect } from '../session';
-import { requestArgs, requestFlags } from '../request-args';
+import { requestArgs, requestFlags, sendArgs } from '../request-args';
 import { UsageError } from '../../core/errors';
 import { parseRouteRef } from '../../core/probe/route-ref';
 import { runBurst } from '../../core/burst/run';
@@ -22,10 +22,6 @@ const spec = {
   'no-keepalive': { type: 'boolean' },
   json: { type: 'boolean' },
   baseline: { type: 'string' },
-  insecure: { type: 'boolean' },
-  cacert: { type: 'string' },
-  timeout: { type: 'string' },
-  'trace-backend': { type: 'string' },
 } as const;
 
 /** 30s, 2m, 500ms, or a number of seconds. */
@@ -70,17 +66,11 @@ export async function run(argv: string[]): Promise<number> {
     kind,
     namespace,
     name,
-    host: str(p, 'host'),
-    path: str(p, 'path'),
+    ...sendArgs(p),
     method,
     headers,
     body,
     via,
-    insecure: bool(p, 'insecure'),
-    caFiles: str(p, 'cacert') ? [str(p, 'cacert')!] : [],
-    timeoutMs: int(p, 'timeout'),
-    traceBackend: str(p, 'trace-backend'),
-    confirmed: bool(p, 'yes'),
     count,
     durationMs: duration === undefined ? undefined : parseDuration(duration),
     concurrency: int(p, 'concurrency'),

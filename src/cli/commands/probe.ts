@@ -1,8 +1,8 @@
 // `kubetrace probe NS/NAME`: one traced probe, printed as a waterfall or as Trace JSON.
 import { resolve } from 'node:path';
-import { bool, int, list, parseArgs, str } from '../args';
+import { bool, list, parseArgs, str } from '../args';
 import { connect } from '../session';
-import { requestArgs, requestFlags } from '../request-args';
+import { requestArgs, requestFlags, sendArgs } from '../request-args';
 import { UsageError } from '../../core/errors';
 import { runProbe } from '../../core/probe/run';
 import { parseRouteRef } from '../../core/probe/route-ref';
@@ -15,15 +15,11 @@ import { clearLine, writeStyled } from '../terminal';
 const spec = {
   ...requestFlags,
   mark: { type: 'string' },
-  insecure: { type: 'boolean' },
-  cacert: { type: 'string' },
-  timeout: { type: 'string' },
   workspace: { type: 'string' },
   'nginx-source': { type: 'string' },
   'path-map': { type: 'list' },
   json: { type: 'boolean' },
   summary: { type: 'boolean' },
-  'trace-backend': { type: 'string' },
 } as const;
 
 export async function run(argv: string[]): Promise<number> {
@@ -55,18 +51,12 @@ export async function run(argv: string[]): Promise<number> {
     kind,
     namespace,
     name,
-    host: str(p, 'host'),
-    path: str(p, 'path'),
+    ...sendArgs(p),
     method,
     headers,
     body,
     via,
     mark: mark as 'query' | undefined,
-    insecure: bool(p, 'insecure'),
-    caFiles: str(p, 'cacert') ? [str(p, 'cacert')!] : [],
-    timeoutMs: int(p, 'timeout'),
-    traceBackend: str(p, 'trace-backend'),
-    confirmed: bool(p, 'yes'),
     onProgress: json
       ? undefined
       : (m) => process.stderr.isTTY && (clearLine(process.stderr), process.stderr.write(`${m}…`)),
