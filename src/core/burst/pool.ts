@@ -32,7 +32,9 @@ export async function runPool(o: PoolOptions, send: (n: number) => Promise<void>
         // Slots are handed out in order, `gap` apart: the total rate holds whatever the concurrency.
         const at = Math.max(slot, now());
         slot = at + gap;
-        if (at > now()) await sleep(at - now(), o.signal);
+        // Timers work in whole milliseconds and can fire a fraction early: wait until the slot has really come.
+        for (let tries = 0; tries < 3 && at > now() && !o.signal.aborted; tries++)
+          await sleep(Math.ceil(at - now()), o.signal);
         if (o.signal.aborted) return;
       }
       await send(n);
