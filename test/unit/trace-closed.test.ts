@@ -5,8 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { treeClosed, treeState } from '../../src/core/trace/closed';
+import { treeState } from '../../src/core/trace/closed';
 import type { Layer, Span, SpanKind, SpanOrigin } from '../../src/core/trace/model';
+
+const treeClosed = (spans: Span[]) => treeState(spans) === 'closed';
 
 function rng(seed: number) {
   let x = seed >>> 0 || 1;

@@ -66,14 +66,19 @@ export function chooseTraceBackend(o: BackendChoice): {
 
 export function backendFeeds(o: BackendChoice & { traceId: string }): { feeds: SpanFeed[]; diagnostics: Diagnostic[] } {
   const { backends, diagnostics } = chooseTraceBackend(o);
-  const feeds = backends.map((c): SpanFeed => {
+  return { feeds: traceFeeds(backends, o.traceId), diagnostics };
+}
+
+/** One feed per chosen backend, asking it for one trace by id. */
+export function traceFeeds(backends: (Backend & { where: string })[], traceId: string): SpanFeed[] {
+  return backends.map((c): SpanFeed => {
     const { transport, where } = c;
     return {
       name: `${c.kind} ${where}`,
       intervalMs: 15,
       async poll(signal): Promise<SpanBatch> {
         // One attempt per poll: the collector owns the waiting. A 404 means "not yet", not a failure.
-        const r = await fetchTrace({ kind: c.kind, transport }, o.traceId, {
+        const r = await fetchTrace({ kind: c.kind, transport }, traceId, {
           timeoutMs: 2000,
           signal,
           isComplete: () => true,
@@ -87,5 +92,4 @@ export function backendFeeds(o: BackendChoice & { traceId: string }): { feeds: S
       },
     };
   });
-  return { feeds, diagnostics };
 }

@@ -1,7 +1,7 @@
 // Stage 3 of a probe: set up the span feeds (the controller's access log, the backend's logs, a trace backend)
 // for the layers the probe expects, and gather until the trace is complete.
 import type { Diagnostic, Layer, Span } from '../trace/model';
-import { backendFeeds, chooseTraceBackend } from './backend';
+import { chooseTraceBackend, traceFeeds } from './backend';
 import { linkSplitTrace } from './split';
 import { missingLayerDiagnostics, propagationDiagnostics } from './diagnose';
 import { appLogFeed, nginxLogFeed, podIndex, type NginxLogState } from './feeds';
@@ -81,15 +81,15 @@ export async function collectSpans(
       (p) => p.metadata.namespace === backendNs && b.endpoints.some((e) => e.pod === p.metadata.name),
     );
   const backendPods = served.flatMap(podsOf);
-  const backends = backendFeeds({
+  const chosen = chooseTraceBackend({
     api: o.api,
     snapshot: r.snapshot,
     setting: o.traceBackend,
-    traceId: ids.traceId,
     namespace: o.namespace,
   });
+  const backends = { feeds: traceFeeds(chosen.backends, ids.traceId) };
   feeds.push(...backends.feeds);
-  diagnostics.push(...backends.diagnostics);
+  diagnostics.push(...chosen.diagnostics);
   for (const b of served) {
     const pods = podsOf(b);
     if (!b.service || !pods.length) continue;
@@ -122,12 +122,7 @@ export async function collectSpans(
     },
   });
   // No app spans in the probe's trace, or the app logged another trace id: the proxy may have started its own trace.
-  const backend = chooseTraceBackend({
-    api: o.api,
-    snapshot: r.snapshot,
-    setting: o.traceBackend,
-    namespace: o.namespace,
-  }).backends[0];
+  const backend = chosen.backends[0];
   if (backend && (got.missing.includes('app') || appLogSeen.some((l) => l.traceId && l.traceId !== ids.traceId)))
     diagnostics.push(
       ...(await linkSplitTrace({

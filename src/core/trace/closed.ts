@@ -35,8 +35,6 @@ export function treeState(spans: readonly Span[]): TreeState {
   return attempts > 1 ? 'open' : 'closed';
 }
 
-export const treeClosed = (spans: readonly Span[]): boolean => treeState(spans) === 'closed';
-
 /** A client span that called another service over HTTP or RPC; a database or queue client is not answered by a span. */
 function awaitsAnswer(s: Span): boolean {
   if (s.kind !== 'client' || !TRACED_ORIGINS.has(s.origin)) return false;
