@@ -37,15 +37,27 @@ export async function flowRestore(ctx: FlowCtx): Promise<void> {
     .locator('.editor-group-container .tab', { has: page.locator('.label-name', { hasText: exact('Kubetrace') }) })
     .first();
   await tab.click();
-  await runCommand(page, 'Go to File...');
+  // The webview may take focus just after its tab is shown, which closes the quick open (it closes on blur):
+  // open it again until README.md can be picked.
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill('README.md');
-  await page
-    .locator('.quick-input-widget .quick-input-list [role="option"]', { hasText: 'README.md' })
-    .first()
-    .waitFor({ timeout: 10_000 });
-  await input.press('Enter');
+  const readme = page.locator('.quick-input-widget .quick-input-list [role="option"]', { hasText: 'README.md' });
+  await waitFor(
+    'README.md in Go to File',
+    async () => {
+      await runCommand(page, 'Go to File...');
+      const ok = await input
+        .fill('README.md', { timeout: 2000 })
+        .then(() => readme.first().waitFor({ timeout: 5000 }))
+        .then(() => input.press('Enter', { timeout: 2000 }))
+        .then(
+          () => true,
+          () => false,
+        );
+      return ok;
+    },
+    60_000,
+    500,
+  );
   await waitFor(
     'README.md to be the active editor',
     async () =>

@@ -145,7 +145,15 @@ export async function runCommand(page: Page, title: string): Promise<void> {
       await dismissQuickInput(page);
       await page.keyboard.press('F1');
       await input.waitFor({ timeout: 10_000 });
-      await input.fill(`>${query}`);
+      // A webview that takes focus just after it is shown closes the palette (it closes on blur) between the
+      // wait and the fill: a short fill timeout lets the loop open it again instead of spending its whole budget.
+      if (
+        !(await input.fill(`>${query}`, { timeout: 2000 }).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return false;
       return item.waitFor({ timeout: 1500 }).then(
         () => true,
         () => false,
