@@ -103,12 +103,19 @@ export interface HTTPRouteMatch {
   queryParams?: StringMatch[];
   method?: string;
 }
+/** A rule's filter: only the type and a redirect's scheme are read (the migration compare, src/core/compare/). */
+export interface HTTPRouteFilter {
+  type?: string;
+  requestRedirect?: { scheme?: string };
+}
 export interface HTTPRoute extends Obj {
   spec?: {
     parentRefs?: ParentRef[];
     hostnames?: string[];
     rules?: {
       matches?: HTTPRouteMatch[];
+      filters?: HTTPRouteFilter[];
+      timeouts?: { request?: string; backendRequest?: string };
       backendRefs?: {
         name: string;
         namespace?: string;
@@ -116,6 +123,7 @@ export interface HTTPRoute extends Obj {
         weight?: number;
         kind?: string;
         group?: string;
+        filters?: HTTPRouteFilter[];
       }[];
     }[];
   };
