@@ -9,6 +9,7 @@ const commands: Record<string, () => Promise<Command>> = {
   gateways: async () => (await import('./commands/gateways')).run,
   probe: async () => (await import('./commands/probe')).run,
   load: async () => (await import('./commands/load')).run,
+  compare: async () => (await import('./commands/compare')).run,
   import: async () => (await import('./commands/import')).run,
   export: async () => (await import('./commands/export')).run,
   demo: async () => (await import('./commands/demo')).run,
@@ -23,6 +24,7 @@ commands:
   ingresses   list Ingresses and HTTPRoutes with their backends
   gateways    list Gateways with their listeners, addresses and attached HTTPRoutes
   probe       send one traced probe through an Ingress or HTTPRoute and print the waterfall
+  compare     send the same request through two routes (an Ingress and its HTTPRoute) and show what differs
   load        send a burst of traced probes and break their latency down by layer, span and pod
   import      read a trace file or an nginx access log
   export      convert Kubetrace Trace JSON to OTLP or Jaeger JSON
@@ -67,6 +69,17 @@ client pool; --no-keepalive opens one per request), each with its own trace id, 
 where the time went by layer, span and pod, the tail and the errors; --json prints the report with every request's
 summary and trace id, and --baseline compares with a report saved that way. At most 10000 requests or 10 minutes.
 Outside the sandbox more than 20 requests (or any --duration) need --yes, as does a non-GET burst.`,
+  compare: `usage: kubetrace compare ROUTE_A ROUTE_B [--host H] [--path P] [-X M] [-H 'K: V']... [--data S|@FILE]
+                         [-n N] [--via lb|port-forward] [--insecure] [--cacert F] [--timeout MS]
+                         [--trace-backend URL] [--json] [--kubeconfig F] [--context C] [--yes]
+
+Sends the same request through both routes (e.g. ingress/shop/orders and httproute/shop/orders-route), N times each
+(default 3, at most 50), alternating, and prints what differs: status, response headers (per-request values such
+as Date and request ids are compared by presence only), body (size and SHA-256), redirects, the backend services
+and pods that answered, the request headers the app received where its spans record them, trace propagation, TLS,
+and the median time per layer. For an Ingress against an HTTPRoute it also lists, without sending anything, the
+paths and ingress-nginx annotations the route does not carry over. Exit 0 when the routes answer alike, 3 when
+they differ (time alone never counts). More than 20 requests outside the sandbox need --yes.`,
   import: `usage: kubetrace import FILE [--format otlp|jaeger|tempo|zipkin|nginx-log|envoy-log|traefik-log|haproxy-log]
                         [--summary] [--json]
 

@@ -159,3 +159,90 @@ test('kubectl get gateways -A and gatewayclass against the stand-in', async () =
   const classes = rows(await kubectl('get', 'gatewayclass'));
   assert.deepEqual(classes[1].slice(0, 3), ['nginx', NGF, 'True']);
 });
+
+// The migration compare (issue 14 §6): the same request through the Ingress and the HTTPRoute replacing it.
+interface Comparison {
+  a: { route: string; traceIds: string[]; status: number | string; medianMs: number };
+  b: { route: string; traceIds: string[]; status: number | string; medianMs: number };
+  equal: boolean;
+  differences: { what: string; a?: string | number; b?: string | number; severity: string }[];
+  notCarriedOver: { what: string; detail: string }[];
+}
+const compare = async (...args: string[]) => {
+  const r = await cli(['compare', ...args, ...kc(), '--json']);
+  assert.ok(r.code === 0 || r.code === 3, `compare ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return { code: r.code, c: JSON.parse(r.stdout) as Comparison };
+};
+
+test('compare ingress/shop/orders with its HTTPRoute: same status and body, the TLS the two nginx configs differ in', async () => {
+  const { code, c } = await compare('ingress/shop/orders', 'httproute/shop/orders-route', '-n', '2');
+  assert.equal(c.a.route, 'ingress/shop/orders');
+  assert.equal(c.b.route, 'httproute/shop/orders-route');
+  for (const s of [c.a, c.b]) {
+    assert.equal(s.status, 200);
+    assert.equal(s.traceIds.length, 2);
+    assert.ok(s.medianMs > 0);
+  }
+  const what = c.differences.map((d) => d.what);
+  for (const same of ['status', 'body', 'backend services', 'redirect', 'trace propagation'])
+    assert.ok(!what.includes(same), `${same} reported: ${JSON.stringify(c.differences)}`);
+  // Both go over HTTPS (compare picks the route's HTTPS listener because the Ingress answered over TLS); the
+  // Ingress's certificate names the host, the Gateway's is a wildcard.
+  const subject = c.differences.find((d) => d.what === 'TLS certificate subject');
+  assert.deepEqual([subject?.a, subject?.b, subject?.severity], ['shop.kubetrace.test', '*.kubetrace.test', 'warning']);
+  assert.equal(c.equal, false);
+  assert.equal(code, 3);
+  // The route serves another hostname, so the Ingress's host and path are not carried over as such.
+  assert.ok(
+    c.notCarriedOver.some((n) => /shop\.kubetrace\.test/.test(`${n.what} ${n.detail}`)),
+    JSON.stringify(c),
+  );
+});
+
+test('compare reports a planted difference: a route that sends /orders to another backend', async () => {
+  sb.store.put({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: 'orders-moved', namespace: 'shop' },
+    spec: {
+      parentRefs: [{ name: 'shop-gateway', namespace: 'nginx-gateway' }],
+      hostnames: ['moved.kubetrace.test'],
+      rules: [
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/orders' } }],
+          backendRefs: [{ name: 'inventory', port: 80 }],
+        },
+      ],
+    },
+  });
+  let last: Comparison | undefined;
+  // The Gateway nginx reloads once the route is accepted; until then the probe of the new route may be refused.
+  for (let i = 0; i < 40 && !last; i++) {
+    const r = await cli([
+      'compare',
+      'httproute/shop/orders-route',
+      'httproute/shop/orders-moved',
+      '-n',
+      '1',
+      ...kc(),
+      '--json',
+    ]);
+    if (r.code === 3 || r.code === 0) last = JSON.parse(r.stdout) as Comparison;
+    else await new Promise((res) => setTimeout(res, 250));
+  }
+  assert.ok(last, 'compare never ran against the planted route');
+  const services = last.differences.find((d) => d.what === 'backend services');
+  assert.deepEqual([services?.a, services?.b, services?.severity], ['orders', 'inventory', 'error']);
+  assert.equal(last.equal, false);
+  // Two HTTPRoutes: nothing to read statically.
+  assert.deepEqual(last.notCarriedOver, []);
+});
+
+test('compare refuses bad usage with exit 2', async () => {
+  const one = await cli(['compare', 'ingress/shop/orders', ...kc()]);
+  assert.equal(one.code, 2);
+  assert.match(one.stderr, /usage: kubetrace compare ROUTE_A ROUTE_B/);
+  const many = await cli(['compare', 'ingress/shop/orders', 'httproute/shop/orders-route', '-n', '51', ...kc()]);
+  assert.equal(many.code, 2);
+  assert.match(many.stderr, /1 to 50 probes per route/);
+});

@@ -81,7 +81,9 @@ test('streams: the first trace comes out after reading one line, not the whole i
 v8.setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-test('200k-line, ~80 MB log: bounded memory, every bad line reported', { timeout: 120_000 }, async (t) => {
+// Memory is what this test measures, not time: it takes 26 s on an idle 2-core machine and passed 120 s with the
+// machine loaded by two other suites, so its timeout only guards against a hang.
+test('200k-line, ~80 MB log: bounded memory, every bad line reported', { timeout: 600_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kubetrace-import-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'access.log');

@@ -54,6 +54,11 @@ export async function resolveHTTPRoute(o: ProbeOptions, progress: (m: string) =>
         listener: { name: l.name, port: l.port, protocol: l.protocol, ...(l.hostname ? { hostname: l.hostname } : {}) },
       }));
   });
+  // A preferred scheme (compare asks for the one the other route used) puts those listeners first.
+  if (o.scheme) {
+    const want = o.scheme === 'https' ? 'HTTPS' : 'HTTP';
+    options.sort((x, y) => Number(y.listener?.protocol === want) - Number(x.listener?.protocol === want));
+  }
   if (!options.length)
     throw new KubetraceError(
       `the Gateways of HTTPRoute ${o.namespace}/${o.name} have no HTTP or HTTPS listener for it`,

@@ -45,6 +45,7 @@ export function clientSpans(i: ClientSpanInput): Span[] {
   if (i.res.status !== undefined) root.attributes['http.response.status_code'] = i.res.status;
   if (i.res.bodyBytes) root.attributes['http.response.body.size'] = i.res.bodyBytes;
   if (i.res.tls?.protocol) root.attributes['tls.protocol.version'] = i.res.tls.protocol;
+  if (i.res.tls?.peerSubject) root.attributes['tls.server.subject'] = i.res.tls.peerSubject;
   if (i.res.error) {
     root.attributes['error.type'] = i.res.error.code;
     root.events.push({

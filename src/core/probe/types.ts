@@ -20,6 +20,8 @@ export interface ProbeOptions {
   headers?: Record<string, string>;
   body?: Buffer;
   via?: 'lb' | 'port-forward';
+  /** For an HTTPRoute: prefer a listener of this scheme when the route has several (an Ingress's TLS decides). */
+  scheme?: 'http' | 'https';
   /** Add the `kubetrace=<traceId>` query marker even when the controller's log keeps the User-Agent. */
   mark?: 'query';
   insecure?: boolean;
