@@ -77,7 +77,11 @@ test('a probe of the header-matched route goes through the Gateway nginx, adds t
 });
 
 test('httproute/shop/orders-route: the migration route of 20-shop.yaml goes through the Gateway', async () => {
-  assertThroughGateway(await probe('httproute/shop/orders-route'));
+  const t = await probe('httproute/shop/orders-route');
+  assertThroughGateway(t);
+  // The Gateway nginx writes no debug lines; the hint is NGINX Gateway Fabric's way to turn them on.
+  const debug = t.diagnostics.find((d) => d.code === 'nginx-debug-no-request');
+  assert.match(debug?.hint ?? '', /NginxProxy spec\.logging\.errorLevel: debug/, JSON.stringify(t.diagnostics));
 });
 
 test('the weighted route reaches both backends over 20 probes', async () => {

@@ -1,3 +1,4 @@
+import { nginxGatewayFabric } from '../../src/core/controllers/nginx';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -110,6 +111,10 @@ test('no debug line for the id: no steps and a diagnostic that says how to turn 
   assert.equal(r.connection, undefined);
   assert.equal(r.diagnostics[0].code, 'nginx-debug-no-request');
   assert.match(r.diagnostics[0].hint ?? '', /error-log-level: debug/);
+  // Through a Gateway the advice is that controller's own, not ingress-nginx's ConfigMap.
+  const ngf = await stepsFromDebugLog(LOG, 'kt-missing', nginxTree(), nginxGatewayFabric.debugLog);
+  assert.match(ngf.diagnostics[0].hint ?? '', /NginxProxy spec\.logging\.errorLevel: debug/);
+  assert.doesNotMatch(ngf.diagnostics[0].hint ?? '', /ConfigMap/);
 });
 
 test('matching a few hundred lines is fast once the index is built', async () => {

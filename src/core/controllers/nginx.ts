@@ -28,6 +28,7 @@ export const ingressNginx: ControllerModule = {
   queryMark: false,
   // ingress-nginx's OTel module reports service "nginx" and tracer "nginx".
   isOwnSpan: (s) => nginxScope(s) || s.service === 'nginx',
+  debugLog: 'set error-log-level: debug in the controller ConfigMap (its nginx is built --with-debug)',
   tracing: 'set enable-opentelemetry: "true" and otlp-collector-host in the controller ConfigMap',
   propagation: 'set opentelemetry-trust-incoming-span: "true" (the default) in the ConfigMap or the Ingress annotation',
   version: { image: /(^|\/)ingress-nginx\/controller(:|@|$)/, exec: NGINX_EXEC },
@@ -50,6 +51,8 @@ export const nginxIngress: ControllerModule = {
   },
   queryMark: false,
   isOwnSpan: (s) => s.service === 'unknown_service:nginx' || (nginxScope(s) && s.service.includes('nginx')),
+  debugLog:
+    'start the controller with -nginx-debug (the nginx-debug binary) and set error-log-level: debug in the ConfigMap',
   tracing: 'set otel-exporter-endpoint and otel-trace-in-http: "true" in the ConfigMap',
   // ngx_otel_module ignores an incoming traceparent unless told otherwise.
   propagation: 'add "otel_trace_context propagate;" to the location (a location-snippets annotation)',
@@ -78,6 +81,8 @@ export const nginxGatewayFabric: ControllerModule = {
     logs: { requestId: false, userAgent: true, query: true },
     setting: 'set NginxProxy spec.logging.accessLog.format to add $request_id and $upstream_response_time',
   },
+  debugLog:
+    'install with the Helm value nginx.debug=true (nginx-debug) and set NginxProxy spec.logging.errorLevel: debug',
   queryMark: false,
   isOwnSpan: (s) => NGF_SERVICE.test(s.service),
   tracing: 'set NginxProxy spec.telemetry.exporter.endpoint and attach an ObservabilityPolicy (context: propagate)',

@@ -55,6 +55,8 @@ export interface ControllerModule {
   /** The data-plane pods and Service that carry traffic for an Ingress class or a Gateway. */
   dataPlane(s: ClusterSnapshot, owner: Owner): DataPlane;
   accessLog: AccessLog;
+  /** nginx family: what makes the data plane write nginx debug lines (the execution path of a probe). */
+  debugLog?: string;
   /** Whether a probe adds the `kubetrace=<traceId>` query marker by default (the log drops headers). */
   queryMark: boolean;
   /** True when a span from a trace backend is this controller's (scope, service name, attributes). */

@@ -17,6 +17,7 @@ import {
   type NginxSourceTree,
 } from '../sourcemap/nginx';
 import { errorMessage } from '../errors';
+import { forGatewayController, forIngressController } from '../controllers';
 import type { Trace } from '../trace/model';
 import type { ProbeOutcome } from './run';
 
@@ -122,7 +123,12 @@ export async function mapProbeSources(outcome: ProbeOutcome, o: MapOptions): Pro
   const nginxConfDir = o.nginxConfDir ?? sandbox?.nginxConfDir;
   const nginxSpan = trace.spans.find((s) => s.name === 'nginx' && s.layer === 'ingress');
   if (nginxSpan && tree && outcome.controllerLog.lines.length) {
-    const steps = await stepsFromDebugLog(outcome.controllerLog.lines, trace.traceId, tree);
+    const controller = nginxSpan.attributes['kubetrace.controller'];
+    const module =
+      typeof controller === 'string'
+        ? (forIngressController(controller) ?? forGatewayController(controller))
+        : undefined;
+    const steps = await stepsFromDebugLog(outcome.controllerLog.lines, trace.traceId, tree, module?.debugLog);
     if (steps.steps.length) nginxSpan.steps = steps.steps;
     trace.diagnostics.push(...steps.diagnostics);
   }

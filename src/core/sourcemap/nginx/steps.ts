@@ -62,6 +62,8 @@ export async function stepsFromDebugLog(
   lines: Iterable<string>,
   requestId: string,
   tree?: NginxSourceTree,
+  /** The controller's own way to turn debug lines on (src/core/controllers: `debugLog`). */
+  debugHint?: string,
 ): Promise<DebugStepsResult> {
   const diagnostics: Diagnostic[] = [];
   const byConn = new Map<string, LogEntry[]>();
@@ -86,9 +88,10 @@ export async function stepsFromDebugLog(
       code: 'nginx-debug-no-request',
       severity: 'info',
       message: `no nginx debug line names X-Request-ID ${wanted}, so the nginx execution path is not shown`,
-      hint:
-        'the controller logs debug lines only with error-log-level: debug (or debug_connection ' +
-        'for the client address); ingress-nginx also needs an nginx built --with-debug',
+      hint: debugHint
+        ? `nginx writes debug lines only when told to: ${debugHint}`
+        : 'the controller logs debug lines only with error-log-level: debug (or debug_connection ' +
+          'for the client address); ingress-nginx also needs an nginx built --with-debug',
     });
     return { steps: [], diagnostics };
   }
