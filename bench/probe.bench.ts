@@ -70,6 +70,7 @@ export default async function bench(): Promise<BenchRow[]> {
       pass: median(ready) <= 250,
       detail: `median of ${ready.length}, from the last response byte, exporter delay 100 ms`,
     });
+    rows.push(...(await throughGateway(sb, config, api, caFile)));
   } finally {
     await sb.stop();
   }
@@ -127,4 +128,66 @@ export default async function bench(): Promise<BenchRow[]> {
     await big.stop();
   }
   return rows;
+}
+
+/** The same two measures through the Gateway's HTTPS listener (NGINX Gateway Fabric-style nginx), same goals. */
+async function throughGateway(
+  sb: Awaited<ReturnType<typeof startSandbox>>,
+  config: Awaited<ReturnType<typeof loadKubeconfig>>,
+  api: KubeRequester,
+  caFile: string,
+): Promise<BenchRow[]> {
+  const gw = sb.store.get('Gateway', 'nginx-gateway', 'shop-gateway')?.status as
+    { addresses?: { value: string }[] } | undefined;
+  const ip = gw?.addresses?.[0]?.value;
+  if (!ip) throw new Error('the sandbox Gateway has no address');
+  const a: number[] = [],
+    b: number[] = [],
+    ready: number[] = [];
+  for (let i = 0; i < PAIRS; i++) {
+    const o = await runProbe({
+      config,
+      api,
+      kind: 'HTTPRoute',
+      namespace: 'shop',
+      name: 'orders-route',
+      scheme: 'https',
+    });
+    if (o.target.scheme !== 'https' || o.response.status !== 200)
+      throw new Error(`gateway probe: ${o.url} ${o.response.status}`);
+    a.push(o.timings.exchangeMs);
+    ready.push(o.timings.readyMs);
+    const { stdout } = await run('curl', [
+      '-s',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{time_total}',
+      '--cacert',
+      caFile,
+      '--resolve',
+      `gw.kubetrace.test:8443:${ip}`,
+      'https://gw.kubetrace.test:8443/orders',
+    ]);
+    b.push(Number(stdout) * 1000);
+  }
+  const ratio = median(a) / median(b);
+  return [
+    {
+      measure: 'probe overhead through the Gateway (probe ÷ curl)',
+      value: ratio,
+      unit: 'ratio',
+      goal: '<= 1.10',
+      pass: ratio <= 1.1,
+      detail: `median probe ${median(a).toFixed(2)} ms, curl ${median(b).toFixed(2)} ms, ${PAIRS} pairs, HTTPS listener`,
+    },
+    {
+      measure: 'trace ready through the Gateway',
+      value: median(ready),
+      unit: 'ms',
+      goal: '<= 250',
+      pass: median(ready) <= 250,
+      detail: `median of ${ready.length}, from the last response byte; the combined log has no request id`,
+    },
+  ];
 }
