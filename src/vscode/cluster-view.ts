@@ -218,7 +218,9 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
         const item = new vscode.TreeItem(node.path.path, Collapsed);
         item.id =
           `${node.via?.scope ?? ''}${node.entry.kind}/${node.entry.namespace}/${node.entry.name}` +
-          `/${node.rule.host ?? '*'}${node.path.path}#${node.path.pathType}`;
+          `/${node.rule.host ?? '*'}${node.path.path}#${node.path.pathType}` +
+          // Two HTTPRoute matches may share a path and differ in headers: the ids must still differ.
+          `${node.path.matches ? `?${matchText(node.path)}` : ''}`;
         item.description = matchText(node.path);
         item.iconPath = new vscode.ThemeIcon('symbol-string');
         item.contextValue = routeContext(node.entry.kind, 'path', !!node.via?.problem);
