@@ -1,8 +1,13 @@
-// The "Cluster" view: context first, then Ingresses and HTTPRoutes -> rules -> paths -> Service:port -> pods.
+// The "Cluster" view: context first, then Ingresses and HTTPRoutes -> rules -> paths -> Service:port -> pods, then
+// the Gateways part (gateway-view.ts), whose listeners hold the same HTTPRoute nodes, reached `via` a listener.
 // Nodes are a discriminated union; contextValue flags drive the menus in package.json.
 import * as vscode from 'vscode';
 import type { Backend, Endpoint, RouteEntry, RoutePath, RouteRule } from '../core/kube/routes';
+import { buildGatewayParts, type GatewayPart, type ListenerRoute } from '../core/kube/gateway-nodes';
+import type { RouteTree } from '../core/kube/route-tree';
+import { listenerRouteText, matchText, routeContext } from '../core/kube/tree-text';
 import type { Cluster } from './cluster';
+import { gatewayChildren, gatewayItem, type GatewayNode } from './gateway-view';
 import { stripUserInfo } from '../core/redact';
 
 export type Node =
@@ -12,12 +17,21 @@ export type Node =
   | { nodeType: 'action'; label: string; command: string; icon: string }
   | { nodeType: 'loading' }
   | { nodeType: 'empty' }
-  | { nodeType: 'entry'; entry: RouteEntry }
-  | { nodeType: 'rule'; entry: RouteEntry; rule: RouteRule }
-  | { nodeType: 'path'; entry: RouteEntry; rule: RouteRule; path: RoutePath }
+  | { nodeType: 'entry'; entry: RouteEntry; via?: ListenerRoute }
+  | { nodeType: 'rule'; entry: RouteEntry; rule: RouteRule; via?: ListenerRoute }
+  | { nodeType: 'path'; entry: RouteEntry; rule: RouteRule; path: RoutePath; via?: ListenerRoute }
   | { nodeType: 'defaultBackend'; entry: RouteEntry; backend: Backend }
   | { nodeType: 'backend'; entry: RouteEntry; backend: Backend }
-  | { nodeType: 'endpoint'; backend: Backend; endpoint: Endpoint };
+  | { nodeType: 'endpoint'; backend: Backend; endpoint: Endpoint }
+  | GatewayNode;
+
+// One Gateways part per listing: the tree asks for the top level on every change, the listing changes less often.
+const gatewayParts = new WeakMap<RouteTree, GatewayPart[]>();
+const partsOf = (tree: RouteTree): GatewayPart[] => {
+  let parts = gatewayParts.get(tree);
+  if (!parts) gatewayParts.set(tree, (parts = buildGatewayParts(tree.snapshot, tree.entries)));
+  return parts;
+};
 
 const ACTIONS: Record<string, { label: string; command: string; icon: string }> = {
   retry: { label: 'Retry', command: 'kubetrace.refresh', icon: 'refresh' },
@@ -44,18 +58,33 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
           ...node.actions.map((a): Node => ({ nodeType: 'action', ...ACTIONS[a] })),
         ];
       case 'entry': {
-        const kids: Node[] = node.entry.rules.map((rule) => ({ nodeType: 'rule', entry: node.entry, rule }));
+        const kids: Node[] = node.entry.rules.map((rule) => ({
+          nodeType: 'rule',
+          entry: node.entry,
+          rule,
+          via: node.via,
+        }));
         if (node.entry.defaultBackend)
           kids.unshift({ nodeType: 'defaultBackend', entry: node.entry, backend: node.entry.defaultBackend });
         return kids;
       }
       case 'rule':
-        return node.rule.paths.map((path) => ({ nodeType: 'path', entry: node.entry, rule: node.rule, path }));
+        return node.rule.paths.map((path) => ({
+          nodeType: 'path',
+          entry: node.entry,
+          rule: node.rule,
+          path,
+          via: node.via,
+        }));
       case 'path':
         return node.path.backends.map((backend) => ({ nodeType: 'backend', entry: node.entry, backend }));
       case 'defaultBackend':
       case 'backend':
         return node.backend.endpoints.map((endpoint) => ({ nodeType: 'endpoint', backend: node.backend, endpoint }));
+      case 'gateways':
+      case 'gateway':
+      case 'listener':
+        return gatewayChildren(node);
       default:
         return [];
     }
@@ -85,11 +114,14 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
       case 'ready': {
         const notices: Node[] = s.tree.notices.map((text) => ({ nodeType: 'notice', text }));
         const entries: Node[] = s.tree.entries.map((entry) => ({ nodeType: 'entry', entry }));
+        // No Gateways (no Gateway API CRDs, or none may be listed): no part at all, not an empty or error node.
+        const parts = partsOf(s.tree);
         return [
           { nodeType: 'context' },
           ...notes,
           ...notices,
           ...(entries.length ? entries : [{ nodeType: 'empty' } as Node]),
+          ...(parts.length ? [{ nodeType: 'gateways', parts } as Node] : []),
         ];
       }
     }
@@ -142,13 +174,16 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
       }
       case 'entry': {
         const e = node.entry;
+        const via = node.via && listenerRouteText(node.via);
         const item = new vscode.TreeItem(e.name, Collapsed);
-        item.id = `${e.kind}/${e.namespace}/${e.name}`;
+        item.id = `${node.via?.scope ?? ''}${e.kind}/${e.namespace}/${e.name}`;
         item.description =
           `${e.namespace}${e.className ? ` · ${e.className}` : ''}` +
-          `${e.addresses.length ? ` · ${e.addresses.join(', ')}` : ''}`;
-        item.iconPath = new vscode.ThemeIcon(e.kind === 'Ingress' ? 'globe' : 'git-merge');
-        item.contextValue = e.kind === 'Ingress' ? 'kubetrace.ingress' : 'kubetrace.httproute';
+          `${e.addresses.length ? ` · ${e.addresses.join(', ')}` : ''}${via?.description ? ` · ${via.description}` : ''}`;
+        item.iconPath = via?.description
+          ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+          : new vscode.ThemeIcon(e.kind === 'Ingress' ? 'globe' : 'git-merge');
+        item.contextValue = routeContext(e.kind, 'entry', !!node.via?.problem);
         item.tooltip = md(
           [
             `**${e.kind}** ${e.namespace}/${e.name}`,
@@ -161,6 +196,7 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
               ? '_Probing HTTPRoutes comes later: Kubetrace reads ingress-nginx ' +
                 'logs today, and HTTPRoutes are served by Gateway controllers._'
               : '',
+            via?.tooltip ?? '',
           ]
             .filter(Boolean)
             .join('\n\n'),
@@ -169,9 +205,11 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
       }
       case 'rule': {
         const item = new vscode.TreeItem(node.rule.host ?? '*', Collapsed);
-        item.id = `${node.entry.kind}/${node.entry.namespace}/${node.entry.name}/${node.rule.host ?? '*'}`;
+        item.id =
+          `${node.via?.scope ?? ''}${node.entry.kind}/${node.entry.namespace}/${node.entry.name}` +
+          `/${node.rule.host ?? '*'}`;
         item.iconPath = new vscode.ThemeIcon('symbol-namespace');
-        item.contextValue = node.entry.kind === 'Ingress' ? 'kubetrace.rule' : 'kubetrace.routeRule';
+        item.contextValue = routeContext(node.entry.kind, 'rule', !!node.via?.problem);
         item.description = node.entry.tls.some((t) => t.hosts.includes(node.rule.host ?? '')) ? 'https' : 'http';
         item.tooltip = md(`Host **${node.rule.host ?? '* (any host)'}**\n\n${node.rule.paths.length} path(s)`);
         return item;
@@ -179,11 +217,13 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
       case 'path': {
         const item = new vscode.TreeItem(node.path.path, Collapsed);
         item.id =
-          `${node.entry.kind}/${node.entry.namespace}/${node.entry.name}` +
-          `/${node.rule.host ?? '*'}${node.path.path}#${node.path.pathType}`;
-        item.description = node.path.pathType;
+          `${node.via?.scope ?? ''}${node.entry.kind}/${node.entry.namespace}/${node.entry.name}` +
+          `/${node.rule.host ?? '*'}${node.path.path}#${node.path.pathType}` +
+          // Two HTTPRoute matches may share a path and differ in headers: the ids must still differ.
+          `${node.path.matches ? `?${matchText(node.path)}` : ''}`;
+        item.description = matchText(node.path);
         item.iconPath = new vscode.ThemeIcon('symbol-string');
-        item.contextValue = node.entry.kind === 'Ingress' ? 'kubetrace.path' : 'kubetrace.routePath';
+        item.contextValue = routeContext(node.entry.kind, 'path', !!node.via?.problem);
         item.tooltip = md(
           `Path \`${node.path.path}\` (${node.path.pathType})\n\n→ ${node.path.backends.map(backendLabel).join(', ')}`,
         );
@@ -197,11 +237,13 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
           b.endpoints.length ? Collapsed : None,
         );
         const ready = b.endpoints.filter((x) => x.ready).length;
-        item.description = b.missing
-          ? 'service missing'
-          : b.resource
-            ? 'resource (not probed)'
-            : `${ready}/${b.endpoints.length} ready`;
+        item.description =
+          (b.weight === undefined ? '' : `weight ${b.weight} · `) +
+          (b.missing
+            ? 'service missing'
+            : b.resource
+              ? 'resource (not probed)'
+              : `${ready}/${b.endpoints.length} ready`);
         item.iconPath = new vscode.ThemeIcon(
           b.missing ? 'warning' : 'server-process',
           b.missing ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined,
@@ -226,6 +268,10 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
         );
         return item;
       }
+      case 'gateways':
+      case 'gateway':
+      case 'listener':
+        return gatewayItem(node);
     }
   }
 

@@ -140,7 +140,7 @@ export class Cluster implements vscode.Disposable {
     if (!this.api) return;
     this.watch = watchKinds(
       this.api,
-      [KINDS.ingresses, KINDS.services, KINDS.endpointslices, KINDS.pods, KINDS.httproutes],
+      [KINDS.ingresses, KINDS.services, KINDS.endpointslices, KINDS.pods, KINDS.httproutes, KINDS.gateways],
       {
         namespace,
         onChange: () => {

@@ -62,6 +62,12 @@ export async function requestFromSummary(s: ProbeSummary, cluster: Cluster): Pro
 
 /** Turns a tree node (or a Kubernetes Tools node) into a request; undefined when the user cancelled a choice. */
 export async function requestFromNode(node: Node): Promise<ProbeRequest | undefined> {
+  // The menus leave refused routes out; a command reaching one anyway (a keybinding) says why, not probes.
+  if ('via' in node && node.via?.problem) {
+    const gw = `${node.via.parent.gateway.namespace}/${node.via.parent.gateway.name}`;
+    void vscode.window.showWarningMessage(`Gateway ${gw} does not serve ${node.entry.name}: ${node.via.problem}.`);
+    return undefined;
+  }
   if (node.nodeType === 'path') {
     const host =
       node.rule.host && !node.rule.host.startsWith('*')

@@ -41,6 +41,20 @@ export function hostnamesIntersect(a: string | undefined, b: string | undefined)
   return false;
 }
 
+/** The condition that keeps a route's parent from serving it (Accepted, else ResolvedRefs), as the controller wrote it. */
+export interface FailedCondition {
+  type: 'Accepted' | 'ResolvedRefs';
+  /** Absent when the controller has not written the condition (yet). */
+  status?: string;
+  reason?: string;
+}
+/** One Gateway parentRef of a route: the listing's parent, the ref it came from, and what failed, if anything. */
+export interface Attachment {
+  parent: RouteParent;
+  ref: ParentRef;
+  failed?: FailedCondition;
+}
+
 const isGatewayRef = (p: ParentRef) =>
   (p.kind === undefined || p.kind === 'Gateway') && (p.group === undefined || p.group === 'gateway.networking.k8s.io');
 
@@ -64,6 +78,11 @@ export class GatewayIndex {
 
   /** One entry per Gateway parent of the route, with the listener it names (or the only one) and its verdict. */
   parents(route: HTTPRoute): RouteParent[] {
+    return this.attachments(route).map((a) => a.parent);
+  }
+
+  /** As `parents`, keeping the parentRef and the failed condition (the tree places and labels routes by them). */
+  attachments(route: HTTPRoute): Attachment[] {
     const ns = str(route.metadata.namespace) ?? 'default';
     const statuses = arr(route.status?.parents).filter((p) => isObj(p) && isObj(p.parentRef));
     return arr(route.spec?.parentRefs)
@@ -89,7 +108,7 @@ export class GatewayIndex {
             str(s.parentRef.sectionName) === section &&
             (!controller || !s.controllerName || s.controllerName === controller),
         );
-        const verdict = gw
+        const verdict: ReturnType<typeof accepted> = gw
           ? accepted(arr(st?.conditions))
           : { accepted: false, reason: `Gateway ${gwNs}/${ref.name} not found` };
         const out: RouteParent = {
@@ -103,20 +122,33 @@ export class GatewayIndex {
           if (str(l.hostname)) out.listener.hostname = l.hostname;
         }
         if (verdict.reason) out.reason = verdict.reason;
-        return out;
+        const a: Attachment = { parent: out, ref };
+        if (verdict.failed) a.failed = verdict.failed;
+        return a;
       });
   }
 }
 
 /** Accepted and ResolvedRefs, in plain words when they are not True. */
-function accepted(conds: Condition[]): { accepted: boolean; reason?: string } {
+function accepted(conds: Condition[]): { accepted: boolean; reason?: string; failed?: FailedCondition } {
   const find = (t: string) => conds.find((c) => isObj(c) && c.type === t);
   const acc = find('Accepted');
-  if (!acc) return { accepted: false, reason: 'the controller has not set Accepted on this route (yet)' };
+  if (!acc)
+    return {
+      accepted: false,
+      reason: 'the controller has not set Accepted on this route (yet)',
+      failed: { type: 'Accepted' },
+    };
   const say = (c: Condition) => `${c.type} ${c.status}: ${c.reason ?? ''}${c.message ? ` (${c.message})` : ''}`.trim();
-  if (acc.status !== 'True') return { accepted: false, reason: say(acc) };
+  const failed = (type: FailedCondition['type'], c: Condition): FailedCondition => ({
+    type,
+    status: str(c.status) ?? '',
+    ...(str(c.reason) ? { reason: c.reason } : {}),
+  });
+  if (acc.status !== 'True') return { accepted: false, reason: say(acc), failed: failed('Accepted', acc) };
   const refs = find('ResolvedRefs');
-  if (refs && refs.status !== 'True') return { accepted: true, reason: say(refs) };
+  if (refs && refs.status !== 'True')
+    return { accepted: true, reason: say(refs), failed: failed('ResolvedRefs', refs) };
   return { accepted: true };
 }
 

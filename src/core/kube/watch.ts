@@ -2,6 +2,7 @@
 import type { KubeRequester } from './request';
 import { kindPath, type KindPath } from './list';
 import { errorMessage } from '../errors';
+import { KubeApiError } from './errors';
 
 export interface WatchHandle {
   stop(): void;
@@ -71,6 +72,8 @@ export function watchKinds(
         }
       } catch (e) {
         if (stopper.signal.aborted) return;
+        // The first list of a kind not served (no Gateway API CRDs) answers 404 too: nothing to watch, no retries.
+        if (e instanceof KubeApiError && e.status === 404) return;
         opts.onError?.(errorMessage(e), backoff);
         await new Promise((r) => setTimeout(r, backoff));
         backoff = Math.min(backoff * 2, 30_000);

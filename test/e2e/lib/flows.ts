@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Frame, FrameLocator, Page } from 'playwright-core';
 import { parse, stringify } from 'yaml';
 import { ROOT } from './code-server';
+import { flowGateways } from './flow-gateways';
 import { NGINX_DIR } from './env';
 import {
   activeEditor,
@@ -224,8 +225,9 @@ export async function flowTree(ctx: FlowCtx): Promise<void> {
       .slice(1)
       .map((r) => r.label)
       .sort(),
-    // With the Gateway's routes from src/sandbox/manifests/25-gateway.yaml.
+    // With the Gateway's routes from src/sandbox/manifests/25-gateway.yaml, and the Gateways part below them.
     [
+      'Gateways',
       'catalog',
       'catalog-route',
       'fallback',
@@ -278,6 +280,7 @@ export async function flowTree(ctx: FlowCtx): Promise<void> {
     );
   await page.mouse.move(700, 500);
   await screenshotBoth(page, '1-tree');
+  await flowGateways(page);
 }
 
 // ---- 2. Send Probe from the context menu -----------------------------------------------------------------------
