@@ -23,11 +23,13 @@ after(async () => {
 const load = async (...args: string[]) => {
   const r = await cli(['load', ...args, '--kubeconfig', sb.kubeconfigPath, '--json'], { timeoutMs: 120_000 });
   assert.equal(r.code, 0, `load ${args.join(' ')} failed: ${r.stderr}`);
+  // Many requests in flight share one abort signal by design: Node must not warn of a listener leak.
+  assert.doesNotMatch(r.stderr, /MaxListenersExceeded/);
   return JSON.parse(r.stdout) as BurstReport;
 };
 
 test('a burst of 200 through orders gives 200 complete traces, each its own trace id', async () => {
-  const r = await load('shop/orders', '-n', '200', '-c', '8');
+  const r = await load('shop/orders', '-n', '200', '-c', '16');
   assert.equal(r.requests, 200);
   assert.equal(r.completed, 200, JSON.stringify(r.diagnostics));
   assert.equal(r.errors, 0);
@@ -36,8 +38,8 @@ test('a burst of 200 through orders gives 200 complete traces, each its own trac
   // The breakdown: one row per layer the traces have, percentiles over all 200 requests.
   assert.deepEqual(r.layers.map((l) => l.layer).sort(), ['app', 'client', 'downstream', 'ingress']);
   assert.ok(r.pods.length === 2 && r.pods.every((p) => p.pod.startsWith('orders-')));
-  // A pool of 8 reused connections: at most 8 requests opened one.
-  assert.ok(r.probes.filter((p) => p.newConnection).length <= 8);
+  // A pool of 16 reused connections: at most 16 requests opened one.
+  assert.ok(r.probes.filter((p) => p.newConnection).length <= 16);
 });
 
 test('a burst against /orders/fail reports every request as an error, each traced to the app', async () => {

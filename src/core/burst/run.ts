@@ -2,6 +2,7 @@
 // flows through the code"): the route is resolved once, the target opened once (one port-forward for all), every
 // request is sent by probe/send.ts with its own trace id and marks, and the spans of all of them are collected in
 // bulk (collect.ts) and assembled one trace at a time by probe/finish.ts.
+import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { UsageError } from '../errors';
@@ -106,6 +107,9 @@ export async function runBurst(o: BurstOptions): Promise<BurstRun> {
     },
   });
   const stop = new AbortController();
+  // Every request in flight (and the collector's polls) listens on this one signal: up to the concurrency cap at
+  // once is expected, not a leak, so Node's default warning at 10 listeners would only alarm the user.
+  setMaxListeners(BURST_LIMITS.maxConcurrency + 32, stop.signal);
   const onAbort = () => stop.abort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
   const ca = probeCa(o);
