@@ -14,12 +14,12 @@ export class Header {
     // A narrow panel drops the optional middle word ("trace ", "as "), never the verb: "Copy ID", "Copy curl".
     const action = (label: string, title: string, run: () => void, secondary = true) => {
       const m = /^(Copy )(trace |as )(.*)$/.exec(label);
+      // One span holds the words: the button lays its children out as flex items, which drops the spaces at
+      // their edges ("Copytrace ID").
       const b = el(
         'vscode-button',
         { title, attrs: { 'aria-label': label } },
-        m ? m[1] : null,
-        m ? el('span', { class: 'kt-action-long', text: m[2] }) : null,
-        m ? m[3] : label,
+        m ? el('span', {}, m[1], el('span', { class: 'kt-action-long', text: m[2] }), m[3]) : label,
       );
       if (secondary) b.setAttribute('secondary', '');
       b.addEventListener('click', () => {

@@ -78,7 +78,7 @@ export async function requestFromNode(node: Node): Promise<ProbeRequest | undefi
             offerHost(node.rule.host),
           );
     if (!host) return undefined;
-    const literal = ['Exact', 'Prefix'].includes(node.path.pathType);
+    const literal = LITERAL.includes(node.path.pathType);
     const path = literal
       ? node.path.path
       : await ask(
@@ -94,12 +94,6 @@ export async function requestFromNode(node: Node): Promise<ProbeRequest | undefi
 }
 
 async function pickFor(entry: RouteEntry, host?: string | null): Promise<ProbeRequest | undefined> {
-  if (entry.kind === 'HTTPRoute') {
-    void vscode.window.showInformationMessage(
-      'Probing HTTPRoutes comes later: Kubetrace reads ingress-nginx access logs today, and HTTPRoutes are served by Gateway controllers.',
-    );
-    return undefined;
-  }
   const all = candidates(entry).filter((c) => host === undefined || c.host === host);
   if (host === undefined) {
     try {
@@ -132,11 +126,14 @@ async function pickFor(entry: RouteEntry, host?: string | null): Promise<ProbeRe
           offerHost(pick.c.host),
         );
   if (!h) return undefined;
-  const p = ['Exact', 'Prefix'].includes(pick.c.pathType)
+  const p = LITERAL.includes(pick.c.pathType)
     ? pick.c.path
     : await ask(`Probe ${entry.namespace}/${entry.name}: path`, 'A path the rule matches', pick.c.path);
   return p ? { entry, host: h, path: p } : undefined;
 }
+
+/** Path types whose path is itself a request path (Ingress, and HTTPRoute's PathPrefix); the rest need one typed. */
+const LITERAL = ['Exact', 'Prefix', 'PathPrefix'];
 
 /** Offered for a default backend, which answers any Host. */
 export const DEFAULT_BACKEND_HOST = 'probe.kubetrace.test';

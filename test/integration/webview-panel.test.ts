@@ -71,6 +71,19 @@ describe('trace panel', () => {
     assert.ok((await tickLabels(page)).includes('0 ms'));
     // The overview in the side pane: time by layer.
     assert.match(await page.locator('.kt-overview').innerText(), /Ingress\s+44\.4 ms/);
+    // "Copy trace ID" keeps the space after its verb as drawn (the button's flex layout once ate it: "Copytrace ID").
+    const gap = await page
+      .locator('.kt-actions vscode-button', { has: page.locator('.kt-action-long') })
+      .first()
+      .evaluate((b) => {
+        const long = b.querySelector('.kt-action-long')!;
+        const verb = long.previousSibling!;
+        const r = document.createRange();
+        r.setStart(verb, 0);
+        r.setEnd(verb, 'Copy'.length);
+        return long.getBoundingClientRect().left - r.getBoundingClientRect().right;
+      });
+    assert.ok(gap >= 2, `the space after "Copy" is ${gap}px wide`);
     // "Show span" on a diagnostic selects its span.
     await page.locator('.kt-diag-show').click();
     assert.equal(await detailsTitle(page), 'upstream.attempt');

@@ -1,7 +1,8 @@
 // Flow 1, continued: the Gateways part of the tree on the sandbox (src/sandbox/manifests/25-gateway.yaml).
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
-import { expandRow, treeLabels, treeRow, waitFor } from './workbench';
+import { contextMenuItem, expandRow, panel, screenshotBoth, treeLabels, treeRow, waitFor } from './workbench';
+import { LAYERS, traceIdShown, waitForNewTrace } from './flows';
 
 /** The Gateways part: shop-gateway, its listeners, orders-route under `http`, and the refused orders-grpc. */
 export async function flowGateways(page: Page): Promise<void> {
@@ -53,6 +54,7 @@ export async function flowGateways(page: Page): Promise<void> {
   assert.ok(grpc, `orders-grpc under shop-gateway: ${JSON.stringify(kids)}`);
   assert.match(grpc.description, /not accepted: NoMatchingParent$/);
   assert.match(grpc.icon, /codicon-warning/);
+  await probeRoute(page, rows);
   // Leave the tree as the next flows expect it.
   await setExpanded(treeRow(page, 'shop-gateway').first(), false);
   await setExpanded(treeRow(page, 'orders').first(), true);
@@ -62,4 +64,24 @@ async function setExpanded(row: Locator, open: boolean): Promise<void> {
   if (open) return expandRow(row);
   if ((await row.getAttribute('aria-expanded')) === 'true') await row.click();
   await waitFor('the tree row to fold', async () => (await row.getAttribute('aria-expanded')) === 'false', 15_000);
+}
+
+/** Send Probe on the route under its listener: through the Gateway's nginx to orders and inventory, four layers. */
+async function probeRoute(page: Page, rows: { label: string }[]): Promise<void> {
+  let previous = await traceIdShown(panel(page));
+  const seen: string[] = [];
+  // The apps' exporters may be a beat late for the first probe: as for the Ingress flows, a few tries.
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await contextMenuItem(page, treeRow(page, 'orders-route').first(), 'Send Probe');
+    const got = await waitForNewTrace(page, previous);
+    seen.push(`${got.traceId}: ${got.layers.join(', ')} (${got.diagnostics.replace(/\s+/g, ' ').slice(0, 300)})`);
+    if (LAYERS.every((l) => got.layers.includes(l))) {
+      const top = await panel(page).locator('.kt-top').innerText();
+      assert.match(top, /GET\s+http:\/\/gw\.kubetrace\.test(:\d+)?\/orders/);
+      await screenshotBoth(page, '1-gateway-probe');
+      return;
+    }
+    previous = got.traceId;
+  }
+  assert.fail(`Send Probe on orders-route never showed four layers: ${seen.join(' | ')}; tree ${rows.length} rows`);
 }

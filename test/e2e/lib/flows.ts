@@ -69,7 +69,7 @@ export async function traceIdShown(p: FrameLocator): Promise<string> {
 }
 
 /** Waits for the panel to show a trace other than `previous`; returns what it shows. */
-async function waitForNewTrace(
+export async function waitForNewTrace(
   page: Page,
   previous: string,
 ): Promise<{ traceId: string; layers: string[]; diagnostics: string }> {
