@@ -3,7 +3,7 @@
 import type { RouteCompareMessage } from '../../src/protocol/messages';
 import { probeTrace } from './fixtures';
 
-export const HOSTILE_WHAT = '<img src=x onerror="document.title=\'pwned\'">header x-shop';
+export const HOSTILE_WHAT = '<img src=x onerror="window.__pwned=1">header x-shop';
 export const B_TRACE_ID = '5cf92f3577b34da6a3ce929d0e0e4737';
 
 export function routeCompareMessage(): RouteCompareMessage {
