@@ -93,14 +93,25 @@ function sideLine(tag: string, s: CompareSide): HTMLElement {
   );
 }
 
+interface Side {
+  head: HTMLElement;
+  wf: Waterfall;
+  id?: string;
+}
+
 export class RouteCompareView {
   readonly root = el('div', { class: 'kt-rcmp', attrs: { hidden: '' } });
   private readonly summary = el('div', { class: 'kt-rcmp-summary' });
-  private readonly sides: { head: HTMLElement; wf: Waterfall; id?: string }[];
+  private sides: Side[] = [];
 
   constructor(private readonly ev: RouteCompareEvents) {
-    this.sides = [0, 1].map(() => {
-      const side: { head: HTMLElement; wf: Waterfall; id?: string } = {
+    this.root.append(this.summary);
+  }
+
+  /** The waterfalls are made on the first comparison: until then the panel has one waterfall, the trace's. */
+  private makeSides(): Side[] {
+    return [0, 1].map(() => {
+      const side: Side = {
         head: el('header', { class: 'kt-rcmp-wf-head' }),
         wf: new Waterfall({
           select: () => {},
@@ -108,17 +119,15 @@ export class RouteCompareView {
           changed: () => {},
         }),
       };
+      this.root.append(
+        el('section', { class: 'kt-rcmp-wf' }, side.head, el('div', { class: 'kt-rcmp-wf-body' }, side.wf.root)),
+      );
       return side;
     });
-    this.root.append(
-      this.summary,
-      ...this.sides.map((s) =>
-        el('section', { class: 'kt-rcmp-wf' }, s.head, el('div', { class: 'kt-rcmp-wf-body' }, s.wf.root)),
-      ),
-    );
   }
 
   show(m: RouteCompareMessage): void {
+    if (!this.sides.length) this.sides = this.makeSides();
     const c = m.comparison;
     const diffs = [...c.differences].sort((x, y) => RANK[x.severity] - RANK[y.severity]);
     replaceChildren(
