@@ -23,6 +23,7 @@ import { Header } from './header';
 import { overview } from './overview';
 import { Waterfall } from './waterfall';
 import { BurstView, backButton } from './burst';
+import { RouteCompareView } from './route-compare';
 
 export class App {
   private state: UiState;
@@ -40,6 +41,7 @@ export class App {
   private readonly tabs: HTMLElement & { selectedIndex: number };
   private readonly historyCount = el('vscode-badge', { attrs: { variant: 'counter' } });
   private readonly burst: BurstView;
+  private readonly routes = new RouteCompareView({ openTrace: (id) => post({ type: 'selectHistory', id }) });
   private readonly back = el('div', { class: 'kt-back', attrs: { hidden: '' } });
 
   constructor(private readonly root: HTMLElement) {
@@ -99,7 +101,14 @@ export class App {
       'vscode-tabs',
       { class: 'kt-tabs', attrs: { panel: '' } },
       el('vscode-tab-header', { attrs: { slot: 'header' } }, 'Trace'),
-      el('vscode-tab-panel', { class: 'kt-tab-trace' }, this.emptyBox, this.traceBody, this.burst.root),
+      el(
+        'vscode-tab-panel',
+        { class: 'kt-tab-trace' },
+        this.emptyBox,
+        this.traceBody,
+        this.burst.root,
+        this.routes.root,
+      ),
       el('vscode-tab-header', { attrs: { slot: 'header' } }, 'History ', this.historyCount),
       el('vscode-tab-panel', { class: 'kt-tab-history' }, this.historyBox),
     ) as HTMLElement & { selectedIndex: number };
@@ -148,6 +157,11 @@ export class App {
         if (follow) this.tabs.selectedIndex = 0;
         break;
       }
+      case 'routeCompare':
+        Object.assign(this.state, { routeCompare: m, mode: 'routeCompare', tab: 'trace' });
+        this.showMode();
+        this.tabs.selectedIndex = 0;
+        break;
       case 'history':
         this.state.history = m.entries;
         if (m.currentId !== undefined) this.state.historyId = m.currentId;
@@ -209,17 +223,22 @@ export class App {
     this.showMode();
   }
 
-  /** The Trace tab shows the request set or the trace; a trace opened from the set offers the way back. */
+  /** The Trace tab shows the request set, the route comparison or the trace; a trace opened from the set offers
+   *  the way back. */
   private showMode(): void {
     const s = this.state;
     const burst = s.mode === 'burst' && !!s.burst;
+    const routes = s.mode === 'routeCompare' && !!s.routeCompare;
     if (burst) this.burst.show(s.burst!);
+    if (routes) this.routes.show(s.routeCompare!);
     this.burst.root.hidden = !burst;
-    this.header.root.hidden = burst;
-    this.diags.hidden = burst;
-    this.emptyBox.hidden = burst || !!this.view;
-    this.traceBody.hidden = burst || !this.view;
-    this.back.hidden = burst || !s.fromBurst || s.burst?.id !== s.fromBurst;
+    this.routes.root.hidden = !routes;
+    const other = burst || routes;
+    this.header.root.hidden = other;
+    this.diags.hidden = other;
+    this.emptyBox.hidden = other || !!this.view;
+    this.traceBody.hidden = other || !this.view;
+    this.back.hidden = other || !s.fromBurst || s.burst?.id !== s.fromBurst;
   }
 
   private renderDetails(): void {

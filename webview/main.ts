@@ -11,6 +11,7 @@ import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './style.css';
 import './burst.css';
+import './route-compare.css';
 import { post } from './api';
 import { App } from './app';
 

@@ -106,6 +106,7 @@ export function stateForTrace(prev: UiState, m: TraceMessage): { state: UiState;
     labelWidth: prev.labelWidth,
     selected: m.selected ?? keep.selected,
     burst: prev.burst,
+    routeCompare: prev.routeCompare,
     mode: 'trace',
     fromBurst: m.burstId,
   };

@@ -6,6 +6,7 @@ import type {
   HistoryEntry,
   Layer,
   ProbeSummary,
+  RouteCompareMessage,
   Trace,
 } from '../src/protocol/messages';
 import { checkHostMessage } from '../src/protocol/validate';
@@ -33,7 +34,9 @@ export interface UiState {
   compare?: CompareMessage | BurstCompareMessage;
   /** The request set last shown, and whether the Trace tab shows it (`burst`) or a trace. */
   burst?: BurstMessage;
-  mode?: 'trace' | 'burst';
+  mode?: 'trace' | 'burst' | 'routeCompare';
+  /** The route comparison last shown ("Compare With Route..."). */
+  routeCompare?: RouteCompareMessage;
   /** The shown trace is a request of this set: the panel offers a way back to it. */
   fromBurst?: string;
   scrollTop?: number;
@@ -94,7 +97,12 @@ function readState(raw: unknown): UiState {
     const r = checkHostMessage(raw.burst);
     if (r.ok && r.message.type === 'burst') s.burst = r.message;
   }
+  if (raw.routeCompare !== undefined) {
+    const r = checkHostMessage(raw.routeCompare);
+    if (r.ok && r.message.type === 'routeCompare') s.routeCompare = r.message;
+  }
   if (raw.mode === 'burst' && s.burst) s.mode = 'burst';
+  if (raw.mode === 'routeCompare' && s.routeCompare) s.mode = 'routeCompare';
   if (typeof raw.fromBurst === 'string') s.fromBurst = raw.fromBurst;
   if (typeof raw.historyId === 'string') s.historyId = raw.historyId;
   if (typeof raw.pendingTraceId === 'string' && !s.trace) s.pendingTraceId = raw.pendingTraceId;
@@ -127,8 +135,12 @@ export const MAX_SAVED_SPANS = 2_000;
 export const MAX_SAVED_REQUESTS = 5_000;
 
 function persistable(s: UiState): UiState {
-  const out =
+  let out =
     s.burst && s.burst.report.probes.length > MAX_SAVED_REQUESTS ? { ...s, burst: undefined, mode: undefined } : s;
+  const rc = out.routeCompare;
+  // Two big traces are not kept either: the comparison is shown again by running it again.
+  if (rc && rc.a.spans.length + rc.b.spans.length > MAX_SAVED_SPANS)
+    out = { ...out, routeCompare: undefined, mode: out.mode === 'routeCompare' ? undefined : out.mode };
   if (!out.trace || out.trace.spans.length <= MAX_SAVED_SPANS) return out;
   return { ...out, trace: undefined, probe: undefined, pendingTraceId: out.trace.traceId };
 }

@@ -3,6 +3,7 @@
 // webview bundle carries no core code.
 import type { Layer, SourceRef, Trace } from '../core/trace/model';
 import type { BurstLive, BurstReport, RequestFilter } from '../core/burst/model';
+import type { RouteComparison } from '../core/compare/run';
 
 export type {
   Attributes,
@@ -17,6 +18,8 @@ export type {
   Step,
   Trace,
 } from '../core/trace/model';
+export type { CompareSide, RouteComparison } from '../core/compare/run';
+export type { Difference } from '../core/compare/diff';
 export type {
   BurstLive,
   BurstReport,
@@ -135,6 +138,16 @@ export interface CompareMessage {
   right: HistoryEntry;
   rows: CompareRow[];
 }
+/** "Compare With Route...": what differs between two routes' answers, with the first probe's trace of each side.
+ *  The history ids, when given, let the panel open a side's trace in the Trace view (where sources open). */
+export interface RouteCompareMessage {
+  type: 'routeCompare';
+  comparison: RouteComparison;
+  a: Trace;
+  b: Trace;
+  aHistoryId?: string;
+  bHistoryId?: string;
+}
 /** The host's answer to `openSource`: opened, or refused with a reason the panel shows beside the span. */
 export interface SourceStatusMessage {
   type: 'sourceStatus';
@@ -155,6 +168,7 @@ export type HostToWebview =
   | HistoryMessage
   | ProgressMessage
   | CompareMessage
+  | RouteCompareMessage
   | SourceStatusMessage
   | EmptyMessage;
 

@@ -6,6 +6,7 @@ import type { CompareRow, HistoryEntry, HostToWebview, ProbeSummary, WebviewToHo
 import { Bad, arr, at, int, obj, oneOf, onlyKeys, optBool, optNum, optStr, str, type Obj } from './check';
 import { MAX_ID, checkSourceRef, checkTrace } from './trace-check';
 import { LAYERS } from './vocabulary';
+import { checkRouteCompare } from './route-compare-check';
 import { checkBurstEntry, checkBurstLive, checkBurstReport, checkDifference, checkFilter } from './burst-check';
 
 export type Checked<T> = { ok: true; message: T } | { ok: false; error: string };
@@ -113,6 +114,7 @@ const HOST_VALIDATORS = {
       rows: arr(o.rows, '', 'rows', 16).map(checkRow),
     };
   },
+  routeCompare: checkRouteCompare,
   sourceStatus: (o) => {
     onlyKeys(o, ['type', 'spanId', 'ok', 'reason'], '');
     if (typeof o.ok !== 'boolean') throw new Bad('ok: expected true or false');

@@ -22,6 +22,7 @@ import { copyCurl } from './copy-curl';
 import { resolveKubernetesToolsNode } from './k8s-tools';
 import { errorMessage } from '../core/errors';
 import { sendBurst, type BurstDeps } from './burst-command';
+import { compareWithRoute, type CompareDeps } from './compare-command';
 import { openLogSet } from './log-set';
 
 export interface CommandDeps {
@@ -73,6 +74,11 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     live: (id, title, report, live) => panel().bursts.live(id, title, report, live),
     show: (item) => panel().showBurst(item),
   };
+  const compareDeps: CompareDeps = {
+    cluster,
+    history,
+    show: (m) => panel().showRouteCompare(m),
+  };
   const reg = (id: string, fn: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, fn);
 
   return [
@@ -121,6 +127,9 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     reg('kubetrace.probeBurst', async (node?: Node) => {
       const r = node ? await requestFromNode(node) : undefined;
       if (r) await sendBurst(r, burstDeps);
+    }),
+    reg('kubetrace.compareWithRoute', async (node?: Node) => {
+      if (node && 'entry' in node) await compareWithRoute(node.entry, compareDeps);
     }),
     reg('kubetrace.sendProbeFromKubernetesTools', async (target: unknown) =>
       probe(await resolveKubernetesToolsNode(target, cluster)),

@@ -9,3 +9,4 @@ export { probeForAgent } from '../core/summary/probe';
 export { runBurst } from '../core/burst/run';
 export { summarizeLog } from '../core/burst/log-set';
 export { compareBursts } from '../core/burst/compare';
+export { runCompare } from '../core/compare/run';

@@ -2,7 +2,7 @@
 // says "ready", and only allow-listed, validated messages acted on.
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
-import type { HostToWebview, ProbeSummary, Trace, WebviewToHost } from '../protocol/messages';
+import type { HostToWebview, ProbeSummary, RouteCompareMessage, Trace, WebviewToHost } from '../protocol/messages';
 import { assertNever, checkProbe, parseWebviewMessage } from '../protocol/validate';
 import { checkTrace } from '../protocol/trace-check';
 import { findSpanSourceRef } from '../protocol/source-check';
@@ -190,6 +190,11 @@ export class TracePanel implements vscode.Disposable {
     TracePanel.lastBurst = item.entry.id;
     this.bursts.show(item);
     this.post({ type: 'history', entries: this.history.entries(), currentId: item.entry.id });
+  }
+
+  showRouteCompare(m: RouteCompareMessage): void {
+    this.post(m);
+    this.post({ type: 'history', entries: this.history.entries() });
   }
 
   progress(message: string, fraction?: number, done?: boolean): void {

@@ -15,6 +15,7 @@ import { readSettings, type Settings } from './config';
 import type { Cluster } from './cluster';
 import type { History } from './history';
 import { log } from './output';
+import { recordProbe } from './probe-record';
 import type { Node } from './cluster-view';
 
 export interface ProbeRequest {
@@ -256,29 +257,8 @@ export async function sendProbe(req: ProbeRequest, deps: ProbeDeps): Promise<voi
             onProgress: (p) => progress.report({ message: `nginx source: ${p.message}` }),
           },
         });
-        const item = deps.history.add({
-          trace,
-          curl: outcome.curl,
-          probe: {
-            target: `${req.entry.namespace}/${req.entry.name}`,
-            method,
-            url: outcome.url,
-            status: outcome.response.status,
-            durationMs: outcome.timings.exchangeMs,
-            via: outcome.target.kind,
-            error: outcome.response.error?.message,
-          },
-          entry: {
-            time: new Date().toISOString(),
-            target: `${req.entry.namespace}/${req.entry.name}`,
-            traceId: trace.traceId,
-            method,
-            status: outcome.response.status,
-            durationMs: outcome.timings.exchangeMs,
-            error: outcome.response.error?.message,
-          },
-          rerun: () => sendProbe(req, deps),
-        });
+        const target = `${req.entry.namespace}/${req.entry.name}`;
+        const item = recordProbe(deps.history, target, method, outcome, trace, () => sendProbe(req, deps));
         log.info(
           `probe ${outcome.url} via ${outcome.target.kind}: ${outcome.response.status ?? outcome.response.error?.code}` +
             ` in ${outcome.timings.exchangeMs.toFixed(1)} ms, ${trace.spans.length} spans (trace ${trace.traceId})`,
