@@ -28,20 +28,44 @@ export function routeChoices(
         x.namespace.localeCompare(y.namespace) ||
         x.name.localeCompare(y.name),
     );
-  const twin = (e: RouteEntry) => stem(e.name) === stem(clicked.name);
-  const preselect = Math.max(
-    others.findIndex((e) => twin(e) && e.namespace === clicked.namespace),
-    -1,
-  );
+  // The likely twin: the same name stem, the same backends, the same namespace, and a plain match (orders-route
+  // over orders-gold, whose rule needs a header the Ingress never asked for).
+  const mine = services(clicked);
+  const score = (e: RouteEntry) => {
+    const shared = [...services(e)].some((x) => mine.has(x));
+    if (stem(e.name) !== stem(clicked.name) && !shared) return 0;
+    return (
+      4 * Number(stem(e.name) === stem(clicked.name)) +
+      2 * Number(shared) +
+      2 * Number(e.namespace === clicked.namespace) +
+      Number(!needsMatch(e))
+    );
+  };
+  let preselect = -1;
+  others.forEach((e, i) => {
+    if (score(e) > 0 && (preselect < 0 || score(e) > score(others[preselect]))) preselect = i;
+  });
   return {
     choices: others.map((entry) => ({
       label: `${entry.namespace}/${entry.name}`,
       description: entry.kind,
       entry,
     })),
-    preselect: preselect >= 0 ? preselect : others.findIndex(twin),
+    preselect,
   };
 }
+
+const services = (e: RouteEntry) =>
+  new Set(
+    [
+      ...e.rules.flatMap((r) => r.paths.flatMap((p) => p.backends.map((b) => b.service?.name))),
+      e.defaultBackend?.service?.name,
+    ].filter((x): x is string => !!x),
+  );
+const needsMatch = (e: RouteEntry) =>
+  e.rules.some((r) =>
+    r.paths.some((p) => !!p.matches?.headers?.length || !!p.matches?.queryParams?.length || !!p.matches?.method),
+  );
 
 export function checkProbeCount(v: string): string | undefined {
   const n = Number(v.trim());

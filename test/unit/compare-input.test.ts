@@ -13,12 +13,29 @@ const route = (kind: RouteEntry['kind'], namespace: string, name: string): Route
   tls: [],
   rules: [],
 });
+/** A route whose one path goes to `service`, needing a header when `header` is given. */
+const to = (e: RouteEntry, service: string, header?: string): RouteEntry => ({
+  ...e,
+  rules: [
+    {
+      host: null,
+      paths: [
+        {
+          path: '/orders',
+          pathType: 'PathPrefix',
+          ...(header ? { matches: { headers: [{ name: header, value: 'gold', type: 'Exact' }] } } : {}),
+          backends: [{ service: { name: service, port: 80 }, endpoints: [] }],
+        },
+      ],
+    },
+  ],
+});
 const ENTRIES = [
-  route('Ingress', 'shop', 'orders'),
+  to(route('Ingress', 'shop', 'orders'), 'orders'),
   route('Ingress', 'catalog', 'catalog'),
   route('HTTPRoute', 'shop', 'health-split'),
-  route('HTTPRoute', 'shop', 'orders-route'),
-  route('HTTPRoute', 'shop', 'orders-gold'),
+  to(route('HTTPRoute', 'shop', 'orders-route'), 'orders'),
+  to(route('HTTPRoute', 'shop', 'orders-gold'), 'orders', 'X-Customer-Tier'),
   route('HTTPRoute', 'catalog', 'catalog-route'),
 ];
 const labels = (x: ReturnType<typeof routeChoices>) => x.choices.map((c) => `${c.description} ${c.label}`);
@@ -32,7 +49,8 @@ test('an Ingress is offered the HTTPRoutes first, its twin pre-selected, never i
     'HTTPRoute shop/orders-route',
     'Ingress catalog/catalog',
   ]);
-  assert.equal(r.choices[r.preselect].label, 'shop/orders-gold', 'the first of the same stem in the same namespace');
+  // Same stem, same backend, same namespace; orders-gold also needs a header the Ingress never asked for.
+  assert.equal(r.choices[r.preselect].label, 'shop/orders-route');
 });
 
 test('an HTTPRoute is offered the Ingresses first; no twin means nothing pre-selected', () => {
