@@ -13,6 +13,10 @@ export interface BenchRow {
 }
 export type Bench = () => Promise<BenchRow[]>;
 
+// Ctrl-C or a `timeout` would end the process without its 'exit' event, and the sandboxes' nginx and apps (which
+// src/sandbox/runtime/runtime.ts kills on 'exit') would outlive it, holding their pod addresses.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(sig === 'SIGINT' ? 130 : 143));
+
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const files = readdirSync(__dirname)

@@ -32,6 +32,7 @@ export function routeChoices(
   // over orders-gold, whose rule needs a header the Ingress never asked for).
   const mine = services(clicked);
   const score = (e: RouteEntry) => {
+    if (refused(e)) return 0;
     const shared = [...services(e)].some((x) => mine.has(x));
     if (stem(e.name) !== stem(clicked.name) && !shared) return 0;
     return (
@@ -48,7 +49,7 @@ export function routeChoices(
   return {
     choices: others.map((entry) => ({
       label: `${entry.namespace}/${entry.name}`,
-      description: entry.kind,
+      description: refused(entry) ? `${entry.kind} · not accepted by its Gateway` : entry.kind,
       entry,
     })),
     preselect,
@@ -62,6 +63,8 @@ const services = (e: RouteEntry) =>
       e.defaultBackend?.service?.name,
     ].filter((x): x is string => !!x),
   );
+/** An HTTPRoute no Gateway accepted cannot be probed (the probe says why): never the likely twin. */
+const refused = (e: RouteEntry) => e.kind === 'HTTPRoute' && !!e.parents && !e.parents.some((p) => p.accepted);
 const needsMatch = (e: RouteEntry) =>
   e.rules.some((r) =>
     r.paths.some((p) => !!p.matches?.headers?.length || !!p.matches?.queryParams?.length || !!p.matches?.method),

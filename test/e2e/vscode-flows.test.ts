@@ -14,6 +14,7 @@ import { startEnv, type E2EEnv } from './lib/env';
 import { flowKubernetesTools } from './lib/flow-kubernetes-tools';
 import { flowRestore } from './lib/flow-restore';
 import { flowBurst } from './lib/flow-burst';
+import { flowCompare } from './lib/flow-compare';
 import {
   flowAppSource,
   flowNginxSource,
@@ -162,6 +163,12 @@ test(
   '9. Send Probe Burst... on orders (50 requests) shows the histogram; the slowest point opens its trace',
   { timeout: 300_000 },
   () => run('9-burst', () => flowBurst(ctx)),
+);
+
+test(
+  '10. Compare With Route... on orders pre-selects orders-route and shows the compare view',
+  { timeout: 180_000 },
+  () => run('10-compare', () => flowCompare(ctx)),
 );
 
 test('the extension logged no errors and left no unhandled rejection in the extension host', () => {

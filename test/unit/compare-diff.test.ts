@@ -113,6 +113,16 @@ test('what the app received, propagation and TLS are warnings; pods of the same 
   assert.equal(by.get('trace propagation')?.severity, 'warning');
 });
 
+test('a resumed TLS session (no peer certificate) is not a different certificate', () => {
+  const resumed = facts({ tls: { protocol: 'TLSv1.3' } });
+  assert.deepEqual(compareFacts([facts(), resumed], [facts(), facts()]), []);
+  const d = compareFacts([facts(), resumed], [facts({ tls: { protocol: 'TLSv1.3', subject: '*.example' } })]);
+  assert.deepEqual(
+    d.map((x) => [x.what, x.a, x.b]),
+    [['TLS certificate subject', 'shop.example', '*.example']],
+  );
+});
+
 test('time is info, and only when a layer moved by half and 5 ms; untimed layers are left out', () => {
   const slow = facts({ layers: { client: 40, ingress: 6, app: 34, total: 40 } });
   const d = compareFacts([facts()], [slow]);

@@ -36,6 +36,11 @@ const ENTRIES = [
   route('HTTPRoute', 'shop', 'health-split'),
   to(route('HTTPRoute', 'shop', 'orders-route'), 'orders'),
   to(route('HTTPRoute', 'shop', 'orders-gold'), 'orders', 'X-Customer-Tier'),
+  // Same stem and backend, first in order, but no Gateway accepted it: offered, never pre-selected.
+  {
+    ...to(route('HTTPRoute', 'shop', 'orders-grpc'), 'orders'),
+    parents: [{ gateway: { namespace: 'nginx-gateway', name: 'shop-gateway' }, accepted: false, addresses: [] }],
+  },
   route('HTTPRoute', 'catalog', 'catalog-route'),
 ];
 const labels = (x: ReturnType<typeof routeChoices>) => x.choices.map((c) => `${c.description} ${c.label}`);
@@ -46,6 +51,7 @@ test('an Ingress is offered the HTTPRoutes first, its twin pre-selected, never i
     'HTTPRoute catalog/catalog-route',
     'HTTPRoute shop/health-split',
     'HTTPRoute shop/orders-gold',
+    'HTTPRoute · not accepted by its Gateway shop/orders-grpc',
     'HTTPRoute shop/orders-route',
     'Ingress catalog/catalog',
   ]);
@@ -54,7 +60,10 @@ test('an Ingress is offered the HTTPRoutes first, its twin pre-selected, never i
 });
 
 test('an HTTPRoute is offered the Ingresses first; no twin means nothing pre-selected', () => {
-  const r = routeChoices(ENTRIES, ENTRIES[5]);
+  const r = routeChoices(
+    ENTRIES,
+    ENTRIES.find((e) => e.name === 'catalog-route')!,
+  );
   assert.deepEqual(labels(r).slice(0, 2), ['Ingress catalog/catalog', 'Ingress shop/orders']);
   assert.equal(r.choices[r.preselect].label, 'catalog/catalog');
   assert.equal(routeChoices(ENTRIES, ENTRIES[2]).preselect, -1);

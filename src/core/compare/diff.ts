@@ -62,9 +62,20 @@ export function medianLayers(facts: ProbeFacts[]): Partial<Record<Layer | 'total
 
 export function compareFacts(a: ProbeFacts[], b: ProbeFacts[]): Difference[] {
   const out: Difference[] = [];
-  const one = (what: string, f: (x: ProbeFacts) => string | number | undefined, severity: Severity) => {
-    const x = show(values(a, f).map((v) => v ?? ABSENT));
-    const y = show(values(b, f).map((v) => v ?? ABSENT));
+  // `unknown`: absent means not seen, not "none" (a resumed TLS session shows no peer certificate).
+  const one = (
+    what: string,
+    f: (x: ProbeFacts) => string | number | undefined,
+    severity: Severity,
+    unknown = false,
+  ) => {
+    const seen = (side: ProbeFacts[]) => {
+      const vs = values(side, f);
+      const known = vs.filter((v) => v !== undefined);
+      return show((unknown && known.length ? known : vs).map((v) => v ?? ABSENT));
+    };
+    const x = seen(a);
+    const y = seen(b);
     if (x !== y) out.push({ what, a: x, b: y, severity });
   };
   one('request host', (f) => f.host, 'info');
@@ -78,7 +89,7 @@ export function compareFacts(a: ProbeFacts[], b: ProbeFacts[]): Difference[] {
   keyed('request header the app received', (f) => f.received, a, b, out);
   one('trace propagation', (f) => (f.propagated ? 'the app joined the trace' : 'no app spans in the trace'), 'warning');
   one('TLS protocol', (f) => f.tls?.protocol ?? (f.tls ? undefined : 'none'), 'warning');
-  one('TLS certificate subject', (f) => f.tls?.subject, 'warning');
+  one('TLS certificate subject', (f) => f.tls?.subject, 'warning', true);
   times(a, b, out);
   return out;
 }
