@@ -22,6 +22,13 @@ async function timeCommand(cmd: string, args: string[]): Promise<number> {
   return performance.now() - t0;
 }
 
+/** curl's own total time for one request, in ms: the side B of the overhead pairs. */
+async function curlMs(caFile: string, pin: string, url: string): Promise<number> {
+  const args = ['-s', '-o', '/dev/null', '-w', '%{time_total}', '--cacert', caFile, '--resolve', pin, url];
+  const { stdout } = await run('curl', args);
+  return Number(stdout) * 1000;
+}
+
 export default async function bench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'kubetrace-bench-'));
@@ -39,19 +46,7 @@ export default async function bench(): Promise<BenchRow[]> {
       const o = await runProbe({ config, api, namespace: 'shop', name: 'orders' });
       a.push(o.timings.exchangeMs);
       ready.push(o.timings.readyMs);
-      const { stdout } = await run('curl', [
-        '-s',
-        '-o',
-        '/dev/null',
-        '-w',
-        '%{time_total}',
-        '--cacert',
-        caFile,
-        '--resolve',
-        `shop.kubetrace.test:${sb.ingress.httpsPort}:${sb.ingress.ip}`,
-        url,
-      ]);
-      b.push(Number(stdout) * 1000);
+      b.push(await curlMs(caFile, `shop.kubetrace.test:${sb.ingress.httpsPort}:${sb.ingress.ip}`, url));
     }
     const ratio = median(a) / median(b);
     rows.push({
@@ -157,19 +152,7 @@ async function throughGateway(
       throw new Error(`gateway probe: ${o.url} ${o.response.status}`);
     a.push(o.timings.exchangeMs);
     ready.push(o.timings.readyMs);
-    const { stdout } = await run('curl', [
-      '-s',
-      '-o',
-      '/dev/null',
-      '-w',
-      '%{time_total}',
-      '--cacert',
-      caFile,
-      '--resolve',
-      `gw.kubetrace.test:8443:${ip}`,
-      'https://gw.kubetrace.test:8443/orders',
-    ]);
-    b.push(Number(stdout) * 1000);
+    b.push(await curlMs(caFile, `gw.kubetrace.test:8443:${ip}`, 'https://gw.kubetrace.test:8443/orders'));
   }
   const ratio = median(a) / median(b);
   return [

@@ -2,7 +2,7 @@
 // colours from the theme (layer colours distinct, histogram bars and points visible on the background), and
 // screenshots go to test-results/screenshots/burst-<theme>.png (docs/screenshots/ keeps a copy of three).
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -10,9 +10,9 @@ import type { HistoryEntry } from '../../src/protocol/messages';
 import { burstMessage } from '../webview/burst-fixtures';
 import { REPO } from '../webview/bundle';
 import { launchChromium, openPanel, settle, startHarness, THEMES, type Harness } from '../webview/harness';
+import { axeViolations } from '../webview/axe';
 
 const OUT = join(REPO, 'test-results/screenshots');
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const RULES = ['color-contrast', 'button-name', 'label', 'select-name', 'svg-img-alt', 'aria-input-field-name'];
 
 let harness: Harness;
@@ -27,20 +27,7 @@ after(async () => {
   await harness?.close();
 });
 
-async function axe(page: Page): Promise<string[]> {
-  await settle(page);
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-  const v = (await page.evaluate(
-    (rules) =>
-      (window as unknown as { axe: { run(c: unknown, o: unknown): Promise<{ violations: unknown[] }> } }).axe
-        .run(document, { runOnly: { type: 'rule', values: rules }, resultTypes: ['violations'] })
-        .then((r) => r.violations),
-    RULES,
-  )) as { id: string; nodes: { target: string[]; failureSummary: string }[] }[];
-  return v.flatMap((x) =>
-    x.nodes.map((n) => `${x.id} ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`),
-  );
-}
+const axe = (page: Page) => axeViolations(page, RULES);
 
 /** WCAG contrast of the chart colours against the page background. Plain JS: see webview-screenshots.test.ts. */
 const CHART = `(() => {

@@ -3,7 +3,7 @@
 // opening a side's trace posts selectHistory; hostile strings stay text; axe finds no contrast or name violations
 // in the four themes, and screenshots go to test-results/screenshots/compare-<theme>.png.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -11,9 +11,9 @@ import { REPO } from '../webview/bundle';
 import { launchChromium, openPanel, settle, startHarness, THEMES, type Harness } from '../webview/harness';
 import { clearPosted, lastPosted } from '../webview/panel-helpers';
 import { B_TRACE_ID, HOSTILE_WHAT, routeCompareMessage } from '../webview/route-compare-fixtures';
+import { axeViolations } from '../webview/axe';
 
 const OUT = join(REPO, 'test-results/screenshots');
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const RULES = ['color-contrast', 'button-name', 'label', 'aria-input-field-name', 'scrollable-region-focusable'];
 
 let harness: Harness;
@@ -28,17 +28,7 @@ after(async () => {
   await harness?.close();
 });
 
-async function axe(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-  const v = (await page.evaluate(
-    (rules) =>
-      (window as unknown as { axe: { run(c: unknown, o: unknown): Promise<{ violations: unknown[] }> } }).axe
-        .run(document, { runOnly: { type: 'rule', values: rules }, resultTypes: ['violations'] })
-        .then((r) => r.violations),
-    RULES,
-  )) as { id: string; nodes: { target: string[] }[] }[];
-  return v.flatMap((x) => x.nodes.map((n) => `${x.id} ${n.target.join(' ')}`));
-}
+const axe = (page: Page) => axeViolations(page, RULES);
 
 test('the comparison shows the verdict, the differences, what was not carried over and two waterfalls', async () => {
   const p = await openPanel(browser, harness);
