@@ -6,7 +6,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadKubeconfig } from '../../src/core/kube/load';
-import { sandboxInfo } from '../../src/core/kube/sandbox';
+import { isSandbox, sandboxInfo } from '../../src/core/kube/sandbox';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
 
 const tmp = mkdtempSync(join(tmpdir(), 'kt-sandbox-trust-'));
@@ -23,15 +23,18 @@ after(async () => {
 });
 
 test("the sandbox's own sandbox.json names its nginx folder, and it is trusted", async () => {
-  const info = sandboxInfo(await loadKubeconfig({ kubeconfig: sb!.kubeconfigPath }));
-  assert.deepEqual(info, { nginxConfDir: sb!.nginxConfDir });
+  const config = await loadKubeconfig({ kubeconfig: sb!.kubeconfigPath });
+  assert.deepEqual(sandboxInfo(config), { nginxConfDir: sb!.nginxConfDir });
+  assert.equal(isSandbox(config), true, 'the running sandbox is recognised as the sandbox');
 });
 
 test('the same kubeconfig beside a planted sandbox.json {"nginxConfDir": "/"} gets no root', async () => {
   const planted = mkdtempSync(join(tmp, 'planted-'));
   copyFileSync(sb!.kubeconfigPath, join(planted, 'kubeconfig'));
   writeFileSync(join(planted, 'sandbox.json'), JSON.stringify({ nginxConfDir: '/' }));
-  const info = sandboxInfo(await loadKubeconfig({ kubeconfig: join(planted, 'kubeconfig') }));
+  const config = await loadKubeconfig({ kubeconfig: join(planted, 'kubeconfig') });
+  const info = sandboxInfo(config);
   assert.equal(info?.nginxConfDir, undefined);
+  assert.equal(isSandbox(config), false, 'its context is still named kubetrace-sandbox, but it is not proven');
   assert.match(info?.refused ?? '', /not trusted/);
 });

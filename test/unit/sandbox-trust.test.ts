@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadKubeconfig, type LoadedKubeconfig } from '../../src/core/kube/load';
-import { SANDBOX_CA_FILE, sandboxInfo } from '../../src/core/kube/sandbox';
+import { isSandbox, SANDBOX_CA_FILE, sandboxInfo } from '../../src/core/kube/sandbox';
 import { allowedRootsFor, checkAllowed, clearRootCache } from '../../src/core/sourcemap/roots';
 import { createCa, type Ca } from '../../src/sandbox/certs';
 import { writeKubeconfig } from '../../src/sandbox/kubeconfig';
@@ -122,4 +122,19 @@ test('no sandbox.json, or one without nginxConfDir, is simply no sandbox informa
   rmSync(join(config.files[0], '..', 'sandbox.json'));
   assert.equal(sandboxInfo(config), undefined);
   assert.equal(sandboxInfo(undefined), undefined);
+});
+
+// The sandbox skips the consent real clusters get, so naming a context `kubetrace-sandbox…` must not be enough.
+test('only a kubeconfig a sandbox wrote, proven by its work folder, is the sandbox: a context name is not', async () => {
+  const work = sandboxWorkDir();
+  const own = await kubeconfigWith({ nginxConfDir: join(work, 'nginx') });
+  assert.equal(own.contextName, 'kubetrace-sandbox');
+  assert.equal(isSandbox(own), true);
+  const named = await kubeconfigWith({ apiUrl: 'https://127.0.0.1:6443' });
+  assert.equal(named.contextName, 'kubetrace-sandbox');
+  assert.equal(isSandbox(named), false, 'a context named like the sandbox, without the proof');
+  const foreign = await kubeconfigWith({ nginxConfDir: join(sandboxWorkDir(otherCa.certPem), 'nginx') });
+  assert.equal(isSandbox(foreign), false, 'a real work folder whose CA the kubeconfig does not trust');
+  rmSync(join(named.files[0], '..', 'sandbox.json'));
+  assert.equal(isSandbox(named), false, 'no sandbox.json at all');
 });

@@ -13,7 +13,11 @@ import { basename, dirname, isAbsolute, join } from 'node:path';
 import { errorMessage } from '../errors';
 import type { LoadedKubeconfig } from './load';
 
-export const isSandbox = (config: LoadedKubeconfig): boolean => config.contextName.startsWith('kubetrace-sandbox');
+/** The sandbox skips the consent a real cluster gets, so a context name alone (which anyone can choose) is not
+ *  enough: the kubeconfig must also be one a sandbox this user started wrote, proven as for sandbox.json below
+ *  (its work folder holds the CA the kubeconfig trusts). */
+export const isSandbox = (config: LoadedKubeconfig): boolean =>
+  config.contextName.startsWith('kubetrace-sandbox') && sandboxInfo(config)?.nginxConfDir !== undefined;
 
 /** The file a sandbox keeps in its work folder: the CA it generated at start. */
 export const SANDBOX_CA_FILE = 'ca.crt';
