@@ -4,6 +4,8 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../core/errors';
 import { isSandbox } from '../core/kube/sandbox';
+import { requestDetail } from '../core/probe/consent-text';
+import { confirmSend } from './consent';
 import type { BurstLive, BurstReport } from '../protocol/messages';
 import {
   checkConcurrency,
@@ -70,13 +72,13 @@ export async function sendBurst(req: ProbeRequest, deps: BurstDeps): Promise<voi
   const api = cluster.api;
   const consent = needsConsent(isSandbox(config), shape.count, method, req.body);
   if (consent) {
-    const ok = await vscode.window.showWarningMessage(
-      `Send ${shape.count} ${method} requests to ${req.host}${req.path} on ${config.contextName}?` +
-        ` This is a real cluster: the burst adds load${method === 'GET' && !req.body ? '' : ' and may change data'}.`,
-      { modal: true },
-      'Send Burst',
-    );
-    if (ok !== 'Send Burst') return;
+    const ok = await confirmSend({
+      title: `Send ${shape.count} ${method} requests to ${req.host}${req.path} on ${config.contextName}?`,
+      why: `This is a real cluster: the burst adds load${method === 'GET' && !req.body ? '' : ' and may change data'}.`,
+      action: 'Send Burst',
+      detail: requestDetail(req.headers, req.body),
+    });
+    if (!ok) return;
   }
   const settings = readSettings();
   const title = `${shape.count} × ${method} ${req.host ?? ''}${req.path ?? ''}`;

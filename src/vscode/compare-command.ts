@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../core/errors';
 import { isSandbox } from '../core/kube/sandbox';
+import { confirmSend } from './consent';
 import type { RouteEntry } from '../core/kube/routes';
 import type { RouteCompareMessage } from '../protocol/messages';
 import { checkProbeCount, compareNeedsConsent, routeChoices, type RouteChoice } from './compare-input';
@@ -66,13 +67,13 @@ export async function compareWithRoute(a: RouteEntry, deps: CompareDeps): Promis
   const api = cluster.api;
   const consent = compareNeedsConsent(isSandbox(config), count);
   if (consent) {
-    const ok = await vscode.window.showWarningMessage(
-      `Send ${2 * count} GET requests (${count} through each route) on ${config.contextName}?` +
-        ' This is a real cluster: the comparison adds load.',
-      { modal: true },
-      'Compare',
-    );
-    if (ok !== 'Compare') return;
+    const ok = await confirmSend({
+      title: `Send ${2 * count} GET requests (${count} through each route) on ${config.contextName}?`,
+      why: 'This is a real cluster: the comparison adds load.',
+      action: 'Compare',
+      detail: `${count} GET requests through each route`,
+    });
+    if (!ok) return;
   }
   // The request's options (TLS, timeout, trace backend); the routes themselves are `a` and `b`.
   const { kind: _kind, namespace: _ns, name: _name, ...options } = requestOptions({ entry: a }, readSettings());

@@ -7,6 +7,7 @@ import { candidates, choose } from '../core/probe/choose';
 import { rebuildRequest } from '../core/probe/rebuild';
 import type { ProbeOutcome } from '../core/probe/run';
 import { isSandbox } from '../core/kube/sandbox';
+import { parseHeaderLine, requestDetail } from '../core/probe/consent-text';
 import { loadEngine } from './engine-loader';
 import type { RouteEntry } from '../core/kube/routes';
 import type { Trace } from '../core/trace/model';
@@ -16,6 +17,8 @@ import type { Cluster } from './cluster';
 import type { History } from './history';
 import { log } from './output';
 import { recordProbe } from './probe-record';
+import { confirmSend } from './consent';
+import { runSteps } from './steps';
 import type { Node } from './cluster-view';
 
 export interface ProbeRequest {
@@ -154,37 +157,38 @@ const ask = (title: string, prompt: string, value: string) =>
     validateInput: (v) => (v.trim() ? undefined : `${prompt}: enter a value (Esc cancels)`),
   });
 
-/** Asks method, path, headers and body. */
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+
+/** Asks method, path, headers and body, as numbered steps with Back (no body step for GET and HEAD). */
 export async function withOptions(req: ProbeRequest): Promise<ProbeRequest | undefined> {
-  const method = await vscode.window.showQuickPick(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], {
-    title: 'Method',
-    placeHolder: 'GET',
-  });
-  if (!method) return undefined;
-  const path = await vscode.window.showInputBox({
-    title: 'Path',
-    value: req.path ?? '/',
-    validateInput: (v) => (v.startsWith('/') ? undefined : 'the path starts with /'),
-  });
-  if (!path) return undefined;
-  const headerText = await vscode.window.showInputBox({
-    title: 'Headers (optional)',
-    placeHolder: 'Name: value; Other: value',
-  });
-  if (headerText === undefined) return undefined;
-  const headers: Record<string, string> = {};
-  for (const part of headerText
-    .split(';')
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    const i = part.indexOf(':');
-    if (i > 0) headers[part.slice(0, i).trim()] = part.slice(i + 1).trim();
-  }
-  const body =
-    method === 'GET' || method === 'HEAD'
-      ? ''
-      : await vscode.window.showInputBox({ title: 'Body (optional)', placeHolder: '{"sku": "kt-1"}' });
-  if (body === undefined) return undefined;
+  const title = `Probe ${req.entry.namespace}/${req.entry.name}`;
+  const answers = await runSteps(([method]) => [
+    { kind: 'pick', title: `${title}: method`, items: METHODS, value: 'GET' },
+    {
+      kind: 'input',
+      title: `${title}: path`,
+      value: req.path ?? '/',
+      prompt: `The path to request on ${req.host ?? 'the route'}`,
+      validate: (v) => (v.startsWith('/') ? undefined : 'The path starts with /'),
+    },
+    {
+      kind: 'input',
+      title: `${title}: headers (optional)`,
+      placeHolder: 'Name: value; Other: value',
+      prompt: 'Headers to add; Authorization and other secrets are redacted in the trace',
+      validate: (v) => {
+        const r = parseHeaderLine(v);
+        return 'error' in r ? `${r.error}: write Name: value, separated by ;` : undefined;
+      },
+    },
+    ...(method === 'GET' || method === 'HEAD'
+      ? []
+      : [{ kind: 'input' as const, title: `${title}: body (optional)`, placeHolder: '{"sku": "kt-1"}' }]),
+  ]);
+  if (!answers) return undefined;
+  const [method, path, headerText, body] = answers;
+  const parsed = parseHeaderLine(headerText);
+  const headers = 'headers' in parsed ? parsed.headers : {};
   return { ...req, method, path, headers, body: body || undefined };
 }
 
@@ -207,13 +211,13 @@ export async function sendProbe(req: ProbeRequest, deps: ProbeDeps): Promise<voi
   let confirmed = false;
   if ((method !== 'GET' || req.body) && !isSandbox(cluster.config)) {
     if (settings.confirmOutsideSandbox) {
-      const ok = await vscode.window.showWarningMessage(
-        `Send ${method}${req.body ? ' with a body' : ''} to ${req.host}${req.path}` +
-          ` on ${cluster.config.contextName}? This may change data in a real cluster.`,
-        { modal: true },
-        'Send',
-      );
-      if (ok !== 'Send') return;
+      const ok = await confirmSend({
+        title: `Send ${method}${req.body ? ' with a body' : ''} to ${req.host}${req.path} on ${cluster.config.contextName}?`,
+        why: 'This is a real cluster: the request may change data.',
+        action: `Send ${method}`,
+        detail: requestDetail(req.headers, req.body),
+      });
+      if (!ok) return;
     }
     confirmed = true;
   }

@@ -148,12 +148,14 @@ export async function sendOnTarget(
       method: r.method,
       path: hop.path,
       headers: sent,
+      body: o.body,
       timeoutMs: 0,
     },
     res,
     target: target.kind,
     url,
     events: redirects,
+    userHeaders: o.headers,
   });
   const clientWindow = { startUnixNano: res.times.start, endUnixNano: res.times.end ?? res.times.start };
   return { ids, target, headers, ca, res, hop, url, client, clientWindow, started, diagnostics };

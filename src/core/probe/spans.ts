@@ -1,5 +1,6 @@
 // Client spans of a probe: `probe` with the children dns, connect, tls, request, ttfb, download (docs/ARCHITECTURE.md).
 import { newSpanId } from '../ids';
+import { isSecretHeader, redact } from '../redact';
 import type { Span, SpanEvent } from '../trace/model';
 import type { ExchangeRequest, ExchangeResult } from './http';
 
@@ -11,14 +12,20 @@ export interface ClientSpanInput {
   target: 'load-balancer' | 'port-forward';
   url: string;
   events?: SpanEvent[];
+  /** The headers the user added (With Options, `-H`): recorded on the span, secrets redacted. */
+  userHeaders?: Record<string, string>;
 }
+
+/** How much of a request body the span keeps, as text: enough to tell two probes apart. */
+const BODY_PREVIEW = 512;
 
 export function clientSpans(i: ClientSpanInput): Span[] {
   const t = i.res.times;
   // The probe's window is the network exchange: from the lookup or connection start to the last body byte.
   const begin = t.dnsStart ?? t.connectStart ?? t.start;
   const end = t.end ?? begin;
-  const status = i.res.error || (i.res.status ?? 0) >= 500 ? 'error' : 'ok';
+  // OpenTelemetry's HTTP client convention: any 4xx or 5xx answer is an error for the client that asked.
+  const status = i.res.error || (i.res.status ?? 0) >= 400 ? 'error' : 'ok';
   const root: Span = {
     spanId: i.rootSpanId,
     name: 'probe',
@@ -42,6 +49,13 @@ export function clientSpans(i: ClientSpanInput): Span[] {
     origin: 'probe',
     sourceReason: 'the probe is sent by Kubetrace itself; its phases have no source in your code',
   };
+  for (const [k, v] of Object.entries(i.userHeaders ?? {}))
+    root.attributes[`http.request.header.${k.toLowerCase()}`] = isSecretHeader(k) ? '[redacted]' : redact(v);
+  if (i.req.body?.length) {
+    root.attributes['http.request.body.size'] = i.req.body.length;
+    const text = i.req.body.subarray(0, BODY_PREVIEW).toString('utf8');
+    root.attributes['kubetrace.request.body'] = redact(text) + (i.req.body.length > BODY_PREVIEW ? '…' : '');
+  }
   if (i.res.status !== undefined) root.attributes['http.response.status_code'] = i.res.status;
   if (i.res.bodyBytes) root.attributes['http.response.body.size'] = i.res.bodyBytes;
   if (i.res.tls?.protocol) root.attributes['tls.protocol.version'] = i.res.tls.protocol;
