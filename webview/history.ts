@@ -135,7 +135,7 @@ export function renderHistory(
         { class: h.id === currentId ? 'is-current' : '', attrs: { 'data-id': h.id } },
         el('td', {}, box),
         el('td', { text: formatClock(h.time), title: h.time }),
-        el('td', {}, el('span', { text: `${h.method ? `${h.method} ` : ''}${h.target}` })),
+        el('td', {}, ...requestCell(h)),
         el('td', {}, statusCell(h)),
         el('td', {
           class: 'kt-num',
@@ -151,6 +151,21 @@ export function renderHistory(
   return root;
 }
 
+/** What was requested (`GET shop.test/orders/fail`), then the route it went through, quieter. */
+function requestCell(h: HistoryEntry): HTMLElement[] {
+  const what = `${h.method ? `${h.method} ` : ''}${h.url ?? h.target}`;
+  return h.url
+    ? [el('span', { text: what }), el('span', { class: 'kt-muted kt-history-route', text: ` via ${h.target}` })]
+    : [el('span', { text: what })];
+}
+
+/** Two probes that asked different things: their times differ for more than one reason. */
+function differentRequests(a: HistoryEntry, b: HistoryEntry): string | undefined {
+  const show = (h: HistoryEntry) => `${h.method ?? ''} ${h.url ?? h.target}`.trim();
+  if (show(a) === show(b)) return undefined;
+  return `A and B are different requests (${show(a)}; ${show(b)}): compare their layers with that in mind.`;
+}
+
 /** One probe and one burst are chosen: they do not compare. */
 function mixed(entries: readonly HistoryEntry[], chosen: readonly string[]): boolean {
   const kinds = new Set(chosen.map((id) => !!entries.find((h) => h.id === id)?.burst));
@@ -158,7 +173,8 @@ function mixed(entries: readonly HistoryEntry[], chosen: readonly string[]): boo
 }
 
 export function renderCompare(c: CompareMessage): HTMLElement {
-  const name = (h: HistoryEntry) => `${h.method ? `${h.method} ` : ''}${h.target} at ${formatClock(h.time)}`;
+  const name = (h: HistoryEntry) => `${h.method ? `${h.method} ` : ''}${h.url ?? h.target} at ${formatClock(h.time)}`;
+  const differ = differentRequests(c.left, c.right);
   const table = el('table', { class: 'kt-table kt-compare-table' });
   table.appendChild(
     el(
@@ -225,6 +241,7 @@ export function renderCompare(c: CompareMessage): HTMLElement {
       el('span', { text: ' · B: ' }),
       el('strong', { text: name(c.right) }),
     ),
+    ...(differ ? [el('p', { class: 'kt-compare-note', text: differ, attrs: { role: 'note' } })] : []),
     table,
   );
 }

@@ -60,6 +60,8 @@ export interface HistoryEntry {
   target: string;
   traceId: string;
   method?: string;
+  /** Host and path of a probe (`shop.test/orders/fail`), so two probes of one route tell apart; redacted. */
+  url?: string;
   status?: number;
   durationMs?: number;
   error?: string;

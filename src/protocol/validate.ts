@@ -29,12 +29,13 @@ export function checkProbe(x: unknown, key: string): ProbeSummary {
 function checkEntry(x: unknown, parent: string, key: string | number): HistoryEntry {
   const o = obj(x, parent, key);
   const path = at(parent, key);
-  onlyKeys(o, ['id', 'time', 'target', 'traceId', 'method', 'status', 'durationMs', 'error', 'burst'], path);
+  onlyKeys(o, ['id', 'time', 'target', 'traceId', 'method', 'url', 'status', 'durationMs', 'error', 'burst'], path);
   str(o.id, path, 'id', MAX_ID, 1);
   str(o.time, path, 'time', 64);
   str(o.target, path, 'target', MAX_TEXT);
   str(o.traceId, path, 'traceId', MAX_ID);
   optStr(o.method, path, 'method', 64);
+  optStr(o.url, path, 'url', MAX_TEXT);
   if (o.status !== undefined) int(o.status, path, 'status', 0, 999);
   optNum(o.durationMs, path, 'durationMs', 0);
   optStr(o.error, path, 'error', MAX_TEXT);

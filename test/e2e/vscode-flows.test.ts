@@ -14,6 +14,7 @@ import { startEnv, type E2EEnv } from './lib/env';
 import { flowKubernetesTools } from './lib/flow-kubernetes-tools';
 import { flowRestore } from './lib/flow-restore';
 import { flowBurst } from './lib/flow-burst';
+import { flowOptions } from './lib/flow-options';
 import { flowCompare } from './lib/flow-compare';
 import {
   flowAppSource,
@@ -169,6 +170,12 @@ test(
   '10. Compare With Route... on orders pre-selects orders-route and shows the compare view',
   { timeout: 180_000 },
   () => run('10-compare', () => flowCompare(ctx)),
+);
+
+test(
+  '11. Send Probe With Options... on orders: numbered steps with Back, a POST whose headers and body are on its span',
+  { timeout: 120_000 },
+  () => run('11-options', () => flowOptions(ctx)),
 );
 
 test('the extension logged no errors and left no unhandled rejection in the extension host', () => {

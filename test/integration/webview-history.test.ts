@@ -76,3 +76,39 @@ test('history lists earlier probes; two are compared layer by layer with their d
   assert.deepEqual(await p.violations(), []);
   await page.context().close();
 });
+
+test('probes of one route show their host and path, and a compare of different requests says so', async () => {
+  const p = await openPanel(browser, harness);
+  const { page } = p;
+  const [ok, , fail] = history();
+  const entries = [
+    { ...ok, url: 'shop.kubetrace.test/orders' },
+    { ...fail, url: 'shop.kubetrace.test/orders/fail', status: 500 },
+  ];
+  await p.post({ type: 'trace', trace: probeTrace(), probe: PROBE, historyId: 'h1' });
+  await p.post({ type: 'history', entries, currentId: 'h1' });
+  await page.locator('vscode-tab-header', { hasText: 'History' }).click();
+  await settle(page);
+  const lines = await page.locator('.kt-history-table tbody tr').allInnerTexts();
+  assert.match(lines[0], /GET shop\.kubetrace\.test\/orders via default\/orders\s+200/);
+  assert.match(lines[1], /GET shop\.kubetrace\.test\/orders\/fail via default\/orders\s+500/);
+
+  await p.post({
+    type: 'compare',
+    left: entries[1],
+    right: entries[0],
+    rows: compareRows(probeTrace(), probeTrace(1.3)),
+  });
+  await settle(page);
+  assert.match(
+    await page.locator('.kt-compare-note').innerText(),
+    /^A and B are different requests \(GET shop\.kubetrace\.test\/orders\/fail; GET shop\.kubetrace\.test\/orders\)/,
+  );
+  // The same request twice: no note.
+  await p.post({ type: 'compare', left: entries[0], right: entries[0], rows: compareRows(probeTrace(), probeTrace()) });
+  await settle(page);
+  assert.equal(await page.locator('.kt-compare-note').count(), 0);
+  assert.deepEqual(p.errors, []);
+  assert.deepEqual(await p.violations(), []);
+  await page.context().close();
+});
