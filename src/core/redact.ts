@@ -127,6 +127,9 @@ export function redactTrace(t: Trace): Trace {
       attributes: scrub(s.attributes),
       events: s.events.map((e) => ({ ...e, name: redact(e.name), attributes: scrub(e.attributes) })),
       links: s.links.map((l) => (l.attributes ? { ...l, attributes: scrub(l.attributes) } : l)),
+      // nginx's debug log prints every request header (`http header: "Authorization: Bearer …"`).
+      ...(s.steps ? { steps: s.steps.map((st) => ({ ...st, message: redact(st.message) })) } : {}),
+      ...(s.sourceReason !== undefined ? { sourceReason: redact(s.sourceReason) } : {}),
     })),
     diagnostics: t.diagnostics.map(redactDiagnostic),
   };

@@ -11,6 +11,7 @@ import { renderPanelHtml } from './panel-html';
 import type { BurstItem, History } from './history';
 import { BurstHost } from './panel-burst';
 import { log } from './output';
+import { redactTrace } from '../core/redact';
 
 export const PANEL_VIEW_TYPE = 'kubetrace.trace';
 
@@ -174,6 +175,8 @@ export class TracePanel implements vscode.Disposable {
     selected?: string,
     burstId?: string,
   ): void {
+    // Whatever path a trace came by, the panel (and the state VS Code saves for it) never holds a credential.
+    trace = redactTrace(trace);
     this.trace = trace;
     this.probe = probe;
     this.historyId = historyId;

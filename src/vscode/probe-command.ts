@@ -267,7 +267,7 @@ export async function sendProbe(req: ProbeRequest, deps: ProbeDeps): Promise<voi
           `probe ${outcome.url} via ${outcome.target.kind}: ${outcome.response.status ?? outcome.response.error?.code}` +
             ` in ${outcome.timings.exchangeMs.toFixed(1)} ms, ${trace.spans.length} spans (trace ${trace.traceId})`,
         );
-        deps.show(trace, outcome, item.entry.id);
+        deps.show(item.trace, outcome, item.entry.id); // the history's copy: redacted
         deps.status(outcome);
       } catch (e) {
         if (abort.signal.aborted) {

@@ -144,6 +144,26 @@ test('redactTrace: attributes by name, URLs in any attribute, names, nested even
   assert.equal(JSON.stringify(t).includes('S9'), true, 'the input trace is left as it was');
 });
 
+// Found by e2e flow 11: nginx's debug log prints each request header, and its lines became the nginx span's steps.
+test('redactTrace: nginx debug-log steps and the source reason lose the credentials they quote', () => {
+  const t = trace([
+    span({
+      name: 'nginx',
+      sourceReason: 'matched on Cookie: sid=S3',
+      steps: [
+        { phase: 'read', message: 'http header: "Authorization: Bearer S1abcdefgh"' },
+        { phase: 'read', message: 'http header: "X-Api-Key: S2"' },
+        { phase: 'read', message: 'http header: "X-Tenant: gold"' },
+      ],
+    }),
+  ]);
+  const out = redactTrace(t).spans[0];
+  const text = JSON.stringify(out);
+  for (const s of ['S1abcdefgh', 'S2"', 'sid=S3']) assert.ok(!text.includes(s), `${s} survived: ${text}`);
+  assert.equal(out.steps?.[2].message, 'http header: "X-Tenant: gold"', 'other headers stay readable');
+  assert.equal(out.steps?.length, 3);
+});
+
 // ---- properties ---------------------------------------------------------------------------------------------------
 
 // Secrets start with a marker so that random filler cannot contain one by chance.
