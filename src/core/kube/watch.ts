@@ -64,9 +64,9 @@ export function watchKinds(
           signal: stopper.signal,
         });
         reach.answered();
-        if (res.statusCode === 404) return; // kind not served (e.g. no Gateway API): nothing to watch
         if (res.statusCode !== 200) {
-          res.resume();
+          res.resume(); // drained, so the keep-alive connection is free again
+          if (res.statusCode === 404) return; // kind not served (e.g. no Gateway API): nothing to watch
           throw new Error(`watch ${kind.plural} answered ${res.statusCode}`);
         }
         const opened = Date.now();
