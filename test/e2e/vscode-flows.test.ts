@@ -15,6 +15,8 @@ import { flowKubernetesTools } from './lib/flow-kubernetes-tools';
 import { flowRestore } from './lib/flow-restore';
 import { flowBurst } from './lib/flow-burst';
 import { flowCompare } from './lib/flow-compare';
+import { flowUnreachable } from './lib/flow-unreachable';
+import { startSandboxProcess, type SandboxProcess } from './lib/sandbox-process';
 import {
   flowAppSource,
   flowNginxSource,
@@ -35,6 +37,8 @@ let browser: Browser | undefined;
 let page: Page;
 let ctx: FlowCtx;
 let stopping = false;
+/** The sandbox flow 11 started after stopping the first one. */
+let restarted: SandboxProcess | undefined;
 
 before(
   async () => {
@@ -87,6 +91,7 @@ after(
       cpSync(join(env.cs.userDataDir, 'logs'), LOGS_OUT, { recursive: true });
     }
     await browser?.close().catch(() => {});
+    await restarted?.stop();
     await env?.stop();
   },
   { timeout: 60_000 },
@@ -169,6 +174,29 @@ test(
   '10. Compare With Route... on orders pre-selects orders-route and shows the compare view',
   { timeout: 180_000 },
   () => run('10-compare', () => flowCompare(ctx)),
+);
+
+test(
+  '12. stopping the sandbox shows "Cannot reach the API server" by itself; restarted, the tree comes back by itself',
+  { timeout: 300_000 },
+  () =>
+    run('12-unreachable', () =>
+      flowUnreachable(ctx, {
+        stop: async () => {
+          stopping = true; // the first sandbox's exit is wanted here: no warning
+          await (restarted ?? env!.sandbox).stop();
+        },
+        start: async () => {
+          restarted = await startSandboxProcess({
+            kubeconfigPath: env!.sandbox.kubeconfigPath,
+            podSubnet: POD_SUBNET,
+            log: (l) => {
+              if (!/^pod /.test(l)) say(l);
+            },
+          });
+        },
+      }),
+    ),
 );
 
 test('the extension logged no errors and left no unhandled rejection in the extension host', () => {
