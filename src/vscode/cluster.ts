@@ -1,5 +1,7 @@
 // The cluster the tree shows: kubeconfig + context + namespace filter, the last listing, and the watches
-// that keep it current. Errors are kept as state for the tree to show, never thrown at VS Code.
+// that keep it current. Errors are kept as state for the tree to show, never thrown at VS Code. When the watches
+// lose the API server the tree says so and the watches keep trying (src/core/kube/watch.ts); the first answer
+// reloads everything. A kubeconfig rewritten on disk (a restarted sandbox) is reloaded too.
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { delimiter } from 'node:path';
@@ -10,6 +12,8 @@ import { loadKubeconfig, type LoadedKubeconfig } from '../core/kube/load';
 import { KubeRequester } from '../core/kube/request';
 import { readRouteTree, type RouteTree } from '../core/kube/route-tree';
 import { watchKinds, type WatchHandle } from '../core/kube/watch';
+import { watchFiles, type FileWatch } from '../core/kube/file-watch';
+import { isUnreachable } from '../core/kube/reachability';
 import { kubeconfigSetting } from './config';
 import { log } from './output';
 
@@ -22,6 +26,8 @@ export type ClusterState =
       message: string;
       hint?: string;
       actions: ('retry' | 'kubeconfig' | 'context' | 'trust')[];
+      /** The API server did not answer; the watches retry and reload the tree once it does. */
+      retrying?: boolean;
     }
   | { kind: 'ready'; tree: RouteTree };
 
@@ -37,6 +43,7 @@ export class Cluster implements vscode.Disposable {
   /** Workspace settings passed over when the kubeconfig was chosen, and why (the tree shows them). */
   notes: string[] = [];
   private watch?: WatchHandle;
+  private files?: { key: string; watch: FileWatch };
   private loading?: Promise<void>;
 
   constructor(private readonly memento: vscode.Memento) {
@@ -85,6 +92,7 @@ export class Cluster implements vscode.Disposable {
     this.notes = where.ignored;
     for (const n of where.ignored) log.warn(n);
     const files = where.value.split(delimiter).filter(Boolean);
+    this.watchKubeconfig(files);
     if (!files.some((f) => existsSync(f))) {
       this.config = undefined;
       this.api = undefined;
@@ -118,6 +126,13 @@ export class Cluster implements vscode.Disposable {
       this.setState({ kind: 'ready', tree });
       this.startWatch(ns ?? (tree.scope.kind === 'namespace' ? tree.scope.namespace : undefined));
     } catch (e) {
+      if (isUnreachable(e)) {
+        // Not there yet (or not any more): the watches knock with backoff and reload the tree on the first answer.
+        log.warn(`listing failed: ${errorMessage(e)}; retrying`);
+        this.setState(unreachable(e));
+        this.startWatch(this.namespaces.length === 1 ? this.namespaces[0] : undefined);
+        return;
+      }
       const status = e instanceof KubeApiError ? e.status : 0;
       const actions: ('retry' | 'kubeconfig' | 'context')[] =
         status === 401
@@ -136,9 +151,24 @@ export class Cluster implements vscode.Disposable {
     }
   }
 
+  /** Reloads when a kubeconfig file in use changes on disk; one watcher per list of files. */
+  private watchKubeconfig(files: string[]): void {
+    const key = files.join(delimiter);
+    if (this.files?.key === key) return;
+    this.files?.watch.stop();
+    this.files = {
+      key,
+      watch: watchFiles(files, () => {
+        log.info('the kubeconfig changed on disk; reloading');
+        // After a load under way, which may have read the old file.
+        void (this.loading ?? Promise.resolve()).then(() => this.reload());
+      }),
+    };
+  }
+
   private startWatch(namespace?: string): void {
     if (!this.api) return;
-    this.watch = watchKinds(
+    const watch: WatchHandle = watchKinds(
       this.api,
       [KINDS.ingresses, KINDS.services, KINDS.endpointslices, KINDS.pods, KINDS.httproutes, KINDS.gateways],
       {
@@ -147,8 +177,19 @@ export class Cluster implements vscode.Disposable {
           void this.refreshQuietly();
         },
         onError: (m, retry) => log.warn(`watch: ${m}; reconnecting in ${Math.round(retry / 1000)} s`),
+        onReach: (r) => {
+          if (this.watch !== watch) return;
+          if (r.kind === 'down' && this.state.kind === 'ready') {
+            log.warn(`the API server stopped answering: ${r.message}`);
+            this.setState(unreachable(r.error));
+          } else if (r.kind === 'up' && this.state.kind === 'error' && this.state.retrying) {
+            log.info('the API server answers again; reloading');
+            void this.reload();
+          }
+        },
       },
     );
+    this.watch = watch;
   }
 
   /** A watch event: re-list without flashing the tree into "loading". */
@@ -160,6 +201,7 @@ export class Cluster implements vscode.Disposable {
       if (this.namespaces.length > 1) tree.entries = tree.entries.filter((e) => this.namespaces.includes(e.namespace));
       this.setState({ kind: 'ready', tree });
     } catch (e) {
+      // An unreachable server is the watches' to report: they also notice when it is back.
       log.warn(`refresh after a change failed: ${errorMessage(e)}`);
     }
   }
@@ -172,8 +214,22 @@ export class Cluster implements vscode.Disposable {
 
   dispose(): void {
     this.watch?.stop();
+    this.files?.watch.stop();
     this.changed.dispose();
   }
+}
+
+/** The tree's state while the API server does not answer: the error, and that nothing needs pressing. */
+function unreachable(e: unknown): ClusterState {
+  const hint = e instanceof KubetraceError ? e.hint : undefined;
+  return {
+    kind: 'error',
+    title: errorTitle(e),
+    message: errorMessage(e),
+    hint: `retrying by itself${hint ? `; ${hint}` : ''}`,
+    actions: ['retry', 'context', 'kubeconfig'],
+    retrying: true,
+  };
 }
 
 /** A label short enough for the side bar; the full message is the node's tooltip and first child. */

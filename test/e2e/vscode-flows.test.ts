@@ -16,6 +16,8 @@ import { flowRestore } from './lib/flow-restore';
 import { flowBurst } from './lib/flow-burst';
 import { flowOptions } from './lib/flow-options';
 import { flowCompare } from './lib/flow-compare';
+import { flowUnreachable } from './lib/flow-unreachable';
+import { startSandboxProcess, type SandboxProcess } from './lib/sandbox-process';
 import {
   flowAppSource,
   flowNginxSource,
@@ -36,6 +38,8 @@ let browser: Browser | undefined;
 let page: Page;
 let ctx: FlowCtx;
 let stopping = false;
+/** The sandbox flow 11 started after stopping the first one. */
+let restarted: SandboxProcess | undefined;
 
 before(
   async () => {
@@ -88,6 +92,7 @@ after(
       cpSync(join(env.cs.userDataDir, 'logs'), LOGS_OUT, { recursive: true });
     }
     await browser?.close().catch(() => {});
+    await restarted?.stop();
     await env?.stop();
   },
   { timeout: 60_000 },
@@ -176,6 +181,29 @@ test(
   '11. Send Probe With Options... on orders: numbered steps with Back, a POST whose headers and body are on its span',
   { timeout: 120_000 },
   () => run('11-options', () => flowOptions(ctx)),
+);
+
+test(
+  '12. stopping the sandbox shows "Cannot reach the API server" by itself; restarted, the tree comes back by itself',
+  { timeout: 300_000 },
+  () =>
+    run('12-unreachable', () =>
+      flowUnreachable(ctx, {
+        stop: async () => {
+          stopping = true; // the first sandbox's exit is wanted here: no warning
+          await (restarted ?? env!.sandbox).stop();
+        },
+        start: async () => {
+          restarted = await startSandboxProcess({
+            kubeconfigPath: env!.sandbox.kubeconfigPath,
+            podSubnet: POD_SUBNET,
+            log: (l) => {
+              if (!/^pod /.test(l)) say(l);
+            },
+          });
+        },
+      }),
+    ),
 );
 
 test('the extension logged no errors and left no unhandled rejection in the extension host', () => {

@@ -37,7 +37,11 @@ test('any other failure is still reported and retried', async () => {
       throw new KubeApiError('forbidden', undefined, 403, 'Forbidden');
     },
   } as unknown as KubeRequester;
-  const w = watchKinds(api, [KINDS.gateways], { onChange: () => {}, onError: (_m, retry) => errors.push(retry) });
+  const w = watchKinds(api, [KINDS.gateways], {
+    onChange: () => {},
+    onError: (_m, retry) => errors.push(retry),
+    backoff: { jitter: 0 },
+  });
   await sleep(50);
   w.stop();
   assert.deepEqual(errors, [1000]);

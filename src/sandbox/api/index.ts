@@ -1,6 +1,6 @@
 // The sandbox's Kubernetes API stand-in. What other parts call:
 //
-//   startApiServer({ store, logs, host?='127.0.0.1', ca?, serverCert?, restrictedNamespace?='shop',
+//   startApiServer({ store, logs, host?='127.0.0.1', port?=0, ca?, serverCert?, restrictedNamespace?='shop',
 //                    adminToken?, restrictedToken?, execResolver? })
 //     → Promise<{ url, adminToken, restrictedToken, restrictedNamespace, caPem, ca, setExecResolver(fn), close() }>
 //     HTTPS on a free port; discovery, get/list/watch, Tables, pods/log, pods/portforward, pods/exec,

@@ -36,6 +36,8 @@ export interface ApiServerOptions {
   store: ObjectStore;
   logs: LogStore;
   host?: string;
+  /** 0 (default): a free port. A test that restarts the server passes the port it had. */
+  port?: number;
   ca?: Ca;
   serverCert?: IssuedCert;
   restrictedNamespace?: string;
@@ -285,7 +287,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, host, () => {
+    server.listen(o.port ?? 0, host, () => {
       server.off('error', reject);
       resolve();
     });
