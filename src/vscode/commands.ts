@@ -5,7 +5,8 @@ import type { Trace } from '../core/trace/model';
 import type { Cluster } from './cluster';
 import type { ClusterTree, Node } from './cluster-view';
 import type { History } from './history';
-import { TracePanel, type PanelActions } from './panel';
+import { TracePanel } from './panel';
+import type { PanelActions } from './panel-types';
 import { output } from './output';
 import {
   requestFromNode,

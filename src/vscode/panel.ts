@@ -12,24 +12,7 @@ import type { BurstItem, History } from './history';
 import { BurstHost } from './panel-burst';
 import { log } from './output';
 import { redactTrace } from '../core/redact';
-
-export const PANEL_VIEW_TYPE = 'kubetrace.trace';
-
-export interface PanelActions {
-  openSource(ref: import('../core/trace/model').SourceRef): Promise<{ ok: true } | { ok: false; reason: string }>;
-  exportTrace(trace: Trace, format: 'otlp' | 'jaeger'): Promise<void>;
-  /** Re-runs the last probe, or, after a window reload, the one the panel shows. */
-  rerun(shown?: ProbeSummary): Promise<void>;
-  copyCurl(): Promise<void>;
-}
-
-/** What the panel showed when it was closed, so reopening it shows the same trace and selection. */
-interface Shown {
-  trace: Trace;
-  probe?: ProbeSummary;
-  historyId?: string;
-  selected?: string;
-}
+import { PANEL_VIEW_TYPE, type PanelActions, type Shown } from './panel-types';
 
 export class TracePanel implements vscode.Disposable {
   private static current?: TracePanel;
