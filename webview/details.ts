@@ -148,7 +148,10 @@ export function renderDetails(
   }
   root.appendChild(section('Source', refs.length || undefined, sources));
 
-  if (s.steps?.length) root.appendChild(section('nginx execution path', s.steps.length, renderSteps(s.steps, open)));
+  if (s.steps?.length) {
+    const steps = renderSteps(s.steps, open, `${view.trace.traceId}/${i}`);
+    root.appendChild(section('nginx execution path', s.steps.length, steps));
+  }
 
   const attrs = Object.entries(s.attributes).sort(([a], [b]) => a.localeCompare(b));
   root.appendChild(

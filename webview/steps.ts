@@ -32,17 +32,49 @@ function stepButton(ref: SourceRef, onOpen: (ref: SourceRef) => void, label?: st
   return b;
 }
 
-export function renderSteps(steps: readonly Step[], onOpen: (ref: SourceRef) => void): HTMLElement {
+/** Which phase groups the user opened, per span: the details are rebuilt when a source note arrives (after a step
+ *  is opened), and the groups must stay as the user left them. */
+const opened = new Map<string, Set<number>>();
+const MAX_REMEMBERED = 50;
+
+export function renderSteps(steps: readonly Step[], onOpen: (ref: SourceRef) => void, key = ''): HTMLElement {
   const groups = groupSteps(steps);
-  const openAll = steps.length <= 40;
+  let open = opened.get(key);
+  if (!open) {
+    // Short paths open whole; a long one (a debug log has hundreds of steps) starts folded.
+    open = new Set(steps.length <= 40 ? groups.map((_, i) => i) : []);
+    if (opened.size >= MAX_REMEMBERED) opened.delete(opened.keys().next().value!);
+    opened.set(key, open);
+  }
+  const cols: (HTMLElement & { open: boolean })[] = [];
   const box = el('div', { class: 'kt-steps' });
-  for (const g of groups) {
+  const bar = el('div', { class: 'kt-steps-bar' });
+  const all = (want: boolean) => {
+    for (const [i, c] of cols.entries()) {
+      c.open = want;
+      if (want) open.add(i);
+      else open.delete(i);
+    }
+  };
+  if (groups.length > 1) {
+    bar.append(
+      barButton('Expand all', () => all(true)),
+      barButton('Collapse all', () => all(false)),
+    );
+    box.appendChild(bar);
+  }
+  for (const [i, g] of groups.entries()) {
     const col = el('vscode-collapsible', {
       class: 'kt-phase',
       // The count is in the heading, not the collapsible's description, which is drawn at 60% opacity.
       attrs: { heading: `${g.phase} · ${g.steps.length} step${g.steps.length === 1 ? '' : 's'}` },
+    }) as HTMLElement & { open: boolean };
+    if (open.has(i)) col.setAttribute('open', '');
+    col.addEventListener('vsc-collapsible-toggle', (e) => {
+      if ((e as CustomEvent<{ open: boolean }>).detail.open) open.add(i);
+      else open.delete(i);
     });
-    if (openAll) col.setAttribute('open', '');
+    cols.push(col);
     const list = el('ol', { class: 'kt-step-list' });
     for (const s of g.steps) {
       const li = el(
@@ -69,4 +101,10 @@ export function renderSteps(steps: readonly Step[], onOpen: (ref: SourceRef) => 
     box.appendChild(col);
   }
   return box;
+}
+
+function barButton(text: string, onClick: () => void): HTMLElement {
+  const b = el('vscode-button', { text, attrs: { secondary: '' } });
+  b.addEventListener('click', onClick);
+  return b;
 }

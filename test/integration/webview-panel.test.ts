@@ -191,11 +191,21 @@ describe('trace panel', () => {
     // Collapsing a phase hides its steps.
     const headers = page.locator('.kt-phase[heading^="headers ·"]');
     assert.equal(await headers.locator('.kt-step').first().isVisible(), true);
-    await headers.evaluate((e) => {
-      (e as HTMLElement & { open: boolean }).open = false;
-    });
+    await headers.click({ position: { x: 12, y: 10 } }); // its heading, as a user collapses it
     await settle(page);
     assert.equal(await headers.locator('.kt-step').first().isVisible(), false);
+    // A source note arrives after a step is opened and the details are rebuilt: the groups stay as the user left them.
+    await p.post({ type: 'sourceStatus', spanId: IDS.nginx, ok: false, reason: 'outside the allowed roots' });
+    await settle(page);
+    assert.equal(await page.locator('.kt-phase[heading^="headers ·"] .kt-step').first().isVisible(), false);
+    assert.equal(await page.locator('.kt-phase[heading^="content ·"] .kt-step').first().isVisible(), true);
+    // Collapse all, then Expand all.
+    await page.locator('.kt-steps-bar vscode-button', { hasText: 'Collapse all' }).click();
+    await settle(page);
+    assert.equal(await page.locator('.kt-phase[open]').count(), 0);
+    await page.locator('.kt-steps-bar vscode-button', { hasText: 'Expand all' }).click();
+    await settle(page);
+    assert.equal(await page.locator('.kt-phase[open]').count(), 7);
     await clean(p);
   });
 });
