@@ -10,6 +10,7 @@ import { buildTraceView, type TraceView } from './model';
 import { restoreState, saveNow, scheduleSave, type UiState } from './state';
 import {
   modelRef,
+  skipLink,
   sourceNote,
   renderEmpty,
   showProgress,
@@ -116,7 +117,8 @@ export class App {
       this.state.tab = this.tabs.selectedIndex === 1 ? 'history' : 'trace';
       this.save();
     });
-    replaceChildren(root, this.progress, this.back, this.header.root, this.diags, this.tabs);
+    const skip = skipLink(() => (this.traceBody.hidden ? undefined : this.waterfall.scrollElement));
+    replaceChildren(root, skip, this.progress, this.back, this.header.root, this.diags, this.tabs);
     window.addEventListener('message', (e: MessageEvent) => this.onMessage(e.data));
     document.addEventListener('keydown', (e) => this.onGlobalKey(e));
     this.applyTrace(true);

@@ -131,3 +131,13 @@ export function sourceNote(m: SourceStatusMessage): SourceNote {
     ? { ok: true, text: 'Opened in the editor.' }
     : { ok: false, text: m.reason ?? 'The editor could not open this place.' };
 }
+
+/** The first stop of the tab order: straight to the waterfall, past the header's and toolbar's controls. Hidden
+ *  until focused, as skip links are. */
+export function skipLink(target: () => HTMLElement | undefined): HTMLElement {
+  // A button, not <a href>: the panel sets no href anywhere (webview/dom.ts refuses the attribute).
+  const b = el('button', { class: 'kt-skip', text: 'Skip to the waterfall' });
+  b.type = 'button';
+  b.addEventListener('click', () => target()?.focus());
+  return b;
+}

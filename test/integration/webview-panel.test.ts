@@ -156,6 +156,19 @@ describe('trace panel', () => {
     await clean(p);
   });
 
+  test('the first Tab reaches a skip link that takes the keyboard straight to the waterfall', async () => {
+    const p = await withTrace();
+    const { page } = p;
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to the waterfall');
+    assert.ok(await page.locator('.kt-skip').isVisible(), 'it shows while focused');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Spans by layer');
+    assert.equal(await page.locator('.kt-skip').isVisible(), true, 'drawn off-screen, not hidden from the tree');
+    await clean(p);
+  });
+
   test('the nginx span shows its execution path grouped by phase; a step opens its line', async () => {
     const p = await withTrace();
     const { page } = p;
