@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parserFor } from '../../src/core/ingest/controller-log/formats';
 import { findProxyLine, type ProxyLineKeys } from '../../src/core/probe/proxy-log';
+import { otherProxySpanIds } from '../../src/core/sourcemap/proxy-spans';
+import type { Span } from '../../src/core/trace/model';
 
 const parser = parserFor('haproxy-httplog');
 const ID = '3ff106b1b2fc42d1c316e52d08f8e6aa';
@@ -56,4 +58,20 @@ describe('the probe line in an HAProxy httplog', () => {
     const late = { startMs: start + 60_000, endMs: start + 60_020 };
     assert.equal(findProxyLine(LOG, parser, keys({ ...other, window: late }), spansOf), undefined);
   });
+});
+
+test("the spans of HAProxy's line are another proxy's (no nginx source), not the app span hung under them", () => {
+  const hit = findProxyLine(LOG, parser, keys(), spansOf)!;
+  const attempt = hit.batch.spans.find((s) => s.name === 'upstream.attempt')!;
+  const app: Span = { ...attempt, spanId: 'a'.repeat(16), name: 'GET /catalog', service: 'catalog', layer: 'app' };
+  app.kind = 'server';
+  app.parentSpanId = attempt.spanId;
+  // nginx's own spans share the names but are nginx's.
+  const nginx = parserFor('nginx-combined').parse(
+    '127.0.0.1 - - [05/Dec/2026:22:59:51 +0000] "GET /catalog HTTP/1.1" 200 328 "-" "curl/8.0"',
+  );
+  assert.ok('record' in nginx);
+  const nginxSpans = parserFor('nginx-combined').spans(nginx.record, { traceId: ID }).spans;
+  const ids = otherProxySpanIds([...hit.batch.spans, app, ...nginxSpans]);
+  assert.deepEqual([...ids].sort(), hit.batch.spans.map((s) => s.spanId).sort());
 });

@@ -17,6 +17,7 @@ import {
   type NginxSourceTree,
 } from '../sourcemap/nginx';
 import { errorMessage } from '../errors';
+import { otherProxySpanIds } from '../sourcemap/proxy-spans';
 import { forGatewayController, forIngressController } from '../controllers';
 import type { Trace } from '../trace/model';
 import type { ProbeOutcome } from './run';
@@ -48,7 +49,7 @@ export async function mapProbeSources(outcome: ProbeOutcome, o: MapOptions): Pro
   const pod = outcome.controllerLog.pod;
   let nginxVOutput: string | undefined;
   // The controller's spans came from another proxy's log (HAProxy's): its pod has no nginx to ask or to download.
-  const otherProxy = trace.spans.some((s) => s.origin === 'import' && s.layer === 'ingress');
+  const otherProxy = otherProxySpanIds(trace.spans).size > 0;
   if (pod && o.config && !o.nginxVersionSetting && !otherProxy) {
     try {
       const r = await execInPod(

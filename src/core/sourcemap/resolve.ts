@@ -10,6 +10,7 @@ import { checkAllowed, type AllowedCheck } from './roots';
 import { routingSourcesForSpan, type Ingress, type RoutingResult } from './routing';
 import { appKey, ingressKey } from './resolve-key';
 import { errorMessage } from '../errors';
+import { otherProxySpanIds } from './proxy-spans';
 
 export interface SourcemapContext {
   workspaceFolders: string[];
@@ -161,13 +162,14 @@ export async function resolveSources(trace: Trace, ctx: SourcemapContext): Promi
   // computation: a 10,000-span trace usually has a few hundred distinct ones. No closure per span: this loop is hot.
   type Kind = 'ingress' | 'proxy' | 'app' | 'probe' | 'failed';
   const tasks = new Map<string, { kind: Kind; span: Span; error?: unknown }>();
+  const otherProxy = otherProxySpanIds(trace.spans ?? []);
   const keys = (trace.spans ?? []).map((span) => {
     let key: string;
     let kind: Kind;
     let subject = span;
     try {
-      // HAProxy's, Envoy's and Traefik's log spans (span-kit's origin) share nginx's span names, not its code.
-      if (span.origin === 'import' && span.layer === 'ingress') {
+      // HAProxy's, Envoy's and Traefik's log spans share nginx's span names, not its code.
+      if (otherProxy.has(span.spanId)) {
         kind = 'proxy';
         key = `proxy\0${span.service}`;
       } else if (nginxEntryForSpan(span)) {
