@@ -146,6 +146,49 @@ describe('sandbox HAProxy Kubernetes Ingress Controller', () => {
     c.stop();
   });
 
+  it('a rule without a host and the path / catch everything else, after the longer paths; haproxy -c accepts it', async () => {
+    const { store, c } = await demo();
+    store.put({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'everything', namespace: 'catalog', annotations: { 'kubernetes.io/ingress.class': 'haproxy' } },
+      spec: {
+        rules: [
+          {
+            http: {
+              paths: [
+                { path: '/', pathType: 'Prefix', backend: { service: { name: 'catalog', port: { name: 'http' } } } },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    const m = buildHaproxyModel(store, CM);
+    assert.deepEqual(
+      m.routes.map((r) => [r.ingress, r.match, r.path]),
+      [
+        ['catalog-haproxy', 'exact', '/catalog'],
+        ['catalog-haproxy', 'prefix', '/catalog/'],
+        ['everything', 'prefix', '/'],
+      ],
+    );
+    // The port named `http` and the port 80 are one Service port: one backend.
+    assert.deepEqual(
+      m.backends.map((b) => b.name),
+      ['catalog_catalog_http'],
+    );
+    const text = renderHaproxyConfig(m, { ip: '127.0.0.1', httpPort: 8080 });
+    assert.match(text, /^ {2}use_backend catalog_catalog_http if TRUE\n {2}default_backend/m);
+    const dir = mkdtempSync(join(tmpdir(), 'kubetrace-haproxy-'));
+    try {
+      assert.equal(await haproxyCheck(join(dir, 'haproxy.cfg'), text, dir), undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    c.stop();
+  });
+
   it("gives the haproxy class's Ingresses the controller's address, and leaves the nginx class's alone", async () => {
     const { store, c } = await demo();
     const status = (name: string) => store.get('Ingress', 'catalog', name)!.status as Lb;
