@@ -1,6 +1,7 @@
 // The sandbox's controllers, in one reconcile pass run after store changes: Deployment → Pods (IPs on
 // loopback), Service defaults, Service + Pods → EndpointSlices and Endpoints, load-balancer status of
-// nginx-class Ingresses, and Gateway API status as NGINX Gateway Fabric writes it (gateway/status.ts).
+// Ingresses (nginx's class, and another controller's once its data plane listens: haproxy/plane.ts), and
+// Gateway API status as NGINX Gateway Fabric writes it (gateway/status.ts).
 // Objects are only written when their content changes, so passes settle.
 import { createHash } from 'node:crypto';
 import type { KubeObject, ObjectStore, StoreChange } from './store';
@@ -50,6 +51,8 @@ export interface Controllers {
   setLoadBalancer(lb: LoadBalancerAddress | undefined): void;
   /** The address of a Gateway's data plane (`namespace/name`), once its nginx listens; undefined clears it. */
   setGatewayAddress(gateway: string, lb: LoadBalancerAddress | undefined): void;
+  /** The address of another ingress controller (by IngressClass spec.controller), once it listens. */
+  setIngressAddress(controller: string, lb: LoadBalancerAddress | undefined): void;
   stop(): void;
 }
 
@@ -59,6 +62,7 @@ export function startControllers(store: ObjectStore, opts: ControllerOptions = {
     throw new Error(`podSubnet must be three octets like 127.10.0, got "${subnet}"`);
   let lb: LoadBalancerAddress | undefined;
   const gatewayLbs = new Map<string, LoadBalancerAddress>();
+  const ingressLbs = new Map<string, LoadBalancerAddress>();
   let scheduled = false,
     running = false,
     stopped = false;
@@ -87,7 +91,7 @@ export function startControllers(store: ObjectStore, opts: ControllerOptions = {
       }
       const namespaces = scope === 'all' ? store.list('Namespace').map((n) => n.metadata.name) : [...scope];
       const inScope = (o: KubeObject) => scope === 'all' || scope.has(o.metadata.namespace!);
-      serviceDefaults(store, put, [lb, ...gatewayLbs.values()], inScope, allocated);
+      serviceDefaults(store, put, [lb, ...gatewayLbs.values(), ...ingressLbs.values()], inScope, allocated);
       podsFromDeployments(inScope);
       for (const ns of namespaces) {
         const pods = store.list('Pod', ns);
@@ -101,7 +105,7 @@ export function startControllers(store: ObjectStore, opts: ControllerOptions = {
         removeOrphans(ns, services);
         for (const d of store.list('Deployment', ns)) put(deploymentStatus(d, pods));
       }
-      ingressStatus(store, put, lb, inScope);
+      ingressStatus(store, put, lb, ingressLbs, inScope);
       gatewayStatus(store, put, gatewayLbs);
     } finally {
       running = false;
@@ -255,6 +259,12 @@ export function startControllers(store: ObjectStore, opts: ControllerOptions = {
     setGatewayAddress(gateway, next) {
       if (next) gatewayLbs.set(gateway, next);
       else gatewayLbs.delete(gateway);
+      dirty = 'all';
+      pass();
+    },
+    setIngressAddress(controller, next) {
+      if (next) ingressLbs.set(controller, next);
+      else ingressLbs.delete(controller);
       dirty = 'all';
       pass();
     },

@@ -7,6 +7,11 @@ import { safeHash } from './object-defaults';
 
 /** Whether the Ingress is served by ingress-nginx: its class (or the default class) names that controller. */
 export function servedByNginx(store: ObjectStore, ing: KubeObject): boolean {
+  return controllerOf(store, ing) === NGINX_CONTROLLER;
+}
+
+/** The `spec.controller` of the Ingress's class (or of the default class when it names none). */
+export function controllerOf(store: ObjectStore, ing: KubeObject): string | undefined {
   const classes = store.list('IngressClass');
   const className =
     (ing.spec as { ingressClassName?: string }).ingressClassName ??
@@ -14,18 +19,22 @@ export function servedByNginx(store: ObjectStore, ing: KubeObject): boolean {
   const cls = className
     ? classes.find((c) => c.metadata.name === className)
     : classes.find((c) => c.metadata.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true');
-  return (cls?.spec as { controller?: string } | undefined)?.controller === NGINX_CONTROLLER;
+  return (cls?.spec as { controller?: string } | undefined)?.controller;
 }
 
 export function ingressStatus(
   store: ObjectStore,
   put: (o: KubeObject) => void,
   lb: LoadBalancerAddress | undefined,
+  others: ReadonlyMap<string, LoadBalancerAddress>,
   inScope: (o: KubeObject) => boolean,
 ): void {
   for (const ing of store.list('Ingress').filter(inScope)) {
-    const served = lb && servedByNginx(store, ing);
-    const ingress = served ? [{ ip: lb.ip, ports: lb.ports.map((port) => ({ port, protocol: 'TCP' })) }] : undefined;
+    const controller = controllerOf(store, ing);
+    const served = controller === NGINX_CONTROLLER ? lb : controller ? others.get(controller) : undefined;
+    const ingress = served
+      ? [{ ip: served.ip, ports: served.ports.map((port) => ({ port, protocol: 'TCP' })) }]
+      : undefined;
     put({ ...ing, status: { loadBalancer: ingress ? { ingress } : {} } });
   }
 }

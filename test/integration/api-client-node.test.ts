@@ -48,8 +48,8 @@ describe('client-node lists every kind with paging', () => {
     const core = c.kc.makeApiClient(k8s.CoreV1Api);
     const { names, count } = await pages((cont) => core.listPodForAllNamespaces({ limit: 2, _continue: cont }));
     const want = c.store.list('Pod').map((p) => p.metadata.name);
-    // Six app pods and the Gateway's nginx (src/sandbox/manifests/25-gateway.yaml).
-    assert.equal(want.length, 7);
+    // Six app pods, the Gateway's nginx (src/sandbox/manifests/25-gateway.yaml) and haproxy (15-haproxy.yaml).
+    assert.equal(want.length, 8);
     assert.deepEqual(names, want);
     assert.equal(count, 4);
   });
@@ -104,7 +104,7 @@ describe('client-node lists every kind with paging', () => {
     });
     assert.equal(orders.items.length, 2);
     const notOrders = await core.listPodForAllNamespaces({ labelSelector: 'app.kubernetes.io/name!=orders' });
-    assert.equal(notOrders.items.length, 5);
+    assert.equal(notOrders.items.length, 6);
     const node1 = await core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=sandbox-node-1' });
     assert.ok(node1.items.length > 0 && node1.items.every((p) => p.spec!.nodeName === 'sandbox-node-1'));
     const one = orders.items[0].metadata!.name!;

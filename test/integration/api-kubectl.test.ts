@@ -50,10 +50,19 @@ describe('kubectl', () => {
     const t = rows(r.stdout);
     assert.deepEqual(t[0], ['NAMESPACE', 'NAME', 'CLASS', 'HOSTS', 'ADDRESS', 'PORTS', 'AGE']);
     const byName = Object.fromEntries(t.slice(1).map((x) => [`${x[0]}/${x[1]}`, x]));
-    assert.deepEqual(Object.keys(byName).sort(), ['catalog/catalog', 'shop/fallback', 'shop/orders', 'shop/shop-api']);
+    assert.deepEqual(Object.keys(byName).sort(), [
+      'catalog/catalog',
+      'catalog/catalog-haproxy',
+      'shop/fallback',
+      'shop/orders',
+      'shop/shop-api',
+    ]);
     assert.deepEqual(byName['shop/orders'].slice(2, 6), ['nginx', 'shop.kubetrace.test', controllerIP, '80, 443']);
     assert.deepEqual(byName['shop/fallback'].slice(2, 6), ['nginx', '*', controllerIP, '80']);
     assert.deepEqual(byName['catalog/catalog'].slice(2, 4), ['nginx', 'catalog.kubetrace.test']);
+    // The third controller's Ingress (src/sandbox/manifests/15-haproxy.yaml): its class, not nginx's address.
+    assert.deepEqual(byName['catalog/catalog-haproxy'].slice(2, 4), ['haproxy', 'catalog-haproxy.kubetrace.test']);
+    assert.notEqual(byName['catalog/catalog-haproxy'][4], controllerIP);
   });
 
   it('get pods -o wide -n shop shows IPs and nodes', async () => {
@@ -108,6 +117,7 @@ describe('kubectl', () => {
       rows(ic.stdout).map((x) => x.slice(0, 3)),
       [
         ['NAME', 'CONTROLLER', 'PARAMETERS'],
+        ['haproxy', 'haproxy.org/ingress-controller', '<none>'],
         ['nginx', 'k8s.io/ingress-nginx', '<none>'],
       ],
     );

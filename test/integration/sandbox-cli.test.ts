@@ -109,7 +109,8 @@ test('kubetrace sandbox prints one ready line, serves kubectl, and SIGTERM leave
       .split('\n')
       .slice(1)
       .filter((l) => /\s1\/1\s+Running\s/.test(l)).length,
-    7,
+    // Six app pods (ingress-nginx's among them), the Gateway's nginx and haproxy (src/sandbox/manifests/15-haproxy.yaml).
+    8,
     pods,
   );
 

@@ -162,7 +162,7 @@ function spansOf(body: string): (OtlpSpan & { service: string; attrs: Record<str
 describe('the sandbox cluster', () => {
   it("has every pod Running and Ready, and tells the truth about nginx's address", async () => {
     const pods = (await core.listPodForAllNamespaces()).items;
-    assert.equal(pods.length, 7);
+    assert.equal(pods.length, 8);
     for (const p of pods) {
       assert.equal(p.status?.phase, 'Running', p.metadata?.name);
       assert.equal(p.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True', p.metadata?.name);

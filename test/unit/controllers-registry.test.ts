@@ -6,6 +6,7 @@ import {
   CONTROLLERS,
   forGatewayController,
   forIngressController,
+  parsesAccessLog,
   readsAccessLog,
   richerTraceHint,
   spanController,
@@ -258,6 +259,13 @@ test('an app span is not taken for a controller span', () => {
 test('expected layers: the ingress layer is read from the nginx family logs, and the hint says what to turn on', () => {
   const readable = CONTROLLERS.filter(readsAccessLog).map((c) => c.id);
   assert.deepEqual(readable, ['ingress-nginx', 'nginx-ingress', 'nginx-gateway-fabric']);
+  // HAProxy logs no access by default, but once its log is on the probe reads it (src/core/probe/proxy-log.ts).
+  const once = CONTROLLERS.filter((c) => parsesAccessLog(c) && !readsAccessLog(c)).map((c) => c.id);
+  assert.deepEqual(once, ['haproxy-tech', 'haproxy-ingress']);
+  assert.match(
+    richerTraceHint(CONTROLLERS.find((c) => c.id === 'haproxy-tech')!),
+    /request-capture "hdr\(X-Request-ID\)"/,
+  );
   const traefik = CONTROLLERS.find((c) => c.id === 'traefik')!;
   assert.equal(traefik.queryMark, true, "Traefik's log drops headers: the probe marks the query");
   assert.match(richerTraceHint(traefik), /accessLog\.format=json/);

@@ -1,5 +1,6 @@
 // The two HAProxy controllers: HAProxy Technologies' Kubernetes Ingress Controller and HAProxy Ingress.
-// Neither logs access by default nor emits spans; `option httplog` lines have no request id and no headers.
+// Neither logs access by default nor emits spans; `option httplog` lines have no request id and no headers unless
+// the controller captures one (HAProxy Tech's request-capture; the sandbox does, src/sandbox/manifests/15-haproxy.yaml).
 import { K, label, selectDataPlane } from './pods';
 import type { ControllerModule } from './types';
 
@@ -18,7 +19,9 @@ export const haproxyTech: ControllerModule = {
     format: 'haproxy-httplog',
     onByDefault: false,
     logs: { requestId: false, userAgent: false, query: false },
-    setting: 'send traffic logs to stdout: ConfigMap syslog-server "address:stdout, format: raw, facility:daemon"',
+    setting:
+      'send traffic logs to stdout: ConfigMap syslog-server "address:stdout, format: raw, facility:daemon"; ' +
+      'and log the request id: ConfigMap request-capture "hdr(X-Request-ID)"',
   },
   queryMark: false,
   isOwnSpan: () => false,

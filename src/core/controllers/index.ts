@@ -25,6 +25,7 @@ export const READABLE_FORMATS: ReadonlySet<FormatId> = new Set<FormatId>([
   'ingress-nginx',
   'nic-main',
   'nginx-combined',
+  'haproxy-httplog',
 ]);
 
 export function forIngressController(controller: string | undefined): ControllerModule | undefined {
@@ -43,6 +44,11 @@ export function spanController(span: SpanShape): ControllerModule | undefined {
 /** Whether the probe can read this controller's ingress spans from its access log, as it is configured by default. */
 export function readsAccessLog(m: ControllerModule): boolean {
   return m.accessLog.onByDefault && READABLE_FORMATS.has(m.accessLog.format);
+}
+
+/** Whether the probe can read this controller's log once it is turned on (its format has a probe reader). */
+export function parsesAccessLog(m: ControllerModule): boolean {
+  return READABLE_FORMATS.has(m.accessLog.format);
 }
 
 /** What the user can turn on for a richer trace of this controller, in plain words. */

@@ -7,7 +7,8 @@ import { missingLayerDiagnostics, propagationDiagnostics } from './diagnose';
 import { appLogFeed, nginxLogFeed, podIndex, type NginxLogState } from './feeds';
 import { gather, type Gathered, type SpanFeed } from './gather';
 import type { Resolved } from './resolve';
-import { readsAccessLog } from '../controllers';
+import { parsesAccessLog, readsAccessLog, richerTraceHint } from '../controllers';
+import { logIsOn, proxyLogFeed } from './proxy-log';
 import type { ControllerInfo } from '../kube/controller';
 import type { ExchangeResult } from './http';
 import type { Sent } from './send';
@@ -44,7 +45,41 @@ export async function collectSpans(
   const podByAddr = (addr: string) => indexes.map((f) => f(addr)).find(Boolean);
   const module = controller.module;
   const readable = !!module && readsAccessLog(module);
-  if (module && expectsIngress(r, res)) {
+  // A log the registry can read but that is off by default is looked for when the pod's log shows it is on.
+  const other = !!module && module.family !== 'nginx' && parsesAccessLog(module) && controller.pods.length > 0;
+  const refused = !!res.error?.code.startsWith('ECONNREFUSED');
+  const logOn =
+    other &&
+    !refused &&
+    (readable ||
+      (await logIsOn(o.api, controller.pods, module.accessLog.container, module.accessLog.format, o.signal)));
+  if (module && other && logOn) {
+    expected.push('ingress');
+    feeds.push(
+      proxyLogFeed({
+        api: o.api,
+        pods: controller.pods,
+        ids,
+        since: started,
+        clientWindow,
+        podByAddr,
+        state: nginxState,
+        request: { method: r.method, path: s.hop.path, status: res.status },
+        format: module.accessLog.format,
+        service: module.id,
+        serverAttributes: ingressAttributes(controller),
+        container: module.accessLog.container,
+        setting: module.accessLog.setting,
+      }),
+    );
+  } else if (module && other && !refused) {
+    diagnostics.push({
+      code: 'no-ingress-spans',
+      severity: 'info',
+      message: `no ingress-layer spans from ${module.title}: its pods log no access lines (off with its defaults)`,
+      hint: richerTraceHint(module),
+    });
+  } else if (module && expectsIngress(r, res)) {
     expected.push('ingress');
     feeds.push(
       nginxLogFeed({

@@ -17,6 +17,7 @@ import {
   type NginxSourceTree,
 } from '../sourcemap/nginx';
 import { errorMessage } from '../errors';
+import { otherProxySpanIds } from '../sourcemap/proxy-spans';
 import { forGatewayController, forIngressController } from '../controllers';
 import type { Trace } from '../trace/model';
 import type { ProbeOutcome } from './run';
@@ -47,7 +48,9 @@ export async function mapProbeSources(outcome: ProbeOutcome, o: MapOptions): Pro
   const trace = outcome.trace;
   const pod = outcome.controllerLog.pod;
   let nginxVOutput: string | undefined;
-  if (pod && o.config && !o.nginxVersionSetting) {
+  // The controller's spans came from another proxy's log (HAProxy's): its pod has no nginx to ask or to download.
+  const otherProxy = otherProxySpanIds(trace.spans).size > 0;
+  if (pod && o.config && !o.nginxVersionSetting && !otherProxy) {
     try {
       const r = await execInPod(
         o.config,
@@ -73,7 +76,7 @@ export async function mapProbeSources(outcome: ProbeOutcome, o: MapOptions): Pro
   );
   let tree: NginxSourceTree | undefined = await findNginxSourceTree(candidates, version.version);
   let reason: string | undefined;
-  if (!tree && version.version && o.download) {
+  if (!tree && version.version && o.download && !otherProxy) {
     const cache = new NginxSourceCache({
       cacheDir: o.download.cacheDir,
       downloadBaseUrl: o.download.baseUrl,

@@ -1,6 +1,6 @@
 // Stage 1 of a probe: read the route, choose its host and path, find the controller and how to reach it.
 import { KubetraceError, UsageError } from '../errors';
-import { readsAccessLog, richerTraceHint } from '../controllers';
+import { parsesAccessLog, readsAccessLog, richerTraceHint } from '../controllers';
 import { findController, type ControllerInfo } from '../kube/controller';
 import { KubeApiError } from '../kube/errors';
 import { isSandbox } from '../kube/sandbox';
@@ -153,7 +153,8 @@ export function controllerDiagnostics(c: ControllerInfo): Diagnostic[] {
         hint: 'the trace shows client and app spans; known controllers are listed in README, "Controllers"',
       },
     ];
-  if (readsAccessLog(c.module)) return [];
+  // A log Kubetrace reads once it is turned on is looked for during the probe; collect.ts says when it is off.
+  if (readsAccessLog(c.module) || (parsesAccessLog(c.module) && c.pods.length > 0)) return [];
   return [
     {
       code: 'no-ingress-spans',

@@ -10,6 +10,7 @@ import { checkAllowed, type AllowedCheck } from './roots';
 import { routingSourcesForSpan, type Ingress, type RoutingResult } from './routing';
 import { appKey, ingressKey } from './resolve-key';
 import { errorMessage } from '../errors';
+import { otherProxySpanIds } from './proxy-spans';
 
 export interface SourcemapContext {
   workspaceFolders: string[];
@@ -159,14 +160,19 @@ export async function resolveSources(trace: Trace, ctx: SourcemapContext): Promi
 
   // Spans that look alike to the mapper (same code location, stack, route, nginx phase, request) share one
   // computation: a 10,000-span trace usually has a few hundred distinct ones. No closure per span: this loop is hot.
-  type Kind = 'ingress' | 'app' | 'probe' | 'failed';
+  type Kind = 'ingress' | 'proxy' | 'app' | 'probe' | 'failed';
   const tasks = new Map<string, { kind: Kind; span: Span; error?: unknown }>();
+  const otherProxy = otherProxySpanIds(trace.spans ?? []);
   const keys = (trace.spans ?? []).map((span) => {
     let key: string;
     let kind: Kind;
     let subject = span;
     try {
-      if (nginxEntryForSpan(span)) {
+      // HAProxy's, Envoy's and Traefik's log spans share nginx's span names, not its code.
+      if (otherProxy.has(span.spanId)) {
+        kind = 'proxy';
+        key = `proxy\0${span.service}`;
+      } else if (nginxEntryForSpan(span)) {
         subject = withClientHost(span, parentOf);
         kind = 'ingress';
         key = ingressKey(subject, isRoutingSpan(subject));
@@ -195,7 +201,13 @@ export async function resolveSources(trace: Trace, ctx: SourcemapContext): Promi
             ? await ingressSpan(t.span, ctx, routing, check)
             : t.kind === 'app'
               ? await appSourceForSpan(t.span, mapCtx)
-              : { sourceReason: 'made by the Kubetrace probe on this machine: there is no source to open' };
+              : t.kind === 'proxy'
+                ? {
+                    sourceReason:
+                      `made from ${t.span.service}'s access log: Kubetrace maps only nginx's spans to its source, ` +
+                      "not this proxy's",
+                  }
+                : { sourceReason: 'made by the Kubetrace probe on this machine: there is no source to open' };
         results.set(key, { kind: t.kind, value });
       } catch (error) {
         results.set(key, { kind: t.kind, error });

@@ -5,10 +5,20 @@ import { join } from 'node:path';
 import type { KubeObject } from '../store';
 import { appsDir, cliCommand } from './paths';
 
-export type AppKind = 'ingress-nginx' | 'nginx-gateway' | 'orders' | 'inventory' | 'catalog' | 'trace-store';
-export const APP_KINDS: AppKind[] = ['ingress-nginx', 'nginx-gateway', 'orders', 'inventory', 'catalog', 'trace-store'];
-/** The data planes: nginx processes run by their controllers, not by launchFor. */
-export const isDataPlane = (app: AppKind): boolean => app === 'ingress-nginx' || app === 'nginx-gateway';
+export type AppKind =
+  'ingress-nginx' | 'nginx-gateway' | 'haproxy-ingress' | 'orders' | 'inventory' | 'catalog' | 'trace-store';
+export const APP_KINDS: AppKind[] = [
+  'ingress-nginx',
+  'nginx-gateway',
+  'haproxy-ingress',
+  'orders',
+  'inventory',
+  'catalog',
+  'trace-store',
+];
+/** The data planes: nginx and haproxy processes run by their controllers, not by launchFor. */
+export const isDataPlane = (app: AppKind): boolean =>
+  app === 'ingress-nginx' || app === 'nginx-gateway' || app === 'haproxy-ingress';
 
 export interface PodInfo {
   namespace: string;
@@ -128,6 +138,7 @@ export function launchFor(p: PodInfo, ctx: LaunchContext): Launch {
     }
     case 'ingress-nginx':
     case 'nginx-gateway':
-      throw new Error('the data planes are run by NginxController and GatewayNginx');
+    case 'haproxy-ingress':
+      throw new Error('the data planes are run by NginxController, GatewayNginx and HaproxyController');
   }
 }

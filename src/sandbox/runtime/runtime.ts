@@ -10,6 +10,8 @@ import type { ExecCommand } from '../api/exec';
 import { APP_KINDS, isDataPlane, launchFor, mainPort, podInfo, type AppKind, type PodInfo } from './apps';
 import type { GatewayNginx } from '../gateway/controller';
 import { startGatewayPlane } from '../gateway/plane';
+import { HAPROXY_BIN, type HaproxyController } from '../haproxy/controller';
+import { startHaproxyPlane } from '../haproxy/plane';
 import { assertFree, freePort, freePorts, waitForPort } from './ports';
 import { startProcess, type PodProcess } from './process';
 
@@ -43,6 +45,8 @@ export class PodRuntime {
   ingress?: IngressAddress;
   /** NGINX Gateway Fabric data planes, one per Gateway with a pod. */
   readonly gateways: GatewayNginx[] = [];
+  /** The HAProxy Kubernetes Ingress Controller's haproxy, when its pod started. */
+  haproxy?: HaproxyController;
   private stopping = false;
 
   /**
@@ -53,6 +57,7 @@ export class PodRuntime {
     for (const r of this.pods) r.process.signal('SIGKILL');
     this.nginx?.process?.signal('SIGKILL');
     for (const g of this.gateways) g.process?.signal('SIGKILL');
+    this.haproxy?.process?.signal('SIGKILL');
   };
 
   constructor(private readonly o: RuntimeOptions) {
@@ -119,6 +124,7 @@ export class PodRuntime {
     await Promise.all([
       nginxPod ? this.startNginx(nginxPod, ports) : undefined,
       ...pods.filter((p) => p.app === 'nginx-gateway').map((p) => this.startGateway(p)),
+      ...pods.filter((p) => p.app === 'haproxy-ingress').map((p, i) => this.startHaproxy(p, i)),
     ]);
     this.ctx = ctx;
     this.o.store.on('change', this.onPodChange);
@@ -227,6 +233,21 @@ export class PodRuntime {
     this.watchExit(p, g.process!);
   }
 
+  private async startHaproxy(p: PodInfo, index: number): Promise<void> {
+    if (index > 0) {
+      this.say(
+        `pod ${p.namespace}/${p.name}: only one haproxy controller replica runs haproxy; this one has no process`,
+      );
+      setPodState(this.o.store, p.namespace, p.name, { ready: true });
+      return;
+    }
+    const h = await startHaproxyPlane(p, this.o, () => this.tail(p));
+    if (!h) return;
+    this.haproxy = h;
+    this.pods.push({ info: p, process: h.process! });
+    this.watchExit(p, h.process!);
+  }
+
   private watchExit(p: PodInfo, proc: PodProcess): void {
     void proc.exited.then(({ code, signal }) => {
       if (this.stopping) return;
@@ -266,6 +287,17 @@ export class PodRuntime {
       running.info.app === 'ingress-nginx'
         ? this.nginx
         : this.gateways.find((g) => g.process?.pid === running.process.pid);
+    // In the haproxy pod, `haproxy -c` checks the running config, as it would in the controller's container.
+    if (running.info.app === 'haproxy-ingress' && this.haproxy && /(^|\/)haproxy$/.test(command[0])) {
+      const rest = command.slice(1);
+      const needsConf = rest.includes('-c') && !rest.includes('-f');
+      return {
+        file: HAPROXY_BIN,
+        args: needsConf ? [...rest, '-f', this.haproxy.confFile] : rest,
+        cwd: this.haproxy.dir,
+        env: spec.env,
+      };
+    }
     if (plane && isDataPlane(running.info.app) && /(^|\/)nginx$/.test(command[0])) {
       const rest = command.slice(1);
       const needsConf = rest.some((a) => /^-[tTs]/.test(a));
@@ -285,7 +317,7 @@ export class PodRuntime {
     process.off('exit', this.killOnExit);
     this.o.store.off('change', this.onPodChange);
     const rank = (r: RunningPod) => (isDataPlane(r.info.app) ? 0 : r.info.app === 'trace-store' ? 2 : 1);
-    await Promise.all([this.nginx, ...this.gateways].map((n) => n?.stop().catch(() => {})));
+    await Promise.all([this.nginx, ...this.gateways, this.haproxy].map((n) => n?.stop().catch(() => {})));
     for (const tier of [1, 2])
       await Promise.all(this.pods.filter((r) => rank(r) === tier).map((r) => r.process.stop()));
   }

@@ -225,10 +225,12 @@ export async function flowTree(ctx: FlowCtx): Promise<void> {
       .slice(1)
       .map((r) => r.label)
       .sort(),
-    // With the Gateway's routes from src/sandbox/manifests/25-gateway.yaml, and the Gateways part below them.
+    // With the Gateway's routes from src/sandbox/manifests/25-gateway.yaml, and the Gateways part below them;
+    // catalog-haproxy is the haproxy class's (15-haproxy.yaml).
     [
       'Gateways',
       'catalog',
+      'catalog-haproxy',
       'catalog-route',
       'fallback',
       'health-split',
