@@ -17,6 +17,8 @@ import type { BenchRow } from './run';
 import { median } from './stats';
 
 const run = promisify(execFile);
+/** Progress on stderr: each stage of this bench takes tens of seconds. */
+const say = (m: string) => process.stderr.write(`burst bench: ${m}\n`);
 const ROUNDS = Number(process.env.KUBETRACE_BENCH_BURST_ROUNDS ?? 3);
 const BIG = Number(process.env.KUBETRACE_BENCH_BURST_BIG ?? 10_000);
 
@@ -46,6 +48,7 @@ export default async function burstBench(): Promise<BenchRow[]> {
     const kt = { rps: [] as number[], p50: [] as number[], complete: 0, requests: 0 };
     const abs = { rps: [] as number[], p50: [] as number[] };
     for (let i = 0; i < ROUNDS; i++) {
+      say(`round ${i + 1}/${ROUNDS}: kubetrace load -n 1000 -c 20`);
       const r = await measureCli(
         ['load', 'shop/orders', '-n', '1000', '-c', '20', '--json', '--kubeconfig', sb.kubeconfigPath],
         1 << 26,
@@ -56,6 +59,7 @@ export default async function burstBench(): Promise<BenchRow[]> {
       kt.p50.push(median(rep.probes.map((p) => p.durationMs)));
       kt.complete += rep.completed;
       kt.requests += rep.requests;
+      say(`round ${i + 1}/${ROUNDS}: ab -n 1000 -c 20 -k`);
       const a = await ab(url);
       abs.rps.push(a.rps);
       abs.p50.push(a.p50);
@@ -81,6 +85,7 @@ export default async function burstBench(): Promise<BenchRow[]> {
       detail: `median of round medians ${median(kt.p50).toFixed(1)} ms vs ab's 50% ${median(abs.p50)} ms (ab: whole ms)`,
     });
 
+    say('completeness: 1000 requests in this process');
     const config = await loadKubeconfig({ kubeconfig: sb.kubeconfigPath });
     const burst = await runBurst({
       config,
@@ -102,6 +107,7 @@ export default async function burstBench(): Promise<BenchRow[]> {
         `(${burst.traces} in the end)`,
     });
 
+    say(`peak RSS: kubetrace load -n ${BIG}`);
     const big = await measureCli(
       ['load', 'shop/orders', '-n', String(BIG), '-c', '20', '--json', '--kubeconfig', sb.kubeconfigPath],
       0,
