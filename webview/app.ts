@@ -2,14 +2,18 @@
 import type { HostToWebview, Layer, SourceRef } from '../src/protocol/messages';
 import { checkHostMessage } from '../src/protocol/validate';
 import { post } from './api';
-import { renderDetails, type SourceNote } from './details';
+import type { SourceNote } from './details';
 import { renderDiagnostics } from './diagnostics';
 import { el, replaceChildren } from './dom';
 import { historyTab } from './history';
 import { buildTraceView, type TraceView } from './model';
 import { restoreState, saveNow, scheduleSave, type UiState } from './state';
 import {
+  detailsOrOverview,
   modelRef,
+  slashToFilter,
+  restoreWaterfall,
+  tabs,
   skipLink,
   sourceNote,
   renderEmpty,
@@ -21,7 +25,6 @@ import {
 } from './panel-bits';
 import { Toolbar } from './toolbar';
 import { Header } from './header';
-import { overview } from './overview';
 import { Waterfall } from './waterfall';
 import { BurstView, backButton } from './burst';
 import { RouteCompareView } from './route-compare';
@@ -98,21 +101,11 @@ export class App {
       el('div', { class: 'kt-main' }, this.toolbar.root, this.waterfall.root),
       this.details,
     );
-    this.tabs = el(
-      'vscode-tabs',
-      { class: 'kt-tabs', attrs: { panel: '' } },
-      el('vscode-tab-header', { attrs: { slot: 'header' } }, 'Trace'),
-      el(
-        'vscode-tab-panel',
-        { class: 'kt-tab-trace' },
-        this.emptyBox,
-        this.traceBody,
-        this.burst.root,
-        this.routes.root,
-      ),
-      el('vscode-tab-header', { attrs: { slot: 'header' } }, 'History ', this.historyCount),
-      el('vscode-tab-panel', { class: 'kt-tab-history' }, this.historyBox),
-    ) as HTMLElement & { selectedIndex: number };
+    this.tabs = tabs(
+      [this.emptyBox, this.traceBody, this.burst.root, this.routes.root],
+      this.historyCount,
+      this.historyBox,
+    );
     this.tabs.addEventListener('vsc-tabs-select', () => {
       this.state.tab = this.tabs.selectedIndex === 1 ? 'history' : 'trace';
       this.save();
@@ -203,19 +196,8 @@ export class App {
     this.emptyBox.hidden = !!this.view;
     this.traceBody.hidden = !this.view;
     if (!this.view) renderEmpty(this.emptyBox, s);
-    const wf = this.waterfall;
-    wf.collapsed = new Set(s.collapsed);
-    wf.collapsedLayers = new Set(s.collapsedLayers);
-    wf.hiddenLayers = new Set(s.hiddenLayers);
-    wf.query = s.query;
-    wf.zoom = s.zoom;
-    if (wf.labelWidth !== s.labelWidth) wf.setLabelWidth(s.labelWidth);
-    wf.selected = s.selected !== undefined && this.view ? (this.view.byId.get(s.selected) ?? -1) : -1;
     this.toolbar.setQuery(s.query);
-    wf.setView(this.view);
-    if (restoring && s.scrollTop) wf.setScrollTop(s.scrollTop);
-    else wf.setScrollTop(0);
-    if (wf.selected >= 0) wf.select(wf.selected);
+    restoreWaterfall(this.waterfall, s, this.view, restoring);
     replaceChildren(
       this.diags,
       this.view ? renderDiagnostics(this.view.trace.diagnostics, (id) => this.showSpan(id)) : null,
@@ -244,20 +226,9 @@ export class App {
   }
 
   private renderDetails(): void {
-    const view = this.view;
-    if (!view) {
-      replaceChildren(this.details);
-      return;
-    }
-    const i = this.state.selected !== undefined ? view.byId.get(this.state.selected) : undefined;
-    if (i === undefined) {
-      replaceChildren(this.details, overview(view));
-      return;
-    }
-    const spanId = view.spans[i].span.spanId;
     replaceChildren(
       this.details,
-      renderDetails(view, i, this.notes.get(spanId), {
+      detailsOrOverview(this.view, this.state.selected, this.notes, {
         openSource: (id, ref) => this.openSource(id, ref),
         selectSpan: (j) => this.selectSpan(j),
       }),
@@ -322,12 +293,7 @@ export class App {
   }
 
   private onGlobalKey(e: KeyboardEvent): void {
-    const t = e.target as HTMLElement | null;
-    const typing = t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'VSCODE-TEXTFIELD');
-    if (e.key === '/' && !typing && this.view && this.state.mode !== 'burst') {
-      e.preventDefault();
-      this.toolbar.input.focus();
-    }
+    if (slashToFilter(e, !!this.view && this.state.mode !== 'burst')) this.toolbar.input.focus();
   }
 
   private save(): void {

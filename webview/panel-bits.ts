@@ -1,7 +1,9 @@
 // Small parts of the panel that app.ts wires: the progress line, the empty state's text, the UI state a `trace`
-// or `empty` message leads to, and what the toolbar and the saved state read from the waterfall.
+// or `empty` message leads to, what the toolbar and the saved state read from the waterfall and how it is put back,
+// the tabs, the side pane, the skip link and the `/` key.
 import type { Layer, SourceRef, SourceStatusMessage, TraceMessage } from '../src/protocol/messages';
-import type { SourceNote } from './details';
+import { renderDetails, type DetailsEvents, type SourceNote } from './details';
+import { overview } from './overview';
 import { el, replaceChildren } from './dom';
 import { formatDuration } from './format';
 import type { TraceView } from './model';
@@ -140,4 +142,52 @@ export function skipLink(target: () => HTMLElement | undefined): HTMLElement {
   b.type = 'button';
   b.addEventListener('click', () => target()?.focus());
   return b;
+}
+
+/** Puts the waterfall back as the saved state had it: folds, hidden layers, filter, zoom, width, selection, scroll. */
+export function restoreWaterfall(wf: Waterfall, s: UiState, view: TraceView | undefined, restoring: boolean): void {
+  wf.collapsed = new Set(s.collapsed);
+  wf.collapsedLayers = new Set(s.collapsedLayers);
+  wf.hiddenLayers = new Set(s.hiddenLayers);
+  wf.query = s.query;
+  wf.zoom = s.zoom;
+  if (wf.labelWidth !== s.labelWidth) wf.setLabelWidth(s.labelWidth);
+  wf.selected = s.selected !== undefined && view ? (view.byId.get(s.selected) ?? -1) : -1;
+  wf.setView(view);
+  wf.setScrollTop(restoring && s.scrollTop ? s.scrollTop : 0);
+  if (wf.selected >= 0) wf.select(wf.selected);
+}
+
+/** The panel's two tabs: Trace (whichever of its views is shown) and History with its count. */
+export function tabs(trace: HTMLElement[], count: HTMLElement, history: HTMLElement) {
+  return el(
+    'vscode-tabs',
+    { class: 'kt-tabs', attrs: { panel: '' } },
+    el('vscode-tab-header', { attrs: { slot: 'header' } }, 'Trace'),
+    el('vscode-tab-panel', { class: 'kt-tab-trace' }, ...trace),
+    el('vscode-tab-header', { attrs: { slot: 'header' } }, 'History ', count),
+    el('vscode-tab-panel', { class: 'kt-tab-history' }, history),
+  ) as HTMLElement & { selectedIndex: number };
+}
+
+/** The side pane: the selected span's details, else the trace's overview; nothing without a trace. */
+export function detailsOrOverview(
+  view: TraceView | undefined,
+  selected: string | undefined,
+  notes: ReadonlyMap<string, SourceNote>,
+  ev: DetailsEvents,
+): HTMLElement | null {
+  if (!view) return null;
+  const i = selected !== undefined ? view.byId.get(selected) : undefined;
+  if (i === undefined) return overview(view);
+  return renderDetails(view, i, notes.get(view.spans[i].span.spanId), ev);
+}
+
+/** `/` focuses the filter, as in VS Code's lists, unless the user is typing somewhere. */
+export function slashToFilter(e: KeyboardEvent, enabled: boolean): boolean {
+  const t = e.target as HTMLElement | null;
+  const typing = t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'VSCODE-TEXTFIELD');
+  if (e.key !== '/' || typing || !enabled) return false;
+  e.preventDefault();
+  return true;
 }
