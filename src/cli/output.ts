@@ -1,31 +1,42 @@
 // Buffered stdout/file writing for big outputs: fewer syscalls, and a closed pipe (`| head`) ends quietly.
 // Every string is made terminalSafe (it may come from a trace file); writeStyled keeps Kubetrace's own colours.
+// writeJson text is checked once per chunk instead (jsonBytesSafe), which is what keeps `import --json` fast.
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { styledSafe, terminalSafe } from './terminal';
+import { jsonBytesSafe, styledSafe, terminalSafe } from './terminal';
 
 export interface Output {
   write(s: string): void;
   writeStyled(s: string): void;
+  /** JSON text (JSON.stringify output, whitespace between): made terminalSafe as a whole chunk when needed. */
+  writeJson(s: string): void;
   flush(): void;
   close(): void;
 }
 
-const LIMIT = 1 << 16;
+// Big chunks: each is one Buffer conversion, one check and one write.
+const LIMIT = 1 << 20;
 
 export function createOutput(target: { fd: number } | string): Output {
   const fd = typeof target === 'string' ? openSync(target, 'w') : target.fd;
   let buf: string[] = [];
   let size = 0;
   let closed = false;
+  // Whether the pending chunk holds writeJson text that has not been checked yet.
+  let unchecked = false;
   const flush = () => {
     if (!size || closed) {
       buf = [];
       size = 0;
+      unchecked = false;
       return;
     }
-    const data = Buffer.from(buf.join(''), 'utf8');
+    const text = buf.join('');
+    let data = Buffer.from(text, 'utf8');
+    // terminalSafe is idempotent, so text that write() already escaped is unchanged by a second pass.
+    if (unchecked && !jsonBytesSafe(data)) data = Buffer.from(terminalSafe(text), 'utf8');
     buf = [];
     size = 0;
+    unchecked = false;
     let off = 0;
     while (off < data.length) {
       try {
@@ -48,7 +59,15 @@ export function createOutput(target: { fd: number } | string): Output {
   };
   return {
     write: (s) => add(terminalSafe(s)),
-    writeStyled: (s) => add(styledSafe(s)),
+    writeStyled: (s) => {
+      // A chunk that fails the JSON check is escaped whole, which would also escape these colours.
+      if (unchecked) flush();
+      add(styledSafe(s));
+    },
+    writeJson: (s) => {
+      unchecked = true;
+      add(s);
+    },
     flush,
     close() {
       flush();

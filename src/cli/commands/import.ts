@@ -33,12 +33,13 @@ export async function run(argv: string[]): Promise<number> {
   let spans = 0;
   const warnings = new LineWarnings((text) => process.stderr.write(text));
   let counts: LineCounts | undefined;
+  // Trace JSON goes through writeJson: checked per chunk, not per string (src/cli/output.ts).
   if (json) out.write('[');
   for await (const item of opened.items) {
     if ('trace' in item) {
       if (json) {
-        out.write(traces ? ',\n' : '\n');
-        writeTraceJson(item.trace, (s) => out.write(s));
+        out.writeJson(traces ? ',\n' : '\n');
+        writeTraceJson(item.trace, out.writeJson);
       } else out.writeStyled(describeTrace(item.trace, traces));
       traces++;
       spans += item.trace.spans.length;
