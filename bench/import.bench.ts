@@ -1,6 +1,7 @@
 // Import throughput: `kubetrace import` (the built CLI, one process per file, as a user runs it) on generated files.
 // Sizes: KUBETRACE_BENCH_SPANS (default 100000) spans per trace file, KUBETRACE_BENCH_LOG_MB (default 100) MB of access log.
-// KUBETRACE_BENCH_IMPORT=summary runs only the log breakdown (`import LOG --summary` vs GoAccess).
+// KUBETRACE_BENCH_IMPORT=summary runs only the log breakdown (`import LOG --summary` vs GoAccess); =log runs both log
+// rows (`import LOG --json` and the breakdown, each against GoAccess) and leaves out the trace files.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,10 +21,14 @@ export default async function importBench(): Promise<BenchRow[]> {
       rows.push(...(await logBreakdown(dir, logMb)));
       return rows;
     }
-    for (const [label, write] of [
-      ['OTLP JSON', writeOtlpFile],
-      ['Jaeger JSON', writeJaegerFile],
-    ] as const) {
+    const traceFiles =
+      process.env.KUBETRACE_BENCH_IMPORT === 'log'
+        ? []
+        : ([
+            ['OTLP JSON', writeOtlpFile],
+            ['Jaeger JSON', writeJaegerFile],
+          ] as const);
+    for (const [label, write] of traceFiles) {
       const f = join(dir, `${label.split(' ')[0].toLowerCase()}.json`);
       const bytes = await write(f, spans);
       const r = await measureCli(['import', f, '--json'], 0);

@@ -16,7 +16,12 @@ before(() => ensureBuilt());
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(...args: string[]) {
-  const r = spawnSync('node', ['bin/kubetrace.js', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync('node', ['bin/kubetrace.js', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 30_000,
+    maxBuffer: 1 << 26,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -89,6 +94,46 @@ test('an access log: one trace per line; a bad line is reported on stderr with i
   assert.equal(r3.code, 1);
   assert.match(r3.err, /^warning: line 1: unterminated quoted field/m);
   assert.match(r3.err, /^error: no request line in .*: 0 requests, 1 controller line, 1 unreadable$/m);
+});
+
+test('unreadable access lines: the first 20 are warned about by number, then one line counts the rest', () => {
+  const good = readFileSync(join(FIX, 'access.log'), 'utf8').split('\n')[0];
+  const lines = [good];
+  for (let i = 0; i < 25; i++) lines.push(`127.0.0.1 - - [05/Dec/2026:10:00:00 +0000] "GET /bad/${i} HTTP/1.1" 2x0 -`);
+  const f = join(dir, 'many-bad.log');
+  writeFileSync(f, lines.join('\n') + '\n');
+  for (const args of [['--json'], ['--summary'], []]) {
+    const r = cli('import', f, ...args);
+    assert.equal(r.code, 0, r.err);
+    const numbers = [...r.err.matchAll(/^warning: line (\d+): status field "2x0"/gm)].map((m) => Number(m[1]));
+    assert.deepEqual(
+      numbers,
+      Array.from({ length: 20 }, (_, i) => i + 2),
+      `${args}: the first 20, in order`,
+    );
+    assert.match(r.err + r.out, /^warning: … and 5 more unreadable lines$/m);
+    // The counts are complete whatever was printed.
+    assert.match(r.err + r.out, /many-bad\.log: 1 request, 25 unreadable$/m);
+  }
+});
+
+test('import --json of a log whose user agent holds escape sequences: visible escapes, the same value parsed back', () => {
+  // nginx writes bytes outside 0x20-0x7e as \xHH: ESC, DEL, C1 CSI (U+009B) and a bidi override (U+202E) in UTF-8.
+  const ua = String.raw`evil\x1B[2J\x7F\xC2\x9B31m\xE2\x80\xAEesrever`;
+  const good = readFileSync(join(FIX, 'access.log'), 'utf8').split('\n')[0].replace('"curl/7.88.1"', `"${ua}"`);
+  const f = join(dir, 'hostile.log');
+  // Many lines, so the output spans several chunks of src/cli/output.ts and the hostile one is not the first.
+  writeFileSync(
+    f,
+    `${good.replace('/orders', '/plain').replace('"' + ua + '"', '"curl"')}\n`.repeat(400) + `${good}\n`,
+  );
+  const r = cli('import', f, '--json');
+  assert.equal(r.code, 0, r.err);
+  assert.doesNotMatch(r.out, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+  const traces = JSON.parse(r.out) as Trace[];
+  assert.equal(traces.length, 401);
+  assert.equal(traces[400].spans[0].attributes['user_agent.original'], 'evil\x1b[2J\x7f\x9b31m\u202eesrever');
+  assert.equal(traces[0].spans[0].attributes['user_agent.original'], 'curl');
 });
 
 test('errors: exit 1 with error:/hint: lines; bad usage exits 2', () => {

@@ -10,6 +10,7 @@ import { KubetraceError } from '../../core/errors';
 import { describeCounts, type LineCounts } from '../../core/ingest/controller-log/counts';
 import { openImport, type ImportFormat } from '../../core/io/import';
 import { renderReport } from '../burst-table';
+import { LineWarnings } from '../line-warnings';
 import { createOutput } from '../output';
 import { clearLine, terminalSafe } from '../terminal';
 
@@ -23,13 +24,13 @@ export async function runSummary(file: string, format: ImportFormat | undefined,
   if (LOG_FORMATS.has(opened.format)) {
     await opened.items.return(undefined);
     const tty = !!process.stderr.isTTY;
+    const warnings = new LineWarnings((text) => {
+      if (tty) clearLine(process.stderr);
+      process.stderr.write(terminalSafe(text));
+    });
     const set = await summarizeLog(file, {
       format,
-      onBadLine: (n, error, line) => {
-        badLines++;
-        if (tty) clearLine(process.stderr);
-        process.stderr.write(terminalSafe(`warning: line ${n}: ${error}: ${line.slice(0, 200)}\n`));
-      },
+      onBadLine: (n, error, line) => warnings.add(n, error, line),
       onProgress: tty
         ? (p) => {
             clearLine(process.stderr);
@@ -40,6 +41,8 @@ export async function runSummary(file: string, format: ImportFormat | undefined,
         : undefined,
     });
     if (tty) clearLine(process.stderr);
+    warnings.finish();
+    badLines = warnings.count;
     counts = set.counts;
     report = set.report();
   } else {

@@ -7,6 +7,7 @@ import { IMPORT_FORMATS, openImport, type ImportFormat } from '../../core/io/imp
 import { writeTraceJson } from '../../core/io/trace-json';
 import { describeCounts, type LineCounts } from '../../core/ingest/controller-log/counts';
 import { nanoDiff } from '../../core/io/values';
+import { LineWarnings } from '../line-warnings';
 import { createOutput } from '../output';
 import { renderWaterfall } from '../waterfall';
 import { runSummary } from './import-summary';
@@ -30,20 +31,20 @@ export async function run(argv: string[]): Promise<number> {
   const fileErrors: Diagnostic[] = [];
   let traces = 0;
   let spans = 0;
-  let badLines = 0;
+  const warnings = new LineWarnings((text) => process.stderr.write(text));
   let counts: LineCounts | undefined;
+  // Trace JSON goes through writeJson: checked per chunk, not per string (src/cli/output.ts).
   if (json) out.write('[');
   for await (const item of opened.items) {
     if ('trace' in item) {
       if (json) {
-        out.write(traces ? ',\n' : '\n');
-        writeTraceJson(item.trace, (s) => out.write(s));
+        out.writeJson(traces ? ',\n' : '\n');
+        writeTraceJson(item.trace, out.writeJson);
       } else out.writeStyled(describeTrace(item.trace, traces));
       traces++;
       spans += item.trace.spans.length;
     } else if ('lineNumber' in item) {
-      badLines++;
-      process.stderr.write(`warning: line ${item.lineNumber}: ${item.error}: ${item.line.slice(0, 200)}\n`);
+      warnings.add(item.lineNumber, item.error, item.line);
     } else if ('counts' in item) {
       counts = item.counts;
     } else if (item.diagnostic.severity === 'error') {
@@ -52,6 +53,8 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write(`${item.diagnostic.severity}: ${item.diagnostic.message}\n`);
     }
   }
+  warnings.finish();
+  const badLines = warnings.count;
   if (json) out.write(traces ? '\n]\n' : ']\n');
   else
     out.write(

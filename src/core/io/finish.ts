@@ -42,7 +42,7 @@ export function finishTrace(trace: Trace): Trace {
     trace.criticalPath = path.sections;
     diagnostics.push(...path.diagnostics);
   }
-  trace.diagnostics = capPerCode(dedupe(diagnostics));
+  trace.diagnostics = diagnostics.length ? capPerCode(dedupe(diagnostics)) : diagnostics;
   return trace;
 }
 

@@ -112,6 +112,7 @@ function isSection(v: unknown): boolean {
 /** Writes one Trace as JSON, a span at a time (same text as JSON.stringify(trace, null, 0) up to key order). */
 export function writeTraceJson(trace: Trace, write: (s: string) => void): void {
   write(`{"traceId":${JSON.stringify(trace.traceId)},"spans":[`);
-  trace.spans.forEach((s, i) => write((i ? ',\n' : '\n') + JSON.stringify(s)));
+  const spans = trace.spans;
+  for (let i = 0; i < spans.length; i++) write((i ? ',\n' : '\n') + JSON.stringify(spans[i]));
   write(`],"criticalPath":${JSON.stringify(trace.criticalPath)},"diagnostics":${JSON.stringify(trace.diagnostics)}}`);
 }

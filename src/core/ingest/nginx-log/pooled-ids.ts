@@ -3,6 +3,7 @@
 import { randomFillSync } from 'node:crypto';
 
 const pool = Buffer.alloc(65536);
+const ZERO: Record<number, string> = { 8: '0'.repeat(16), 16: '0'.repeat(32) };
 let pos = pool.length;
 
 function hex(bytes: number): string {
@@ -13,7 +14,7 @@ function hex(bytes: number): string {
     }
     const s = pool.toString('hex', pos, pos + bytes);
     pos += bytes;
-    if (!/^0+$/.test(s)) return s;
+    if (s !== ZERO[bytes]) return s;
   }
 }
 

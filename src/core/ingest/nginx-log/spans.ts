@@ -45,6 +45,9 @@ const NGINX_VARS = [
   'http_referer',
 ];
 
+// Built once: a key made per line is a new string that each object has to look up again.
+const NGINX_VAR_KEYS = NGINX_VARS.map((name) => [name, `nginx.${name}`] as const);
+
 export function nginxSpansFromRecord(rec: AccessLogRecord, ctx: NginxSpanContext): SpanBatch {
   const newId = ctx.newSpanId ?? pooledSpanId;
   const service = ctx.service ?? 'ingress-nginx';
@@ -59,16 +62,17 @@ export function nginxSpansFromRecord(rec: AccessLogRecord, ctx: NginxSpanContext
     attrs['url.path'] = q < 0 ? rec.uri : rec.uri.slice(0, q);
     if (q >= 0) attrs['url.query'] = rec.uri.slice(q + 1);
   }
-  if (rec.protocol) attrs['network.protocol.version'] = rec.protocol.replace(/^HTTP\//, '');
+  if (rec.protocol)
+    attrs['network.protocol.version'] = rec.protocol.startsWith('HTTP/') ? rec.protocol.slice(5) : rec.protocol;
   if (rec.status !== undefined) attrs['http.response.status_code'] = rec.status;
   if (rec.remoteAddr) attrs['network.peer.address'] = rec.remoteAddr;
   if (rec.userAgent) attrs['user_agent.original'] = rec.userAgent;
   if (rec.bodyBytesSent !== undefined) attrs['http.response.body.size'] = rec.bodyBytesSent;
-  for (const name of NGINX_VARS) {
+  for (const [name, key] of NGINX_VAR_KEYS) {
     const v = rec.vars[name];
-    if (v !== undefined && v !== '') attrs[`nginx.${name}`] = v;
+    if (v !== undefined && v !== '') attrs[key] = v;
   }
-  for (const [k, v] of Object.entries(rec.extra)) attrs[`nginx.${k}`] = v;
+  for (const k in rec.extra) attrs[`nginx.${k}`] = rec.extra[k];
   attrs['kubetrace.log.format'] = rec.format;
   attrs['kubetrace.placement'] = where.placement;
   if (ctx.controllerPod) attrs['kubetrace.pod'] = ctx.controllerPod;

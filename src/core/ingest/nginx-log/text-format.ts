@@ -158,12 +158,10 @@ function upstreamFields(rec: AccessLogRecord, tail: Token[], legacy: boolean): P
     rec.vars.req_id = id;
     if (!isDash(id)) rec.reqId = id;
   }
-  Object.assign(rec.vars, {
-    upstream_addr: addr,
-    upstream_response_length: respLen,
-    upstream_response_time: respTime,
-    upstream_status: upStatus,
-  });
+  rec.vars.upstream_addr = addr;
+  rec.vars.upstream_response_length = respLen;
+  rec.vars.upstream_response_time = respTime;
+  rec.vars.upstream_status = upStatus;
   rec.upstreams = buildUpstreams(
     {
       addr,

@@ -56,6 +56,11 @@ export function joinLists(words: string[]): string[] {
   const out: string[] = [];
   let i = 0;
   while (i < words.length) {
+    // A word that neither continues a list nor is followed by ` : ` is a value on its own (nearly every word).
+    if (!words[i].endsWith(',') && words[i + 1] !== ':') {
+      out.push(words[i++]);
+      continue;
+    }
     // Parts are collected and joined once: growing a string and asking endsWith() on it each time is quadratic.
     const parts = [words[i]];
     let last = words[i++];

@@ -13,6 +13,8 @@ export interface UpstreamFields {
 
 /** `a, b : c` → [['a','b'],['c']]. Only ` : ` with spaces separates groups: addresses such as `[::1]:80` hold ':'. */
 export function splitUpstreamList(s: string): string[][] {
+  // One try, the usual case: no list to split.
+  if (s.indexOf(',') < 0 && s.indexOf(' : ') < 0) return [[s.trim()]];
   // split(',') + trim rather than split(/\s*,\s*/), which is quadratic on long runs of spaces.
   return s.split(' : ').map((g) => g.split(',').map((e) => e.trim()));
 }

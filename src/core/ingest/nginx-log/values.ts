@@ -19,6 +19,17 @@ const TIME_LOCAL = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) (
 
 /** `$time_local`, e.g. `27/Nov/2026:10:12:13 +0000`, to Unix milliseconds. */
 export function parseTimeLocal(s: string): number | undefined {
+  // A log's lines come about a hundred to the second, so the last answer is usually the next one too.
+  if (s === lastTimeLocal) return lastTimeMs;
+  lastTimeMs = parseTimeLocalOnce(s);
+  lastTimeLocal = s;
+  return lastTimeMs;
+}
+
+let lastTimeLocal: string | undefined;
+let lastTimeMs: number | undefined;
+
+function parseTimeLocalOnce(s: string): number | undefined {
   const m = TIME_LOCAL.exec(s);
   if (!m) return undefined;
   const month = MONTHS[m[2]];
@@ -53,7 +64,8 @@ export function parseSeconds(s: string | undefined): number | undefined {
 export function secondsToNanoExact(s: string): bigint | undefined {
   const m = /^(\d{1,12})(?:\.(\d{1,9}))?$/.exec(s.trim());
   if (!m) return undefined;
-  return BigInt(m[1]) * 1_000_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
+  // One BigInt from the digits, the fraction padded to nanoseconds (a leading zero is harmless).
+  return BigInt(m[1] + (m[2] ?? '').padEnd(9, '0'));
 }
 
 /** Splits `$request` (`GET /path?q HTTP/1.1`) into its parts. `$uri` may hold spaces, so the middle takes them. */
