@@ -3,8 +3,9 @@
 import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogStore, PodLogKey } from '../logs';
-import type { KubeObject, ObjectStore, StoreChange } from '../store';
+import type { KubeObject, ObjectStore } from '../store';
 import { startProcess, type PodProcess } from '../runtime/process';
+import { ReloadLoop } from '../runtime/reload-loop';
 import { assertFree, waitForPort } from '../runtime/ports';
 import { hupAndWait, nginxTest, NGINX_BIN } from '../nginx/controller';
 import { buildGatewayModel, type GatewayModel } from './model';
@@ -23,25 +24,15 @@ export interface GatewayNginxOptions {
   log?: (line: string) => void;
 }
 
-export class GatewayNginx {
-  private proc?: PodProcess;
+export class GatewayNginx extends ReloadLoop {
   private text = '';
-  private timer?: NodeJS.Timeout;
-  private running: Promise<void> = Promise.resolve();
-  private stopped = false;
   private readonly certs = new Map<string, { cert: string; key: string; source: string }>();
-  private readonly onChange = (c: StoreChange): void => {
-    if (!WATCHED.has(c.object.kind) || !this.proc || this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.sync().catch((e) => this.say(`gateway nginx reload failed: ${(e as Error).message}`));
-    }, 50);
-  };
   model?: GatewayModel;
   reloads = 0;
 
-  constructor(private readonly o: GatewayNginxOptions) {}
+  constructor(private readonly o: GatewayNginxOptions) {
+    super(o.store, WATCHED, 'gateway nginx');
+  }
 
   get dir(): string {
     return this.o.dir;
@@ -94,26 +85,7 @@ export class GatewayNginx {
     await waitForPort(this.o.ip, this.ports[0], { timeoutMs, gone: this.proc.exited, what: 'gateway nginx' });
   }
 
-  /** Regenerates now and resolves when nginx runs the result (false when nothing changed). */
-  async sync(): Promise<boolean> {
-    let changed = false;
-    const step = async () => {
-      changed = await this.reload();
-    };
-    this.running = this.running.then(step, step);
-    await this.running;
-    return changed;
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.o.store.off('change', this.onChange);
-    if (this.timer) clearTimeout(this.timer);
-    await this.running.catch(() => {});
-    await this.proc?.stop();
-  }
-
-  private async reload(): Promise<boolean> {
+  protected async reload(): Promise<boolean> {
     const proc = this.proc;
     if (this.stopped || !proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return false;
     const text = await this.generate();
@@ -172,7 +144,7 @@ export class GatewayNginx {
     }
   }
 
-  private say(line: string): void {
+  protected say(line: string): void {
     (this.o.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
   }
 }

@@ -5,8 +5,9 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogStore, PodLogKey } from '../logs';
-import type { ObjectStore, StoreChange } from '../store';
+import type { ObjectStore } from '../store';
 import { startProcess, type PodProcess } from '../runtime/process';
+import { ReloadLoop } from '../runtime/reload-loop';
 import { assertFree, waitForPort } from '../runtime/ports';
 import { buildHaproxyModel, type HaproxyModel } from './model';
 import { renderHaproxyConfig } from './render';
@@ -26,25 +27,15 @@ export interface HaproxyControllerOptions {
   log?: (line: string) => void;
 }
 
-export class HaproxyController {
-  private proc?: PodProcess;
+export class HaproxyController extends ReloadLoop {
   private text = '';
-  private timer?: NodeJS.Timeout;
-  private running: Promise<void> = Promise.resolve();
-  private stopped = false;
   private cert?: { hosts: string; file: string };
-  private readonly onChange = (c: StoreChange): void => {
-    if (!WATCHED.has(c.object.kind) || !this.proc || this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.sync().catch((e) => this.say(`haproxy reload failed: ${(e as Error).message}`));
-    }, 50);
-  };
   model?: HaproxyModel;
   reloads = 0;
 
-  constructor(private readonly o: HaproxyControllerOptions) {}
+  constructor(private readonly o: HaproxyControllerOptions) {
+    super(o.store, WATCHED, 'haproxy');
+  }
 
   get dir(): string {
     return this.o.dir;
@@ -86,26 +77,7 @@ export class HaproxyController {
     await waitForPort(ip, httpPort, { timeoutMs, gone: this.proc.exited, what: 'haproxy' });
   }
 
-  /** Regenerates now and resolves when haproxy runs the result (false when nothing changed). */
-  async sync(): Promise<boolean> {
-    let changed = false;
-    const step = async () => {
-      changed = await this.reload();
-    };
-    this.running = this.running.then(step, step);
-    await this.running;
-    return changed;
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.o.store.off('change', this.onChange);
-    if (this.timer) clearTimeout(this.timer);
-    await this.running.catch(() => {});
-    await this.proc?.stop();
-  }
-
-  private async reload(): Promise<boolean> {
+  protected async reload(): Promise<boolean> {
     const proc = this.proc;
     if (this.stopped || !proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return false;
     const text = await this.generate();
@@ -149,7 +121,7 @@ export class HaproxyController {
     this.text = text;
   }
 
-  private say(line: string): void {
+  protected say(line: string): void {
     (this.o.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
   }
 }
