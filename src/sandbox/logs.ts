@@ -16,7 +16,10 @@ export interface PodLogKey {
   container?: string;
 }
 
-const MAX_LINES_PER_CONTAINER = 200_000;
+export const MAX_LINES_PER_CONTAINER = 200_000;
+/** Trimmed down to this many once over the cap: trimming one line per append shifted 200,000 entries each time,
+ *  which made a sandbox with nginx's debug log on (hundreds of lines a request) slower with every request. */
+const TRIM_TO = MAX_LINES_PER_CONTAINER * 0.9;
 
 export class LogStore extends EventEmitter {
   private readonly logs = new Map<string, LogEntry[]>();
@@ -36,7 +39,7 @@ export class LogStore extends EventEmitter {
     let i = list.length;
     while (i > 0 && list[i - 1].timeUnixNano > entry.timeUnixNano) i--;
     list.splice(i, 0, entry);
-    if (list.length > MAX_LINES_PER_CONTAINER) list.splice(0, list.length - MAX_LINES_PER_CONTAINER);
+    if (list.length > MAX_LINES_PER_CONTAINER) list.splice(0, list.length - TRIM_TO);
     this.emit('line', key, entry);
   }
 
