@@ -15,11 +15,12 @@ export interface RootInputs {
   nginxSourceCache?: string; // the extension's storage folder holding downloaded nginx trees
   nginxSourcePath?: string; // kubetrace.nginx.sourcePath
   sandboxConfDir?: string; // the sandbox's generated nginx config (read-only)
+  haproxySource?: string; // the HAProxy source tree the probe's HAProxy spans map to
 }
 
 /** The allowed roots as docs/ARCHITECTURE.md lists them, absolute and without duplicates. */
 export function allowedRootsFor(r: RootInputs): string[] {
-  const all = [...r.workspaceFolders, r.nginxSourceCache, r.nginxSourcePath, r.sandboxConfDir]
+  const all = [...r.workspaceFolders, r.nginxSourceCache, r.nginxSourcePath, r.sandboxConfDir, r.haproxySource]
     .filter((p): p is string => typeof p === 'string' && p.length > 0 && isAbsolute(p))
     .map((p) => normalize(p));
   return [...new Set(all)];
