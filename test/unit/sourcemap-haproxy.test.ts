@@ -19,6 +19,8 @@ import {
 } from '../../src/core/sourcemap/haproxy';
 import { haproxySpans } from '../../src/core/ingest/haproxy-log/spans';
 import { parserFor } from '../../src/core/ingest/controller-log/formats';
+import { resolveSources } from '../../src/core/sourcemap';
+import type { Trace } from '../../src/core/trace/model';
 
 const ROOT = join(__dirname, '..', '..');
 const CACHE = join(ROOT, '.cache', 'haproxy-src');
@@ -214,4 +216,38 @@ test('a real file, damaged: no throw, and the functions still found sit at their
     }),
     { numRuns: 100 },
   );
+});
+
+test("resolveSources: HAProxy's log spans open their function inside the allowed roots, else keep only its name", async (t) => {
+  const { tree, missing } = treeOf('2.6.12');
+  if (!tree) return t.skip(missing);
+  const line =
+    '10.0.0.1:51234 [05/Dec/2026:10:00:00.123] http catalog_http/SRV_1 1/2/3/4/15 200 120 - - ---- ' +
+    '1/1/0/0/0 0/0 {kt-1} "GET /items HTTP/1.1"';
+  const r = parserFor('haproxy-httplog').parse(line);
+  assert.ok('record' in r);
+  const spans = haproxySpans(r.record as never, { traceId: 'b'.repeat(32), service: 'haproxy-tech' }).spans;
+  const trace = { traceId: 'b'.repeat(32), spans, diagnostics: [] } as unknown as Trace;
+  const open = await resolveSources(trace, {
+    workspaceFolders: [],
+    allowedRoots: [tree.root],
+    haproxy: { tree, version: '2.6.12' },
+  });
+  for (const s of open.spans) {
+    assert.equal(s.sourceReason, undefined, `${s.name}: ${s.sourceReason}`);
+    assert.equal(s.source?.function, HAPROXY_PHASE_INDEX[s.name].main.fn);
+    assert.ok(s.source?.line);
+  }
+  const closed = await resolveSources(trace, { workspaceFolders: [], allowedRoots: [], haproxy: { tree } });
+  for (const s of closed.spans) {
+    assert.equal(s.source?.line, undefined);
+    assert.equal(s.source?.path, HAPROXY_PHASE_INDEX[s.name].main.file);
+    assert.match(s.sourceReason ?? '', /HAProxy source .* outside|HAProxy source/);
+  }
+  const none = await resolveSources(trace, {
+    workspaceFolders: [],
+    allowedRoots: [],
+    haproxy: { reason: 'no source tree for HAProxy 2.6.12 was found' },
+  });
+  for (const s of none.spans) assert.equal(s.sourceReason, 'no source tree for HAProxy 2.6.12 was found');
 });
