@@ -42,6 +42,8 @@ const files = roots.flatMap((r) => collect(r, []));
 // end-to-end flows, code-server.
 run('bash', ['scripts/fetch-nginx-source.sh']);
 run('bash', ['scripts/fetch-nginx-source.sh', '--optional', '', '1.26.3', '1.30.6']);
+// HAProxy's (Debian bookworm's 2.6.12, the sandbox's, and trixie's 3.0.11) for its phase index; optional too.
+run('bash', ['scripts/fetch-haproxy-source.sh', '--optional', '', '2.6.12', '3.0.11']);
 if (files.some((f) => f.startsWith('test/e2e'))) run('bash', ['scripts/setup-code-server.sh']);
 if (!files.length) {
   console.error('no test files found');

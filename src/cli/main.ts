@@ -50,15 +50,17 @@ Lists Gateways with their class, controller, listeners, addresses and attached H
 did not accept is shown with the condition's reason.`,
   probe: `usage: kubetrace probe ROUTE [--host H] [--mark query] [--path P] [-X METHOD] [-H 'K: V']... [--data S|@FILE]
                        [--via lb|port-forward] [--insecure] [--cacert F] [--timeout MS] [--workspace DIR]
-                       [--nginx-source DIR] [--path-map FROM=TO]... [--kubeconfig F] [--context C]
-                       [--trace-backend URL] [--json | --summary] [--yes]
+                       [--nginx-source DIR] [--haproxy-source DIR] [--path-map FROM=TO]... [--kubeconfig F]
+                       [--context C] [--trace-backend URL] [--json | --summary] [--yes]
 
 ROUTE is NS/NAME (an Ingress, or an HTTPRoute when no Ingress has that name), ingress/NS/NAME or
 httproute/NS/NAME. Sends one traced request through the route (a fresh traceparent and X-Request-ID),
 collects the spans of every layer and prints the waterfall, the Trace as JSON, or with --summary the short
 text an agent reads. A non-GET probe, or one with a body, outside the sandbox needs --yes. TLS verification
 is on unless --insecure. The probe's User-Agent is kubetrace/<version> (probe <traceId>) unless -H sets one;
---mark query also adds kubetrace=<traceId> to the query, for access logs that drop headers.`,
+--mark query also adds kubetrace=<traceId> to the query, for access logs that drop headers. --haproxy-source
+is an HAProxy source tree, or a folder of <version>/ trees (scripts/fetch-haproxy-source.sh), that HAProxy's
+spans open: the tree of the version haproxy -v reports in the controller pod.`,
   load: `usage: kubetrace load ROUTE [--host H] [--path P] [-X M] [-H 'K: V']... [--data S|@FILE]
                       [-n COUNT | --duration 30s] [-c CONCURRENCY] [--rate R] [--no-keepalive]
                       [--via lb|port-forward] [--insecure] [--cacert F] [--timeout MS] [--trace-backend URL]

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { ObjectStore } from '../../src/sandbox/store';
 import { podInfo } from '../../src/sandbox/runtime/apps';
 import { startHaproxyPlane } from '../../src/sandbox/haproxy/plane';
 import type { Span, Trace } from '../../src/core/trace/model';
+import { HAPROXY_PHASE_INDEX, findHaproxySourceTree, haproxyVersionFromV } from '../../src/core/sourcemap/haproxy';
 import { ROOT, cli } from './helpers';
 
 const HAPROXY = 'haproxy.org/ingress-controller';
@@ -86,8 +87,25 @@ test('kubectl get ingress shows catalog-haproxy with class haproxy at the haprox
   assert.equal(conds.find((c) => c.type === 'Ready')?.status, 'True');
 });
 
-test('a probe through catalog-haproxy: client → haproxy (queue, connect, response) → catalog, by request id', async () => {
-  const r = await cli(['probe', 'catalog/catalog-haproxy', ...kc(), '--json', '--workspace', ROOT]);
+test('a probe through catalog-haproxy: client → haproxy (queue, connect, response) → catalog, by request id', async (ctx) => {
+  // The sandbox runs Debian bookworm's haproxy; its source is the tree of the version `haproxy -v` reports.
+  const sources = join(ROOT, '.cache', 'haproxy-src');
+  const version = haproxyVersionFromV(
+    await new Promise<string>((resolve) =>
+      execFile('haproxy', ['-v'], (_e, stdout, stderr) => resolve(String(stdout) + String(stderr))),
+    ),
+  );
+  const tree = version ? findHaproxySourceTree([sources], version) : undefined;
+  const r = await cli([
+    'probe',
+    'catalog/catalog-haproxy',
+    ...kc(),
+    '--json',
+    '--workspace',
+    ROOT,
+    '--haproxy-source',
+    sources,
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const t = JSON.parse(r.stdout) as Trace;
   const by = new Map(t.spans.map((s) => [s.spanId, s]));
@@ -131,11 +149,25 @@ test('a probe through catalog-haproxy: client → haproxy (queue, connect, respo
   assert.ok(ns(app) >= ns(attempt) && end(app) <= end(attempt), 'the catalog span lies outside the attempt');
   const probe = t.spans.find((s) => s.name === 'probe')!;
   assert.ok(ns(server) >= ns(probe) && end(server) <= end(probe), 'haproxy lies outside the probe');
-  // HAProxy spans are not nginx's: no nginx function is claimed for them.
+  // HAProxy's spans open the HAProxy function of their phase, at its line in the source of the version it runs.
   for (const s of t.spans.filter((x) => x.layer === 'ingress')) {
-    assert.equal(s.source, undefined, `${s.name} got a source`);
-    assert.match(s.sourceReason ?? '', /access log/);
+    const main = HAPROXY_PHASE_INDEX[s.name]?.main;
+    assert.ok(main, `${s.name} is not a span the HAProxy index knows`);
+    assert.equal(s.source?.function, main.fn, `${s.name}: ${JSON.stringify(s.source)} ${s.sourceReason}`);
+    assert.ok(!s.source?.function?.startsWith('ngx_'), `${s.name} got an nginx function`);
+    if (!tree) {
+      assert.equal(s.source?.line, undefined);
+      assert.match(s.sourceReason ?? '', /no source tree for HAProxy/);
+      continue;
+    }
+    assert.equal(tree.version, version, 'the exact version, not another of its branch');
+    assert.equal(s.sourceReason, undefined, `${s.name}: ${s.sourceReason}`);
+    assert.ok(s.source!.path.endsWith(`/${version}/${main.file}`), s.source!.path);
+    const text = readFileSync(s.source!.path, 'latin1').split('\n')[s.source!.line! - 1];
+    assert.match(text, new RegExp(`\\b${main.fn}\\(`), `${s.source!.path}:${s.source!.line}`);
+    assert.ok(s.moreSources?.length && s.moreSources.every((m) => m.line! > 0), `${s.name}: more sources with lines`);
   }
+  if (!tree) ctx.diagnostic(`HAProxy ${version} source missing: run bash scripts/fetch-haproxy-source.sh`);
   assert.ok(!t.diagnostics.some((d) => d.code === 'no-ingress-spans' || d.code === 'matched-by-time'));
 });
 

@@ -17,6 +17,7 @@ const spec = {
   mark: { type: 'string' },
   workspace: { type: 'string' },
   'nginx-source': { type: 'string' },
+  'haproxy-source': { type: 'string' },
   'path-map': { type: 'list' },
   json: { type: 'boolean' },
   summary: { type: 'boolean' },
@@ -67,6 +68,7 @@ export async function run(argv: string[]): Promise<number> {
     workspaceFolders: workspace ? [resolve(workspace)] : [],
     pathMappings,
     nginxSource: str(p, 'nginx-source') ? resolve(str(p, 'nginx-source')!) : undefined,
+    haproxySource: str(p, 'haproxy-source') ? resolve(str(p, 'haproxy-source')!) : undefined,
     kubeconfigFile: session.config.files[0],
     config: session.config,
   });

@@ -4,7 +4,8 @@
 import { K, label, selectDataPlane } from './pods';
 import type { ControllerModule } from './types';
 
-const NO_SOURCE = { tree: 'none' as const, reason: 'HAProxy has no source mapping in Kubetrace yet' };
+// HAProxy's log spans open the function of their phase in HAProxy's source (src/core/sourcemap/haproxy/).
+const HAPROXY_SOURCE = { tree: 'haproxy' as const };
 const NO_TRACING = 'HAProxy emits no spans; Kubetrace reads its access log';
 
 export const haproxyTech: ControllerModule = {
@@ -27,7 +28,7 @@ export const haproxyTech: ControllerModule = {
   isOwnSpan: () => false,
   tracing: NO_TRACING,
   version: { image: /(^|\/)haproxytech\/kubernetes-ingress(:|@|$)/, exec: ['haproxy', '-v'] },
-  source: NO_SOURCE,
+  source: HAPROXY_SOURCE,
 };
 
 export const haproxyIngress: ControllerModule = {
@@ -48,5 +49,5 @@ export const haproxyIngress: ControllerModule = {
   isOwnSpan: () => false,
   tracing: NO_TRACING,
   version: { image: /(^|\/)haproxy-ingress(:|@|$)/, exec: ['haproxy', '-v'] },
-  source: NO_SOURCE,
+  source: HAPROXY_SOURCE,
 };

@@ -68,5 +68,5 @@ export interface ControllerModule {
   /** Where the data plane's version comes from: image name, and a command to run in the pod. */
   version: { image: RegExp; exec?: string[] };
   /** Which source tree its spans map to, or why there is none. */
-  source: { tree: 'nginx' } | { tree: 'none'; reason: string };
+  source: { tree: 'nginx' } | { tree: 'haproxy' } | { tree: 'none'; reason: string };
 }

@@ -18,6 +18,7 @@ import {
 } from '../sourcemap/nginx';
 import { errorMessage } from '../errors';
 import { otherProxySpanIds } from '../sourcemap/proxy-spans';
+import { findHaproxySourceTree, haproxyVersionFromV, type HaproxySourceTree } from '../sourcemap/haproxy';
 import { forGatewayController, forIngressController } from '../controllers';
 import type { Trace } from '../trace/model';
 import type { ProbeOutcome } from './run';
@@ -28,6 +29,8 @@ export interface MapOptions {
   workloadFolders?: Record<string, string>;
   /** An nginx source tree given by the user (setting or --nginx-source). */
   nginxSource?: string;
+  /** An HAProxy source tree, or a folder of them by version (CLI: --haproxy-source; scripts/fetch-haproxy-source.sh). */
+  haproxySource?: string;
   /** Extra places that may hold an already downloaded tree (the extension's storage, the repo's test cache). */
   nginxCandidates?: string[];
   nginxVersionSetting?: string;
@@ -137,19 +140,71 @@ export async function mapProbeSources(outcome: ProbeOutcome, o: MapOptions): Pro
   }
   // nginx error lines attached as events open the ngx_log_error call that printed them.
   if (tree) await resolveErrorEventSources(trace, tree);
+  const haproxy = await haproxyTree(outcome, o);
   const allowedRoots = allowedRootsFor({
     workspaceFolders: o.workspaceFolders,
     nginxSourceCache: tree?.root,
     nginxSourcePath: o.nginxSource,
     sandboxConfDir: nginxConfDir,
+    haproxySource: haproxy?.tree?.root,
   });
   return resolveSources(trace, {
     workspaceFolders: o.workspaceFolders,
     pathMappings: o.pathMappings,
     workloadFolders: o.workloadFolders,
     nginx: { tree, reason },
+    ...(haproxy ? { haproxy } : {}),
     nginxConfDir,
     allowedRoots,
     ingressObjects: outcome.ingresses,
   });
+}
+
+/**
+ * For a trace with HAProxy's log spans: the version its pod runs (`haproxy -v` through exec, as the registry says)
+ * and the source tree of that version among the given folders, or why there is none.
+ */
+async function haproxyTree(
+  outcome: ProbeOutcome,
+  o: MapOptions,
+): Promise<{ tree?: HaproxySourceTree; reason?: string; version?: string } | undefined> {
+  const server = outcome.trace.spans.find(
+    (s) => s.layer === 'ingress' && s.kind === 'server' && s.attributes['kubetrace.log.format'] === 'haproxy-httplog',
+  );
+  if (!server) return undefined;
+  const controller = server.attributes['kubetrace.controller'];
+  const module =
+    typeof controller === 'string' ? (forIngressController(controller) ?? forGatewayController(controller)) : undefined;
+  if (module && module.source.tree !== 'haproxy')
+    return { reason: module.source.tree === 'none' ? module.source.reason : `${module.title} is not HAProxy` };
+  let version: string | undefined;
+  const pod = outcome.controllerLog.pod;
+  const exec = module?.version.exec ?? ['haproxy', '-v'];
+  if (pod && o.config) {
+    try {
+      const container = module?.accessLog.container;
+      const names = pod.spec?.containers?.map((c) => c.name) ?? [];
+      const r = await execInPod(
+        o.config,
+        pod.metadata.namespace ?? 'default',
+        pod.metadata.name,
+        container && names.includes(container) ? container : (names[0] ?? 'haproxy'),
+        exec,
+        { timeoutMs: 3000, maxBytes: 4096 },
+      );
+      version = haproxyVersionFromV(r.stdout + r.stderr);
+    } catch {
+      /* no exec permission or no haproxy binary in that container: the version stays unknown */
+    }
+  }
+  const candidates = [o.haproxySource, ...o.workspaceFolders].filter((c): c is string => !!c);
+  const tree = findHaproxySourceTree(candidates, version);
+  if (tree) return { tree, ...(version ? { version } : {}) };
+  const which = version ? `HAProxy ${version}` : 'HAProxy (its version is unknown: `haproxy -v` gave none)';
+  return {
+    ...(version ? { version } : {}),
+    reason:
+      `no source tree for ${which} was found: pass --haproxy-source DIR (a tree, or a folder of <version>/ trees ` +
+      'as scripts/fetch-haproxy-source.sh makes them)',
+  };
 }

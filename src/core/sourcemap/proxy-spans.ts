@@ -5,7 +5,12 @@
 import type { Span } from '../trace/model';
 
 export function otherProxySpanIds(spans: readonly Span[]): Set<string> {
-  const out = new Set<string>();
+  return new Set(otherProxySpanFormats(spans).keys());
+}
+
+/** The same spans, each with the log format of its server span (`haproxy-httplog`, ...): which proxy's code it is. */
+export function otherProxySpanFormats(spans: readonly Span[]): Map<string, string> {
+  const out = new Map<string, string>();
   const children = new Map<string, Span[]>();
   for (const s of spans) {
     if (!s.parentSpanId) continue;
@@ -13,19 +18,21 @@ export function otherProxySpanIds(spans: readonly Span[]): Set<string> {
     if (list) list.push(s);
     else children.set(s.parentSpanId, [s]);
   }
-  const stack = spans.filter(
+  const roots = spans.filter(
     (s) =>
       s.layer === 'ingress' &&
       s.kind === 'server' &&
       s.name !== 'nginx' &&
       typeof s.attributes['kubetrace.log.format'] === 'string',
   );
+  const stack = roots.map((s) => ({ s, format: String(s.attributes['kubetrace.log.format']) }));
   while (stack.length) {
-    const s = stack.pop()!;
+    const { s, format } = stack.pop()!;
     if (out.has(s.spanId)) continue;
-    out.add(s.spanId);
+    out.set(s.spanId, format);
     // Only the proxy's own spans: the app span hung under its attempt is the app's.
-    for (const c of children.get(s.spanId) ?? []) if (c.layer === 'ingress' && c.service === s.service) stack.push(c);
+    for (const c of children.get(s.spanId) ?? [])
+      if (c.layer === 'ingress' && c.service === s.service) stack.push({ s: c, format });
   }
   return out;
 }

@@ -10,13 +10,16 @@ import { checkAllowed, type AllowedCheck } from './roots';
 import { routingSourcesForSpan, type Ingress, type RoutingResult } from './routing';
 import { appKey, ingressKey } from './resolve-key';
 import { errorMessage } from '../errors';
-import { otherProxySpanIds } from './proxy-spans';
+import { otherProxySpanFormats } from './proxy-spans';
+import { haproxySourceForSpan, type HaproxySourceTree } from './haproxy';
 
 export interface SourcemapContext {
   workspaceFolders: string[];
   pathMappings?: Record<string, string>;
   workloadFolders?: Record<string, string>;
   nginx?: { tree?: NginxSourceTree; reason?: string };
+  /** HAProxy's source tree for the spans made from its log; `version` is what the controller runs. */
+  haproxy?: { tree?: HaproxySourceTree; reason?: string; version?: string };
   nginxConfDir?: string;
   ingressObjects?: Ingress[];
   allowedRoots: string[];
@@ -70,6 +73,26 @@ async function ingressSpan(
   if (moreSources.length) out.moreSources = moreSources;
   if (reasons.length || !main)
     out.sourceReason = reasons.join('; ') || 'no nginx source or routing config is known for this span';
+  return out;
+}
+
+/** A span from HAProxy's log: the function of its phase in HAProxy's source, opened only inside the allowed roots. */
+function haproxySpan(span: Span, ctx: SourcemapContext, check: Checker): Partial<Span> {
+  const h = ctx.haproxy;
+  const r = haproxySourceForSpan(span, h?.tree, h?.reason, h?.version);
+  const reasons = r.sourceReason ? [r.sourceReason] : [];
+  const vet = (ref: SourceRef): SourceRef => {
+    if (!ref.path.startsWith('/')) return ref;
+    const ok = check(ref.path);
+    if (ok.ok) return { ...ref, path: ok.real };
+    if (!reasons.some((x) => x.startsWith('HAProxy source '))) reasons.push(`HAProxy source ${ref.path}: ${ok.reason}`);
+    const { line: _l, endLine: _e, ...rest } = ref;
+    return { ...rest, path: ref.path.replace(/^.*\/(src\/[^/]+)$/, '$1') };
+  };
+  const out: Partial<Span> = {};
+  if (r.source) out.source = vet(r.source);
+  if (r.moreSources?.length) out.moreSources = r.moreSources.map(vet);
+  if (reasons.length) out.sourceReason = reasons.join('; ');
   return out;
 }
 
@@ -160,16 +183,20 @@ export async function resolveSources(trace: Trace, ctx: SourcemapContext): Promi
 
   // Spans that look alike to the mapper (same code location, stack, route, nginx phase, request) share one
   // computation: a 10,000-span trace usually has a few hundred distinct ones. No closure per span: this loop is hot.
-  type Kind = 'ingress' | 'proxy' | 'app' | 'probe' | 'failed';
+  type Kind = 'ingress' | 'haproxy' | 'proxy' | 'app' | 'probe' | 'failed';
   const tasks = new Map<string, { kind: Kind; span: Span; error?: unknown }>();
-  const otherProxy = otherProxySpanIds(trace.spans ?? []);
+  const otherProxy = otherProxySpanFormats(trace.spans ?? []);
   const keys = (trace.spans ?? []).map((span) => {
     let key: string;
     let kind: Kind;
     let subject = span;
     try {
       // HAProxy's, Envoy's and Traefik's log spans share nginx's span names, not its code.
-      if (otherProxy.has(span.spanId)) {
+      const format = otherProxy.get(span.spanId);
+      if (format === 'haproxy-httplog') {
+        kind = 'haproxy';
+        key = `haproxy\0${span.name}`;
+      } else if (format !== undefined) {
         kind = 'proxy';
         key = `proxy\0${span.service}`;
       } else if (nginxEntryForSpan(span)) {
@@ -201,13 +228,15 @@ export async function resolveSources(trace: Trace, ctx: SourcemapContext): Promi
             ? await ingressSpan(t.span, ctx, routing, check)
             : t.kind === 'app'
               ? await appSourceForSpan(t.span, mapCtx)
-              : t.kind === 'proxy'
-                ? {
-                    sourceReason:
-                      `made from ${t.span.service}'s access log: Kubetrace maps only nginx's spans to its source, ` +
-                      "not this proxy's",
-                  }
-                : { sourceReason: 'made by the Kubetrace probe on this machine: there is no source to open' };
+              : t.kind === 'haproxy'
+                ? haproxySpan(t.span, ctx, check)
+                : t.kind === 'proxy'
+                  ? {
+                      sourceReason:
+                        `made from ${t.span.service}'s access log: Kubetrace maps only nginx's and HAProxy's spans to ` +
+                        "their source, not this proxy's",
+                    }
+                  : { sourceReason: 'made by the Kubetrace probe on this machine: there is no source to open' };
         results.set(key, { kind: t.kind, value });
       } catch (error) {
         results.set(key, { kind: t.kind, error });

@@ -1,5 +1,5 @@
-// Where jump-to-source may open files (docs/ARCHITECTURE.md): workspace folders, the nginx source cache, kubetrace.nginx.sourcePath
-// and the sandbox's generated nginx config. Every path the source mapper hands out passes through checkAllowed, and the
+// Where jump-to-source may open files (docs/ARCHITECTURE.md): workspace folders, the nginx source cache, kubetrace.nginx.sourcePath,
+// the sandbox's generated nginx config and the HAProxy source tree a probe mapped to. Every path the source mapper hands out passes through checkAllowed, and the
 // VS Code adapter calls it again before opening anything, because a trace file is untrusted input.
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, normalize, relative, resolve, sep } from 'node:path';
@@ -15,11 +15,12 @@ export interface RootInputs {
   nginxSourceCache?: string; // the extension's storage folder holding downloaded nginx trees
   nginxSourcePath?: string; // kubetrace.nginx.sourcePath
   sandboxConfDir?: string; // the sandbox's generated nginx config (read-only)
+  haproxySource?: string; // the HAProxy source tree the probe's HAProxy spans map to
 }
 
 /** The allowed roots as docs/ARCHITECTURE.md lists them, absolute and without duplicates. */
 export function allowedRootsFor(r: RootInputs): string[] {
-  const all = [...r.workspaceFolders, r.nginxSourceCache, r.nginxSourcePath, r.sandboxConfDir]
+  const all = [...r.workspaceFolders, r.nginxSourceCache, r.nginxSourcePath, r.sandboxConfDir, r.haproxySource]
     .filter((p): p is string => typeof p === 'string' && p.length > 0 && isAbsolute(p))
     .map((p) => normalize(p));
   return [...new Set(all)];
