@@ -7,6 +7,7 @@ const KIND_TITLE: Record<SourceRef['kind'], string> = {
   app: 'App source',
   'ingress-yaml': 'Ingress YAML',
   'nginx-conf': 'nginx config',
+  haproxy: 'HAProxy source',
 };
 
 export function refText(ref: SourceRef): string {

@@ -16,7 +16,7 @@ export const ORIGINS = [
   'app-log',
   'import',
 ] as const;
-export const SOURCE_KINDS = ['nginx', 'app', 'ingress-yaml', 'nginx-conf'] as const;
+export const SOURCE_KINDS = ['nginx', 'app', 'ingress-yaml', 'nginx-conf', 'haproxy'] as const;
 export const SEVERITIES = ['info', 'warning', 'error'] as const;
 
 export type Layer = (typeof LAYERS)[number];

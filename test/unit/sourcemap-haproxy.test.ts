@@ -91,7 +91,7 @@ test('a tree of another release of the same branch is used with a note; another 
 
 test('without a tree: function names without lines and the reason given, or a default one', () => {
   const s = haproxySourceForSpan({ name: 'queue' }, undefined);
-  assert.deepEqual(s.source, { kind: 'nginx', path: 'src/queue.c', function: 'pendconn_add' });
+  assert.deepEqual(s.source, { kind: 'haproxy', path: 'src/queue.c', function: 'pendconn_add' });
   assert.match(s.sourceReason ?? '', /no HAProxy source tree is available, so pendconn_add is shown without a line/);
   assert.equal(haproxySourceForSpan({ name: 'queue' }, undefined, 'why not').sourceReason, 'why not');
   const other = haproxySourceForSpan({ name: 'something.else' }, undefined);

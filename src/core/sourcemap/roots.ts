@@ -1,6 +1,7 @@
-// Where jump-to-source may open files (docs/ARCHITECTURE.md): workspace folders, the nginx source cache, kubetrace.nginx.sourcePath,
-// the sandbox's generated nginx config and the HAProxy source tree a probe mapped to. Every path the source mapper hands out passes through checkAllowed, and the
-// VS Code adapter calls it again before opening anything, because a trace file is untrusted input.
+// Where jump-to-source may open files (docs/ARCHITECTURE.md): workspace folders, the nginx source cache,
+// kubetrace.nginx.sourcePath, the sandbox's generated nginx config and the HAProxy source tree a probe mapped to.
+// Every path the source mapper hands out passes through checkAllowed, and the VS Code adapter calls it again before
+// opening anything, because a trace file is untrusted input.
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, normalize, relative, resolve, sep } from 'node:path';
 

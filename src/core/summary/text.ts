@@ -34,6 +34,10 @@ function displayPath(ref: SourceRef, folders: string[]): string {
     const bare = /(?:^|\/)(src\/(?:core|event|http|os|stream|mail)\/.+)$/.exec(p);
     if (bare) return `nginx/${bare[1]}`;
   }
+  if (ref.kind === 'haproxy') {
+    const versioned = /(?:^|\/)(haproxy-[^/]+\/src\/.+)$/.exec(p);
+    if (versioned) return versioned[1];
+  }
   for (const f of folders) {
     if (!isAbsolute(p)) break;
     const r = relative(f, p);

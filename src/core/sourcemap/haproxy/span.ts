@@ -6,7 +6,7 @@ import { haproxyFunction, type HaproxySourceTree } from './tree';
 
 // The trace model has no `haproxy` source kind yet (adding one means a title in webview/sources.ts): HAProxy's C
 // functions travel as the proxy-source kind nginx's use, and the path and function say which proxy they are in.
-export const HAPROXY_REF_KIND: SourceKind = 'nginx';
+export const HAPROXY_REF_KIND: SourceKind = 'haproxy';
 
 export interface HaproxySpanSource {
   source?: SourceRef;
