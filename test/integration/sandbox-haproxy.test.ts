@@ -40,7 +40,9 @@ const end = (s: Span) => BigInt(s.endTimeUnixNano);
 
 function get(host: string, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: haproxyIp(), port: 8080, path, headers: { host } }, (res) => {
+    // A fresh connection each time: Node's global agent keeps connections alive, and one kept from before a reload
+    // belongs to the old worker, which closes it (ECONNRESET on the next request).
+    const req = request({ host: haproxyIp(), port: 8080, path, headers: { host }, agent: false }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
