@@ -93,7 +93,7 @@ extra time went, upstreams, failures and a histogram (with --json, the BurstRepo
 
 Converts Kubetrace Trace JSON (from probe --json or import --json) to OTLP JSON or Jaeger JSON.`,
   mcp: `usage: kubetrace mcp [--kubeconfig F] [--context C] [--allow-writes] [--yes] [--workspace DIR]
-                     [--nginx-source DIR] [--path-map FROM=TO]...
+                     [--nginx-source DIR] [--haproxy-source DIR] [--path-map FROM=TO]...
 
 An MCP server over stdio for agents (Claude Code, Cursor, Copilot CLI) with the tools kubetrace_listRoutes,
 kubetrace_probe, kubetrace_burst (at most 50 requests) and kubetrace_explainTrace. It reads the kubeconfig as the

@@ -11,6 +11,7 @@ export interface Settings {
   pathMappings: Record<string, string>;
   workloadFolders: Record<string, string>;
   nginxSourcePath: string;
+  haproxySourcePath: string;
   nginxVersion: string;
   nginxDownloadBaseUrl: string;
   tlsInsecure: boolean;
@@ -35,6 +36,7 @@ export function readSettings(): Settings {
     pathMappings: expandMap(c.get<Record<string, string>>('pathMappings', {})),
     workloadFolders: expandMap(c.get<Record<string, string>>('workloadFolders', {})),
     nginxSourcePath: expand(c.get<string>('nginx.sourcePath', '')),
+    haproxySourcePath: expand(c.get<string>('haproxy.sourcePath', '')),
     nginxVersion: c.get<string>('nginx.version', ''),
     nginxDownloadBaseUrl: c.get<string>('nginx.downloadBaseUrl', 'https://nginx.org/download/'),
     tlsInsecure: c.get<boolean>('tls.insecure', false),

@@ -150,6 +150,7 @@ function probeTool(d: LmToolDeps): vscode.LanguageModelTool<ProbeInput> {
             pathMappings: settings.pathMappings,
             workloadFolders: settings.workloadFolders,
             nginxSource: settings.nginxSourcePath || undefined,
+            haproxySource: settings.haproxySourcePath || undefined,
             nginxCandidates: [join(d.storage.fsPath, 'nginx')],
             nginxVersionSetting: settings.nginxVersion || undefined,
             kubeconfigFile: config.files[0],

@@ -250,6 +250,7 @@ export async function sendProbe(req: ProbeRequest, deps: ProbeDeps): Promise<voi
           pathMappings: settings.pathMappings,
           workloadFolders: settings.workloadFolders,
           nginxSource: settings.nginxSourcePath || undefined,
+          haproxySource: settings.haproxySourcePath || undefined,
           nginxCandidates: [join(deps.storage.fsPath, 'nginx')],
           nginxVersionSetting: settings.nginxVersion || undefined,
           kubeconfigFile: config.files[0],

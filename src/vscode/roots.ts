@@ -1,5 +1,5 @@
 // Where Open Source may open files (docs/ARCHITECTURE.md): workspace folders, the nginx source cache, nginx.sourcePath,
-// and the sandbox's generated nginx config (only a sandbox this user started: src/core/kube/sandbox.ts).
+// haproxy.sourcePath and the sandbox's generated nginx config (only a sandbox this user started: src/core/kube/sandbox.ts).
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { allowedRootsFor } from '../core/sourcemap/roots';
@@ -12,6 +12,7 @@ export function allowedRoots(ext: vscode.ExtensionContext, cluster: Cluster): st
     workspaceFolders: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
     nginxSourceCache: join(ext.globalStorageUri.fsPath, 'nginx'),
     nginxSourcePath: readSettings().nginxSourcePath || undefined,
+    haproxySource: readSettings().haproxySourcePath || undefined,
     sandboxConfDir: sandboxInfo(cluster.config)?.nginxConfDir,
   });
 }

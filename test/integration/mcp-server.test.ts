@@ -93,6 +93,16 @@ test('kubetrace_probe shop/orders: the summary names nginx, orders, inventory an
   }
 });
 
+test('with --haproxy-source, a probe through catalog-haproxy names the HAProxy function of its phase, with its line', async () => {
+  const c = await server('--kubeconfig', sb.kubeconfigPath, '--haproxy-source', join(ROOT, '.cache', 'haproxy-src'));
+  const r = await call(c, 'kubetrace_probe', { route: 'catalog/catalog-haproxy' });
+  assert.equal(r.isError, false, r.text);
+  const m = /haproxy-(2\.6\.\d+)\/(src\/\w+\.c):(\d+) (\w+)/.exec(r.text);
+  assert.ok(m, `no HAProxy source in the summary:\n${r.text}`);
+  const line = readFileSync(join(ROOT, '.cache', 'haproxy-src', m[1], m[2]), 'utf8').split('\n')[Number(m[3]) - 1];
+  assert.ok(line.includes(`${m[4]}(`), `${m[2]}:${m[3]} is not ${m[4]}: ${line}`);
+});
+
 test('kubetrace_explainTrace summarizes the latest or a given trace, and names the known ids otherwise', async () => {
   const latest = await call(client, 'kubetrace_explainTrace');
   assert.equal(latest.isError, false, latest.text);

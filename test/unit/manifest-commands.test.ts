@@ -57,6 +57,7 @@ test('every setting docs/ARCHITECTURE.md lists is contributed', () => {
     'kubetrace.pathMappings',
     'kubetrace.workloadFolders',
     'kubetrace.nginx.sourcePath',
+    'kubetrace.haproxy.sourcePath',
     'kubetrace.nginx.version',
     'kubetrace.nginx.downloadBaseUrl',
     'kubetrace.tls.insecure',

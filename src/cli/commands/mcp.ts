@@ -59,6 +59,7 @@ function serverOptions(argv: string[]): ServerOptions {
     yes: { type: 'boolean' },
     workspace: { type: 'string' },
     'nginx-source': { type: 'string' },
+    'haproxy-source': { type: 'string' },
     'path-map': { type: 'list' },
   });
   if (p.positional.length) throw new UsageError(`kubetrace mcp takes no arguments, not "${p.positional[0]}"`);
@@ -75,6 +76,7 @@ function serverOptions(argv: string[]): ServerOptions {
     yes: bool(p, 'yes'),
     workspace: resolve(str(p, 'workspace') ?? process.cwd()),
     nginxSource: str(p, 'nginx-source') ? resolve(str(p, 'nginx-source')!) : undefined,
+    haproxySource: str(p, 'haproxy-source') ? resolve(str(p, 'haproxy-source')!) : undefined,
     pathMappings,
   };
 }
@@ -86,6 +88,7 @@ interface ServerOptions {
   yes: boolean;
   workspace: string;
   nginxSource?: string;
+  haproxySource?: string;
   pathMappings: Record<string, string>;
 }
 
@@ -181,6 +184,7 @@ function createServer(o: ServerOptions): McpServer {
           workspaceFolders: [o.workspace],
           pathMappings: o.pathMappings,
           nginxSource: o.nginxSource,
+          haproxySource: o.haproxySource,
           kubeconfigFile: s.config.files[0],
           config: s.config,
         },

@@ -204,7 +204,7 @@ async function haproxyTree(
   return {
     ...(version ? { version } : {}),
     reason:
-      `no source tree for ${which} was found: pass --haproxy-source DIR (a tree, or a folder of <version>/ trees ` +
-      'as scripts/fetch-haproxy-source.sh makes them)',
+      `no source tree for ${which} was found: pass --haproxy-source DIR, or set kubetrace.haproxy.sourcePath in ` +
+      'VS Code (a tree, or a folder of <version>/ trees as scripts/fetch-haproxy-source.sh makes them)',
   };
 }

@@ -35,8 +35,9 @@ function displayPath(ref: SourceRef, folders: string[]): string {
     if (bare) return `nginx/${bare[1]}`;
   }
   if (ref.kind === 'haproxy') {
-    const versioned = /(?:^|\/)(haproxy-[^/]+\/src\/.+)$/.exec(p);
-    if (versioned) return versioned[1];
+    // A release tree (haproxy-2.6.12/src/…) or scripts/fetch-haproxy-source.sh's layout (2.6.12/src/…).
+    const versioned = /(?:^|\/)(?:haproxy-)?(\d+\.\d+[^/]*)\/(src\/.+)$/.exec(p);
+    if (versioned) return `haproxy-${versioned[1]}/${versioned[2]}`;
   }
   for (const f of folders) {
     if (!isAbsolute(p)) break;
