@@ -8,21 +8,15 @@ import type { FormatId } from '../controllers';
 import { parserFor, type ProxyLogParser } from '../ingest/controller-log/formats';
 import type { SpanBatch } from '../trace/model';
 import type { SpanFeed } from './gather';
-import type { MatchedBy } from './find-line';
+import type { MatchedBy, ProbeLineKeys } from './find-line';
 import type { NginxLogState, ProbeIds } from './feeds';
 
 // HAProxy's [%tr] has milliseconds but the line is written at the end; allow a second either way, as for nginx.
 const SLACK_MS = 1000;
 const bare = (p: string | undefined) => (p ?? '').split('?')[0];
 
-export interface ProxyLineKeys {
-  requestId: string;
-  traceId: string;
-  method: string;
-  path: string;
-  status?: number;
-  window: { startMs: number; endMs: number };
-}
+/** The same keys the nginx line matcher uses (find-line.ts). */
+export type ProxyLineKeys = ProbeLineKeys;
 
 export interface ProxyLine {
   batch: SpanBatch;
