@@ -147,9 +147,10 @@ export function describeSandbox(sb: Sandbox): string {
   else out.push('', `${pods.length} pods; \`kubectl --kubeconfig ${kc} get pods -A -o wide\` lists them.`);
 
   const ingresses = sb.store.list('Ingress');
-  const routes: string[][] = [['INGRESS', 'URL', 'PATH TYPE', 'BACKEND']];
+  const routes: string[][] = [['INGRESS', 'CLASS', 'URL', 'PATH TYPE', 'BACKEND']];
   for (const ing of ingresses.slice(0, 20)) {
     const spec = ing.spec as {
+      ingressClassName?: string;
       tls?: { hosts?: string[] }[];
       defaultBackend?: { service?: { name: string; port: { number?: number; name?: string } } };
       rules?: {
@@ -165,16 +166,23 @@ export function describeSandbox(sb: Sandbox): string {
     };
     const tlsHosts = new Set((spec.tls ?? []).flatMap((t) => t.hosts ?? []));
     const name = `${ing.metadata.namespace}/${ing.metadata.name}`;
+    const cls = spec.ingressClassName ?? '-';
     const svc = (b?: { service?: { name: string; port: { number?: number; name?: string } } }) =>
       b?.service ? `${b.service.name}:${b.service.port.number ?? b.service.port.name}` : '-';
-    if (spec.defaultBackend) routes.push([name, '(any other host)', 'default backend', svc(spec.defaultBackend)]);
+    if (spec.defaultBackend) routes.push([name, cls, '(any other host)', 'default backend', svc(spec.defaultBackend)]);
     for (const r of spec.rules ?? [])
       for (const p of r.http?.paths ?? []) {
         const host = r.host ?? '*';
-        routes.push([name, `${tlsHosts.has(host) ? 'https' : 'http'}://${host}${p.path}`, p.pathType, svc(p.backend)]);
+        const url = `${tlsHosts.has(host) ? 'https' : 'http'}://${host}${p.path}`;
+        routes.push([name, cls, url, p.pathType, svc(p.backend)]);
       }
   }
-  out.push('', 'Ingresses (nginx serves them all on the address above):', ...table(routes));
+  const haproxy = sb.runtime.haproxy;
+  out.push(
+    '',
+    `Ingresses (class nginx: the ingress address above${haproxy ? '; class haproxy: the haproxy pod, ports 8080 and 8443' : ''}):`,
+    ...table(routes),
+  );
   if (ingresses.length > 20) out.push(`  ... and ${ingresses.length - 20} more`);
 
   const ctl = sb.runtime.ingress?.pod.name ?? 'POD';
@@ -214,5 +222,9 @@ function gatewayRows(sb: Sandbox): string[][] {
 function gatewayCurl(sb: Sandbox): string[] {
   const gw = sb.store.get('Gateway', 'nginx-gateway', 'shop-gateway');
   const ip = (gw?.status as { addresses?: { value: string }[] } | undefined)?.addresses?.[0]?.value;
-  return ip ? [`  curl -H 'Host: gold.kubetrace.test' -H 'X-Customer-Tier: gold' http://${ip}/orders`] : [];
+  // The listener's own port: the sandbox's Gateway listens on 8080, where a non-root user may bind.
+  const plane = sb.runtime.gateways.find((g) => g.namespace === 'nginx-gateway' && g.name === 'shop-gateway');
+  const port = plane?.model?.ports.find((p) => !p.ssl)?.port;
+  const at = port && port !== 80 ? `${ip}:${port}` : ip;
+  return ip ? [`  curl -H 'Host: gold.kubetrace.test' -H 'X-Customer-Tier: gold' http://${at}/orders`] : [];
 }
