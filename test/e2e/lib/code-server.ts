@@ -68,11 +68,12 @@ export function buildVsix(): string {
 }
 
 /**
- * The Kubernetes Tools stand-in (test/e2e/kubernetes-tools-standin; see its extension.js for why it exists and
- * what it keeps of the real extension), packaged like any extension so code-server installs it the same way.
+ * A stand-in extension from test/e2e (the Kubernetes Tools stand-in, see its extension.js for why it exists and
+ * what it keeps of the real extension; the agent stand-in, which calls Kubetrace's tools as a chat agent would),
+ * packaged like any extension so code-server installs it the same way.
  */
-export function buildKubernetesToolsStandin(): string {
-  const out = join(CACHE, 'e2e', 'kubernetes-tools-standin.vsix');
+export function buildStandin(name: 'kubernetes-tools-standin' | 'agent-standin'): string {
+  const out = join(CACHE, 'e2e', `${name}.vsix`);
   mkdirSync(join(CACHE, 'e2e'), { recursive: true });
   execFileSync(
     process.execPath,
@@ -85,7 +86,7 @@ export function buildKubernetesToolsStandin(): string {
       '-o',
       out,
     ],
-    { cwd: join(ROOT, 'test', 'e2e', 'kubernetes-tools-standin'), stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: join(ROOT, 'test', 'e2e', name), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return out;
 }

@@ -5,14 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ROOT,
-  buildKubernetesToolsStandin,
-  buildVsix,
-  ensureCodeServer,
-  startCodeServer,
-  type CodeServer,
-} from './code-server';
+import { ROOT, buildStandin, buildVsix, ensureCodeServer, startCodeServer, type CodeServer } from './code-server';
 import { startSandboxProcess, type SandboxProcess } from './sandbox-process';
 
 export type Theme = 'dark' | 'light';
@@ -77,6 +70,8 @@ export interface EnvOptions {
   vsix?: string;
   /** Also install the Kubernetes Tools stand-in, pointed at the sandbox kubeconfig. */
   kubernetesTools?: boolean;
+  /** Also install the agent stand-in, which calls Kubetrace's language model tools through vscode.lm.invokeTool. */
+  agent?: boolean;
 }
 
 export async function startEnv(o: EnvOptions = {}): Promise<E2EEnv> {
@@ -110,7 +105,10 @@ export async function startEnv(o: EnvOptions = {}): Promise<E2EEnv> {
     const cs = await startCodeServer({
       vsix,
       workspace,
-      alsoInstall: o.kubernetesTools ? [buildKubernetesToolsStandin()] : [],
+      alsoInstall: [
+        ...(o.kubernetesTools ? [buildStandin('kubernetes-tools-standin')] : []),
+        ...(o.agent ? [buildStandin('agent-standin')] : []),
+      ],
       settings: {
         // With Kubernetes Tools, Kubetrace is left to find the kubeconfig through that extension's setting
         // (the README's order), which the flows then prove; the machine has no other kubeconfig.
