@@ -6,6 +6,7 @@ import { Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { nowUnixNano } from '../../core/time';
 import type { LogStore, PodLogKey } from '../logs';
+import { reapOnDeath } from './reaper';
 
 export interface ProcessSpec {
   name: string; // for messages, e.g. "shop/orders-7d9c5b6f4a-x2k8p"
@@ -65,10 +66,12 @@ export function startProcess(spec: ProcessSpec, logs: LogStore): PodProcess {
     for (const fn of listeners) fn(stream, line);
   };
   let alive = true;
+  const release = child.pid === undefined ? () => {} : reapOnDeath(child.pid);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     // 'close' comes after both pipes ended, so no line is lost after the exit.
     child.on('close', (code, signal) => {
       alive = false;
+      release();
       // A FIFO stdout is not one of the child's streams: wait for its end too (bounded, a worker may linger).
       const t = setTimeout(() => (stdout as Socket).destroy?.(), 2000);
       void stdoutDone.then(() => {
@@ -79,6 +82,7 @@ export function startProcess(spec: ProcessSpec, logs: LogStore): PodProcess {
     });
     child.on('error', (e) => {
       alive = false;
+      release();
       store('stderr', `kubetrace: cannot start ${spec.command}: ${e.message}`);
       resolve({ code: 127, signal: null });
     });

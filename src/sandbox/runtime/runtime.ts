@@ -51,7 +51,8 @@ export class PodRuntime {
 
   /**
    * Pods run in their own process groups, so they would outlive a host that exits without stop() (a test
-   * runner giving up, an uncaught error). Last resort on 'exit': SIGKILL every group, synchronously.
+   * runner giving up, an uncaught error). On 'exit': SIGKILL every group, synchronously. Deaths that run no
+   * JavaScript (SIGKILL, a signal's default action) are the reaper's (reaper.ts).
    */
   private readonly killOnExit = (): void => {
     for (const r of this.pods) r.process.signal('SIGKILL');
