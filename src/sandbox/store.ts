@@ -35,6 +35,13 @@ export class ObjectStore extends EventEmitter {
   /** Recent changes, so a watch from an older resourceVersion can be replayed (like etcd's window). */
   readonly history: StoreChange[] = [];
 
+  constructor() {
+    super();
+    // Every open watch is a listener (api/watch.ts removes it when the connection closes), beside the controllers:
+    // an editor watching a dozen kinds is normal, not the leak Node's default limit of 10 warns about.
+    this.setMaxListeners(0);
+  }
+
   get resourceVersion(): number {
     return this.rv;
   }
