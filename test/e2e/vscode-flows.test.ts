@@ -17,6 +17,7 @@ import { flowBurst } from './lib/flow-burst';
 import { flowOptions } from './lib/flow-options';
 import { flowCompare } from './lib/flow-compare';
 import { flowUnreachable } from './lib/flow-unreachable';
+import { flowAxe } from './lib/flow-axe';
 import { startSandboxProcess, type SandboxProcess } from './lib/sandbox-process';
 import {
   flowAppSource,
@@ -204,6 +205,12 @@ test(
         },
       }),
     ),
+);
+
+test(
+  "13. axe in code-server's own trace panel: no contrast or name violations in the four built-in themes",
+  { timeout: 240_000 },
+  () => run('13-axe', () => flowAxe(ctx)),
 );
 
 test('the extension logged no errors and left no unhandled rejection in the extension host', () => {

@@ -3,7 +3,7 @@
 // violations in the views a user goes through (overview, a selected span with source cards, the execution path,
 // history), and a screenshot of each theme in test-results/screenshots/.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -11,48 +11,10 @@ import { history, PROBE, probeTrace } from '../webview/fixtures';
 import { launchChromium, openPanel, settle, startHarness, THEMES, type Harness } from '../webview/harness';
 import { REPO } from '../webview/bundle';
 import { row } from '../webview/panel-helpers';
+import { PANEL_RULES, axeViolations } from '../webview/axe';
 
 const OUT = join(REPO, 'test-results/screenshots');
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-// Contrast, and every rule that checks an element has a name a screen reader can say.
-const RULES = [
-  'color-contrast',
-  'aria-command-name',
-  'aria-input-field-name',
-  'aria-toggle-field-name',
-  'aria-progressbar-name',
-  'aria-tooltip-name',
-  'aria-treeitem-name',
-  'aria-meter-name',
-  'button-name',
-  'image-alt',
-  'input-button-name',
-  'label',
-  'link-name',
-  'select-name',
-  'svg-img-alt',
-];
-
-interface Violation {
-  id: string;
-  nodes: { target: string[]; failureSummary: string }[];
-}
-
-/** Runs axe in the page. Through page.evaluate, which the panel's CSP does not govern, so nothing is relaxed. */
-async function axe(page: Page): Promise<string[]> {
-  await settle(page);
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-  const v = (await page.evaluate(
-    (rules) =>
-      (window as unknown as { axe: { run(c: unknown, o: unknown): Promise<{ violations: unknown[] }> } }).axe
-        .run(document, { runOnly: { type: 'rule', values: rules }, resultTypes: ['violations'] })
-        .then((r) => r.violations),
-    RULES,
-  )) as Violation[];
-  return v.flatMap((x) =>
-    x.nodes.map((n) => `${x.id} ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`),
-  );
-}
+const axe = (page: Page) => axeViolations(page, PANEL_RULES);
 
 let harness: Harness;
 let browser: Browser;

@@ -315,20 +315,33 @@ export async function layersShown(p: FrameLocator): Promise<string[]> {
 
 // ---- themes and screenshots ---------------------------------------------------------------------------------------
 
+/** A built-in colour theme: its name in the picker, the workbench's class, and the class VS Code gives a webview body. */
+export interface ColorTheme {
+  label: string;
+  workbench: string;
+  body: string;
+}
+
+export const COLOR_THEMES: Record<Theme | 'hc-dark' | 'hc-light', ColorTheme> = {
+  dark: { label: THEMES.dark, workbench: 'vs-dark', body: 'vscode-dark' },
+  light: { label: THEMES.light, workbench: 'vs', body: 'vscode-light' },
+  'hc-dark': { label: 'Dark High Contrast', workbench: 'hc-black', body: 'vscode-high-contrast' },
+  'hc-light': { label: 'Light High Contrast', workbench: 'hc-light', body: 'vscode-high-contrast-light' },
+};
+
 /**
  * Switches the colour theme through the command palette ("Preferences: Color Theme"), as a user does. Writing
  * workbench.colorTheme into the user settings file from outside is not picked up by code-server 4.100.3 here.
  */
-export async function setTheme(page: Page, theme: Theme): Promise<void> {
-  const want = page.locator(theme === 'dark' ? '.monaco-workbench.vs-dark' : '.monaco-workbench.vs');
+export async function setTheme(page: Page, theme: Theme | ColorTheme): Promise<void> {
+  const t = typeof theme === 'string' ? COLOR_THEMES[theme] : theme;
+  const want = page.locator(`.monaco-workbench.${t.workbench}`);
   if (!(await want.count())) {
     await runCommand(page, 'Preferences: Color Theme');
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ timeout: 10_000 });
-    await input.fill(THEMES[theme]);
-    const option = page
-      .locator('.quick-input-widget .quick-input-list [role="option"]', { hasText: THEMES[theme] })
-      .first();
+    await input.fill(t.label);
+    const option = page.locator('.quick-input-widget .quick-input-list [role="option"]', { hasText: t.label }).first();
     await option.waitFor({ timeout: 10_000 });
     await option.click();
     await want.waitFor({ timeout: 20_000 });
@@ -336,7 +349,7 @@ export async function setTheme(page: Page, theme: Theme): Promise<void> {
   // A visible trace panel re-themes too (VS Code sets vscode-light / vscode-dark on its body).
   if (await page.locator('iframe.webview.ready').count()) {
     await panel(page)
-      .locator(`body.vscode-${theme}`)
+      .locator(`body.${t.body}`)
       .waitFor({ timeout: 10_000 })
       .catch(() => {});
   }
