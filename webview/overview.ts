@@ -21,9 +21,18 @@ export function overview(view: TraceView): HTMLElement {
           el('span', { class: 'wf-swatch' }),
           el('span', { text: LAYER_TITLE[g.layer] }),
         ),
-        el('td', { class: 'kt-num', text: formatDuration(ms) }),
+        // The span count goes under the time, not in a column of its own: beside a 300 px details pane, a fourth
+        // column left the meters a few pixels wide.
+        el(
+          'td',
+          { class: 'kt-num' },
+          el('span', { text: formatDuration(ms) }),
+          el('span', {
+            class: 'kt-overview-count kt-muted',
+            text: `${g.order.length} span${g.order.length === 1 ? '' : 's'}`,
+          }),
+        ),
         el('td', { class: 'kt-meter-cell' }, el('span', { class: 'kt-meter' }, meter)),
-        el('td', { class: 'kt-num kt-muted', text: `${g.order.length} span${g.order.length === 1 ? '' : 's'}` }),
       ),
     );
   }

@@ -165,6 +165,31 @@ interface Geometry {
   filter: Box;
 }
 
+// Issue 15, minor 8: beside the 300 px details pane a 930 or 800 px panel (code-server with its side bar) gave the
+// "Time by layer" meters 7 px, dots, once the trace had four layers.
+test('the Time by layer meters keep a readable width in a 800-1280 px panel', async () => {
+  const p = await openPanel(browser, harness, 'dark');
+  const { page } = p;
+  await p.post({ type: 'trace', trace: probeTrace(), probe: PROBE });
+  for (const width of [1280, 930, 800]) {
+    await page.setViewportSize({ width, height: 800 });
+    await settle(page);
+    const meters = await page.evaluate(() =>
+      [...document.querySelectorAll('.kt-overview .kt-meter')].map((m) => Math.round(m.getBoundingClientRect().width)),
+    );
+    assert.equal(meters.length, 4, 'one meter per layer');
+    for (const w of meters) assert.ok(w >= 60, `a ${w} px meter in a ${width} px panel`);
+    const overflow = await page.evaluate(() => {
+      const side = document.querySelector('.kt-side')!;
+      return side.scrollWidth - side.clientWidth;
+    });
+    assert.equal(overflow, 0, `the details pane scrolls sideways in a ${width} px panel`);
+  }
+  await page.screenshot({ path: join(OUT, 'panel-overview-800-dark.png') });
+  assert.deepEqual(p.errors, []);
+  await page.context().close();
+});
+
 test('a ~930 px panel gives span names room; keys wrap only between words', async () => {
   const p = await openPanel(browser, harness, 'dark');
   const { page } = p;
