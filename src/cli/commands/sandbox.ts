@@ -22,7 +22,8 @@ export function sandboxOptions(argv: string[]): SandboxOptions {
     kubeconfigPath: str(p, 'kubeconfig'),
     manifestDirs: list(p, 'manifests'),
     scale: int(p, 'scale'),
-    podSubnet: str(p, 'pod-subnet'),
+    // The environment's subnet is how a caller that cannot pass flags (VS Code's Start Sandbox) chooses one.
+    podSubnet: str(p, 'pod-subnet') ?? (process.env.KUBETRACE_POD_SUBNET || undefined),
     log: (line) => process.stderr.write(`sandbox: ${line}\n`),
   };
 }
