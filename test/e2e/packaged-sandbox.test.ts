@@ -4,7 +4,8 @@
 // the .vsix ships (its CLI, apps, manifests and OpenTelemetry bundle), the tree must list its Ingresses, and a probe
 // of orders must open the trace panel with orders' span. Then the sandbox is stopped: the "Cannot reach the API
 // server" node offers Start sandbox, which brings it back. The sandbox uses pod subnet 127.10.191, passed as
-// KUBETRACE_POD_SUBNET through code-server's environment to the extension and on to the CLI.
+// KUBETRACE_POD_SUBNET through code-server's environment to the extension and on to the CLI. Last, a second
+// code-server whose nginx is missing: Start sandbox names it with its install lines and starts nothing.
 // Run: node scripts/build.mjs && node --import tsx --test test/e2e/packaged-sandbox.test.ts
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -31,6 +32,8 @@ const POD_SUBNET = '127.10.191';
 const say = (l: string) => process.stderr.write(`# e2e-packaged-sandbox: ${l}\n`);
 let base = '';
 let cs: CodeServer | undefined;
+let vsix = '';
+let workspace = '';
 let browser: Browser | undefined;
 let page: Page;
 
@@ -92,28 +95,42 @@ function folderBytes(p: string): number {
   return readdirSync(p).reduce((n, f) => n + folderBytes(join(p, f)), 0);
 }
 
+/** A bare code-server with the .vsix installed, the empty folder open, and a page on it. */
+async function openBare(env: Record<string, string>): Promise<void> {
+  cs = await startCodeServer({
+    vsix,
+    workspace,
+    settings: { 'git.enabled': false, 'extensions.ignoreRecommendations': true },
+    env: {
+      KUBETRACE_POD_SUBNET: POD_SUBNET,
+      KUBECONFIG: join(base, 'no-such-kubeconfig'),
+      PATH: pathWithoutKubetrace(),
+      ...env,
+    },
+  });
+  // The first load of the workbench can take over a minute on a busy machine: wait longer than openWorkbench.
+  page = await browser!.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
+  await page.goto(cs.url, { timeout: 180_000 });
+  await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
+}
+
+/** Clicks Start sandbox in the Kubetrace view's welcome content. */
+async function clickWelcomeStart(): Promise<void> {
+  await openKubetraceView(page);
+  const start = page.locator('.welcome-view-content').getByRole('button', { name: 'Start sandbox' });
+  await start.waitFor({ timeout: 60_000 });
+  await start.click();
+}
+
 before(
   async () => {
     base = mkdtempSync(join(tmpdir(), 'kubetrace-e2e-packaged-'));
-    const workspace = join(base, 'empty-folder');
+    workspace = join(base, 'empty-folder');
     mkdirSync(workspace);
     ensureCodeServer();
-    const vsix = process.env.KUBETRACE_E2E_VSIX ?? buildVsix();
-    cs = await startCodeServer({
-      vsix,
-      workspace,
-      settings: { 'git.enabled': false, 'extensions.ignoreRecommendations': true },
-      env: {
-        KUBETRACE_POD_SUBNET: POD_SUBNET,
-        KUBECONFIG: join(base, 'no-such-kubeconfig'),
-        PATH: pathWithoutKubetrace(),
-      },
-    });
+    vsix = process.env.KUBETRACE_E2E_VSIX ?? buildVsix();
     browser = await launchBrowser();
-    // The first load of the workbench can take over a minute on a busy machine: wait longer than openWorkbench.
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
-    await page.goto(cs.url, { timeout: 180_000 });
-    await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
+    await openBare({});
   },
   { timeout: 600_000 },
 );
@@ -146,10 +163,7 @@ test('the installed extension holds the sandbox, and nothing outside it is used'
 
 test('Start sandbox in the welcome view starts the shipped sandbox and the tree lists its Ingresses', () =>
   step('packaged-1', async () => {
-    await openKubetraceView(page);
-    const start = page.locator('.welcome-view-content').getByRole('button', { name: 'Start sandbox' });
-    await start.waitFor({ timeout: 60_000 });
-    await start.click();
+    await clickWelcomeStart();
     // A cold start on a busy machine: certificates, three data planes, four apps.
     await treeRow(page, 'orders').first().waitFor({ timeout: 120_000 });
     const labels = (await treeLabels(page)).map((r) => r.label);
@@ -190,4 +204,33 @@ test('with the sandbox gone, "Cannot reach the API server" offers Start sandbox,
     await treeRow(page, 'orders').first().waitFor({ timeout: 120_000 });
     assert.equal(await treeRow(page, /^Cannot reach the API server$/).count(), 0);
     assert.equal(sandboxPids().length, 1, 'the sandbox runs again');
+  }));
+
+test('a machine without nginx: Start sandbox names it with the apt and brew lines, and starts nothing', () =>
+  step('packaged-4', async () => {
+    await stopSandboxes();
+    await page.close();
+    await cs!.stop();
+    // The sandbox runs KUBETRACE_NGINX when it is set (src/sandbox/nginx/controller.ts): here, a program that is not there.
+    await openBare({ KUBETRACE_NGINX: join(base, 'no-nginx-here') });
+    await clickWelcomeStart();
+    const toast = page.locator('.notification-toast', { hasText: 'The sandbox needs nginx' }).first();
+    await toast.waitFor({ timeout: 30_000 });
+    const text = (await toast.locator('.notification-list-item-message').innerText()).replace(/\s+/g, ' ');
+    assert.match(
+      text,
+      /^The sandbox needs nginx, which is not installed\. Debian\/Ubuntu: sudo apt-get install -y nginx\./,
+    );
+    assert.match(text, /macOS: brew install nginx\.$/);
+    const buttons = await toast.locator('.monaco-button').allInnerTexts();
+    assert.deepEqual(
+      buttons.map((b) => b.trim()),
+      ['Copy command', 'Show Output'],
+    );
+    assert.equal(sandboxPids().length, 0, 'no sandbox was started');
+    await toast.locator('.monaco-button', { hasText: 'Show Output' }).click();
+    await page
+      .locator('.part.panel .view-lines', { hasText: 'The sandbox needs nginx' })
+      .first()
+      .waitFor({ timeout: 15_000 });
   }));
