@@ -16,7 +16,7 @@ export function sandboxOptions(argv: string[]): SandboxOptions {
   if (p.positional.length)
     throw new KubetraceError(
       `unexpected argument "${p.positional[0]}"`,
-      'usage: kubetrace sandbox [--kubeconfig FILE] [--manifests DIR]... [--scale N]',
+      'usage: kubetrace sandbox [--kubeconfig FILE] [--manifests DIR]... [--scale N] [--pod-subnet A.B.C]',
     );
   return {
     kubeconfigPath: str(p, 'kubeconfig'),
