@@ -53,6 +53,17 @@ const contexts = [
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', plugins: [lazyClientNode, lazyMcp] },
   { ...node, minify: true, entryPoints: { mcp: 'src/cli/commands/mcp.ts' }, outdir: 'dist', plugins: [lazyClientNode] },
 ];
+// The sandbox apps' OpenTelemetry packages as one file (src/sandbox/apps/node-common/otel.js loads it), so the
+// .vsix can run the apps without node_modules. Always minified: it is shipped, and nobody steps through it.
+if (existsSync('src/sandbox/apps/node-common/otel-deps.js')) {
+  contexts.push({
+    ...node,
+    minify: true,
+    sourcemap: false,
+    entryPoints: { 'sandbox-otel': 'src/sandbox/apps/node-common/otel-deps.js' },
+    outdir: 'dist',
+  });
+}
 if (existsSync('src/vscode/extension.ts')) {
   contexts.push({
     ...node,

@@ -40,7 +40,7 @@ Starts the local sandbox cluster (API stand-in, real nginx, the demo apps, a tra
   --kubeconfig FILE   where to write the sandbox kubeconfig (default .kubetrace/sandbox.kubeconfig)
   --manifests DIR     more YAML to apply, with kubectl-apply semantics (repeatable)
   --scale N           add N Ingresses, each with a Service, an EndpointSlice and two pods
-  --pod-subnet A.B.C  the first three octets of pod addresses (default 127.10.0)`,
+  --pod-subnet A.B.C  the first three octets of pod addresses (default $KUBETRACE_POD_SUBNET, else 127.10.0)`,
   ingresses: `usage: kubetrace ingresses [--kubeconfig F] [--context C] [-n NS] [--json]
 
 Lists Ingresses and HTTPRoutes with their rules, paths, backends and endpoints (what the VS Code tree shows).`,

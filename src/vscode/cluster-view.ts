@@ -6,7 +6,7 @@ import type { Backend, Endpoint, RouteEntry, RoutePath, RouteRule } from '../cor
 import { buildGatewayParts, type GatewayPart, type ListenerRoute } from '../core/kube/gateway-nodes';
 import type { RouteTree } from '../core/kube/route-tree';
 import { listenerRouteText, matchText, routeContext } from '../core/kube/tree-text';
-import type { Cluster } from './cluster';
+import { UNREACHABLE_TITLE, type Cluster } from './cluster';
 import { gatewayChildren, gatewayItem, type GatewayNode } from './gateway-view';
 import { stripUserInfo } from '../core/redact';
 
@@ -38,13 +38,18 @@ const ACTIONS: Record<string, { label: string; command: string; icon: string }> 
   kubeconfig: { label: 'Open kubeconfig', command: 'kubetrace.openKubeconfig', icon: 'go-to-file' },
   context: { label: 'Switch context', command: 'kubetrace.switchContext', icon: 'arrow-swap' },
   trust: { label: 'Manage Workspace Trust', command: 'workbench.trust.manage', icon: 'shield' },
+  sandbox: { label: 'Start sandbox', command: 'kubetrace.startSandbox', icon: 'vm' },
 };
 
 export class ClusterTree implements vscode.TreeDataProvider<Node> {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly cluster: Cluster) {
+  /** canStartSandbox: whether Start sandbox has something to run (src/vscode/sandbox.ts); no dead buttons. */
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly canStartSandbox: () => boolean = () => false,
+  ) {
     cluster.onDidChange(() => this.changed.fire(undefined));
   }
 
@@ -109,7 +114,14 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
         return [
           { nodeType: 'context' },
           ...notes,
-          { nodeType: 'error', title: s.title, message: s.message, hint: s.hint, actions: s.actions },
+          {
+            nodeType: 'error',
+            title: s.title,
+            message: s.message,
+            hint: s.hint,
+            // No cluster answers: the sandbox is one that will, when this extension can start it.
+            actions: s.title === UNREACHABLE_TITLE && this.canStartSandbox() ? [...s.actions, 'sandbox'] : s.actions,
+          },
         ];
       case 'ready': {
         const notices: Node[] = s.tree.notices.map((text) => ({ nodeType: 'notice', text }));

@@ -25,7 +25,7 @@ export type ClusterState =
       title: string;
       message: string;
       hint?: string;
-      actions: ('retry' | 'kubeconfig' | 'context' | 'trust')[];
+      actions: ('retry' | 'kubeconfig' | 'context' | 'trust' | 'sandbox')[];
       /** The API server did not answer; the watches retry and reload the tree once it does. */
       retrying?: boolean;
     }
@@ -232,6 +232,9 @@ function unreachable(e: unknown): ClusterState {
   };
 }
 
+/** The title of the node that says the API server does not answer (the tree offers Start sandbox there). */
+export const UNREACHABLE_TITLE = 'Cannot reach the API server';
+
 /** A label short enough for the side bar; the full message is the node's tooltip and first child. */
 function errorTitle(e: unknown): string {
   if (!(e instanceof KubeApiError)) return 'Listing failed';
@@ -242,7 +245,7 @@ function errorTitle(e: unknown): string {
       return '403 Forbidden: permission missing';
     case 0:
       return e.reason === 'Unreachable'
-        ? 'Cannot reach the API server'
+        ? UNREACHABLE_TITLE
         : e.reason === 'TLS'
           ? 'TLS verification failed'
           : 'Cannot talk to the API server';

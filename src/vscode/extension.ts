@@ -12,7 +12,7 @@ import { LiveDocs, LIVE_URI_SCHEME } from './live-docs';
 import { registerCommands } from './commands';
 import { allowedRoots } from './roots';
 import { exportTraceFile } from './trace-files';
-import { stopSandbox } from './sandbox';
+import { canStartSandbox, stopSandbox, updateSandboxContext } from './sandbox';
 import { registerLmTools } from './lm-tools';
 
 /** What activate() returns: its own duration, and the listed names (for the extension-host suite). */
@@ -24,7 +24,8 @@ export interface KubetraceApi {
 export function activate(ext: vscode.ExtensionContext): KubetraceApi {
   const t0 = performance.now();
   const cluster = new Cluster(ext.workspaceState);
-  const tree = new ClusterTree(cluster);
+  const tree = new ClusterTree(cluster, () => canStartSandbox(ext));
+  updateSandboxContext(ext);
   const history = new History();
   const status = vscode.window.createStatusBarItem('kubetrace.lastProbe', vscode.StatusBarAlignment.Left, 10);
   status.name = 'Kubetrace: last probe';
@@ -55,7 +56,15 @@ export function activate(ext: vscode.ExtensionContext): KubetraceApi {
       if (e.affectsConfiguration('kubetrace.kubeconfig') || e.affectsConfiguration('vs-kubernetes'))
         void cluster.reload();
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void cluster.reload()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      updateSandboxContext(ext);
+      void cluster.reload();
+    }),
+    // A folder added or removed can bring or take away a workspace copy of the CLI.
+    vscode.workspace.onDidChangeWorkspaceFolders(() => {
+      updateSandboxContext(ext);
+      tree.refresh();
+    }),
     { dispose: stopSandbox },
     ...registerCommands({ ext, cluster, tree, history, status, actions }),
     ...registerLmTools({

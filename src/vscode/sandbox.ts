@@ -1,18 +1,27 @@
 // "Start Sandbox": runs `kubetrace sandbox` from the extension's own CLI bundle and switches the view to it.
 import * as vscode from 'vscode';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import type { Cluster } from './cluster';
 import { log } from './output';
+import { sandboxNeedsMet } from './sandbox-check';
 
 let child: ChildProcess | undefined;
 
-/** The sandbox ships with the CLI, not in the .vsix: the extension's own build (development), a workspace
- *  that has Kubetrace installed or is its repo, or `kubetrace` on PATH. */
+/** A CLI bundle with the sandbox beside it: what the .vsix ships (.vscodeignore), and a built checkout. */
+function bundledSandbox(root: string): boolean {
+  return (
+    existsSync(join(root, 'dist', 'cli.js')) &&
+    existsSync(join(root, 'src', 'sandbox', 'apps', 'orders', 'server.js')) &&
+    existsSync(join(root, 'src', 'sandbox', 'manifests', '00-namespaces.yaml'))
+  );
+}
+
+/** The extension's own sandbox first; else a workspace that has Kubetrace installed or is its repo; else PATH. */
 function findCli(ext: vscode.ExtensionContext): { command: string; args: string[] } | undefined {
-  const own = join(ext.extensionUri.fsPath, 'dist', 'cli.js');
-  if (existsSync(own)) return { command: process.execPath, args: [own] };
+  if (bundledSandbox(ext.extensionUri.fsPath))
+    return { command: process.execPath, args: [join(ext.extensionUri.fsPath, 'dist', 'cli.js')] };
   // A workspace's own copy is code from the folder: only run it once the user trusts the folder.
   for (const f of vscode.workspace.isTrusted ? (vscode.workspace.workspaceFolders ?? []) : []) {
     const installed = join(f.uri.fsPath, 'node_modules', 'kubetrace', 'dist', 'cli.js');
@@ -28,12 +37,21 @@ function findCli(ext: vscode.ExtensionContext): { command: string; args: string[
   return undefined;
 }
 
+/** Whether Start Sandbox has something to run: the welcome view and the unreachable node offer it only then. */
+export const canStartSandbox = (ext: vscode.ExtensionContext): boolean => !!findCli(ext);
+
+/** Sets `kubetrace.canStartSandbox` for the welcome view (again when trust or the folders change). */
+export function updateSandboxContext(ext: vscode.ExtensionContext): void {
+  void vscode.commands.executeCommand('setContext', 'kubetrace.canStartSandbox', canStartSandbox(ext));
+}
+
 export async function startSandbox(ext: vscode.ExtensionContext, cluster: Cluster): Promise<void> {
   const found = findCli(ext);
   if (!found) {
+    // Only a package built without the sandbox gets here: the buttons are shown only when findCli finds one.
     void vscode.window.showErrorMessage(
-      'The sandbox comes with the kubetrace CLI, which was not found in the workspace or on PATH. In the ' +
-        'Kubetrace repository run `npm ci && npm run build && npm link`, or open the repository as the workspace.',
+      'This Kubetrace package does not include the sandbox, and no kubetrace CLI was found in a trusted ' +
+        'workspace or on PATH. Install the extension from the Marketplace or a .vsix made by `npm run package`.',
     );
     return;
   }
@@ -41,12 +59,16 @@ export async function startSandbox(ext: vscode.ExtensionContext, cluster: Cluste
     void vscode.window.showInformationMessage('The Kubetrace sandbox is already running.');
     return;
   }
+  if (!(await sandboxNeedsMet())) return;
   const kubeconfig = join(ext.globalStorageUri.fsPath, 'sandbox', 'sandbox.kubeconfig');
+  mkdirSync(dirname(kubeconfig), { recursive: true });
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Starting the Kubetrace sandbox', cancellable: true },
     (progress, token) =>
       new Promise<void>((resolve) => {
+        // KUBETRACE_POD_SUBNET, when set, reaches the CLI with the rest of the environment and picks the subnet.
         const proc = spawn(found.command, [...found.args, 'sandbox', '--kubeconfig', kubeconfig], {
+          cwd: dirname(kubeconfig),
           stdio: ['ignore', 'pipe', 'pipe'],
           env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
         });

@@ -16,13 +16,14 @@ export function sandboxOptions(argv: string[]): SandboxOptions {
   if (p.positional.length)
     throw new KubetraceError(
       `unexpected argument "${p.positional[0]}"`,
-      'usage: kubetrace sandbox [--kubeconfig FILE] [--manifests DIR]... [--scale N]',
+      'usage: kubetrace sandbox [--kubeconfig FILE] [--manifests DIR]... [--scale N] [--pod-subnet A.B.C]',
     );
   return {
     kubeconfigPath: str(p, 'kubeconfig'),
     manifestDirs: list(p, 'manifests'),
     scale: int(p, 'scale'),
-    podSubnet: str(p, 'pod-subnet'),
+    // The environment's subnet is how a caller that cannot pass flags (VS Code's Start Sandbox) chooses one.
+    podSubnet: str(p, 'pod-subnet') ?? (process.env.KUBETRACE_POD_SUBNET || undefined),
     log: (line) => process.stderr.write(`sandbox: ${line}\n`),
   };
 }

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeObject } from '../store';
-import { appsDir, cliCommand } from './paths';
+import { appsDir, cliCommand, nodeEnv } from './paths';
 
 export type AppKind =
   'ingress-nginx' | 'nginx-gateway' | 'haproxy-ingress' | 'orders' | 'inventory' | 'catalog' | 'trace-store';
@@ -85,6 +85,7 @@ function baseEnv(p: PodInfo, port: number): Record<string, string> {
     NODE_NAME: p.node,
     HOST: p.ip,
     PORT: String(port),
+    ...nodeEnv(),
   };
   return env;
 }

@@ -20,6 +20,12 @@ export function packageRoot(): string {
   }
 }
 
+/**
+ * What a child needs to run process.execPath as Node. Under VS Code's Electron (Start Sandbox runs the CLI there,
+ * src/vscode/sandbox.ts) that is ELECTRON_RUN_AS_NODE, without which the apps would start an editor window.
+ */
+export const nodeEnv = (): Record<string, string> => (process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {});
+
 /** The apps' sources: plain .js/.py files run as they are (their lines are what spans point at). */
 export const appsDir = (): string => join(packageRoot(), 'src', 'sandbox', 'apps');
 

@@ -1,6 +1,6 @@
 // Starts a real VS Code (code-server 4.100.3) with the packaged extension, for the e2e flows and `npm run demo:vscode`.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,8 +13,18 @@ export function ensureCodeServer(): void {
   execFileSync('bash', [join(ROOT, 'scripts', 'setup-code-server.sh')], { stdio: 'inherit' });
 }
 
-/** What the .vsix ships (.vscodeignore lists the same files). */
-const SHIPPED = ['dist/extension.js', 'dist/kube.js', 'dist/engine.js', 'dist/webview.js', 'dist/webview.css'];
+/** What the .vsix ships: the `!` lines of .vscodeignore, each a file or a folder written `folder/**`. */
+export function shippedPaths(): string[] {
+  return readFileSync(join(ROOT, '.vscodeignore'), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('!'))
+    .map((l) =>
+      l
+        .slice(1)
+        .trim()
+        .replace(/\/\*\*$/, ''),
+    );
+}
 
 /**
  * Builds the production bundles and the .vsix, as `npm run package` does. Other people rebuild dist/ in the
@@ -34,10 +44,11 @@ export function buildVsix(): string {
     rmSync(stage, { recursive: true, force: true });
     mkdirSync(join(stage, 'dist'), { recursive: true });
     try {
-      for (const f of [...SHIPPED, 'package.json', 'README.md', 'LICENSE', '.vscodeignore'])
-        cpSync(join(ROOT, f), join(stage, f));
-      if (existsSync(join(ROOT, 'CHANGELOG.md'))) cpSync(join(ROOT, 'CHANGELOG.md'), join(stage, 'CHANGELOG.md'));
-      cpSync(join(ROOT, 'media'), join(stage, 'media'), { recursive: true });
+      for (const f of [...shippedPaths(), '.vscodeignore']) {
+        // CHANGELOG.md is the one optional entry; a missing bundle must fail here, not ship a dead feature.
+        if (f === 'CHANGELOG.md' && !existsSync(join(ROOT, f))) continue;
+        cpSync(join(ROOT, f), join(stage, f), { recursive: true, dereference: true });
+      }
       break;
     } catch (e) {
       if (attempt >= 3)

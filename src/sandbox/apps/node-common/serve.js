@@ -3,8 +3,8 @@
 // time=<request start, UTC, µs> level=info msg="request done" request_id=... traceparent=... method=GET
 // route=... path=... status=... duration_ms=... trace_id=... span_id=...
 const http = require('node:http');
-const { context, trace, SpanStatusCode } = require('@opentelemetry/api');
-const { getRPCMetadata, RPCType } = require('@opentelemetry/core');
+const { context, trace, SpanStatusCode } = require('./otel').api;
+const { getRPCMetadata, RPCType } = require('./otel').core;
 
 function isoMicros(epochMs) {
   const whole = Math.floor(epochMs);

@@ -2,10 +2,14 @@
 // OpenTelemetry set-up shared by the sandbox's Node apps. Required first, before `node:http` is loaded,
 // so the http instrumentation can patch it (server and client spans, W3C traceparent in and out).
 const path = require('node:path');
-const { NodeSDK } = require('@opentelemetry/sdk-node');
-const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
-const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http');
-const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http');
+const {
+  resources,
+  NodeTracerProvider,
+  BatchSpanProcessor,
+  OTLPTraceExporter,
+  registerInstrumentations,
+  HttpInstrumentation,
+} = require('./otel');
 const { CodeLocationProcessor } = require('./code-location');
 
 // The app's own folder is what a container image copies to /app.
@@ -25,12 +29,26 @@ Error.prepareStackTrace = (err, sites) => {
 };
 
 const delay = Number(process.env.OTEL_BSP_SCHEDULE_DELAY || 100);
-const sdk = new NodeSDK({
-  serviceName: process.env.OTEL_SERVICE_NAME || path.basename(appDir),
+// What NodeSDK sets up for traces, without its metrics and logs exporters (nothing here reads those, and they
+// would make the bundle several times larger): the resource from the same detectors (OTEL_RESOURCE_ATTRIBUTES
+// carries the pod, namespace and node), AsyncLocalStorage context and W3C trace context + baggage (register()).
+const resource = resources
+  .defaultResource()
+  .merge(
+    resources.detectResources({
+      detectors: [resources.envDetector, resources.processDetector, resources.hostDetector],
+    }),
+  )
+  .merge(resources.resourceFromAttributes({ 'service.name': process.env.OTEL_SERVICE_NAME || path.basename(appDir) }));
+const provider = new NodeTracerProvider({
+  resource,
   spanProcessors: [
     new CodeLocationProcessor({ appDir, containerDir: '/app' }),
     new BatchSpanProcessor(new OTLPTraceExporter(), { scheduledDelayMillis: delay, maxExportBatchSize: 512 }),
   ],
+});
+provider.register();
+registerInstrumentations({
   instrumentations: [
     new HttpInstrumentation({
       // The exporter's own POSTs to the trace store are not part of any request.
@@ -42,7 +60,6 @@ const sdk = new NodeSDK({
     }),
   ],
 });
-sdk.start();
 
 let stopping = false;
 function shutdown(signal) {
@@ -51,7 +68,7 @@ function shutdown(signal) {
   // Flush what is buffered, then go; a stuck exporter must not hold the pod.
   const force = setTimeout(() => process.exit(0), 1500);
   force.unref();
-  sdk
+  provider
     .shutdown()
     .catch(() => {})
     .finally(() => process.exit(signal === 'SIGINT' ? 130 : 0));
@@ -59,4 +76,4 @@ function shutdown(signal) {
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));
 
-module.exports = { sdk, appDir };
+module.exports = { provider, appDir };
