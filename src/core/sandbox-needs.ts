@@ -1,7 +1,9 @@
 // The system packages `kubetrace sandbox` runs, checked before starting it so that a missing one is named with
 // the line that installs it instead of surfacing as a pod that never gets ready. The programs and their
 // overrides are the sandbox's own: src/sandbox/nginx/controller.ts (NGINX_BIN), src/sandbox/haproxy/controller.ts
-// (HAPROXY_BIN), src/sandbox/runtime/apps.ts (the catalog's python3) and src/sandbox/certs.ts (openssl).
+// (HAPROXY_BIN; both found by src/core/programs.ts), src/sandbox/runtime/apps.ts (the catalog's python3) and
+// src/sandbox/certs.ts (openssl).
+import { findProgram } from './programs';
 
 /** Runs a command; true when it ran and exited 0. Injected, so the checks run without the programs. */
 export type CommandProbe = (command: string, args: string[]) => Promise<boolean>;
@@ -21,6 +23,8 @@ export interface NeedsContext {
   env: Record<string, string | undefined>;
   /** Whether a file exists (the catalog's python3 is /usr/bin/python3 when there is one). */
   exists: (path: string) => boolean;
+  /** Whether a file can be run (where nginx and haproxy are looked for, src/core/programs.ts); default: access(X_OK). */
+  runnable?: (path: string) => boolean;
 }
 
 interface Check extends SandboxNeed {
@@ -36,7 +40,7 @@ const CHECKS: Check[] = [
     required: true,
     apt: 'nginx',
     mac: 'brew install nginx',
-    command: (c) => ({ command: c.env.KUBETRACE_NGINX ?? '/usr/sbin/nginx', args: ['-v'] }),
+    command: (c) => ({ command: findProgram('nginx', 'KUBETRACE_NGINX', c.env, c.runnable), args: ['-v'] }),
   },
   {
     name: 'Flask for python3',
@@ -57,7 +61,7 @@ const CHECKS: Check[] = [
     required: false,
     apt: 'haproxy',
     mac: 'brew install haproxy',
-    command: (c) => ({ command: c.env.KUBETRACE_HAPROXY ?? '/usr/sbin/haproxy', args: ['-v'] }),
+    command: (c) => ({ command: findProgram('haproxy', 'KUBETRACE_HAPROXY', c.env, c.runnable), args: ['-v'] }),
   },
 ];
 

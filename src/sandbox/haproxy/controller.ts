@@ -11,8 +11,9 @@ import { ReloadLoop } from '../runtime/reload-loop';
 import { assertFree, waitForPort } from '../runtime/ports';
 import { buildHaproxyModel, type HaproxyModel } from './model';
 import { renderHaproxyConfig } from './render';
+import { findProgram } from '../../core/programs';
 
-export const HAPROXY_BIN = process.env.KUBETRACE_HAPROXY ?? '/usr/sbin/haproxy';
+export const HAPROXY_BIN = findProgram('haproxy', 'KUBETRACE_HAPROXY');
 const WATCHED = new Set(['Ingress', 'IngressClass', 'Service', 'EndpointSlice', 'ConfigMap']);
 
 export interface HaproxyControllerOptions {

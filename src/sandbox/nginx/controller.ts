@@ -9,8 +9,9 @@ import { startProcess, type PodProcess } from '../runtime/process';
 import { waitForPort } from '../runtime/ports';
 import { buildModel, DEFAULT_SERVER, type NginxModel } from './model';
 import { renderConfig, type ConfIndex } from './render';
+import { findProgram } from '../../core/programs';
 
-export const NGINX_BIN = process.env.KUBETRACE_NGINX ?? '/usr/sbin/nginx';
+export const NGINX_BIN = findProgram('nginx', 'KUBETRACE_NGINX');
 const WATCHED = new Set(['Ingress', 'Service', 'EndpointSlice', 'IngressClass', 'Secret']);
 
 export interface NginxControllerOptions {
