@@ -2,6 +2,7 @@
 // column 0 (`int http_wait_for_request(struct stream *s, ...)`), the parameters possibly over several lines, then
 // the body's `{` (next line) and its `}` at column 0. Prototypes and `extern` declarations end in `;` and are
 // skipped. Written for HAProxy's layout; it never throws, whatever the text.
+import { bodyBrace } from '../c-scan';
 
 export interface HaproxyFunction {
   name: string;
@@ -22,7 +23,7 @@ export function scanFunctions(text: string): Map<string, HaproxyFunction> {
   for (let i = 0; i < lines.length; i++) {
     const m = START.exec(lines[i]);
     if (!m || NOT_NAMES.has(m[1])) continue;
-    const after = bodyStart(lines, i, m[0].length - 1);
+    const after = bodyBrace(lines, i, m[0].length - 1);
     if (after === undefined) continue;
     let endLine: number | undefined;
     for (let j = after + 1; j < lines.length; j++) {
@@ -36,44 +37,4 @@ export function scanFunctions(text: string): Map<string, HaproxyFunction> {
     if (endLine) i = endLine - 1;
   }
   return out;
-}
-
-// From the `(` after the name: balance the parentheses (skipping comments and strings), then the next significant
-// character must be `{`. Returns the line of that brace, or undefined for a prototype, a call or anything else.
-function bodyStart(lines: string[], line: number, col: number): number | undefined {
-  let depth = 0;
-  let inComment = false;
-  let opened = false;
-  for (let i = line; i < lines.length && i < line + 40; i++) {
-    const s = lines[i];
-    for (let c = i === line ? col : 0; c < s.length; c++) {
-      const ch = s[c];
-      if (inComment) {
-        if (ch === '*' && s[c + 1] === '/') {
-          inComment = false;
-          c++;
-        }
-        continue;
-      }
-      if (ch === '/' && s[c + 1] === '*') {
-        inComment = true;
-        c++;
-        continue;
-      }
-      if (ch === '/' && s[c + 1] === '/') break;
-      if (ch === '"' || ch === "'") return undefined; // a string in a declaration: not one
-      if (ch === '(') {
-        depth++;
-        opened = true;
-        continue;
-      }
-      if (ch === ')') {
-        if (--depth < 0) return undefined;
-        continue;
-      }
-      if (depth > 0 || /\s/.test(ch)) continue;
-      return opened && ch === '{' ? i : undefined;
-    }
-  }
-  return undefined;
 }

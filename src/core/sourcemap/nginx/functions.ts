@@ -1,6 +1,7 @@
 // Finds C function definitions in nginx-style source: the return type on the line above, the
 // name at column 0 followed by `(`, the body's `{` and `}` at column 0. Prototypes (ending in
 // `;`) are skipped. Line numbers always come from the file, never from a table.
+import { bodyBrace } from '../c-scan';
 import { readTreeFile, readTreeFileSync, treeFile, type NginxSourceTree } from './source-tree';
 
 export interface FunctionRange {
@@ -19,10 +20,10 @@ export function parseFunctionDefs(text: string): Map<string, FunctionRange> {
   for (let i = 0; i < lines.length; i++) {
     const m = head.exec(lines[i]);
     if (!m) continue;
-    const end = declarationEnd(lines, i, m[0].length - 1);
-    if (!end || end.kind !== '{') continue;
+    const brace = bodyBrace(lines, i, m[0].length - 1);
+    if (brace === undefined) continue;
     let endLine: number | undefined;
-    for (let j = end.line + 1; j < lines.length; j++) {
+    for (let j = brace + 1; j < lines.length; j++) {
       if (/^}\s*$/.test(lines[j])) {
         endLine = j + 1;
         break;
@@ -33,44 +34,6 @@ export function parseFunctionDefs(text: string): Map<string, FunctionRange> {
     if (endLine) i = endLine - 1;
   }
   return defs;
-}
-
-// From the `(` after the name: balance parentheses, then the next significant character says
-// whether this is a definition (`{`) or a prototype/call (`;`, `,`, anything else).
-function declarationEnd(lines: string[], line: number, col: number): { kind: string; line: number } | undefined {
-  let depth = 0;
-  let inComment = false;
-  for (let i = line; i < lines.length && i < line + 40; i++) {
-    const s = lines[i];
-    for (let c = i === line ? col : 0; c < s.length; c++) {
-      const ch = s[c];
-      if (inComment) {
-        if (ch === '*' && s[c + 1] === '/') {
-          inComment = false;
-          c++;
-        }
-        continue;
-      }
-      if (ch === '/' && s[c + 1] === '*') {
-        inComment = true;
-        c++;
-        continue;
-      }
-      if (ch === '/' && s[c + 1] === '/') break;
-      if (depth > 0) {
-        if (ch === '(') depth++;
-        else if (ch === ')') depth--;
-        continue;
-      }
-      if (ch === '(') {
-        depth++;
-        continue;
-      }
-      if (/\s/.test(ch)) continue;
-      return { kind: ch, line: i };
-    }
-  }
-  return undefined;
 }
 
 function defsFor(full: string, text: string): Map<string, FunctionRange> {
