@@ -48,6 +48,7 @@ function firstSince(list: LogEntry[], since: bigint): number {
 
 /** Lines are sent in chunks of about this many bytes, as a kubelet's buffered stream does, not one chunk a line. */
 const CHUNK_CHARS = 64 * 1024;
+const FOLLOW_FLUSH_MS = 5;
 
 function intParam(q: URLSearchParams, name: string, min: number): number | undefined {
   const v = q.get(name);
@@ -141,13 +142,28 @@ export function handleLog(
     return;
   }
   res.flushHeaders();
-  const stop = logs.follow(single ? podKey : key, (e) => {
-    if (!write(text(e))) {
+  // New lines go out together a few milliseconds after the first of them, as a kubelet reads a growing log file:
+  // a chunk per line made a burst's client parse hundreds of thousands of chunks.
+  let queued = '';
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    timer = undefined;
+    const t = queued;
+    queued = '';
+    if (t && !write(t)) {
       stopAll();
       res.end();
     }
+  };
+  const stop = logs.follow(single ? podKey : key, (e) => {
+    queued += text(e);
+    if (queued.length >= CHUNK_CHARS) flush();
+    else timer ??= setTimeout(flush, FOLLOW_FLUSH_MS);
   });
-  const stopAll = () => stop();
+  const stopAll = () => {
+    stop();
+    if (timer) clearTimeout(timer);
+  };
   res.on('close', stopAll);
   req.on('close', stopAll);
 }
