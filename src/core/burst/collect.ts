@@ -71,6 +71,9 @@ export class BurstCollector {
    */
   private ingress?: IngressMode;
   private firstAnswer?: number;
+  private openAppLog?: () => AppLogReader;
+  /** Whether the trace backend has given app spans for any request of the burst. */
+  private backendGaveApp = false;
   readonly diagnostics: Diagnostic[] = [];
 
   constructor(private readonly o: CollectorOptions) {
@@ -94,7 +97,10 @@ export class BurstCollector {
    */
   async open(signal: AbortSignal): Promise<void> {
     const opened = await openLogs(this.o.r, this.o.api, signal);
-    ({ ingress: this.ingress, log: this.log, appLog: this.appLog } = opened);
+    ({ ingress: this.ingress, log: this.log, openAppLog: this.openAppLog } = opened);
+    // Without a trace backend the app logs are the only app spans; with one, they are opened only if the first
+    // requests get no app spans from it (decideAppLog).
+    if (!this.o.backend) this.appLog = this.openAppLog?.();
     await Promise.all([this.log?.opened(), this.appLog?.opened()]);
   }
 
@@ -165,6 +171,9 @@ export class BurstCollector {
     const appLines = this.appLog?.read(isOurs);
     const now = performance.now();
     if (this.ingress === 'maybe') this.decideLog(now);
+    if (spans?.size) this.backendGaveApp = true;
+    if (!this.appLog && this.openAppLog && !this.backendGaveApp && now - (this.firstAnswer ?? now) >= LOG_ON_WAIT_MS)
+      this.appLog = this.openAppLog();
     if (readTraces) for (const w of wanted) this.pending.get(w.traceId)!.readAfterAnswer = true;
     for (const [id, line] of lines ?? []) {
       const p = this.pending.get(id);
@@ -225,7 +234,7 @@ export class BurstCollector {
   }
 
   private expectsApp(sent: Sent): boolean {
-    return expectsApp(this.o.r, sent.res, !!this.o.backend || !!this.appLog);
+    return expectsApp(this.o.r, sent.res, !!this.o.backend || !!this.openAppLog);
   }
 
   private expectsIngress(sent: Sent): boolean {

@@ -21,7 +21,7 @@ export async function openLogs(
   r: Resolved,
   api: KubeRequester,
   signal: AbortSignal,
-): Promise<{ ingress?: IngressMode; log?: ControllerLogReader; appLog?: AppLogReader }> {
+): Promise<{ ingress?: IngressMode; log?: ControllerLogReader; openAppLog?: () => AppLogReader }> {
   const module = r.controller.module;
   const since = new Date();
   let ingress: IngressMode | undefined;
@@ -50,8 +50,8 @@ export async function openLogs(
       .filter((p) => p.metadata.namespace === r.backendNamespace && b.endpoints.some((e) => e.pod === p.metadata.name))
       .map((pod) => ({ pod, service: b.service?.name ?? '' })),
   );
-  const appLog = pods.length ? new AppLogReader({ api, pods, since, signal }) : undefined;
-  return { ingress, log, appLog };
+  const openAppLog = pods.length ? () => new AppLogReader({ api, pods, since, signal }) : undefined;
+  return { ingress, log, openAppLog };
 }
 
 /** The ingress spans of a request's access line, as probe/feeds.ts (nginx) and probe/proxy-log.ts (others) build them. */
