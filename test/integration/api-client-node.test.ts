@@ -395,6 +395,37 @@ describe('pods/log and pods/exec', () => {
     ac.abort();
   });
 
+  it('sinceTime and limitBytes cut a long log at the same places whatever the chunking', async () => {
+    const pod = c.store.list('Pod', 'catalog')[0].metadata.name;
+    const key = { namespace: 'catalog', pod, container: 'catalog' };
+    const t0 = BigInt(Date.parse('2026-11-18T09:00:00Z')) * 1_000_000n;
+    // 3,000 lines of 100 bytes over 3 s: several of the endpoint's chunks.
+    for (let i = 0; i < 3000; i++)
+      c.logs.append(key, {
+        timeUnixNano: t0 + BigInt(i) * 1_000_000n,
+        stream: 'stdout',
+        line: `n${i}`.padEnd(99, '.'),
+      });
+    const read = async (opts: { sinceTime?: string; limitBytes?: number }) => {
+      const out = collect();
+      await new Promise<void>((resolve, reject) => {
+        new k8s.Log(c.kc).log('catalog', pod, 'catalog', out.w, opts).then(() => {
+          out.w.on('finish', () => resolve());
+        }, reject);
+      });
+      return out.text();
+    };
+    const lines = (await read({ sinceTime: '2026-11-18T09:00:01Z' })).split('\n');
+    assert.equal(lines.length, 2001); // 1,000 to 2,999, and the empty string after the last newline
+    assert.equal(lines[0], 'n1000'.padEnd(99, '.'));
+    assert.equal(lines[1999], 'n2999'.padEnd(99, '.'));
+    // 700 whole lines (n2000 to n2699) and the first 50 bytes of the next.
+    const cut = await read({ sinceTime: '2026-11-18T09:00:02Z', limitBytes: 70_050 });
+    assert.equal(cut.length, 70_050);
+    assert.ok(cut.startsWith('n2000.'));
+    assert.ok(cut.endsWith(`\n${'n2700'.padEnd(99, '.').slice(0, 50)}`));
+  });
+
   it('a wrong container name is a 400', async () => {
     const pod = c.store.list('Pod', 'catalog')[0].metadata.name;
     await assert.rejects(

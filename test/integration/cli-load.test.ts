@@ -94,6 +94,56 @@ test('per-layer percentiles of the report equal those computed from the 200 trac
   }
 });
 
+/** A burst through the catalog (a Python app that exports no spans, only log lines) in this process. */
+async function catalogBurst(name: string) {
+  const config = await loadKubeconfig({ kubeconfig: sb.kubeconfigPath });
+  return runBurst({
+    config,
+    api: new KubeRequester(config),
+    namespace: 'catalog',
+    name,
+    count: 60,
+    concurrency: 6,
+    keepTraces: true,
+  });
+}
+
+test('a burst through catalog reads the app log: every trace complete with the span its log line gives', async () => {
+  const burst = await catalogBurst('catalog');
+  const report = burst.report();
+  assert.equal(report.requests, 60);
+  assert.equal(report.completed, 60, JSON.stringify(report.diagnostics));
+  assert.deepEqual(report.layers.map((l) => l.layer).sort(), ['app', 'client', 'ingress']);
+  for (const p of report.probes) {
+    const t = (await burst.trace(p.traceId))!;
+    const app = t.spans.filter((s) => s.layer === 'app');
+    // One span from the request's own log line, under nginx's upstream try as in a single probe.
+    assert.equal(app.length, 1, p.traceId);
+    assert.equal(app[0].origin, 'app-log');
+    assert.equal(app[0].service, 'catalog');
+    const attempt = t.spans.find((s) => s.name === 'upstream.attempt')!;
+    assert.equal(app[0].parentSpanId, attempt.spanId);
+  }
+});
+
+test("a burst through catalog-haproxy reads HAProxy's httplog: ingress spans from each request's own line", async () => {
+  const burst = await catalogBurst('catalog-haproxy');
+  const report = burst.report();
+  assert.equal(report.requests, 60);
+  assert.equal(report.completed, 60, JSON.stringify(report.diagnostics));
+  assert.deepEqual(report.layers.map((l) => l.layer).sort(), ['app', 'client', 'ingress']);
+  for (const p of report.probes) {
+    const t = (await burst.trace(p.traceId))!;
+    const server = t.spans.find((s) => s.layer === 'ingress' && s.kind === 'server')!;
+    assert.equal(server.attributes['kubetrace.log.format'], 'haproxy-httplog');
+    assert.equal(server.attributes['kubetrace.log.matchedBy'], 'request-id');
+    assert.equal(server.attributes['http.response.status_code'], 200);
+    assert.ok(t.spans.some((s) => s.layer === 'app' && s.origin === 'app-log'));
+  }
+  // The ingress spans are HAProxy's own: its server span is not nginx's.
+  assert.ok(report.spans.some((s) => s.layer === 'ingress' && s.service.startsWith('haproxy')));
+});
+
 test('one orders pod made slow: the requests it served are the slow ones', async () => {
   const pods = JSON.parse((await cli(['ingresses', '--kubeconfig', sb.kubeconfigPath, '--json'])).stdout) as {
     name: string;

@@ -2,6 +2,7 @@
 // on real-shaped objects (a snapshot captured from the sandbox API, varied per case).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildEntries, type ClusterSnapshot } from '../../src/core/kube/route-tree';
@@ -294,6 +295,55 @@ test('splitTimestamped: RFC 3339 with nanoseconds, fewer digits, offsets; other 
   assert.deepEqual(lines[3], { text: 'not timestamped at all' });
   assert.deepEqual(lines[4], { text: '2026-13-45T99:00:00Z impossible date' });
   assert.deepEqual([lines[5].timeUnixNano, lines[5].text], [1795773603000000001n, '']);
+});
+
+/** The one-regex-per-line reading splitTimestamped had before it parsed each second once: the reference. */
+function referenceSplit(text: string): { time?: string; timeUnixNano?: bigint; text: string }[] {
+  const out: { time?: string; timeUnixNano?: bigint; text: string }[] = [];
+  for (const raw of text.split('\n')) {
+    if (!raw) continue;
+    const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2}) ([^\r]*)$/.exec(raw);
+    const base = m ? Date.parse(`${m[1]}${m[3]}`) : NaN;
+    if (!m || Number.isNaN(base)) {
+      out.push({ text: raw });
+      continue;
+    }
+    const frac = (m[2] ?? '.0').slice(1).padEnd(9, '0').slice(0, 9);
+    out.push({
+      time: new Date(base + Number(frac.slice(0, 3))).toISOString(),
+      timeUnixNano: BigInt(base) * 1_000_000n + BigInt(frac),
+      text: m[4],
+    });
+  }
+  return out;
+}
+
+test('splitTimestamped reads every line as the one-regex-per-line reference does (property)', () => {
+  const digits = (n: number) => fc.array(fc.constantFrom(...'0123456789'), { minLength: n, maxLength: n });
+  const stamp = fc
+    .tuple(
+      fc.constantFrom('2026-11-27T10:00:0', '2026-11-27T10:00:1', '2026-02-30T10:00:0', '2026-11-27T1x:00:0'),
+      fc.constantFrom(...'0123456789'),
+      fc.oneof(
+        fc.constant(''),
+        fc.integer({ min: 0, max: 12 }).chain((n) => digits(n).map((d) => `.${d.join('')}`)),
+      ),
+      fc.constantFrom('Z', 'Z', '+02:00', '-00:30', ''),
+    )
+    .map((p) => p.join(''));
+  const line = fc.tuple(stamp, fc.constantFrom(' ', '', '  '), fc.string({ maxLength: 12 })).map((p) => p.join(''));
+  fc.assert(
+    fc.property(fc.array(line, { maxLength: 30 }), (lines) => {
+      const text = lines.join('\n').replace(/\r/g, '');
+      const got = splitTimestamped(text).map((l) => ({
+        ...(l.time && { time: l.time.toISOString() }),
+        ...(l.timeUnixNano !== undefined && { timeUnixNano: l.timeUnixNano }),
+        text: l.text,
+      }));
+      assert.deepEqual(got, referenceSplit(text));
+    }),
+    { numRuns: 500 },
+  );
 });
 
 const be = (name: string) => [{ service: { name, port: 80 }, endpoints: [] }];

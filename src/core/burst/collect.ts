@@ -1,8 +1,8 @@
 // Collects the spans of a whole burst in bulk (docs/ARCHITECTURE.md, "When a trace is complete", applied to each
 // request): every poll reads the controller log once for all pending request ids and asks the trace backend for
 // all the burst's traces, then every request whose trace is complete is assembled and handed on, and forgotten.
-import { podIndex, nginxBatch, type NginxBatchContext } from '../probe/feeds';
-import { expectsApp, expectsIngress, ingressAttributes } from '../probe/collect';
+import { appLogSpan, podIndex, PROVISIONAL, type NginxBatchContext } from '../probe/feeds';
+import { expectsApp, ingressAttributes } from '../probe/collect';
 import { responseDiagnostics } from '../probe/diagnose';
 import { assembleProbe } from '../probe/finish';
 import { sleep } from '../probe/gather';
@@ -10,16 +10,19 @@ import type { Resolved } from '../probe/resolve';
 import type { ProbeIds } from '../probe/feeds';
 import type { Sent } from '../probe/send';
 import type { Target } from '../probe/target';
+import { richerTraceHint } from '../controllers';
 import { treeState } from '../trace/closed';
 import type { Diagnostic, Layer, Span, SpanBatch, Trace } from '../trace/model';
 import { errorMessage } from '../errors';
-import { ControllerLogReader, type FoundLine } from './log-reader';
+import type { AppLines, AppLogReader } from './app-log-reader';
+import type { ControllerLogReader, FoundLine } from './log-reader';
+import { ingressBatch, openLogs, servedBackends, type IngressMode } from './open-logs';
 import { TraceReader } from './trace-reader';
 import type { Backend } from '../ingest/backend';
 import type { KubeRequester } from '../kube/request';
 
-const LOG_EVERY_MS = 1000;
 const TRACES_EVERY_MS = 300;
+const LOG_ON_WAIT_MS = 1000;
 
 interface Pending {
   ids: ProbeIds;
@@ -28,6 +31,12 @@ interface Pending {
   line?: FoundLine;
   ingress?: SpanBatch;
   app?: Span[];
+  /** The backend pods' log lines about this request, as they arrived. */
+  appLogs?: AppLines[];
+  /** Its app spans form a closed tree with the client's: the trace backend need not be asked again. */
+  appSettled?: boolean;
+  /** The spans built from appLogs, and what they were built from (rebuilt only when that changes). */
+  logSpans?: { from: string; spans: Span[] };
   lastNew: number;
   spanCount: number;
   /** Whether the trace backend was read after the answer: a closed tree counts only then. */
@@ -51,29 +60,48 @@ export interface CollectorOptions {
 
 export class BurstCollector {
   private readonly pending = new Map<string, Pending>();
-  private readonly log?: ControllerLogReader;
+  private log?: ControllerLogReader;
+  private appLog?: AppLogReader;
   private readonly traces?: TraceReader;
   private readonly ingressCtx: Omit<NginxBatchContext, 'traceId' | 'rootSpanId' | 'clientWindow'>;
   private readonly errors = new Map<string, string>();
+  /**
+   * How the ingress layer is read: nginx's log, another proxy's log by its parser, or not at all. `maybe`: a log
+   * that is off by default showed no access line before the burst; the burst's own first lines decide.
+   */
+  private ingress?: IngressMode;
+  private firstAnswer?: number;
+  private openAppLog?: () => AppLogReader;
+  /** Whether the trace backend has given app spans for any request of the burst. */
+  private backendGaveApp = false;
+  readonly diagnostics: Diagnostic[] = [];
 
   constructor(private readonly o: CollectorOptions) {
     const { r } = o;
-    const svc = r.choice.backend?.service?.name;
     const module = r.controller.module;
+    // A weighted rule may send each request to any backend with traffic: all of them are indexed and read, as for
+    // one probe (probe/collect.ts).
+    const indexes = servedBackends(r).map((b) => podIndex(b.endpoints, r.backendNamespace, b.service?.name ?? ''));
     this.ingressCtx = {
-      podByAddr: podIndex(r.choice.backend?.endpoints ?? [], r.backendNamespace, svc ?? ''),
+      podByAddr: (addr) => indexes.map((f) => f(addr)).find(Boolean),
       service: module?.id,
       serverAttributes: ingressAttributes(r.controller),
       ...(module && module.id !== 'ingress-nginx' ? { timingSetting: module.accessLog.setting } : {}),
     };
-    if (module && r.controller.pods.length)
-      this.log = new ControllerLogReader({
-        api: o.api,
-        pods: r.controller.pods,
-        container: module.accessLog.container,
-        since: new Date(),
-      });
-    if (o.backend) this.traces = new TraceReader(o.backend, svc);
+    if (o.backend) this.traces = new TraceReader(o.backend, r.choice.backend?.service?.name);
+  }
+
+  /**
+   * Opens the log streams before the first request leaves: the controller's (when its access log can be read, as
+   * probe/collect.ts decides for one probe) and the backend pods'.
+   */
+  async open(signal: AbortSignal): Promise<void> {
+    const opened = await openLogs(this.o.r, this.o.api, signal);
+    ({ ingress: this.ingress, log: this.log, openAppLog: this.openAppLog } = opened);
+    // Without a trace backend the app logs are the only app spans; with one, they are opened only if the first
+    // requests get no app spans from it (decideAppLog).
+    if (!this.o.backend) this.appLog = this.openAppLog?.();
+    await Promise.all([this.log?.opened(), this.appLog?.opened()]);
   }
 
   /** Before the request leaves, so that its log line is recognized whenever it is read. */
@@ -86,6 +114,7 @@ export class BurstCollector {
     if (!p) return;
     p.sent = sent;
     p.answeredAt = performance.now();
+    this.firstAnswer ??= p.answeredAt;
   }
 
   get waiting(): number {
@@ -94,34 +123,35 @@ export class BurstCollector {
 
   /** Polls until `sending` is settled and every trace is complete, or `deadline()` (performance.now) has passed. */
   async run(sending: { done: boolean }, deadline: () => number, signal: AbortSignal): Promise<string[]> {
-    for (;;) {
-      // Once cancelled, nothing more is read: what arrived so far is what the burst reports.
-      if (!signal.aborted) {
-        await this.poll(sending.done, signal);
-        this.settle(false);
+    try {
+      for (;;) {
+        // Once cancelled, nothing more is read: what arrived so far is what the burst reports.
+        if (!signal.aborted) {
+          await this.poll(sending.done, signal);
+          this.settle(false);
+        }
+        if (sending.done && (!this.pending.size || performance.now() >= deadline() || signal.aborted)) break;
+        await sleep(signal.aborted ? 10 : (this.o.pollMs ?? 100), signal.aborted ? undefined : signal);
       }
-      if (sending.done && (!this.pending.size || performance.now() >= deadline() || signal.aborted)) break;
-      await sleep(signal.aborted ? 10 : (this.o.pollMs ?? 100), signal.aborted ? undefined : signal);
+    } finally {
+      this.log?.close();
+      this.appLog?.close();
     }
     this.settle(true);
+    if (this.log?.error) this.errors.set('controller log', this.log.error);
+    if (this.appLog?.error) this.errors.set('app logs', this.appLog.error);
     return [...this.errors].map(([name, m]) => `${name}: ${m}`);
   }
 
-  private lastLogRead = -Infinity;
   private lastTraceRead = -Infinity;
 
-  // While requests are still going out, the sources are read less often: each read costs the cluster and this
-  // process CPU the requests need (a log read returns at least the last second: sinceTime has whole seconds).
+  // The logs are followed streams, taken at every poll. The trace backend is asked less often while requests are
+  // still going out (each read costs the cluster and this process CPU the requests need), and only for requests
+  // whose app spans may still change.
   private async poll(settling: boolean, signal: AbortSignal): Promise<void> {
     const now0 = performance.now();
-    const isOurs = (id: string) => {
-      const p = this.pending.get(id);
-      return !!p && !p.line;
-    };
-    const needLines = [...this.pending.values()].some((p) => p.sent && !p.line && expectsIngress(this.o.r, p.sent.res));
-    const readLog = needLines && now0 - this.lastLogRead >= (settling ? 0 : LOG_EVERY_MS);
     const wanted = [...this.pending.values()]
-      .filter((p) => p.sent && this.expectsApp(p.sent))
+      .filter((p) => p.sent && !p.appSettled && this.expectsApp(p.sent))
       .map((p) => ({
         traceId: p.ids.traceId,
         rootSpanId: p.ids.rootSpanId,
@@ -129,18 +159,21 @@ export class BurstCollector {
         endUnixNano: p.sent!.clientWindow.endUnixNano,
         answeredAt: p.answeredAt!,
       }));
-    const readTraces = wanted.length > 0 && now0 - this.lastTraceRead >= (settling ? 0 : TRACES_EVERY_MS);
-    if (readLog) this.lastLogRead = now0;
+    const readTraces =
+      !!this.traces && wanted.length > 0 && now0 - this.lastTraceRead >= (settling ? 0 : TRACES_EVERY_MS);
     if (readTraces) this.lastTraceRead = now0;
-    const [lines, spans] = await Promise.all([
-      readLog
-        ? this.log?.read(isOurs, signal).catch((e: unknown) => this.fail('controller log', e, signal))
-        : undefined,
-      readTraces
-        ? this.traces?.read(wanted, signal).catch((e: unknown) => this.fail('trace backend', e, signal))
-        : undefined,
-    ]);
+    const spans = readTraces
+      ? await this.traces!.read(wanted, signal).catch((e: unknown) => this.fail('trace backend', e, signal))
+      : undefined;
+    // After the trace read, so that a line logged before the spans were exported is not read after them.
+    const isOurs = (id: string) => this.pending.has(id);
+    const lines = this.log?.read((id) => isOurs(id) && !this.pending.get(id)!.line);
+    const appLines = this.appLog?.read(isOurs);
     const now = performance.now();
+    if (this.ingress === 'maybe') this.decideLog(now);
+    if (spans?.size) this.backendGaveApp = true;
+    if (!this.appLog && this.openAppLog && !this.backendGaveApp && now - (this.firstAnswer ?? now) >= LOG_ON_WAIT_MS)
+      this.appLog = this.openAppLog();
     if (readTraces) for (const w of wanted) this.pending.get(w.traceId)!.readAfterAnswer = true;
     for (const [id, line] of lines ?? []) {
       const p = this.pending.get(id);
@@ -150,22 +183,49 @@ export class BurstCollector {
       const p = this.pending.get(id);
       if (p) p.app = s;
     }
+    for (const [id, got] of appLines ?? []) {
+      const p = this.pending.get(id);
+      if (p) (p.appLogs ??= []).push(...got);
+    }
     for (const p of this.pending.values()) {
-      if (p.line && p.sent && !p.ingress) {
-        const { hit, texts, pod } = p.line;
-        p.ingress = nginxBatch(hit, texts, pod, {
-          ...this.ingressCtx,
-          traceId: p.ids.traceId,
-          rootSpanId: p.ids.rootSpanId,
-          clientWindow: p.sent.clientWindow,
-        });
-      }
-      const count = (p.ingress?.spans.length ?? 0) + (p.app?.length ?? 0);
+      if (p.line && p.sent && !p.ingress) p.ingress = this.ingressBatch(p as Pending & { sent: Sent }, p.line);
+      const count =
+        (p.ingress?.spans.length ?? 0) +
+        (p.app?.length ?? 0) +
+        (p.appLogs?.reduce((n, a) => n + a.lines.length, 0) ?? 0);
       if (count > p.spanCount) {
         p.spanCount = count;
         p.lastNew = now;
       }
+      // A closed tree of the client's and the app's spans gets no more app spans (trace/closed.ts); with more than
+      // one upstream try, another pod's spans may still come.
+      if (readTraces && p.sent && p.app?.length && !p.appSettled)
+        p.appSettled =
+          treeState([...p.sent.client, ...p.app]) === 'closed' &&
+          (p.ingress?.spans.filter((x) => x.name === 'upstream.attempt').length ?? 0) <= 1;
     }
+  }
+
+  // A proxy writes a request's line when it ends, before or just after its answer (probe/proxy-log.ts's logIsOn
+  // looks right after the probe's answer): a second after the first answer with no access line, the log is off.
+  private decideLog(now: number): void {
+    const module = this.o.r.controller.module!;
+    if (this.log?.sawAccessLine) this.ingress = 'proxy';
+    else if (this.firstAnswer !== undefined && now - this.firstAnswer >= LOG_ON_WAIT_MS) {
+      this.ingress = undefined;
+      this.log?.close();
+      this.diagnostics.push({
+        code: 'no-ingress-spans',
+        severity: 'info',
+        message: `no ingress-layer spans from ${module.title}: its pods log no access lines (off with its defaults)`,
+        hint: richerTraceHint(module),
+      });
+    }
+  }
+
+  private ingressBatch(p: Pending & { sent: Sent }, line: FoundLine): SpanBatch {
+    const ctx = { ...this.ingressCtx, traceId: p.ids.traceId, rootSpanId: p.ids.rootSpanId };
+    return ingressBatch(line, { ...ctx, clientWindow: p.sent.clientWindow }, this.o.r);
   }
 
   private fail(name: string, e: unknown, signal?: AbortSignal): undefined {
@@ -174,13 +234,38 @@ export class BurstCollector {
   }
 
   private expectsApp(sent: Sent): boolean {
-    return expectsApp(this.o.r, sent.res, !!this.o.backend);
+    return expectsApp(this.o.r, sent.res, !!this.o.backend || !!this.openAppLog);
   }
 
-  private missing(p: Pending & { sent: Sent }): Layer[] {
+  private expectsIngress(sent: Sent): boolean {
+    return !!this.ingress && !sent.res.error?.code.startsWith('ECONNREFUSED');
+  }
+
+  /** The request's app-log spans, built as a probe builds them (probe/feeds.ts), one per pod that logged it. */
+  private appLogSpans(p: Pending & { sent: Sent }): Span[] {
+    if (!p.appLogs?.length) return [];
+    const from = `${p.appLogs.length}/${p.app?.length ?? 0}`;
+    if (p.logSpans?.from === from) return p.logSpans.spans;
+    const spans = p.appLogs.map((a) =>
+      appLogSpan(a.lines, {
+        ids: p.ids,
+        service: a.service,
+        pod: a.pod,
+        existing: p.app ?? [],
+        clientWindow: p.sent.clientWindow,
+        backendExpected: !!this.o.backend,
+      }),
+    );
+    p.logSpans = { from, spans };
+    return spans;
+  }
+
+  private missing(p: Pending & { sent: Sent }, logSpans: Span[]): Layer[] {
     const out: Layer[] = [];
-    if (expectsIngress(this.o.r, p.sent.res) && !p.ingress) out.push('ingress');
-    if (this.expectsApp(p.sent) && !p.app?.length) out.push('app');
+    if (this.expectsIngress(p.sent) && !p.ingress) out.push('ingress');
+    // A span derived from a log line of an app that exports spans counts only once its real span arrived.
+    const fromLogs = logSpans.some((s) => s.attributes[PROVISIONAL] !== true);
+    if (this.expectsApp(p.sent) && !p.app?.length && !fromLogs) out.push('app');
     return out;
   }
 
@@ -192,9 +277,12 @@ export class BurstCollector {
         if (all) this.pending.delete(id); // never answered (cancelled before it left)
         continue;
       }
-      const sent = p.sent;
-      const missing = this.missing({ ...p, sent });
-      const spans = [...sent.client, ...(p.ingress?.spans ?? []), ...(p.app ?? [])];
+      const q = p as Pending & { sent: Sent };
+      const sent = q.sent;
+      const logSpans = this.appLogSpans(q);
+      const missing = this.missing(q, logSpans);
+      if (missing.length && !all && now - p.answeredAt! < (this.o.maxWaitMs ?? 5000)) continue;
+      const spans = [...sent.client, ...(p.ingress?.spans ?? []), ...(p.app ?? []), ...logSpans];
       // docs/ARCHITECTURE.md, "When a trace is complete", as probe/gather.ts applies it to one probe.
       const shape = !this.o.backend || p.readAfterAnswer ? treeState(spans) : 'open';
       const quiet = shape === 'pending' ? (this.o.pendingQuietMs ?? 500) : (this.o.quietMs ?? 50);
@@ -215,6 +303,7 @@ export class BurstCollector {
       const results: SpanBatch[] = [];
       if (p.ingress) results.push(p.ingress);
       if (p.app) results.push({ spans: p.app, diagnostics: [] });
+      if (logSpans.length) results.push({ spans: logSpans, diagnostics: [] });
       const trace = assembleProbe(p.ids, sent.client, results, diagnostics);
       this.o.onTrace(trace, sent, complete);
     }

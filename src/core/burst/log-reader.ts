@@ -1,64 +1,87 @@
-// Reads the controller pods' access logs for a whole burst: one read per pod per poll, only the lines new since the
-// last read, every access line parsed once and assigned to its probe by request id or mark (probe/find-line.ts).
-import { readPodLog } from '../kube/logs';
+// Reads the controller pods' access logs for a whole burst: one followed stream per pod (log-stream.ts), every new
+// line read once and assigned to its probe by request id or mark. nginx-family lines go through probe/find-line.ts;
+// another proxy's (HAProxy's `option httplog`) through its format's parser, as probe/proxy-log.ts reads one probe's.
+import type { FormatId } from '../controllers';
+import { parserFor, type ProxyLogParser } from '../ingest/controller-log/formats';
 import type { Pod } from '../kube/objects';
 import type { KubeRequester } from '../kube/request';
 import { findProbeLines, type ProbeLine } from '../probe/find-line';
+import { PodLogStream } from './log-stream';
 
-/** A probe's access-log line, with the lines just before it (nginx writes a request's error lines first). */
-export interface FoundLine {
-  hit: ProbeLine;
-  texts: string[];
-  pod: Pod;
-}
+/** A probe's access-log line: nginx's with the lines just before it (nginx writes a request's error lines first). */
+export type FoundLine = { hit: ProbeLine; texts: string[]; pod: Pod } | { record: unknown; pod: Pod };
 
 // Error lines about a request come shortly before its access line; more context only costs time at this scale.
 const ERROR_CONTEXT_LINES = 50;
 
 export class ControllerLogReader {
-  /** Per pod: the newest timestamp read and the texts read at exactly that time (reads overlap by a second). */
-  private readonly cursor = new Map<string, { time: bigint; texts: Set<string> }>();
+  private readonly streams: { pod: Pod; stream: PodLogStream; tail: string[] }[];
+  private readonly parser?: ProxyLogParser;
+  /** Whether any line was an access line the format's parser reads (anyone's request, not only the burst's). */
+  sawAccessLine = false;
 
-  constructor(private readonly o: { api: KubeRequester; pods: Pod[]; container?: string; since: Date }) {}
-
-  /** The lines of the ids `isOurs` accepts among the lines written since the last read. */
-  async read(isOurs: (id: string) => boolean, signal?: AbortSignal): Promise<Map<string, FoundLine>> {
-    const out = new Map<string, FoundLine>();
-    await Promise.all(
-      this.o.pods.map(async (pod) => {
-        const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
-        const at = this.cursor.get(key);
-        const since = at ? new Date(Number(at.time / 1_000_000n)) : new Date(this.o.since.getTime() - 1000);
-        const lines = await readPodLog(this.o.api, pod.metadata.namespace ?? 'ingress-nginx', pod.metadata.name, {
-          sinceTime: since,
-          signal,
-          ...(this.o.container && pod.spec?.containers?.some((c) => c.name === this.o.container)
-            ? { container: this.o.container }
-            : {}),
-        });
-        const fresh = lines.filter(
-          (l) =>
-            !at ||
-            l.timeUnixNano === undefined ||
-            l.timeUnixNano > at.time ||
-            (l.timeUnixNano === at.time && !at.texts.has(l.text)),
-        );
-        const newest = lines.reduce<bigint | undefined>(
-          (m, l) => (l.timeUnixNano !== undefined && (m === undefined || l.timeUnixNano > m) ? l.timeUnixNano : m),
-          at?.time,
-        );
-        if (newest !== undefined) {
-          const texts = new Set(at && at.time === newest ? at.texts : []);
-          for (const l of lines) if (l.timeUnixNano === newest) texts.add(l.text);
-          this.cursor.set(key, { time: newest, texts });
-        }
-        const texts = fresh.map((l) => l.text);
-        for (const [id, hit] of findProbeLines(texts, isOurs)) {
-          const from = Math.max(0, hit.index - ERROR_CONTEXT_LINES);
-          out.set(id, { hit: { ...hit, index: hit.index - from }, texts: texts.slice(from, hit.index + 1), pod });
-        }
+  constructor(o: {
+    api: KubeRequester;
+    pods: Pod[];
+    container?: string;
+    since: Date;
+    /** A format other than nginx's (FormatId of the registry), read by its parser. */
+    format?: FormatId;
+    signal?: AbortSignal;
+  }) {
+    if (o.format) this.parser = parserFor(o.format);
+    this.streams = o.pods.map((pod) => ({
+      pod,
+      tail: [],
+      stream: new PodLogStream({
+        api: o.api,
+        pod,
+        since: new Date(o.since.getTime() - 1000),
+        signal: o.signal,
+        ...(o.container && pod.spec?.containers?.some((c) => c.name === o.container) ? { container: o.container } : {}),
       }),
-    );
+    }));
+  }
+
+  /** Resolves once every pod's stream has answered, so that no line written after this is missed. */
+  opened(): Promise<void> {
+    return Promise.all(this.streams.map((s) => s.stream.opened)).then(() => {});
+  }
+
+  /** Why a pod's log cannot be read now, if it cannot. */
+  get error(): string | undefined {
+    return this.streams.find((s) => s.stream.error)?.stream.error;
+  }
+
+  /** The lines of the ids `isOurs` accepts among the lines that arrived since the last read. */
+  read(isOurs: (id: string) => boolean): Map<string, FoundLine> {
+    const out = new Map<string, FoundLine>();
+    for (const s of this.streams) {
+      const fresh = s.stream.take().map((l) => l.text);
+      if (!fresh.length) continue;
+      if (this.parser) {
+        for (const text of fresh) {
+          const r = this.parser.parse(text);
+          if (!('record' in r)) continue;
+          this.sawAccessLine = true;
+          const id = this.parser.requestId(r.record);
+          if (id && isOurs(id)) out.set(id, { record: r.record, pod: s.pod });
+        }
+        continue;
+      }
+      // The last lines of the previous read come first: a request's error lines may have arrived in it.
+      const texts = s.tail.length ? [...s.tail, ...fresh] : fresh;
+      for (const [id, hit] of findProbeLines(fresh, isOurs)) {
+        const at = hit.index + s.tail.length;
+        const from = Math.max(0, at - ERROR_CONTEXT_LINES);
+        out.set(id, { hit: { ...hit, index: at - from }, texts: texts.slice(from, at + 1), pod: s.pod });
+      }
+      s.tail = texts.slice(-ERROR_CONTEXT_LINES);
+    }
     return out;
+  }
+
+  close(): void {
+    for (const s of this.streams) s.stream.close();
   }
 }

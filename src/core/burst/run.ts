@@ -116,6 +116,8 @@ export async function runBurst(o: BurstOptions): Promise<BurstRun> {
   const sending = { done: false };
   let first: number | undefined;
   let last = performance.now();
+  progress('opening the logs');
+  await collector.open(stop.signal);
   progress('sending');
   const collecting = collector.run(sending, () => last + WAIT_AFTER_LAST_MS, stop.signal);
   try {
@@ -159,7 +161,12 @@ export async function runBurst(o: BurstOptions): Promise<BurstRun> {
   o.signal?.removeEventListener('abort', onAbort);
   live.tick(true);
   const durationMs = first === undefined ? 0 : last - first;
-  const diagnostics: Diagnostic[] = [...r.diagnostics, ...backend.diagnostics, ...forwardDiagnostics(target)];
+  const diagnostics: Diagnostic[] = [
+    ...r.diagnostics,
+    ...backend.diagnostics,
+    ...forwardDiagnostics(target),
+    ...collector.diagnostics,
+  ];
   for (const f of failures)
     diagnostics.push({
       code: 'source-failed',

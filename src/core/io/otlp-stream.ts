@@ -79,6 +79,31 @@ export class OtlpStreamReader {
     }
   }
 
+  /**
+   * A whole answer already parsed, when it has the plain shape (`{"resourceSpans": [...]}`, or Jaeger api_v3's
+   * `{"result": {"resourceSpans": [...]}}`, every resource an object with `scopeSpans` of objects with `spans` of
+   * objects): decoded scope by scope as its events would be. False, with nothing read, for any other shape; the
+   * caller then scans it. A FindTraces answer scanned event by event took 40 to 200 ms of the burst's only thread.
+   */
+  readPlain(v: unknown): boolean {
+    const keys = (o: Obj) => Object.keys(o).join(',');
+    const top = isObject(v) && keys(v) === 'result' ? v.result : v;
+    if (!isObject(top) || keys(top) !== 'resourceSpans' || !Array.isArray(top.resourceSpans)) return false;
+    const scopes: [Obj, Obj, unknown[]][] = [];
+    for (const rs of top.resourceSpans) {
+      if (!isObject(rs) || !Array.isArray(rs.scopeSpans)) return false;
+      if (Object.keys(rs).some((k) => !['resource', 'schemaUrl', 'scopeSpans'].includes(k))) return false;
+      for (const ss of rs.scopeSpans) {
+        if (!isObject(ss) || !Array.isArray(ss.spans) || !ss.spans.every(isObject)) return false;
+        if ('instrumentationLibrary' in ss || 'instrumentation_library' in ss) return false;
+        scopes.push([rs, ss, ss.spans]);
+      }
+    }
+    this.roots++;
+    for (const [rs, ss, spans] of scopes) if (spans.length) this.flush({ rs, ss, spans: [...spans] });
+    return true;
+  }
+
   /** Decodes a whole OTLP-like value (already parsed). */
   readValue(v: unknown): void {
     const norm = normalizeOtlpJson(v, { idEncoding: 'auto' });

@@ -6,7 +6,7 @@ import type { Pod } from '../kube/objects';
 import type { Endpoint } from '../kube/routes';
 import { nginxSpansFromRecord } from '../ingest/nginx-log/spans';
 import { attachErrorLines } from '../ingest/controller-log/probe-errors';
-import { appLogEvents, derivedAppSpan, matchAppLogLines } from '../ingest/app-log';
+import { appLogEvents, derivedAppSpan, matchAppLogLines, type AppLogLine } from '../ingest/app-log';
 import type { Span, SpanBatch } from '../trace/model';
 import type { SpanFeed } from './gather';
 import { findProbeLine, type ProbeLine } from './find-line';
@@ -169,35 +169,47 @@ export function appLogFeed(o: {
               traceId: m.traceId,
             })),
         );
-        const existing = o
-          .otherSpans()
-          .find((s) => s.service === o.service && s.kind === 'server' && s.origin !== 'app-log');
-        if (existing) {
-          // Log lines join the instrumented span as events; the span itself comes from the trace backend.
-          spans.push({ ...existing, attributes: {}, events: appLogEvents(matched), origin: 'app-log' });
-        } else {
-          // An instrumented app logs its span id: the derived span takes that id, so the real span replaces it
-          // when the trace backend delivers, and it does not count as the app layer until then (provisional).
-          const line = matched.find((m) => m.requestId === o.ids.requestId) ?? matched[0];
-          const loggedId = line.spanId && /^[0-9a-f]{16}$/.test(line.spanId) ? line.spanId : undefined;
-          // The same line gives the same id on every poll, so a re-read is not a "new" span.
-          const spanId =
-            loggedId ?? createHash('sha256').update(`${o.ids.traceId}\n${line.raw}`).digest('hex').slice(0, 16);
-          const s = derivedAppSpan(line, {
-            traceId: o.ids.traceId,
-            parentSpanId: o.ids.rootSpanId,
-            service: o.service,
-            pod: pod.metadata.name,
-            node: pod.spec?.nodeName,
-            fallbackWindow: o.clientWindow,
-            newSpanId: () => spanId,
-          });
-          if (loggedId && o.backendExpected !== false) s.attributes[PROVISIONAL] = true;
-          s.events.push(...appLogEvents(matched));
-          spans.push(s);
-        }
+        spans.push(appLogSpan(matched, { ...o, pod, existing: o.otherSpans() }));
       }
       return { spans, diagnostics: [] };
     },
   };
+}
+
+/**
+ * One pod's matched log lines as a span of the probe's trace: events on the app's instrumented server span when the
+ * trace has it, else a span derived from the lines (a burst builds them the same way, burst/collect.ts).
+ */
+export function appLogSpan(
+  matched: AppLogLine[],
+  o: {
+    ids: ProbeIds;
+    service: string;
+    pod: Pod;
+    existing: Span[];
+    clientWindow: { startUnixNano: bigint; endUnixNano: bigint };
+    backendExpected?: boolean;
+  },
+): Span {
+  const existing = o.existing.find((s) => s.service === o.service && s.kind === 'server' && s.origin !== 'app-log');
+  // Log lines join the instrumented span as events; the span itself comes from the trace backend.
+  if (existing) return { ...existing, attributes: {}, events: appLogEvents(matched), origin: 'app-log' };
+  // An instrumented app logs its span id: the derived span takes that id, so the real span replaces it when the
+  // trace backend delivers, and it does not count as the app layer until then (provisional).
+  const line = matched.find((m) => m.requestId === o.ids.requestId) ?? matched[0];
+  const loggedId = line.spanId && /^[0-9a-f]{16}$/.test(line.spanId) ? line.spanId : undefined;
+  // The same line gives the same id on every poll, so a re-read is not a "new" span.
+  const spanId = loggedId ?? createHash('sha256').update(`${o.ids.traceId}\n${line.raw}`).digest('hex').slice(0, 16);
+  const s = derivedAppSpan(line, {
+    traceId: o.ids.traceId,
+    parentSpanId: o.ids.rootSpanId,
+    service: o.service,
+    pod: o.pod.metadata.name,
+    node: o.pod.spec?.nodeName,
+    fallbackWindow: o.clientWindow,
+    newSpanId: () => spanId,
+  });
+  if (loggedId && o.backendExpected !== false) s.attributes[PROVISIONAL] = true;
+  s.events.push(...appLogEvents(matched));
+  return s;
 }

@@ -184,7 +184,11 @@ export function exchange(req: ExchangeRequest): Promise<ExchangeResult> {
 // Parsing the ~140 system roots costs tens of milliseconds; build each CA set's context once per process so
 // the probe measures the network, not certificate parsing.
 const contexts = new Map<string, tls.SecureContext>();
+// A burst passes one CA list for all its requests: hashing it again per request cost more than the request's spans.
+const byList = new WeakMap<(string | Buffer)[], tls.SecureContext>();
 function secureContextFor(ca: (string | Buffer)[]): tls.SecureContext {
+  const known = byList.get(ca);
+  if (known) return known;
   const extra = ca.map(String);
   const key = createHash('sha256').update(extra.join('\n')).digest('hex');
   let ctx = contexts.get(key);
@@ -192,5 +196,6 @@ function secureContextFor(ca: (string | Buffer)[]): tls.SecureContext {
     ctx = tls.createSecureContext({ ca: [...tls.rootCertificates, ...extra] });
     contexts.set(key, ctx);
   }
+  byList.set(ca, ctx);
   return ctx;
 }

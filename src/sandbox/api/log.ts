@@ -15,6 +15,41 @@ export function rfc3339Nano(ns: bigint): string {
   return `${base}${f ? `.${f}` : ''}Z`;
 }
 
+/**
+ * rfc3339Nano for many times in a row: the date and clock part is formatted once per second. A kubelet stores each
+ * line's timestamp as text when the line is written; formatting it again per line per read cost the sandbox more CPU
+ * than nginx serving a burst (a burst reads tens of MB of log).
+ */
+function timestampFormatter(): (ns: bigint) => string {
+  let sec = -1n;
+  let base = '';
+  return (ns) => {
+    const s = ns / 1_000_000_000n;
+    if (s !== sec) {
+      sec = s;
+      base = new Date(Number(s) * 1000).toISOString().slice(0, 19);
+    }
+    const f = (ns - s * 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
+    return `${base}${f ? `.${f}` : ''}Z`;
+  };
+}
+
+/** The index of the first entry at or after `since` (entries are in time order: LogStore keeps them so). */
+function firstSince(list: LogEntry[], since: bigint): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid].timeUnixNano < since) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Lines are sent in chunks of about this many bytes, as a kubelet's buffered stream does, not one chunk a line. */
+const CHUNK_CHARS = 64 * 1024;
+const FOLLOW_FLUSH_MS = 5;
+
 function intParam(q: URLSearchParams, name: string, min: number): number | undefined {
   const v = q.get(name);
   if (v === null || v === '') return undefined;
@@ -72,10 +107,9 @@ export function handleLog(
   const single = ((pod.spec as { containers?: unknown[] }).containers ?? []).length === 1;
   const podKey = { namespace: key.namespace, pod: key.pod };
   const exact = logs.read(key);
-  let lines = (single && !exact.length ? logs.read(podKey) : exact).filter(
-    (e) => since === undefined || e.timeUnixNano >= since,
-  );
-  if (tail !== undefined) lines = tail === 0 ? [] : lines.slice(-tail);
+  const all = single && !exact.length ? logs.read(podKey) : exact;
+  let from = since === undefined ? 0 : firstSince(all, since);
+  if (tail !== undefined) from = Math.max(from, all.length - tail);
 
   res.writeHead(200, {
     'Content-Type': 'text/plain',
@@ -83,27 +117,53 @@ export function handleLog(
     'Transfer-Encoding': 'chunked',
   });
   let budget = limitBytes ?? Infinity;
-  const write = (e: LogEntry): boolean => {
+  const stamp = timestampFormatter();
+  const text = (e: LogEntry) => `${timestamps ? `${stamp(e.timeUnixNano)} ` : ''}${e.line}\n`;
+  const write = (t: string): boolean => {
     if (budget <= 0) return false;
-    let buf = Buffer.from(`${timestamps ? `${rfc3339Nano(e.timeUnixNano)} ` : ''}${e.line}\n`);
+    let buf = Buffer.from(t);
     if (buf.length > budget) buf = buf.subarray(0, budget);
     budget -= buf.length;
     res.write(buf);
     return budget > 0;
   };
-  for (const e of lines) if (!write(e)) break;
+  let chunk = '';
+  let open = true;
+  for (let i = from; i < all.length && open; i++) {
+    chunk += text(all[i]);
+    if (chunk.length >= CHUNK_CHARS) {
+      open = write(chunk);
+      chunk = '';
+    }
+  }
+  if (open && chunk) write(chunk);
   if (!follow || budget <= 0) {
     res.end();
     return;
   }
   res.flushHeaders();
-  const stop = logs.follow(single ? podKey : key, (e) => {
-    if (!write(e)) {
+  // New lines go out together a few milliseconds after the first of them, as a kubelet reads a growing log file:
+  // a chunk per line made a burst's client parse hundreds of thousands of chunks.
+  let queued = '';
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    timer = undefined;
+    const t = queued;
+    queued = '';
+    if (t && !write(t)) {
       stopAll();
       res.end();
     }
+  };
+  const stop = logs.follow(single ? podKey : key, (e) => {
+    queued += text(e);
+    if (queued.length >= CHUNK_CHARS) flush();
+    else timer ??= setTimeout(flush, FOLLOW_FLUSH_MS);
   });
-  const stopAll = () => stop();
+  const stopAll = () => {
+    stop();
+    if (timer) clearTimeout(timer);
+  };
   res.on('close', stopAll);
   req.on('close', stopAll);
 }

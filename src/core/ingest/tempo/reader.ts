@@ -56,7 +56,17 @@ export function readOtlpJsonTraces(
 ): { traces: Trace[]; diagnostics: Diagnostic[] } {
   const out = new TraceCollector();
   const reader = new OtlpStreamReader(out, origin);
-  for (const ev of scanJson(body, OTLP_PATTERNS)) reader.onEvent(ev);
+  // An answer held in memory is parsed at once when it has the plain shape; anything else (malformed, other
+  // layouts) is scanned, which says what is wrong where.
+  if (!reader.readPlain(parseOrUndefined(body))) for (const ev of scanJson(body, OTLP_PATTERNS)) reader.onEvent(ev);
   const traces = out.drain();
   return { traces, diagnostics: out.diagnostics };
+}
+
+function parseOrUndefined(body: Uint8Array): unknown {
+  try {
+    return JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }
