@@ -1,6 +1,6 @@
 // `kubetrace sandbox [--kubeconfig FILE] [--manifests DIR]... [--scale N]`: starts the sandbox cluster, prints
 // one ready line on stdout, and runs until SIGINT/SIGTERM. Everything else goes to stderr.
-import { int, list, parseArgs, str } from '../args';
+import { bool, int, list, parseArgs, str } from '../args';
 import { KubetraceError } from '../../core/errors';
 import type { Sandbox, SandboxOptions } from '../../sandbox/sandbox';
 
@@ -9,6 +9,7 @@ export const SANDBOX_FLAGS = {
   manifests: { type: 'list' },
   scale: { type: 'string' },
   'pod-subnet': { type: 'string' },
+  'single-address': { type: 'boolean' },
 } as const;
 
 export function sandboxOptions(argv: string[]): SandboxOptions {
@@ -16,13 +17,14 @@ export function sandboxOptions(argv: string[]): SandboxOptions {
   if (p.positional.length)
     throw new KubetraceError(
       `unexpected argument "${p.positional[0]}"`,
-      'usage: kubetrace sandbox [--kubeconfig FILE] [--manifests DIR]... [--scale N]',
+      'usage: kubetrace sandbox [--kubeconfig FILE] [--manifests DIR]... [--scale N] [--pod-subnet A.B.C] [--single-address]',
     );
   return {
     kubeconfigPath: str(p, 'kubeconfig'),
     manifestDirs: list(p, 'manifests'),
     scale: int(p, 'scale'),
     podSubnet: str(p, 'pod-subnet'),
+    singleAddress: bool(p, 'single-address'),
     log: (line) => process.stderr.write(`sandbox: ${line}\n`),
   };
 }

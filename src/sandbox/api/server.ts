@@ -31,6 +31,7 @@ import {
 } from './status';
 import { handleWatch } from './watch';
 import { boolParam } from './query';
+import { ownsPort, realPort } from '../port-map';
 
 export interface ApiServerOptions {
   store: ObjectStore;
@@ -239,7 +240,12 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       const ports = parsePorts(q);
       if (!ports) return fail(badRequest('query parameter "ports" is required and must hold port numbers'));
       if (!podIP) return fail(badRequest(`pod ${r.name} does not have a host assigned`));
-      wss.handleUpgrade(req, socket, head, (ws) => servePortForward(ws, podIP, r.name!, ports));
+      const stranger = ports.find((p) => !ownsPort(pod, p));
+      if (stranger !== undefined) return fail(badRequest(`pod ${r.name} does not listen on port ${stranger}`));
+      // A declared port reaches the real one in single-address mode (src/sandbox/port-map.ts).
+      wss.handleUpgrade(req, socket, head, (ws) =>
+        servePortForward(ws, podIP, r.name!, ports, (p) => realPort(pod, p)),
+      );
       return;
     }
     const command = q.getAll('command');

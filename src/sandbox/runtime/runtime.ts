@@ -14,6 +14,7 @@ import { HAPROXY_BIN, type HaproxyController } from '../haproxy/controller';
 import { startHaproxyPlane } from '../haproxy/plane';
 import { assertFree, freePort, freePorts, waitForPort } from './ports';
 import { startProcess, type PodProcess } from './process';
+import { assignPorts } from './single-ports';
 
 export interface RuntimeOptions {
   store: ObjectStore;
@@ -25,6 +26,8 @@ export interface RuntimeOptions {
   /** The trace store's bearer token (see LaunchContext). */
   traceStoreToken?: string;
   readyTimeoutMs?: number;
+  /** Every pod listens on 127.0.0.1 with ports of its own (src/sandbox/runtime/addressing.ts). */
+  singleAddress?: boolean;
   log?: (line: string) => void;
 }
 
@@ -86,7 +89,16 @@ export class PodRuntime {
     return out;
   }
 
+  private isAppPod(pod: KubeObject): boolean {
+    return APP_KINDS.includes(pod.metadata.annotations?.[APP_ANNOTATION] as AppKind);
+  }
+
   async start(): Promise<void> {
+    if (this.o.singleAddress)
+      await assignPorts(
+        this.o.store,
+        this.o.store.list('Pod').filter((p) => this.isAppPod(p)),
+      );
     const pods = this.appPods();
     const first = (app: AppKind) => pods.find((p) => p.app === app);
     const store = first('trace-store');
@@ -102,7 +114,11 @@ export class PodRuntime {
     const nginxPod = controllerPods[0];
     let ports: number[] = [];
     if (nginxPod) {
-      ports = await freePorts(nginxPod.ip, 2);
+      const assigned = [nginxPod.ports.get('http'), nginxPod.ports.get('https')];
+      ports =
+        this.o.singleAddress && assigned.every((p) => p !== undefined)
+          ? (assigned as number[])
+          : await freePorts(nginxPod.ip, 2);
       setPodState(this.o.store, nginxPod.namespace, nginxPod.name, {
         ready: false,
         running: true,
@@ -146,7 +162,12 @@ export class PodRuntime {
     if (c.type !== 'ADDED' || running || !app || !APP_KINDS.includes(app) || isDataPlane(app)) return;
     if (this.starting.has(`${namespace}/${name}`)) return;
     this.starting.add(`${namespace}/${name}`);
-    void this.startApp(podInfo(c.object, app), this.ctx)
+    const ctx = this.ctx;
+    void (async () => {
+      if (this.o.singleAddress) await assignPorts(this.o.store, [c.object]);
+      const pod = this.o.store.get('Pod', namespace, name);
+      if (pod) await this.startApp(podInfo(pod, app), ctx);
+    })()
       .catch((e) => this.say(`pod ${namespace}/${name}: ${(e as Error).message}`))
       .finally(() => this.starting.delete(`${namespace}/${name}`));
   };
