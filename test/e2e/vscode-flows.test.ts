@@ -30,6 +30,8 @@ import {
 import { SCREENSHOTS, findLogs, resetWorkbench } from './lib/workbench';
 
 const POD_SUBNET = '127.10.80';
+// KUBETRACE_E2E_SINGLE=1 runs the flows with every pod on 127.0.0.1 (the sandbox's macOS mode, --single-address).
+const SINGLE_ADDRESS = process.env.KUBETRACE_E2E_SINGLE === '1';
 const LOGS_OUT = join(ROOT, 'test-results', 'e2e-logs');
 const say = (l: string) => process.stderr.write(`# e2e: ${l}\n`);
 
@@ -45,6 +47,7 @@ before(
   async () => {
     env = await startEnv({
       podSubnet: POD_SUBNET,
+      singleAddress: SINGLE_ADDRESS,
       kubernetesTools: true,
       log: (l) => {
         if (!/^pod /.test(l)) say(l);
@@ -197,6 +200,7 @@ test(
           restarted = await startSandboxProcess({
             kubeconfigPath: env!.sandbox.kubeconfigPath,
             podSubnet: POD_SUBNET,
+            singleAddress: SINGLE_ADDRESS,
             log: (l) => {
               if (!/^pod /.test(l)) say(l);
             },
