@@ -4,7 +4,7 @@
 // the built CLI give complete traces, as in the usual mode.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startSandbox } from '../../src/sandbox/sandbox';
 import type { KubeObject } from '../../src/sandbox/store';
@@ -159,4 +159,21 @@ test('a probe through haproxy: client → haproxy → catalog', async () => {
   const t = await probe('catalog/catalog-haproxy');
   assertLayers(t, { ingress: /^haproxy-kubernetes-ingress-/, app: /^catalog-/ }, 'haproxy');
   assert.ok(t.spans.some((s) => s.layer === 'ingress' && s.name === 'upstream.attempt'));
+});
+
+test("kubectl port-forward, which the sandbox refuses, names where the pod's declared port really listens", async () => {
+  const pod = sb.store.list('Pod', 'nginx-gateway')[0];
+  const real = sb.runtime.gateways[0].listenPorts!.get(8080)!;
+  const r = await new Promise<string>((resolve) =>
+    execFile(
+      'kubectl',
+      ['--kubeconfig', sb.kubeconfigPath, 'port-forward', '-n', 'nginx-gateway', pod.metadata.name, '0:8080'],
+      { timeout: 30_000 },
+      (_e, _out, err) => resolve(String(err)),
+    ),
+  );
+  assert.match(
+    r,
+    new RegExp(`connect to the pod at 127\\.0\\.0\\.1 \\(port 8080 is ${real}, port 8443 is \\d+\\) directly`),
+  );
 });

@@ -142,5 +142,7 @@ describe('gatewayPort', () => {
     assert.equal(gatewayPort(svc(), '127.0.0.1', 8080), 8080);
     assert.equal(gatewayPort(svc([38851, 44577]), '10.0.0.9', 8080), 8080);
     assert.equal(gatewayPort(undefined, '127.0.0.1', 8080), 8080);
+    // The Service's own ports in another order, as a cloud load balancer may list them.
+    assert.equal(gatewayPort(svc([8443, 8080]), '127.0.0.1', 8080), 8080);
   });
 });

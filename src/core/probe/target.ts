@@ -34,6 +34,8 @@ export function gatewayPort(service: Service | undefined, address: string, liste
   const specPorts = service?.spec?.ports ?? [];
   const lb = service?.status?.loadBalancer?.ingress?.find((i) => (i.ip ?? i.hostname) === address);
   const ports = (lb?.ports ?? []).map((p) => p.port);
+  // Listed as Kubernetes means them (the Service's own ports, in any order): the listener port is the one.
+  if (ports.includes(listenerPort)) return listenerPort;
   const i = specPorts.findIndex((p) => p.port === listenerPort);
   const port = i >= 0 && ports.length === specPorts.length ? ports[i] : undefined;
   return Number.isInteger(port) && port! > 0 ? port! : listenerPort;

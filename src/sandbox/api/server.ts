@@ -31,7 +31,7 @@ import {
 } from './status';
 import { handleWatch } from './watch';
 import { boolParam } from './query';
-import { ownsPort, realPort } from '../port-map';
+import { ownsPort, portMap, realPort } from '../port-map';
 
 export interface ApiServerOptions {
   store: ObjectStore;
@@ -229,7 +229,11 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       // kubectl tunnels SPDY/3.1 (over WebSocket since 1.31, or as its own upgrade); only the WebSocket channel
       // protocol client libraries use is served. Sandbox pods listen on loopback, so say how to reach one.
       if (/SPDY\/3\.1/i.test(`${req.headers['sec-websocket-protocol'] ?? ''} ${req.headers.upgrade ?? ''}`)) {
-        const at = podIP ? `connect to the pod at ${podIP} directly` : 'connect to the pod address directly';
+        // In single-address mode the pod's ports are not the declared ones (port-map.ts); kubectl's SPDY request
+        // does not say which it wants, so name them all.
+        const map = [...portMap(pod)].map(([d, r]) => `port ${d} is ${r}`).join(', ');
+        const where = map ? `${podIP} (${map})` : podIP;
+        const at = podIP ? `connect to the pod at ${where} directly` : 'connect to the pod address directly';
         return fail(
           badRequest(
             `the sandbox does not speak SPDY, which kubectl port-forward tunnels; its pods listen on this machine's ` +
