@@ -75,9 +75,17 @@ export async function startGatewayPlane(
       (s) =>
         s.metadata.labels?.[GATEWAY_NAME_LABEL] === gateway && (s.spec as { type?: string }).type === 'LoadBalancer',
     );
+  // In single-address mode the status lists, in the Service's port order, the ports nginx binds for them: the probe
+  // reads a listener's port from there (gatewayPort in src/core/probe/target.ts).
+  const svcPorts = (service?.spec as { ports?: { port: number; targetPort?: number | string }[] } | undefined)?.ports;
+  const listen = nginx.listenPorts;
+  const lbPorts =
+    listen && svcPorts?.length
+      ? svcPorts.map((sp) => listen.get(typeof sp.targetPort === 'number' ? sp.targetPort : sp.port) ?? sp.port)
+      : nginx.ports;
   ctx.controllers.setGatewayAddress(`${p.namespace}/${gateway}`, {
     ip: p.ip,
-    ports: nginx.ports,
+    ports: lbPorts,
     // Without that Service, NGF's name for it (so the ingress controller's Service is never taken for it).
     service: { namespace: p.namespace, name: service?.metadata.name ?? `${gateway}-nginx` },
   });
