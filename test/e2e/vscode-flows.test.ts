@@ -60,7 +60,13 @@ before(
           `WARNING: the sandbox process exited (${code}) while the flows ran; its last lines:\n${env?.sandbox.log.slice(-15).join('\n')}`,
         ),
     );
-    const pods = await env.sandbox.get<{ items: { metadata: { name: string } }[] }>('/api/v1/namespaces/shop/pods');
+    const pods = await env.sandbox.get<{
+      items: {
+        metadata: { name: string };
+        spec: { containers: { ports?: { containerPort: number }[] }[] };
+        status: { podIP: string };
+      }[];
+    }>('/api/v1/namespaces/shop/pods');
     browser = await launchBrowser();
     page = await openWorkbench(browser, env.cs.url);
     ctx = {
@@ -72,6 +78,9 @@ before(
         base: env.base,
       },
       ordersPods: pods.items.map((p) => p.metadata.name).filter((n) => n.startsWith('orders-')),
+      ordersPorts: pods.items
+        .filter((p) => p.metadata.name.startsWith('orders-'))
+        .map((p) => p.spec.containers[0].ports?.[0]?.containerPort ?? 0),
       dialogs: [],
       pageErrors: [],
       log: say,
