@@ -34,13 +34,16 @@ commands:
 /** Each command's usage: the CLI contract's synopsis, then what it does. */
 const help: Record<string, string> = {
   sandbox: `usage: kubetrace sandbox [--kubeconfig FILE] [--manifests DIR]... [--scale N] [--pod-subnet A.B.C]
+                        [--single-address]
 
 Starts the local sandbox cluster (API stand-in, real nginx, the demo apps, a trace store), prints
 "kubetrace sandbox ready kubeconfig=<path> api=<url>" and runs until Ctrl-C.
   --kubeconfig FILE   where to write the sandbox kubeconfig (default .kubetrace/sandbox.kubeconfig)
   --manifests DIR     more YAML to apply, with kubectl-apply semantics (repeatable)
   --scale N           add N Ingresses, each with a Service, an EndpointSlice and two pods
-  --pod-subnet A.B.C  the first three octets of pod addresses (default $KUBETRACE_POD_SUBNET, else 127.10.0)`,
+  --pod-subnet A.B.C  the first three octets of pod addresses (default $KUBETRACE_POD_SUBNET, else 127.10.0)
+  --single-address    every pod on 127.0.0.1 with ports of its own (what the sandbox falls back to when the
+                      pod addresses cannot be bound, as on macOS)`,
   ingresses: `usage: kubetrace ingresses [--kubeconfig F] [--context C] [-n NS] [--json]
 
 Lists Ingresses and HTTPRoutes with their rules, paths, backends and endpoints (what the VS Code tree shows).`,
@@ -99,10 +102,11 @@ An MCP server over stdio for agents (Claude Code, Cursor, Copilot CLI) with the 
 kubetrace_probe, kubetrace_burst (at most 50 requests) and kubetrace_explainTrace. It reads the kubeconfig as the
 other commands do. Probes are GET without a body unless --allow-writes; a cluster other than the Kubetrace
 sandbox needs --yes. Source paths are shown relative to --workspace (default: the current folder).`,
-  demo: `usage: kubetrace demo [--exit]
+  demo: `usage: kubetrace demo [--exit] [--single-address]
 
-Starts the sandbox, then probes orders (client -> nginx -> orders -> inventory) and catalog and prints both
-waterfalls. The sandbox stays up until Ctrl-C, or stops at once with --exit.`,
+Starts the sandbox, then probes orders (client -> nginx -> orders -> inventory), catalog and orders-gold through
+the Gateway and prints the waterfalls. The sandbox stays up until Ctrl-C, or stops at once with --exit.
+--single-address puts every pod on 127.0.0.1 with ports of its own (see kubetrace help sandbox).`,
 };
 const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
 

@@ -19,6 +19,8 @@ import {
 } from './object-defaults';
 import { deploymentStatus, ingressStatus } from './object-status';
 import { gatewayStatus } from './gateway/status';
+import { PORT_MAP_ANNOTATION, portMap } from './port-map';
+import { SINGLE_ADDRESS } from './runtime/addressing';
 
 export { type PodState } from './api/pod-status';
 export const APP_ANNOTATION = 'sandbox.kubetrace.dev/app';
@@ -37,6 +39,8 @@ const WATCHED = new Set([
 
 export interface ControllerOptions {
   /** First three octets of pod IPs, default `127.10.0`. */ podSubnet?: string;
+  /** Pods with a process all get 127.0.0.1 (src/sandbox/runtime/addressing.ts); the runtime gives them ports. */
+  singleAddress?: boolean;
 }
 /** The ingress controller's address: its pod IP and the HTTP and HTTPS ports nginx listens on. */
 export interface LoadBalancerAddress {
@@ -147,7 +151,9 @@ export function startControllers(store: ObjectStore, opts: ControllerOptions = {
         const old = store.get('Pod', ns, podName);
         if (old && old.metadata.annotations?.[TEMPLATE_ANNOTATION] === contentHash) continue;
         const app = d.metadata.annotations?.[APP_ANNOTATION] ?? spec.template?.metadata?.annotations?.[APP_ANNOTATION];
-        const ip = (old?.status as { podIP?: string } | undefined)?.podIP ?? (app ? nextIp() : nextDataIp());
+        const ip =
+          (old?.status as { podIP?: string } | undefined)?.podIP ??
+          (app ? (opts.singleAddress ? SINGLE_ADDRESS : nextIp()) : nextDataIp());
         const podSpec = {
           ...structuredClone(spec.template?.spec ?? {}),
           nodeName: (old?.spec as { nodeName?: string } | undefined)?.nodeName ?? `sandbox-node-${(podSeq++ % 2) + 1}`,
@@ -290,10 +296,25 @@ export function setPodState(
       for (const p of c.ports ?? [])
         if (p.name && state.containerPorts[p.name] !== undefined) p.containerPort = state.containerPorts[p.name];
   }
+  let metadata = pod.metadata;
+  if (state.portMap) {
+    // The spec may show an earlier map's real ports: go back to the declared port, then to the new real one.
+    const declared = new Map([...portMap(pod)].map(([d, r]) => [r, d]));
+    for (const c of spec.containers ?? [])
+      for (const p of c.ports ?? []) {
+        const d = declared.get(p.containerPort) ?? p.containerPort;
+        p.containerPort = state.portMap[d] ?? p.containerPort;
+      }
+    metadata = {
+      ...metadata,
+      annotations: { ...metadata.annotations, [PORT_MAP_ANNOTATION]: JSON.stringify(state.portMap) },
+    };
+  }
   const ip = (pod.status as { podIP: string }).podIP;
   const started = (pod.status as { startTime?: string }).startTime;
   return store.put({
     ...pod,
+    metadata,
     spec,
     status: podStatus(spec as Record<string, unknown>, ip, state, started ? new Date(started) : new Date()),
   });

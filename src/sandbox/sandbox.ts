@@ -16,6 +16,7 @@ import { ObjectStore } from './store';
 import { ManifestSet } from './runtime/manifest-watch';
 import { SANDBOX_CA_FILE } from '../core/kube/sandbox';
 import { PodRuntime } from './runtime/runtime';
+import { decideAddressing } from './runtime/addressing';
 
 export const DEFAULT_KUBECONFIG = join('.kubetrace', 'sandbox.kubeconfig');
 
@@ -24,6 +25,8 @@ export interface SandboxOptions {
   manifestDirs?: string[];
   scale?: number;
   podSubnet?: string;
+  /** Every pod on 127.0.0.1 with its own ports, as when the pod subnet cannot be bound (runtime/addressing.ts). */
+  singleAddress?: boolean;
   exporterDelayMs?: number;
   /** Re-apply the user's manifest folders when they change (default true). */
   watchManifests?: boolean;
@@ -40,6 +43,8 @@ export interface Sandbox {
   /** The generated nginx config folder (nginx.conf, locations.json). Read-only for users. */
   nginxConfDir: string;
   ingress: { ip: string; httpPort: number; httpsPort: number };
+  /** Pods share 127.0.0.1 with a port each (forced, or the pod subnet could not be bound). */
+  singleAddress: boolean;
   /** The sandbox CA (PEM file): it signs the API server's and nginx's certificates. */
   caFile: string;
   /** Manifest documents that were refused, with file, document number and reason. */
@@ -68,7 +73,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   };
 
   try {
-    const controllers: Controllers = startControllers(store, { podSubnet: opts.podSubnet });
+    const addressing = await decideAddressing({ subnet: opts.podSubnet ?? '127.10.0', force: opts.singleAddress });
+    // Said once, on stderr even without a log: the user's pods are not where the subnet says.
+    if (addressing.notice) (opts.log ?? ((l: string) => process.stderr.write(`sandbox: ${l}\n`)))(addressing.notice);
+    const singleAddress = addressing.single;
+    const controllers: Controllers = startControllers(store, { podSubnet: opts.podSubnet, singleAddress });
     cleanups.push(() => controllers.stop());
     const userDirs = (opts.manifestDirs ?? []).map((d) => resolve(d));
     const manifests = new ManifestSet(
@@ -90,6 +99,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       workDir,
       exporterDelayMs: opts.exporterDelayMs,
       traceStoreToken,
+      singleAddress,
       issueCert: (hosts) => issueCert(ca, hosts),
       log: opts.log,
     });
@@ -155,6 +165,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       logs,
       nginxConfDir: runtime.nginx.dir,
       ingress: { ip, httpPort, httpsPort },
+      singleAddress,
       caFile,
       refused: loaded.refused,
       runtime,

@@ -31,6 +31,8 @@ import {
 import { SCREENSHOTS, findLogs, resetWorkbench } from './lib/workbench';
 
 const POD_SUBNET = '127.10.80';
+// KUBETRACE_E2E_SINGLE=1 runs the flows with every pod on 127.0.0.1 (the sandbox's macOS mode, --single-address).
+const SINGLE_ADDRESS = process.env.KUBETRACE_E2E_SINGLE === '1';
 const LOGS_OUT = join(ROOT, 'test-results', 'e2e-logs');
 const say = (l: string) => process.stderr.write(`# e2e: ${l}\n`);
 
@@ -46,6 +48,7 @@ before(
   async () => {
     env = await startEnv({
       podSubnet: POD_SUBNET,
+      singleAddress: SINGLE_ADDRESS,
       kubernetesTools: true,
       log: (l) => {
         if (!/^pod /.test(l)) say(l);
@@ -58,7 +61,13 @@ before(
           `WARNING: the sandbox process exited (${code}) while the flows ran; its last lines:\n${env?.sandbox.log.slice(-15).join('\n')}`,
         ),
     );
-    const pods = await env.sandbox.get<{ items: { metadata: { name: string } }[] }>('/api/v1/namespaces/shop/pods');
+    const pods = await env.sandbox.get<{
+      items: {
+        metadata: { name: string };
+        spec: { containers: { ports?: { containerPort: number }[] }[] };
+        status: { podIP: string };
+      }[];
+    }>('/api/v1/namespaces/shop/pods');
     browser = await launchBrowser();
     page = await openWorkbench(browser, env.cs.url);
     ctx = {
@@ -70,6 +79,9 @@ before(
         base: env.base,
       },
       ordersPods: pods.items.map((p) => p.metadata.name).filter((n) => n.startsWith('orders-')),
+      ordersPorts: pods.items
+        .filter((p) => p.metadata.name.startsWith('orders-'))
+        .map((p) => p.spec.containers[0].ports?.[0]?.containerPort ?? 0),
       dialogs: [],
       pageErrors: [],
       log: say,
@@ -198,6 +210,7 @@ test(
           restarted = await startSandboxProcess({
             kubeconfigPath: env!.sandbox.kubeconfigPath,
             podSubnet: POD_SUBNET,
+            singleAddress: SINGLE_ADDRESS,
             log: (l) => {
               if (!/^pod /.test(l)) say(l);
             },

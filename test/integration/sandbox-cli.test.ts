@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CLI, ROOT, cli } from './helpers';
+import { CLI, ROOT, cli, descendants } from './helpers';
 
 const run = promisify(execFile);
 const SUBNET = '127.10.62';
@@ -17,31 +17,6 @@ after(() => {
   for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
   rmSync(tmp, { recursive: true, force: true });
 });
-
-/** Every live process below `pid` (children, their children ...), from /proc. */
-function descendants(pid: number): number[] {
-  const parent = new Map<number, number>();
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] !== 'Z') parent.set(Number(e), Number(fields[1]));
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  const out: number[] = [];
-  const walk = (p: number) => {
-    for (const [c, pp] of parent)
-      if (pp === p) {
-        out.push(c);
-        walk(c);
-      }
-  };
-  walk(pid);
-  return out;
-}
 
 /** Live, non-zombie processes whose environment says they are a pod on our subnet. */
 function podsOnSubnet(): number[] {

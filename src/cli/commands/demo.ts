@@ -143,7 +143,13 @@ export function describeSandbox(sb: Sandbox): string {
     ]);
   }
   if (pods.length <= 40)
-    out.push('', 'Pods (each app pod is a real process on its own loopback address):', ...table(rows));
+    out.push(
+      '',
+      sb.singleAddress
+        ? 'Pods (each app pod is a real process; all share 127.0.0.1, each with ports of its own):'
+        : 'Pods (each app pod is a real process on its own loopback address):',
+      ...table(rows),
+    );
   else out.push('', `${pods.length} pods; \`kubectl --kubeconfig ${kc} get pods -A -o wide\` lists them.`);
 
   const ingresses = sb.store.list('Ingress');
@@ -178,11 +184,8 @@ export function describeSandbox(sb: Sandbox): string {
       }
   }
   const haproxy = sb.runtime.haproxy;
-  out.push(
-    '',
-    `Ingresses (class nginx: the ingress address above${haproxy ? '; class haproxy: the haproxy pod, ports 8080 and 8443' : ''}):`,
-    ...table(routes),
-  );
+  const haproxyAt = haproxy ? `; class haproxy: the haproxy pod, ports ${haproxy.ports.join(' and ')}` : '';
+  out.push('', `Ingresses (class nginx: the ingress address above${haproxyAt}):`, ...table(routes));
   if (ingresses.length > 20) out.push(`  ... and ${ingresses.length - 20} more`);
 
   const ctl = sb.runtime.ingress?.pod.name ?? 'POD';
@@ -214,7 +217,9 @@ function gatewayRows(sb: Sandbox): string[][] {
   return sb.runtime.gateways.map((g) => {
     const gw = sb.store.get('Gateway', g.namespace, g.name);
     const ip = (gw?.status as { addresses?: { value: string }[] } | undefined)?.addresses?.[0]?.value ?? '-';
-    const ports = (g.model?.ports ?? []).map((p) => `${p.ssl ? 'https' : 'http'} ${p.port}`).join(', ');
+    const ports = (g.model?.ports ?? [])
+      .map((p) => `${p.ssl ? 'https' : 'http'} ${g.listenPorts?.get(p.port) ?? p.port}`)
+      .join(', ');
     return ['gateway', `${g.namespace}/${g.name} (NGINX Gateway Fabric's nginx) at ${ip}: ${ports}`];
   });
 }
@@ -222,9 +227,11 @@ function gatewayRows(sb: Sandbox): string[][] {
 function gatewayCurl(sb: Sandbox): string[] {
   const gw = sb.store.get('Gateway', 'nginx-gateway', 'shop-gateway');
   const ip = (gw?.status as { addresses?: { value: string }[] } | undefined)?.addresses?.[0]?.value;
-  // The listener's own port: the sandbox's Gateway listens on 8080, where a non-root user may bind.
+  // The listener's own port: the sandbox's Gateway listens on 8080, where a non-root user may bind (in
+  // single-address mode, on a port of its own).
   const plane = sb.runtime.gateways.find((g) => g.namespace === 'nginx-gateway' && g.name === 'shop-gateway');
-  const port = plane?.model?.ports.find((p) => !p.ssl)?.port;
+  const listener = plane?.model?.ports.find((p) => !p.ssl)?.port;
+  const port = listener === undefined ? undefined : (plane?.listenPorts?.get(listener) ?? listener);
   const at = port && port !== 80 ? `${ip}:${port}` : ip;
   return ip ? [`  curl -H 'Host: gold.kubetrace.test' -H 'X-Customer-Tier: gold' http://${at}/orders`] : [];
 }

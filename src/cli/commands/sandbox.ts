@@ -1,6 +1,6 @@
 // `kubetrace sandbox [--kubeconfig FILE] [--manifests DIR]... [--scale N]`: starts the sandbox cluster, prints
 // one ready line on stdout, and runs until SIGINT/SIGTERM. Everything else goes to stderr.
-import { int, list, parseArgs, str } from '../args';
+import { bool, int, list, parseArgs, str } from '../args';
 import { KubetraceError } from '../../core/errors';
 import type { Sandbox, SandboxOptions } from '../../sandbox/sandbox';
 
@@ -9,6 +9,7 @@ export const SANDBOX_FLAGS = {
   manifests: { type: 'list' },
   scale: { type: 'string' },
   'pod-subnet': { type: 'string' },
+  'single-address': { type: 'boolean' },
 } as const;
 
 export function sandboxOptions(argv: string[]): SandboxOptions {
@@ -16,7 +17,7 @@ export function sandboxOptions(argv: string[]): SandboxOptions {
   if (p.positional.length)
     throw new KubetraceError(
       `unexpected argument "${p.positional[0]}"`,
-      'usage: kubetrace sandbox [--kubeconfig FILE] [--manifests DIR]... [--scale N] [--pod-subnet A.B.C]',
+      'usage: kubetrace sandbox [--kubeconfig FILE] [--manifests DIR]... [--scale N] [--pod-subnet A.B.C] [--single-address]',
     );
   return {
     kubeconfigPath: str(p, 'kubeconfig'),
@@ -24,6 +25,7 @@ export function sandboxOptions(argv: string[]): SandboxOptions {
     scale: int(p, 'scale'),
     // The environment's subnet is how a caller that cannot pass flags (VS Code's Start Sandbox) chooses one.
     podSubnet: str(p, 'pod-subnet') ?? (process.env.KUBETRACE_POD_SUBNET || undefined),
+    singleAddress: bool(p, 'single-address'),
     log: (line) => process.stderr.write(`sandbox: ${line}\n`),
   };
 }

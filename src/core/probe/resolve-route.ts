@@ -17,7 +17,7 @@ import {
   permissionDiagnostics,
   type Resolved,
 } from './resolve';
-import type { Target } from './target';
+import { gatewayPort, type Target } from './target';
 import type { ProbeOptions } from './types';
 
 export async function resolveHTTPRoute(o: ProbeOptions, progress: (m: string) => void): Promise<Resolved> {
@@ -116,13 +116,17 @@ export async function resolveHTTPRoute(o: ProbeOptions, progress: (m: string) =>
   diagnostics.push(...(await permissionDiagnostics(o, controllerNs)));
   const address = parent.addresses[0];
   // The listener port on the Gateway's address for a scheme, to follow a redirect from http to https.
-  const portFor = (s: 'http' | 'https') =>
-    listenersOf(gw).find(
+  const portFor = (s: 'http' | 'https') => {
+    const port = listenersOf(gw).find(
       (l) => l.protocol === (s === 'https' ? 'HTTPS' : 'HTTP') && (!l.hostname || l.hostname === listener.hostname),
     )?.port;
+    return port !== undefined && address ? gatewayPort(controller.service, address, port) : port;
+  };
   const openTarget = async (): Promise<Target> => {
-    if (o.via !== 'port-forward' && address)
-      return { kind: 'load-balancer', address, port: listener.port, scheme, controllerPod: controller.pods[0] };
+    if (o.via !== 'port-forward' && address) {
+      const port = gatewayPort(controller.service, address, listener.port);
+      return { kind: 'load-balancer', address, port, scheme, controllerPod: controller.pods[0] };
+    }
     if (o.via === 'lb')
       throw new KubetraceError(
         `Gateway ${controller.gateway} has no address in its status`,

@@ -1,7 +1,7 @@
 // Where a probe is sent: the Ingress's load-balancer address, or a port-forward to a ready controller pod.
 import { KubetraceError } from '../errors';
 import type { ControllerInfo } from '../kube/controller';
-import type { Ingress, Pod } from '../kube/objects';
+import type { Ingress, Pod, Service } from '../kube/objects';
 import { isPodReady } from '../kube/objects';
 import { openPortForward, type Forward } from '../kube/portforward';
 import type { LoadedKubeconfig } from '../kube/load';
@@ -23,6 +23,22 @@ export function loadBalancerTarget(ing: Ingress, scheme: 'http' | 'https'): Omit
   const ports = (lb?.ports ?? []).map((p) => p.port).filter((p) => Number.isInteger(p) && p > 0);
   const port = scheme === 'https' ? (ports[1] ?? (ports.length === 1 ? ports[0] : 443)) : (ports[0] ?? 80);
   return { address, port, scheme };
+}
+
+/**
+ * The port that answers for a Gateway listener's port at `address`. Its LoadBalancer Service's status may list, in the
+ * order of the Service's ports, ports other than the Service's (the Kubetrace sandbox does when its pods share
+ * 127.0.0.1, src/sandbox/runtime/addressing.ts); elsewhere they are the Service's ports, so this is the listener's.
+ */
+export function gatewayPort(service: Service | undefined, address: string, listenerPort: number): number {
+  const specPorts = service?.spec?.ports ?? [];
+  const lb = service?.status?.loadBalancer?.ingress?.find((i) => (i.ip ?? i.hostname) === address);
+  const ports = (lb?.ports ?? []).map((p) => p.port);
+  // Listed as Kubernetes means them (the Service's own ports, in any order): the listener port is the one.
+  if (ports.includes(listenerPort)) return listenerPort;
+  const i = specPorts.findIndex((p) => p.port === listenerPort);
+  const port = i >= 0 && ports.length === specPorts.length ? ports[i] : undefined;
+  return Number.isInteger(port) && port! > 0 ? port! : listenerPort;
 }
 
 function containerPort(pod: Pod, name: string, fallback: number): number {

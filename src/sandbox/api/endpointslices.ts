@@ -3,6 +3,7 @@
 // different port numbers land in different slices (as in a real cluster).
 import { createHash } from 'node:crypto';
 import type { KubeObject } from '../store';
+import { realPort } from '../port-map';
 
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const suffix = (s: string): string => {
@@ -45,8 +46,9 @@ function selected(svc: KubeObject, pods: KubeObject[]): PodLike[] {
 
 function resolvePort(p: PodLike, sp: SvcPort): number | undefined {
   const tp = sp.targetPort ?? sp.port;
-  if (typeof tp === 'number') return tp;
-  if (/^\d+$/.test(tp)) return Number(tp);
+  // A number is the declared port; in single-address mode the pod's process listens on another (port-map.ts).
+  if (typeof tp === 'number') return realPort(p, tp);
+  if (/^\d+$/.test(tp)) return realPort(p, Number(tp));
   for (const c of p.spec.containers ?? []) for (const cp of c.ports ?? []) if (cp.name === tp) return cp.containerPort;
   return undefined;
 }

@@ -14,6 +14,8 @@ export interface PodState {
   exitCode?: number;
   /** Port name → the port the process really listens on (rewrites the pod's containerPorts). */
   containerPorts?: Record<string, number>;
+  /** Declared port → real port, in single-address mode (src/sandbox/port-map.ts): rewrites those containerPorts. */
+  portMap?: Record<number, number>;
 }
 
 const iso = (d: Date): string => d.toISOString().replace(/\.\d+Z$/, 'Z');

@@ -27,7 +27,14 @@ const frame = (channel: number, data: Buffer | string): Buffer => {
   return out;
 };
 
-export function servePortForward(ws: WebSocket, podIP: string, podName: string, ports: number[]): void {
+/** `real` maps a requested port to the one the pod's process listens on (src/sandbox/port-map.ts). */
+export function servePortForward(
+  ws: WebSocket,
+  podIP: string,
+  podName: string,
+  ports: number[],
+  real: (port: number) => number = (p) => p,
+): void {
   const sockets: Socket[] = [];
   let closing = false;
   const closeAll = () => {
@@ -41,7 +48,7 @@ export function servePortForward(ws: WebSocket, podIP: string, podName: string, 
     portBytes.writeUInt16LE(port);
     ws.send(frame(2 * i, portBytes));
     ws.send(frame(2 * i + 1, portBytes));
-    const sock = connect({ host: podIP, port });
+    const sock = connect({ host: podIP, port: real(port) });
     sockets.push(sock);
     sock.on('data', (d: Buffer) => {
       if (ws.readyState !== ws.OPEN) return;
@@ -57,7 +64,7 @@ export function servePortForward(ws: WebSocket, podIP: string, podName: string, 
         ws.send(
           frame(
             2 * i + 1,
-            `error forwarding port ${port} to pod ${podName}: failed to connect to ${podIP}:${port}: ${e.message}`,
+            `error forwarding port ${port} to pod ${podName}: failed to connect to ${podIP}:${real(port)}: ${e.message}`,
           ),
         );
       closeAll();

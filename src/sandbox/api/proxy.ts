@@ -5,6 +5,7 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import { request as httpsRequest } from 'node:https';
 import type { KubeObject, ObjectStore } from '../store';
 import { notFound, sendStatus, serviceUnavailable } from './status';
+import { ownsPort, realPort } from '../port-map';
 
 const HOP = new Set([
   'authorization',
@@ -91,7 +92,8 @@ export function proxyPod(
   if (!pod) return sendStatus(res, notFound('pods', '', name));
   const ip = (pod.status as { podIP?: string } | undefined)?.podIP;
   if (!ip) return sendStatus(res, serviceUnavailable(`pod "${name}" has no IP address`));
-  let num = Number(port || 80);
+  // A declared number reaches the real port in single-address mode (src/sandbox/port-map.ts).
+  let num = realPort(pod, Number(port || 80));
   if (!Number.isInteger(num)) {
     const named = (
       (pod.spec as { containers?: { ports?: { name?: string; containerPort: number }[] }[] }).containers ?? []
@@ -101,6 +103,7 @@ export function proxyPod(
     if (!named) return sendStatus(res, serviceUnavailable(`no port named "${port}" in pod "${name}"`));
     num = named.containerPort;
   }
+  if (!ownsPort(pod, num)) return sendStatus(res, serviceUnavailable(`pod "${name}" does not listen on port ${num}`));
   forward(req, res, scheme === 'https', ip, num, subpath, search, auth);
 }
 

@@ -31,6 +31,7 @@ import {
 } from './status';
 import { handleWatch } from './watch';
 import { boolParam } from './query';
+import { ownsPort, portMap, realPort } from '../port-map';
 
 export interface ApiServerOptions {
   store: ObjectStore;
@@ -228,7 +229,11 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       // kubectl tunnels SPDY/3.1 (over WebSocket since 1.31, or as its own upgrade); only the WebSocket channel
       // protocol client libraries use is served. Sandbox pods listen on loopback, so say how to reach one.
       if (/SPDY\/3\.1/i.test(`${req.headers['sec-websocket-protocol'] ?? ''} ${req.headers.upgrade ?? ''}`)) {
-        const at = podIP ? `connect to the pod at ${podIP} directly` : 'connect to the pod address directly';
+        // In single-address mode the pod's ports are not the declared ones (port-map.ts); kubectl's SPDY request
+        // does not say which it wants, so name them all.
+        const map = [...portMap(pod)].map(([d, r]) => `port ${d} is ${r}`).join(', ');
+        const where = map ? `${podIP} (${map})` : podIP;
+        const at = podIP ? `connect to the pod at ${where} directly` : 'connect to the pod address directly';
         return fail(
           badRequest(
             `the sandbox does not speak SPDY, which kubectl port-forward tunnels; its pods listen on this machine's ` +
@@ -239,7 +244,12 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       const ports = parsePorts(q);
       if (!ports) return fail(badRequest('query parameter "ports" is required and must hold port numbers'));
       if (!podIP) return fail(badRequest(`pod ${r.name} does not have a host assigned`));
-      wss.handleUpgrade(req, socket, head, (ws) => servePortForward(ws, podIP, r.name!, ports));
+      const stranger = ports.find((p) => !ownsPort(pod, p));
+      if (stranger !== undefined) return fail(badRequest(`pod ${r.name} does not listen on port ${stranger}`));
+      // A declared port reaches the real one in single-address mode (src/sandbox/port-map.ts).
+      wss.handleUpgrade(req, socket, head, (ws) =>
+        servePortForward(ws, podIP, r.name!, ports, (p) => realPort(pod, p)),
+      );
       return;
     }
     const command = q.getAll('command');

@@ -6,7 +6,7 @@ import type { LogStore, PodLogKey } from '../logs';
 import type { KubeObject, ObjectStore } from '../store';
 import { startProcess, type PodProcess } from '../runtime/process';
 import { ReloadLoop } from '../runtime/reload-loop';
-import { assertFree, waitForPort } from '../runtime/ports';
+import { assertFree, freePort, waitForPort } from '../runtime/ports';
 import { hupAndWait, nginxTest, NGINX_BIN } from '../nginx/controller';
 import { buildGatewayModel, type GatewayModel } from './model';
 import { renderGatewayConfig } from './render';
@@ -20,6 +20,11 @@ export interface GatewayNginxOptions {
   gateway: { namespace: string; name: string };
   dir: string;
   ip: string;
+  /**
+   * Single-address mode: listener port → the port nginx binds instead (the pod's port map, src/sandbox/port-map.ts).
+   * A listener port it lacks gets a free port when the config is generated.
+   */
+  listenPorts?: Map<number, number>;
   issueCert: (hosts: string[]) => Promise<{ certPem: string; keyPem: string }>;
   log?: (line: string) => void;
 }
@@ -50,9 +55,13 @@ export class GatewayNginx extends ReloadLoop {
   get name(): string {
     return this.o.gateway.name;
   }
-  /** The ports nginx listens on: the Gateway's HTTP and HTTPS listener ports. */
+  /** Listener port → bound port in single-address mode, else undefined. */
+  get listenPorts(): ReadonlyMap<number, number> | undefined {
+    return this.o.listenPorts;
+  }
+  /** The ports nginx listens on: the Gateway's HTTP and HTTPS listener ports (in single-address mode, theirs). */
   get ports(): number[] {
-    return (this.model?.ports ?? []).map((p) => p.port);
+    return (this.model?.ports ?? []).map((p) => this.o.listenPorts?.get(p.port) ?? p.port);
   }
 
   private gateway(): KubeObject | undefined {
@@ -106,9 +115,16 @@ export class GatewayNginx extends ReloadLoop {
     if (!gw) return undefined;
     const model = buildGatewayModel(this.o.store, gw);
     await this.ensureCerts(model, gw);
+    const listen = this.o.listenPorts;
+    for (const p of model.ports) if (listen && !listen.has(p.port)) listen.set(p.port, await freePort(this.o.ip));
     this.model = model;
     const certs = new Map([...this.certs].map(([k, c]) => [k, { cert: c.cert, key: c.key }]));
-    return renderGatewayConfig(model, { dir: this.o.dir, ip: this.o.ip, certs });
+    return renderGatewayConfig(model, {
+      dir: this.o.dir,
+      ip: this.o.ip,
+      certs,
+      listenPort: listen ? (port) => listen.get(port) ?? port : undefined,
+    });
   }
 
   private install(text: string, from?: string): void {

@@ -7,6 +7,7 @@ import type { LogStore } from '../logs';
 import type { PodInfo } from '../runtime/apps';
 import type { ObjectStore } from '../store';
 import { GatewayNginx } from './controller';
+import { portMap } from '../port-map';
 
 export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 
@@ -16,6 +17,8 @@ export interface PlaneContext {
   controllers: Controllers;
   workDir: string;
   issueCert: (hosts: string[]) => Promise<{ certPem: string; keyPem: string }>;
+  /** Every pod on 127.0.0.1 with its own ports (src/sandbox/runtime/addressing.ts). */
+  singleAddress?: boolean;
   log?: (line: string) => void;
 }
 
@@ -39,6 +42,8 @@ export async function startGatewayPlane(
     gateway: { namespace: p.namespace, name: gateway },
     dir: join(ctx.workDir, `gateway-${p.namespace}-${gateway}`),
     ip: p.ip,
+    // The pod's declared ports are the listener ports NGF gives it; in single-address mode they map to real ones.
+    ...(ctx.singleAddress && pod ? { listenPorts: portMap(pod) } : {}),
     issueCert: ctx.issueCert,
     log: ctx.log,
   });
@@ -58,7 +63,11 @@ export async function startGatewayPlane(
     });
     return undefined;
   }
-  setPodState(ctx.store, p.namespace, p.name, { ready: true });
+  setPodState(ctx.store, p.namespace, p.name, {
+    ready: true,
+    // Listener ports the pod did not declare got ports too: the map says so (port-forward and the proxy use it).
+    ...(ctx.singleAddress ? { portMap: Object.fromEntries(nginx.listenPorts ?? []) } : {}),
+  });
   // NGF provisions the Service next to the pods with the same gateway-name label; its LB address is the Gateway's.
   const service = ctx.store
     .list('Service', p.namespace)
@@ -66,9 +75,17 @@ export async function startGatewayPlane(
       (s) =>
         s.metadata.labels?.[GATEWAY_NAME_LABEL] === gateway && (s.spec as { type?: string }).type === 'LoadBalancer',
     );
+  // In single-address mode the status lists, in the Service's port order, the ports nginx binds for them: the probe
+  // reads a listener's port from there (gatewayPort in src/core/probe/target.ts).
+  const svcPorts = (service?.spec as { ports?: { port: number; targetPort?: number | string }[] } | undefined)?.ports;
+  const listen = nginx.listenPorts;
+  const lbPorts =
+    listen && svcPorts?.length
+      ? svcPorts.map((sp) => listen.get(typeof sp.targetPort === 'number' ? sp.targetPort : sp.port) ?? sp.port)
+      : nginx.ports;
   ctx.controllers.setGatewayAddress(`${p.namespace}/${gateway}`, {
     ip: p.ip,
-    ports: nginx.ports,
+    ports: lbPorts,
     // Without that Service, NGF's name for it (so the ingress controller's Service is never taken for it).
     service: { namespace: p.namespace, name: service?.metadata.name ?? `${gateway}-nginx` },
   });

@@ -9,7 +9,11 @@ export interface GatewayRenderOptions {
   ip: string;
   /** Certificate and key per HTTPS listener name. */
   certs: Map<string, { cert: string; key: string }>;
+  /** Listener port → the port nginx binds, in single-address mode (src/sandbox/runtime/addressing.ts). */
+  listenPort?: (listenerPort: number) => number;
 }
+
+const bindPort = (o: GatewayRenderOptions, port: number): number => o.listenPort?.(port) ?? port;
 
 const q = (s: string): string => `"${s.replace(/["\\]/g, '\\$&')}"`;
 
@@ -80,8 +84,13 @@ export function renderGatewayConfig(m: GatewayModel, o: GatewayRenderOptions): s
   for (const p of m.ports) {
     // NGF's default servers: plain HTTP answers 404, TLS refuses the handshake for unknown names.
     add('  server {');
-    if (p.ssl) add(`    listen ${o.ip}:${p.port} ssl default_server;`, '    ssl_reject_handshake on;');
-    else add(`    listen ${o.ip}:${p.port} default_server;`, '    default_type text/html;', '    return 404;');
+    if (p.ssl) add(`    listen ${o.ip}:${bindPort(o, p.port)} ssl default_server;`, '    ssl_reject_handshake on;');
+    else
+      add(
+        `    listen ${o.ip}:${bindPort(o, p.port)} default_server;`,
+        '    default_type text/html;',
+        '    return 404;',
+      );
     add('  }', '');
   }
   for (const s of m.servers) renderServer(add, s, o);
@@ -134,9 +143,9 @@ function renderServer(add: (...l: string[]) => void, s: GwServer, o: GatewayRend
   add(`  # listener ${s.listener}, hostname ${s.hostname}`, '  server {');
   if (s.ssl) {
     const cert = o.certs.get(s.listener);
-    add(`    listen ${o.ip}:${s.port} ssl http2;`);
+    add(`    listen ${o.ip}:${bindPort(o, s.port)} ssl http2;`);
     if (cert) add(`    ssl_certificate ${cert.cert};`, `    ssl_certificate_key ${cert.key};`);
-  } else add(`    listen ${o.ip}:${s.port};`);
+  } else add(`    listen ${o.ip}:${bindPort(o, s.port)};`);
   add(`    server_name ${s.hostname};`, '');
   // Both locations of a PathPrefix (/p/ and = /p) redirect to the same internal locations: print those once.
   const internals = new Set<string>();

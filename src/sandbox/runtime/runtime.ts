@@ -5,15 +5,17 @@ import { join } from 'node:path';
 import type { LogStore } from '../logs';
 import type { KubeObject, ObjectStore, StoreChange } from '../store';
 import { APP_ANNOTATION, setPodState, type Controllers } from '../controllers';
-import { NginxController, NGINX_BIN } from '../nginx/controller';
+import { NginxController } from '../nginx/controller';
 import type { ExecCommand } from '../api/exec';
 import { APP_KINDS, isDataPlane, launchFor, mainPort, podInfo, type AppKind, type PodInfo } from './apps';
 import type { GatewayNginx } from '../gateway/controller';
 import { startGatewayPlane } from '../gateway/plane';
-import { HAPROXY_BIN, type HaproxyController } from '../haproxy/controller';
+import type { HaproxyController } from '../haproxy/controller';
 import { startHaproxyPlane } from '../haproxy/plane';
 import { assertFree, freePort, freePorts, waitForPort } from './ports';
 import { startProcess, type PodProcess } from './process';
+import { assignPorts } from './single-ports';
+import { resolvePodExec } from './exec';
 
 export interface RuntimeOptions {
   store: ObjectStore;
@@ -25,6 +27,8 @@ export interface RuntimeOptions {
   /** The trace store's bearer token (see LaunchContext). */
   traceStoreToken?: string;
   readyTimeoutMs?: number;
+  /** Every pod listens on 127.0.0.1 with ports of its own (src/sandbox/runtime/addressing.ts). */
+  singleAddress?: boolean;
   log?: (line: string) => void;
 }
 
@@ -87,7 +91,16 @@ export class PodRuntime {
     return out;
   }
 
+  private isAppPod(pod: KubeObject): boolean {
+    return APP_KINDS.includes(pod.metadata.annotations?.[APP_ANNOTATION] as AppKind);
+  }
+
   async start(): Promise<void> {
+    if (this.o.singleAddress)
+      await assignPorts(
+        this.o.store,
+        this.o.store.list('Pod').filter((p) => this.isAppPod(p)),
+      );
     const pods = this.appPods();
     const first = (app: AppKind) => pods.find((p) => p.app === app);
     const store = first('trace-store');
@@ -103,7 +116,11 @@ export class PodRuntime {
     const nginxPod = controllerPods[0];
     let ports: number[] = [];
     if (nginxPod) {
-      ports = await freePorts(nginxPod.ip, 2);
+      const assigned = [nginxPod.ports.get('http'), nginxPod.ports.get('https')];
+      ports =
+        this.o.singleAddress && assigned.every((p) => p !== undefined)
+          ? (assigned as number[])
+          : await freePorts(nginxPod.ip, 2);
       setPodState(this.o.store, nginxPod.namespace, nginxPod.name, {
         ready: false,
         running: true,
@@ -147,7 +164,12 @@ export class PodRuntime {
     if (c.type !== 'ADDED' || running || !app || !APP_KINDS.includes(app) || isDataPlane(app)) return;
     if (this.starting.has(`${namespace}/${name}`)) return;
     this.starting.add(`${namespace}/${name}`);
-    void this.startApp(podInfo(c.object, app), this.ctx)
+    const ctx = this.ctx;
+    void (async () => {
+      if (this.o.singleAddress) await assignPorts(this.o.store, [c.object]);
+      const pod = this.o.store.get('Pod', namespace, name);
+      if (pod) await this.startApp(podInfo(pod, app), ctx);
+    })()
       .catch((e) => this.say(`pod ${namespace}/${name}: ${(e as Error).message}`))
       .finally(() => this.starting.delete(`${namespace}/${name}`));
   };
@@ -274,42 +296,9 @@ export class PodRuntime {
     return lines.length ? `\nlast log lines of ${p.namespace}/${p.name}:\n${lines.join('\n')}` : '';
   }
 
-  /**
-   * `kubectl exec` in a pod runs with that pod's environment and working folder; in the controller pod,
-   * `nginx` is Debian's nginx pointed at the sandbox's config (so `nginx -v` and `nginx -t` tell the truth).
-   */
+  /** `kubectl exec` in a pod (src/sandbox/runtime/exec.ts). */
   resolveExec(pod: KubeObject, _container: string, command: string[]): ExecCommand | undefined {
-    const running = this.pods.find(
-      (r) => r.info.namespace === pod.metadata.namespace && r.info.name === pod.metadata.name,
-    );
-    if (!running || !command.length) return undefined;
-    const { spec } = running.process;
-    const plane =
-      running.info.app === 'ingress-nginx'
-        ? this.nginx
-        : this.gateways.find((g) => g.process?.pid === running.process.pid);
-    // In the haproxy pod, `haproxy -c` checks the running config, as it would in the controller's container.
-    if (running.info.app === 'haproxy-ingress' && this.haproxy && /(^|\/)haproxy$/.test(command[0])) {
-      const rest = command.slice(1);
-      const needsConf = rest.includes('-c') && !rest.includes('-f');
-      return {
-        file: HAPROXY_BIN,
-        args: needsConf ? [...rest, '-f', this.haproxy.confFile] : rest,
-        cwd: this.haproxy.dir,
-        env: spec.env,
-      };
-    }
-    if (plane && isDataPlane(running.info.app) && /(^|\/)nginx$/.test(command[0])) {
-      const rest = command.slice(1);
-      const needsConf = rest.some((a) => /^-[tTs]/.test(a));
-      return {
-        file: NGINX_BIN,
-        args: needsConf ? ['-p', plane.dir, '-c', plane.confFile, ...rest] : rest,
-        cwd: plane.dir,
-        env: spec.env,
-      };
-    }
-    return { file: command[0], args: command.slice(1), cwd: spec.cwd, env: spec.env };
+    return resolvePodExec(this, pod, command);
   }
 
   /** Stops nginx first (no new requests), then the apps (they flush spans), then the trace store. */

@@ -62,6 +62,8 @@ export function prepareWorkspace(dir: string, nginxTree: string): string {
 
 export interface EnvOptions {
   podSubnet?: string;
+  /** Every pod on 127.0.0.1 with ports of its own (`kubetrace sandbox --single-address`), as on macOS. */
+  singleAddress?: boolean;
   scale?: number;
   theme?: Theme;
   settings?: Record<string, unknown>;
@@ -97,6 +99,7 @@ export async function startEnv(o: EnvOptions = {}): Promise<E2EEnv> {
     const sandbox = await startSandboxProcess({
       kubeconfigPath: join(base, 'sandbox', 'sandbox.kubeconfig'),
       podSubnet: o.podSubnet,
+      singleAddress: o.singleAddress,
       scale: o.scale,
       log: say,
     });

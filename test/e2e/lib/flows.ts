@@ -36,6 +36,8 @@ export interface FlowCtx {
   env: { workspace: string; kubeconfig: string; userDataDir: string; base: string };
   /** Pod names the sandbox runs for shop/orders, to compare the tree with. */
   ordersPods?: string[];
+  /** Their container ports as the API shows them: 8080, or ports of their own with --single-address. */
+  ordersPorts?: number[];
   dialogs: string[];
   pageErrors: string[];
   log: (line: string) => void;
@@ -272,7 +274,9 @@ export async function flowTree(ctx: FlowCtx): Promise<void> {
   for (const pod of pods) {
     assert.match(pod.label, /^orders-[a-z0-9]{10}-[a-z0-9]{5}$/);
     assert.match(pod.icon, /codicon-pass-filled/, `${pod.label} has the ready icon`);
-    assert.match(pod.description, /^127\.\d+\.\d+\.\d+:8080 · sandbox-node-[12]$/);
+    const [, port] = /^127\.\d+\.\d+\.\d+:(\d+) · sandbox-node-[12]$/.exec(pod.description) ?? [];
+    assert.ok(port, `${pod.label}: ${pod.description}`);
+    assert.ok((ctx.ordersPorts ?? [8080]).includes(Number(port)), `${pod.label}: port ${port} is not the pod's`);
   }
   if (ctx.ordersPods)
     assert.deepEqual(

@@ -22,12 +22,14 @@ export interface SandboxProcess {
 export async function startSandboxProcess(o: {
   kubeconfigPath: string;
   podSubnet?: string;
+  singleAddress?: boolean;
   scale?: number;
   log?: (l: string) => void;
   timeoutMs?: number;
 }): Promise<SandboxProcess> {
   const args = ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'sandbox', '--kubeconfig', o.kubeconfigPath];
   if (o.podSubnet) args.push('--pod-subnet', o.podSubnet);
+  if (o.singleAddress) args.push('--single-address');
   if (o.scale) args.push('--scale', String(o.scale));
   // From source: dist/ is rebuilt by other people at any time.
   const proc: ChildProcess = spawn(process.execPath, args, {
