@@ -21,6 +21,7 @@ import { flowAxe } from './lib/flow-axe';
 import { startSandboxProcess, type SandboxProcess } from './lib/sandbox-process';
 import {
   flowAppSource,
+  flowContext,
   flowNginxSource,
   flowProbe,
   flowTree,
@@ -61,31 +62,9 @@ before(
           `WARNING: the sandbox process exited (${code}) while the flows ran; its last lines:\n${env?.sandbox.log.slice(-15).join('\n')}`,
         ),
     );
-    const pods = await env.sandbox.get<{
-      items: {
-        metadata: { name: string };
-        spec: { containers: { ports?: { containerPort: number }[] }[] };
-        status: { podIP: string };
-      }[];
-    }>('/api/v1/namespaces/shop/pods');
     browser = await launchBrowser();
     page = await openWorkbench(browser, env.cs.url);
-    ctx = {
-      page,
-      env: {
-        workspace: env.workspace,
-        kubeconfig: env.sandbox.kubeconfigPath,
-        userDataDir: env.cs.userDataDir,
-        base: env.base,
-      },
-      ordersPods: pods.items.map((p) => p.metadata.name).filter((n) => n.startsWith('orders-')),
-      ordersPorts: pods.items
-        .filter((p) => p.metadata.name.startsWith('orders-'))
-        .map((p) => p.spec.containers[0].ports?.[0]?.containerPort ?? 0),
-      dialogs: [],
-      pageErrors: [],
-      log: say,
-    };
+    ctx = await flowContext(page, env, say);
     page.on('dialog', (d) => {
       ctx.dialogs.push(`${d.type()}: ${d.message()}`);
       void d.dismiss().catch(() => {});

@@ -108,12 +108,18 @@ async function catalogBurst(name: string) {
   });
 }
 
-test('a burst through catalog reads the app log: every trace complete with the span its log line gives', async () => {
-  const burst = await catalogBurst('catalog');
+/** That burst, checked complete: all 60 traces, with the client, ingress and app layers. */
+async function completeCatalogBurst(name: string) {
+  const burst = await catalogBurst(name);
   const report = burst.report();
   assert.equal(report.requests, 60);
   assert.equal(report.completed, 60, JSON.stringify(report.diagnostics));
   assert.deepEqual(report.layers.map((l) => l.layer).sort(), ['app', 'client', 'ingress']);
+  return { burst, report };
+}
+
+test('a burst through catalog reads the app log: every trace complete with the span its log line gives', async () => {
+  const { burst, report } = await completeCatalogBurst('catalog');
   for (const p of report.probes) {
     const t = (await burst.trace(p.traceId))!;
     const app = t.spans.filter((s) => s.layer === 'app');
@@ -127,11 +133,7 @@ test('a burst through catalog reads the app log: every trace complete with the s
 });
 
 test("a burst through catalog-haproxy reads HAProxy's httplog: ingress spans from each request's own line", async () => {
-  const burst = await catalogBurst('catalog-haproxy');
-  const report = burst.report();
-  assert.equal(report.requests, 60);
-  assert.equal(report.completed, 60, JSON.stringify(report.diagnostics));
-  assert.deepEqual(report.layers.map((l) => l.layer).sort(), ['app', 'client', 'ingress']);
+  const { burst, report } = await completeCatalogBurst('catalog-haproxy');
   for (const p of report.probes) {
     const t = (await burst.trace(p.traceId))!;
     const server = t.spans.find((s) => s.layer === 'ingress' && s.kind === 'server')!;

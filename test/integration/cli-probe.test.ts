@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startSandbox } from '../../src/sandbox/sandbox';
 import type { Trace } from '../../src/core/trace/model';
 import type { RouteEntry } from '../../src/core/kube/routes';
-import { CLI, NGINX_SRC, ROOT, cli } from './helpers';
+import { CLI, NGINX_SRC, ROOT, cli, probeJson } from './helpers';
 
 let sb: Awaited<ReturnType<typeof startSandbox>>;
 before(async () => {
@@ -47,21 +47,7 @@ function assertTruthful(t: Trace, app: string): void {
   assert.ok(total <= BigInt(root.endTimeUnixNano) - BigInt(root.startTimeUnixNano));
 }
 
-const probe = async (...args: string[]) => {
-  const r = await cli([
-    'probe',
-    ...args,
-    '--kubeconfig',
-    sb.kubeconfigPath,
-    '--json',
-    '--workspace',
-    ROOT,
-    '--nginx-source',
-    NGINX_SRC,
-  ]);
-  assert.equal(r.code, 0, `probe ${args.join(' ')} failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as Trace;
-};
+const probe = (...args: string[]) => probeJson(sb.kubeconfigPath, args);
 
 test('ingresses --json lists the demo Ingresses with backends, endpoints and classes', async () => {
   const r = await cli(['ingresses', '--kubeconfig', sb.kubeconfigPath, '--json']);

@@ -1,7 +1,9 @@
-// Shared by integration tests: run the built CLI, start a sandbox on a subnet of the test's own, find a process's descendants.
+// Shared by integration tests: run the built CLI (and `probe --json` with the repo's sources), find a process's
+// descendants.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Trace } from '../../src/core/trace/model';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const CLI = join(ROOT, 'bin', 'kubetrace.js');
@@ -33,6 +35,19 @@ export function cli(
       res({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * `kubetrace probe ARGS --json` against a kubeconfig, with the repository as workspace and the nginx 1.22.1 tree as
+ * its source: the trace, once the probe exited 0.
+ */
+export async function probeJson(kubeconfig: string, args: string[], timeoutMs = 60_000): Promise<Trace> {
+  const r = await cli(
+    ['probe', ...args, '--kubeconfig', kubeconfig, '--json', '--workspace', ROOT, '--nginx-source', NGINX_SRC],
+    { timeoutMs },
+  );
+  if (r.code !== 0) throw new Error(`probe ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Trace;
 }
 
 /** Every live process below `pid` (children, their children ...), from /proc. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startSandbox } from '../../src/sandbox/sandbox';
 import type { KubeObject } from '../../src/sandbox/store';
 import type { Trace } from '../../src/core/trace/model';
-import { NGINX_SRC, ROOT, cli, descendants } from './helpers';
+import { ROOT, descendants, probeJson } from './helpers';
 
 // In single-address mode the subnet binds nothing; it only names the pods (and the data-only ones' addresses).
 const SUBNET = '127.10.181';
@@ -98,23 +98,7 @@ const INCOMPLETE = new Set([
 ]);
 
 async function probe(ref: string, ...extra: string[]): Promise<Trace> {
-  const r = await cli(
-    [
-      'probe',
-      ref,
-      '--kubeconfig',
-      sb.kubeconfigPath,
-      '--json',
-      '--workspace',
-      ROOT,
-      '--nginx-source',
-      NGINX_SRC,
-      ...extra,
-    ],
-    { timeoutMs: 90_000 },
-  );
-  assert.equal(r.code, 0, `probe ${ref} failed: ${r.stderr}`);
-  const t = JSON.parse(r.stdout) as Trace;
+  const t = await probeJson(sb.kubeconfigPath, [ref, ...extra], 90_000);
   const root = t.spans.find((s) => s.name === 'probe')!;
   assert.equal(root.attributes['http.response.status_code'], 200, `${ref}: ${JSON.stringify(root.attributes)}`);
   const bad = t.diagnostics.filter((d) => INCOMPLETE.has(d.code));

@@ -7,7 +7,7 @@ import type { Frame, FrameLocator, Page } from 'playwright-core';
 import { parse, stringify } from 'yaml';
 import { ROOT } from './code-server';
 import { flowGateways } from './flow-gateways';
-import { NGINX_DIR } from './env';
+import { NGINX_DIR, type E2EEnv } from './env';
 import {
   activeEditor,
   contextMenuItem,
@@ -41,6 +41,28 @@ export interface FlowCtx {
   dialogs: string[];
   pageErrors: string[];
   log: (line: string) => void;
+}
+
+/** The context the flows share: the page, where things are, and the orders pods the sandbox runs. */
+export async function flowContext(page: Page, env: E2EEnv, log: (line: string) => void): Promise<FlowCtx> {
+  const pods = await env.sandbox.get<{
+    items: { metadata: { name: string }; spec: { containers: { ports?: { containerPort: number }[] }[] } }[];
+  }>('/api/v1/namespaces/shop/pods');
+  const orders = pods.items.filter((p) => p.metadata.name.startsWith('orders-'));
+  return {
+    page,
+    env: {
+      workspace: env.workspace,
+      kubeconfig: env.sandbox.kubeconfigPath,
+      userDataDir: env.cs.userDataDir,
+      base: env.base,
+    },
+    ordersPods: orders.map((p) => p.metadata.name),
+    ordersPorts: orders.map((p) => p.spec.containers[0].ports?.[0]?.containerPort ?? 0),
+    dialogs: [],
+    pageErrors: [],
+    log,
+  };
 }
 
 export const LAYERS = ['Client', 'Ingress', 'App', 'Downstream'];
@@ -140,11 +162,11 @@ export async function selectSpan(page: Page, name: string, service?: string): Pr
   const p = panel(page);
   const row = spanRow(p, name, service).first();
   const title = p.locator('.kt-side .kt-details-title', { hasText: exact(name) });
-  await p.locator('.wf-scroll').waitFor({ timeout: 10_000 });
+  await p.locator('.kt-trace .wf-scroll').waitFor({ timeout: 10_000 });
   for (let attempt = 1; ; attempt++) {
     // The waterfall is virtualized and recycles its row elements on scroll: bring the row to the middle of the
     // scroller in the page and let it repaint before clicking, or the click can land on a recycled row.
-    const found = await p.locator('.wf-scroll').evaluate(
+    const found = await p.locator('.kt-trace .wf-scroll').evaluate(
       async (el, want) => {
         el.scrollTop = 0;
         for (let i = 0; i < 400; i++) {
@@ -320,7 +342,7 @@ export async function flowProbe(ctx: FlowCtx): Promise<{ attempts: number }> {
   const side = await p.locator('.kt-side').innerText();
   assert.match(side, /server\.js:\d+/, 'the app span names its source');
   // For the screenshots: the waterfall from its top, with the selected span still in view.
-  await p.locator('.wf-scroll').evaluate((el) => {
+  await p.locator('.kt-trace .wf-scroll').evaluate((el) => {
     el.scrollTop = 0;
   });
   await page.mouse.move(700, 790);

@@ -301,16 +301,19 @@ export async function panelFrame(page: Page): Promise<Frame> {
 }
 
 export function spanRow(p: FrameLocator, name: string, service?: string): Locator {
+  // The trace's own waterfall: a route compare shown earlier keeps its two waterfalls in the page, hidden.
   // The row shows its service only when it differs from its parent's; the tooltip always starts "name · service".
-  const rows = p.locator('.wf-row:not([hidden])').filter({ has: p.locator('.wf-name', { hasText: exact(name) }) });
+  const rows = p
+    .locator('.kt-trace .wf-row:not([hidden])')
+    .filter({ has: p.locator('.wf-name', { hasText: exact(name) }) });
   if (!service) return rows;
   // The tooltip may go on (" · owns 17% of the request on the critical path").
   const t = `${name} · ${service}`.replace(/["\\]/g, '\\$&');
-  return rows.and(p.locator(`.wf-row[title="${t}"], .wf-row[title^="${t} · "]`));
+  return rows.and(p.locator(`.kt-trace .wf-row[title="${t}"], .kt-trace .wf-row[title^="${t} · "]`));
 }
 
 export async function layersShown(p: FrameLocator): Promise<string[]> {
-  return p.locator('.wf-row--layer:not([hidden]) .wf-name').allTextContents();
+  return p.locator('.kt-trace .wf-row--layer:not([hidden]) .wf-name').allTextContents();
 }
 
 // ---- themes and screenshots ---------------------------------------------------------------------------------------
