@@ -1,9 +1,9 @@
 // The system packages `kubetrace sandbox` runs, checked before starting it so that a missing one is named with
 // the line that installs it instead of surfacing as a pod that never gets ready. The programs and their
 // overrides are the sandbox's own: src/sandbox/nginx/controller.ts (NGINX_BIN), src/sandbox/haproxy/controller.ts
-// (HAPROXY_BIN; both found by src/core/programs.ts), src/sandbox/runtime/apps.ts (the catalog's python3) and
+// (HAPROXY_BIN), src/sandbox/runtime/apps.ts (the catalog's python3; all three found by src/core/programs.ts) and
 // src/sandbox/certs.ts (openssl).
-import { findProgram } from './programs';
+import { findProgram, findPython } from './programs';
 
 /** Runs a command; true when it ran and exited 0. Injected, so the checks run without the programs. */
 export type CommandProbe = (command: string, args: string[]) => Promise<boolean>;
@@ -31,9 +31,6 @@ interface Check extends SandboxNeed {
   command: (c: NeedsContext) => { command: string; args: string[] };
 }
 
-const python = (c: NeedsContext): string =>
-  c.env.KUBETRACE_PYTHON ?? (c.exists('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
-
 const CHECKS: Check[] = [
   {
     name: 'nginx',
@@ -47,7 +44,7 @@ const CHECKS: Check[] = [
     required: true,
     apt: 'python3-flask',
     mac: 'python3 -m pip install --user flask',
-    command: (c) => ({ command: python(c), args: ['-c', 'import flask'] }),
+    command: (c) => ({ command: findPython(c.env, c.exists), args: ['-c', 'import flask'] }),
   },
   {
     name: 'openssl',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findProgram } from '../../src/core/programs';
+import { findProgram, findPython } from '../../src/core/programs';
 
 const only =
   (...files: string[]) =>
@@ -35,5 +35,15 @@ test('nothing found: /usr/sbin/<name>, so the error names where Debian puts it',
   assert.equal(
     findProgram('nginx', 'X', { PATH: '/usr/bin' }, () => false),
     '/usr/sbin/nginx',
+  );
+});
+
+test("python3: the override, else Debian's /usr/bin/python3 (it has Flask), else the PATH's", () => {
+  const has = (f: string) => f === '/usr/bin/python3';
+  assert.equal(findPython({ KUBETRACE_PYTHON: '/venv/bin/python' }, has), '/venv/bin/python');
+  assert.equal(findPython({}, has), '/usr/bin/python3');
+  assert.equal(
+    findPython({}, () => false),
+    'python3',
   );
 });

@@ -1,9 +1,9 @@
 // What real process stands behind a pod: the command line and environment per `sandbox.kubetrace.dev/app`.
 // The environment is what the Deployment would set in a real cluster.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeObject } from '../store';
 import { appsDir, cliCommand, nodeEnv } from './paths';
+import { findPython } from '../../core/programs';
 
 export type AppKind =
   'ingress-nginx' | 'nginx-gateway' | 'haproxy-ingress' | 'orders' | 'inventory' | 'catalog' | 'trace-store';
@@ -116,8 +116,7 @@ export function launchFor(p: PodInfo, ctx: LaunchContext): Launch {
       const port = mainPort(p, 5000);
       const env = { ...baseEnv(p, port), PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' };
       const appDir = join(dir, 'catalog');
-      // Debian's python3 carries python3-flask; a python3 earlier on PATH (pyenv, venv) may not.
-      const python = process.env.KUBETRACE_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+      const python = findPython();
       return { command: python, args: ['-u', join(appDir, 'app.py')], env, cwd: appDir, waitPorts: [port] };
     }
     case 'trace-store': {
