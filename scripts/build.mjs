@@ -52,6 +52,8 @@ const contexts = [
   },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', plugins: [lazyClientNode, lazyMcp] },
   { ...node, minify: true, entryPoints: { mcp: 'src/cli/commands/mcp.ts' }, outdir: 'dist', plugins: [lazyClientNode] },
+  // The worker threads that read a big access log in pieces (src/core/burst/log-parallel.ts).
+  { ...node, entryPoints: { 'log-worker': 'src/cli/log-worker.ts' }, outdir: 'dist' },
 ];
 // The sandbox apps' OpenTelemetry packages as one file (src/sandbox/apps/node-common/otel.js loads it), so the
 // .vsix can run the apps without node_modules. Always minified: it is shipped, and nobody steps through it.

@@ -1,6 +1,7 @@
 // Open Trace File on an access log with many requests: the request-set view of the whole log (summarizeLog,
 // streamed with progress) instead of its first 200 requests as traces. Small logs, other formats, and a build
 // without the log summary keep the trace-by-trace import (src/vscode/trace-files.ts).
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../core/errors';
 import { loadEngine } from './engine-loader';
@@ -25,6 +26,8 @@ export async function openLogSet(uri: vscode.Uri, history: History): Promise<Bur
         let done = 0;
         return engine.summarizeLog(uri.fsPath, {
           signal: abort.signal,
+          // Shipped next to this bundle: a big log is read by worker threads too (core/burst/log-parallel.ts).
+          workerScript: join(__dirname, 'log-worker.js'),
           onProgress: (p) => {
             const pct = p.totalBytes ? Math.floor((p.bytes / p.totalBytes) * 100) : 0;
             progress.report({ message: `${p.requests.toLocaleString('en-US')} requests`, increment: pct - done });

@@ -1,7 +1,8 @@
 // `kubetrace import FILE --summary [--json]`: every request of the file broken down (time by layer, span rows, tails,
 // upstreams, failures) without keeping a trace: an access log streams through core/burst/log-set.ts, a trace file
 // through the importer into the same breakdown. --json prints the BurstReport.
-import { basename } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { RequestBreakdown } from '../../core/burst/breakdown';
 import { summarizeLog } from '../../core/burst/log-set';
 import { summarizeRequest } from '../../core/burst/measure';
@@ -30,6 +31,7 @@ export async function runSummary(file: string, format: ImportFormat | undefined,
     });
     const set = await summarizeLog(file, {
       format,
+      workerScript: logWorker(),
       onBadLine: (n, error, line) => warnings.add(n, error, line),
       onProgress: tty
         ? (p) => {
@@ -70,4 +72,10 @@ export async function runSummary(file: string, format: ImportFormat | undefined,
       badLines ? 'see the warnings above for why each access-looking line was refused' : undefined,
     );
   return 0;
+}
+
+/** dist/log-worker.js, next to the bundled CLI (absent when the CLI runs from source: the log is read in one pass). */
+function logWorker(): string | undefined {
+  const script = join(__dirname, 'log-worker.js');
+  return existsSync(script) ? script : undefined;
 }

@@ -5,7 +5,7 @@ import type { Diagnostic, Layer, Trace } from '../trace/model';
 import { histogram } from './histogram';
 import { measureRequest } from './measure';
 import type { BurstReport, ErrorStats, PodStats, RequestFilter, RequestSummary, RetryStats } from './model';
-import { RequestRecords } from './records';
+import { RequestRecords, type RecordsPart } from './records';
 import { cmp, layerRows, spanRows } from './rows';
 import { SampleStore, stats } from './stats';
 import { tails } from './tail';
@@ -37,6 +37,16 @@ export class RequestBreakdown implements RequestSet {
   add(trace: Trace, request: RequestSummary): number {
     this.rec.add(measureRequest(trace, request), request);
     return this.rec.length - 1;
+  }
+
+  /** Every request's numbers as plain data, for another thread's breakdown to append. */
+  toPart(): RecordsPart {
+    return this.rec.toPart();
+  }
+
+  /** Adds another breakdown's requests (its toPart) after these, in their order. */
+  append(part: RecordsPart): void {
+    this.rec.append(part);
   }
 
   /** The index of the first request with this trace id, or -1. */

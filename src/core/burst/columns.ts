@@ -24,6 +24,36 @@ export class Column {
   get(i: number): number {
     return this.chunks[i >>> CHUNK_BITS][i & MASK];
   }
+
+  /**
+   * Appends `src` with `add` added to each, a chunk at a time: one typed-array copy per chunk when nothing
+   * is added, instead of a push per value.
+   */
+  pushAll(src: ArrayLike<number>, add = 0): void {
+    let i = 0;
+    while (i < src.length) {
+      const at = this.length & MASK;
+      if (at === 0) this.chunks.push(this.make(CHUNK));
+      const chunk = this.chunks[this.chunks.length - 1];
+      const n = Math.min(CHUNK - at, src.length - i);
+      if (add === 0 && ArrayBuffer.isView(src)) chunk.set((src as Typed).subarray(i, i + n), at);
+      else for (let k = 0; k < n; k++) chunk[at + k] = src[i + k] + add;
+      i += n;
+      this.length += n;
+    }
+  }
+
+  /** The values as one typed array (a copy), to send to another thread. */
+  toArray(): Typed {
+    const out = this.make(this.length);
+    let at = 0;
+    for (const c of this.chunks) {
+      const n = Math.min(c.length, this.length - at);
+      out.set(n === c.length ? c : c.subarray(0, n), at);
+      at += n;
+    }
+    return out;
+  }
 }
 
 export const f64 = () => new Column((n) => new Float64Array(n));
@@ -82,6 +112,18 @@ export class TraceIds {
     return -1;
   }
 
+  /** The ids as plain data, to send to another thread (see append). */
+  toPart(): TraceIdsPart {
+    return { bytes: this.bytes.toArray() as Uint8Array, odd: [...this.odd], length: this.length };
+  }
+
+  /** Adds the ids of another set, after these. */
+  append(part: TraceIdsPart): void {
+    this.bytes.pushAll(part.bytes);
+    for (const [i, id] of part.odd) this.odd.set(this.length + i, id);
+    this.length += part.length;
+  }
+
   get(i: number): string {
     const odd = this.odd.get(i);
     if (odd !== undefined) return odd;
@@ -93,6 +135,12 @@ export class TraceIds {
         .padStart(2, '0');
     return s;
   }
+}
+
+export interface TraceIdsPart {
+  bytes: Uint8Array;
+  odd: [number, string][];
+  length: number;
 }
 
 /** A lowercase hex digit's value (the caller checked it is one). */

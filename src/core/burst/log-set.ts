@@ -6,7 +6,7 @@ import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { KubetraceError } from '../errors';
 import type { FormatFamily } from '../ingest/controller-log/classify';
-import type { LineCounts } from '../ingest/controller-log/counts';
+import { addCounts, emptyCounts, type LineCounts } from '../ingest/controller-log/counts';
 import { importControllerLog } from '../ingest/controller-log/import';
 import { finishTrace } from '../io/finish';
 import { openImport, type ImportFormat } from '../io/import';
@@ -14,7 +14,8 @@ import { LineIndex } from '../io/lines';
 import type { Trace } from '../trace/model';
 import { RequestBreakdown, type BreakdownOptions } from './breakdown';
 import { u32, type Column } from './columns';
-import { summarizeRequest } from './measure';
+import { takeTrace } from './log-chunks';
+import { readInParallel, type Resume } from './log-parallel';
 import type { RequestSet } from './types';
 
 const LOG_FORMATS = new Set(['nginx-log', 'envoy-log', 'traefik-log', 'haproxy-log']);
@@ -33,7 +34,18 @@ export interface SummarizeLogOptions extends Pick<BreakdownOptions, 'maxProbes'>
   format?: ImportFormat;
   /** An access-looking line that could not be read (the CLI prints it as a warning). */
   onBadLine?: (lineNumber: number, error: string, line: string) => void;
+  /**
+   * The worker script that reads a piece of the log (dist/log-worker.js): given, a big log is read by worker
+   * threads (log-parallel.ts), with the same result as one pass.
+   */
+  workerScript?: string;
+  /** Worker threads besides this one (default: one less than the cores, at most 3); and the piece size, for tests. */
+  workers?: number;
+  chunkBytes?: number;
 }
+
+/** Smaller logs are read in one pass: starting the workers would cost more than it saves. */
+export const PARALLEL_MIN_BYTES = 16 << 20;
 
 export interface LogRequestSet extends RequestSet {
   requests: number;
@@ -59,31 +71,49 @@ export async function summarizeLog(path: string, opts: SummarizeLogOptions = {})
   const lineOf = u32();
   const errorLines = new Map<number, number[]>();
   const set = new LogSet(path, index, lineOf, errorLines, family, { maxProbes: opts.maxProbes, route: basename(path) });
-  let counts: LineCounts | undefined;
+  const counts = emptyCounts();
   let reported = 0;
   const progress = () => opts.onProgress?.({ bytes: index.bytesRead, totalBytes, requests: set.breakdown.size });
-  for await (const item of importControllerLog(index.read(path, opts.signal), family ? { family } : {})) {
-    if ('trace' in item) {
-      const trace = finishTrace(item.trace);
-      set.breakdown.add(trace, summarizeRequest(trace));
-      const i = lineOf.length;
-      lineOf.push(Number(trace.spans[0]?.attributes['kubetrace.import.line'] ?? 0));
-      let nums: number[] | undefined;
-      for (const s of trace.spans)
-        for (const e of s.events) {
-          const n = e.attributes['kubetrace.log.line'];
-          if (typeof n === 'number') (nums ??= []).push(n);
-        }
-      if (nums) errorLines.set(i, [...new Set(nums)]);
-    } else if ('lineNumber' in item) opts.onBadLine?.(item.lineNumber, item.error, item.line);
-    else counts = item.counts;
-    if (index.bytesRead - reported >= 4 << 20) {
-      reported = index.bytesRead;
-      progress();
+  const tick = () => {
+    if (index.bytesRead - reported < 4 << 20) return;
+    reported = index.bytesRead;
+    progress();
+  };
+  let from: Resume | undefined = { offset: 0, firstLine: 1, time: 0 };
+  if (opts.workerScript && totalBytes >= (opts.chunkBytes ? 0 : PARALLEL_MIN_BYTES)) {
+    from = await readInParallel(
+      path,
+      {
+        script: opts.workerScript,
+        signal: opts.signal,
+        workers: opts.workers,
+        chunkBytes: opts.chunkBytes,
+        ...(family && { family }),
+      },
+      (r) => {
+        const base = set.breakdown.size;
+        set.breakdown.append(r.part);
+        for (const n of r.lineOf) lineOf.push(n);
+        for (const [i, nums] of r.errorLines) errorLines.set(base + i, nums);
+        for (const b of r.bad) opts.onBadLine?.(b.lineNumber, b.error, b.line);
+        addCounts(counts, r.counts);
+        index.add(r.checkpoints, r.lines, r.size);
+        tick();
+      },
+    );
+  }
+  if (from) {
+    const lines = index.read(path, opts.signal);
+    const reading = { firstLine: from.firstLine, startTime: from.time, ...(family && { family }) };
+    for await (const item of importControllerLog(lines, reading)) {
+      if ('trace' in item) takeTrace(set.breakdown, lineOf, errorLines, item.trace);
+      else if ('lineNumber' in item) opts.onBadLine?.(item.lineNumber, item.error, item.line);
+      else addCounts(counts, item.counts);
+      tick();
     }
   }
   progress();
-  set.counts = counts as LineCounts;
+  set.counts = counts;
   set.format = opened.format;
   return set;
 }

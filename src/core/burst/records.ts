@@ -3,7 +3,7 @@
 // the keys once, the request only its values, so an access-log request costs about 150 bytes.
 import { LAYERS } from '../../protocol/vocabulary';
 import type { Layer } from '../trace/model';
-import { Column, Interner, TraceIds, f64, i32, u16, u32, u8 } from './columns';
+import { Column, Interner, TraceIds, f64, i32, u16, u32, u8, type TraceIdsPart } from './columns';
 import type { RequestMeasure } from './measure';
 import type { RequestFilter, RequestSummary } from './model';
 
@@ -67,27 +67,92 @@ export class RequestRecords {
       );
     const layers: number[] = [];
     m.layerMs.forEach((v, k) => v > 0 && layers.push(k));
-    // One lookup of the whole structure (keys length-prefixed, so no name can fake another shape); keys are interned
-    // only when a new shape appears.
-    let sig = layers.join(',');
-    for (const [k] of m.spans) sig += `|${k.length}:${k}`;
-    sig += '/';
-    for (const k of m.owned.keys()) sig += `|${k.length}:${k}`;
-    let s = this.shapeIds.get(sig);
-    if (s === undefined) {
-      s = this.shapes.length;
-      this.shapeIds.set(sig, s);
-      this.shapes.push({
+    // Keys are interned only when a new shape appears.
+    let s = this.shapeIds.get(signature(layers, m.spans, m.owned.keys()));
+    if (s === undefined)
+      s = this.addShape(
         layers,
-        spans: m.spans.map(([k]) => this.keys.id(k)),
-        owned: [...m.owned.keys()].map((k) => this.keys.id(k)),
-      });
-    }
+        m.spans.map(([k]) => k),
+        [...m.owned.keys()],
+      );
     this.shape.push(s);
     this.offset.push(this.values.length);
     for (const k of layers) this.values.push(m.layerMs[k]);
     for (const [, v] of m.spans) this.values.push(v);
     for (const v of m.owned.values()) this.values.push(v);
+  }
+
+  private addShape(layers: number[], spans: string[], owned: string[]): number {
+    const s = this.shapes.length;
+    this.shapeIds.set(signature(layers, spans, owned), s);
+    this.shapes.push({ layers, spans: spans.map((k) => this.keys.id(k)), owned: owned.map((k) => this.keys.id(k)) });
+    return s;
+  }
+
+  /** Every request as plain data (typed arrays and strings), to send to another thread; see append. */
+  toPart(): RecordsPart {
+    const names = (ids: number[]) => ids.map((k) => this.keys.values[k]);
+    return {
+      shapes: this.shapes.map((x) => ({ layers: x.layers, spans: names(x.spans), owned: names(x.owned) })),
+      upstreams: this.upstreams.values,
+      paths: this.paths.values,
+      methods: this.methods.values,
+      errors: this.errors.values,
+      ids: this.ids.toPart(),
+      baseNs: this.baseNs,
+      start: this.start.toArray(),
+      duration: this.duration.toArray(),
+      status: this.status.toArray(),
+      flags: this.flags.toArray(),
+      failed: this.failed.toArray(),
+      pod: this.pod.toArray(),
+      path: this.path.toArray(),
+      method: this.method.toArray(),
+      shape: this.shape.toArray(),
+      offset: this.offset.toArray(),
+      values: this.values.toArray(),
+      errorOf: [...this.errorOf],
+      retried: [...this.retried],
+    };
+  }
+
+  /**
+   * Adds the requests of another set after these, as if each had been added here in its order: what a report says
+   * of the result is what it would say had one set seen them all (test/unit/log-parallel.test.ts).
+   */
+  append(p: RecordsPart): void {
+    if (!p.duration.length) return;
+    const at = this.length;
+    this.baseNs ??= p.baseNs;
+    // Exact: both are whole nanoseconds below 2^53 for sets spanning up to about 100 days, as in add().
+    const shift = Number((p.baseNs ?? 0n) - (this.baseNs ?? 0n));
+    const map = (ids: string[], into: Interner) => ids.map((x) => into.id(x));
+    const ups = map(p.upstreams, this.upstreams);
+    const paths = map(p.paths, this.paths);
+    const methods = map(p.methods, this.methods);
+    const errors = map(p.errors, this.errors);
+    const shapes = p.shapes.map(
+      (x) => this.shapeIds.get(signature(x.layers, x.spans, x.owned)) ?? this.addShape(x.layers, x.spans, x.owned),
+    );
+    const valuesAt = this.values.length;
+    this.ids.append(p.ids);
+    this.start.pushAll(p.start, shift);
+    this.duration.pushAll(p.duration);
+    this.status.pushAll(p.status);
+    this.flags.pushAll(p.flags);
+    this.failed.pushAll(p.failed);
+    this.pod.pushAll(remap(p.pod, ups));
+    this.path.pushAll(remap(p.path, paths));
+    this.method.pushAll(remap(p.method, methods));
+    this.shape.pushAll(remap(p.shape, shapes));
+    this.offset.pushAll(p.offset, valuesAt);
+    this.values.pushAll(p.values);
+    for (const [j, e] of p.errorOf) this.errorOf.set(at + j, errors[e]);
+    for (const [j, list] of p.retried)
+      this.retried.set(
+        at + j,
+        list.map((u) => ups[u]),
+      );
   }
 
   shapeOf(i: number): Shape {
@@ -178,6 +243,49 @@ export class RequestRecords {
     this.paths.values.forEach((p, id) => p.includes(text) && out.add(id));
     return out;
   }
+}
+
+/** A request's numbers as plain data: RequestRecords.toPart and append. Shapes carry key names, not ids. */
+export interface RecordsPart {
+  shapes: { layers: number[]; spans: string[]; owned: string[] }[];
+  upstreams: string[];
+  paths: string[];
+  methods: string[];
+  errors: string[];
+  ids: TraceIdsPart;
+  baseNs: bigint | undefined;
+  start: ArrayLike<number>;
+  duration: ArrayLike<number>;
+  status: ArrayLike<number>;
+  flags: ArrayLike<number>;
+  failed: ArrayLike<number>;
+  pod: ArrayLike<number>;
+  path: ArrayLike<number>;
+  method: ArrayLike<number>;
+  shape: ArrayLike<number>;
+  offset: ArrayLike<number>;
+  values: ArrayLike<number>;
+  errorOf: [number, number][];
+  retried: [number, number[]][];
+}
+
+/** Another set's ids as this set's (-1, none, stays). */
+function remap(src: ArrayLike<number>, ids: number[]): Int32Array {
+  const out = new Int32Array(src.length);
+  for (let k = 0; k < src.length; k++) out[k] = src[k] < 0 ? src[k] : ids[src[k]];
+  return out;
+}
+
+// One lookup of the whole structure (keys length-prefixed, so no name can fake another shape).
+function signature(layers: number[], spans: readonly (string | [string, number])[], owned: Iterable<string>): string {
+  let sig = layers.join(',');
+  for (const e of spans) {
+    const k = typeof e === 'string' ? e : e[0];
+    sig += `|${k.length}:${k}`;
+  }
+  sig += '/';
+  for (const k of owned) sig += `|${k.length}:${k}`;
+  return sig;
 }
 
 /**

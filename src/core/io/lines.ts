@@ -21,7 +21,9 @@ export class LineIndex {
   async *read(path: string, signal?: AbortSignal): AsyncGenerator<string> {
     let rest: Buffer | undefined;
     let restAt = 0;
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    // Lines already indexed by add() come first; reading goes on from where they end.
+    const from = { highWaterMark: 1 << 20, start: this.bytesRead };
+    for await (const chunk of createReadStream(path, from) as AsyncIterable<Buffer>) {
       signal?.throwIfAborted();
       const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
       const base = rest ? restAt : this.bytesRead;
@@ -39,6 +41,16 @@ export class LineIndex {
       this.mark(restAt);
       yield rest.toString('utf8');
     }
+  }
+
+  /**
+   * Lines indexed elsewhere (a worker read them, core/burst/log-chunks.ts): `lines` lines in `bytes` bytes, and the
+   * offsets of those numbered CHECKPOINT * k + 1. They must be the lines right after the ones indexed so far.
+   */
+  add(checkpoints: readonly number[], lines: number, bytes: number): void {
+    this.checkpoints.push(...checkpoints);
+    this.lines += lines;
+    this.bytesRead += bytes;
   }
 
   private mark(offset: number): void {

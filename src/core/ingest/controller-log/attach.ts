@@ -31,8 +31,26 @@ export class ErrorAttacher {
   private pending: PendingError[] = [];
   private held: HeldTrace[] = [];
   private requestIdByConnection = new Map<number, string>();
-  private now = 0;
+  private now: number;
+  private touched = false;
   attached = 0;
+
+  constructor(startTime = 0) {
+    this.now = startTime;
+  }
+
+  /** The latest log time seen (Unix ms). */
+  get time(): number {
+    return this.now;
+  }
+
+  /**
+   * Whether an error ever waited for a request or a connection's request id was learnt. Until then what this
+   * attacher did for a line depended on nothing before it but `time`, so lines read apart give the same result.
+   */
+  get stateful(): boolean {
+    return this.touched;
+  }
 
   /** An error-log line of any level: debug lines teach connection → request id, warn and above wait for a request. */
   onErrorLine(e: NginxErrorLine, lineNumber: number): boolean {
@@ -41,6 +59,7 @@ export class ErrorAttacher {
       const m = e.connection !== undefined ? REQUEST_ID_HEADER.exec(e.message) : null;
       if (m) {
         if (this.requestIdByConnection.size >= MAX_CONNECTIONS) this.requestIdByConnection.clear();
+        this.touched = true;
         this.requestIdByConnection.set(e.connection as number, m[1]);
       }
       return false;
@@ -49,6 +68,7 @@ export class ErrorAttacher {
     if (e.connection === undefined && e.client === undefined) return true; // about the process, not a request
     const reqId = e.connection !== undefined ? this.requestIdByConnection.get(e.connection) : undefined;
     this.pending.push({ e, lineNumber, reqId, claims: [] });
+    this.touched = true;
     if (this.pending.length > MAX_PENDING) this.decide(this.pending.length - MAX_PENDING);
     return true;
   }

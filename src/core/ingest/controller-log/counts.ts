@@ -32,6 +32,21 @@ export const emptyCounts = (): LineCounts => ({
   unreadable: 0,
 });
 
+/** Adds the counts of more lines into `into`. */
+export function addCounts(into: LineCounts, c: LineCounts): void {
+  into.requests += c.requests;
+  for (const [f, n] of Object.entries(c.byFamily) as [FormatFamily, number][])
+    into.byFamily[f] = (into.byFamily[f] ?? 0) + n;
+  into.nginxErrors += c.nginxErrors;
+  into.attached += c.attached;
+  into.nginxNotices += c.nginxNotices;
+  into.controller += c.controller;
+  into.stream += c.stream;
+  into.json += c.json;
+  into.other += c.other;
+  into.unreadable += c.unreadable;
+}
+
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** `412 requests, 23 nginx error lines (3 attached to requests), 51 controller lines, 0 unreadable` */

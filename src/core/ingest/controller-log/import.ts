@@ -13,71 +13,116 @@ import { emptyCounts, type LineCounts } from './counts';
 import { familyParser, type ProxyLogParser } from './formats';
 
 export type LogImportItem =
-  { trace: Trace } | { lineNumber: number; error: string; line: string } | { counts: LineCounts }; // last item
+  | { trace: Trace }
+  | { lineNumber: number; error: string; line: string }
+  | {
+      counts: LineCounts;
+      /** The latest log time the error matching reached (Unix ms): where a reader of the next lines starts. */
+      time: number;
+      /** Whether error matching ever held state (an error waiting, a connection's id), see ErrorAttacher. */
+      stateful: boolean;
+    }; // last item
 
 export interface LogImportOptions {
   /** Only this family's access lines are read (`--format`); other families' access lines are reported. */
   family?: FormatFamily;
   /** The numbers the given lines have in their file, when only some of its lines are given (one request read again). */
   lineNumbers?: readonly number[];
+  /** The number of the first line given, when the lines start inside a file (default 1). */
+  firstLine?: number;
+  /** The log time error matching starts from (the `time` a reader of the lines before reached; default 0). */
+  startTime?: number;
 }
 
 export async function* importControllerLog(
   lines: AsyncIterable<string>,
   opts: LogImportOptions = {},
 ): AsyncGenerator<LogImportItem> {
-  const counts = emptyCounts();
-  const errors = new ErrorAttacher();
-  let n = 0;
-  let k = 0;
+  const reader = new ControllerLogReader(opts);
+  const out: LogImportItem[] = [];
   for await (const raw of lines) {
-    n = opts.lineNumbers?.[k++] ?? n + 1;
+    reader.line(raw, out);
+    if (out.length) {
+      yield* out;
+      out.length = 0;
+    }
+  }
+  reader.end(out);
+  yield* out;
+}
+
+/**
+ * The same reading, one line at a time and synchronously (a worker reads a chunk of a log this way, see
+ * core/burst/log-chunks.ts). Items go into `out` in the order importControllerLog yields them.
+ */
+export class ControllerLogReader {
+  private readonly counts = emptyCounts();
+  private readonly errors: ErrorAttacher;
+  private n: number;
+  private k = 0;
+
+  constructor(private readonly opts: LogImportOptions = {}) {
+    this.errors = new ErrorAttacher(opts.startTime);
+    this.n = (opts.firstLine ?? 1) - 1;
+  }
+
+  line(raw: string, out: LogImportItem[]): void {
+    const { opts, counts, errors } = this;
+    const n = (this.n = opts.lineNumbers?.[this.k++] ?? this.n + 1);
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const cls = classifyLine(line);
     switch (cls.kind) {
       case 'blank':
-        continue;
+        return;
       case 'access': {
         if (opts.family && cls.family !== opts.family) {
           counts.unreadable++;
-          yield { lineNumber: n, error: `looks like a ${cls.family} line, not ${opts.family}`, line: clip(line, 2000) };
-          continue;
+          out.push({
+            lineNumber: n,
+            error: `looks like a ${cls.family} line, not ${opts.family}`,
+            line: clip(line, 2000),
+          });
+          return;
         }
         const p = familyParser(cls.family);
         const r = p ? p.parse(line) : { error: `no parser for ${cls.family}` };
         if ('error' in r || !p) {
           counts.unreadable++;
-          yield { lineNumber: n, error: 'error' in r ? r.error : 'unreadable', line: clip(line, 2000) };
-          continue;
+          out.push({ lineNumber: n, error: 'error' in r ? r.error : 'unreadable', line: clip(line, 2000) });
+          return;
         }
         counts.requests++;
         counts.byFamily[cls.family] = (counts.byFamily[cls.family] ?? 0) + 1;
         const trace = toTrace(p, r.record, n);
         if (p.family !== 'nginx-log') {
-          yield { trace };
-          continue;
+          out.push({ trace });
+          return;
         }
         for (const t of errors.onRequest(trace, r.record as AccessLogRecord, p.timeUnixMs(r.record)))
-          yield { trace: t };
-        continue;
+          out.push({ trace: t });
+        return;
       }
       case 'nginx-error': {
         const e = parseNginxErrorLine(stripRuntimePrefix(line));
         if (e && errors.onErrorLine(e, n)) counts.nginxErrors++;
         else counts.nginxNotices++;
-        continue;
+        return;
       }
       case 'banner':
       case 'controller':
         counts.controller++;
-        continue;
+        return;
       default:
         counts[cls.kind]++;
     }
   }
-  for (const t of errors.finish()) yield { trace: t };
-  counts.attached = errors.attached;
-  yield { counts };
+
+  /** End of input: the traces still held for error lines, then the counts. */
+  end(out: LogImportItem[]): void {
+    for (const t of this.errors.finish()) out.push({ trace: t });
+    this.counts.attached = this.errors.attached;
+    out.push({ counts: this.counts, time: this.errors.time, stateful: this.errors.stateful });
+  }
 }
 
 function toTrace(p: ProxyLogParser, record: unknown, n: number): Trace {

@@ -1,0 +1,112 @@
+// One piece of an access log read on its own (in a worker thread, see log-parallel.ts): its requests' numbers as a
+// breakdown part, its unreadable lines and counts, and whether what it did depended on the lines before it.
+import type { FormatFamily } from '../ingest/controller-log/classify';
+import type { LineCounts } from '../ingest/controller-log/counts';
+import { ControllerLogReader, type LogImportItem } from '../ingest/controller-log/import';
+import { finishTrace } from '../io/finish';
+import { CHECKPOINT } from '../io/lines';
+import type { Trace } from '../trace/model';
+import { RequestBreakdown } from './breakdown';
+import type { Column } from './columns';
+import { summarizeRequest } from './measure';
+import type { RecordsPart } from './records';
+
+export interface ChunkJob {
+  /** Whole lines: the piece ends after a `\n`, or at the end of the file. */
+  bytes: Uint8Array;
+  /** Where the piece starts in the file, and the number of its first line. */
+  offset: number;
+  firstLine: number;
+  family?: FormatFamily;
+}
+
+export interface BadLine {
+  lineNumber: number;
+  error: string;
+  line: string;
+}
+
+export interface ChunkResult {
+  part: RecordsPart;
+  /** Each request's access line number, in the part's order. */
+  lineOf: Uint32Array;
+  /** Request index in the part → the error lines attached to it. */
+  errorLines: [number, number[]][];
+  bad: BadLine[];
+  counts: LineCounts;
+  /** The latest log time error matching reached, and whether it ever held state (ControllerLogReader). */
+  time: number;
+  stateful: boolean;
+  lines: number;
+  /** The piece's length in bytes. */
+  size: number;
+  /** Byte offsets of the piece's lines numbered CHECKPOINT * k + 1 (io/lines.ts), in order. */
+  checkpoints: number[];
+}
+
+/** Takes one finished request into a breakdown, with where its lines are (for reading it again later). */
+export function takeTrace(
+  breakdown: RequestBreakdown,
+  lineOf: Column | number[],
+  errorLines: Map<number, number[]>,
+  given: Trace,
+): void {
+  const trace = finishTrace(given);
+  const i = breakdown.add(trace, summarizeRequest(trace));
+  lineOf.push(Number(trace.spans[0]?.attributes['kubetrace.import.line'] ?? 0));
+  let nums: number[] | undefined;
+  for (const s of trace.spans)
+    for (const e of s.events) {
+      const n = e.attributes['kubetrace.log.line'];
+      if (typeof n === 'number') (nums ??= []).push(n);
+    }
+  if (nums) errorLines.set(i, [...new Set(nums)]);
+}
+
+export function summarizeChunk(job: ChunkJob): ChunkResult {
+  const buf = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
+  const reader = new ControllerLogReader({ firstLine: job.firstLine, ...(job.family && { family: job.family }) });
+  const breakdown = new RequestBreakdown();
+  const lineOf: number[] = [];
+  const errorLines = new Map<number, number[]>();
+  const bad: BadLine[] = [];
+  const checkpoints: number[] = [];
+  const out: LogImportItem[] = [];
+  let last: Extract<LogImportItem, { counts: LineCounts }> | undefined;
+  const take = () => {
+    for (const item of out) {
+      if ('trace' in item) takeTrace(breakdown, lineOf, errorLines, item.trace);
+      else if ('lineNumber' in item) bad.push(item);
+      else last = item;
+    }
+    out.length = 0;
+  };
+  let lines = 0;
+  const line = (a: number, b: number) => {
+    if ((job.firstLine + lines - 1) % CHECKPOINT === 0) checkpoints.push(job.offset + a);
+    lines++;
+    reader.line(buf.toString('utf8', a, b), out);
+    if (out.length) take();
+  };
+  let a = 0;
+  for (let nl = buf.indexOf(10, a); nl >= 0; nl = buf.indexOf(10, a)) {
+    line(a, nl);
+    a = nl + 1;
+  }
+  if (a < buf.length) line(a, buf.length);
+  reader.end(out);
+  take();
+  const end = last as NonNullable<typeof last>;
+  return {
+    part: breakdown.toPart(),
+    lineOf: Uint32Array.from(lineOf),
+    errorLines: [...errorLines],
+    bad,
+    counts: end.counts,
+    time: end.time,
+    stateful: end.stateful,
+    lines,
+    size: buf.length,
+    checkpoints,
+  };
+}

@@ -1,0 +1,157 @@
+// An access log read in pieces by worker threads and this thread together, with the results taken in file order.
+// This is exact, not an approximation: a piece whose reading held error-matching state (an nginx error line waiting
+// for its request, a connection's request id) could depend on the pieces before it, so the first such piece and
+// everything after it are left to the caller to read in one pass, starting where the independent pieces ended. A
+// log without error lines (the usual access log) is read wholly in pieces. test/unit/log-parallel.test.ts compares
+// the two ways on random logs.
+import { open } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { KubetraceError, errorMessage } from '../errors';
+import type { FormatFamily } from '../ingest/controller-log/classify';
+import { summarizeChunk, type ChunkJob, type ChunkResult } from './log-chunks';
+
+/** Pieces of about this many bytes: big enough that taking a result is cheap, small enough to share out. */
+export const CHUNK_BYTES = 4 << 20;
+
+export interface ParallelOptions {
+  /** The worker script: it answers each ChunkJob message with summarizeChunk's result (src/cli/log-worker.ts). */
+  script: string;
+  family?: FormatFamily;
+  signal?: AbortSignal;
+  /** Worker threads besides this one; default one less than the cores, at most 3. */
+  workers?: number;
+  chunkBytes?: number;
+}
+
+/** Where the one-pass reading has to start: the first piece that was not independent. */
+export interface Resume {
+  offset: number;
+  firstLine: number;
+  /** The latest log time the pieces before it reached (ControllerLogReader's startTime). */
+  time: number;
+}
+
+interface Piece {
+  job: ChunkJob;
+  result?: ChunkResult;
+}
+
+/**
+ * Reads `path` in pieces and hands each independent piece's result to `take`, in file order. A piece goes to an
+ * idle worker, else this thread reads it, so no core waits. Returns where a one-pass reading must go on, or
+ * undefined when every piece was independent.
+ */
+export async function readInParallel(
+  path: string,
+  opts: ParallelOptions,
+  take: (r: ChunkResult) => void,
+): Promise<Resume | undefined> {
+  const count = Math.max(0, opts.workers ?? Math.min(3, availableParallelism() - 1));
+  const size = opts.chunkBytes ?? CHUNK_BYTES;
+  const pool = Array.from({ length: count }, () => new Worker(opts.script));
+  const idle = [...pool];
+  const queue: Piece[] = [];
+  let time = 0;
+  let resume: Resume | undefined;
+  let failure: Error | undefined;
+  let closing = false;
+  let wake: (() => void) | undefined;
+  const poke = () => {
+    wake?.();
+    wake = undefined;
+  };
+  const waitFor = () =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+  for (const w of pool) {
+    w.on('error', (e) => {
+      failure ??= e;
+      poke();
+    });
+    w.on('exit', (code) => {
+      if (!closing) failure ??= new Error(`a log reader thread stopped (exit code ${code})`);
+      poke();
+    });
+  }
+  // Results in file order; the first piece that held state ends the reading in pieces.
+  const drain = () => {
+    while (queue.length && queue[0].result && !resume) {
+      const p = queue.shift() as Piece;
+      const r = p.result as ChunkResult;
+      if (r.stateful) resume = { offset: p.job.offset, firstLine: p.job.firstLine, time };
+      else {
+        time = Math.max(time, r.time);
+        take(r);
+      }
+    }
+    if (failure) throw failure;
+    opts.signal?.throwIfAborted();
+  };
+  let offset = 0;
+  let line = 1;
+  const cut = (bytes: Uint8Array) => {
+    const job: ChunkJob = { bytes, offset, firstLine: line, ...(opts.family && { family: opts.family }) };
+    offset += bytes.length;
+    line += countLines(bytes);
+    const p: Piece = { job };
+    queue.push(p);
+    const w = idle.pop();
+    if (w) {
+      w.once('message', (r: ChunkResult | { error: string }) => {
+        if ('error' in r) failure ??= new Error(r.error);
+        else p.result = r;
+        idle.push(w);
+        poke();
+      });
+      w.postMessage(job, [bytes.buffer as ArrayBuffer]);
+    } else {
+      p.result = summarizeChunk(job);
+    }
+    drain();
+  };
+  const fh = await open(path, 'r');
+  try {
+    // Each piece is read straight into memory of its own (handed to its worker), whole lines only: the partial
+    // line at its end starts the next piece. A line longer than a piece makes the piece grow.
+    let buf = new Uint8Array(size);
+    let filled = 0;
+    while (!resume) {
+      if (filled === buf.length) {
+        const bigger = new Uint8Array(buf.length * 2);
+        bigger.set(buf);
+        buf = bigger;
+      }
+      const { bytesRead } = await fh.read(buf, filled, buf.length - filled, offset + filled);
+      filled += bytesRead;
+      if (bytesRead && filled < buf.length) continue;
+      if (!filled) break;
+      // At the end of the file the last line needs no `\n`.
+      const nl = bytesRead ? buf.lastIndexOf(10, filled - 1) : filled - 1;
+      if (nl < 0) continue;
+      const next = new Uint8Array(Math.max(size, 2 * (filled - nl - 1)));
+      next.set(buf.subarray(nl + 1, filled));
+      cut(buf.subarray(0, nl + 1));
+      if (!bytesRead) break;
+      filled -= nl + 1;
+      buf = next;
+    }
+    for (drain(); queue.length && !resume; drain()) await waitFor();
+    return resume;
+  } catch (e) {
+    if (e === opts.signal?.reason) throw e;
+    throw new KubetraceError(`reading ${path} in pieces failed: ${errorMessage(e)}`);
+  } finally {
+    await fh.close();
+    closing = true;
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+}
+
+function countLines(b: Uint8Array): number {
+  let n = 0;
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
+  // The file's last line may have no `\n`.
+  return b.length && b[b.length - 1] !== 10 ? n + 1 : n;
+}
