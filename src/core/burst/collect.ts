@@ -25,6 +25,12 @@ import type { Backend } from '../ingest/backend';
 import type { KubeRequester } from '../kube/request';
 
 const TRACES_EVERY_MS = 300;
+/**
+ * Once the backend has given app spans (so the app logs need not be opened, decideAppLog), it is asked less often
+ * while sending: each FindTraces window also holds the requests around its own, so fewer, wider windows send and
+ * parse fewer traces twice. Assembling waits for the last answer anyway.
+ */
+const TRACES_WHILE_SENDING_MS = 1000;
 const LOG_ON_WAIT_MS = 1000;
 /** Decided traces held back while sending: a burst of 1,000 is assembled after its last answer, a longer one lags. */
 const MAX_DEFERRED = 1000;
@@ -174,7 +180,9 @@ export class BurstCollector {
         answeredAt: p.answeredAt!,
       }));
     const readTraces =
-      !!this.traces && wanted.length > 0 && now0 - this.lastTraceRead >= (settling ? 0 : TRACES_EVERY_MS);
+      !!this.traces &&
+      wanted.length > 0 &&
+      now0 - this.lastTraceRead >= (settling ? 0 : this.backendGaveApp ? TRACES_WHILE_SENDING_MS : TRACES_EVERY_MS);
     if (readTraces) this.lastTraceRead = now0;
     const spans = readTraces
       ? await this.traces!.read(wanted, signal).catch((e: unknown) => this.fail('trace backend', e, signal))
