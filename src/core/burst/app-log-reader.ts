@@ -38,7 +38,7 @@ export class AppLogReader {
     const out = new Map<string, AppLines[]>();
     for (const s of this.streams) {
       const byId = new Map<string, string[]>();
-      for (const { text } of s.stream.take())
+      for (const text of s.stream.take())
         for (const m of text.matchAll(HEX32)) {
           const id = m[0].toLowerCase();
           if (!isOurs(id)) continue;

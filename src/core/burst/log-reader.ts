@@ -57,7 +57,7 @@ export class ControllerLogReader {
   read(isOurs: (id: string) => boolean): Map<string, FoundLine> {
     const out = new Map<string, FoundLine>();
     for (const s of this.streams) {
-      const fresh = s.stream.take().map((l) => l.text);
+      const fresh = s.stream.take();
       if (!fresh.length) continue;
       if (this.parser) {
         for (const text of fresh) {

@@ -5,20 +5,32 @@
 // the lines already seen are skipped by time and text.
 import type { Pod } from '../kube/objects';
 import type { KubeRequester } from '../kube/request';
-import { splitTimestamped, type PodLogLine } from '../kube/logs';
+import { splitTimestamped } from '../kube/logs';
 import { errorMessage } from '../errors';
 import { sleep } from '../probe/gather';
 
 const REOPEN_AFTER_MS = 200;
 
+/** A line's time as whole Unix seconds and the nanoseconds after them: compared without a BigInt or Date per line. */
+interface Stamp {
+  sec: number;
+  ns: number;
+}
+
 export class PodLogStream {
   private text = '';
-  private lines: PodLogLine[] = [];
+  private lines: string[] = [];
   /** The newest timestamp seen and the texts seen at exactly that time (a reopened stream repeats its second). */
-  private newest?: bigint;
-  private atNewest = new Set<string>();
+  private newest?: Stamp;
+  private atNewest: string[] = [];
   /** After a reopen: the lines up to this point were seen already. */
-  private skip?: { time: bigint; texts: Set<string> };
+  private skip?: Stamp & { texts: Set<string> };
+  /** The second of the last timestamp read (`2026-12-06T02:05:04`) and its Unix seconds. */
+  private second = '';
+  private secondSec = NaN;
+  /** What readStamp read. */
+  private sec = 0;
+  private ns = 0;
   private stopped = false;
   private readonly ctrl = new AbortController();
   /** The last error, until a stream opens again. */
@@ -33,14 +45,13 @@ export class PodLogStream {
     this.opened = this.loop();
   }
 
-  /** The lines that arrived since the last call, oldest first. */
-  take(): PodLogLine[] {
+  /** The texts of the lines (without their timestamps) that arrived since the last call, oldest first. */
+  take(): string[] {
     this.split();
     const out = this.lines;
     this.lines = [];
     return out;
   }
-
   close(): void {
     this.stopped = true;
     this.ctrl.abort();
@@ -69,8 +80,8 @@ export class PodLogStream {
     // What the last stream gave is kept; its unfinished line will come again.
     this.split();
     this.text = '';
-    if (this.newest !== undefined) this.skip = { time: this.newest, texts: new Set(this.atNewest) };
-    const since = this.newest !== undefined ? new Date(Number(this.newest / 1_000_000n)) : this.o.since;
+    if (this.newest !== undefined) this.skip = { ...this.newest, texts: new Set(this.atNewest) };
+    const since = this.newest !== undefined ? new Date(this.newest.sec * 1000) : this.o.since;
     const ns = encodeURIComponent(pod.metadata.namespace ?? 'default');
     const res = await this.o.api.stream({
       path: `/api/v1/namespaces/${ns}/pods/${encodeURIComponent(pod.metadata.name)}/log`,
@@ -98,25 +109,73 @@ export class PodLogStream {
     }
   }
 
+  // A burst reads tens of MB of log (the sandbox's nginx logs a hundred debug lines a request): each line costs one
+  // substring, and its timestamp is read in place, the second parsed once for all the lines that share it.
   private split(): void {
     const end = this.text.lastIndexOf('\n');
     if (end < 0) return;
     const whole = this.text.slice(0, end + 1);
     this.text = this.text.slice(end + 1);
-    for (const l of splitTimestamped(whole)) {
-      const t = l.timeUnixNano;
-      if (this.skip && t !== undefined) {
-        if (t < this.skip.time || (t === this.skip.time && this.skip.texts.has(l.text))) continue;
-        if (t > this.skip.time) this.skip = undefined;
+    for (let from = 0; from < whole.length;) {
+      const to = whole.indexOf('\n', from);
+      const at = from;
+      from = to + 1;
+      if (to === at) continue;
+      const sp = whole.indexOf(' ', at);
+      if (sp > at && sp < to && this.readStamp(whole, at, sp)) {
+        this.add(whole.slice(sp + 1, to), this.sec, this.ns);
+        continue;
       }
-      if (t !== undefined) {
-        if (this.newest === undefined || t > this.newest) {
-          this.newest = t;
-          this.atNewest = new Set();
-        }
-        this.atNewest.add(l.text);
-      }
-      this.lines.push(l);
+      // Any other timestamp form (a zone offset), or none: kube/logs.ts reads it.
+      const l = splitTimestamped(whole.slice(at, to))[0];
+      const t = l?.timeUnixNano;
+      if (!l) continue;
+      if (t === undefined) this.add(l.text);
+      else this.add(l.text, Number(t / 1_000_000_000n), Number(t % 1_000_000_000n));
     }
+  }
+
+  private add(text: string, sec?: number, ns = 0): void {
+    if (sec !== undefined) {
+      const skip = this.skip;
+      if (skip) {
+        if (sec < skip.sec || (sec === skip.sec && ns < skip.ns)) return;
+        if (sec === skip.sec && ns === skip.ns) {
+          if (skip.texts.has(text)) return;
+        } else this.skip = undefined;
+      }
+      const n = this.newest;
+      if (n === undefined || sec > n.sec || (sec === n.sec && ns > n.ns)) {
+        this.newest = { sec, ns };
+        this.atNewest = [];
+      }
+      this.atNewest.push(text);
+    }
+    this.lines.push(text);
+  }
+
+  /**
+   * Reads the API server's UTC form, `2026-12-06T02:05:04.123456789Z` (fraction optional, 1 to 9 digits), into
+   * `sec` and `ns`; false for any other text.
+   */
+  private readStamp(s: string, at: number, sp: number): boolean {
+    const len = sp - at;
+    if (len < 20 || len === 21 || len > 30 || s.charCodeAt(sp - 1) !== 90 /* Z */) return false;
+    if (len > 20 && s.charCodeAt(at + 19) !== 46 /* . */) return false;
+    if (this.second.length !== 19 || !s.startsWith(this.second, at)) {
+      const head = s.slice(at, at + 19);
+      this.second = head;
+      this.secondSec = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(head) ? Date.parse(`${head}Z`) / 1000 : NaN;
+    }
+    if (Number.isNaN(this.secondSec)) return false;
+    let ns = 0;
+    for (let i = at + 20; i < sp - 1; i++) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return false;
+      ns = ns * 10 + c;
+    }
+    this.sec = this.secondSec;
+    this.ns = len === 20 ? 0 : ns * 10 ** (9 - (len - 21));
+    return true;
   }
 }

@@ -95,6 +95,7 @@ export async function runBurst(o: BurstOptions): Promise<BurstRun> {
     r,
     target,
     backend: backend.backends[0],
+    holdUntilLast: o.count !== undefined && o.count <= HOLD_UNTIL_LAST_MAX ? o.count : 0,
     onTrace: (trace: Trace, sent: Sent, complete: boolean) => {
       const summary = requestSummary(trace, sent, r.method, complete);
       requests.push(summary);
@@ -198,6 +199,9 @@ export async function runBurst(o: BurstOptions): Promise<BurstRun> {
     trace: (traceId: string) => breakdown.trace(traceId),
   };
 }
+
+/** A burst of up to this many requests assembles its traces after its last answer (BurstCollector). */
+const HOLD_UNTIL_LAST_MAX = 1000;
 
 /** The burst stops waiting for spans this long after its last answer (docs/ARCHITECTURE.md: a probe waits 5 s). */
 const WAIT_AFTER_LAST_MS = 5000;

@@ -1,6 +1,11 @@
 // Reads a burst's app spans from the trace backend in bulk: one FindTraces per window of requests (by the app's
 // service and the requests' start times), spans assigned by trace id. A backend that cannot search that way (not
 // Jaeger api_v3), or a trace a full window may have crowded out, is read by id, a few at a time.
+//
+// Every trace a window holds is sent and parsed, the burst's other requests too, so windows are kept narrow: once
+// traces were found, a request is looked for only where its app's spans started relative to the client's start in
+// the traces found so far (that covers the clocks' skew and the proxy's delay), and requests far apart in time get
+// windows of their own. A request missed once is looked for in its whole window again.
 import { canFindTraces, fetchTrace, findTraces, type Backend } from '../ingest/backend';
 import type { Diagnostic, Span } from '../trace/model';
 
@@ -16,12 +21,20 @@ export interface Wanted {
 const WINDOW_REQUESTS = 200;
 /** Spans start after the client's request started; allow for clock skew between the client and the cluster. */
 const SLACK_NS = 200_000_000n;
+/** Around the offsets seen so far: the delay before the app's span starts varies from request to request. */
+const MARGIN_NS = 25_000_000n;
+/** Windows closer than this are asked as one: each FindTraces is a request of its own. */
+const JOIN_GAP_NS = 50_000_000n;
 const BY_ID_PER_READ = 8;
 const BY_ID_AFTER_MS = 1000;
 
 export class TraceReader {
   private service: string | undefined;
   private byIdTurn = 0;
+  /** The earliest and latest start of the app's spans after the client's start, over the traces found (ns). */
+  private offsets?: { min: bigint; max: bigint };
+  /** Requests a window was asked for and did not hold. */
+  private readonly missed = new Set<string>();
   readonly diagnostics = new Map<string, Diagnostic>();
 
   constructor(
@@ -36,24 +49,30 @@ export class TraceReader {
   async read(wanted: Wanted[], signal?: AbortSignal): Promise<Map<string, Span[]>> {
     const out = new Map<string, Span[]>();
     if (!wanted.length) return out;
-    const ours = new Map(wanted.map((w) => [w.traceId, w]));
+    const ours = new Set(wanted.map((w) => w.traceId));
+    for (const id of this.missed) if (!ours.has(id)) this.missed.delete(id);
     if (canFindTraces(this.backend) && this.service) {
-      const sorted = [...wanted].sort((a, b) => (a.startUnixNano < b.startUnixNano ? -1 : 1));
-      const windows: Wanted[][] = [];
-      for (let i = 0; i < sorted.length; i += WINDOW_REQUESTS) windows.push(sorted.slice(i, i + WINDOW_REQUESTS));
+      const service = this.service;
       await Promise.all(
-        windows.map(async (w) => {
-          const startMin = w[0].startUnixNano - SLACK_NS;
-          const startMax = w.reduce((m, x) => (x.endUnixNano > m ? x.endUnixNano : m), 0n) + SLACK_NS;
+        this.windows(wanted).map(async ({ startMin, startMax, members }) => {
           // Other requests of the burst (and other traffic) start inside the window too: leave room for them.
-          const limit = w.length * 4 + 100;
+          const limit = members.length * 4 + 100;
           const found = await findTraces(
             this.backend,
-            { service: this.service!, startMin, startMax, limit },
+            { service, startMin, startMax, limit },
             { timeoutMs: 5000, signal },
           );
           for (const d of found.diagnostics) this.diagnostics.set(d.message, d);
-          for (const [id, spans] of found.traces) if (ours.has(id)) out.set(id, spans);
+          for (const w of members) {
+            const spans = found.traces.get(w.traceId);
+            if (!spans) {
+              if (!found.diagnostics.length) this.missed.add(w.traceId);
+              continue;
+            }
+            out.set(w.traceId, spans);
+            this.missed.delete(w.traceId);
+            this.learn(w, spans, service);
+          }
           if (found.traces.size >= limit)
             this.note('burst-window-full', `a FindTraces window returned ${limit} traces`);
         }),
@@ -72,11 +91,49 @@ export class TraceReader {
         const r = await fetchTrace(this.backend, w.traceId, { timeoutMs: 2000, signal, once: true });
         if (!r.spans.length) return;
         out.set(w.traceId, r.spans);
+        this.missed.delete(w.traceId);
         const entry = r.spans.find((s) => s.parentSpanId === w.rootSpanId && s.kind === 'server');
         if (entry && entry.service !== this.service && canFindTraces(this.backend)) this.service = entry.service;
       }),
     );
     return out;
+  }
+
+  /** Groups the wanted requests into windows of start times, each request's window as narrow as is known safe. */
+  private windows(wanted: Wanted[]): { startMin: bigint; startMax: bigint; members: Wanted[] }[] {
+    const ranges = wanted.map((w) => {
+      const o = this.offsets;
+      return o && !this.missed.has(w.traceId)
+        ? { w, min: w.startUnixNano + o.min - MARGIN_NS, max: w.startUnixNano + o.max + MARGIN_NS }
+        : { w, min: w.startUnixNano - SLACK_NS, max: w.endUnixNano + SLACK_NS };
+    });
+    ranges.sort((a, b) => (a.min < b.min ? -1 : a.min > b.min ? 1 : 0));
+    const out: { startMin: bigint; startMax: bigint; members: Wanted[] }[] = [];
+    let cur: (typeof out)[number] | undefined;
+    for (const r of ranges) {
+      if (!cur || r.min > cur.startMax + JOIN_GAP_NS || cur.members.length >= WINDOW_REQUESTS) {
+        cur = { startMin: r.min, startMax: r.max, members: [] };
+        out.push(cur);
+      }
+      if (r.max > cur.startMax) cur.startMax = r.max;
+      cur.members.push(r.w);
+    }
+    return out;
+  }
+
+  /** Widens the offsets by a trace found: where its first span of the searched service started. */
+  private learn(w: Wanted, spans: Span[], service: string): void {
+    let first: bigint | undefined;
+    for (const s of spans) {
+      if (s.service !== service || !/^\d+$/.test(s.startTimeUnixNano)) continue;
+      const t = BigInt(s.startTimeUnixNano);
+      if (first === undefined || t < first) first = t;
+    }
+    if (first === undefined) return;
+    const d = first - w.startUnixNano;
+    if (!this.offsets) this.offsets = { min: d, max: d };
+    else if (d < this.offsets.min) this.offsets.min = d;
+    else if (d > this.offsets.max) this.offsets.max = d;
   }
 
   private note(code: string, message: string): void {

@@ -1,5 +1,6 @@
 // Finds the probe's own line in an nginx-family access log, in the order docs/ARCHITECTURE.md gives:
 // the request id field; the User-Agent or query marker; method + path + status inside the probe's time window.
+import { NGINX_ERROR_HEAD } from '../ingest/controller-log/classify';
 import { looksLikeAccessLog, parseAccessLogLine } from '../ingest/nginx-log/parse';
 import type { AccessLogRecord } from '../ingest/nginx-log/types';
 import { QUERY_MARK, markOf, queryMarkOf, queryMarks, userAgentMarks } from './mark';
@@ -88,6 +89,9 @@ export function findProbeLines(lines: string[], isOurs: (id: string) => boolean)
   const out = new Map<string, ProbeLine>();
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
+    // An error-log line is never an access line (classify.ts tells them apart in that order); a debug error log
+    // writes a hundred of them a request, and this skips them for the price of two characters.
+    if (line.charCodeAt(4) === 47 /* / */ && line.charCodeAt(7) === 47 && NGINX_ERROR_HEAD.test(line)) continue;
     if (!looksLikeAccessLog(line)) continue;
     const r = parseAccessLogLine(line);
     if (!('record' in r)) continue;

@@ -12,6 +12,9 @@ import { classifyLine, stripRuntimePrefix } from './classify';
  * access line, at index `ownIndex` of `lines`). Other requests in the log take part so an ambiguous line stays unattached.
  */
 export function attachErrorLines(batch: SpanBatch, own: AccessLogRecord, lines: string[], ownIndex: number): number {
+  // Only warn and above is attached (attach.ts EXPLAINS); the other lines only tell whose such a line is. Without one
+  // there is nothing to attach, and a debug error log (the sandbox's nginx) is a hundred lines a request to skip.
+  if (!lines.some((l) => EXPLAINING.test(l))) return nginxEvents(batch.spans);
   const attacher = new ErrorAttacher();
   const mine: Trace = { traceId: '', spans: batch.spans, criticalPath: [], diagnostics: batch.diagnostics };
   lines.forEach((line, i) => {
@@ -27,8 +30,14 @@ export function attachErrorLines(batch: SpanBatch, own: AccessLogRecord, lines: 
     }
   });
   attacher.finish();
-  return mine.spans.reduce((n, s) => n + s.events.filter((e) => e.name.startsWith('nginx.')).length, 0);
+  return nginxEvents(mine.spans);
 }
+
+/** A superset of the lines parseNginxErrorLine (nginx-log/error-line.ts) reads with a level attach.ts explains. */
+const EXPLAINING = /\[(?:warn|error|crit|alert|emerg)\] /;
+
+const nginxEvents = (spans: Span[]): number =>
+  spans.reduce((n, s) => n + s.events.filter((e) => e.name.startsWith('nginx.')).length, 0);
 
 function recordOf(line: string): AccessLogRecord | undefined {
   const r = parseAccessLogLine(line);
