@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { startSandbox } from '../../src/sandbox/sandbox';
-import type { BurstReport } from '../../src/core/burst/model';
+import type { BurstLive, BurstReport } from '../../src/core/burst/model';
 import { ROOT, cli } from './helpers';
 import { loadKubeconfig } from '../../src/core/kube/load';
 import { KubeRequester } from '../../src/core/kube/request';
@@ -56,6 +56,7 @@ test('a burst against /orders/fail reports every request as an error, each trace
 
 test('per-layer percentiles of the report equal those computed from the 200 traces themselves', async () => {
   const config = await loadKubeconfig({ kubeconfig: sb.kubeconfigPath });
+  const live: BurstLive[] = [];
   const burst = await runBurst({
     config,
     api: new KubeRequester(config),
@@ -64,9 +65,17 @@ test('per-layer percentiles of the report equal those computed from the 200 trac
     count: 200,
     concurrency: 8,
     keepTraces: true,
+    onLive: (l) => live.push(l),
   });
   const report = burst.report();
   assert.equal(report.completed, 200);
+  // The live counts only grow, and end with every request answered and traced.
+  for (let i = 1; i < live.length; i++)
+    assert.ok(live[i].traced >= live[i - 1].traced && live[i].sent >= live[i - 1].sent);
+  assert.deepEqual(
+    { sent: live.at(-1)?.sent, answered: live.at(-1)?.answered, traced: live.at(-1)?.traced },
+    { sent: 200, answered: 200, traced: 200 },
+  );
   const perLayer = new Map<string, number[]>();
   for (const p of report.probes) {
     const t = (await burst.trace(p.traceId))!;

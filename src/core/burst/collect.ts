@@ -78,6 +78,8 @@ export interface CollectorOptions {
    */
   holdUntilLast?: number;
   onTrace: (trace: Trace, sent: Sent, complete: boolean) => void;
+  /** A request's trace is decided (complete or given up on); onTrace follows, maybe only after the last answer. */
+  onDecided?: () => void;
 }
 
 export class BurstCollector {
@@ -322,6 +324,7 @@ export class BurstCollector {
       if (!complete && !all && now - p.answeredAt! < (this.o.maxWaitMs ?? 5000)) continue;
       this.pending.delete(id);
       this.decided.push({ p: q, logSpans, missing, complete });
+      this.o.onDecided?.();
     }
     const keep = defer ? (this.o.holdUntilLast ?? 0) : 0;
     if (this.decided.length <= keep) return;

@@ -103,6 +103,9 @@ export async function runBurst(o: BurstOptions): Promise<BurstRun> {
       if (o.keepTraces) kept.set(trace.traceId, trace);
       if (!complete) incomplete.push(trace.traceId);
       else completedAt.push(performance.now());
+    },
+    // Counted when decided, so the live count keeps up while assembling waits for the last answer.
+    onDecided: () => {
       live.traced++;
       live.tick();
     },
