@@ -1,0 +1,48 @@
+// The request set's columns (core/burst/columns.ts): pushes one value at a time and appends whole arrays, in any
+// order and across chunk boundaries, read back as a plain array of the same kind would hold them.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { f64, i32, u16, u32, u8, type Column } from '../../src/core/burst/columns';
+
+const KINDS: [string, () => Column, (n: number) => ArrayLike<number> & { [i: number]: number }][] = [
+  ['f64', f64, (n) => new Float64Array(n)],
+  ['i32', i32, (n) => new Int32Array(n)],
+  ['u32', u32, (n) => new Uint32Array(n)],
+  ['u16', u16, (n) => new Uint16Array(n)],
+  ['u8', u8, (n) => new Uint8Array(n)],
+];
+
+// Runs of pushes and appends; long enough to cross the 16,384-value chunks several times.
+const steps = fc.array(
+  fc.oneof(
+    fc.record({ push: fc.integer({ min: 0, max: 3000 }), seed: fc.integer() }),
+    fc.record({ append: fc.integer({ min: 0, max: 40000 }), add: fc.constantFrom(0, 0, 7, -3), seed: fc.integer() }),
+  ),
+  { maxLength: 12 },
+);
+
+for (const [name, make, typed] of KINDS)
+  test(`a ${name} column holds what a ${name} array would, pushed or appended`, () => {
+    fc.assert(
+      fc.property(steps, (list) => {
+        const col = make();
+        const model: number[] = [];
+        for (const s of list) {
+          const n = 'push' in s ? s.push : s.append;
+          const src = typed(n);
+          for (let k = 0; k < n; k++) src[k] = (s.seed + k * 2654435761) % 100000;
+          if ('push' in s) for (let k = 0; k < n; k++) col.push(src[k]);
+          else col.pushAll(src, s.add);
+          // What storing the value in an array of this kind keeps (wrapping, as a typed array store does).
+          const kept = typed(n);
+          for (let k = 0; k < n; k++) kept[k] = src[k] + ('append' in s ? s.add : 0);
+          for (let k = 0; k < n; k++) model.push(kept[k]);
+        }
+        assert.equal(col.length, model.length);
+        assert.deepEqual(Array.from(col.toArray()), model);
+        for (let i = 0; i < model.length; i += 997) assert.equal(col.get(i), model[i]);
+      }),
+      { numRuns: 40 },
+    );
+  });
