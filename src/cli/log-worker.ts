@@ -1,4 +1,4 @@
-// The worker thread behind `kubetrace import LOG --summary` on a big log (core/burst/log-parallel.ts): each message is
+// The worker thread behind `kubetrace import LOG --summary` and `--json` on a big log (core/burst/log-parallel.ts): each message is
 // a piece of the log, each answer its summarizeChunk result, with the typed arrays handed over rather than copied.
 import { parentPort } from 'node:worker_threads';
 import { summarizeChunk, type ChunkJob } from '../core/burst/log-chunks';
@@ -13,7 +13,11 @@ parentPort?.on('message', (job: ChunkJob) => {
     return;
   }
   const p = r.part;
-  const arrays = [p.ids.bytes, p.start, p.duration, p.status, p.flags, p.failed, p.pod, p.path, p.method, p.shape];
-  const buffers = [...arrays, p.offset, p.values, r.lineOf].map((a) => (a as Uint8Array).buffer as ArrayBuffer);
+  const arrays = p
+    ? [p.ids.bytes, p.start, p.duration, p.status, p.flags, p.failed, p.pod, p.path, p.method, p.shape, p.offset]
+    : [];
+  const buffers = [...arrays, p?.values, r.lineOf, r.json]
+    .filter((a) => a !== undefined)
+    .map((a) => (a as Uint8Array).buffer as ArrayBuffer);
   parentPort?.postMessage(r, buffers);
 });

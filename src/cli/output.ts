@@ -9,6 +9,8 @@ export interface Output {
   writeStyled(s: string): void;
   /** JSON text (JSON.stringify output, whitespace between): made terminalSafe as a whole chunk when needed. */
   writeJson(s: string): void;
+  /** JSON text already in UTF-8 (a worker thread's, core/burst/log-chunks.ts): checked and escaped as writeJson's. */
+  writeJsonBytes(b: Uint8Array): void;
   flush(): void;
   close(): void;
 }
@@ -28,6 +30,22 @@ export function createOutput(target: { fd: number } | string): Output {
   // One buffer for every chunk (UTF-8 takes at most 3 bytes per UTF-16 unit): a new one each time cost system time
   // and peak memory on a 1.7 GB `import --json`.
   let scratch: Buffer | undefined;
+  const writeAll = (data: Uint8Array) => {
+    let off = 0;
+    while (off < data.length) {
+      try {
+        off += writeSync(fd, data, off);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') continue;
+        if (code === 'EPIPE') {
+          closed = true;
+          process.exit(0);
+        }
+        throw e;
+      }
+    }
+  };
   const flush = () => {
     if (!size || closed) {
       buf = [];
@@ -46,20 +64,7 @@ export function createOutput(target: { fd: number } | string): Output {
     buf = [];
     size = 0;
     unchecked = false;
-    let off = 0;
-    while (off < data.length) {
-      try {
-        off += writeSync(fd, data, off);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN') continue;
-        if (code === 'EPIPE') {
-          closed = true;
-          process.exit(0);
-        }
-        throw e;
-      }
-    }
+    writeAll(data);
   };
   const add = (s: string) => {
     buf.push(s);
@@ -76,6 +81,13 @@ export function createOutput(target: { fd: number } | string): Output {
     writeJson: (s) => {
       unchecked = true;
       add(s);
+    },
+    writeJsonBytes: (b) => {
+      flush();
+      if (closed) return;
+      // As a Buffer: its indexOf is a memchr, a Uint8Array's a loop.
+      const data = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+      writeAll(jsonBytesSafe(data) ? data : Buffer.from(terminalSafe(data.toString('utf8')), 'utf8'));
     },
     flush,
     close() {

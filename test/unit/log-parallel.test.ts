@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { summarizeLog, type SummarizeLogOptions } from '../../src/core/burst/log-set';
+import { readInParallel } from '../../src/core/burst/log-parallel';
+import { readLogFrom } from '../../src/core/io/import';
+import { writeTraceJson } from '../../src/core/io/trace-json';
 import { ensureBuilt } from '../fixtures/traces/measure';
 
 const ROOT = join(__dirname, '..', '..');
@@ -79,14 +82,20 @@ function build(plan: [Kind, number][], eol: boolean): string {
   return lines.join('\n') + (eol ? '\n' : '');
 }
 
-/** Random ids (lines without a request id, span ids) as their order of appearance, so two reads compare equal. */
+/**
+ * Random ids (lines without a request id, span ids) as their order of appearance, so two reads compare equal. A
+ * string is JSON text already.
+ */
 function normalized(value: unknown, log: string): string {
   const seen = new Map<string, string>();
-  return JSON.stringify(value).replace(/"([0-9a-f]{16}|[0-9a-f]{32})"/g, (m, id: string) => {
-    if (log.includes(id)) return m;
-    if (!seen.has(id)) seen.set(id, `#${seen.size}`);
-    return `"${seen.get(id)}"`;
-  });
+  return (typeof value === 'string' ? value : JSON.stringify(value)).replace(
+    /"([0-9a-f]{16}|[0-9a-f]{32})"/g,
+    (m, id: string) => {
+      if (log.includes(id)) return m;
+      if (!seen.has(id)) seen.set(id, `#${seen.size}`);
+      return `"${seen.get(id)}"`;
+    },
+  );
 }
 
 /** What a reading says, or the error it gives (an empty log, a log of blank lines): both ways must agree on it. */
@@ -107,6 +116,28 @@ async function readSet(file: string, log: string, opts: SummarizeLogOptions) {
   return { report: normalized(report, log), counts: set.counts, bad, traces: normalized(traces, log) };
 }
 
+/** `import --json`'s text for the log: in one pass, or in pieces (each giving its JSON) and then one pass. */
+async function jsonOf(file: string, pieces?: { workers: number; chunkBytes: number }) {
+  const text: string[] = [];
+  const rest: unknown[] = [];
+  let from = { offset: 0, firstLine: 1, time: 0 };
+  if (pieces) {
+    const resume = await readInParallel(file, { script: WORKER, json: true, ...pieces }, (r) => {
+      text.push(Buffer.from(r.json ?? []).toString('utf8'));
+      rest.push(r.bad, r.counts.requests);
+    });
+    if (!resume) return { text: text.join(''), rest };
+    from = resume;
+  }
+  for await (const item of readLogFrom(file, from)) {
+    if ('trace' in item) {
+      text.push(',\n');
+      writeTraceJson(item.trace, (s) => text.push(s));
+    } else if ('lineNumber' in item) rest.push([item]);
+  }
+  return { text: text.join(''), rest };
+}
+
 test('reading a log in pieces gives what one pass gives', async () => {
   let n = 0;
   await fc.assert(
@@ -125,6 +156,9 @@ test('reading a log in pieces gives what one pass gives', async () => {
         const one = await read(file, log, {});
         const pieces = await read(file, log, { workerScript: WORKER, workers, chunkBytes });
         assert.deepEqual(pieces, one);
+        const json = await jsonOf(file);
+        const jsonPieces = await jsonOf(file, { workers, chunkBytes });
+        assert.equal(normalized(jsonPieces.text, log), normalized(json.text, log));
         rmSync(file);
       },
     ),

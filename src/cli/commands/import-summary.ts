@@ -15,7 +15,7 @@ import { LineWarnings } from '../line-warnings';
 import { createOutput } from '../output';
 import { clearLine, terminalSafe } from '../terminal';
 
-const LOG_FORMATS = new Set(['nginx-log', 'envoy-log', 'traefik-log', 'haproxy-log']);
+export const LOG_FORMATS = new Set(['nginx-log', 'envoy-log', 'traefik-log', 'haproxy-log']);
 
 export async function runSummary(file: string, format: ImportFormat | undefined, json: boolean): Promise<number> {
   const opened = await openImport(file, { format });
@@ -75,7 +75,7 @@ export async function runSummary(file: string, format: ImportFormat | undefined,
 }
 
 /** dist/log-worker.js, next to the bundled CLI (absent when the CLI runs from source: the log is read in one pass). */
-function logWorker(): string | undefined {
+export function logWorker(): string | undefined {
   const script = join(__dirname, 'log-worker.js');
   return existsSync(script) ? script : undefined;
 }

@@ -1,16 +1,20 @@
 // `kubetrace import FILE [--format otlp|jaeger|tempo|zipkin|nginx-log|envoy-log|traefik-log|haproxy-log] [--json]`
 // `kubetrace import FILE --summary [--json]`: the breakdown of every request in the file (import-summary.ts)
+import { stat } from 'node:fs/promises';
 import { parseArgs, bool, str } from '../args';
 import { KubetraceError, UsageError } from '../../core/errors';
 import type { Diagnostic, Trace } from '../../core/trace/model';
-import { IMPORT_FORMATS, openImport, type ImportFormat } from '../../core/io/import';
+import { IMPORT_FORMATS, openImport, readLogFrom, type ImportFormat, type ImportItem } from '../../core/io/import';
+import { PARALLEL_MIN_BYTES } from '../../core/burst/log-set';
+import { readInParallel } from '../../core/burst/log-parallel';
+import type { FormatFamily } from '../../core/ingest/controller-log/classify';
 import { writeTraceJson } from '../../core/io/trace-json';
-import { describeCounts, type LineCounts } from '../../core/ingest/controller-log/counts';
+import { addCounts, describeCounts, emptyCounts, type LineCounts } from '../../core/ingest/controller-log/counts';
 import { nanoDiff } from '../../core/io/values';
 import { LineWarnings } from '../line-warnings';
 import { createOutput } from '../output';
 import { renderWaterfall } from '../waterfall';
-import { runSummary } from './import-summary';
+import { LOG_FORMATS, logWorker, runSummary } from './import-summary';
 
 export async function run(argv: string[]): Promise<number> {
   const p = parseArgs(argv, { format: { type: 'string' }, json: { type: 'boolean' }, summary: { type: 'boolean' } });
@@ -35,7 +39,27 @@ export async function run(argv: string[]): Promise<number> {
   let counts: LineCounts | undefined;
   // Trace JSON goes through writeJson: checked per chunk, not per string (src/cli/output.ts).
   if (json) out.write('[');
-  for await (const item of opened.items) {
+  let items: AsyncIterable<ImportItem> = opened.items;
+  const script = logWorker();
+  if (json && script && LOG_FORMATS.has(opened.format) && (await stat(file)).size >= PARALLEL_MIN_BYTES) {
+    // A big log is read in pieces by worker threads too (core/burst/log-parallel.ts), each giving its traces'
+    // JSON; what a piece could not decide on its own is read in one pass from there, below.
+    await opened.items.return(undefined);
+    const family = format ? (opened.format as FormatFamily) : undefined;
+    const all = emptyCounts();
+    counts = all;
+    const resume = await readInParallel(file, { script, json: true, ...(family && { family }) }, (r) => {
+      for (const b of r.bad) warnings.add(b.lineNumber, b.error, b.line);
+      addCounts(all, r.counts);
+      if (!r.traces || !r.json) return;
+      // Each trace comes after ",\n"; the file's first after "\n" only, as below.
+      out.writeJsonBytes(traces ? r.json : r.json.subarray(1));
+      traces += r.traces;
+      spans += r.spans ?? 0;
+    });
+    items = resume ? readLogFrom(file, resume, family) : (async function* () {})();
+  }
+  for await (const item of items) {
     if ('trace' in item) {
       if (json) {
         out.writeJson(traces ? ',\n' : '\n');
@@ -46,7 +70,8 @@ export async function run(argv: string[]): Promise<number> {
     } else if ('lineNumber' in item) {
       warnings.add(item.lineNumber, item.error, item.line);
     } else if ('counts' in item) {
-      counts = item.counts;
+      if (counts) addCounts(counts, item.counts);
+      else counts = item.counts;
     } else if (item.diagnostic.severity === 'error') {
       fileErrors.push(item.diagnostic);
     } else {

@@ -1,9 +1,11 @@
 // One piece of an access log read on its own (in a worker thread, see log-parallel.ts): its requests' numbers as a
-// breakdown part, its unreadable lines and counts, and whether what it did depended on the lines before it.
+// breakdown part (`import --summary`) or its traces as Trace JSON text (`import --json`), its unreadable lines and
+// counts, and whether what it did depended on the lines before it.
 import type { FormatFamily } from '../ingest/controller-log/classify';
 import type { LineCounts } from '../ingest/controller-log/counts';
 import { ControllerLogReader, type LogImportItem } from '../ingest/controller-log/import';
 import { finishTrace } from '../io/finish';
+import { writeTraceJson } from '../io/trace-json';
 import { CHECKPOINT } from '../io/lines';
 import type { Trace } from '../trace/model';
 import { RequestBreakdown } from './breakdown';
@@ -18,6 +20,8 @@ export interface ChunkJob {
   offset: number;
   firstLine: number;
   family?: FormatFamily;
+  /** What the piece gives: a breakdown part (default) or the traces' JSON. */
+  json?: boolean;
 }
 
 export interface BadLine {
@@ -27,11 +31,16 @@ export interface BadLine {
 }
 
 export interface ChunkResult {
-  part: RecordsPart;
+  /** The breakdown part (not for `json` jobs): its requests' numbers. */
+  part?: RecordsPart;
   /** Each request's access line number, in the part's order. */
-  lineOf: Uint32Array;
+  lineOf?: Uint32Array;
   /** Request index in the part → the error lines attached to it. */
-  errorLines: [number, number[]][];
+  errorLines?: [number, number[]][];
+  /** For `json` jobs: each trace as writeTraceJson writes it, each after `,\n`, in UTF-8; and how many. */
+  json?: Uint8Array;
+  traces?: number;
+  spans?: number;
   bad: BadLine[];
   counts: LineCounts;
   /** The latest log time error matching reached, and whether it ever held state (ControllerLogReader). */
@@ -72,10 +81,20 @@ export function summarizeChunk(job: ChunkJob): ChunkResult {
   const bad: BadLine[] = [];
   const checkpoints: number[] = [];
   const out: LogImportItem[] = [];
+  const text = new Utf8Sink(job.json ? 16 * job.bytes.length : 0);
+  let traces = 0;
+  let spans = 0;
+  const write = (s: string) => text.write(s);
   let last: Extract<LogImportItem, { counts: LineCounts }> | undefined;
   const take = () => {
     for (const item of out) {
-      if ('trace' in item) takeTrace(breakdown, lineOf, errorLines, item.trace);
+      if ('trace' in item && job.json) {
+        const t = finishTrace(item.trace);
+        write(',\n');
+        writeTraceJson(t, write);
+        traces++;
+        spans += t.spans.length;
+      } else if ('trace' in item) takeTrace(breakdown, lineOf, errorLines, item.trace);
       else if ('lineNumber' in item) bad.push(item);
       else last = item;
     }
@@ -97,10 +116,11 @@ export function summarizeChunk(job: ChunkJob): ChunkResult {
   reader.end(out);
   take();
   const end = last as NonNullable<typeof last>;
+  const made = job.json
+    ? { json: text.end(), traces, spans }
+    : { part: breakdown.toPart(), lineOf: Uint32Array.from(lineOf), errorLines: [...errorLines] };
   return {
-    part: breakdown.toPart(),
-    lineOf: Uint32Array.from(lineOf),
-    errorLines: [...errorLines],
+    ...made,
     bad,
     counts: end.counts,
     time: end.time,
@@ -109,4 +129,44 @@ export function summarizeChunk(job: ChunkJob): ChunkResult {
     size: buf.length,
     checkpoints,
   };
+}
+
+/**
+ * JSON text as UTF-8 in memory of its own (so it can be handed to another thread), encoded every 256 K characters:
+ * strings are dropped young, instead of a piece's whole text living long enough to cost old-generation GC.
+ */
+class Utf8Sink {
+  private parts: string[] = [];
+  private chars = 0;
+  private bytes: Uint8Array;
+  private used = 0;
+  private readonly encoder = new TextEncoder();
+
+  constructor(capacity: number) {
+    this.bytes = new Uint8Array(capacity);
+  }
+
+  write(s: string): void {
+    this.parts.push(s);
+    this.chars += s.length;
+    if (this.chars >= 1 << 18) this.flush();
+  }
+
+  end(): Uint8Array {
+    this.flush();
+    return this.bytes.subarray(0, this.used);
+  }
+
+  private flush(): void {
+    const s = this.parts.join('');
+    this.parts = [];
+    this.chars = 0;
+    // A UTF-16 unit takes at most 3 bytes in UTF-8.
+    if (this.bytes.length - this.used < 3 * s.length) {
+      const bigger = new Uint8Array(Math.max(2 * this.bytes.length, this.used + 3 * s.length));
+      bigger.set(this.bytes.subarray(0, this.used));
+      this.bytes = bigger;
+    }
+    this.used += this.encoder.encodeInto(s, this.bytes.subarray(this.used)).written;
+  }
 }

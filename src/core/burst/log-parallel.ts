@@ -11,13 +11,19 @@ import { KubetraceError, errorMessage } from '../errors';
 import type { FormatFamily } from '../ingest/controller-log/classify';
 import { summarizeChunk, type ChunkJob, type ChunkResult } from './log-chunks';
 
-/** Pieces of about this many bytes: big enough that taking a result is cheap, small enough to share out. */
+/**
+ * Pieces of about this many bytes: big enough that taking a result is cheap, small enough to share out. A piece's
+ * Trace JSON is about 17 times its size, so JSON pieces are smaller: memory stays a few pieces' worth.
+ */
 export const CHUNK_BYTES = 4 << 20;
+export const JSON_CHUNK_BYTES = 1 << 20;
 
 export interface ParallelOptions {
   /** The worker script: it answers each ChunkJob message with summarizeChunk's result (src/cli/log-worker.ts). */
   script: string;
   family?: FormatFamily;
+  /** Pieces give their traces' JSON (ChunkJob.json) instead of breakdown parts. */
+  json?: boolean;
   signal?: AbortSignal;
   /** Worker threads besides this one; default one less than the cores, at most 3. */
   workers?: number;
@@ -48,7 +54,7 @@ export async function readInParallel(
   take: (r: ChunkResult) => void,
 ): Promise<Resume | undefined> {
   const count = Math.max(0, opts.workers ?? Math.min(3, availableParallelism() - 1));
-  const size = opts.chunkBytes ?? CHUNK_BYTES;
+  const size = opts.chunkBytes ?? (opts.json ? JSON_CHUNK_BYTES : CHUNK_BYTES);
   const pool = Array.from({ length: count }, () => new Worker(opts.script));
   const idle = [...pool];
   const queue: Piece[] = [];
@@ -91,11 +97,14 @@ export async function readInParallel(
   };
   let offset = 0;
   let line = 1;
-  const cut = (bytes: Uint8Array) => {
+  const cut = async (bytes: Uint8Array) => {
     const job: ChunkJob = { bytes, offset, firstLine: line, ...(opts.family && { family: opts.family }) };
+    if (opts.json) job.json = true;
     offset += bytes.length;
     line += countLines(bytes);
     const p: Piece = { job };
+    // Pieces done here wait for a worker's before them: no more than a few, so memory stays bounded.
+    while (queue.length > 2 * count && !queue[0].result && !failure) await waitFor();
     queue.push(p);
     const w = idle.pop();
     if (w) {
@@ -132,7 +141,7 @@ export async function readInParallel(
       if (nl < 0) continue;
       const next = new Uint8Array(Math.max(size, 2 * (filled - nl - 1)));
       next.set(buf.subarray(nl + 1, filled));
-      cut(buf.subarray(0, nl + 1));
+      await cut(buf.subarray(0, nl + 1));
       if (!bytesRead) break;
       filled -= nl + 1;
       buf = next;

@@ -92,9 +92,9 @@ export async function summarizeLog(path: string, opts: SummarizeLogOptions = {})
       },
       (r) => {
         const base = set.breakdown.size;
-        set.breakdown.append(r.part);
-        for (const n of r.lineOf) lineOf.push(n);
-        for (const [i, nums] of r.errorLines) errorLines.set(base + i, nums);
+        if (r.part) set.breakdown.append(r.part);
+        lineOf.pushAll(r.lineOf ?? []);
+        for (const [i, nums] of r.errorLines ?? []) errorLines.set(base + i, nums);
         for (const b of r.bad) opts.onBadLine?.(b.lineNumber, b.error, b.line);
         addCounts(counts, r.counts);
         index.add(r.checkpoints, r.lines, r.size);

@@ -2,7 +2,6 @@
 // what cannot be read becomes a diagnostic (or, for access logs, a reported line).
 import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { KubetraceError } from '../errors';
 import type { Diagnostic, SpanOrigin, Trace } from '../trace/model';
 import { importControllerLog } from '../ingest/controller-log/import';
@@ -15,6 +14,7 @@ import { ZIPKIN_PATTERNS, ZipkinReader } from '../ingest/zipkin/reader';
 import { TraceCollector } from './group';
 import { detectFormat, sniffJson, HEAD_BYTES, type DetectedFormat } from './detect';
 import { finishTrace, capPerCode } from './finish';
+import { linesFrom } from './lines';
 import { streamJson, type JsonEvent, type Pattern } from './json-stream';
 import { OTLP_PATTERNS, OtlpStreamReader } from './otlp-stream';
 import { TRACE_PATTERNS, TraceJsonReader } from './trace-json';
@@ -95,22 +95,30 @@ async function readHead(path: string): Promise<Uint8Array> {
 
 const LOG_FAMILIES = new Set<string>(['nginx-log', 'envoy-log', 'traefik-log', 'haproxy-log']);
 
+/**
+ * A proxy log's items from one of its lines on (`from`: where it starts, its number, and the log time error
+ * matching starts from, as core/burst/log-parallel.ts's Resume gives them). Lines split at `\n` as
+ * `import --summary` and log-parallel.ts split them, so line numbers agree. `family`: only its access lines are read.
+ */
+export async function* readLogFrom(
+  path: string,
+  from: { offset: number; firstLine: number; time: number },
+  family?: FormatFamily,
+): AsyncGenerator<ImportItem> {
+  const opts = { firstLine: from.firstLine, startTime: from.time, ...(family && { family }) };
+  for await (const item of importControllerLog(linesFrom(path, from.offset), opts))
+    yield 'trace' in item ? { trace: finishTrace(item.trace) } : item;
+}
+
 /** `given`: the family was named with --format, so only its access lines are read. */
 export async function* readItems(path: string, format: DetectedFormat, given?: boolean): AsyncGenerator<ImportItem> {
   switch (format) {
     case 'nginx-log':
     case 'envoy-log':
     case 'traefik-log':
-    case 'haproxy-log': {
-      const lines = createInterface({
-        input: createReadStream(path, { encoding: 'utf8', highWaterMark: CHUNK }),
-        crlfDelay: Infinity,
-      });
-      const opts = given ? { family: format as FormatFamily } : {};
-      for await (const item of importControllerLog(lines, opts))
-        yield 'trace' in item ? { trace: finishTrace(item.trace) } : item;
+    case 'haproxy-log':
+      yield* readLogFrom(path, { offset: 0, firstLine: 1, time: 0 }, given ? (format as FormatFamily) : undefined);
       return;
-    }
     case 'otlp-protobuf':
       yield* readProtobuf(path);
       return;

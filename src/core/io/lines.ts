@@ -71,6 +71,16 @@ export class LineIndex {
   }
 }
 
+/**
+ * A file's lines from byte `offset` on (where a line starts), split as LineIndex.read splits them: at `\n` only,
+ * a `\r` before it left for the reader (controller-log/import.ts takes it off).
+ */
+export function linesFrom(path: string, offset = 0, signal?: AbortSignal): AsyncGenerator<string> {
+  const index = new LineIndex();
+  index.bytesRead = offset;
+  return index.read(path, signal);
+}
+
 /** The line that starts after `skip` newlines from `offset`. */
 async function lineAfter(fh: FileHandle, offset: number, skip: number): Promise<string | undefined> {
   let buf = Buffer.alloc(0);
