@@ -19,8 +19,9 @@ export default async function bench(): Promise<BenchRow[]> {
   const ext = kb('extension.js'),
     engine = kb('engine.js'),
     kube = kb('kube.js'),
-    web = kb('webview.js') + kb('webview.css');
-  const all = ext + engine + kube + web;
+    web = kb('webview.js') + kb('webview.css'),
+    worker = kb('log-worker.js');
+  const all = ext + engine + kube + web + worker;
   // dist/kube.js, which the sandbox's API stand-in also loads, is counted with the extension's bundles above.
   const cli = kb('cli.js'),
     otel = kb('sandbox-otel.js'),
@@ -43,7 +44,9 @@ export default async function bench(): Promise<BenchRow[]> {
       unit: 'KB',
       goal: '<= 2560',
       pass: all <= 2560,
-      detail: `extension ${ext.toFixed(0)} + engine ${engine.toFixed(0)} + kube ${kube.toFixed(0)} + webview ${web.toFixed(0)} KB`,
+      detail:
+        `extension ${ext.toFixed(0)} + engine ${engine.toFixed(0)} + kube ${kube.toFixed(0)} + webview ` +
+        `${web.toFixed(0)} + log worker ${worker.toFixed(0)} KB`,
     },
     { measure: 'bundle: webview', value: web, unit: 'KB', goal: '<= 400', pass: web <= 400 },
     {
