@@ -2,12 +2,15 @@
 // prints equal a computation straight from how the generator wrote each line.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createReadStream, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BurstReport } from '../../src/core/burst/model';
 import { writeAccessLog } from '../fixtures/traces/generate';
 import { ensureBuilt, measureCli } from '../fixtures/traces/measure';
+
+const ROOT = join(__dirname, '..', '..');
 
 const dir = mkdtempSync(join(tmpdir(), 'kubetrace-import-summary-'));
 
@@ -20,9 +23,10 @@ function nearestRank(values: number[], p: number): number {
   return s[Math.max(1, Math.ceil((p / 100) * s.length)) - 1];
 }
 
-test('import --summary --json: request counts, percentiles and upstreams match the generated log', async () => {
-  const f = join(dir, 'access.log');
-  const gen = await writeAccessLog(f, 2 * 1024 * 1024);
+/** The report of `import LOG --summary --json` on a generated log, checked against how the generator wrote each line. */
+async function checkSummary(mb: number): Promise<void> {
+  const f = join(dir, `access-${mb}.log`);
+  const gen = await writeAccessLog(f, mb * 1024 * 1024);
   const r = await measureCli(['import', f, '--summary', '--json']);
   assert.equal(r.code, 0, r.err.slice(-2000));
   const report = JSON.parse(r.out) as BurstReport;
@@ -32,7 +36,12 @@ test('import --summary --json: request counts, percentiles and upstreams match t
   assert.equal(report.requests, good.length);
   assert.equal(report.completed, good.length);
   assert.equal(report.errors, 0);
-  assert.equal([...r.err.matchAll(/^warning: line \d+: /gm)].length, gen.bad);
+  // Every unreadable line is counted; the first 20 are warned about by number, in order.
+  assert.match(r.err, new RegExp(`: ${good.length} requests, ${gen.bad} unreadable`));
+  assert.deepEqual(
+    [...r.err.matchAll(/^warning: line (\d+): /gm)].map((m) => Number(m[1])),
+    Array.from({ length: Math.min(20, gen.bad) }, (_, i) => (i + 1) * 1000),
+  );
   assert.equal(report.tail.medianMs, nearestRank(durations, 50));
   assert.equal(report.tails.find((t) => t.percentile === 90)?.thresholdMs, nearestRank(durations, 90));
   assert.equal(report.tail.thresholdMs, nearestRank(durations, 99));
@@ -57,6 +66,47 @@ test('import --summary --json: request counts, percentiles and upstreams match t
   process.stderr.write(
     `# import --summary of ${gen.lines} lines: ${r.wallMs} ms wall, peak RSS ${r.maxRssMb.toFixed(0)} MB\n`,
   );
+}
+
+test('import --summary --json: request counts, percentiles and upstreams match the generated log', async () => {
+  await checkSummary(2);
+});
+
+test('a log of 16 MB or more is read in pieces, on worker threads too, with the same numbers', async () => {
+  await checkSummary(17);
+});
+
+test('import --json of a log read in pieces: every request once, in file order, each line warned about by number', async () => {
+  const f = join(dir, 'access-json.log');
+  const gen = await writeAccessLog(f, 17 * 1024 * 1024);
+  const out = join(dir, 'access.json');
+  const r = spawnSync('node', ['bin/kubetrace.js', 'import', f, '--json'], {
+    cwd: ROOT,
+    stdio: ['ignore', openSync(out, 'w'), 'pipe'],
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr.slice(-2000));
+  const good = gen.lines - gen.bad;
+  assert.match(r.stderr, new RegExp(`: ${good} requests, ${gen.bad} unreadable`));
+  // One trace a line (a JSON.parse of 300 MB would only test the test): each starts a line, ids in file order.
+  const ids: string[] = [];
+  let text = '';
+  let end = '';
+  for await (const chunk of createReadStream(out, { encoding: 'utf8' })) {
+    text += chunk;
+    end = (end + chunk).slice(-16);
+    const cut = text.lastIndexOf('\n');
+    for (const m of text.slice(0, cut).matchAll(/^\{"traceId":"([0-9a-f]{32})"/gm)) ids.push(m[1]);
+    text = text.slice(cut);
+  }
+  assert.equal(ids.length, good);
+  const lines = readFileSync(f, 'utf8').split('\n');
+  const want = lines.filter((l, i) => l && (i + 1) % 1000 !== 0).map((l) => l.split(' ').at(-4));
+  assert.deepEqual(ids, want);
+  const head = Buffer.alloc(2);
+  readSync(openSync(out, 'r'), head, 0, 2, 0);
+  assert.equal(head.toString(), '[\n');
+  assert.match(end, /\}\n\]\n$/);
 });
 
 test('import --summary prints the table: time by layer, span rows, the tail sentences and the line counts', async () => {
