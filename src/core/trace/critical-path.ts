@@ -67,7 +67,7 @@ export function criticalPath(spans: Span[], rootId?: string): CriticalPathResult
   markYielding(tree);
   const root = pickRoot(tree, rootId, diagnostics);
   const owned: Owned[] = [];
-  const visited = new Uint8Array(spans.length);
+  const visited = spans.length <= FEW ? clearedFew() : new Uint8Array(spans.length);
   const outside: number[] = [];
   let seq = 0;
   const frame = (i: number, lo: number, hi: number): Frame => {
@@ -101,7 +101,8 @@ export function criticalPath(spans: Span[], rootId?: string): CriticalPathResult
     if (f.cursor > f.lo || !f.owns) own(f, f.lo, f.cursor);
     stack.pop();
   }
-  for (const k of outside.slice(0, MAX_DIAGNOSTICS)) diagnostics.push(outsideDiagnostic(tree, k));
+  for (const k of outside.length > MAX_DIAGNOSTICS ? outside.slice(0, MAX_DIAGNOSTICS) : outside)
+    diagnostics.push(outsideDiagnostic(tree, k));
   if (outside.length > MAX_DIAGNOSTICS)
     diagnostics.push({
       code: 'critical-path-outside-parent',
@@ -143,8 +144,15 @@ function buildTree(spans: Span[]): Tree {
   return { spans, s, e, text, kids, roots, first, yieldsTo: new Array(n) };
 }
 
-// An access log's trace has five spans or so: looking through them beats building a Map.
+// An access log's trace has five spans or so: looking through them beats building a Map, and one small array of
+// marks serves every such trace (the walk never runs inside another).
 const FEW = 16;
+const fewMarks = new Uint8Array(FEW);
+
+function clearedFew(): Uint8Array {
+  fewMarks.fill(0);
+  return fewMarks;
+}
 
 function firstById(spans: Span[]): (id: string) => number | undefined {
   if (spans.length <= FEW)
@@ -190,7 +198,8 @@ function pickRoot(t: Tree, rootId: string | undefined, diagnostics: Diagnostic[]
       }
     }
   }
-  const others = t.roots.filter((r) => r !== root);
+  // Usually the one root is the root: no list to make.
+  const others = t.roots.length === 1 && t.roots[0] === root ? [] : t.roots.filter((r) => r !== root);
   if (others.length) {
     const names = others.slice(0, 5).map((r) => `${t.spans[r].service} "${t.spans[r].name}"`);
     const rs = t.spans[root];
