@@ -1,6 +1,7 @@
 // Buffered stdout/file writing for big outputs: fewer syscalls, and a closed pipe (`| head`) ends quietly.
 // Every string is made terminalSafe (it may come from a trace file); writeStyled keeps Kubetrace's own colours.
-// writeJson text is checked once per chunk instead (jsonBytesSafe), which is what keeps `import --json` fast.
+// writeJson text is checked once per chunk instead (jsonBytesSafe); `import --json` hands over bytes that
+// src/cli/json-bytes.ts made terminal-safe as it wrote them (writeBytes).
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { jsonBytesSafe, styledSafe, terminalSafe } from './terminal';
 
@@ -9,6 +10,8 @@ export interface Output {
   writeStyled(s: string): void;
   /** JSON text (JSON.stringify output, whitespace between): made terminalSafe as a whole chunk when needed. */
   writeJson(s: string): void;
+  /** Bytes already terminal-safe (json-bytes.ts), written at once after what is pending; not kept after return. */
+  writeBytes(b: Uint8Array): void;
   flush(): void;
   close(): void;
 }
@@ -46,6 +49,9 @@ export function createOutput(target: { fd: number } | string): Output {
     buf = [];
     size = 0;
     unchecked = false;
+    send(data);
+  };
+  const send = (data: Uint8Array) => {
     let off = 0;
     while (off < data.length) {
       try {
@@ -76,6 +82,10 @@ export function createOutput(target: { fd: number } | string): Output {
     writeJson: (s) => {
       unchecked = true;
       add(s);
+    },
+    writeBytes: (b) => {
+      flush();
+      if (!closed) send(b);
     },
     flush,
     close() {

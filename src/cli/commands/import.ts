@@ -4,10 +4,10 @@ import { parseArgs, bool, str } from '../args';
 import { KubetraceError, UsageError } from '../../core/errors';
 import type { Diagnostic, Trace } from '../../core/trace/model';
 import { IMPORT_FORMATS, openImport, type ImportFormat } from '../../core/io/import';
-import { writeTraceJson } from '../../core/io/trace-json';
 import { describeCounts, type LineCounts } from '../../core/ingest/controller-log/counts';
 import { nanoDiff } from '../../core/io/values';
 import { LineWarnings } from '../line-warnings';
+import { JsonBytes } from '../json-bytes';
 import { createOutput } from '../output';
 import { renderWaterfall } from '../waterfall';
 import { runSummary } from './import-summary';
@@ -33,13 +33,14 @@ export async function run(argv: string[]): Promise<number> {
   let spans = 0;
   const warnings = new LineWarnings((text) => process.stderr.write(text));
   let counts: LineCounts | undefined;
-  // Trace JSON goes through writeJson: checked per chunk, not per string (src/cli/output.ts).
+  // Trace JSON is written as bytes, terminal-safe as it is made (src/cli/json-bytes.ts).
+  const bytes = json ? new JsonBytes((b) => out.writeBytes(b)) : undefined;
   if (json) out.write('[');
   for await (const item of opened.items) {
     if ('trace' in item) {
-      if (json) {
-        out.writeJson(traces ? ',\n' : '\n');
-        writeTraceJson(item.trace, out.writeJson);
+      if (bytes) {
+        bytes.text(traces ? ',\n' : '\n');
+        bytes.trace(item.trace);
       } else out.writeStyled(describeTrace(item.trace, traces));
       traces++;
       spans += item.trace.spans.length;
@@ -53,6 +54,7 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write(`${item.diagnostic.severity}: ${item.diagnostic.message}\n`);
     }
   }
+  bytes?.flush();
   warnings.finish();
   const badLines = warnings.count;
   if (json) out.write(traces ? '\n]\n' : ']\n');
