@@ -3,11 +3,12 @@
 import { parentPort } from 'node:worker_threads';
 import { summarizeChunk, type ChunkJob } from '../core/burst/log-chunks';
 import { errorMessage } from '../core/errors';
+import { jsonChunk } from './log-json';
 
 parentPort?.on('message', (job: ChunkJob) => {
   let r;
   try {
-    r = summarizeChunk(job);
+    r = job.json ? jsonChunk(job) : summarizeChunk(job);
   } catch (e) {
     parentPort?.postMessage({ error: errorMessage(e) });
     return;

@@ -1,6 +1,7 @@
 // Buffered stdout/file writing for big outputs: fewer syscalls, and a closed pipe (`| head`) ends quietly.
 // Every string is made terminalSafe (it may come from a trace file); writeStyled keeps Kubetrace's own colours.
-// writeJson text is checked once per chunk instead (jsonBytesSafe), which is what keeps `import --json` fast.
+// writeJson text is checked once per chunk instead (jsonBytesSafe); `import --json` hands over bytes that
+// src/cli/json-bytes.ts made terminal-safe as it wrote them (writeBytes).
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { jsonBytesSafe, styledSafe, terminalSafe } from './terminal';
 
@@ -9,8 +10,8 @@ export interface Output {
   writeStyled(s: string): void;
   /** JSON text (JSON.stringify output, whitespace between): made terminalSafe as a whole chunk when needed. */
   writeJson(s: string): void;
-  /** JSON text already in UTF-8 (a worker thread's, core/burst/log-chunks.ts): checked and escaped as writeJson's. */
-  writeJsonBytes(b: Uint8Array): void;
+  /** Bytes already terminal-safe (json-bytes.ts), written at once after what is pending; not kept after return. */
+  writeBytes(b: Uint8Array): void;
   flush(): void;
   close(): void;
 }
@@ -30,22 +31,6 @@ export function createOutput(target: { fd: number } | string): Output {
   // One buffer for every chunk (UTF-8 takes at most 3 bytes per UTF-16 unit): a new one each time cost system time
   // and peak memory on a 1.7 GB `import --json`.
   let scratch: Buffer | undefined;
-  const writeAll = (data: Uint8Array) => {
-    let off = 0;
-    while (off < data.length) {
-      try {
-        off += writeSync(fd, data, off);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN') continue;
-        if (code === 'EPIPE') {
-          closed = true;
-          process.exit(0);
-        }
-        throw e;
-      }
-    }
-  };
   const flush = () => {
     if (!size || closed) {
       buf = [];
@@ -64,7 +49,23 @@ export function createOutput(target: { fd: number } | string): Output {
     buf = [];
     size = 0;
     unchecked = false;
-    writeAll(data);
+    send(data);
+  };
+  const send = (data: Uint8Array) => {
+    let off = 0;
+    while (off < data.length) {
+      try {
+        off += writeSync(fd, data, off);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') continue;
+        if (code === 'EPIPE') {
+          closed = true;
+          process.exit(0);
+        }
+        throw e;
+      }
+    }
   };
   const add = (s: string) => {
     buf.push(s);
@@ -82,12 +83,9 @@ export function createOutput(target: { fd: number } | string): Output {
       unchecked = true;
       add(s);
     },
-    writeJsonBytes: (b) => {
+    writeBytes: (b) => {
       flush();
-      if (closed) return;
-      // As a Buffer: its indexOf is a memchr, a Uint8Array's a loop.
-      const data = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-      writeAll(jsonBytesSafe(data) ? data : Buffer.from(terminalSafe(data.toString('utf8')), 'utf8'));
+      if (!closed) send(b);
     },
     flush,
     close() {

@@ -11,7 +11,8 @@ import fc from 'fast-check';
 import { summarizeLog, type SummarizeLogOptions } from '../../src/core/burst/log-set';
 import { readInParallel } from '../../src/core/burst/log-parallel';
 import { readLogFrom } from '../../src/core/io/import';
-import { writeTraceJson } from '../../src/core/io/trace-json';
+import { JsonBytes } from '../../src/cli/json-bytes';
+import { jsonChunk } from '../../src/cli/log-json';
 import { ensureBuilt } from '../fixtures/traces/measure';
 
 const ROOT = join(__dirname, '..', '..');
@@ -122,19 +123,21 @@ async function jsonOf(file: string, pieces?: { workers: number; chunkBytes: numb
   const rest: unknown[] = [];
   let from = { offset: 0, firstLine: 1, time: 0 };
   if (pieces) {
-    const resume = await readInParallel(file, { script: WORKER, json: true, ...pieces }, (r) => {
+    const resume = await readInParallel(file, { script: WORKER, json: true, local: jsonChunk, ...pieces }, (r) => {
       text.push(Buffer.from(r.json ?? []).toString('utf8'));
       rest.push(r.bad, r.counts.requests);
     });
     if (!resume) return { text: text.join(''), rest };
     from = resume;
   }
+  const bytes = new JsonBytes((b) => text.push(Buffer.from(b).toString('utf8')));
   for await (const item of readLogFrom(file, from)) {
     if ('trace' in item) {
-      text.push(',\n');
-      writeTraceJson(item.trace, (s) => text.push(s));
+      bytes.text(',\n');
+      bytes.trace(item.trace);
     } else if ('lineNumber' in item) rest.push([item]);
   }
+  bytes.flush();
   return { text: text.join(''), rest };
 }
 

@@ -281,3 +281,40 @@ describe('findRecordByRequestId over a controller pod log (access + debug error 
     assert.equal(f.record, undefined);
   });
 });
+
+test('every logged nginx variable is copied as nginx.<name>, in this order, and an empty one is left out', () => {
+  const names = [
+    'request',
+    'request_time',
+    'request_length',
+    'body_bytes_sent',
+    'time_local',
+    'msec',
+    'req_id',
+    'remote_user',
+    'the_real_ip',
+    'proxy_upstream_name',
+    'proxy_alternative_upstream_name',
+    'upstream_addr',
+    'upstream_status',
+    'upstream_response_time',
+    'upstream_connect_time',
+    'upstream_header_time',
+    'upstream_response_length',
+    'namespace',
+    'ingress_name',
+    'service_name',
+    'service_port',
+    'http_referer',
+  ];
+  const r = rec(RETRY);
+  // Given in reverse, so the order comes from the span maker; one empty and one unknown variable.
+  const vars: Record<string, string> = { unknown_var: 'x' };
+  for (const n of [...names].reverse()) vars[n] = n === 'remote_user' ? '' : `v-${n}`;
+  const { spans } = nginxSpansFromRecord({ ...r, vars }, ctx());
+  const copied = Object.entries(spans[0].attributes).filter(([k]) => k.startsWith('nginx.'));
+  assert.deepEqual(
+    copied,
+    names.filter((n) => n !== 'remote_user').map((n) => [`nginx.${n}`, `v-${n}`]),
+  );
+});

@@ -8,10 +8,11 @@ import { IMPORT_FORMATS, openImport, readLogFrom, type ImportFormat, type Import
 import { PARALLEL_MIN_BYTES } from '../../core/burst/log-set';
 import { readInParallel } from '../../core/burst/log-parallel';
 import type { FormatFamily } from '../../core/ingest/controller-log/classify';
-import { writeTraceJson } from '../../core/io/trace-json';
 import { addCounts, describeCounts, emptyCounts, type LineCounts } from '../../core/ingest/controller-log/counts';
 import { nanoDiff } from '../../core/io/values';
 import { LineWarnings } from '../line-warnings';
+import { JsonBytes } from '../json-bytes';
+import { jsonChunk } from '../log-json';
 import { createOutput } from '../output';
 import { renderWaterfall } from '../waterfall';
 import { LOG_FORMATS, logWorker, runSummary } from './import-summary';
@@ -37,7 +38,8 @@ export async function run(argv: string[]): Promise<number> {
   let spans = 0;
   const warnings = new LineWarnings((text) => process.stderr.write(text));
   let counts: LineCounts | undefined;
-  // Trace JSON goes through writeJson: checked per chunk, not per string (src/cli/output.ts).
+  // Trace JSON is written as bytes, terminal-safe as it is made (src/cli/json-bytes.ts).
+  const bytes = json ? new JsonBytes((b) => out.writeBytes(b)) : undefined;
   if (json) out.write('[');
   let items: AsyncIterable<ImportItem> = opened.items;
   const script = logWorker();
@@ -48,12 +50,13 @@ export async function run(argv: string[]): Promise<number> {
     const family = format ? (opened.format as FormatFamily) : undefined;
     const all = emptyCounts();
     counts = all;
-    const resume = await readInParallel(file, { script, json: true, ...(family && { family }) }, (r) => {
+    const pieces = { script, json: true, local: jsonChunk, ...(family && { family }) };
+    const resume = await readInParallel(file, pieces, (r) => {
       for (const b of r.bad) warnings.add(b.lineNumber, b.error, b.line);
       addCounts(all, r.counts);
       if (!r.traces || !r.json) return;
       // Each trace comes after ",\n"; the file's first after "\n" only, as below.
-      out.writeJsonBytes(traces ? r.json : r.json.subarray(1));
+      out.writeBytes(traces ? r.json : r.json.subarray(1));
       traces += r.traces;
       spans += r.spans ?? 0;
     });
@@ -61,9 +64,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   for await (const item of items) {
     if ('trace' in item) {
-      if (json) {
-        out.writeJson(traces ? ',\n' : '\n');
-        writeTraceJson(item.trace, out.writeJson);
+      if (bytes) {
+        bytes.text(traces ? ',\n' : '\n');
+        bytes.trace(item.trace);
       } else out.writeStyled(describeTrace(item.trace, traces));
       traces++;
       spans += item.trace.spans.length;
@@ -78,6 +81,7 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write(`${item.diagnostic.severity}: ${item.diagnostic.message}\n`);
     }
   }
+  bytes?.flush();
   warnings.finish();
   const badLines = warnings.count;
   if (json) out.write(traces ? '\n]\n' : ']\n');

@@ -5,7 +5,6 @@ import type { FormatFamily } from '../ingest/controller-log/classify';
 import type { LineCounts } from '../ingest/controller-log/counts';
 import { ControllerLogReader, type LogImportItem } from '../ingest/controller-log/import';
 import { finishTrace } from '../io/finish';
-import { writeTraceJson } from '../io/trace-json';
 import { CHECKPOINT } from '../io/lines';
 import type { Trace } from '../trace/model';
 import { RequestBreakdown } from './breakdown';
@@ -37,7 +36,7 @@ export interface ChunkResult {
   lineOf?: Uint32Array;
   /** Request index in the part → the error lines attached to it. */
   errorLines?: [number, number[]][];
-  /** For `json` jobs: each trace as writeTraceJson writes it, each after `,\n`, in UTF-8; and how many. */
+  /** For `json` jobs (src/cli/log-json.ts): each trace's Trace JSON after `,\n`, terminal-safe UTF-8; how many. */
   json?: Uint8Array;
   traces?: number;
   spans?: number;
@@ -72,29 +71,20 @@ export function takeTrace(
   if (nums) errorLines.set(i, [...new Set(nums)]);
 }
 
-export function summarizeChunk(job: ChunkJob): ChunkResult {
+/** What reading a piece gives whatever is made of its traces. */
+export type PieceResult = Omit<ChunkResult, 'part' | 'lineOf' | 'errorLines' | 'json' | 'traces' | 'spans'>;
+
+/** Reads a piece line by line as one pass would (ControllerLogReader), giving each trace to `onTrace`, unfinished. */
+export function readPiece(job: ChunkJob, onTrace: (trace: Trace) => void): PieceResult {
   const buf = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
   const reader = new ControllerLogReader({ firstLine: job.firstLine, ...(job.family && { family: job.family }) });
-  const breakdown = new RequestBreakdown();
-  const lineOf: number[] = [];
-  const errorLines = new Map<number, number[]>();
   const bad: BadLine[] = [];
   const checkpoints: number[] = [];
   const out: LogImportItem[] = [];
-  const text = new Utf8Sink(job.json ? 16 * job.bytes.length : 0);
-  let traces = 0;
-  let spans = 0;
-  const write = (s: string) => text.write(s);
   let last: Extract<LogImportItem, { counts: LineCounts }> | undefined;
   const take = () => {
     for (const item of out) {
-      if ('trace' in item && job.json) {
-        const t = finishTrace(item.trace);
-        write(',\n');
-        writeTraceJson(t, write);
-        traces++;
-        spans += t.spans.length;
-      } else if ('trace' in item) takeTrace(breakdown, lineOf, errorLines, item.trace);
+      if ('trace' in item) onTrace(item.trace);
       else if ('lineNumber' in item) bad.push(item);
       else last = item;
     }
@@ -116,11 +106,7 @@ export function summarizeChunk(job: ChunkJob): ChunkResult {
   reader.end(out);
   take();
   const end = last as NonNullable<typeof last>;
-  const made = job.json
-    ? { json: text.end(), traces, spans }
-    : { part: breakdown.toPart(), lineOf: Uint32Array.from(lineOf), errorLines: [...errorLines] };
   return {
-    ...made,
     bad,
     counts: end.counts,
     time: end.time,
@@ -131,42 +117,11 @@ export function summarizeChunk(job: ChunkJob): ChunkResult {
   };
 }
 
-/**
- * JSON text as UTF-8 in memory of its own (so it can be handed to another thread), encoded every 256 K characters:
- * strings are dropped young, instead of a piece's whole text living long enough to cost old-generation GC.
- */
-class Utf8Sink {
-  private parts: string[] = [];
-  private chars = 0;
-  private bytes: Uint8Array;
-  private used = 0;
-  private readonly encoder = new TextEncoder();
-
-  constructor(capacity: number) {
-    this.bytes = new Uint8Array(capacity);
-  }
-
-  write(s: string): void {
-    this.parts.push(s);
-    this.chars += s.length;
-    if (this.chars >= 1 << 18) this.flush();
-  }
-
-  end(): Uint8Array {
-    this.flush();
-    return this.bytes.subarray(0, this.used);
-  }
-
-  private flush(): void {
-    const s = this.parts.join('');
-    this.parts = [];
-    this.chars = 0;
-    // A UTF-16 unit takes at most 3 bytes in UTF-8.
-    if (this.bytes.length - this.used < 3 * s.length) {
-      const bigger = new Uint8Array(Math.max(2 * this.bytes.length, this.used + 3 * s.length));
-      bigger.set(this.bytes.subarray(0, this.used));
-      this.bytes = bigger;
-    }
-    this.used += this.encoder.encodeInto(s, this.bytes.subarray(this.used)).written;
-  }
+/** A piece's requests as a breakdown part (`import --summary`). */
+export function summarizeChunk(job: ChunkJob): ChunkResult {
+  const breakdown = new RequestBreakdown();
+  const lineOf: number[] = [];
+  const errorLines = new Map<number, number[]>();
+  const read = readPiece(job, (t) => takeTrace(breakdown, lineOf, errorLines, t));
+  return { ...read, part: breakdown.toPart(), lineOf: Uint32Array.from(lineOf), errorLines: [...errorLines] };
 }

@@ -24,6 +24,8 @@ export interface ParallelOptions {
   family?: FormatFamily;
   /** Pieces give their traces' JSON (ChunkJob.json) instead of breakdown parts. */
   json?: boolean;
+  /** How this thread reads a piece: what the worker script does with it (default summarizeChunk). */
+  local?: (job: ChunkJob) => ChunkResult;
   signal?: AbortSignal;
   /** Worker threads besides this one; default one less than the cores, at most 3. */
   workers?: number;
@@ -116,7 +118,7 @@ export async function readInParallel(
       });
       w.postMessage(job, [bytes.buffer as ArrayBuffer]);
     } else {
-      p.result = summarizeChunk(job);
+      p.result = (opts.local ?? summarizeChunk)(job);
     }
     drain();
   };

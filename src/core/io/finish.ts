@@ -1,6 +1,6 @@
 // The last step of every import: checks that hold across a whole trace, clock-skew correction (as for probes)
 // and the critical path. Imports keep their tree as given (no re-parenting): the file is the record.
-import type { CriticalSection, Diagnostic, Trace } from '../trace/model';
+import type { CriticalSection, Diagnostic, Span, Trace } from '../trace/model';
 import { criticalPath } from '../trace/critical-path';
 import { correctClockSkew } from '../trace/skew';
 import { explicitLayer } from './group';
@@ -8,9 +8,43 @@ import { explicitLayer } from './group';
 const MAX_PER_CODE = 20;
 
 export function finishTrace(trace: Trace): Trace {
+  const diagnostics: Diagnostic[] = [...trace.diagnostics];
+  if (!plainTree(trace.spans)) treeDiagnostics(trace, diagnostics);
+  refineLayers(trace);
+  // A span moved here says so (kubetrace.clock_skew_ns); a trace already corrected is left as it is.
+  diagnostics.push(...correctClockSkew(trace.spans));
+  if (!validPath(trace)) {
+    const path = criticalPath(trace.spans);
+    trace.criticalPath = path.sections;
+    diagnostics.push(...path.diagnostics);
+  }
+  trace.diagnostics = diagnostics.length ? capPerCode(dedupe(diagnostics)) : diagnostics;
+  return trace;
+}
+
+// An access log's trace has five spans or so: looking through them beats building a Map.
+const FEW = 16;
+
+/** A few spans with distinct ids whose parents are all present: nothing for treeDiagnostics to say. */
+function plainTree(spans: Span[]): boolean {
+  if (spans.length > FEW) return false;
+  for (let i = 0; i < spans.length; i++) {
+    const id = spans[i].spanId;
+    const parent = spans[i].parentSpanId;
+    let found = parent === undefined;
+    for (let j = 0; j < spans.length; j++) {
+      if (j < i && spans[j].spanId === id) return false;
+      if (!found && spans[j].spanId === parent) found = true;
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
+/** Repeated span ids, and parents that are not in the trace. */
+function treeDiagnostics(trace: Trace, diagnostics: Diagnostic[]): void {
   const counts = new Map<string, number>();
   for (const s of trace.spans) counts.set(s.spanId, (counts.get(s.spanId) ?? 0) + 1);
-  const diagnostics: Diagnostic[] = [...trace.diagnostics];
   for (const [id, n] of counts) {
     if (n > 1) {
       diagnostics.push({
@@ -34,16 +68,6 @@ export function finishTrace(trace: Trace): Trace {
         `trace (${list}${missing.size > 5 ? ', ...' : ''}); their children show as roots`,
     });
   }
-  refineLayers(trace);
-  // A span moved here says so (kubetrace.clock_skew_ns); a trace already corrected is left as it is.
-  diagnostics.push(...correctClockSkew(trace.spans));
-  if (!validPath(trace)) {
-    const path = criticalPath(trace.spans);
-    trace.criticalPath = path.sections;
-    diagnostics.push(...path.diagnostics);
-  }
-  trace.diagnostics = diagnostics.length ? capPerCode(dedupe(diagnostics)) : diagnostics;
-  return trace;
 }
 
 /** A path read back from Kubetrace's own JSON is kept when every section still names its span. */

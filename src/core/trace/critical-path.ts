@@ -8,7 +8,12 @@
 // time is the server's (and, below it, its callees'); the phase owns only the time around it. The client's wait
 // for its first byte thus descends into nginx, and nginx's wait for the upstream's header into the app server
 // span. The tree itself (and so the waterfall's nesting) is left as it is.
+//
+// Times are plain numbers that keep their order (time-numbers.ts): the walk only compares and picks among given
+// times, so it finds the same path as in BigInt, and each section's times are the spans' own decimal strings.
+// test/unit/critical-path-numbers.test.ts compares this with the BigInt version on random traces.
 import type { CriticalSection, Diagnostic, Span } from './model';
+import { timeNumbers } from './time-numbers';
 
 export interface CriticalPathResult {
   sections: CriticalSection[];
@@ -19,27 +24,30 @@ const MAX_DIAGNOSTICS = 20;
 
 interface Tree {
   spans: Span[];
-  s: bigint[];
-  e: bigint[];
+  /** Start and end of each span (time-numbers.ts), and the decimal string of each such number. */
+  s: number[];
+  e: number[];
+  text: (v: number) => string;
   kids: number[][];
   roots: number[];
-  first: Map<string, number>;
+  /** The index of the first span with this id. */
+  first: (id: string) => number | undefined;
   /** A childless phase -> the concurrent server spans it yields its time to (see markYielding). */
-  yieldsTo: Map<number, number[]>;
+  yieldsTo: (number[] | undefined)[];
 }
 
 interface Candidate {
   k: number;
-  cs: bigint;
-  ce: bigint;
+  cs: number;
+  ce: number;
 }
 
 interface Frame {
   i: number;
-  lo: bigint;
+  lo: number;
   cands: Candidate[];
   pos: number;
-  cursor: bigint;
+  cursor: number;
   /** Order of arrival on the path, to keep a parent before its child when both start at one instant. */
   seq: number;
   owns: boolean;
@@ -47,8 +55,8 @@ interface Frame {
 
 interface Owned {
   i: number;
-  s: bigint;
-  e: bigint;
+  s: number;
+  e: number;
   seq: number;
 }
 
@@ -59,14 +67,14 @@ export function criticalPath(spans: Span[], rootId?: string): CriticalPathResult
   markYielding(tree);
   const root = pickRoot(tree, rootId, diagnostics);
   const owned: Owned[] = [];
-  const visited = new Uint8Array(spans.length);
+  const visited = spans.length <= FEW ? clearedFew() : new Uint8Array(spans.length);
   const outside: number[] = [];
   let seq = 0;
-  const frame = (i: number, lo: bigint, hi: bigint): Frame => {
+  const frame = (i: number, lo: number, hi: number): Frame => {
     visited[i] = 1;
     return { i, lo, cands: candidates(tree, i, lo, hi, visited, outside), pos: 0, cursor: hi, seq: seq++, owns: false };
   };
-  const own = (f: Frame, s: bigint, e: bigint) => {
+  const own = (f: Frame, s: number, e: number) => {
     owned.push({ i: f.i, s, e, seq: f.seq });
     f.owns = true;
   };
@@ -93,7 +101,8 @@ export function criticalPath(spans: Span[], rootId?: string): CriticalPathResult
     if (f.cursor > f.lo || !f.owns) own(f, f.lo, f.cursor);
     stack.pop();
   }
-  for (const k of outside.slice(0, MAX_DIAGNOSTICS)) diagnostics.push(outsideDiagnostic(tree, k));
+  for (const k of outside.length > MAX_DIAGNOSTICS ? outside.slice(0, MAX_DIAGNOSTICS) : outside)
+    diagnostics.push(outsideDiagnostic(tree, k));
   if (outside.length > MAX_DIAGNOSTICS)
     diagnostics.push({
       code: 'critical-path-outside-parent',
@@ -119,24 +128,43 @@ export function criticalShares(trace: { spans: Span[]; criticalPath: CriticalSec
 }
 
 function buildTree(spans: Span[]): Tree {
+  const n = spans.length;
+  const first = firstById(spans);
+  const { s, e, text } = timeNumbers(spans);
+  const kids: number[][] = new Array(n);
+  for (let i = 0; i < n; i++) kids[i] = [];
+  const roots: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = spans[i];
+    // A repeated id's children hang under its first occurrence; a span naming itself as parent is a root.
+    const p = x.parentSpanId === undefined ? undefined : first(x.parentSpanId);
+    if (p !== undefined && p !== i) kids[p].push(i);
+    else roots.push(i);
+  }
+  return { spans, s, e, text, kids, roots, first, yieldsTo: new Array(n) };
+}
+
+// An access log's trace has five spans or so: looking through them beats building a Map, and one small array of
+// marks serves every such trace (the walk never runs inside another).
+const FEW = 16;
+const fewMarks = new Uint8Array(FEW);
+
+function clearedFew(): Uint8Array {
+  fewMarks.fill(0);
+  return fewMarks;
+}
+
+function firstById(spans: Span[]): (id: string) => number | undefined {
+  if (spans.length <= FEW)
+    return (id) => {
+      for (let i = 0; i < spans.length; i++) if (spans[i].spanId === id) return i;
+      return undefined;
+    };
   const first = new Map<string, number>();
   spans.forEach((x, i) => {
     if (!first.has(x.spanId)) first.set(x.spanId, i);
   });
-  const s = spans.map((x) => nanos(x.startTimeUnixNano));
-  const e = spans.map((x, i) => {
-    const v = nanos(x.endTimeUnixNano);
-    return v < s[i] ? s[i] : v;
-  });
-  const kids: number[][] = spans.map(() => []);
-  const roots: number[] = [];
-  spans.forEach((x, i) => {
-    // A repeated id's children hang under its first occurrence; a span naming itself as parent is a root.
-    const p = x.parentSpanId === undefined ? undefined : first.get(x.parentSpanId);
-    if (p !== undefined && p !== i) kids[p].push(i);
-    else roots.push(i);
-  });
-  return { spans, s, e, kids, roots, first, yieldsTo: new Map() };
+  return (id) => first.get(id);
 }
 
 /**
@@ -150,21 +178,28 @@ function markYielding(t: Tree): void {
     const own = t.spans[p].service;
     const servers = ks.filter((k) => t.spans[k].kind === 'server' && t.spans[k].service !== own);
     if (!servers.length) continue;
-    for (const k of ks) if (!t.kids[k].length && t.spans[k].service === own) t.yieldsTo.set(k, servers);
+    for (const k of ks) if (!t.kids[k].length && t.spans[k].service === own) t.yieldsTo[k] = servers;
   }
 }
 
 /** The given root, else the root span that covers the most of the trace; other roots are named, never added. */
 function pickRoot(t: Tree, rootId: string | undefined, diagnostics: Diagnostic[]): number {
-  const given = rootId === undefined ? undefined : t.first.get(rootId);
+  const given = rootId === undefined ? undefined : t.first(rootId);
   let root = given ?? t.roots[0] ?? 0;
-  if (given === undefined)
+  // The numbers keep order, not always lengths: the roots' lengths are worked out in BigInt.
+  if (given === undefined && t.roots.length > 1) {
+    const length = (i: number) => BigInt(t.text(t.e[i])) - BigInt(t.text(t.s[i]));
+    let best = length(root);
     for (const r of t.roots) {
-      const d = t.e[r] - t.s[r];
-      const best = t.e[root] - t.s[root];
-      if (d > best || (d === best && t.s[r] < t.s[root])) root = r;
+      const d = length(r);
+      if (d > best || (d === best && t.s[r] < t.s[root])) {
+        root = r;
+        best = d;
+      }
     }
-  const others = t.roots.filter((r) => r !== root);
+  }
+  // Usually the one root is the root: no list to make.
+  const others = t.roots.length === 1 && t.roots[0] === root ? [] : t.roots.filter((r) => r !== root);
   if (others.length) {
     const names = others.slice(0, 5).map((r) => `${t.spans[r].service} "${t.spans[r].name}"`);
     const rs = t.spans[root];
@@ -185,7 +220,7 @@ function pickRoot(t: Tree, rootId: string | undefined, diagnostics: Diagnostic[]
  * past its parent's end is cut there), the last to finish first. A producer does not wait for its consumers; a
  * child lying entirely outside its parent cannot have blocked it.
  */
-function candidates(t: Tree, i: number, lo: bigint, hi: bigint, visited: Uint8Array, outside: number[]): Candidate[] {
+function candidates(t: Tree, i: number, lo: number, hi: number, visited: Uint8Array, outside: number[]): Candidate[] {
   const out: Candidate[] = [];
   for (const k of t.kids[i]) {
     if (visited[k]) continue;
@@ -194,23 +229,21 @@ function candidates(t: Tree, i: number, lo: bigint, hi: bigint, visited: Uint8Ar
       outside.push(k);
       continue;
     }
-    const cs = max(max(t.s[k], t.s[i]), lo);
-    const ce = min(min(t.e[k], t.e[i]), hi);
-    const servers = t.yieldsTo.get(k);
+    const cs = Math.max(t.s[k], t.s[i], lo);
+    const ce = Math.min(t.e[k], t.e[i], hi);
+    const servers = t.yieldsTo[k];
     if (servers) for (const [a, b] of without(cs, ce, servers, t)) out.push({ k, cs: a, ce: b });
     else if (ce > cs) out.push({ k, cs, ce });
   }
   // The last to finish first; of two that finish together, the longer, which covers more of the wait.
-  return out.sort((a, b) =>
-    a.ce !== b.ce ? (a.ce > b.ce ? -1 : 1) : a.cs !== b.cs ? (a.cs < b.cs ? -1 : 1) : a.k - b.k,
-  );
+  return out.length > 1 ? out.sort((a, b) => b.ce - a.ce || a.cs - b.cs || a.k - b.k) : out;
 }
 
 /** [cs, ce] minus the windows of the given spans: the pieces of a phase that no server span covers. */
-function without(cs: bigint, ce: bigint, servers: number[], t: Tree): [bigint, bigint][] {
-  let pieces: [bigint, bigint][] = [[cs, ce]];
+function without(cs: number, ce: number, servers: number[], t: Tree): [number, number][] {
+  let pieces: [number, number][] = [[cs, ce]];
   for (const x of servers) {
-    const next: [bigint, bigint][] = [];
+    const next: [number, number][] = [];
     for (const [a, b] of pieces) {
       if (t.e[x] <= a || t.s[x] >= b) next.push([a, b]);
       else {
@@ -225,7 +258,7 @@ function without(cs: bigint, ce: bigint, servers: number[], t: Tree): [bigint, b
 
 function outsideDiagnostic(t: Tree, k: number): Diagnostic {
   const c = t.spans[k];
-  const p = t.spans[t.first.get(c.parentSpanId ?? '') ?? k];
+  const p = t.spans[t.first(c.parentSpanId ?? '') ?? k];
   return {
     code: 'critical-path-outside-parent',
     severity: 'info',
@@ -239,31 +272,18 @@ function outsideDiagnostic(t: Tree, k: number): Diagnostic {
 
 /** Root first, then in time order (a parent before its child at one instant); touching sections of a span join. */
 function order(t: Tree, root: number, owned: Owned[]): CriticalSection[] {
-  const byTime = (a: Owned, b: Owned) => cmp(a.s, b.s) || a.seq - b.seq;
-  const rootParts = owned.filter((o) => o.i === root).sort(byTime);
-  const rest = owned.filter((o) => o.i !== root).sort(byTime);
+  // One stable sort: the root's parts, then the rest, each by time and arrival.
+  owned.sort((a, b) => (a.i === root ? 0 : 1) - (b.i === root ? 0 : 1) || a.s - b.s || a.seq - b.seq);
   const joined: Owned[] = [];
-  for (const o of [...rootParts, ...rest]) {
+  for (const o of owned) {
     const last = joined[joined.length - 1];
     if (last && last.i === o.i && last.e === o.s) last.e = o.e;
-    else joined.push({ ...o });
+    else joined.push(o);
   }
   return joined.map((o) => ({
     spanId: t.spans[o.i].spanId,
     index: o.i,
-    startTimeUnixNano: String(o.s),
-    endTimeUnixNano: String(o.e),
+    startTimeUnixNano: t.text(o.s),
+    endTimeUnixNano: t.text(o.e),
   }));
 }
-
-function nanos(v: string): bigint {
-  try {
-    return BigInt(v);
-  } catch {
-    return 0n;
-  }
-}
-
-const min = (a: bigint, b: bigint) => (a < b ? a : b);
-const max = (a: bigint, b: bigint) => (a > b ? a : b);
-const cmp = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
