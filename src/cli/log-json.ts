@@ -5,8 +5,10 @@ import { finishTrace } from '../core/io/finish';
 import { JsonBytes } from './json-bytes';
 
 export function jsonChunk(job: ChunkJob): ChunkResult {
-  // A piece's JSON is about 17 times its size; grown by doubling when a piece says more.
-  let store = new Uint8Array(18 * job.bytes.length + 1024);
+  // A piece's JSON is about 17 times its size; grown by doubling when a piece says more. The memory of a piece
+  // already written is used again when it is big enough: new memory is zeroed page by page.
+  const want = 18 * job.bytes.length + 1024;
+  let store = job.spare && job.spare.byteLength >= want ? new Uint8Array(job.spare) : new Uint8Array(want);
   let used = 0;
   const bytes = new JsonBytes((b) => {
     if (store.length - used < b.length) {

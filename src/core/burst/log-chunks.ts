@@ -21,6 +21,8 @@ export interface ChunkJob {
   family?: FormatFamily;
   /** What the piece gives: a breakdown part (default) or the traces' JSON. */
   json?: boolean;
+  /** Memory a taken piece's JSON no longer needs, to write this one's into (log-parallel.ts). */
+  spare?: ArrayBuffer;
 }
 
 export interface BadLine {
