@@ -1,4 +1,5 @@
 // The text formats: ingress-nginx's `upstreaminfo` (default, +timings, method/uri, legacy) and nginx `combined`.
+import { fastLine } from './fast-line';
 import { joinLists, tokenize, type Token } from './tokenize';
 import type { AccessLogFormat, AccessLogRecord, ParseResult } from './types';
 import { buildUpstreams, TIME_LIST } from './upstreams';
@@ -8,6 +9,13 @@ const fail = (error: string): ParseResult => ({ error });
 const MSEC = /^\d{9,12}\.\d{3}$/;
 
 export function parseTextLine(line: string): ParseResult {
+  const fast = fastLine(line);
+  if (fast) return fast;
+  return parseTokens(line);
+}
+
+/** Any text format, field by field (parseTextLine takes the common line the fast way first). */
+export function parseTokens(line: string): ParseResult {
   const tk = tokenize(line);
   if ('error' in tk) return tk;
   const t = tk.tokens;
