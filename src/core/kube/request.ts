@@ -22,6 +22,9 @@ export interface KubeResponse {
   body: Buffer;
 }
 
+/** Methods that change nothing, so that sending one twice is harmless. */
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 export class KubeRequester {
   private agent?: https.Agent;
   constructor(readonly config: LoadedKubeconfig) {}
@@ -84,22 +87,27 @@ export class KubeRequester {
   }
 
   /** Opens the response as a stream (logs with follow, watches). The caller consumes `res`. */
-  async stream(req: KubeRequest): Promise<http.IncomingMessage> {
+  async stream(req: KubeRequest, retried = false): Promise<http.IncomingMessage> {
     const url = this.url(req.path, req.query);
     const opts = await this.options();
     const mod = url.protocol === 'http:' ? http : https;
+    const method = req.method ?? 'GET';
     return new Promise((resolve, reject) => {
       const r = mod.request(
         url,
-        {
-          ...opts,
-          method: req.method ?? 'GET',
-          headers: { ...(opts.headers ?? {}), ...(req.headers ?? {}) },
-          signal: req.signal,
-        },
+        { ...opts, method, headers: { ...(opts.headers ?? {}), ...(req.headers ?? {}) }, signal: req.signal },
         resolve,
       );
-      r.on('error', (e) => reject(connectionError(e, this.config.server, this.proxyUrl(), this.hasClientCert())));
+      r.on('error', (e) => {
+        // A kept-alive connection that the server closed just as this request went out on it: no answer came, so a
+        // read is sent once more on a new connection (Node's documented case for a retry). A write never is.
+        const reset = (e as NodeJS.ErrnoException).code === 'ECONNRESET' && r.reusedSocket;
+        if (reset && !retried && SAFE.has(method) && !req.signal?.aborted) {
+          this.stream(req, true).then(resolve, reject);
+          return;
+        }
+        reject(connectionError(e, this.config.server, this.proxyUrl(), this.hasClientCert()));
+      });
       if (req.timeoutMs)
         r.setTimeout(req.timeoutMs, () => r.destroy(new Error(`no answer within ${req.timeoutMs} ms`)));
       r.end(req.body);
