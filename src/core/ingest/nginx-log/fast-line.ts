@@ -5,7 +5,7 @@
 // the general way (text-format.ts). The record is the one the general way makes, key for key and in the same order:
 // test/unit/nginx-log-fast-line.test.ts compares the two on random and damaged lines.
 import type { AccessLogRecord, ParseResult } from './types';
-import { buildUpstreams } from './upstreams';
+import { putUpstreams } from './upstreams';
 import { isDash, parseSeconds, parseTimeLocal, parseUint, splitRequest } from './values';
 
 // A bare word that the general tokenizer also reads as one bare word, and that no list rule joins or splits.
@@ -66,21 +66,14 @@ export function fastLine(line: string): ParseResult | undefined {
   }
   rec.vars.req_id = reqId;
   if (!isDash(reqId)) rec.reqId = reqId;
-  rec.vars.upstream_addr = upAddr;
-  rec.vars.upstream_response_length = respLen;
-  rec.vars.upstream_response_time = respTime;
-  rec.vars.upstream_status = upStatus;
-  rec.upstreams = buildUpstreams(
-    {
-      addr: upAddr,
-      responseLength: respLen,
-      responseTime: respTime,
-      status: upStatus,
-      connectTime: connect,
-      headerTime: header,
-    },
-    rec.warnings,
-  );
+  putUpstreams(rec, {
+    addr: upAddr,
+    responseLength: respLen,
+    responseTime: respTime,
+    status: upStatus,
+    connectTime: connect,
+    headerTime: header,
+  });
   let format: AccessLogRecord['format'] = msec !== undefined ? 'ingress-nginx+timings' : 'ingress-nginx';
   if (format === 'ingress-nginx' && rec.uri?.includes(' ')) format = 'ingress-nginx-method-uri';
   rec.format = format;

@@ -2,7 +2,7 @@
 import { fastLine } from './fast-line';
 import { joinLists, tokenize, type Token } from './tokenize';
 import type { AccessLogFormat, AccessLogRecord, ParseResult } from './types';
-import { buildUpstreams, TIME_LIST } from './upstreams';
+import { putUpstreams, TIME_LIST } from './upstreams';
 import { clip, isDash, parseSeconds, parseTimeLocal, parseUint, splitRequest, unescapeNginx } from './values';
 
 const fail = (error: string): ParseResult => ({ error });
@@ -166,21 +166,14 @@ function upstreamFields(rec: AccessLogRecord, tail: Token[], legacy: boolean): P
     rec.vars.req_id = id;
     if (!isDash(id)) rec.reqId = id;
   }
-  rec.vars.upstream_addr = addr;
-  rec.vars.upstream_response_length = respLen;
-  rec.vars.upstream_response_time = respTime;
-  rec.vars.upstream_status = upStatus;
-  rec.upstreams = buildUpstreams(
-    {
-      addr,
-      responseLength: respLen,
-      responseTime: respTime,
-      status: upStatus,
-      connectTime: connect,
-      headerTime: header,
-    },
-    rec.warnings,
-  );
+  putUpstreams(rec, {
+    addr,
+    responseLength: respLen,
+    responseTime: respTime,
+    status: upStatus,
+    connectTime: connect,
+    headerTime: header,
+  });
   // `$uri` is decoded and may hold spaces, which `$request` (raw, rejected by nginx ≥ 1.21.1) cannot.
   if (format === 'ingress-nginx' && rec.uri?.includes(' ')) format = 'ingress-nginx-method-uri';
   rec.format = format;

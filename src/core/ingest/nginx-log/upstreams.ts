@@ -1,5 +1,5 @@
 // `$upstream_*` variables hold one entry per try: `, ` between retries, ` : ` between internal redirects.
-import type { UpstreamTry } from './types';
+import type { AccessLogRecord, UpstreamTry } from './types';
 import { isDash, parseSeconds, parseUint } from './values';
 
 export interface UpstreamFields {
@@ -56,6 +56,19 @@ export function buildUpstreams(f: UpstreamFields, warnings: string[]): UpstreamT
     }
   }
   return tries;
+}
+
+/** A text line's `$upstream_*` fields: kept on the record as logged, and read into its tries. */
+export function putUpstreams(
+  rec: AccessLogRecord,
+  f: Required<Pick<UpstreamFields, 'addr' | 'responseLength' | 'responseTime' | 'status'>> &
+    Pick<UpstreamFields, 'connectTime' | 'headerTime'>,
+): void {
+  rec.vars.upstream_addr = f.addr;
+  rec.vars.upstream_response_length = f.responseLength;
+  rec.vars.upstream_response_time = f.responseTime;
+  rec.vars.upstream_status = f.status;
+  rec.upstreams = buildUpstreams(f, rec.warnings);
 }
 
 /** Real lines hold a handful (proxy_next_upstream_tries, a few redirects); more is a damaged line. */
