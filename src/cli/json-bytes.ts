@@ -156,7 +156,7 @@ export class JsonBytes {
     else this.text(JSON.stringify(span));
   }
 
-  /** What writeTraceJson (trace-json.ts) writes for this trace. */
+  /** The trace with one span a line: `{"traceId":…,"spans":[` spans `],"criticalPath":…,"diagnostics":…}`. */
   trace(trace: Trace): void {
     this.text(`{"traceId":${JSON.stringify(trace.traceId)},"spans":[`);
     const spans = trace.spans;
@@ -174,7 +174,7 @@ export class JsonBytes {
   /** JSON.stringify(list) for a list of plain objects (critical path sections, diagnostics). */
   private list(list: unknown, shapes: Shapes): void {
     if (!Array.isArray(list) || typeof (list as { toJSON?: unknown }).toJSON === 'function') {
-      // As writeTraceJson's template does, even for a missing list ("undefined").
+      // As a template string would, even for a missing list ("undefined").
       this.text(String(JSON.stringify(list)));
       return;
     }

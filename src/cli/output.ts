@@ -1,15 +1,12 @@
 // Buffered stdout/file writing for big outputs: fewer syscalls, and a closed pipe (`| head`) ends quietly.
 // Every string is made terminalSafe (it may come from a trace file); writeStyled keeps Kubetrace's own colours.
-// writeJson text is checked once per chunk instead (jsonBytesSafe); `import --json` hands over bytes that
-// src/cli/json-bytes.ts made terminal-safe as it wrote them (writeBytes).
+// `import --json` hands over bytes that src/cli/json-bytes.ts made terminal-safe as it wrote them (writeBytes).
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { jsonBytesSafe, styledSafe, terminalSafe } from './terminal';
+import { styledSafe, terminalSafe } from './terminal';
 
 export interface Output {
   write(s: string): void;
   writeStyled(s: string): void;
-  /** JSON text (JSON.stringify output, whitespace between): made terminalSafe as a whole chunk when needed. */
-  writeJson(s: string): void;
   /** Bytes already terminal-safe (json-bytes.ts), written at once after what is pending; not kept after return. */
   writeBytes(b: Uint8Array): void;
   flush(): void;
@@ -26,8 +23,6 @@ export function createOutput(target: { fd: number } | string): Output {
   let buf: string[] = [];
   let size = 0;
   let closed = false;
-  // Whether the pending chunk holds writeJson text that has not been checked yet.
-  let unchecked = false;
   // One buffer for every chunk (UTF-8 takes at most 3 bytes per UTF-16 unit): a new one each time cost system time
   // and peak memory on a 1.7 GB `import --json`.
   let scratch: Buffer | undefined;
@@ -35,7 +30,6 @@ export function createOutput(target: { fd: number } | string): Output {
     if (!size || closed) {
       buf = [];
       size = 0;
-      unchecked = false;
       return;
     }
     const text = buf.join('');
@@ -44,11 +38,8 @@ export function createOutput(target: { fd: number } | string): Output {
       scratch ??= Buffer.allocUnsafe(3 * SCRATCH_UNITS);
       data = scratch.subarray(0, scratch.write(text, 0, 'utf8'));
     } else data = Buffer.from(text, 'utf8');
-    // terminalSafe is idempotent, so text that write() already escaped is unchanged by a second pass.
-    if (unchecked && !jsonBytesSafe(data)) data = Buffer.from(terminalSafe(text), 'utf8');
     buf = [];
     size = 0;
-    unchecked = false;
     send(data);
   };
   const send = (data: Uint8Array) => {
@@ -74,15 +65,7 @@ export function createOutput(target: { fd: number } | string): Output {
   };
   return {
     write: (s) => add(terminalSafe(s)),
-    writeStyled: (s) => {
-      // A chunk that fails the JSON check is escaped whole, which would also escape these colours.
-      if (unchecked) flush();
-      add(styledSafe(s));
-    },
-    writeJson: (s) => {
-      unchecked = true;
-      add(s);
-    },
+    writeStyled: (s) => add(styledSafe(s)),
     writeBytes: (b) => {
       flush();
       if (!closed) send(b);

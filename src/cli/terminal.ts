@@ -4,8 +4,6 @@
 // text, which is also exactly how JSON escapes them, so `--json` output stays valid and loses nothing.
 // Kubetrace's own styling (waterfall colours, the progress line) is written through writeStyled/clearLine.
 
-import { isAscii } from 'node:buffer';
-
 /** C0 but tab and newline, DEL, C1, and the bidi overrides that reorder what a terminal shows. */
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 const HAS_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -15,16 +13,6 @@ const visible = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0
 /** The text with every control character replaced by its visible `\uXXXX` escape. */
 export function terminalSafe(s: string): string {
   return HAS_CONTROL.test(s) ? s.replace(CONTROLS, visible) : s;
-}
-
-/**
- * Whether UTF-8 bytes of JSON text (JSON.stringify output and whitespace) can go out as they are. JSON.stringify
- * already escapes every C0 control inside strings, so only DEL, C1 and the bidi overrides could remain, and all but
- * DEL are outside ASCII: ASCII without DEL is safe. One native pass instead of a regex over every character, which
- * cost `import --json` a fifth of its time (its output is about 17 times the log's size).
- */
-export function jsonBytesSafe(bytes: Uint8Array): boolean {
-  return isAscii(bytes) && bytes.indexOf(0x7f) < 0;
 }
 
 /** A copy of any JSON-like value (a Trace) whose strings, keys included, are terminalSafe. */

@@ -9,20 +9,18 @@ import { summarizeRequest } from '../../core/burst/measure';
 import type { BurstReport } from '../../core/burst/model';
 import { KubetraceError } from '../../core/errors';
 import { describeCounts, type LineCounts } from '../../core/ingest/controller-log/counts';
-import { openImport, type ImportFormat } from '../../core/io/import';
+import { LOG_FAMILIES, openImport, type ImportFormat } from '../../core/io/import';
 import { renderReport } from '../burst-table';
 import { LineWarnings } from '../line-warnings';
 import { createOutput } from '../output';
 import { clearLine, terminalSafe } from '../terminal';
-
-export const LOG_FORMATS = new Set(['nginx-log', 'envoy-log', 'traefik-log', 'haproxy-log']);
 
 export async function runSummary(file: string, format: ImportFormat | undefined, json: boolean): Promise<number> {
   const opened = await openImport(file, { format });
   let report: BurstReport;
   let counts: LineCounts | undefined;
   let badLines = 0;
-  if (LOG_FORMATS.has(opened.format)) {
+  if (LOG_FAMILIES.has(opened.format)) {
     await opened.items.return(undefined);
     const tty = !!process.stderr.isTTY;
     const warnings = new LineWarnings((text) => {

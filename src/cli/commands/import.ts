@@ -4,7 +4,14 @@ import { stat } from 'node:fs/promises';
 import { parseArgs, bool, str } from '../args';
 import { KubetraceError, UsageError } from '../../core/errors';
 import type { Diagnostic, Trace } from '../../core/trace/model';
-import { IMPORT_FORMATS, openImport, readLogFrom, type ImportFormat, type ImportItem } from '../../core/io/import';
+import {
+  IMPORT_FORMATS,
+  LOG_FAMILIES,
+  openImport,
+  readLogFrom,
+  type ImportFormat,
+  type ImportItem,
+} from '../../core/io/import';
 import { PARALLEL_MIN_BYTES } from '../../core/burst/log-set';
 import { readInParallel } from '../../core/burst/log-parallel';
 import type { FormatFamily } from '../../core/ingest/controller-log/classify';
@@ -15,7 +22,7 @@ import { JsonBytes } from '../json-bytes';
 import { jsonChunk } from '../log-json';
 import { createOutput } from '../output';
 import { renderWaterfall } from '../waterfall';
-import { LOG_FORMATS, logWorker, runSummary } from './import-summary';
+import { logWorker, runSummary } from './import-summary';
 
 export async function run(argv: string[]): Promise<number> {
   const p = parseArgs(argv, { format: { type: 'string' }, json: { type: 'boolean' }, summary: { type: 'boolean' } });
@@ -43,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
   if (json) out.write('[');
   let items: AsyncIterable<ImportItem> = opened.items;
   const script = logWorker();
-  if (json && script && LOG_FORMATS.has(opened.format) && (await stat(file)).size >= PARALLEL_MIN_BYTES) {
+  if (json && script && LOG_FAMILIES.has(opened.format) && (await stat(file)).size >= PARALLEL_MIN_BYTES) {
     // A big log is read in pieces by worker threads too (core/burst/log-parallel.ts), each giving its traces'
     // JSON; what a piece could not decide on its own is read in one pass from there, below.
     await opened.items.return(undefined);

@@ -9,7 +9,7 @@ import type { FormatFamily } from '../ingest/controller-log/classify';
 import { addCounts, emptyCounts, type LineCounts } from '../ingest/controller-log/counts';
 import { importControllerLog } from '../ingest/controller-log/import';
 import { finishTrace } from '../io/finish';
-import { openImport, type ImportFormat } from '../io/import';
+import { LOG_FAMILIES, openImport, type ImportFormat } from '../io/import';
 import { LineIndex } from '../io/lines';
 import type { Trace } from '../trace/model';
 import { RequestBreakdown, type BreakdownOptions } from './breakdown';
@@ -17,8 +17,6 @@ import { u32, type Column } from './columns';
 import { takeTrace } from './log-chunks';
 import { readInParallel, type Resume } from './log-parallel';
 import type { RequestSet } from './types';
-
-const LOG_FORMATS = new Set(['nginx-log', 'envoy-log', 'traefik-log', 'haproxy-log']);
 
 export interface LogProgress {
   bytes: number;
@@ -61,7 +59,7 @@ export interface LogRequestSet extends RequestSet {
 export async function summarizeLog(path: string, opts: SummarizeLogOptions = {}): Promise<LogRequestSet> {
   const opened = await openImport(path, { format: opts.format });
   await opened.items.return(undefined); // only its format is needed: the lines are read here, with their offsets
-  if (!LOG_FORMATS.has(opened.format))
+  if (!LOG_FAMILIES.has(opened.format))
     throw new KubetraceError(`${path} is ${opened.format}, not an access log`, 'open it as a trace file instead');
   const family = opts.format ? (opened.format as FormatFamily) : undefined;
   const fh = await open(path, 'r');
@@ -80,6 +78,7 @@ export async function summarizeLog(path: string, opts: SummarizeLogOptions = {})
     progress();
   };
   let from: Resume | undefined = { offset: 0, firstLine: 1, time: 0 };
+  // A test that sets the piece size wants pieces whatever the file's size.
   if (opts.workerScript && totalBytes >= (opts.chunkBytes ? 0 : PARALLEL_MIN_BYTES)) {
     from = await readInParallel(
       path,

@@ -93,7 +93,8 @@ async function readHead(path: string): Promise<Uint8Array> {
   }
 }
 
-const LOG_FAMILIES = new Set<string>(['nginx-log', 'envoy-log', 'traefik-log', 'haproxy-log']);
+/** The formats that are a proxy's log (one trace a request line), not a trace file. */
+export const LOG_FAMILIES: ReadonlySet<string> = new Set(['nginx-log', 'envoy-log', 'traefik-log', 'haproxy-log']);
 
 /**
  * A proxy log's items from one of its lines on (`from`: where it starts, its number, and the log time error

@@ -1,5 +1,5 @@
-// Kubetrace's own Trace JSON (what `probe --json` and `import --json` print): read back span by span, and written
-// span by span, so a 100,000-span trace never has to exist as one string.
+// Kubetrace's own Trace JSON (what `probe --json` and `import --json` print), read back span by span, so a
+// 100,000-span trace never has to exist as one string. It is written by src/cli/json-bytes.ts.
 import type { CriticalSection, Diagnostic, Span, Trace } from '../trace/model';
 import type { JsonEvent, Pattern } from './json-stream';
 import { explicitLayer } from './group';
@@ -107,17 +107,4 @@ function isSection(v: unknown): boolean {
     typeof v.endTimeUnixNano === 'string' &&
     /^\d+$/.test(v.endTimeUnixNano)
   );
-}
-
-/**
- * Writes one Trace as JSON, a span at a time (same text as JSON.stringify(trace, null, 0) up to key order).
- * `import --json` writes the same text as bytes instead (src/cli/json-bytes.ts): building strings piece by piece
- * (cached `,"key":` texts, a regexp test per value) was slower than JSON.stringify on Node 20, and an attribute map
- * in V8's dictionary form serialized no slower than one in fast form; copying into a byte buffer was faster.
- */
-export function writeTraceJson(trace: Trace, write: (s: string) => void): void {
-  write(`{"traceId":${JSON.stringify(trace.traceId)},"spans":[`);
-  const spans = trace.spans;
-  for (let i = 0; i < spans.length; i++) write((i ? ',\n' : '\n') + JSON.stringify(spans[i]));
-  write(`],"criticalPath":${JSON.stringify(trace.criticalPath)},"diagnostics":${JSON.stringify(trace.diagnostics)}}`);
 }
