@@ -3,11 +3,10 @@
 // request is sent by probe/send.ts with its own trace id and marks, and the spans of all of them are collected in
 // bulk (collect.ts) and assembled one trace at a time by probe/finish.ts.
 import { setMaxListeners } from 'node:events';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { UsageError } from '../errors';
 import { isSandbox } from '../kube/sandbox';
 import { chooseTraceBackend } from '../probe/backend';
+import { Connections } from '../probe/connections';
 import { resolveIngress } from '../probe/resolve';
 import { resolveHTTPRoute } from '../probe/resolve-route';
 import { routeKind } from '../probe/route-ref';
@@ -67,12 +66,8 @@ export async function runBurst(o: BurstOptions): Promise<BurstRun> {
   const target = await r.openTarget();
   const concurrency = o.concurrency ?? 4;
   const keepAlive = o.keepAlive !== false;
-  const agents = keepAlive
-    ? {
-        http: new HttpAgent({ keepAlive: true, maxSockets: concurrency }),
-        https: new HttpsAgent({ keepAlive: true, maxSockets: concurrency }),
-      }
-    : undefined;
+  // At most `concurrency` requests are in flight, so the pool never holds more connections than that.
+  const pool = keepAlive ? new Connections() : undefined;
   const backend = chooseTraceBackend({
     api: o.api,
     snapshot: r.snapshot,
@@ -142,7 +137,7 @@ export async function runBurst(o: BurstOptions): Promise<BurstRun> {
         const sent = await sendOnTarget({ ...o, signal: stop.signal }, r, target, {
           ca,
           ids,
-          agentFor: (s) => agents?.[s],
+          pool,
         });
         // A request cut short by cancellation is not a result.
         if (stop.signal.aborted && sent.res.error) return;
@@ -156,8 +151,7 @@ export async function runBurst(o: BurstOptions): Promise<BurstRun> {
     );
   } finally {
     sending.done = true;
-    agents?.http.destroy();
-    agents?.https.destroy();
+    pool?.destroy();
     if (target.forward) await target.forward.close().catch(() => {});
   }
   progress('collecting spans');

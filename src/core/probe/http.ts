@@ -1,13 +1,13 @@
-// One HTTP(S) exchange with the time of each phase, and no retries. A probe uses a fresh connection (no agent): it
-// measures exactly one request. A burst passes a keep-alive agent, as a client pool would; a reused connection has
-// no DNS, connect or TLS phase.
+// One HTTP(S) exchange with the time of each phase, spoken on the socket (probe/connections.ts says why). A probe uses
+// a fresh connection: it measures exactly one request. A burst passes a pool of kept-alive connections, as a client
+// pool would; a reused connection has no DNS, connect or TLS phase.
 import { createHash } from 'node:crypto';
 import * as dns from 'node:dns';
-import * as http from 'node:http';
-import * as https from 'node:https';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { nowUnixNano } from '../time';
+import { endpointKey, open, remember, type Connection, type Connections, type Endpoint } from './connections';
+import { requestBytes, ResponseReader, type WireError } from './wire';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -26,8 +26,8 @@ export interface ExchangeRequest {
   insecure?: boolean;
   timeoutMs: number;
   signal?: AbortSignal;
-  /** A keep-alive agent whose connections may be reused; absent: a fresh connection that closes after the answer. */
-  agent?: http.Agent;
+  /** Kept-alive connections that may be reused; absent: a fresh connection that closes after the answer. */
+  pool?: Connections;
 }
 
 export interface PhaseTimes {
@@ -63,122 +63,190 @@ export interface ExchangeResult {
 }
 
 export function exchange(req: ExchangeRequest): Promise<ExchangeResult> {
-  const times: PhaseTimes = { start: nowUnixNano() };
-  const result: ExchangeResult = {
-    times,
+  return new Promise((resolve) => new Exchange(req, resolve).begin());
+}
+
+// Methods a request may be sent again for when a kept-alive connection closed under it before any answer.
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** One exchange's state: the phases' times, the response as it is read, and how it ends (once). */
+class Exchange {
+  private readonly times: PhaseTimes = { start: nowUnixNano() };
+  private readonly result: ExchangeResult = {
+    times: this.times,
     headers: {},
     body: Buffer.alloc(0),
     bodyTruncated: false,
     bodyBytes: 0,
     newConnection: true,
   };
-  const isIp = net.isIP(req.address) !== 0;
-  const lookup: net.LookupFunction = (hostname, options, cb) => {
-    times.dnsStart = nowUnixNano();
-    dns.lookup(hostname, options, (err, address, family) => {
-      times.dnsEnd = nowUnixNano();
-      (cb as (e: Error | null, a: string | dns.LookupAddress[], f?: number) => void)(err, address as string, family);
-    });
+  private readonly chunks: Buffer[] = [];
+  private kept = 0;
+  private settled = false;
+  private conn?: Connection;
+  private retried = false;
+  private readonly bytes: Buffer;
+  private readonly onAbort = () => {
+    this.conn?.socket.destroy();
+    this.finish({ code: 'ABORT_ERR', message: 'The operation was aborted' });
   };
-  const options: https.RequestOptions & { secureContext?: tls.SecureContext } = {
-    host: req.address,
-    port: req.port,
-    method: req.method,
-    path: req.path,
-    headers: { ...req.headers, host: req.host },
-    agent: req.agent ?? false,
-    lookup: isIp ? undefined : lookup,
-    signal: req.signal,
-  };
-  if (req.scheme === 'https') {
-    options.servername = net.isIP(req.host) ? undefined : req.host;
-    options.rejectUnauthorized = !req.insecure;
-    if (req.ca?.length) options.secureContext = secureContextFor(req.ca);
+
+  constructor(
+    private readonly req: ExchangeRequest,
+    private readonly resolve: (r: ExchangeResult) => void,
+  ) {
+    // Throws, as Node's client throws, for a header or path that would break the request's framing.
+    this.bytes = requestBytes({ ...req, keepAlive: !!req.pool });
   }
-  return new Promise((resolve) => {
-    let settled = false;
-    const chunks: Buffer[] = [];
-    const finish = (error?: { code: string; message: string }) => {
-      if (settled) return;
-      settled = true;
-      times.end ??= nowUnixNano();
-      if (error) result.error = error;
-      result.body = Buffer.concat(chunks);
-      resolve(result);
-    };
-    const r = (req.scheme === 'https' ? https : http).request(options, (res) => {
-      times.firstByte ??= nowUnixNano();
-      result.status = res.statusCode;
-      result.statusMessage = res.statusMessage;
-      for (const [k, v] of Object.entries(res.headers))
-        if (v !== undefined) result.headers[k] = Array.isArray(v) ? v.join(', ') : v;
-      let kept = 0;
-      res.on('data', (c: Buffer) => {
-        result.bodyBytes += c.length;
-        if (kept < MAX_BODY_BYTES) {
-          const part = c.subarray(0, MAX_BODY_BYTES - kept);
-          chunks.push(part);
-          kept += part.length;
-        }
-        if (result.bodyBytes > MAX_BODY_BYTES) result.bodyTruncated = true;
-      });
-      res.on('end', () => {
-        times.end = nowUnixNano();
-        finish();
-      });
-      res.on('error', (e: NodeJS.ErrnoException) => finish({ code: e.code ?? 'ERESPONSE', message: e.message }));
-      res.on('aborted', () =>
-        finish({ code: 'ECONNRESET', message: 'the connection closed before the response ended' }),
-      );
+
+  begin(): void {
+    const { req, times } = this;
+    if (req.signal?.aborted) return this.onAbort();
+    req.signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (net.isIP(req.address)) return this.start(req.address, true);
+    times.dnsStart = nowUnixNano();
+    dns.lookup(req.address, (err, address) => {
+      times.dnsEnd = nowUnixNano();
+      if (err) this.finish({ code: err.code ?? 'ENOTFOUND', message: err.message });
+      else if (!this.settled) this.start(address, true);
     });
-    r.setTimeout(req.timeoutMs, () =>
-      r.destroy(Object.assign(new Error(`no complete answer within ${req.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
-    );
-    r.on('socket', (socket: net.Socket) => {
-      if (req.agent && !socket.connecting) {
-        // An idle connection from the agent's pool: it is already open (and its TLS done).
-        result.newConnection = false;
-        times.requestStart = nowUnixNano();
-        Object.assign(result, {
-          remoteAddress: socket.remoteAddress,
-          remotePort: socket.remotePort,
-          localAddress: socket.localAddress,
-          localPort: socket.localPort,
-        });
-        return;
-      }
-      times.connectStart = isIp ? nowUnixNano() : undefined;
-      socket.once('lookup', () => {
-        times.connectStart = nowUnixNano();
-      });
-      socket.once('connect', () => {
-        times.connectEnd = nowUnixNano();
-        result.remoteAddress = socket.remoteAddress;
-        result.remotePort = socket.remotePort;
-        result.localAddress = socket.localAddress;
-        result.localPort = socket.localPort;
-      });
-      socket.once('secureConnect', () => {
+  }
+
+  private start(ip: string, mayReuse: boolean): void {
+    const { req, times, result } = this;
+    const e: Endpoint = {
+      scheme: req.scheme,
+      ip,
+      port: req.port,
+      servername: req.scheme === 'https' && !net.isIP(req.host) ? req.host : undefined,
+      secureContext: req.scheme === 'https' && req.ca?.length ? secureContextFor(req.ca) : undefined,
+      rejectUnauthorized: !req.insecure,
+    };
+    const key = endpointKey(e);
+    const reused = mayReuse ? req.pool?.take(key) : undefined;
+    if (reused) {
+      // An idle connection from the burst's pool: it is already open (and its TLS done).
+      result.newConnection = false;
+      times.requestStart = nowUnixNano();
+      this.address(reused);
+      return this.send(reused, true);
+    }
+    times.connectStart = nowUnixNano();
+    const c = open(e, key);
+    c.socket.once('connect', () => {
+      times.connectEnd = nowUnixNano();
+      remember(c);
+      this.address(c);
+    });
+    if (req.scheme === 'https')
+      c.socket.once('secureConnect', () => {
         times.tlsEnd = nowUnixNano();
-        const t = socket as tls.TLSSocket;
-        const cipher = t.getCipher?.();
+        const t = c.socket as tls.TLSSocket;
         result.tls = {
-          protocol: t.getProtocol?.() ?? undefined,
-          cipher: cipher?.name,
+          protocol: t.getProtocol() ?? undefined,
+          cipher: t.getCipher()?.name,
           authorized: t.authorized,
           authorizationError: t.authorizationError ? String(t.authorizationError) : undefined,
-          peerSubject: t.getPeerCertificate?.()?.subject?.CN as string | undefined,
+          peerSubject: t.getPeerCertificate()?.subject?.CN as string | undefined,
         };
       });
+    this.send(c, false);
+  }
+
+  private address(c: Connection): void {
+    this.result.remoteAddress = c.remoteAddress;
+    this.result.remotePort = c.remotePort;
+    this.result.localAddress = c.localAddress;
+    this.result.localPort = c.localPort;
+  }
+
+  private send(c: Connection, reused: boolean): void {
+    const { req, times, result } = this;
+    this.conn = c;
+    let got = false;
+    const reader = new ResponseReader(req.method === 'HEAD', (b) => this.body(b));
+    const fail = (code: string, message: string) => {
+      c.on = undefined;
+      c.socket.destroy();
+      // The server closed an idle kept-alive connection just as the request went out: a read goes again, once, on a
+      // new connection (Node's documented case); nothing else is ever sent twice.
+      if (reused && !got && !this.retried && IDEMPOTENT.has(req.method) && !this.settled) {
+        this.retried = true;
+        result.newConnection = true;
+        times.requestStart = undefined;
+        return this.start(c.remoteAddress ?? req.address, false);
+      }
+      this.finish({ code, message });
+    };
+    c.on = {
+      data: (b) => {
+        if (!got) {
+          got = true;
+          times.firstByte = nowUnixNano();
+        }
+        let rest: Buffer | undefined;
+        try {
+          rest = reader.feed(b);
+        } catch (e) {
+          const w = e as WireError;
+          return fail(w.code ?? 'HPE_INVALID', w.message);
+        } finally {
+          this.head(reader);
+        }
+        if (rest === undefined) return;
+        times.end = nowUnixNano();
+        c.on = undefined;
+        c.socket.setTimeout(0);
+        // Bytes after the response, or a server that will close: the connection is not used again.
+        if (req.pool && reader.keepAlive && rest.length === 0) req.pool.give(c);
+        else c.socket.destroy();
+        this.finish();
+      },
+      error: (err) => fail(err.code ?? 'ECONNRESET', err.message),
+      close: () => {
+        if (reader.closed()) {
+          this.head(reader);
+          times.end = nowUnixNano();
+          this.finish();
+        } else fail('ECONNRESET', got ? 'the connection closed before the response ended' : 'socket hang up');
+      },
+      timeout: () => fail('ETIMEDOUT', `no complete answer within ${req.timeoutMs} ms`),
+    };
+    c.socket.setTimeout(req.timeoutMs);
+    c.socket.write(this.bytes, () => {
+      times.requestEnd ??= nowUnixNano();
     });
-    r.on('finish', () => {
-      times.requestEnd = nowUnixNano();
-    });
-    r.on('error', (e: NodeJS.ErrnoException) =>
-      finish({ code: e.code ?? (e.name === 'AbortError' ? 'ABORT_ERR' : 'EREQUEST'), message: e.message }),
-    );
-    r.end(req.body);
-  });
+  }
+
+  private head(reader: ResponseReader): void {
+    const h = reader.head;
+    if (!h || this.result.status !== undefined) return;
+    this.result.status = h.status;
+    this.result.statusMessage = h.statusMessage;
+    this.result.headers = h.headers;
+  }
+
+  private body(b: Buffer): void {
+    const r = this.result;
+    r.bodyBytes += b.length;
+    if (this.kept < MAX_BODY_BYTES) {
+      // A copy: the connection's buffer may be reused for the next read.
+      const part = Buffer.from(b.subarray(0, MAX_BODY_BYTES - this.kept));
+      this.chunks.push(part);
+      this.kept += part.length;
+    }
+    if (r.bodyBytes > MAX_BODY_BYTES) r.bodyTruncated = true;
+  }
+
+  private finish(error?: { code: string; message: string }): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.req.signal?.removeEventListener('abort', this.onAbort);
+    this.times.end ??= nowUnixNano();
+    if (error) this.result.error = error;
+    this.result.body = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+    this.resolve(this.result);
+  }
 }
 
 // Parsing the ~140 system roots costs tens of milliseconds; build each CA set's context once per process so

@@ -1,11 +1,11 @@
 // Stage 2 of a probe: open the target, send the traced request (following same-host redirects), make the client spans.
 import { readFileSync } from 'node:fs';
-import type { Agent } from 'node:http';
 import { newSpanId, newTraceId, traceparent } from '../ids';
 import type { LoadedKubeconfig } from '../kube/load';
 import type { Diagnostic, Span, SpanEvent } from '../trace/model';
 import { responseDiagnostics } from './diagnose';
 import type { ProbeIds } from './feeds';
+import type { Connections } from './connections';
 import { exchange, type ExchangeResult } from './http';
 import { probeUserAgent, withQueryMark } from './mark';
 import { nextHop } from './redirects';
@@ -68,14 +68,14 @@ export function forwardDiagnostics(target: Target): Diagnostic[] {
 }
 
 /**
- * One marked request on an open target (a burst reuses the target and, with `agentFor`, its connections): fresh ids,
+ * One marked request on an open target (a burst reuses the target and, with `pool`, its connections): fresh ids,
  * the marks of docs/ARCHITECTURE.md, same-host redirects, and the client spans.
  */
 export async function sendOnTarget(
   o: ProbeOptions,
   r: Resolved,
   target: Target,
-  conn: { ca: Buffer[]; agentFor?: (scheme: 'http' | 'https') => Agent | undefined; ids?: ProbeIds },
+  conn: { ca: Buffer[]; pool?: Connections; ids?: ProbeIds },
 ): Promise<Sent> {
   const ids = conn.ids ?? newProbeIds();
   const headers: Record<string, string> = {
@@ -115,7 +115,7 @@ export async function sendOnTarget(
       insecure: o.insecure,
       timeoutMs: o.timeoutMs ?? 10_000,
       signal: o.signal,
-      agent: conn.agentFor?.(hop.scheme),
+      pool: conn.pool,
     });
     const next = nextHop(
       res,
