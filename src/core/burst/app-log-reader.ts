@@ -33,6 +33,19 @@ export class AppLogReader {
     return this.streams.find((s) => s.stream.error)?.stream.error;
   }
 
+  /** Every pod's stream keeps what arrives as bytes only, until release() (log-stream.ts). */
+  hold(): void {
+    for (const s of this.streams) s.stream.hold();
+  }
+
+  release(): void {
+    for (const s of this.streams) s.stream.release();
+  }
+
+  get heldBytes(): number {
+    return this.streams.reduce((n, s) => n + s.stream.heldBytes, 0);
+  }
+
   /** Per pending id: the lines about it that arrived since the last read, per pod. */
   read(isOurs: (id: string) => boolean): Map<string, AppLines[]> {
     const out = new Map<string, AppLines[]>();

@@ -3,7 +3,9 @@
 // all the burst's traces, then every request whose trace is complete is assembled and handed on, and forgotten.
 // In a burst of up to CollectorOptions.holdUntilLast requests, assembling waits for the last answer: which traces
 // are complete is decided as they complete, but the CPU that building them takes is spent after the last answer,
-// not while this process shares the machine's cores with the cluster it is timing.
+// not while this process shares the machine's cores with the cluster it is timing. Such a burst also reads nothing
+// while its requests go out (`deferring`): the log streams keep their bytes undecoded and the trace backend is not
+// asked; everything is read once the last answer is in, and polled as usual from then on.
 import { appLogSpan, podIndex, PROVISIONAL, type NginxBatchContext } from '../probe/feeds';
 import { expectsApp, ingressAttributes } from '../probe/collect';
 import { responseDiagnostics } from '../probe/diagnose';
@@ -32,6 +34,13 @@ const TRACES_EVERY_MS = 300;
  */
 const TRACES_WHILE_SENDING_MS = 1000;
 const LOG_ON_WAIT_MS = 1000;
+/**
+ * A held burst stops deferring its reads after this long or once its logs hold this many bytes, and reads as a
+ * longer burst does from then on: a slow paced burst would otherwise keep a busy controller's log in memory, and ask
+ * the backend for traces minutes old. A burst of 1,000 through the sandbox holds about 15 MB for about 3 s.
+ */
+const DEFER_MAX_MS = 30_000;
+const DEFER_MAX_BYTES = 64 << 20;
 
 interface Pending {
   ids: ProbeIds;
@@ -99,6 +108,13 @@ export class BurstCollector {
   private openAppLog?: () => AppLogReader;
   /** Whether the trace backend has given app spans for any request of the burst. */
   private backendGaveApp = false;
+  /**
+   * Nothing is read while the requests of a held burst go out (run()); collecting costs this process the CPU the
+   * requests need, and with their traces assembled after the last answer anyway, reading earlier gains nothing.
+   */
+  private deferring: boolean;
+  /** When the deferred reading began (performance.now()): a request's wait for its spans counts from here. */
+  private readingFrom = -Infinity;
   readonly diagnostics: Diagnostic[] = [];
 
   constructor(private readonly o: CollectorOptions) {
@@ -114,6 +130,7 @@ export class BurstCollector {
       ...(module && module.id !== 'ingress-nginx' ? { timingSetting: module.accessLog.setting } : {}),
     };
     if (o.backend) this.traces = new TraceReader(o.backend, r.choice.backend?.service?.name);
+    this.deferring = (o.holdUntilLast ?? 0) > 0;
   }
 
   /**
@@ -126,6 +143,10 @@ export class BurstCollector {
     // Without a trace backend the app logs are the only app spans; with one, they are opened only if the first
     // requests get no app spans from it (decideAppLog).
     if (!this.o.backend) this.appLog = this.openAppLog?.();
+    if (this.deferring) {
+      this.log?.hold();
+      this.appLog?.hold();
+    }
     await Promise.all([this.log?.opened(), this.appLog?.opened()]);
   }
 
@@ -148,10 +169,17 @@ export class BurstCollector {
 
   /** Polls until `sending` is settled and every trace is complete, or `deadline()` (performance.now) has passed. */
   async run(sending: { done: boolean }, deadline: () => number, signal: AbortSignal): Promise<string[]> {
+    const started = performance.now();
     try {
       for (;;) {
+        if (this.deferring && (sending.done || signal.aborted || this.deferredTooMuch(started))) {
+          this.stopDeferring();
+          // Cancelled while the logs were only kept: their lines arrived before the cancellation, so they are read
+          // (not the backend), as they would have been by then without deferring.
+          if (signal.aborted) await this.poll(true, signal, false);
+        }
         // Once cancelled, nothing more is read: what arrived so far is what the burst reports.
-        if (!signal.aborted) {
+        if (!signal.aborted && !this.deferring) {
           await this.poll(sending.done, signal);
           this.settle(false, !sending.done);
         }
@@ -168,12 +196,24 @@ export class BurstCollector {
     return [...this.errors].map(([name, m]) => `${name}: ${m}`);
   }
 
+  private deferredTooMuch(started: number): boolean {
+    const held = (this.log?.heldBytes ?? 0) + (this.appLog?.heldBytes ?? 0);
+    return held > DEFER_MAX_BYTES || performance.now() - started > DEFER_MAX_MS;
+  }
+
+  private stopDeferring(): void {
+    this.deferring = false;
+    this.readingFrom = performance.now();
+    this.log?.release();
+    this.appLog?.release();
+  }
+
   private lastTraceRead = -Infinity;
 
   // The logs are followed streams, taken at every poll. The trace backend is asked less often while requests are
   // still going out (each read costs the cluster and this process CPU the requests need), and only for requests
-  // whose app spans may still change.
-  private async poll(settling: boolean, signal: AbortSignal): Promise<void> {
+  // whose app spans may still change. Without `backend`, only the logs are read.
+  private async poll(settling: boolean, signal: AbortSignal, backend = true): Promise<void> {
     const now0 = performance.now();
     const wanted = [...this.pending.values()]
       .filter((p) => p.sent && !p.appSettled && this.expectsApp(p.sent))
@@ -185,6 +225,7 @@ export class BurstCollector {
         answeredAt: p.answeredAt!,
       }));
     const readTraces =
+      backend &&
       !!this.traces &&
       wanted.length > 0 &&
       now0 - this.lastTraceRead >= (settling ? 0 : this.backendGaveApp ? TRACES_WHILE_SENDING_MS : TRACES_EVERY_MS);
@@ -199,7 +240,15 @@ export class BurstCollector {
     const now = performance.now();
     if (this.ingress === 'maybe') this.decideLog(now);
     if (spans?.size) this.backendGaveApp = true;
-    if (!this.appLog && this.openAppLog && !this.backendGaveApp && now - (this.firstAnswer ?? now) >= LOG_ON_WAIT_MS)
+    // A held burst decides this only after its last answer, once the backend was read: the app logs are followed
+    // from before the first request (open-logs.ts `since`), so opening them late loses no line.
+    if (
+      backend &&
+      !this.appLog &&
+      this.openAppLog &&
+      !this.backendGaveApp &&
+      now - (this.firstAnswer ?? now) >= LOG_ON_WAIT_MS
+    )
       this.appLog = this.openAppLog();
     if (readTraces) for (const w of wanted) this.pending.get(w.traceId)!.readAfterAnswer = true;
     for (const [id, line] of lines ?? []) {
@@ -239,6 +288,8 @@ export class BurstCollector {
 
   // A proxy writes a request's line when it ends, before or just after its answer (probe/proxy-log.ts's logIsOn
   // looks right after the probe's answer): a second after the first answer with no access line, the log is off.
+  // Called only after the log was read (a held burst reads it first after its last answer), so that second's lines
+  // are in.
   private decideLog(now: number): void {
     const module = this.o.r.controller.module!;
     if (this.log?.sawAccessLine) this.ingress = 'proxy';
@@ -314,14 +365,16 @@ export class BurstCollector {
       const q = p as Pending & { sent: Sent };
       const logSpans = this.appLogSpans(q);
       const missing = this.missing(q, logSpans);
-      if (missing.length && !all && now - p.answeredAt! < (this.o.maxWaitMs ?? 5000)) continue;
+      // A held burst's wait counts from when it began reading, not from an answer given while nothing was read.
+      const waited = now - Math.max(p.answeredAt!, this.readingFrom);
+      if (missing.length && !all && waited < (this.o.maxWaitMs ?? 5000)) continue;
       const spans = [...q.sent.client, ...(p.ingress?.spans ?? []), ...(p.app ?? []), ...logSpans];
       // docs/ARCHITECTURE.md, "When a trace is complete", as probe/gather.ts applies it to one probe.
       const shape = !this.o.backend || p.readAfterAnswer ? treeState(spans) : 'open';
       const quiet = shape === 'pending' ? (this.o.pendingQuietMs ?? 500) : (this.o.quietMs ?? 50);
       const complete = !missing.length && (shape === 'closed' || now - p.lastNew >= quiet);
       // A long burst does not hold on to a request forever: like a probe, it waits `maxWaitMs` after the answer.
-      if (!complete && !all && now - p.answeredAt! < (this.o.maxWaitMs ?? 5000)) continue;
+      if (!complete && !all && waited < (this.o.maxWaitMs ?? 5000)) continue;
       this.pending.delete(id);
       this.decided.push({ p: q, logSpans, missing, complete });
       this.o.onDecided?.();

@@ -53,6 +53,19 @@ export class ControllerLogReader {
     return this.streams.find((s) => s.stream.error)?.stream.error;
   }
 
+  /** Every pod's stream keeps what arrives as bytes only, until release() (log-stream.ts). */
+  hold(): void {
+    for (const s of this.streams) s.stream.hold();
+  }
+
+  release(): void {
+    for (const s of this.streams) s.stream.release();
+  }
+
+  get heldBytes(): number {
+    return this.streams.reduce((n, s) => n + s.stream.heldBytes, 0);
+  }
+
   /** The lines of the ids `isOurs` accepts among the lines that arrived since the last read. */
   read(isOurs: (id: string) => boolean): Map<string, FoundLine> {
     const out = new Map<string, FoundLine>();

@@ -3,6 +3,10 @@
 // rates each line crossed the network twice or more, and a request's line waited up to a poll interval.
 // If the stream ends (an API server or kubelet may close it), it is opened again from the newest line's second and
 // the lines already seen are skipped by time and text.
+// A held stream (hold(), while a burst's requests go out: burst/collect.ts) keeps the bytes as they come and does
+// nothing else with them until release(): decoding and splitting 15 MB of the sandbox's debug log cost the load
+// process a quarter of a second of the cores the requests need.
+import { StringDecoder } from 'node:string_decoder';
 import type { Pod } from '../kube/objects';
 import type { KubeRequester } from '../kube/request';
 import { splitTimestamped } from '../kube/logs';
@@ -19,6 +23,12 @@ interface Stamp {
 
 export class PodLogStream {
   private text = '';
+  /** Decodes the current stream's bytes; a UTF-8 sequence split across two chunks waits in it for its end. */
+  private decoder = new StringDecoder('utf8');
+  /** While held: the current stream's chunks as they came, not decoded yet. */
+  private raw: Buffer[] = [];
+  private rawBytes = 0;
+  private holding = false;
   private lines: string[] = [];
   /** The newest timestamp seen and the texts seen at exactly that time (a reopened stream repeats its second). */
   private newest?: Stamp;
@@ -45,7 +55,26 @@ export class PodLogStream {
     this.opened = this.loop();
   }
 
-  /** The texts of the lines (without their timestamps) that arrived since the last call, oldest first. */
+  /** Keeps what arrives as bytes only, until release(). */
+  hold(): void {
+    this.holding = true;
+  }
+
+  /** Decodes what was held, in the order it came, and decodes what comes from now on as it comes. */
+  release(): void {
+    this.holding = false;
+    this.decodeHeld();
+  }
+
+  /** How many bytes are held, not decoded yet. */
+  get heldBytes(): number {
+    return this.rawBytes;
+  }
+
+  /**
+   * The texts of the lines (without their timestamps) that arrived since the last call, oldest first. While held,
+   * only those decoded before hold().
+   */
   take(): string[] {
     this.split();
     const out = this.lines;
@@ -77,9 +106,12 @@ export class PodLogStream {
 
   private async follow(onOpen: () => void): Promise<void> {
     const { pod } = this.o;
-    // What the last stream gave is kept; its unfinished line will come again.
+    // What the last stream gave is kept (decoded now, even while held: the skip below needs its newest line); its
+    // unfinished line, and any bytes of it the decoder waits on, will come again.
+    this.decodeHeld();
     this.split();
     this.text = '';
+    this.decoder = new StringDecoder('utf8');
     if (this.newest !== undefined) this.skip = { ...this.newest, texts: new Set(this.atNewest) };
     const since = this.newest !== undefined ? new Date(this.newest.sec * 1000) : this.o.since;
     const ns = encodeURIComponent(pod.metadata.namespace ?? 'default');
@@ -101,12 +133,25 @@ export class PodLogStream {
     }
     this.error = undefined;
     onOpen();
-    res.setEncoding('utf8');
-    for await (const chunk of res) {
-      this.text += chunk as string;
-      // Split as it comes so the unsplit text stays small even when nobody takes lines for a while.
-      if (this.text.length > 1 << 20) this.split();
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      if (this.holding) {
+        this.raw.push(chunk);
+        this.rawBytes += chunk.length;
+      } else this.decode(chunk);
     }
+  }
+
+  private decode(chunk: Buffer): void {
+    this.text += this.decoder.write(chunk);
+    // Split as it comes so the unsplit text stays small even when nobody takes lines for a while.
+    if (this.text.length > 1 << 20) this.split();
+  }
+
+  private decodeHeld(): void {
+    const raw = this.raw;
+    this.raw = [];
+    this.rawBytes = 0;
+    for (const chunk of raw) this.decode(chunk);
   }
 
   // A burst reads tens of MB of log (the sandbox's nginx logs a hundred debug lines a request): each line costs one

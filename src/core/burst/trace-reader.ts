@@ -5,7 +5,10 @@
 // Every trace a window holds is sent and parsed, the burst's other requests too, so windows are kept narrow: once
 // traces were found, a request is looked for only where its app's spans started relative to the client's start in
 // the traces found so far (that covers the clocks' skew and the proxy's delay), and requests far apart in time get
-// windows of their own. A request missed once is looked for in its whole window again.
+// windows of their own. A request missed once is looked for in its whole window again. Requests whose ranges
+// overlap are cut into adjacent windows, not overlapping ones, and a request's trace is taken from whichever window
+// holds it: overlapping windows of 200 requests sent and parsed 1,750 traces for a burst's 1,000, read at once after
+// its last answer (burst/collect.ts).
 import { canFindTraces, fetchTrace, findTraces, type Backend } from '../ingest/backend';
 import type { Diagnostic, Span } from '../trace/model';
 
@@ -19,6 +22,18 @@ export interface Wanted {
 }
 
 const WINDOW_REQUESTS = 200;
+
+/** A FindTraces query, and how many of the wanted requests start in it. */
+interface Window {
+  startMin: bigint;
+  startMax: bigint;
+  requests: number;
+}
+/** Requests whose ranges overlap, and the adjacent windows that together cover them. */
+interface Run {
+  windows: Window[];
+  members: Wanted[];
+}
 /** Spans start after the client's request started; allow for clock skew between the client and the cluster. */
 const SLACK_NS = 200_000_000n;
 /** Around the offsets seen so far: the delay before the app's span starts varies from request to request. */
@@ -54,27 +69,37 @@ export class TraceReader {
     if (canFindTraces(this.backend) && this.service) {
       const service = this.service;
       await Promise.all(
-        this.windows(wanted).map(async ({ startMin, startMax, members }) => {
-          // Other requests of the burst (and other traffic) start inside the window too: leave room for them.
-          const limit = members.length * 4 + 100;
-          const found = await findTraces(
-            this.backend,
-            { service, startMin, startMax, limit },
-            { timeoutMs: 5000, signal },
+        this.runs(wanted).map(async ({ windows, members }) => {
+          const traces = new Map<string, Span[]>();
+          let failed = false;
+          await Promise.all(
+            windows.map(async ({ startMin, startMax, requests }) => {
+              // Other requests of the burst (and other traffic) start inside the window too: leave room for them.
+              const limit = requests * 4 + 100;
+              const found = await findTraces(
+                this.backend,
+                { service, startMin, startMax, limit },
+                { timeoutMs: 5000, signal },
+              );
+              for (const d of found.diagnostics) this.diagnostics.set(d.message, d);
+              if (found.diagnostics.length) failed = true;
+              // A trace whose spans started in two windows comes in both: the fuller copy is kept.
+              for (const [id, spans] of found.traces)
+                if ((traces.get(id)?.length ?? -1) < spans.length) traces.set(id, spans);
+              if (found.traces.size >= limit)
+                this.note('burst-window-full', `a FindTraces window returned ${limit} traces`);
+            }),
           );
-          for (const d of found.diagnostics) this.diagnostics.set(d.message, d);
           for (const w of members) {
-            const spans = found.traces.get(w.traceId);
+            const spans = traces.get(w.traceId);
             if (!spans) {
-              if (!found.diagnostics.length) this.missed.add(w.traceId);
+              if (!failed) this.missed.add(w.traceId);
               continue;
             }
             out.set(w.traceId, spans);
             this.missed.delete(w.traceId);
             this.learn(w, spans, service);
           }
-          if (found.traces.size >= limit)
-            this.note('burst-window-full', `a FindTraces window returned ${limit} traces`);
         }),
       );
     }
@@ -99,8 +124,12 @@ export class TraceReader {
     return out;
   }
 
-  /** Groups the wanted requests into windows of start times, each request's window as narrow as is known safe. */
-  private windows(wanted: Wanted[]): { startMin: bigint; startMax: bigint; members: Wanted[] }[] {
+  /**
+   * Groups the wanted requests into runs whose ranges of start times overlap (each request's range as narrow as is
+   * known safe), and cuts each run into adjacent windows of about WINDOW_REQUESTS requests: together they cover the
+   * run, so every member's trace is in one of them, once.
+   */
+  private runs(wanted: Wanted[]): Run[] {
     const ranges = wanted.map((w) => {
       const o = this.offsets;
       return o && !this.missed.has(w.traceId)
@@ -108,15 +137,24 @@ export class TraceReader {
         : { w, min: w.startUnixNano - SLACK_NS, max: w.endUnixNano + SLACK_NS };
     });
     ranges.sort((a, b) => (a.min < b.min ? -1 : a.min > b.min ? 1 : 0));
-    const out: { startMin: bigint; startMax: bigint; members: Wanted[] }[] = [];
-    let cur: (typeof out)[number] | undefined;
+    const out: Run[] = [];
+    let run: Run | undefined;
+    let win: Window | undefined;
     for (const r of ranges) {
-      if (!cur || r.min > cur.startMax + JOIN_GAP_NS || cur.members.length >= WINDOW_REQUESTS) {
-        cur = { startMin: r.min, startMax: r.max, members: [] };
-        out.push(cur);
+      if (!run || !win || r.min > win.startMax + JOIN_GAP_NS) {
+        win = { startMin: r.min, startMax: r.max, requests: 0 };
+        run = { windows: [win], members: [] };
+        out.push(run);
+      } else if (win.requests >= WINDOW_REQUESTS && r.min > win.startMin) {
+        // The next window starts where this request's range does, and the one before ends there.
+        const end = win.startMax;
+        win.startMax = r.min;
+        win = { startMin: r.min, startMax: end, requests: 0 };
+        run.windows.push(win);
       }
-      if (r.max > cur.startMax) cur.startMax = r.max;
-      cur.members.push(r.w);
+      if (r.max > win.startMax) win.startMax = r.max;
+      win.requests++;
+      run.members.push(r.w);
     }
     return out;
   }

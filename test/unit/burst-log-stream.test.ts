@@ -1,0 +1,61 @@
+// A followed pod log held while a burst sends (core/burst/log-stream.ts hold/release): the bytes are only kept, and
+// once released they give the same lines, in the same order, as a stream read as it came, with UTF-8 characters
+// split across chunks put back together.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { PodLogStream } from '../../src/core/burst/log-stream';
+import type { KubeRequester } from '../../src/core/kube/request';
+import type { Pod } from '../../src/core/kube/objects';
+
+const pod = { metadata: { name: 'ingress-nginx-controller-x', namespace: 'ingress-nginx' } } as Pod;
+const tick = () => new Promise((r) => setImmediate(r));
+
+/** A stream whose API server answers one followed response, fed by `write`. */
+function followed() {
+  const res = new PassThrough() as PassThrough & { statusCode: number };
+  res.statusCode = 200;
+  const api = { stream: async () => res as unknown as IncomingMessage } as unknown as KubeRequester;
+  const stream = new PodLogStream({ api, pod, since: new Date('2026-12-06T02:05:03Z') });
+  return { stream, write: (b: Buffer) => res.write(b) };
+}
+
+const texts = ['GET /orders 200 "café"', '2026/12/06 02:05:04 [debug] 7#7: *1 ✓ http finalize', 'éèê ñ 漢字 🙂 end'];
+const body = Buffer.from(texts.map((t, i) => `2026-12-06T02:05:04.${i + 1}00Z ${t}\n`).join(''));
+
+/** The body cut into chunks of `n` bytes: most cuts fall inside a line, many inside a character. */
+const chunks = (n: number) =>
+  Array.from({ length: Math.ceil(body.length / n) }, (_, i) => body.subarray(i * n, i * n + n));
+
+test('held bytes are not decoded until released, then read as the lines they are, whatever the chunking', async () => {
+  for (const n of [1, 2, 3, 5, 7, 64]) {
+    const { stream, write } = followed();
+    stream.hold();
+    await stream.opened;
+    for (const c of chunks(n)) write(c);
+    await tick();
+    assert.deepEqual(stream.take(), [], `${n}-byte chunks: nothing read while held`);
+    assert.equal(stream.heldBytes, body.length);
+    stream.release();
+    assert.equal(stream.heldBytes, 0);
+    assert.deepEqual(stream.take(), texts, `${n}-byte chunks`);
+    // After the release, what comes is read as it comes, a character split across chunks too.
+    const more = Buffer.from('2026-12-06T02:05:05Z après 🙂\n');
+    write(more.subarray(0, 24));
+    write(more.subarray(24));
+    await tick();
+    assert.deepEqual(stream.take(), ['après 🙂']);
+    stream.close();
+  }
+});
+
+test('a stream never held reads the same lines', async () => {
+  const { stream, write } = followed();
+  await stream.opened;
+  for (const c of chunks(3)) write(c);
+  await tick();
+  assert.equal(stream.heldBytes, 0);
+  assert.deepEqual(stream.take(), texts);
+  stream.close();
+});
