@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { rfc3339Nano } from '../../src/sandbox/api/log';
+import { rfc3339Nano, timestampFormatter } from '../../src/sandbox/api/log';
 import { negotiate, paginate } from '../../src/sandbox/api/resources';
 import { route } from '../../src/sandbox/api/router';
 import { parseFieldSelector, parseLabelSelector } from '../../src/sandbox/api/selectors';
@@ -174,6 +174,24 @@ describe('formats', () => {
     assert.equal(rfc3339Nano(1_700_000_000_000_000_000n), '2023-11-14T22:13:20Z');
     assert.equal(rfc3339Nano(1_700_000_000_120_000_000n), '2023-11-14T22:13:20.12Z');
     assert.equal(rfc3339Nano(1_700_000_000_000_000_001n), '2023-11-14T22:13:20.000000001Z');
+  });
+  it('the follow stream formats each line time as rfc3339Nano does, times in a row or not (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.bigInt({ min: 1_700_000_000_000_000_000n, max: 1_700_000_003_000_000_000n }),
+            fc.bigInt({ min: 0n, max: 4_000_000_000_000_000_000n }),
+            fc.constantFrom(1_700_000_000_000_000_000n, 1_700_000_000_100_000_000n, 1_700_000_000_000_000_010n),
+          ),
+          { minLength: 1, maxLength: 40 },
+        ),
+        (times) => {
+          const stamp = timestampFormatter();
+          for (const t of times) assert.equal(stamp(t), rfc3339Nano(t), String(t));
+        },
+      ),
+    );
   });
 });
 
