@@ -66,6 +66,17 @@ export function exchange(req: ExchangeRequest): Promise<ExchangeResult> {
   return new Promise((resolve) => new Exchange(req, resolve).begin());
 }
 
+// A burst asks about the same two names for every request; net.isIP runs an IPv6 pattern of 1,500 characters.
+const ipNames = new Map<string, boolean>();
+function isIp(name: string): boolean {
+  let v = ipNames.get(name);
+  if (v === undefined) {
+    if (ipNames.size > 64) ipNames.clear();
+    ipNames.set(name, (v = net.isIP(name) !== 0));
+  }
+  return v;
+}
+
 // Methods a request may be sent again for when a kept-alive connection closed under it before any answer.
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -103,7 +114,7 @@ class Exchange {
     const { req, times } = this;
     if (req.signal?.aborted) return this.onAbort();
     req.signal?.addEventListener('abort', this.onAbort, { once: true });
-    if (net.isIP(req.address)) return this.start(req.address, true);
+    if (isIp(req.address)) return this.start(req.address, true);
     times.dnsStart = nowUnixNano();
     dns.lookup(req.address, (err, address) => {
       times.dnsEnd = nowUnixNano();
@@ -118,7 +129,7 @@ class Exchange {
       scheme: req.scheme,
       ip,
       port: req.port,
-      servername: req.scheme === 'https' && !net.isIP(req.host) ? req.host : undefined,
+      servername: req.scheme === 'https' && !isIp(req.host) ? req.host : undefined,
       secureContext: req.scheme === 'https' && req.ca?.length ? secureContextFor(req.ca) : undefined,
       rejectUnauthorized: !req.insecure,
     };
