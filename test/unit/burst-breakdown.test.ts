@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RequestBreakdown } from '../../src/core/burst/breakdown';
-import { measureRequest } from '../../src/core/burst/measure';
+import { measureRequest, type RequestMeasure } from '../../src/core/burst/measure';
+import { RequestRecords } from '../../src/core/burst/records';
 import { compareBursts } from '../../src/core/burst/compare';
 import { histogram } from '../../src/core/burst/histogram';
 import { SampleStore, percentileOfSorted, stats } from '../../src/core/burst/stats';
@@ -262,4 +263,86 @@ test('a completed request whose trace states no status (a trace file) is not a f
   b.add(trace, { ...noStatus, complete: false });
   assert.deepEqual(b.report().failures, [{ layer: 'client', count: 1 }]);
   assert.equal(b.report({ status: 'error' }).requests, 1);
+});
+
+test('requests of one shape share it; a request whose span rows or owners differ in any key gets its own', () => {
+  const rec = new RequestRecords();
+  const m = (spans: [string, number][], owned: [string, number][]): RequestMeasure => ({
+    durationMs: 10,
+    startNs: 1_795_773_600_000_000_000n,
+    layerMs: [4, 6, 0, 0],
+    spans,
+    owned: new Map(owned),
+    retried: [],
+  });
+  const r = { traceId: 'a'.repeat(32), startUnixNano: '1', durationMs: 10, complete: true, newConnection: false };
+  const requests = [
+    m(
+      [
+        ['c\0client\0probe', 10],
+        ['i\0nginx\0nginx', 6],
+      ],
+      [
+        ['c\0client\0probe', 4],
+        ['i\0nginx\0nginx', 6],
+      ],
+    ),
+    m(
+      [
+        ['c\0client\0probe', 9],
+        ['i\0nginx\0nginx', 5],
+      ],
+      [
+        ['c\0client\0probe', 4],
+        ['i\0nginx\0nginx', 6],
+      ],
+    ),
+    // Same counts and span rows, another owner: a shape of its own.
+    m(
+      [
+        ['c\0client\0probe', 9],
+        ['i\0nginx\0nginx', 5],
+      ],
+      [
+        ['c\0client\0probe', 4],
+        ['i\0nginx\0attempt', 6],
+      ],
+    ),
+    // Same counts and owners, another span row.
+    m(
+      [
+        ['c\0client\0probe', 9],
+        ['i\0nginx\0other', 5],
+      ],
+      [
+        ['c\0client\0probe', 4],
+        ['i\0nginx\0attempt', 6],
+      ],
+    ),
+    m(
+      [
+        ['c\0client\0probe', 10],
+        ['i\0nginx\0nginx', 6],
+      ],
+      [
+        ['c\0client\0probe', 4],
+        ['i\0nginx\0nginx', 6],
+      ],
+    ),
+  ];
+  for (const q of requests) rec.add(q, r);
+  const names = (ids: number[]) => ids.map((k) => rec.keys.values[k]);
+  const shapes = requests.map((_, i) => rec.shapeOf(i));
+  assert.equal(shapes[0], shapes[1]);
+  assert.equal(shapes[0], shapes[4]);
+  assert.notEqual(shapes[1], shapes[2]);
+  assert.notEqual(shapes[2], shapes[3]);
+  requests.forEach((q, i) => {
+    assert.deepEqual(
+      names(shapes[i].spans),
+      q.spans.map(([k]) => k),
+      `request ${i}`,
+    );
+    assert.deepEqual(names(shapes[i].owned), [...q.owned.keys()], `request ${i}`);
+  });
 });
