@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { f64, i32, u16, u32, u8, type Column } from '../../src/core/burst/columns';
+import { MillisColumn, f64, i32, u16, u32, u8, type Column } from '../../src/core/burst/columns';
 
 const KINDS: [string, () => Column, (n: number) => ArrayLike<number> & { [i: number]: number }][] = [
   ['f64', f64, (n) => new Float64Array(n)],
@@ -46,3 +46,25 @@ for (const [name, make, typed] of KINDS)
       { numRuns: 40 },
     );
   });
+
+test('a milliseconds column gives back exactly the numbers pushed, compact or kept aside', () => {
+  // Mostly what a request's times give (whole nanoseconds / 1e6), sometimes any double at all.
+  const value = fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: 0, max: 4_294_967_294 }).map((ns) => ns / 1e6) },
+    { weight: 1, arbitrary: fc.integer({ min: 4_294_967_294, max: 2 ** 40 }).map((ns) => ns / 1e6) },
+    { weight: 1, arbitrary: fc.double() },
+    { weight: 1, arbitrary: fc.constantFrom(0, -0, 0.1, 1e-7, 4294.967295, NaN, Infinity, -1, 2 ** 53) },
+  );
+  fc.assert(
+    fc.property(fc.array(value, { maxLength: 40_000 }), fc.array(value, { maxLength: 3000 }), (pushed, appended) => {
+      const col = new MillisColumn();
+      for (const v of pushed) col.push(v);
+      col.pushAll(Float64Array.from(appended));
+      const all = [...pushed, ...appended];
+      assert.equal(col.length, all.length);
+      for (let i = 0; i < all.length; i++) assert.ok(Object.is(col.get(i), all[i]), `${i}: ${col.get(i)} != ${all[i]}`);
+      assert.deepEqual([...col.toArray()], all);
+    }),
+    { numRuns: 40 },
+  );
+});

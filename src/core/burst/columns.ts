@@ -83,6 +83,50 @@ class F64Column extends Column {
 }
 
 export const f64 = (): Column => new F64Column((n) => new Float64Array(n));
+
+// Marks a value kept aside (not whole nanoseconds, or 4.29 s or more).
+const ASIDE = 0xffffffff;
+
+/**
+ * Milliseconds, as a request's times give them (whole nanoseconds / 1e6): stored as the nanoseconds in 32 bits when
+ * that gives back the very same number, else kept aside as they are. Half the memory of a Float64 column for the
+ * same values, exactly: a breakdown of the 100 MB benchmark log holds about 7 million of them.
+ */
+export class MillisColumn {
+  private chunks: Uint32Array[] = [];
+  private last?: Uint32Array;
+  private readonly aside = new Map<number, number>();
+  length = 0;
+
+  push(v: number): void {
+    const at = this.length & MASK;
+    if (at === 0) this.chunks.push((this.last = new Uint32Array(CHUNK)));
+    const n = Math.round(v * 1e6);
+    // -0 would come back as 0: it is kept aside, like anything else the nanoseconds do not give back.
+    if (n > 0 ? n < ASIDE && n / 1e6 === v : Object.is(v, 0)) (this.last as Uint32Array)[at] = n;
+    else {
+      (this.last as Uint32Array)[at] = ASIDE;
+      this.aside.set(this.length, v);
+    }
+    this.length++;
+  }
+
+  get(i: number): number {
+    const n = this.chunks[i >>> CHUNK_BITS][i & MASK];
+    return n === ASIDE ? (this.aside.get(i) as number) : n / 1e6;
+  }
+
+  pushAll(src: ArrayLike<number>): void {
+    for (let k = 0; k < src.length; k++) this.push(src[k]);
+  }
+
+  /** The values as one array (a copy), to send to another thread. */
+  toArray(): Float64Array {
+    const out = new Float64Array(this.length);
+    for (let i = 0; i < this.length; i++) out[i] = this.get(i);
+    return out;
+  }
+}
 export const i32 = () => new Column((n) => new Int32Array(n));
 export const u32 = () => new Column((n) => new Uint32Array(n));
 export const u16 = () => new Column((n) => new Uint16Array(n));

@@ -3,7 +3,7 @@
 // the keys once, the request only its values, so an access-log request costs about 150 bytes.
 import { LAYERS } from '../../protocol/vocabulary';
 import type { Layer } from '../trace/model';
-import { Column, Interner, TraceIds, f64, i32, u16, u32, u8, type TraceIdsPart } from './columns';
+import { Interner, MillisColumn, TraceIds, f64, i32, u16, u32, u8, type TraceIdsPart } from './columns';
 import type { RequestMeasure } from './measure';
 import type { RequestFilter, RequestSummary } from './model';
 
@@ -30,7 +30,7 @@ export class RequestRecords {
   /** Start of each request in nanoseconds after `baseNs` (exact for sets spanning up to about 100 days). */
   private start = f64();
   baseNs: bigint | undefined;
-  readonly duration = f64();
+  readonly duration = new MillisColumn();
   private status = u16();
   private flags = u8();
   private failed = u8();
@@ -39,7 +39,7 @@ export class RequestRecords {
   private method = i32();
   private shape = i32();
   private offset = u32();
-  readonly values: Column = f64();
+  readonly values = new MillisColumn();
   private errorOf = new Map<number, number>();
   readonly retried = new Map<number, number[]>();
 
