@@ -4,7 +4,7 @@
 import { matchAppLogLines, type AppLogLine } from '../ingest/app-log';
 import type { Pod } from '../kube/objects';
 import type { KubeRequester } from '../kube/request';
-import { PodLogStream } from './log-stream';
+import { PodLogStream, PodStreams } from './log-stream';
 
 export interface AppLines {
   service: string;
@@ -14,36 +14,15 @@ export interface AppLines {
 
 const HEX32 = /[0-9a-fA-F]{32}/g;
 
-export class AppLogReader {
-  private readonly streams: { pod: Pod; service: string; stream: PodLogStream }[];
-
+export class AppLogReader extends PodStreams<{ pod: Pod; service: string; stream: PodLogStream }> {
   constructor(o: { api: KubeRequester; pods: { pod: Pod; service: string }[]; since: Date; signal?: AbortSignal }) {
-    this.streams = o.pods.map(({ pod, service }) => ({
-      pod,
-      service,
-      stream: new PodLogStream({ api: o.api, pod, since: new Date(o.since.getTime() - 1000), signal: o.signal }),
-    }));
-  }
-
-  opened(): Promise<void> {
-    return Promise.all(this.streams.map((s) => s.stream.opened)).then(() => {});
-  }
-
-  get error(): string | undefined {
-    return this.streams.find((s) => s.stream.error)?.stream.error;
-  }
-
-  /** Every pod's stream keeps what arrives as bytes only, until release() (log-stream.ts). */
-  hold(): void {
-    for (const s of this.streams) s.stream.hold();
-  }
-
-  release(): void {
-    for (const s of this.streams) s.stream.release();
-  }
-
-  get heldBytes(): number {
-    return this.streams.reduce((n, s) => n + s.stream.heldBytes, 0);
+    super(
+      o.pods.map(({ pod, service }) => ({
+        pod,
+        service,
+        stream: new PodLogStream({ api: o.api, pod, since: new Date(o.since.getTime() - 1000), signal: o.signal }),
+      })),
+    );
   }
 
   /** Per pending id: the lines about it that arrived since the last read, per pod. */
@@ -68,9 +47,5 @@ export class AppLogReader {
       }
     }
     return out;
-  }
-
-  close(): void {
-    for (const s of this.streams) s.stream.close();
   }
 }

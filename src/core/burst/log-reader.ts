@@ -6,7 +6,7 @@ import { parserFor, type ProxyLogParser } from '../ingest/controller-log/formats
 import type { Pod } from '../kube/objects';
 import type { KubeRequester } from '../kube/request';
 import { findProbeLines, type ProbeLine } from '../probe/find-line';
-import { PodLogStream } from './log-stream';
+import { PodLogStream, PodStreams } from './log-stream';
 
 /** A probe's access-log line: nginx's with the lines just before it (nginx writes a request's error lines first). */
 export type FoundLine = { hit: ProbeLine; texts: string[]; pod: Pod } | { record: unknown; pod: Pod };
@@ -14,8 +14,7 @@ export type FoundLine = { hit: ProbeLine; texts: string[]; pod: Pod } | { record
 // Error lines about a request come shortly before its access line; more context only costs time at this scale.
 const ERROR_CONTEXT_LINES = 50;
 
-export class ControllerLogReader {
-  private readonly streams: { pod: Pod; stream: PodLogStream; tail: string[] }[];
+export class ControllerLogReader extends PodStreams<{ pod: Pod; stream: PodLogStream; tail: string[] }> {
   private readonly parser?: ProxyLogParser;
   /** Whether any line was an access line the format's parser reads (anyone's request, not only the burst's). */
   sawAccessLine = false;
@@ -29,41 +28,22 @@ export class ControllerLogReader {
     format?: FormatId;
     signal?: AbortSignal;
   }) {
-    if (o.format) this.parser = parserFor(o.format);
-    this.streams = o.pods.map((pod) => ({
-      pod,
-      tail: [],
-      stream: new PodLogStream({
-        api: o.api,
+    super(
+      o.pods.map((pod) => ({
         pod,
-        since: new Date(o.since.getTime() - 1000),
-        signal: o.signal,
-        ...(o.container && pod.spec?.containers?.some((c) => c.name === o.container) ? { container: o.container } : {}),
-      }),
-    }));
-  }
-
-  /** Resolves once every pod's stream has answered, so that no line written after this is missed. */
-  opened(): Promise<void> {
-    return Promise.all(this.streams.map((s) => s.stream.opened)).then(() => {});
-  }
-
-  /** Why a pod's log cannot be read now, if it cannot. */
-  get error(): string | undefined {
-    return this.streams.find((s) => s.stream.error)?.stream.error;
-  }
-
-  /** Every pod's stream keeps what arrives as bytes only, until release() (log-stream.ts). */
-  hold(): void {
-    for (const s of this.streams) s.stream.hold();
-  }
-
-  release(): void {
-    for (const s of this.streams) s.stream.release();
-  }
-
-  get heldBytes(): number {
-    return this.streams.reduce((n, s) => n + s.stream.heldBytes, 0);
+        tail: [],
+        stream: new PodLogStream({
+          api: o.api,
+          pod,
+          since: new Date(o.since.getTime() - 1000),
+          signal: o.signal,
+          ...(o.container && pod.spec?.containers?.some((c) => c.name === o.container)
+            ? { container: o.container }
+            : {}),
+        }),
+      })),
+    );
+    if (o.format) this.parser = parserFor(o.format);
   }
 
   /** The lines of the ids `isOurs` accepts among the lines that arrived since the last read. */
@@ -92,9 +72,5 @@ export class ControllerLogReader {
       s.tail = texts.slice(-ERROR_CONTEXT_LINES);
     }
     return out;
-  }
-
-  close(): void {
-    for (const s of this.streams) s.stream.close();
   }
 }

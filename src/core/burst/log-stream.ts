@@ -224,3 +224,35 @@ export class PodLogStream {
     return true;
   }
 }
+
+/** Several pods' followed streams read as one (the controller's pods, a backend's pods). */
+export class PodStreams<T extends { stream: PodLogStream }> {
+  constructor(protected readonly streams: T[]) {}
+
+  /** Resolves once every pod's stream has answered, so that no line written after this is missed. */
+  opened(): Promise<void> {
+    return Promise.all(this.streams.map((s) => s.stream.opened)).then(() => {});
+  }
+
+  /** Why a pod's log cannot be read now, if it cannot. */
+  get error(): string | undefined {
+    return this.streams.find((s) => s.stream.error)?.stream.error;
+  }
+
+  /** Every pod's stream keeps what arrives as bytes only, until release(). */
+  hold(): void {
+    for (const s of this.streams) s.stream.hold();
+  }
+
+  release(): void {
+    for (const s of this.streams) s.stream.release();
+  }
+
+  get heldBytes(): number {
+    return this.streams.reduce((n, s) => n + s.stream.heldBytes, 0);
+  }
+
+  close(): void {
+    for (const s of this.streams) s.stream.close();
+  }
+}

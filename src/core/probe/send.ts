@@ -6,7 +6,7 @@ import type { Diagnostic, Span, SpanEvent } from '../trace/model';
 import { responseDiagnostics } from './diagnose';
 import type { ProbeIds } from './feeds';
 import type { Connections } from './connections';
-import { exchange, type ExchangeResult } from './http';
+import { exchange, type ExchangeRequest, type ExchangeResult } from './http';
 import { probeUserAgent, withQueryMark } from './mark';
 import { nextHop } from './redirects';
 import type { Resolved } from './resolve';
@@ -101,22 +101,20 @@ export async function sendOnTarget(
   };
   const redirects: SpanEvent[] = [];
   let sent = headers; // loses its secret headers when a redirect changes the origin
+  // The request of the current hop, as sent and as its client spans describe it.
+  const request = (): ExchangeRequest => ({
+    scheme: hop.scheme,
+    address: target.address,
+    port: hop.port,
+    host,
+    method: r.method,
+    path: hop.path,
+    headers: sent,
+    body: o.body,
+    timeoutMs: o.timeoutMs ?? 10_000,
+  });
   for (;;) {
-    res = await exchange({
-      scheme: hop.scheme,
-      address: target.address,
-      port: hop.port,
-      host,
-      method: r.method,
-      path: hop.path,
-      headers: sent,
-      body: o.body,
-      ca,
-      insecure: o.insecure,
-      timeoutMs: o.timeoutMs ?? 10_000,
-      signal: o.signal,
-      pool: conn.pool,
-    });
+    res = await exchange({ ...request(), ca, insecure: o.insecure, signal: o.signal, pool: conn.pool });
     const next = nextHop(
       res,
       hop,
@@ -144,17 +142,7 @@ export async function sendOnTarget(
     clientSpans({
       traceId: ids.traceId,
       rootSpanId: ids.rootSpanId,
-      req: {
-        scheme: hop.scheme,
-        address: target.address,
-        port: hop.port,
-        host,
-        method: r.method,
-        path: hop.path,
-        headers: sent,
-        body: o.body,
-        timeoutMs: 0,
-      },
+      req: request(),
       res,
       target: target.kind,
       url,
