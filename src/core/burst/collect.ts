@@ -1,15 +1,13 @@
 // Collects the spans of a whole burst in bulk (docs/ARCHITECTURE.md, "When a trace is complete", applied to each
 // request): every poll reads the controller log once for all pending request ids and asks the trace backend for
-// all the burst's traces, then every request whose trace is complete is assembled and handed on, and forgotten.
+// all the burst's traces, then every request whose trace is complete is assembled (burst/request-trace.ts) and handed on, and forgotten.
 // In a burst of up to CollectorOptions.holdUntilLast requests, assembling waits for the last answer: which traces
 // are complete is decided as they complete, but the CPU that building them takes is spent after the last answer,
 // not while this process shares the machine's cores with the cluster it is timing. Such a burst also reads nothing
 // while its requests go out (`deferring`): the log streams keep their bytes undecoded and the trace backend is not
 // asked; everything is read once the last answer is in, and polled as usual from then on.
-import { appLogSpan, podIndex, PROVISIONAL, type NginxBatchContext } from '../probe/feeds';
+import { podIndex, PROVISIONAL, type NginxBatchContext } from '../probe/feeds';
 import { expectsApp, ingressAttributes } from '../probe/collect';
-import { responseDiagnostics } from '../probe/diagnose';
-import { assembleProbe } from '../probe/finish';
 import { sleep } from '../probe/gather';
 import type { Resolved } from '../probe/resolve';
 import type { ProbeIds } from '../probe/feeds';
@@ -19,10 +17,11 @@ import { richerTraceHint } from '../controllers';
 import { treeState } from '../trace/closed';
 import type { Diagnostic, Layer, Span, SpanBatch, Trace } from '../trace/model';
 import { errorMessage } from '../errors';
-import type { AppLines, AppLogReader } from './app-log-reader';
+import type { AppLogReader } from './app-log-reader';
 import type { ControllerLogReader, FoundLine } from './log-reader';
 import { ingressBatch, openLogs, servedBackends, type IngressMode } from './open-logs';
 import { TraceReader } from './trace-reader';
+import { appLogSpans, assemble, type Decided, type Pending } from './request-trace';
 import type { Backend } from '../ingest/backend';
 import type { KubeRequester } from '../kube/request';
 
@@ -41,33 +40,6 @@ const LOG_ON_WAIT_MS = 1000;
  */
 const DEFER_MAX_MS = 30_000;
 const DEFER_MAX_BYTES = 64 << 20;
-
-interface Pending {
-  ids: ProbeIds;
-  sent?: Sent;
-  answeredAt?: number;
-  line?: FoundLine;
-  ingress?: SpanBatch;
-  app?: Span[];
-  /** The backend pods' log lines about this request, as they arrived. */
-  appLogs?: AppLines[];
-  /** Its app spans form a closed tree with the client's: the trace backend need not be asked again. */
-  appSettled?: boolean;
-  /** The spans built from appLogs, and what they were built from (rebuilt only when that changes). */
-  logSpans?: { from: string; spans: Span[] };
-  lastNew: number;
-  spanCount: number;
-  /** Whether the trace backend was read after the answer: a closed tree counts only then. */
-  readAfterAnswer?: boolean;
-}
-
-/** A request whose trace is decided (complete, or given up on), waiting to be assembled. */
-interface Decided {
-  p: Pending & { sent: Sent };
-  logSpans: Span[];
-  missing: Layer[];
-  complete: boolean;
-}
 
 export interface CollectorOptions {
   api: KubeRequester;
@@ -323,25 +295,6 @@ export class BurstCollector {
     return !!this.ingress && !sent.res.error?.code.startsWith('ECONNREFUSED');
   }
 
-  /** The request's app-log spans, built as a probe builds them (probe/feeds.ts), one per pod that logged it. */
-  private appLogSpans(p: Pending & { sent: Sent }): Span[] {
-    if (!p.appLogs?.length) return [];
-    const from = `${p.appLogs.length}/${p.app?.length ?? 0}`;
-    if (p.logSpans?.from === from) return p.logSpans.spans;
-    const spans = p.appLogs.map((a) =>
-      appLogSpan(a.lines, {
-        ids: p.ids,
-        service: a.service,
-        pod: a.pod,
-        existing: p.app ?? [],
-        clientWindow: p.sent.clientWindow,
-        backendExpected: !!this.o.backend,
-      }),
-    );
-    p.logSpans = { from, spans };
-    return spans;
-  }
-
   private missing(p: Pending & { sent: Sent }, logSpans: Span[]): Layer[] {
     const out: Layer[] = [];
     if (this.expectsIngress(p.sent) && !p.ingress) out.push('ingress');
@@ -363,7 +316,7 @@ export class BurstCollector {
         continue;
       }
       const q = p as Pending & { sent: Sent };
-      const logSpans = this.appLogSpans(q);
+      const logSpans = appLogSpans(q, !!this.o.backend);
       const missing = this.missing(q, logSpans);
       // A held burst's wait counts from when it began reading, not from an answer given while nothing was read.
       const waited = now - Math.max(p.answeredAt!, this.readingFrom);
@@ -382,26 +335,6 @@ export class BurstCollector {
     const keep = defer ? (this.o.holdUntilLast ?? 0) : 0;
     if (this.decided.length <= keep) return;
     const out = this.decided.splice(0, this.decided.length - keep);
-    for (const d of out) this.handOn(d);
-  }
-
-  private handOn({ p, logSpans, missing, complete }: Decided): void {
-    const sent = p.sent;
-    const diagnostics: Diagnostic[] = [...sent.diagnostics, ...responseDiagnostics(sent.res, this.o.target)];
-    if (!complete)
-      diagnostics.push({
-        code: 'burst-trace-incomplete',
-        severity: 'warning',
-        message: missing.length
-          ? `no ${missing.join(' or ')} spans arrived for this request before the burst stopped waiting`
-          : 'spans were still arriving when the burst stopped waiting',
-        hint: 'the burst waits a few seconds after its last answer; the trace shows what arrived by then',
-      });
-    const results: SpanBatch[] = [];
-    if (p.ingress) results.push(p.ingress);
-    if (p.app) results.push({ spans: p.app, diagnostics: [] });
-    if (logSpans.length) results.push({ spans: logSpans, diagnostics: [] });
-    const trace = assembleProbe(p.ids, sent.client, results, diagnostics);
-    this.o.onTrace(trace, sent, complete);
+    for (const d of out) this.o.onTrace(assemble(d, this.o.target), d.p.sent, d.complete);
   }
 }
