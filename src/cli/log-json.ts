@@ -5,29 +5,19 @@ import { finishTrace } from '../core/io/finish';
 import { JsonBytes } from './json-bytes';
 
 export function jsonChunk(job: ChunkJob): ChunkResult {
-  // A piece's JSON is about 17 times its size; grown by doubling when a piece says more. The memory of a piece
-  // already written is used again when it is big enough: new memory is zeroed page by page.
+  // A piece's JSON is about 17 times its size; the writer doubles its memory when a piece says more. The memory of
+  // a piece already written is used again when it is big enough: new memory is zeroed page by page.
   const want = 18 * job.bytes.length + 1024;
-  let store = job.spare && job.spare.byteLength >= want ? new Uint8Array(job.spare) : new Uint8Array(want);
-  let used = 0;
-  const bytes = new JsonBytes((b) => {
-    if (store.length - used < b.length) {
-      const bigger = new Uint8Array(Math.max(2 * store.length, used + b.length));
-      bigger.set(store.subarray(0, used));
-      store = bigger;
-    }
-    store.set(b, used);
-    used += b.length;
-  });
+  const store = job.spare && job.spare.byteLength >= want ? new Uint8Array(job.spare) : new Uint8Array(want);
+  const bytes = new JsonBytes(undefined, store);
   let traces = 0;
   let spans = 0;
   const read = readPiece(job, (t) => {
     const trace = finishTrace(t);
-    bytes.text(',\n');
+    bytes.separator(false);
     bytes.trace(trace);
     traces++;
     spans += trace.spans.length;
   });
-  bytes.flush();
-  return { ...read, json: store.subarray(0, used), traces, spans };
+  return { ...read, json: bytes.written(), traces, spans };
 }

@@ -123,6 +123,34 @@ test('property: a span is written as terminalSafe(JSON.stringify(span)), byte fo
   );
 });
 
+test('property: one writer given many spans that repeat values key by key writes each as JSON.stringify', () => {
+  // Few keys and few values, so that spans share shapes and values come again under the key that had them first
+  // (json-bytes.ts copies those whole): the empty string, nasty strings, numbers and a long string among them.
+  const value = fc.oneof(
+    fc.constantFrom('', 'ingress', 'GET', '"q"', '\u0085', '\ud800', 'x'.repeat(300), 'é'),
+    nasty,
+    fc.constantFrom(0, -0, 1.5, NaN),
+    fc.constant(undefined),
+  );
+  const small = fc
+    .record({
+      spanId: fc.constantFrom('a', 'b'),
+      name: value,
+      service: value,
+      kind: value,
+      attributes: fc.dictionary(fc.constantFrom('k', 'url.path', '\u001b'), value, { maxKeys: 3 }),
+      events: fc.constantFrom([], ['e']),
+    })
+    .map((s) => s as unknown as Span);
+  fc.assert(
+    fc.property(fc.array(small, { minLength: 1, maxLength: 40 }), (spans) => {
+      const got = collect((w) => spans.forEach((s) => w.span(s)));
+      assert.deepEqual(got, Buffer.concat(spans.map((s) => expected(JSON.stringify(s)))));
+    }),
+    { numRuns: 1000 },
+  );
+});
+
 test('property: a trace is written as writeTraceJson writes it, byte for byte', () => {
   fc.assert(
     fc.property(
@@ -194,4 +222,21 @@ test('a member that cannot be written throws as in JSON.stringify (a BigInt attr
   const span = { spanId: 'a', attributes: { n: 1n } } as unknown as Span;
   assert.throws(() => JSON.stringify(span), TypeError);
   assert.throws(() => collect((w) => w.span(span)), TypeError);
+});
+
+test('without a sink, the writer keeps everything in one buffer, growing it from the one it was given', () => {
+  const spans: Span[] = [];
+  for (let i = 0; i < 50; i++)
+    spans.push({ spanId: `s${i}`, name: i % 2 ? 'nginx' : 'é\u0007', attributes: { i } } as unknown as Span);
+  const start = new Uint8Array(16);
+  const w = new JsonBytes(undefined, start);
+  for (const s of spans) w.span(s);
+  w.flush(); // nothing to hand on: the bytes stay
+  const got = w.written();
+  assert.deepEqual(Buffer.from(got), Buffer.concat(spans.map((s) => expected(JSON.stringify(s)))));
+  assert.ok(got.buffer !== start.buffer, 'grew into new memory');
+  const small = new JsonBytes(undefined, new Uint8Array(1 << 12));
+  small.span(spans[0]);
+  assert.equal(Buffer.from(small.written()).toString(), terminalSafe(JSON.stringify(spans[0])));
+  assert.equal(small.written().buffer.byteLength, 1 << 12, 'written where it was told');
 });

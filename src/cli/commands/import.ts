@@ -72,7 +72,7 @@ export async function run(argv: string[]): Promise<number> {
   for await (const item of items) {
     if ('trace' in item) {
       if (bytes) {
-        bytes.text(traces ? ',\n' : '\n');
+        bytes.separator(traces === 0);
         bytes.trace(item.trace);
       } else out.writeStyled(describeTrace(item.trace, traces));
       traces++;
