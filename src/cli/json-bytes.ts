@@ -110,6 +110,21 @@ export class JsonBytes {
     this.pos += n;
   }
 
+  /** Bytes that are already terminal-safe JSON text. */
+  raw(b: Uint8Array): void {
+    this.bytes(b);
+  }
+
+  /** JSON.stringify(s) for a string. */
+  value(s: string): void {
+    this.string(s);
+  }
+
+  /** JSON.stringify(attributes) for a span's attributes, as span() writes them. */
+  attributes(o: Record<string, unknown>): void {
+    this.object(o, this.attributeShapes, false);
+  }
+
   /** What comes before a trace in a list of traces, one a line: `\n` before the first, `,\n` before the rest. */
   separator(first: boolean): void {
     this.bytes(first ? LINE : COMMA_LINE);

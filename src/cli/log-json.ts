@@ -3,6 +3,7 @@
 import { readPiece, type ChunkJob, type ChunkResult } from '../core/burst/log-chunks';
 import { finishTrace } from '../core/io/finish';
 import { JsonBytes } from './json-bytes';
+import { PLAIN_SPANS, writePlainTrace } from './log-json-plain';
 
 export function jsonChunk(job: ChunkJob): ChunkResult {
   // A piece's JSON is about 17 times its size; the writer doubles its memory when a piece says more. The memory of
@@ -12,12 +13,21 @@ export function jsonChunk(job: ChunkJob): ChunkResult {
   const bytes = new JsonBytes(undefined, store);
   let traces = 0;
   let spans = 0;
-  const read = readPiece(job, (t) => {
-    const trace = finishTrace(t);
-    bytes.separator(false);
-    bytes.trace(trace);
-    traces++;
-    spans += trace.spans.length;
-  });
+  const read = readPiece(
+    job,
+    (t) => {
+      const trace = finishTrace(t);
+      bytes.separator(false);
+      bytes.trace(trace);
+      traces++;
+      spans += trace.spans.length;
+    },
+    (rec, line) => {
+      if (!writePlainTrace(bytes, rec, line, false)) return false;
+      traces++;
+      spans += PLAIN_SPANS;
+      return true;
+    },
+  );
   return { ...read, json: bytes.written(), traces, spans };
 }

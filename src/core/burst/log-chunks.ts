@@ -3,7 +3,7 @@
 // counts, and whether what it did depended on the lines before it.
 import type { FormatFamily } from '../ingest/controller-log/classify';
 import type { LineCounts } from '../ingest/controller-log/counts';
-import { ControllerLogReader, type LogImportItem } from '../ingest/controller-log/import';
+import { ControllerLogReader, type LogImportItem, type LogImportOptions } from '../ingest/controller-log/import';
 import { finishTrace } from '../io/finish';
 import { CHECKPOINT } from '../io/lines';
 import type { Trace } from '../trace/model';
@@ -76,10 +76,21 @@ export function takeTrace(
 /** What reading a piece gives whatever is made of its traces. */
 export type PieceResult = Omit<ChunkResult, 'part' | 'lineOf' | 'errorLines' | 'json' | 'traces' | 'spans'>;
 
-/** Reads a piece line by line as one pass would (ControllerLogReader), giving each trace to `onTrace`, unfinished. */
-export function readPiece(job: ChunkJob, onTrace: (trace: Trace) => void): PieceResult {
+/**
+ * Reads a piece line by line as one pass would (ControllerLogReader), giving each trace to `onTrace`, unfinished;
+ * `plain` may take an access line's request first (LogImportOptions.plain).
+ */
+export function readPiece(
+  job: ChunkJob,
+  onTrace: (trace: Trace) => void,
+  plain?: LogImportOptions['plain'],
+): PieceResult {
   const buf = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
-  const reader = new ControllerLogReader({ firstLine: job.firstLine, ...(job.family && { family: job.family }) });
+  const reader = new ControllerLogReader({
+    firstLine: job.firstLine,
+    ...(job.family && { family: job.family }),
+    ...(plain && { plain }),
+  });
   const bad: BadLine[] = [];
   const checkpoints: number[] = [];
   const out: LogImportItem[] = [];

@@ -73,6 +73,15 @@ export class ErrorAttacher {
     return true;
   }
 
+  /**
+   * Moves the log time on to a request's end, and says whether no error waits and no trace is held: then onRequest
+   * would give that request's trace straight back, and its trace may be written without going through here.
+   */
+  quiet(endUnixMs: number | undefined): boolean {
+    if (endUnixMs !== undefined) this.advance(endUnixMs);
+    return this.pending.length === 0 && this.held.length === 0;
+  }
+
   /** Offers a request's trace; returns the traces that are ready to go out (this one, unless it must wait). */
   onRequest(trace: Trace, rec: AccessLogRecord, endUnixMs: number | undefined): Trace[] {
     if (endUnixMs !== undefined) this.advance(endUnixMs);

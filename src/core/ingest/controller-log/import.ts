@@ -32,6 +32,12 @@ export interface LogImportOptions {
   firstLine?: number;
   /** The log time error matching starts from (the `time` a reader of the lines before reached; default 0). */
   startTime?: number;
+  /**
+   * Offered each nginx access line's record that no error line waits for, before its trace is made. Returning true
+   * takes the request: no trace is made of it. `import --json` writes the common line's JSON this way, without the
+   * objects (src/cli/log-json-plain.ts).
+   */
+  plain?: (record: AccessLogRecord, lineNumber: number) => boolean;
 }
 
 export async function* importControllerLog(
@@ -93,6 +99,9 @@ export class ControllerLogReader {
         }
         counts.requests++;
         counts.byFamily[cls.family] = (counts.byFamily[cls.family] ?? 0) + 1;
+        if (p.family === 'nginx-log' && opts.plain && errors.quiet(p.timeUnixMs(r.record))) {
+          if (opts.plain(r.record as AccessLogRecord, n)) return;
+        }
         const trace = toTrace(p, r.record, n);
         if (p.family !== 'nginx-log') {
           out.push({ trace });

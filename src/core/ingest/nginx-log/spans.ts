@@ -3,7 +3,7 @@ import type { Attributes, Diagnostic, SpanBatch, Span } from '../../trace/model'
 import { parseAccessLogLine } from './parse';
 import { classifyLine } from '../controller-log/classify';
 import { pooledSpanId } from './pooled-ids';
-import { placeAttempts, placeNginx, type Window } from './placement';
+import { placeAttempts, placeNginx, type NginxPlacement, type Window } from './placement';
 import type { AccessLogRecord, UpstreamTry } from './types';
 import { clip } from './values';
 
@@ -55,26 +55,7 @@ export function nginxSpansFromRecord(rec: AccessLogRecord, ctx: NginxSpanContext
   const diagnostics: Diagnostic[] = [];
   const where = placeNginx(rec, ctx.clientWindow);
   const nginxId = newId();
-
-  const attrs: Attributes = {};
-  if (rec.method) attrs['http.request.method'] = rec.method;
-  if (rec.uri !== undefined) {
-    const q = rec.uri.indexOf('?');
-    attrs['url.path'] = q < 0 ? rec.uri : rec.uri.slice(0, q);
-    if (q >= 0) attrs['url.query'] = rec.uri.slice(q + 1);
-  }
-  if (rec.protocol)
-    attrs['network.protocol.version'] = rec.protocol.startsWith('HTTP/') ? rec.protocol.slice(5) : rec.protocol;
-  if (rec.status !== undefined) attrs['http.response.status_code'] = rec.status;
-  if (rec.remoteAddr) attrs['network.peer.address'] = rec.remoteAddr;
-  if (rec.userAgent) attrs['user_agent.original'] = rec.userAgent;
-  if (rec.bodyBytesSent !== undefined) attrs['http.response.body.size'] = rec.bodyBytesSent;
-  putNginxVars(attrs, rec.vars);
-  for (const k in rec.extra) attrs[`nginx.${k}`] = rec.extra[k];
-  attrs['kubetrace.log.format'] = rec.format;
-  attrs['kubetrace.placement'] = where.placement;
-  if (ctx.controllerPod) attrs['kubetrace.pod'] = ctx.controllerPod;
-  if (ctx.controllerNode) attrs['kubetrace.node'] = ctx.controllerNode;
+  const attrs = nginxAttributes(rec, ctx, where);
 
   const nginx: Span = {
     spanId: nginxId,
@@ -136,6 +117,30 @@ export function nginxSpansFromRecord(rec: AccessLogRecord, ctx: NginxSpanContext
   return { spans, diagnostics };
 }
 
+/** The nginx span's attributes: the request as OpenTelemetry names it, then nginx's variables as logged. */
+export function nginxAttributes(rec: AccessLogRecord, ctx: NginxSpanContext, where: NginxPlacement): Attributes {
+  const attrs: Attributes = {};
+  if (rec.method) attrs['http.request.method'] = rec.method;
+  if (rec.uri !== undefined) {
+    const q = rec.uri.indexOf('?');
+    attrs['url.path'] = q < 0 ? rec.uri : rec.uri.slice(0, q);
+    if (q >= 0) attrs['url.query'] = rec.uri.slice(q + 1);
+  }
+  if (rec.protocol)
+    attrs['network.protocol.version'] = rec.protocol.startsWith('HTTP/') ? rec.protocol.slice(5) : rec.protocol;
+  if (rec.status !== undefined) attrs['http.response.status_code'] = rec.status;
+  if (rec.remoteAddr) attrs['network.peer.address'] = rec.remoteAddr;
+  if (rec.userAgent) attrs['user_agent.original'] = rec.userAgent;
+  if (rec.bodyBytesSent !== undefined) attrs['http.response.body.size'] = rec.bodyBytesSent;
+  putNginxVars(attrs, rec.vars);
+  for (const k in rec.extra) attrs[`nginx.${k}`] = rec.extra[k];
+  attrs['kubetrace.log.format'] = rec.format;
+  attrs['kubetrace.placement'] = where.placement;
+  if (ctx.controllerPod) attrs['kubetrace.pod'] = ctx.controllerPod;
+  if (ctx.controllerNode) attrs['kubetrace.node'] = ctx.controllerNode;
+  return attrs;
+}
+
 function attemptSpan(
   t: UpstreamTry,
   i: number,
@@ -146,6 +151,27 @@ function attemptSpan(
   service: string,
   p: Window,
 ): Span {
+  const attrs = attemptAttributes(t, i, ctx);
+  const unreached = t.status === undefined && rec.status !== undefined && (rec.status === 502 || rec.status === 504);
+  return {
+    spanId: id,
+    parentSpanId: parent,
+    name: 'upstream.attempt',
+    service,
+    layer: 'ingress',
+    kind: 'client',
+    startTimeUnixNano: String(p.startUnixNano),
+    endTimeUnixNano: String(p.endUnixNano),
+    status: (t.status !== undefined && t.status >= 500) || unreached ? 'error' : 'unset',
+    attributes: attrs,
+    events: [],
+    links: [],
+    origin: 'nginx-log',
+  };
+}
+
+/** An upstream try's attributes: its place among the tries, its address and what it answered. */
+export function attemptAttributes(t: UpstreamTry, i: number, ctx: NginxSpanContext): Attributes {
   const attrs: Attributes = { 'kubetrace.upstream.attempt': i + 1 };
   if (t.group > 0) attrs['kubetrace.upstream.redirect_group'] = t.group;
   if (t.addr) {
@@ -175,22 +201,7 @@ function attemptSpan(
   if (t.connectTime !== undefined) attrs['nginx.upstream_connect_time'] = t.connectTime;
   if (t.headerTime !== undefined) attrs['nginx.upstream_header_time'] = t.headerTime;
   if (t.responseLength !== undefined) attrs['nginx.upstream_response_length'] = t.responseLength;
-  const unreached = t.status === undefined && rec.status !== undefined && (rec.status === 502 || rec.status === 504);
-  return {
-    spanId: id,
-    parentSpanId: parent,
-    name: 'upstream.attempt',
-    service,
-    layer: 'ingress',
-    kind: 'client',
-    startTimeUnixNano: String(p.startUnixNano),
-    endTimeUnixNano: String(p.endUnixNano),
-    status: (t.status !== undefined && t.status >= 500) || unreached ? 'error' : 'unset',
-    attributes: attrs,
-    events: [],
-    links: [],
-    origin: 'nginx-log',
-  };
+  return attrs;
 }
 
 function phaseSpan(name: string, w: Window, id: string, attempt: Span, i: number): Span {
