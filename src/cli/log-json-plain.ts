@@ -1,13 +1,9 @@
-// The common access line's trace written straight as Trace JSON, for `import --json` on a big log. Most lines of a
-// controller's log are alike: one upstream try that answered below 500, with its connect, header and response times,
-// `$msec` and a request id that is a trace id. Their trace is always the same five spans (nginx → upstream.attempt →
-// connect, header, response) and its critical path is known from their times. Making the span objects, finishing the
-// trace and walking its path was about half of reading such a line; here only the attributes are made, by the same
-// functions as the spans' (core/ingest/nginx-log/spans.ts), and the rest is written from the times.
-// The bytes are those JsonBytes.trace writes for the finished trace: test/unit/log-json-plain.test.ts compares the
-// two on random lines, and any other line goes the usual way.
-import { isTraceId } from '../core/ids';
-import { placeAttempts, placeNginx } from '../core/ingest/nginx-log/placement';
+// The common access line's trace (core/ingest/nginx-log/plain.ts) written straight as Trace JSON, for
+// `import --json` on a big log. Making its span objects, finishing the trace and walking its critical path was
+// about half of reading such a line; here only the attributes are made, by the same functions as the spans'
+// (core/ingest/nginx-log/spans.ts), and the rest is written from the times. The bytes are those JsonBytes.trace
+// writes for the finished trace: test/unit/log-json-plain.test.ts compares the two on random logs.
+import { plainLine } from '../core/ingest/nginx-log/plain';
 import { pooledSpanId } from '../core/ingest/nginx-log/pooled-ids';
 import { attemptAttributes, nginxAttributes } from '../core/ingest/nginx-log/spans';
 import type { AccessLogRecord } from '../core/ingest/nginx-log/types';
@@ -45,30 +41,19 @@ const TRACE = text('{"traceId":');
 
 /**
  * Writes the trace `import` makes of this access line (after `\n` when it is the first, else `,\n`), when the line
- * is of the common kind above; false, having written nothing, for any other.
+ * is of the common kind; false, having written nothing, for any other.
  */
 export function writePlainTrace(out: JsonBytes, rec: AccessLogRecord, line: number, first: boolean): boolean {
-  if (rec.upstreams.length !== 1 || rec.warnings.length || rec.vars.msec === undefined) return false;
-  const t = rec.upstreams[0];
-  if (!t.addr || t.group !== 0 || t.status === undefined || t.status >= 500) return false;
-  if (t.responseTime === undefined || t.connectTime === undefined || t.headerTime === undefined) return false;
-  const traceId = rec.reqId?.toLowerCase();
-  if (traceId === undefined || !isTraceId(traceId)) return false;
-  const where = placeNginx(rec);
-  if (where.placement !== 'exact') return false;
-  const { attempts, scaled } = placeAttempts(rec.upstreams, where);
-  const a = attempts[0];
-  if (scaled || !a.connect || !a.header || !a.response || a.headerMissing) return false;
+  const plain = plainLine(rec);
+  if (!plain) return false;
+  const { traceId, try: t, nginx: where, attempt: a } = plain;
 
   // Span ids in the order the spans are made (nginxSpansFromRecord).
   const ids = [pooledSpanId(), pooledSpanId(), pooledSpanId(), pooledSpanId(), pooledSpanId()];
   const ctx = { traceId };
   const attrs = nginxAttributes(rec, ctx, where);
   attrs['kubetrace.import.line'] = line;
-  const times = [where, a, a.connect, a.header, a.response].map((w) => [
-    String(w.startUnixNano),
-    String(w.endUnixNano),
-  ]);
+  const times = [where, a, ...plain.phases].map((w) => [String(w.startUnixNano), String(w.endUnixNano)]);
 
   out.separator(first);
   out.raw(TRACE);

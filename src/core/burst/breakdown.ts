@@ -3,7 +3,7 @@
 // bursts: the breakdown", states the rules: layer time is critical-path time, tails are attributed per span key.
 import type { Diagnostic, Layer, Trace } from '../trace/model';
 import { histogram } from './histogram';
-import { measureRequest } from './measure';
+import { measureRequest, type RequestMeasure } from './measure';
 import type { BurstReport, ErrorStats, PodStats, RequestFilter, RequestSummary, RetryStats } from './model';
 import { RequestRecords, type RecordsPart } from './records';
 import { cmp, layerRows, spanRows } from './rows';
@@ -36,6 +36,12 @@ export class RequestBreakdown implements RequestSet {
   /** Takes a request's numbers from its trace (the trace is not kept); returns the request's index in the set. */
   add(trace: Trace, request: RequestSummary): number {
     this.rec.add(measureRequest(trace, request), request);
+    return this.rec.length - 1;
+  }
+
+  /** Takes a request already measured (plain-measure.ts); returns its index in the set. */
+  addMeasured(measure: RequestMeasure, request: RequestSummary): number {
+    this.rec.add(measure, request);
     return this.rec.length - 1;
   }
 

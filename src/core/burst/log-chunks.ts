@@ -9,7 +9,9 @@ import { CHECKPOINT } from '../io/lines';
 import type { Trace } from '../trace/model';
 import { RequestBreakdown } from './breakdown';
 import type { Column } from './columns';
+import type { AccessLogRecord } from '../ingest/nginx-log/types';
 import { summarizeRequest } from './measure';
+import { plainMeasure } from './plain-measure';
 import type { RecordsPart } from './records';
 
 export interface ChunkJob {
@@ -71,6 +73,23 @@ export function takeTrace(
       if (typeof n === 'number') (nums ??= []).push(n);
     }
   if (nums) errorLines.set(i, [...new Set(nums)]);
+}
+
+/**
+ * Takes an access line's request into a breakdown straight from its record when the line is of the common kind
+ * (plain-measure.ts), with its line number; false for any other (its trace is made as usual).
+ */
+export function takePlain(
+  breakdown: RequestBreakdown,
+  lineOf: Column | number[],
+  rec: AccessLogRecord,
+  line: number,
+): boolean {
+  const p = plainMeasure(rec);
+  if (!p) return false;
+  breakdown.addMeasured(p.measure, p.summary);
+  lineOf.push(line);
+  return true;
 }
 
 /** What reading a piece gives whatever is made of its traces. */
@@ -135,6 +154,10 @@ export function summarizeChunk(job: ChunkJob): ChunkResult {
   const breakdown = new RequestBreakdown();
   const lineOf: number[] = [];
   const errorLines = new Map<number, number[]>();
-  const read = readPiece(job, (t) => takeTrace(breakdown, lineOf, errorLines, t));
+  const read = readPiece(
+    job,
+    (t) => takeTrace(breakdown, lineOf, errorLines, t),
+    (rec, line) => takePlain(breakdown, lineOf, rec, line),
+  );
   return { ...read, part: breakdown.toPart(), lineOf: Uint32Array.from(lineOf), errorLines: [...errorLines] };
 }

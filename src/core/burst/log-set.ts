@@ -8,13 +8,14 @@ import { KubetraceError } from '../errors';
 import type { FormatFamily } from '../ingest/controller-log/classify';
 import { addCounts, emptyCounts, type LineCounts } from '../ingest/controller-log/counts';
 import { importControllerLog } from '../ingest/controller-log/import';
+import type { AccessLogRecord } from '../ingest/nginx-log/types';
 import { finishTrace } from '../io/finish';
 import { LOG_FAMILIES, openImport, type ImportFormat } from '../io/import';
 import { LineIndex } from '../io/lines';
 import type { Trace } from '../trace/model';
 import { RequestBreakdown, type BreakdownOptions } from './breakdown';
 import { u32, type Column } from './columns';
-import { takeTrace } from './log-chunks';
+import { takePlain, takeTrace } from './log-chunks';
 import { readInParallel, type Resume } from './log-parallel';
 import type { RequestSet } from './types';
 
@@ -103,7 +104,12 @@ export async function summarizeLog(path: string, opts: SummarizeLogOptions = {})
   }
   if (from) {
     const lines = index.read(path, opts.signal);
-    const reading = { firstLine: from.firstLine, startTime: from.time, ...(family && { family }) };
+    const reading = {
+      firstLine: from.firstLine,
+      startTime: from.time,
+      ...(family && { family }),
+      plain: (rec: AccessLogRecord, line: number) => takePlain(set.breakdown, lineOf, rec, line),
+    };
     for await (const item of importControllerLog(lines, reading)) {
       if ('trace' in item) takeTrace(set.breakdown, lineOf, errorLines, item.trace);
       else if ('lineNumber' in item) opts.onBadLine?.(item.lineNumber, item.error, item.line);
