@@ -15,10 +15,12 @@ import { summarizeChunk, type ChunkJob, type ChunkResult } from './log-chunks';
  * Pieces of about this many bytes: big enough that taking a result is cheap, small enough to share out and to keep
  * memory low (a few pieces are in flight). A piece's Trace JSON is about 17 times its size, so JSON pieces are
  * smaller. On the 100 MB bench log, 128 KB JSON pieces peaked at 224 MB against 366 MB with 1 MB pieces, in the same
- * time; breakdown pieces of 1 MB at 249 MB against 270 MB with 4 MB pieces.
+ * time; breakdown pieces of 1 MB at 249 MB against 270 MB with 4 MB pieces. Once the common lines were written
+ * straight (src/cli/log-json-plain.ts), 64 KB JSON pieces peaked at 129-144 MB against 133-165 MB with 128 KB, five
+ * runs each in turn, in the same time.
  */
 export const CHUNK_BYTES = 1 << 20;
-export const JSON_CHUNK_BYTES = 128 << 10;
+export const JSON_CHUNK_BYTES = 64 << 10;
 
 export interface ParallelOptions {
   /** The worker script: it answers each ChunkJob message with summarizeChunk's result (src/cli/log-worker.ts). */
@@ -64,7 +66,8 @@ export async function readInParallel(
   const size = opts.chunkBytes ?? (opts.json ? JSON_CHUNK_BYTES : CHUNK_BYTES);
   // A worker's young generation at V8's default grows to 48 MB of garbage it could collect sooner: 16 MB read the
   // benchmark log as fast, with about 20 MB less memory for the process. A JSON piece's common lines make little
-  // garbage (src/cli/log-json-plain.ts): 2 MB wrote the benchmark log's JSON as fast, in 130 MB instead of 170.
+  // garbage (src/cli/log-json-plain.ts): 2 MB wrote the benchmark log's JSON as fast, in 130-160 MB instead of
+  // 170-200.
   const young = opts.json ? JSON_YOUNG_MB : YOUNG_MB;
   const pool = Array.from(
     { length: count },
