@@ -130,6 +130,30 @@ test('loadKubeconfig on structurally mutated real kubeconfigs: a result or a Kub
   );
 });
 
+test('a current-context that YAML reads as a number (found by the fuzzer in a CI run) is refused in plain words', async () => {
+  // The shrunk counterexample of seed -121947047: a context renamed 7 and made current, unquoted.
+  const edits = [
+    { at: 349702842, op: 'stringify', value: {} },
+    { at: 2125961707, op: 'duplicate', value: [] },
+    {
+      at: 0,
+      op: 'replace',
+      value: { ' ': 0, '!': 0, '"': '', '#': 0, $: undefined, '%': false, '': 0, '&': 0, "'": false },
+    },
+    { at: 1803120762, op: 'stringify', value: '' },
+  ];
+  const text = stringify(mutate(seeds[0], edits as never));
+  assert.match(text, /^current-context: 7$/m);
+  await checkLoad([text], undefined);
+  const f = join(dir, 'number-context.yaml');
+  writeFileSync(f, text);
+  await assert.rejects(loadKubeconfig({ kubeconfig: f }), (e: Error) => {
+    assert.ok(e instanceof KubetraceError);
+    assert.equal(e.message, "the kubeconfig's current-context is a number, not a name");
+    return true;
+  });
+});
+
 test('loadKubeconfig on text-level mutations (bytes changed, cut, inserted) and merged pairs', async () => {
   const texts = [sandboxYaml, richYaml];
   const textEdit = fc.record({

@@ -79,6 +79,14 @@ export async function loadKubeconfig(opts: KubeconfigOptions = {}): Promise<Load
     kc.setCurrentContext(opts.context);
   }
   const contextName = kc.getCurrentContext();
+  // YAML reads `current-context: 7` as a number and client-node keeps it; kubectl refuses the file, as names are
+  // strings. Only the type is named: the value may be anything a damaged file holds.
+  if (contextName && typeof contextName !== 'string') {
+    throw new KubetraceError(
+      `the kubeconfig's current-context is a ${Array.isArray(contextName) ? 'list' : typeof contextName}, not a name`,
+      'quote it in the kubeconfig (current-context: "7"), or pick a context with --context NAME',
+    );
+  }
   const context = contextName ? kc.getContextObject(contextName) : null;
   if (!context) {
     throw new KubetraceError(
