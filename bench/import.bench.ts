@@ -54,7 +54,7 @@ export default async function importBench(): Promise<BenchRow[]> {
     // GoAccess (Debian `goaccess`) on the same file: the C log analyzer people use for this.
     if (runs[0].g) {
       const ratio = median(runs.map((r) => r.ratio));
-      const rss = Math.max(...runs.map((r) => r.kt.maxRssMb));
+      const rss = peakRss(runs);
       rows.push({
         measure: 'import access log / goaccess (wall time)',
         value: ratio,
@@ -80,7 +80,7 @@ async function logBreakdown(dir: string, logMb: number, given?: string): Promise
   const lines = given ? undefined : (await writeAccessLog(log, logMb * 1024 * 1024)).lines;
   const runs = await rounds(['import', log, '--summary'], 1 << 16, join(dir, 'report-summary.json'), log);
   const requests = /^\S+: (\d+) requests/.exec(runs[0].kt.out)?.[1];
-  const rss = Math.max(...runs.map((r) => r.kt.maxRssMb));
+  const rss = peakRss(runs);
   const last = runs[runs.length - 1].kt;
   const rows: BenchRow[] = [
     {
@@ -120,20 +120,24 @@ async function rounds(args: string[], keep: number, report: string, log: string)
   const n = Math.max(1, Number(process.env.KUBETRACE_BENCH_ROUNDS ?? 3));
   const out: Round[] = [];
   for (let i = 0; i < n; i++) {
-    const first = i % 2 === 0 ? goaccess(log, report) : undefined;
+    const goaccessFirst = i % 2 === 0;
+    const before = goaccessFirst ? goaccess(log, report) : undefined;
     const kt = await measureCli(args, keep);
     if (kt.code !== 0) throw new Error(`kubetrace ${args.join(' ')} failed: ${kt.err.slice(-500)}`);
-    const g = first ?? goaccess(log, report);
+    const g = goaccessFirst ? before : goaccess(log, report);
     out.push({ kt, g, ratio: g ? kt.wallMs / g.wallMs : NaN });
   }
   return out;
 }
 
-/** Each pair's times, and the median RSS of each side. */
+/** The highest peak RSS of kubetrace's runs: the memory goals hold for every run. */
+const peakRss = (runs: Round[]): number => Math.max(...runs.map((r) => r.kt.maxRssMb));
+
+/** Each pair's times, kubetrace's highest peak RSS and GoAccess's median. */
 function describe(runs: Round[]): string {
   const s = (ms: number) => (ms / 1000).toFixed(1);
   const pairs = runs.map((r) => `${s(r.kt.wallMs)}/${s(r.g?.wallMs ?? NaN)}`).join(', ');
-  const rss = Math.max(...runs.map((r) => r.kt.maxRssMb));
+  const rss = peakRss(runs);
   const grss = median(runs.map((r) => r.g?.maxRssMb ?? NaN));
   return `kubetrace/goaccess s: ${pairs} (median ratio); kubetrace peak ${rss.toFixed(0)} MB, goaccess ${grss.toFixed(0)} MB`;
 }

@@ -65,7 +65,6 @@ export class JsonBytes {
   private readonly sectionShapes = new Shapes();
   private readonly diagnosticShapes = new Shapes();
 
-  /** `sink` gets each full buffer; it must be done with it when it returns (the buffer is reused). */
   /**
    * With a sink, it gets each full buffer and must be done with it when it returns (the buffer is reused). Without
    * one, everything stays in one buffer, `start` when given, grown by doubling (`written`): a worker thread hands

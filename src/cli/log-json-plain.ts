@@ -74,14 +74,14 @@ export function writePlainTrace(out: JsonBytes, rec: AccessLogRecord, line: numb
     out.raw(PHASE_TAIL);
   }
 
-  // The critical path (core/trace/critical-path.ts) of this tree: the nginx span owns its time before the try; the
-  // try, when it has any length, is on the path with an empty section at its start, and each phase with a length
-  // owns all of it (the phases lie back to back and fill the try). A try of no length is not on the path at all.
+  // The critical path (core/trace/critical-path.ts) of this tree: the nginx span owns its time before the try (the
+  // try ends with nginx, so a try of no length leaves nginx all of it); the try, when it has any length, is on the
+  // path with an empty section at its start, and each phase with a length owns all of it (the phases lie back to
+  // back and fill the try). A try of no length is not on the path at all.
   out.raw(PATH);
   const [nginx, attempt] = times;
-  const tried = a.endUnixNano > a.startUnixNano;
-  section(out, ids[0], 0, nginx[0], tried ? attempt[0] : nginx[1], true);
-  if (tried) {
+  section(out, ids[0], 0, nginx[0], attempt[0], true);
+  if (a.endUnixNano > a.startUnixNano) {
     section(out, ids[1], 1, attempt[0], attempt[0], false);
     for (let k = 2; k < 5; k++)
       if (times[k][1] !== times[k][0]) section(out, ids[k], k, times[k][0], times[k][1], false);

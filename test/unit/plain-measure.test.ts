@@ -6,14 +6,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { RequestBreakdown } from '../../src/core/burst/breakdown';
-import { readPiece, takeTrace } from '../../src/core/burst/log-chunks';
+import { readPiece, summarizeChunk, takeTrace } from '../../src/core/burst/log-chunks';
 import { measureRequest, summarizeRequest, type RequestMeasure } from '../../src/core/burst/measure';
 import { plainMeasure } from '../../src/core/burst/plain-measure';
 import { ControllerLogReader, type LogImportItem } from '../../src/core/ingest/controller-log/import';
 import { finishTrace } from '../../src/core/io/finish';
 import { parseAccessLogLine } from '../../src/core/ingest/nginx-log/parse';
 import type { Trace } from '../../src/core/trace/model';
-import { summarizeChunk } from '../../src/core/burst/log-chunks';
 import { accessLine, errorLine } from '../fixtures/nginx-log/lines';
 
 /** The line's trace the usual way, finished. */

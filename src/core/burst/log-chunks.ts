@@ -4,12 +4,12 @@
 import type { FormatFamily } from '../ingest/controller-log/classify';
 import type { LineCounts } from '../ingest/controller-log/counts';
 import { ControllerLogReader, type LogImportItem, type LogImportOptions } from '../ingest/controller-log/import';
+import type { AccessLogRecord } from '../ingest/nginx-log/types';
 import { finishTrace } from '../io/finish';
 import { CHECKPOINT } from '../io/lines';
 import type { Trace } from '../trace/model';
 import { RequestBreakdown } from './breakdown';
 import type { Column } from './columns';
-import type { AccessLogRecord } from '../ingest/nginx-log/types';
 import { summarizeRequest } from './measure';
 import { plainMeasure } from './plain-measure';
 import type { RecordsPart } from './records';

@@ -136,7 +136,11 @@ function upstreamOf(attempt: Span | undefined, app?: Span): string | undefined {
 }
 
 function statusOf(s: Span | undefined): number | undefined {
-  const v = s?.attributes['http.response.status_code'];
+  return httpStatus(s?.attributes['http.response.status_code']);
+}
+
+/** An HTTP status as a span's attribute may hold it (number or text), when it is one. */
+export function httpStatus(v: unknown): number | undefined {
   const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
   return Number.isInteger(n) && n > 0 ? n : undefined;
 }

@@ -5,8 +5,9 @@
 // walking the trace was most of reading such a line. test/unit/plain-measure.test.ts compares the two on random lines.
 import { LAYERS } from '../../protocol/vocabulary';
 import { plainLine } from '../ingest/nginx-log/plain';
+import { urlPath } from '../ingest/nginx-log/spans';
 import type { AccessLogRecord } from '../ingest/nginx-log/types';
-import { BEFORE_UPSTREAM, spanKey, type RequestMeasure, type SpanKey } from './measure';
+import { BEFORE_UPSTREAM, httpStatus, spanKey, type RequestMeasure, type SpanKey } from './measure';
 import type { RequestSummary } from './model';
 
 const SERVICE = 'ingress-nginx';
@@ -30,8 +31,8 @@ export function plainMeasure(rec: AccessLogRecord): PlainRequest | undefined {
   const windows = [nginx, attempt, ...plain.phases];
   const start = nginx.startUnixNano;
   const total = nginx.endUnixNano > start ? nginx.endUnixNano - start : 0n;
-  // As the span's attributes and summarizeRequest read them.
-  const status = rec.status !== undefined && Number.isInteger(rec.status) && rec.status > 0 ? rec.status : undefined;
+  // As summarizeRequest reads it from the span's attributes.
+  const status = httpStatus(rec.status);
   const summary: RequestSummary = {
     traceId: plain.traceId,
     startUnixNano: String(start),
@@ -41,10 +42,7 @@ export function plainMeasure(rec: AccessLogRecord): PlainRequest | undefined {
   };
   if (status !== undefined) summary.status = status;
   if (rec.method) summary.method = rec.method;
-  if (rec.uri !== undefined) {
-    const q = rec.uri.indexOf('?');
-    summary.path = q < 0 ? rec.uri : rec.uri.slice(0, q);
-  }
+  if (rec.uri !== undefined) summary.path = urlPath(rec.uri);
 
   // Owned time per span, in the critical path's order: nginx before the try (the try ends with nginx, so a try of
   // no length leaves nginx all of it), then each phase. The try's own section is empty.

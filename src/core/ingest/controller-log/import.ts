@@ -99,9 +99,9 @@ export class ControllerLogReader {
         }
         counts.requests++;
         counts.byFamily[cls.family] = (counts.byFamily[cls.family] ?? 0) + 1;
-        if (p.family === 'nginx-log' && opts.plain && errors.quiet(p.timeUnixMs(r.record))) {
-          if (opts.plain(r.record as AccessLogRecord, n)) return;
-        }
+        // An nginx line no error waits for may be taken whole, without a trace (LogImportOptions.plain).
+        const quiet = p.family === 'nginx-log' && opts.plain !== undefined && errors.quiet(p.timeUnixMs(r.record));
+        if (quiet && opts.plain?.(r.record as AccessLogRecord, n)) return;
         const trace = toTrace(p, r.record, n);
         if (p.family !== 'nginx-log') {
           out.push({ trace });

@@ -117,13 +117,19 @@ export function nginxSpansFromRecord(rec: AccessLogRecord, ctx: NginxSpanContext
   return { spans, diagnostics };
 }
 
+/** `$uri` (or the request's target) without its query: the span's `url.path`. */
+export const urlPath = (uri: string): string => {
+  const q = uri.indexOf('?');
+  return q < 0 ? uri : uri.slice(0, q);
+};
+
 /** The nginx span's attributes: the request as OpenTelemetry names it, then nginx's variables as logged. */
 export function nginxAttributes(rec: AccessLogRecord, ctx: NginxSpanContext, where: NginxPlacement): Attributes {
   const attrs: Attributes = {};
   if (rec.method) attrs['http.request.method'] = rec.method;
   if (rec.uri !== undefined) {
+    attrs['url.path'] = urlPath(rec.uri);
     const q = rec.uri.indexOf('?');
-    attrs['url.path'] = q < 0 ? rec.uri : rec.uri.slice(0, q);
     if (q >= 0) attrs['url.query'] = rec.uri.slice(q + 1);
   }
   if (rec.protocol)
