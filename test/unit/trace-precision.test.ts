@@ -182,6 +182,40 @@ test('shop-api under load: an app span closed after its response left, longer th
   assert.equal(t.criticalPath.filter((c) => c.spanId === 'app').length > 0, true, 'the app is on the path');
 });
 
+// CI run 27: orders' client span for its call to inventory ended before inventory's server span did. Both are
+// OpenTelemetry JS spans (whole-millisecond starts); inventory closed its span 1.5 ms after its response left.
+test('orders → inventory under load: a server span outlasting the client call it answered is cut at its end', () => {
+  const orders = { service: 'orders', origin: 'otlp' as const };
+  const spans = [
+    client('probe', 0.4, 9.91),
+    client('request', 0.7, 0.9, 'probe'),
+    span({ ...orders, spanId: 'o', name: 'GET /orders', parentSpanId: 'probe', s: 1, e: 8 }),
+    span({ ...orders, spanId: 'call', name: 'GET', parentSpanId: 'o', kind: 'client', s: 2, e: 5.2 }),
+    span({ spanId: 'inv', name: 'GET /inventory/stock', parentSpanId: 'call', service: 'inventory', s: 2, e: 6.7 }),
+    span({ spanId: 'q', name: 'stock', parentSpanId: 'inv', service: 'inventory', kind: 'internal', s: 3, e: 6.5 }),
+  ];
+  const t = assemble([{ spans, diagnostics: [] }], { traceId: 't', rootSpanId: 'probe' });
+  assertNested(t);
+  const inv = t.spans.find((s) => s.spanId === 'inv')!;
+  assert.deepEqual([msOf(inv.startTimeUnixNano), msOf(inv.endTimeUnixNano)], [2, 5.2], 'its start is kept');
+  const note = t.diagnostics.find((d) => d.code === 'span-clipped' && d.spanId === 'inv');
+  assert.match(note?.message ?? '', /lasts 4\.70 ms, longer than the whole orders "GET" \(3\.20 ms\)/);
+});
+
+// Asynchronous work in another service (a consumer after its producer) may outlive its parent; it is not cut.
+test('a consumer span outliving the producer span that started it is left as it is', () => {
+  const spans = [
+    client('probe', 0.4, 9.91),
+    span({ spanId: 'o', name: 'POST /orders', parentSpanId: 'probe', s: 1, e: 8 }),
+    span({ spanId: 'send', name: 'publish', parentSpanId: 'o', kind: 'producer', s: 2, e: 3 }),
+    span({ spanId: 'recv', name: 'process', parentSpanId: 'send', service: 'mailer', kind: 'consumer', s: 2, e: 40 }),
+  ];
+  const t = assemble([{ spans, diagnostics: [] }], { traceId: 't', rootSpanId: 'probe' });
+  const recv = t.spans.find((s) => s.spanId === 'recv')!;
+  assert.deepEqual([msOf(recv.startTimeUnixNano), msOf(recv.endTimeUnixNano)], [2, 40]);
+  assert.ok(!t.diagnostics.some((d) => d.spanId === 'recv' && d.code === 'span-clipped'));
+});
+
 test('an offset beyond the resolution is clock skew: corrected, with a note naming the coarse source and the offset', () => {
   const spans = [client('probe', 0.21, 50.31), log('n', 'nginx', -4.79, 40.21, 'probe', 'server')];
   const t = assemble([{ spans, diagnostics: [] }], { traceId: 't', rootSpanId: 'probe' });
@@ -204,6 +238,10 @@ test('property: no child ends up outside its parent by more than the coarse sour
     // An app that closes its span on the response's `finish` event can end it after the client's last byte.
     appLate: fc.integer({ min: 0, max: 6_000_000 }),
     appFromLog: fc.boolean(),
+    // The app calls another instrumented service, which can also close its span late.
+    callIn: fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })),
+    downIn: fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })),
+    downLate: fc.integer({ min: 0, max: 6_000_000 }),
   });
   fc.assert(
     fc.property(arb, (r) => {
@@ -251,6 +289,18 @@ test('property: no child ends up outside its parent by more than the coarse sour
           origin: r.appFromLog ? 'app-log' : 'otlp',
         }),
       ];
+      if (!r.appFromLog) {
+        const [cs0, ce0] = within(ps0, pe0, r.callIn);
+        const [ds0, de0] = within(cs0, ce0, r.downIn);
+        const stamp = (x: bigint) => (r.otelJs ? (x / ms) * ms : x);
+        spans.push(
+          s('call', stamp(cs0), stamp(cs0) + (ce0 - cs0), { name: 'GET', parentSpanId: 'app', kind: 'client' }),
+          s('down', stamp(ds0), stamp(ds0) + (de0 - ds0) + BigInt(r.downLate), {
+            service: 'inventory',
+            parentSpanId: 'call',
+          }),
+        );
+      }
       const t = assemble([{ spans, diagnostics: [] }], { traceId: 't', rootSpanId: 'probe' });
       assertNested(t, 1);
     }),

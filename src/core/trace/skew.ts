@@ -72,7 +72,10 @@ function fit(
   // A child with exact durations outlasting the log-derived span that forwarded to it: the log is what is off.
   if (LOG_ORIGINS.has(parent.origin) && !LOG_ORIGINS.has(child.origin))
     return widenToExact(tree, parent, child, pp, parentOf);
-  if (!LOG_ORIGINS.has(child.origin)) return [];
+  // Both exact: a server span outlasting the client call it answered was closed after its response left (as
+  // below); other kinds of work in another service (a consumer after its producer) may outlive their parent.
+  if (!LOG_ORIGINS.has(child.origin))
+    return child.kind === 'server' && parent.kind === 'client' ? [clipLate(tree, parent, child)] : [];
   // Scaled into the request window: a server span cannot start before the client has connected.
   const ws = requestStart(tree, parent, child) ?? ps;
   moveGroup(tree, child, (x) => ws + ((x - cs) * (pe - ws)) / cd);
