@@ -47,16 +47,27 @@ for (const [name, make, typed] of KINDS)
     );
   });
 
-test('a milliseconds column gives back exactly the numbers pushed, compact or kept aside', () => {
-  // Mostly what a request's times give (whole nanoseconds / 1e6), sometimes any double at all.
+test('a milliseconds column gives back exactly the numbers pushed, in whatever form each chunk takes', () => {
+  // Mostly what a request's times give (whole milliseconds from a log, whole nanoseconds / 1e6 from spans), sometimes
+  // any double at all; runs of one kind fill whole chunks of it, and a value of another kind widens a chunk midway.
   const value = fc.oneof(
-    { weight: 6, arbitrary: fc.integer({ min: 0, max: 4_294_967_294 }).map((ns) => ns / 1e6) },
+    { weight: 6, arbitrary: fc.integer({ min: 0, max: 70_000 }) },
+    { weight: 6, arbitrary: fc.integer({ min: 0, max: 4_294_967_295 }).map((ns) => ns / 1e6) },
     { weight: 1, arbitrary: fc.integer({ min: 4_294_967_294, max: 2 ** 40 }).map((ns) => ns / 1e6) },
     { weight: 1, arbitrary: fc.double() },
-    { weight: 1, arbitrary: fc.constantFrom(0, -0, 0.1, 1e-7, 4294.967295, NaN, Infinity, -1, 2 ** 53) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(0, -0, 0.1, 1e-7, 4294, 4295, 4294.967295, 65535, 65536, NaN, Infinity, -1, 2 ** 53),
+    },
   );
+  const run = (v: fc.Arbitrary<number>) =>
+    fc.oneof(
+      fc.array(v, { maxLength: 2000 }),
+      fc.tuple(v, fc.integer({ min: 1, max: 20_000 })).map(([x, n]) => Array<number>(n).fill(x)),
+    );
+  const values = fc.array(run(value), { maxLength: 12 }).map((runs) => runs.flat());
   fc.assert(
-    fc.property(fc.array(value, { maxLength: 40_000 }), fc.array(value, { maxLength: 3000 }), (pushed, appended) => {
+    fc.property(values, fc.array(value, { maxLength: 3000 }), (pushed, appended) => {
       const col = new MillisColumn();
       for (const v of pushed) col.push(v);
       col.pushAll(Float64Array.from(appended));
