@@ -5,8 +5,9 @@ import type { Diagnostic, Layer, Trace } from '../trace/model';
 import { histogram } from './histogram';
 import { measureRequest, type RequestMeasure } from './measure';
 import type { BurstReport, ErrorStats, PodStats, RequestFilter, RequestSummary, RetryStats } from './model';
+import { byDuration } from './order';
 import { RequestRecords, type RecordsPart } from './records';
-import { cmp, layerRows, spanRows } from './rows';
+import { Samples, cmp, layerRows, spanRows } from './rows';
 import { SampleStore, stats } from './stats';
 import { tails } from './tail';
 import type { RequestSet } from './types';
@@ -67,7 +68,7 @@ export class RequestBreakdown implements RequestSet {
   report(filter?: RequestFilter): BurstReport {
     const rec = this.rec;
     const sel = rec.select(filter);
-    const byDuration = [...sel].sort((a, b) => rec.duration.get(a) - rec.duration.get(b) || a - b);
+    const ordered = byDuration(sel, (i) => rec.duration.get(i));
     let total = 0;
     let completed = 0;
     let errors = 0;
@@ -104,8 +105,9 @@ export class RequestBreakdown implements RequestSet {
       }
       for (const u of rec.retried.get(i) ?? []) retries.set(u, (retries.get(u) ?? 0) + 1);
     }
-    const layers = layerRows(rec, sel, total);
-    const spans = spanRows(rec, sel);
+    const buf = new Samples();
+    const layers = layerRows(rec, sel, total, buf);
+    const spans = spanRows(rec, sel, buf);
     const podStats: PodStats[] = [...pods]
       .map(([k, p]) => {
         const s = stats(p.d);
@@ -118,11 +120,11 @@ export class RequestBreakdown implements RequestSet {
     const window = sel.length ? (last - first) / 1e6 : 0;
     const t = tails(
       rec,
-      byDuration,
+      ordered,
       layers.map((l) => l.layer as Layer),
     );
     const maxProbes = this.opts.maxProbes ?? DEFAULT_MAX_PROBES;
-    const probes = pickProbes(rec, sel, byDuration, maxProbes);
+    const probes = pickProbes(rec, sel, ordered, maxProbes);
     const diagnostics: Diagnostic[] = [];
     if (probes.length < sel.length)
       diagnostics.push({
@@ -157,8 +159,8 @@ export class RequestBreakdown implements RequestSet {
  * At most `max` requests for the report's list, in arrival order: every request when they fit; otherwise the slowest
  * quarter of `max`, the first failed ones up to another quarter, and an even sample of the whole set for the rest.
  */
-export function pickProbes(rec: RequestRecords, sel: number[], byDuration: number[], max: number): number[] {
-  if (sel.length <= max) return sel;
+export function pickProbes(rec: RequestRecords, sel: Uint32Array, byDuration: Uint32Array, max: number): number[] {
+  if (sel.length <= max) return [...sel];
   const keep = new Set<number>();
   const quarter = Math.floor(max / 4);
   for (let j = byDuration.length - 1; j >= 0 && keep.size < quarter; j--) keep.add(byDuration[j]);
@@ -175,6 +177,6 @@ export function pickProbes(rec: RequestRecords, sel: number[], byDuration: numbe
   return [...keep].sort((a, b) => a - b);
 }
 
-function* durations(rec: RequestRecords, sel: number[]): Generator<number> {
+function* durations(rec: RequestRecords, sel: Uint32Array): Generator<number> {
   for (const i of sel) yield rec.duration.get(i);
 }

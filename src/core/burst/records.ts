@@ -229,11 +229,15 @@ export class RequestRecords {
     return out;
   }
 
-  /** The indices of the requests that match every given field of the filter, in the order they were added. */
-  select(filter: RequestFilter = {}): number[] {
-    const out: number[] = [];
+  /**
+   * The indices of the requests that match every given field of the filter, in the order they were added: 4 bytes a
+   * request, where a plain array of half a million (a big log's) took 8 and grew by copies.
+   */
+  select(filter: RequestFilter = {}): Uint32Array {
+    const out = new Uint32Array(this.length);
+    let n = 0;
     const pod = filter.upstream === undefined ? undefined : this.upstreams.find(filter.upstream);
-    if (pod === -1) return out;
+    if (pod === -1) return out.subarray(0, 0);
     const base = this.baseNs ?? 0n;
     const from = filter.fromUnixNano === undefined ? undefined : Number(BigInt(filter.fromUnixNano) - base);
     const to = filter.toUnixNano === undefined ? undefined : Number(BigInt(filter.toUnixNano) - base);
@@ -249,9 +253,10 @@ export class RequestRecords {
       if (pathMatch && !pathMatch.has(this.path.get(i))) continue;
       const s = this.start.get(i);
       if ((from !== undefined && s < from) || (to !== undefined && s > to)) continue;
-      out.push(i);
+      out[n++] = i;
     }
-    return out;
+    // A selection much smaller than the set does not keep the whole set's buffer.
+    return n === this.length ? out : out.slice(0, n);
   }
 
   /** Path ids whose path contains the text; tested once per distinct path, not once per request. */

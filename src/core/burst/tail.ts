@@ -16,11 +16,11 @@ import { nearestRankIndex } from './stats';
 export const TAIL_PERCENTILES = [99, 95, 90] as const;
 
 /** `sel`: the selected requests; `byDuration`: the same, sorted by duration (stable). */
-export function tails(rec: RequestRecords, byDuration: number[], layers: Layer[]): Tail[] {
+export function tails(rec: RequestRecords, byDuration: Uint32Array, layers: Layer[]): Tail[] {
   return TAIL_PERCENTILES.map((p) => tail(rec, byDuration, layers, p));
 }
 
-function tail(rec: RequestRecords, byDuration: number[], layers: Layer[], p: number): Tail {
+function tail(rec: RequestRecords, byDuration: Uint32Array, layers: Layer[], p: number): Tail {
   const n = byDuration.length;
   if (!n)
     return { percentile: p, thresholdMs: 0, medianMs: 0, extraMs: 0, layers: [], sentence: `no requests, so no p${p}` };
