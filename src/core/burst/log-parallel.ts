@@ -64,10 +64,11 @@ export async function readInParallel(
 ): Promise<Resume | undefined> {
   const count = Math.max(0, opts.workers ?? Math.min(4, availableParallelism()));
   const size = opts.chunkBytes ?? (opts.json ? JSON_CHUNK_BYTES : CHUNK_BYTES);
-  // A worker's young generation at V8's default grows to 48 MB of garbage it could collect sooner: 16 MB read the
-  // benchmark log as fast, with about 20 MB less memory for the process. A JSON piece's common lines make little
-  // garbage (src/cli/log-json-plain.ts): 2 MB wrote the benchmark log's JSON as fast, in 130-160 MB instead of
-  // 170-200.
+  // A worker's young generation at V8's default grows to 48 MB of garbage it could collect sooner. 16 MB read the
+  // benchmark log as fast, with about 20 MB less memory for the process, and 4 MB (once the report no longer
+  // peaked higher, rows.ts and order.ts) as fast again with 190-198 MB against 244-253, four runs each in turn. A
+  // JSON piece's common lines make little garbage (src/cli/log-json-plain.ts): 2 MB wrote the benchmark log's JSON
+  // as fast, in 130-160 MB instead of 170-200.
   const young = opts.json ? JSON_YOUNG_MB : YOUNG_MB;
   const pool = Array.from(
     { length: count },
@@ -181,7 +182,7 @@ export async function readInParallel(
   }
 }
 
-const YOUNG_MB = 16;
+const YOUNG_MB = 4;
 const JSON_YOUNG_MB = 2;
 
 function countLines(b: Uint8Array): number {
