@@ -20,5 +20,7 @@ parentPort?.on('message', (job: ChunkJob) => {
   const buffers = [...arrays, p?.values, r.lineOf, r.json]
     .filter((a) => a !== undefined)
     .map((a) => (a as Uint8Array).buffer as ArrayBuffer);
-  parentPort?.postMessage(r, buffers);
+  // The piece's own memory goes back too: nothing made of it refers to it (lines were copied out as strings).
+  r.input = job.bytes.buffer as ArrayBuffer;
+  parentPort?.postMessage(r, [...buffers, r.input]);
 });

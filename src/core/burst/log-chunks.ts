@@ -52,6 +52,8 @@ export interface ChunkResult {
   lines: number;
   /** The piece's length in bytes. */
   size: number;
+  /** The memory the piece was read into, handed back by a worker thread to read another piece into. */
+  input?: ArrayBuffer;
   /** Byte offsets of the piece's lines numbered CHECKPOINT * k + 1 (io/lines.ts), in order. */
   checkpoints: number[];
 }

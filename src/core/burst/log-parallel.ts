@@ -77,6 +77,13 @@ export async function readInParallel(
   const idle = [...pool];
   const queue: Piece[] = [];
   const spares: ArrayBuffer[] = [];
+  // Memory pieces were read into, back from the workers. Reading into it again, instead of into new memory each
+  // time, keeps the process from holding freed pieces that wait for a worker's collector and for malloc to reuse.
+  const inputs: ArrayBuffer[] = [];
+  const memory = (n: number) => {
+    const b = inputs.pop();
+    return b && b.byteLength >= n ? new Uint8Array(b, 0, n) : new Uint8Array(n);
+  };
   let time = 0;
   let resume: Resume | undefined;
   let failure: Error | undefined;
@@ -134,7 +141,10 @@ export async function readInParallel(
     if (w) {
       w.once('message', (r: ChunkResult | { error: string }) => {
         if ('error' in r) failure ??= new Error(r.error);
-        else p.result = r;
+        else {
+          p.result = r;
+          if (r.input && inputs.length < 2 * count) inputs.push(r.input);
+        }
         idle.push(w);
         poke();
       });
@@ -148,7 +158,7 @@ export async function readInParallel(
   try {
     // Each piece is read straight into memory of its own (handed to its worker), whole lines only: the partial
     // line at its end starts the next piece. A line longer than a piece makes the piece grow.
-    let buf = new Uint8Array(size);
+    let buf = memory(size);
     let filled = 0;
     while (!resume) {
       if (filled === buf.length) {
@@ -163,7 +173,7 @@ export async function readInParallel(
       // At the end of the file the last line needs no `\n`.
       const nl = bytesRead ? buf.lastIndexOf(10, filled - 1) : filled - 1;
       if (nl < 0) continue;
-      const next = new Uint8Array(Math.max(size, 2 * (filled - nl - 1)));
+      const next = memory(Math.max(size, 2 * (filled - nl - 1)));
       next.set(buf.subarray(nl + 1, filled));
       await cut(buf.subarray(0, nl + 1));
       if (!bytesRead) break;
