@@ -156,8 +156,9 @@ export async function readInParallel(
   };
   const fh = await open(path, 'r');
   try {
-    // Each piece is read straight into memory of its own (handed to its worker), whole lines only: the partial
-    // line at its end starts the next piece. A line longer than a piece makes the piece grow.
+    // Each piece is read straight into memory of its own (new, or a finished piece's that its worker handed back),
+    // whole lines only: the partial line at its end starts the next piece. A line longer than a piece makes the
+    // piece grow.
     let buf = memory(size);
     let filled = 0;
     while (!resume) {

@@ -234,10 +234,10 @@ export class RequestRecords {
    * request, where a plain array of half a million (a big log's) took 8 and grew by copies.
    */
   select(filter: RequestFilter = {}): Uint32Array {
+    const pod = filter.upstream === undefined ? undefined : this.upstreams.find(filter.upstream);
+    if (pod === -1) return new Uint32Array(0);
     const out = new Uint32Array(this.length);
     let n = 0;
-    const pod = filter.upstream === undefined ? undefined : this.upstreams.find(filter.upstream);
-    if (pod === -1) return out.subarray(0, 0);
     const base = this.baseNs ?? 0n;
     const from = filter.fromUnixNano === undefined ? undefined : Number(BigInt(filter.fromUnixNano) - base);
     const to = filter.toUnixNano === undefined ? undefined : Number(BigInt(filter.toUnixNano) - base);
@@ -255,7 +255,7 @@ export class RequestRecords {
       if ((from !== undefined && s < from) || (to !== undefined && s > to)) continue;
       out[n++] = i;
     }
-    // A selection much smaller than the set does not keep the whole set's buffer.
+    // A selection smaller than the set is copied out, so that it does not keep memory for the whole set.
     return n === this.length ? out : out.slice(0, n);
   }
 
