@@ -19,7 +19,7 @@ export class Samples {
 }
 
 /** Per layer present in any selected request: its time in every selected request (0 where it had none). */
-export function layerRows(rec: RequestRecords, sel: Uint32Array, totalMs: number, buf = new Samples()): LayerStats[] {
+export function layerRows(rec: RequestRecords, sel: Uint32Array, totalMs: number, buf: Samples): LayerStats[] {
   const present = new Set<number>();
   for (const shape of shapesOf(rec, sel)) for (const k of shape.layers) present.add(k);
   return [...present]
@@ -38,7 +38,7 @@ export function layerRows(rec: RequestRecords, sel: Uint32Array, totalMs: number
 }
 
 /** Per span key: the duration of every span with that key in the selected requests. */
-export function spanRows(rec: RequestRecords, sel: Uint32Array, buf = new Samples()): SpanStats[] {
+export function spanRows(rec: RequestRecords, sel: Uint32Array, buf: Samples): SpanStats[] {
   const keys = new Set<number>();
   const positions = new Map<Shape, Map<number, number[]>>();
   for (const shape of shapesOf(rec, sel)) {

@@ -128,9 +128,9 @@ export function nginxAttributes(rec: AccessLogRecord, ctx: NginxSpanContext, whe
   const attrs: Attributes = {};
   if (rec.method) attrs['http.request.method'] = rec.method;
   if (rec.uri !== undefined) {
-    attrs['url.path'] = urlPath(rec.uri);
-    const q = rec.uri.indexOf('?');
-    if (q >= 0) attrs['url.query'] = rec.uri.slice(q + 1);
+    const path = urlPath(rec.uri);
+    attrs['url.path'] = path;
+    if (path.length < rec.uri.length) attrs['url.query'] = rec.uri.slice(path.length + 1);
   }
   if (rec.protocol)
     attrs['network.protocol.version'] = rec.protocol.startsWith('HTTP/') ? rec.protocol.slice(5) : rec.protocol;
