@@ -186,3 +186,20 @@ test('an error line in one piece still reaches its request in the next: the read
   assert.equal(one.counts.attached, 1);
   assert.deepEqual(await read(file, dirty, pieces), one);
 });
+
+test('a piece grown for a very long line is read by this thread, not by a worker with a capped heap', async () => {
+  // A 12 MB line: the JSON workers' old generation is capped (log-parallel.ts, JSON_OLD_MB), and reading it there
+  // ran the worker out of memory ("Worker terminated due to reaching memory limit"), failing the whole import.
+  // Read here, it is refused as one pass refuses it (longer than a line may be), and the rest is read.
+  const lines = Array.from({ length: 400 }, (_, i) => access(i, Math.floor(i / 4), i % 4, true, false));
+  const ids = lines.join('\n'); // what normalized() keeps: every request id (the long line's is in it too)
+  lines[200] = lines[200].replace('GET /orders/', `GET /${'x'.repeat(12 << 20)}/`);
+  const file = join(dir, 'long-line.log');
+  writeFileSync(file, lines.join('\n') + '\n');
+  const one = await jsonOf(file);
+  const pieces = await jsonOf(file, { workers: 1, chunkBytes: 64 << 10 });
+  assert.equal(normalized(pieces.text, ids), normalized(one.text, ids));
+  assert.equal((one.text.match(/"traceId"/g) ?? []).length, 399);
+  assert.match(JSON.stringify(pieces.rest.flat()).slice(0, 400), /line is 12583\d+ characters long/);
+  rmSync(file);
+});

@@ -69,11 +69,15 @@ export async function readInParallel(
   // peaked higher, rows.ts and order.ts) as fast again with 190-198 MB against 244-253, four runs each in turn. A
   // JSON piece's common lines make little garbage (src/cli/log-json-plain.ts): 2 MB wrote the benchmark log's JSON
   // as fast, in 130-160 MB instead of 170-200.
-  const young = opts.json ? JSON_YOUNG_MB : YOUNG_MB;
-  const pool = Array.from(
-    { length: count },
-    () => new Worker(opts.script, { resourceLimits: { maxYoungGenerationSizeMb: young } }),
-  );
+  //
+  // What a JSON piece leaves behind reaches the old generation all the same, and V8 let it grow to 12-18 MB before
+  // collecting it, from about 5 MB live. Capped at JSON_OLD_MB, the benchmark log's JSON took 106-108 MB instead of
+  // 131-133, in the same time. Such a worker runs out of memory only on live data, which a piece holds little of
+  // unless it is long (a very long line): those pieces are read by this thread, which has no such cap (BIG_PIECE).
+  const limits = opts.json
+    ? { maxYoungGenerationSizeMb: JSON_YOUNG_MB, maxOldGenerationSizeMb: JSON_OLD_MB }
+    : { maxYoungGenerationSizeMb: YOUNG_MB };
+  const pool = Array.from({ length: count }, () => new Worker(opts.script, { resourceLimits: limits }));
   const idle = [...pool];
   const queue: Piece[] = [];
   const spares: ArrayBuffer[] = [];
@@ -116,8 +120,9 @@ export async function readInParallel(
       else {
         time = Math.max(time, r.time);
         take(r);
-        // `take` is done with the bytes: the next piece writes its JSON there instead of into new memory.
-        if (r.json && spares.length < 2) spares.push(r.json.buffer as ArrayBuffer);
+        // `take` is done with the bytes: the next piece writes its JSON there instead of into new memory (kept for
+        // as many pieces as can be in flight).
+        if (r.json && spares.length < 2 * count + 2) spares.push(r.json.buffer as ArrayBuffer);
       }
     }
     if (failure) throw failure;
@@ -135,15 +140,16 @@ export async function readInParallel(
     while (queue.length > 2 * count && !queue[0].result && !failure) await waitFor();
     queue.push(p);
     if (opts.json) job.spare = spares.pop();
-    while (count && !idle.length && !failure) await waitFor();
+    const big = bytes.length > BIG_PIECE * size;
+    while (count && !big && !idle.length && !failure) await waitFor();
     if (failure) throw failure;
-    const w = idle.pop();
+    const w = big ? undefined : idle.pop();
     if (w) {
       w.once('message', (r: ChunkResult | { error: string }) => {
         if ('error' in r) failure ??= new Error(r.error);
         else {
           p.result = r;
-          if (r.input && inputs.length < 2 * count) inputs.push(r.input);
+          if (r.input && inputs.length < 2 * count + 2) inputs.push(r.input);
         }
         idle.push(w);
         poke();
@@ -195,6 +201,9 @@ export async function readInParallel(
 
 const YOUNG_MB = 4;
 const JSON_YOUNG_MB = 2;
+const JSON_OLD_MB = 16;
+/** A piece this many times longer than the usual (it grew to hold a long line) is read by this thread. */
+const BIG_PIECE = 4;
 
 function countLines(b: Uint8Array): number {
   let n = 0;
