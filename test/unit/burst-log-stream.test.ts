@@ -1,6 +1,6 @@
-// A followed pod log held while a burst sends (core/burst/log-stream.ts hold/release): the bytes are only kept, and
-// once released they give the same lines, in the same order, as a stream read as it came, with UTF-8 characters
-// split across chunks put back together.
+// A followed pod log held while a burst sends (core/burst/log-stream.ts hold/release): the stream is not read on
+// (what came before is only kept as bytes), and once released it gives the same lines, in the same order, as a
+// stream read as it came, with UTF-8 characters split across chunks put back together.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
@@ -18,7 +18,7 @@ function followed() {
   res.statusCode = 200;
   const api = { stream: async () => res as unknown as IncomingMessage } as unknown as KubeRequester;
   const stream = new PodLogStream({ api, pod, since: new Date('2026-12-06T02:05:03Z') });
-  return { stream, write: (b: Buffer) => res.write(b) };
+  return { stream, res, write: (b: Buffer) => res.write(b) };
 }
 
 const texts = ['GET /orders 200 "café"', '2026/12/06 02:05:04 [debug] 7#7: *1 ✓ http finalize', 'éèê ñ 漢字 🙂 end'];
@@ -28,18 +28,26 @@ const body = Buffer.from(texts.map((t, i) => `2026-12-06T02:05:04.${i + 1}00Z ${
 const chunks = (n: number) =>
   Array.from({ length: Math.ceil(body.length / n) }, (_, i) => body.subarray(i * n, i * n + n));
 
-test('held bytes are not decoded until released, then read as the lines they are, whatever the chunking', async () => {
+test('a held stream is not read on, and once released it gives its lines, whatever the chunking', async () => {
   for (const n of [1, 2, 3, 5, 7, 64]) {
-    const { stream, write } = followed();
+    const { stream, res, write } = followed();
     stream.hold();
     await stream.opened;
     for (const c of chunks(n)) write(c);
     await tick();
-    assert.deepEqual(stream.take(), [], `${n}-byte chunks: nothing read while held`);
-    assert.equal(stream.heldBytes, body.length);
+    assert.deepEqual(stream.take(), [], `${n}-byte chunks: nothing decoded while held`);
+    const kept = stream.heldBytes;
+    assert.ok(kept > 0 && kept <= body.length, `${n}-byte chunks: ${kept} bytes kept`);
+    // What comes while held is not read at all: it waits in the stream, whose sender then waits too.
+    const later = Buffer.from('2026-12-06T02:05:04.900Z held back\n');
+    write(later);
+    await tick();
+    assert.equal(stream.heldBytes, kept, `${n}-byte chunks: nothing read while held`);
+    assert.equal(res.readableLength, body.length - kept + later.length);
     stream.release();
     assert.equal(stream.heldBytes, 0);
-    assert.deepEqual(stream.take(), texts, `${n}-byte chunks`);
+    await tick();
+    assert.deepEqual(stream.take(), [...texts, 'held back'], `${n}-byte chunks`);
     // After the release, what comes is read as it comes, a character split across chunks too.
     const more = Buffer.from('2026-12-06T02:05:05Z après 🙂\n');
     write(more.subarray(0, 24));

@@ -35,8 +35,9 @@ const TRACES_WHILE_SENDING_MS = 1000;
 const LOG_ON_WAIT_MS = 1000;
 /**
  * A held burst stops deferring its reads after this long or once its logs hold this many bytes, and reads as a
- * longer burst does from then on: a slow paced burst would otherwise keep a busy controller's log in memory, and ask
- * the backend for traces minutes old. A burst of 1,000 through the sandbox holds about 15 MB for about 3 s.
+ * longer burst does from then on: a slow paced burst would otherwise leave a busy controller's log waiting, and ask
+ * the backend for traces minutes old. A held log stream is not read on (log-stream.ts), so it holds only what came
+ * before: a burst of 1,000 through the sandbox waits about 2 s with 15 MB of log not read yet.
  */
 const DEFER_MAX_MS = 30_000;
 const DEFER_MAX_BYTES = 64 << 20;

@@ -132,12 +132,15 @@ export function handleLog(
   let budget = limitBytes ?? Infinity;
   const stamp = timestampFormatter();
   const text = (e: LogEntry) => `${timestamps ? `${stamp(e.timeUnixNano)} ` : ''}${e.line}\n`;
+  // Whether the client stopped reading (its socket's buffers are full): as a kubelet waits on a reader that does
+  // not read, new lines then wait unwritten (`waiting`), not even formatted, until the client reads again.
+  let blocked = false;
   const write = (t: string): boolean => {
     if (budget <= 0) return false;
     let buf = Buffer.from(t);
     if (buf.length > budget) buf = buf.subarray(0, budget);
     budget -= buf.length;
-    res.write(buf);
+    if (!res.write(buf)) blocked = true;
     return budget > 0;
   };
   let chunk = '';
@@ -174,7 +177,12 @@ export function handleLog(
       res.end();
     }
   };
+  const waiting: LogEntry[] = [];
   const stop = logs.follow(single ? podKey : key, (e) => {
+    if (blocked) {
+      waiting.push(e);
+      return;
+    }
     queued += text(e);
     if (queued.length >= (streak >= BUSY_AFTER ? BUSY_CHARS : CHUNK_CHARS)) return flush();
     if (timer) return;
@@ -186,6 +194,22 @@ export function handleLog(
     stop();
     if (timer) clearTimeout(timer);
   };
+  // The client reads again: what waited goes out in chunks, as long as it keeps reading.
+  res.on('drain', () => {
+    blocked = false;
+    let i = 0;
+    let open = true;
+    while (i < waiting.length && !blocked && open) {
+      let chunk = '';
+      while (i < waiting.length && chunk.length < BUSY_CHARS) chunk += text(waiting[i++]);
+      open = write(chunk);
+    }
+    waiting.splice(0, i);
+    if (!open) {
+      stopAll();
+      res.end();
+    }
+  });
   res.on('close', stopAll);
   req.on('close', stopAll);
 }
