@@ -9,8 +9,7 @@ export function jsonChunk(job: ChunkJob): ChunkResult {
   // A piece's JSON is about 17 times its size; the writer doubles its memory when a piece says more. The memory of
   // a piece already written is used again when it is big enough: new memory is zeroed page by page. Sized by the
   // piece's length rounded up to a power of two, so that the memory of a piece a few bytes shorter (pieces end at a
-  // line's end) serves the next: sized by the exact length, most pieces took new memory, and `import --json` of the
-  // benchmark log ran 5.2-5.6 s instead of 4.3.
+  // line's end) serves the next: sized by the exact length, any piece longer than the one before took new memory.
   const want = 18 * 2 ** Math.ceil(Math.log2(Math.max(job.bytes.length, 1024))) + 1024;
   const store = job.spare && job.spare.byteLength >= want ? new Uint8Array(job.spare) : new Uint8Array(want);
   const bytes = new JsonBytes(undefined, store);
