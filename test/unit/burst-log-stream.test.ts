@@ -2,6 +2,7 @@
 // (what came before is only kept as bytes), and once released it gives the same lines, in the same order, as a
 // stream read as it came, with UTF-8 characters split across chunks put back together.
 import { test } from 'node:test';
+import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
@@ -66,4 +67,44 @@ test('a stream never held reads the same lines', async () => {
   assert.equal(stream.heldBytes, 0);
   assert.deepEqual(stream.take(), texts);
   stream.close();
+});
+
+test('any lines, cut into any chunks and taken at any moments, come out as they went in', async () => {
+  // Lines with the API server's timestamp (with a fraction of any length, or none), any text (UTF-8 of any width),
+  // any length; the stream cut anywhere, even inside a character, and read now and then: each line once, in order.
+  const stamp = fc
+    .tuple(fc.integer({ min: 0, max: 59 }), fc.option(fc.stringMatching(/^[0-9]{1,9}$/), { nil: undefined }))
+    .map(([s, f]) => `2026-12-06T02:05:${String(s).padStart(2, '0')}${f === undefined ? '' : `.${f}`}Z`);
+  const text = fc.string({ unit: 'binary', maxLength: 300 }).map((t) => t.replace(/[\n\r]/g, ' ').trim() || 'x');
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.tuple(stamp, text), { minLength: 1, maxLength: 60 }),
+      fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 20 }),
+      fc.array(fc.boolean(), { minLength: 1, maxLength: 20 }),
+      async (lines, cuts, takes) => {
+        const all = Buffer.from(lines.map(([s, t]) => `${s} ${t}\n`).join(''));
+        const { stream, write } = followed();
+        await stream.opened;
+        const got: string[] = [];
+        let k = 0;
+        for (let at = 0; at < all.length; k++) {
+          const n = cuts[k % cuts.length];
+          write(all.subarray(at, at + n));
+          at += n;
+          if (takes[k % takes.length]) {
+            await tick();
+            got.push(...stream.take());
+          }
+        }
+        await tick();
+        got.push(...stream.take());
+        stream.close();
+        assert.deepEqual(
+          got,
+          lines.map(([, t]) => t),
+        );
+      },
+    ),
+    { numRuns: 200 },
+  );
 });
