@@ -265,7 +265,7 @@ class Exchange {
 const contexts = new Map<string, tls.SecureContext>();
 // A burst passes one CA list for all its requests: hashing it again per request cost more than the request's spans.
 const byList = new WeakMap<(string | Buffer)[], tls.SecureContext>();
-function secureContextFor(ca: (string | Buffer)[]): tls.SecureContext {
+export function secureContextFor(ca: (string | Buffer)[]): tls.SecureContext {
   const known = byList.get(ca);
   if (known) return known;
   const extra = ca.map(String);
