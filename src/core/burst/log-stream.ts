@@ -43,7 +43,7 @@ export class PodLogStream {
    * The newest timestamp seen and the texts seen at exactly that time (a reopened stream repeats its second): kept
    * in place, not as an object and a list per line (nearly every line is newer than the one before).
    */
-  private newestSec = NaN;
+  private newestSec = -Infinity;
   private newestNs = 0;
   private atNewest: string[] = [];
   /** After a reopen: the lines up to this point were seen already. */
@@ -132,7 +132,7 @@ export class PodLogStream {
     this.split();
     this.carry = '';
     this.decoder = new StringDecoder('utf8');
-    const seen = !Number.isNaN(this.newestSec);
+    const seen = this.newestSec > -Infinity;
     if (seen) this.skip = { sec: this.newestSec, ns: this.newestNs, texts: new Set(this.atNewest) };
     const since = seen ? new Date(this.newestSec * 1000) : this.o.since;
     const ns = encodeURIComponent(pod.metadata.namespace ?? 'default');
@@ -236,7 +236,7 @@ export class PodLogStream {
           if (skip.texts.has(text)) return;
         } else this.skip = undefined;
       }
-      if (Number.isNaN(this.newestSec) || sec > this.newestSec || (sec === this.newestSec && ns > this.newestNs)) {
+      if (sec > this.newestSec || (sec === this.newestSec && ns > this.newestNs)) {
         this.newestSec = sec;
         this.newestNs = ns;
         this.atNewest.length = 0;
