@@ -261,12 +261,13 @@ export class BurstCollector {
 
   // A proxy writes a request's line when it ends, before or just after its answer (probe/proxy-log.ts's logIsOn
   // looks right after the probe's answer): a second after the first answer with no access line, the log is off.
-  // Called only after the log was read (a held burst reads it first after its last answer), so that second's lines
-  // are in.
+  // A held burst's second counts from when it began reading: its stream was not read while the requests went out,
+  // so a burst that took over a second to send found at its first read only what the stream held from before (such
+  // as haproxy's reload notices), and called a log that was on off.
   private decideLog(now: number): void {
     const module = this.o.r.controller.module!;
     if (this.log?.sawAccessLine) this.ingress = 'proxy';
-    else if (this.firstAnswer !== undefined && now - this.firstAnswer >= LOG_ON_WAIT_MS) {
+    else if (this.firstAnswer !== undefined && now - Math.max(this.firstAnswer, this.readingFrom) >= LOG_ON_WAIT_MS) {
       this.ingress = undefined;
       this.log?.close();
       this.diagnostics.push({
