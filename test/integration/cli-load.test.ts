@@ -235,6 +235,39 @@ test('one orders pod made slow: the requests it served are the slow ones', async
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
+test('a burst cancelled while its requests wait ends at once, without them', async () => {
+  const pods = sb.store
+    .list('Pod', 'shop')
+    .map((p) => p.metadata.name)
+    .filter((n) => n.startsWith('orders-'));
+  assert.equal(pods.length, 2);
+  const config = await loadKubeconfig({ kubeconfig: sb.kubeconfigPath });
+  const stop = new AbortController();
+  let sent = 0;
+  const t0 = performance.now();
+  // Every request waits 8 s in the app; the burst is cancelled half a second after its first four went out.
+  const burst = runBurst({
+    config,
+    api: new KubeRequester(config),
+    namespace: 'shop',
+    name: 'orders',
+    count: 20,
+    concurrency: 4,
+    headers: { 'x-sandbox-delay': pods.map((p) => `${p}=8000`).join(',') },
+    signal: stop.signal,
+    onProgress: (m) => {
+      if (m === 'sending') setTimeout(() => stop.abort(), 500);
+    },
+    // Reported once more at the end, with every request that went out.
+    onLive: (l) => (sent = l.sent),
+  });
+  const r = await burst;
+  // The requests in flight were cut short, not waited for: none of them is a result.
+  assert.ok(performance.now() - t0 < 8000, `the burst waited ${performance.now() - t0} ms`);
+  assert.equal(sent, 4);
+  assert.equal(r.requests.length, 0);
+});
+
 test('--no-keepalive opens a connection per request; keep-alive reuses the pool', async () => {
   const fresh = await load('shop/orders', '-n', '20', '-c', '4', '--no-keepalive');
   assert.ok(fresh.probes.every((p) => p.newConnection));

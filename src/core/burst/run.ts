@@ -7,7 +7,7 @@ import { UsageError } from '../errors';
 import { isSandbox } from '../kube/sandbox';
 import { chooseTraceBackend } from '../probe/backend';
 import { Connections } from '../probe/connections';
-import { secureContextFor } from '../probe/http';
+import { AbortList, secureContextFor } from '../probe/http';
 import { resolveIngress } from '../probe/resolve';
 import { resolveHTTPRoute } from '../probe/resolve-route';
 import { routeKind } from '../probe/route-ref';
@@ -107,11 +107,13 @@ export async function runBurst(o: BurstOptions): Promise<BurstRun> {
     },
   });
   const stop = new AbortController();
-  // Every request in flight (and the collector's polls) listens on this one signal: up to the concurrency cap at
-  // once is expected, not a leak, so Node's default warning at 10 listeners would only alarm the user.
+  // Every worker waiting for its slot (and the collector's polls) listens on this one signal: up to the concurrency
+  // cap at once is expected, not a leak, so Node's default warning at 10 listeners would only alarm the user.
   setMaxListeners(BURST_LIMITS.maxConcurrency + 32, stop.signal);
   const onAbort = () => stop.abort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
+  // The requests in flight are cut short through one listener for all of them.
+  const aborts = new AbortList(stop.signal);
   const ca = probeCa(o);
   // Parsing the CA set (tens of milliseconds) happens now, not in the first request of the timed part.
   if (target.scheme === 'https' && ca.length) secureContextFor(ca);
@@ -141,6 +143,7 @@ export async function runBurst(o: BurstOptions): Promise<BurstRun> {
           ca,
           ids,
           pool,
+          aborts,
         });
         // A request cut short by cancellation is not a result.
         if (stop.signal.aborted && sent.res.error) return;

@@ -6,7 +6,7 @@ import type { Diagnostic, Span, SpanEvent } from '../trace/model';
 import { responseDiagnostics } from './diagnose';
 import type { ProbeIds } from './feeds';
 import type { Connections } from './connections';
-import { exchange, type ExchangeRequest, type ExchangeResult } from './http';
+import { exchange, type AbortList, type ExchangeRequest, type ExchangeResult } from './http';
 import { probeUserAgent, withQueryMark } from './mark';
 import { nextHop } from './redirects';
 import type { Resolved } from './resolve';
@@ -75,7 +75,7 @@ export async function sendOnTarget(
   o: ProbeOptions,
   r: Resolved,
   target: Target,
-  conn: { ca: Buffer[]; pool?: Connections; ids?: ProbeIds },
+  conn: { ca: Buffer[]; pool?: Connections; ids?: ProbeIds; aborts?: AbortList },
 ): Promise<Sent> {
   const ids = conn.ids ?? newProbeIds();
   const headers: Record<string, string> = {
@@ -114,7 +114,14 @@ export async function sendOnTarget(
     timeoutMs: o.timeoutMs ?? 10_000,
   });
   for (;;) {
-    res = await exchange({ ...request(), ca, insecure: o.insecure, signal: o.signal, pool: conn.pool });
+    res = await exchange({
+      ...request(),
+      ca,
+      insecure: o.insecure,
+      signal: o.signal,
+      pool: conn.pool,
+      aborts: conn.aborts,
+    });
     const next = nextHop(
       res,
       hop,
