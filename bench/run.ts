@@ -1,5 +1,6 @@
 // `npm run bench`: runs every bench/*.bench.ts (or those named on the command line) and prints one table.
 // Each bench module default-exports an async function returning rows; pairs are measured side by side inside it.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -17,7 +18,49 @@ export type Bench = () => Promise<BenchRow[]>;
 // src/sandbox/runtime/runtime.ts kills on 'exit') would outlive it, holding their pod addresses.
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(sig === 'SIGINT' ? 130 : 143));
 
+// Each bench file runs in a process of its own: run in one process, a bench that kept a big heap (a burst's traces,
+// an import's records) made the next one's collector pauses longer, and the probe's pairs against curl (a process
+// of its own) measured 1.36 in a full run against 1.04-1.07 run alone.
+let child: ChildProcess | undefined;
+process.on('exit', () => child?.kill('SIGTERM'));
+
+/** One bench file's rows, from a child process (`run.ts --one FILE`); undefined when it failed (its stderr says why). */
+function runFile(f: string): Promise<BenchRow[] | undefined> {
+  return new Promise((resolve) => {
+    const c = spawn(process.execPath, [...process.execArgv, __filename, '--one', f], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child = c;
+    let out = '';
+    c.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    c.once('close', (code) => {
+      child = undefined;
+      const last = out.trimEnd().split('\n').pop() ?? '';
+      resolve(code === 0 && last.startsWith(ROWS) ? (JSON.parse(last.slice(ROWS.length)) as BenchRow[]) : undefined);
+    });
+  });
+}
+
+const ROWS = 'bench rows: ';
+
+/** In the child: runs one file's bench and prints its rows as the last line of stdout. */
+async function one(f: string): Promise<void> {
+  const mod = await import(join(__dirname, f));
+  const bench: Bench = mod.default ?? mod.bench;
+  const rows = await bench();
+  process.stdout.write(`\n${ROWS}${JSON.stringify(rows)}\n`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === '--one') {
+    try {
+      await one(process.argv[3]);
+    } catch (e) {
+      process.stderr.write(`bench ${process.argv[3]} failed: ${e instanceof Error ? e.stack : e}\n`);
+      process.exitCode = 1;
+    }
+    return;
+  }
   const only = process.argv.slice(2);
   const files = readdirSync(__dirname)
     .filter((f) => f.endsWith('.bench.ts'))
@@ -27,14 +70,9 @@ async function main(): Promise<void> {
   let failed = 0;
   for (const f of files) {
     process.stderr.write(`bench: ${f} ...\n`);
-    try {
-      const mod = await import(join(__dirname, f));
-      const bench: Bench = mod.default ?? mod.bench;
-      rows.push(...(await bench()));
-    } catch (e) {
-      failed++;
-      process.stderr.write(`bench ${f} failed: ${e instanceof Error ? e.stack : e}\n`);
-    }
+    const got = await runFile(f);
+    if (got) rows.push(...got);
+    else failed++;
   }
   const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(n < 10 ? 3 : 1));
   const lines = rows.map((r) => [
