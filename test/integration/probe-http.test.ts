@@ -190,6 +190,40 @@ test('HTTPS checks the certificate against the CA given, and says so when it can
   assert.equal(insecure.tls?.authorized, false);
 });
 
+test('a pool hands a kept-alive connection only to a request with the same trust', async () => {
+  // Requests to one address alternate between trusting any certificate, the right CA and a wrong one: the wrong one
+  // is refused even though verified and unverified connections to the same place wait in the pool.
+  const pool = new Connections();
+  const to = (more: Partial<ExchangeRequest>) => req('/trust', { scheme: 'https', host: '127.0.0.1', pool, ...more });
+  const right = [Buffer.from(pki.ca.cert)];
+  const wrong = [Buffer.from(pki.otherCa.cert)];
+  try {
+    const any = await exchange(to({ insecure: true }));
+    const checked = await exchange(to({ ca: right }));
+    const refused = await exchange(to({ ca: wrong }));
+    const again = await exchange(to({ ca: right }));
+    const anyAgain = await exchange(to({ insecure: true }));
+    const refusedAgain = await exchange(to({ ca: wrong }));
+    assert.deepEqual(
+      [any, checked, again, anyAgain].map((r) => [r.status, r.newConnection]),
+      [
+        [200, true],
+        [200, true],
+        [200, false],
+        [200, false],
+      ],
+    );
+    assert.equal(again.localPort, checked.localPort);
+    assert.equal(anyAgain.localPort, any.localPort);
+    for (const r of [refused, refusedAgain]) {
+      assert.equal(r.status, undefined);
+      assert.match(r.error?.code ?? '', /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED|UNABLE_TO_GET_ISSUER/);
+    }
+  } finally {
+    pool.destroy();
+  }
+});
+
 test('a DNS name is looked up, and its time measured; a bad header is refused before anything is sent', async () => {
   const r = await exchange(req('/dns', { address: 'localhost' }));
   assert.equal(r.status, 200);

@@ -249,3 +249,35 @@ test('a header, path or method that would add a line to the request is refused',
   assert.equal(one.match(/^host:/gim)?.length, 1);
   assert.equal(one.match(/^connection:/gim)?.length, 1);
 });
+
+test('header names are checked and lower-cased the same however often they come, and past the cache of them', () => {
+  const base = { method: 'GET', path: '/', host: 'h', headers: {}, keepAlive: true };
+  // The reader and the writer keep each name they have seen (wire.ts `lowerName`): a name refused once is refused
+  // again, one accepted keeps its lower case, and more names than the cache holds read the same.
+  const head = (lines: string[]) => Buffer.from(`HTTP/1.1 204 No Content\r\n${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+  for (let round = 0; round < 2; round++) {
+    assert.throws(
+      () => new ResponseReader(false, () => {}).feed(head(['X-Ok: 1', 'Bad Name: 2'])),
+      (e: unknown) => e instanceof WireError && e.code === 'HPE_INVALID_HEADER_TOKEN',
+    );
+    const r = new ResponseReader(false, () => {});
+    r.feed(head(['X-Ok: 1', 'x-OK: 2', 'Server: a']));
+    assert.deepEqual(r.head?.headers, { 'x-ok': '1, 2', server: 'a' });
+    assert.throws(() => requestBytes({ ...base, headers: { 'Bad Name': 'v' } }), /invalid header name/);
+  }
+  const many = Array.from({ length: 1300 }, (_, i) => `X-Name-${i}`);
+  for (let from = 0; from < many.length; from += 100) {
+    const r = new ResponseReader(false, () => {});
+    r.feed(head(many.slice(from, from + 100).map((n, i) => `${n}: ${from + i}`)));
+    const want = Object.fromEntries(many.slice(from, from + 100).map((n, i) => [n.toLowerCase(), String(from + i)]));
+    assert.deepEqual(r.head?.headers, want);
+  }
+  const sent = requestBytes({ ...base, headers: Object.fromEntries(many.slice(0, 600).map((n) => [n, 'v'])) });
+  assert.equal(
+    sent
+      .toString('latin1')
+      .split('\r\n')
+      .filter((l) => l.startsWith('X-Name-')).length,
+    600,
+  );
+});

@@ -88,15 +88,49 @@ export function exchange(req: ExchangeRequest): Promise<ExchangeResult> {
   return new Promise((resolve) => new Exchange(req, resolve).begin());
 }
 
-// A burst asks about the same two names for every request; net.isIP runs an IPv6 pattern of 1,500 characters.
+// A burst asks about the same two names for every request; net.isIP runs an IPv6 pattern of 1,500 characters,
+// whose first use (compiling it) cost the first request of a burst about 8 ms. Only an IPv6 address has a colon.
 const ipNames = new Map<string, boolean>();
 function isIp(name: string): boolean {
   let v = ipNames.get(name);
   if (v === undefined) {
     if (ipNames.size > 64) ipNames.clear();
-    ipNames.set(name, (v = net.isIP(name) !== 0));
+    ipNames.set(name, (v = name.includes(':') ? net.isIPv6(name) : net.isIPv4(name)));
   }
   return v;
+}
+
+// A burst's requests all go to one endpoint: the last one made is kept, with its pool key, for the next request.
+let lastEndpoint: (Pick<ExchangeRequest, 'scheme' | 'port' | 'host' | 'ca' | 'insecure'> & Keyed) | undefined;
+interface Keyed {
+  ip: string;
+  e: Endpoint;
+  key: string;
+}
+
+function endpointFor(req: ExchangeRequest, ip: string): Keyed {
+  const l = lastEndpoint;
+  if (
+    l &&
+    l.ip === ip &&
+    l.scheme === req.scheme &&
+    l.port === req.port &&
+    l.host === req.host &&
+    l.ca === req.ca &&
+    l.insecure === req.insecure
+  )
+    return l;
+  const { scheme, port, host, ca, insecure } = req;
+  const e: Endpoint = {
+    scheme,
+    ip,
+    port,
+    servername: scheme === 'https' && !isIp(host) ? host : undefined,
+    secureContext: scheme === 'https' && ca?.length ? secureContextFor(ca) : undefined,
+    rejectUnauthorized: !insecure,
+  };
+  lastEndpoint = { scheme, port, host, ca, insecure, ip, e, key: endpointKey(e) };
+  return lastEndpoint;
 }
 
 // Methods a request may be sent again for when a kept-alive connection closed under it before any answer.
@@ -129,7 +163,7 @@ class Exchange {
     private readonly resolve: (r: ExchangeResult) => void,
   ) {
     // Throws, as Node's client throws, for a header or path that would break the request's framing.
-    this.bytes = requestBytes({ ...req, keepAlive: !!req.pool });
+    this.bytes = requestBytes(req, !!req.pool);
   }
 
   begin(): void {
@@ -148,15 +182,7 @@ class Exchange {
 
   private start(ip: string, mayReuse: boolean): void {
     const { req, times, result } = this;
-    const e: Endpoint = {
-      scheme: req.scheme,
-      ip,
-      port: req.port,
-      servername: req.scheme === 'https' && !isIp(req.host) ? req.host : undefined,
-      secureContext: req.scheme === 'https' && req.ca?.length ? secureContextFor(req.ca) : undefined,
-      rejectUnauthorized: !req.insecure,
-    };
-    const key = endpointKey(e);
+    const { e, key } = endpointFor(req, ip);
     const reused = mayReuse ? req.pool?.take(key) : undefined;
     if (reused) {
       // An idle connection from the burst's pool: it is already open (and its TLS done).
@@ -194,62 +220,88 @@ class Exchange {
     this.result.localPort = c.localPort;
   }
 
+  // The exchange itself listens to its connection (Listener): a burst's client made four closures per request.
+  private reader?: ResponseReader;
+  /** Whether any byte of the answer came. */
+  private got = false;
+  /** Whether the connection came from the pool (and may have been closed by the server while idle). */
+  private reused = false;
+
   private send(c: Connection, reused: boolean): void {
-    const { req, times, result } = this;
+    const { req } = this;
     this.conn = c;
-    let got = false;
-    const reader = new ResponseReader(req.method === 'HEAD', (b) => this.body(b));
-    const fail = (code: string, message: string) => {
-      c.on = undefined;
-      c.socket.destroy();
-      // The server closed an idle kept-alive connection just as the request went out: a read goes again, once, on a
-      // new connection (Node's documented case); nothing else is ever sent twice.
-      if (reused && !got && !this.retried && IDEMPOTENT.has(req.method) && !this.settled) {
-        this.retried = true;
-        result.newConnection = true;
-        times.requestStart = undefined;
-        return this.start(c.remoteAddress ?? req.address, false);
-      }
-      this.finish({ code, message });
-    };
-    c.on = {
-      data: (b) => {
-        if (!got) {
-          got = true;
-          times.firstByte = nowUnixNano();
-        }
-        let rest: Buffer | undefined;
-        try {
-          rest = reader.feed(b);
-        } catch (e) {
-          const w = e as WireError;
-          return fail(w.code ?? 'HPE_INVALID', w.message);
-        } finally {
-          this.head(reader);
-        }
-        if (rest === undefined) return;
-        times.end = nowUnixNano();
-        c.on = undefined;
-        c.socket.setTimeout(0);
-        // Bytes after the response, or a server that will close: the connection is not used again.
-        if (req.pool && reader.keepAlive && rest.length === 0) req.pool.give(c);
-        else c.socket.destroy();
-        this.finish();
-      },
-      error: (err) => fail(err.code ?? 'ECONNRESET', err.message),
-      close: () => {
-        if (reader.closed()) {
-          this.head(reader);
-          times.end = nowUnixNano();
-          this.finish();
-        } else fail('ECONNRESET', got ? 'the connection closed before the response ended' : 'socket hang up');
-      },
-      timeout: () => fail('ETIMEDOUT', `no complete answer within ${req.timeoutMs} ms`),
-    };
+    this.got = false;
+    this.reused = reused;
+    this.reader = new ResponseReader(req.method === 'HEAD', (b) => this.body(b));
+    c.on = this;
     c.socket.setTimeout(req.timeoutMs);
     c.socket.write(this.bytes, () => {
-      times.requestEnd ??= nowUnixNano();
+      this.times.requestEnd ??= nowUnixNano();
     });
+  }
+
+  /** Listener: bytes of the answer. */
+  data(b: Buffer): void {
+    const { req, times } = this;
+    const c = this.conn!;
+    const reader = this.reader!;
+    if (!this.got) {
+      this.got = true;
+      times.firstByte = nowUnixNano();
+    }
+    let rest: Buffer | undefined;
+    try {
+      rest = reader.feed(b);
+    } catch (e) {
+      const w = e as WireError;
+      return this.fail(w.code ?? 'HPE_INVALID', w.message);
+    } finally {
+      this.head(reader);
+    }
+    if (rest === undefined) return;
+    times.end = nowUnixNano();
+    c.on = undefined;
+    c.socket.setTimeout(0);
+    // Bytes after the response, or a server that will close: the connection is not used again.
+    if (req.pool && reader.keepAlive && rest.length === 0) req.pool.give(c);
+    else c.socket.destroy();
+    this.finish();
+  }
+
+  /** Listener: the connection failed. */
+  error(err: NodeJS.ErrnoException): void {
+    this.fail(err.code ?? 'ECONNRESET', err.message);
+  }
+
+  /** Listener: the connection closed. */
+  close(): void {
+    const reader = this.reader!;
+    if (reader.closed()) {
+      this.head(reader);
+      this.times.end = nowUnixNano();
+      this.finish();
+    } else this.fail('ECONNRESET', this.got ? 'the connection closed before the response ended' : 'socket hang up');
+  }
+
+  /** Listener: the connection was idle for the request's timeout. */
+  timeout(): void {
+    this.fail('ETIMEDOUT', `no complete answer within ${this.req.timeoutMs} ms`);
+  }
+
+  private fail(code: string, message: string): void {
+    const { req, times, result } = this;
+    const c = this.conn!;
+    c.on = undefined;
+    c.socket.destroy();
+    // The server closed an idle kept-alive connection just as the request went out: a read goes again, once, on a
+    // new connection (Node's documented case); nothing else is ever sent twice.
+    if (this.reused && !this.got && !this.retried && IDEMPOTENT.has(req.method) && !this.settled) {
+      this.retried = true;
+      result.newConnection = true;
+      times.requestStart = undefined;
+      return this.start(c.remoteAddress ?? req.address, false);
+    }
+    this.finish({ code, message });
   }
 
   private head(reader: ResponseReader): void {

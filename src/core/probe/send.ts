@@ -78,14 +78,7 @@ export async function sendOnTarget(
   conn: { ca: Buffer[]; pool?: Connections; ids?: ProbeIds; aborts?: AbortList },
 ): Promise<Sent> {
   const ids = conn.ids ?? newProbeIds();
-  const headers: Record<string, string> = {
-    'user-agent': probeUserAgent(ids.traceId),
-    accept: '*/*',
-    ...Object.fromEntries(Object.entries(r.extraHeaders ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
-    ...Object.fromEntries(Object.entries(o.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
-    traceparent: traceparent(ids.traceId, ids.rootSpanId),
-    'x-request-id': ids.requestId,
-  };
+  const headers = probeHeaders(ids, r.extraHeaders, o.headers);
   const ca = conn.ca;
   const diagnostics: Diagnostic[] = [];
   const started = new Date();
@@ -114,14 +107,13 @@ export async function sendOnTarget(
     timeoutMs: o.timeoutMs ?? 10_000,
   });
   for (;;) {
-    res = await exchange({
-      ...request(),
-      ca,
-      insecure: o.insecure,
-      signal: o.signal,
-      pool: conn.pool,
-      aborts: conn.aborts,
-    });
+    const req = request();
+    req.ca = ca;
+    req.insecure = o.insecure;
+    req.signal = o.signal;
+    req.pool = conn.pool;
+    req.aborts = conn.aborts;
+    res = await exchange(req);
     const next = nextHop(
       res,
       hop,
@@ -172,6 +164,26 @@ export async function sendOnTarget(
     started,
     diagnostics,
   };
+}
+
+/**
+ * The probe's headers, in the order they go out: its user agent, then the route's and the user's (names lower-cased,
+ * a later one replacing an earlier one of the same name), then its trace context, which nothing replaces.
+ */
+export function probeHeaders(ids: ProbeIds, ...more: (Record<string, string> | undefined)[]): Record<string, string> {
+  const headers: Record<string, string> = { 'user-agent': probeUserAgent(ids.traceId), accept: '*/*' };
+  for (const m of more)
+    if (m)
+      for (const k of Object.keys(m)) {
+        const name = k.toLowerCase();
+        // Assigned, `__proto__` would set the object's prototype and the header would be lost.
+        if (name === '__proto__')
+          Object.defineProperty(headers, name, { value: m[k], enumerable: true, writable: true });
+        else headers[name] = m[k];
+      }
+  headers.traceparent = traceparent(ids.traceId, ids.rootSpanId);
+  headers['x-request-id'] = ids.requestId;
+  return headers;
 }
 
 /** Clusters often issue ingress certificates from the cluster CA; trust it along with the system roots. */
