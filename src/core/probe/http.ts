@@ -317,7 +317,8 @@ class Exchange {
     r.bodyBytes += b.length;
     if (this.kept < MAX_BODY_BYTES) {
       // A copy: the connection's buffer may be reused for the next read.
-      const part = Buffer.from(b.subarray(0, MAX_BODY_BYTES - this.kept));
+      const room = MAX_BODY_BYTES - this.kept;
+      const part = Buffer.from(b.length <= room ? b : b.subarray(0, room));
       this.chunks.push(part);
       this.kept += part.length;
     }

@@ -136,7 +136,6 @@ export async function sendOnTarget(
   const url = `${hop.scheme}://${host}${hop.port !== defaultPort ? `:${hop.port}` : ''}${hop.path}`;
   // Built when first asked for: a burst asks only after its last answer, so the time between one answer and the next
   // request stays short.
-  let client: Span[] | undefined;
   const makeClient = () =>
     clientSpans({
       traceId: ids.traceId,
@@ -149,21 +148,31 @@ export async function sendOnTarget(
       userHeaders: o.headers,
     });
   const clientWindow = { startUnixNano: res.times.start, endUnixNano: res.times.end ?? res.times.start };
-  return {
-    ids,
-    target,
-    headers,
-    ca,
-    res,
-    hop,
-    url,
-    get client() {
-      return (client ??= makeClient());
-    },
-    clientWindow,
-    started,
-    diagnostics,
-  };
+  return new SentProbe(ids, target, headers, ca, res, hop, url, clientWindow, started, diagnostics, makeClient);
+}
+
+// A class rather than an object literal with a getter: a burst makes one per request, and the literal cost its
+// client twice the memory.
+class SentProbe implements Sent {
+  private made?: Span[];
+
+  constructor(
+    readonly ids: ProbeIds,
+    readonly target: Target,
+    readonly headers: Record<string, string>,
+    readonly ca: Buffer[],
+    readonly res: ExchangeResult,
+    readonly hop: Sent['hop'],
+    readonly url: string,
+    readonly clientWindow: Sent['clientWindow'],
+    readonly started: Date,
+    readonly diagnostics: Diagnostic[],
+    private readonly make: () => Span[],
+  ) {}
+
+  get client(): Span[] {
+    return (this.made ??= this.make());
+  }
 }
 
 /**
