@@ -281,3 +281,19 @@ test('header names are checked and lower-cased the same however often they come,
     600,
   );
 });
+
+test('a response header named like an Object property is read as its own header', () => {
+  const r = new ResponseReader(false, () => {});
+  const text =
+    'HTTP/1.1 204 No Content\r\nConstructor: a\r\ntoString: b\r\n__proto__: c\r\nhasOwnProperty: d\r\n' +
+    'toString: e\r\n\r\n';
+  r.feed(Buffer.from(text, 'latin1'));
+  const h = r.head!.headers;
+  assert.equal(Object.getPrototypeOf(h), Object.prototype);
+  assert.deepEqual(Object.entries(h), [
+    ['constructor', 'a'],
+    ['tostring', 'b, e'],
+    ['__proto__', 'c'],
+    ['hasownproperty', 'd'],
+  ]);
+});

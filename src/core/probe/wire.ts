@@ -227,7 +227,10 @@ export class ResponseReader {
       // The one space after the colon is skipped without a copy; anything else to trim is trimmed as String.trim does.
       let value = text.slice(text.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1, end);
       if (EDGE_SPACE.test(value)) value = value.trim();
-      headers[key] = key in headers ? `${headers[key]}, ${value}` : value;
+      // Own properties only: a server's `toString` or `__proto__` header is a header like any other.
+      const joined = Object.hasOwn(headers, key) ? `${headers[key]}, ${value}` : value;
+      if (key === '__proto__') Object.defineProperty(headers, key, { value: joined, enumerable: true, writable: true });
+      else headers[key] = joined;
       at = end + 2;
     }
     // 1xx answers (100 Continue, 103 Early Hints) come before the real one; 101 ends HTTP on this connection.
