@@ -100,39 +100,6 @@ function isIp(name: string): boolean {
   return v;
 }
 
-// A burst's requests all go to one endpoint: the last one made is kept, with its pool key, for the next request.
-let lastEndpoint: (Pick<ExchangeRequest, 'scheme' | 'port' | 'host' | 'ca' | 'insecure'> & Keyed) | undefined;
-interface Keyed {
-  ip: string;
-  e: Endpoint;
-  key: string;
-}
-
-function endpointFor(req: ExchangeRequest, ip: string): Keyed {
-  const l = lastEndpoint;
-  if (
-    l &&
-    l.ip === ip &&
-    l.scheme === req.scheme &&
-    l.port === req.port &&
-    l.host === req.host &&
-    l.ca === req.ca &&
-    l.insecure === req.insecure
-  )
-    return l;
-  const { scheme, port, host, ca, insecure } = req;
-  const e: Endpoint = {
-    scheme,
-    ip,
-    port,
-    servername: scheme === 'https' && !isIp(host) ? host : undefined,
-    secureContext: scheme === 'https' && ca?.length ? secureContextFor(ca) : undefined,
-    rejectUnauthorized: !insecure,
-  };
-  lastEndpoint = { scheme, port, host, ca, insecure, ip, e, key: endpointKey(e) };
-  return lastEndpoint;
-}
-
 // Methods a request may be sent again for when a kept-alive connection closed under it before any answer.
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -182,7 +149,15 @@ class Exchange {
 
   private start(ip: string, mayReuse: boolean): void {
     const { req, times, result } = this;
-    const { e, key } = endpointFor(req, ip);
+    const e: Endpoint = {
+      scheme: req.scheme,
+      ip,
+      port: req.port,
+      servername: req.scheme === 'https' && !isIp(req.host) ? req.host : undefined,
+      secureContext: req.scheme === 'https' && req.ca?.length ? secureContextFor(req.ca) : undefined,
+      rejectUnauthorized: !req.insecure,
+    };
+    const key = endpointKey(e);
     const reused = mayReuse ? req.pool?.take(key) : undefined;
     if (reused) {
       // An idle connection from the burst's pool: it is already open (and its TLS done).
